@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { AnchorValue, IanaZone } from './schedule';
+import { Channel, LocalTime } from './sequence';
+
+/** The records Match Coach keeps. Storage adapters persist exactly these shapes. */
+
+export const E164 = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, like +919812345678');
+export const Email = z.email('expected an email address').max(254).transform((s) => s.toLowerCase());
+
+export const CONSENT_STATES = ['pending', 'confirmed', 'revoked'] as const;
+export const Consent = z.object({
+  state: z.enum(CONSENT_STATES),
+  /** Where consent came from: `operator`, `web`, `sms-keyword`, `counselor:<id>`. */
+  source: z.string().min(1),
+  at: z.iso.datetime(),
+  /** The exact words the person agreed to (RULES.md: consent records). */
+  text: z.string().min(1),
+});
+export type Consent = z.infer<typeof Consent>;
+
+export const Person = z.object({
+  personId: z.string().min(1),
+  firstName: z.string().max(60).optional(),
+  email: Email.optional(),
+  phone: E164.optional(),
+  timeZone: IanaZone,
+  consent: z.object({ email: Consent.optional(), sms: Consent.optional() }),
+  quietHours: z.object({ start: LocalTime, end: LocalTime }).optional(),
+  createdAt: z.iso.datetime(),
+});
+export type Person = z.infer<typeof Person>;
+
+export const Enrollment = z.object({
+  personId: z.string(),
+  enrollmentId: z.string(),
+  sequenceId: z.string(),
+  anchors: z.record(z.string(), AnchorValue),
+  enrolledAt: z.iso.datetime(),
+  status: z.enum(['active', 'ended']),
+});
+export type Enrollment = z.infer<typeof Enrollment>;
+
+export const MESSAGE_STATUSES = ['planned', 'claimed', 'sent', 'skipped', 'failed'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+/** Planned and claimed messages are still to go out; the others are final. */
+export const isFinal = (status: MessageStatus): boolean => status === 'sent' || status === 'skipped' || status === 'failed';
+
+export interface Attempt {
+  at: string;
+  outcome: 'sent' | 'retry' | 'failed' | 'skipped';
+  detail: string;
+}
+
+/**
+ * One message to one person on one channel: everything the dispatcher needs to send it without
+ * reading anything else (the text is rendered from the sequence at send time).
+ */
+export interface Message {
+  personId: string;
+  /** Deterministic: `<enrollmentId>.<stepId>.<occurrence>.<channel>`, so planning twice is harmless. */
+  messageId: string;
+  enrollmentId: string;
+  sequenceId: string;
+  stepId: string;
+  channel: Channel;
+  /** The address or number at planning time; consent changes cancel pending messages. */
+  to: string;
+  zone: string;
+  firstName?: string;
+  /** When it should go out (quiet hours already applied). */
+  sendAt: string;
+  deadlineAt?: string;
+  status: MessageStatus;
+  /** While planned or claimed: when the dispatcher should next look at it. */
+  dueAt?: string;
+  lease?: { token: string; until: string };
+  attempts: Attempt[];
+  providerId?: string;
+  reason?: string;
+  updatedAt: string;
+}
+
+/** What the due index hands the dispatcher: just enough to claim the message. */
+export interface DueMessageRef {
+  personId: string;
+  messageId: string;
+  dueAt: string;
+}
