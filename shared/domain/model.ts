@@ -69,6 +69,9 @@ export interface Message {
   to: string;
   zone: string;
   firstName?: string;
+  /** What the next message of this lane is planned from, so the dispatcher needs no other read. */
+  anchors: Record<string, string>;
+  quietHours?: { start: string; end: string };
   /** When it should go out (quiet hours already applied). */
   sendAt: string;
   deadlineAt?: string;

@@ -72,3 +72,12 @@ export interface EmailSender {
 export interface SmsSender {
   send(message: SmsMessage): Promise<SendResult>;
 }
+
+/** Structured logs: ids and outcomes only, never an address, a number or a message body. */
+export interface Logger {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

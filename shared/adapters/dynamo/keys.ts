@@ -48,11 +48,32 @@ export function dueShard(messageId: string): number {
   return hash % DUE_SHARDS;
 }
 
-/** Due keys: sorted by time, then by message id so equal times stay distinct. */
-export const dueKey = (messageId: string, dueAt: string) => ({
-  duePk: `DUE#${dueShard(messageId)}`,
-  dueSk: `${dueAt}#${messageId}`,
+/**
+ * Due keys: sorted by time, then by message id so equal times stay distinct. The time is written
+ * in toISOString's form (UTC, milliseconds) whatever form it came in, because ISO strings only
+ * sort like instants when they share one form, and dueUpperBound compares against that form.
+ */
+export const dueKey = (messageId: string, dueAt: string | Date) => ({
+  duePk: dueShardPk(dueShard(messageId)),
+  dueSk: `${new Date(dueAt).toISOString()}#${messageId}`,
 });
 export const dueShardPk = (shard: number) => `DUE#${shard}`;
 /** Upper bound for "due at or before now": '~' sorts after every character in a message id. */
 export const dueUpperBound = (now: Date) => `${now.toISOString()}#~`;
+
+/** Reverses dueKey's sort key: the due time is everything before the first '#' (ISO has none). */
+export function parseDueSk(dueSk: string): { dueAt: string; messageId: string } {
+  const cut = dueSk.indexOf('#');
+  if (cut < 0) throw new Error(`not a due sort key: ${dueSk}`);
+  return { dueAt: dueSk.slice(0, cut), messageId: dueSk.slice(cut + 1) };
+}
+
+/** Ids are read back from the keys rather than stored twice in every item (item size is billed). */
+const PERSON_PREFIX = 'PERSON#';
+function stripPrefix(value: string, prefix: string): string {
+  if (!value.startsWith(prefix)) throw new Error(`expected a key starting with ${prefix}, got ${value}`);
+  return value.slice(prefix.length);
+}
+export const personIdFromPk = (pk: string) => stripPrefix(pk, PERSON_PREFIX);
+export const messageIdFromSk = (sk: string) => stripPrefix(sk, MESSAGE_PREFIX);
+export const enrollmentIdFromSk = (sk: string) => stripPrefix(sk, ENROLLMENT_PREFIX);

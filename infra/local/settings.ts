@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The local stack's ports and the environment its handlers run with. `npm start`, the CLI
+ * (when no TABLE_NAME is set) and the end-to-end tests all read it from here.
+ */
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const LocalPorts = z.object({
+  PORT: port(3000),
+  MATCHCOACH_DYNAMO_PORT: port(8000),
+  MATCHCOACH_SES_PORT: port(8005),
+  MATCHCOACH_SMS_PORT: port(8010),
+  MATCHCOACH_DATA_DIR: z.string().default('.data'),
+  /** Seconds between dispatcher ticks; 0 turns the ticker off (tests tick by hand). */
+  MATCHCOACH_TICK_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+});
+
+export const LOCAL_TWILIO = {
+  accountSid: 'AC00000000000000000000000000000000',
+  authToken: 'local-sandbox-auth-token',
+  from: '+15005550006',
+};
+
+export function localSettings(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = LocalPorts.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`local settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const p = parsed.data;
+  const api = `http://127.0.0.1:${p.PORT}`;
+  return {
+    ports: { api: p.PORT, dynamo: p.MATCHCOACH_DYNAMO_PORT, ses: p.MATCHCOACH_SES_PORT, sms: p.MATCHCOACH_SMS_PORT },
+    dataDir: path.resolve(p.MATCHCOACH_DATA_DIR),
+    tickSeconds: p.MATCHCOACH_TICK_SECONDS,
+    /** What the handlers' config schema (shared/config.ts) reads. */
+    env: {
+      TABLE_NAME: 'matchcoach-local',
+      DYNAMODB_ENDPOINT: `http://127.0.0.1:${p.MATCHCOACH_DYNAMO_PORT}`,
+      SES_ENDPOINT: `http://127.0.0.1:${p.MATCHCOACH_SES_PORT}`,
+      TWILIO_API_BASE: `http://127.0.0.1:${p.MATCHCOACH_SMS_PORT}`,
+      EMAIL_FROM: 'Match Coach <coach@matchcoach.local>',
+      POSTAL_ADDRESS: 'Match Coach, 100 Example Street, Boston, MA 02110, USA',
+      PUBLIC_BASE_URL: api,
+      TWILIO_FROM: LOCAL_TWILIO.from,
+      TWILIO_ACCOUNT_SID: LOCAL_TWILIO.accountSid,
+      TWILIO_AUTH_TOKEN: LOCAL_TWILIO.authToken,
+      // Local DynamoDB Local writes need the SDK to have a region and credentials.
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    },
+  };
+}
+export type LocalSettings = ReturnType<typeof localSettings>;

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../shared/adapters/dynamo/table';
+import { javaProblem, startDynamoLocal } from './dynamo-local';
+import { serveApiHandler } from './http-server';
+import { localSettings, LOCAL_TWILIO, type LocalSettings } from './settings';
+import { startSesTwin } from './ses-twin';
+import { startSmsSandbox } from './sms-sandbox';
+
+/**
+ * `npm start`: the whole service on this machine. DynamoDB Local (data under .data/), the SES
+ * twin with its mailbox, the SMS sandbox with its phone page, the HTTP API, and a ticker that runs
+ * the dispatcher every minute — the same handlers that run in AWS. Ctrl-C stops everything.
+ */
+
+export interface LocalStack {
+  settings: LocalSettings;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(settings: LocalSettings, options: { inMemory?: boolean } = {}): Promise<LocalStack> {
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    Object.assign(process.env, settings.env);
+    const dynamo = await startDynamoLocal({
+      port: settings.ports.dynamo,
+      dataDir: options.inMemory ? undefined : path.join(settings.dataDir, 'dynamodb'),
+    });
+    stoppers.push(dynamo.stop);
+    await ensureTable(
+      new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      settings.env.TABLE_NAME,
+    );
+    const ses = await startSesTwin({ port: settings.ports.ses });
+    stoppers.push(ses.stop);
+    const sms = await startSmsSandbox({
+      port: settings.ports.sms,
+      accountSid: LOCAL_TWILIO.accountSid,
+      authToken: LOCAL_TWILIO.authToken,
+      inboundWebhookUrl: `${settings.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`,
+    });
+    stoppers.push(sms.stop);
+
+    // Imported only now: the handlers parse their configuration when first loaded.
+    const api = await serveApiHandler((await import('../../functions/api')).handler, settings.ports.api);
+    stoppers.push(api.stop);
+
+    if (settings.tickSeconds > 0) {
+      const { handler: tick } = await import('../../functions/dispatcher');
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return; // a slow tick is never overlapped by the next
+        running = true;
+        tick()
+          .then((r) => { if (r.claimed) console.log(`[ticker] ${new Date().toISOString()} sent ${r.sent}, skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}`); })
+          .catch((e: Error) => console.error(`[ticker] ${e.message}`))
+          .finally(() => { running = false; });
+      }, settings.tickSeconds * 1000);
+      stoppers.push(async () => clearInterval(timer));
+    }
+    return { settings, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function main() {
+  const problem = javaProblem();
+  if (problem) {
+    console.error(problem);
+    process.exit(1);
+  }
+  const settings = localSettings();
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack(settings);
+  } catch (error) {
+    const message = (error as Error).message;
+    console.error(/EADDRINUSE/.test(message) ? `A port is already in use (${message}). Is another "npm start" running?` : `Could not start: ${message}`);
+    process.exit(1);
+  }
+  const { ports } = settings;
+  console.log(`
+Match Coach is running locally.
+
+  HTTP API          http://127.0.0.1:${ports.api}   (GET /health)
+  Mailbox (SES)     http://127.0.0.1:${ports.ses}   every email sent
+  Phone (SMS)       http://127.0.0.1:${ports.sms}/phone   every text, per number; reply from here
+  DynamoDB Local    http://127.0.0.1:${ports.dynamo}   table ${settings.env.TABLE_NAME}, data in ${path.relative(process.cwd(), settings.dataDir) || '.'}/dynamodb
+  Dispatcher        ${settings.tickSeconds > 0 ? `ticks every ${settings.tickSeconds} s` : 'ticker off (MATCHCOACH_TICK_SECONDS=0)'}
+
+Try, in another terminal:
+  npx matchcoach enroll --email you@example.com --phone +919812345678 --zone Asia/Kolkata --name Priya --sequence getting-started
+  npx matchcoach tick --now 2030-01-01T14:00:00Z   # a dispatch as if it were then
+
+Ctrl-C stops everything.
+`);
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping Match Coach...');
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (require.main === module) void main();

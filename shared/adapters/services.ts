@@ -1,0 +1,60 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { DispatchSettings } from '../app/dispatch';
+import type { Config } from '../config';
+import { sequenceLibrary } from '../content';
+import type { Sequence } from '../domain/sequence';
+import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
+import { silentLogger } from '../ports';
+import { createDynamoStore } from './dynamo/dynamo-store';
+import { twilioCredentials } from './secrets';
+import { createSesEmailSender } from './ses/ses-email-sender';
+import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
+
+/**
+ * The composition root: the real adapters, built from configuration. Handlers, the CLI and the
+ * local stack all get their ports from here, so they run the same code paths.
+ */
+export interface Services {
+  store: Store;
+  email: EmailSender;
+  sms: SmsSender;
+  clock: Clock;
+  sequences: ReadonlyMap<string, Sequence>;
+  log: Logger;
+  settings: DispatchSettings;
+}
+
+/** Local twins accept any credentials; real AWS uses the function's role. */
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export async function createServices(
+  config: Config,
+  options: { clock?: Clock; log?: Logger; onCapacity?: (op: string, read: number, write: number) => void } = {},
+): Promise<Services> {
+  const dynamo = new DynamoDBClient(
+    config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {},
+  );
+  const ses = new SESv2Client(config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {});
+  const twilio = await twilioCredentials(config);
+  return {
+    store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
+    email: createSesEmailSender({ client: ses, from: config.EMAIL_FROM }),
+    sms: createTwilioSmsSender({
+      accountSid: twilio.accountSid,
+      authToken: twilio.authToken,
+      from: config.TWILIO_FROM,
+      apiBase: config.TWILIO_API_BASE,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    }),
+    clock: options.clock ?? { now: () => new Date() },
+    sequences: sequenceLibrary(),
+    log: options.log ?? silentLogger,
+    settings: {
+      leaseSeconds: config.DISPATCH_LEASE_SECONDS,
+      concurrency: config.DISPATCH_CONCURRENCY,
+      maxDurationMs: config.DISPATCH_MAX_SECONDS * 1000,
+      postalAddress: config.POSTAL_ADDRESS,
+    },
+  };
+}

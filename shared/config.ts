@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the handlers read, as one zod schema over process.env, parsed once at cold start.
+ * A missing or malformed setting stops the function at start-up with a message naming it,
+ * instead of failing later on a send. The CDK stack sets these through one helper
+ * (ServiceFunction), and `npm start` sets them for the local stack.
+ */
+const optionalUrl = z.url().optional();
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const ConfigSchema = z
+  .object({
+    TABLE_NAME: z.string().min(3),
+    /** Local only: DynamoDB Local, the SES twin and the SMS sandbox. Unset in AWS. */
+    DYNAMODB_ENDPOINT: optionalUrl,
+    SES_ENDPOINT: optionalUrl,
+    TWILIO_API_BASE: optionalUrl,
+    EMAIL_FROM: z.string().min(3),
+    POSTAL_ADDRESS: z.string().min(5),
+    PUBLIC_BASE_URL: z.url(),
+    /** Our sending number (E.164) or a Messaging Service SID (MG...). */
+    TWILIO_FROM: z.string().regex(/^(\+[1-9]\d{6,14}|MG[0-9a-f]{32})$/, 'an E.164 number or a Messaging Service SID'),
+    /** In AWS the Twilio credentials live in Secrets Manager; locally they come from the env. */
+    TWILIO_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/).optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+    DISPATCH_LEASE_SECONDS: positiveInt(120),
+    DISPATCH_MAX_SECONDS: positiveInt(50),
+    DISPATCH_CONCURRENCY: positiveInt(8),
+    PROVIDER_TIMEOUT_MS: positiveInt(10_000),
+  })
+  .refine((c) => c.TWILIO_SECRET_ARN || (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN), {
+    message: 'set TWILIO_SECRET_ARN (AWS) or both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (local)',
+  });
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+/** The configuration of this process, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}

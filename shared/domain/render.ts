@@ -1,0 +1,77 @@
+import type { Message } from './model';
+import type { Sequence, SequenceStep } from './sequence';
+import { renderTemplate, type TemplateContext } from './template';
+
+/**
+ * Turns a planned message and its step into the words that go out. Email gets a text part and a
+ * plain, accessible HTML part with the footer CAN-SPAM asks for; SMS gets the body alone.
+ */
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export interface EmailFooter {
+  postalAddress: string;
+  /** Where the person manages or stops these emails. */
+  preferencesUrl?: string;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+export function contextFor(message: Pick<Message, 'firstName' | 'zone' | 'sendAt' | 'deadlineAt' | 'anchors'>): TemplateContext {
+  return {
+    firstName: message.firstName,
+    zone: message.zone,
+    sendAt: new Date(message.sendAt),
+    deadlineAt: message.deadlineAt ? new Date(message.deadlineAt) : undefined,
+    anchors: message.anchors,
+  };
+}
+
+export function renderSms(step: SequenceStep, ctx: TemplateContext): string {
+  if (!step.sms) throw new Error(`step ${step.id} has no SMS text`);
+  return renderTemplate(step.sms.text, ctx);
+}
+
+export function renderEmail(step: SequenceStep, ctx: TemplateContext, footer: EmailFooter): RenderedEmail {
+  if (!step.email) throw new Error(`step ${step.id} has no email content`);
+  const subject = renderTemplate(step.email.subject, ctx);
+  const body = renderTemplate(step.email.text, ctx);
+  const footerLines = [
+    'You get this because you signed up for Match Coach, coaching for the residency Match.',
+    footer.preferencesUrl ? `Change what you get or unsubscribe: ${footer.preferencesUrl}` : undefined,
+    footer.postalAddress,
+  ].filter((l): l is string => Boolean(l));
+  const text = `${body}\n\n--\n${footerLines.join('\n')}\n`;
+  const paragraphs = body
+    .split(/\n{2,}/)
+    .map((p) => `<p style="margin:0 0 1em">${escapeHtml(p).replace(/\n/g, '<br>')}</p>`)
+    .join('\n');
+  const footerHtml = [
+    'You get this because you signed up for Match Coach, coaching for the residency Match.',
+    footer.preferencesUrl
+      ? `<a href="${escapeHtml(footer.preferencesUrl)}">Change what you get or unsubscribe</a>`
+      : undefined,
+    escapeHtml(footer.postalAddress),
+  ]
+    .filter(Boolean)
+    .join('<br>');
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
+<main style="max-width:560px;margin:0 auto">
+${paragraphs}
+<hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
+<p style="font-size:13px;color:#52606d">${footerHtml}</p>
+</main>
+</body></html>`;
+  return { subject, text, html };
+}
+
+export function findStep(sequence: Sequence, stepId: string): SequenceStep | undefined {
+  return sequence.steps.find((s) => s.id === stepId);
+}

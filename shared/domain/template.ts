@@ -1,0 +1,82 @@
+import { DateTime } from 'luxon';
+
+/**
+ * Coaching text is written with a few named slots, `{{firstName}}`, `{{deadline}}`,
+ * `{{daysLeft}}`, `{{date:<anchor>}}`. Rendering is pure; a slot with no value is an error (caught by the
+ * content tests), never a blank in a message someone reads.
+ */
+
+export interface TemplateContext {
+  firstName?: string;
+  zone: string;
+  /** When the message goes out: "days left" counts from here. */
+  sendAt: Date;
+  deadlineAt?: Date;
+  anchors?: Record<string, string>;
+}
+
+export class TemplateError extends Error {}
+
+const SLOT = /\{\{\s*([a-zA-Z]+)(?::([a-z0-9_]+))?\s*\}\}/g;
+
+/** "Wed 3 Mar, 21:00" on the reader's clock: short enough for one SMS segment. */
+export function formatLocal(instant: Date, zone: string, withTime = true): string {
+  const local = DateTime.fromJSDate(instant, { zone });
+  return local.toFormat(withTime ? 'ccc d LLL, HH:mm' : 'ccc d LLL');
+}
+
+export function renderTemplate(template: string, ctx: TemplateContext): string {
+  return template.replace(SLOT, (_match, name: string, arg: string | undefined) => {
+    switch (name) {
+      case 'firstName':
+        return ctx.firstName?.trim() || 'there';
+      case 'deadline':
+        if (!ctx.deadlineAt) throw new TemplateError('{{deadline}} used on a step without a deadline');
+        return formatLocal(ctx.deadlineAt, ctx.zone);
+      case 'daysLeft': {
+        if (!ctx.deadlineAt) throw new TemplateError('{{daysLeft}} used on a step without a deadline');
+        const from = DateTime.fromJSDate(ctx.sendAt, { zone: ctx.zone }).startOf('day');
+        const to = DateTime.fromJSDate(ctx.deadlineAt, { zone: ctx.zone }).startOf('day');
+        const days = Math.round(to.diff(from, 'days').days);
+        return days <= 0 ? 'today' : days === 1 ? 'tomorrow' : `in ${days} days`;
+      }
+      case 'date': {
+        const value = arg && ctx.anchors?.[arg];
+        if (!value) throw new TemplateError(`{{date:${arg ?? ''}}} has no such anchor`);
+        const local = /^\d{4}-\d{2}-\d{2}$/.test(value)
+          ? DateTime.fromISO(value, { zone: ctx.zone })
+          : DateTime.fromISO(value, { setZone: true }).setZone(ctx.zone);
+        return local.toFormat('ccc d LLL');
+      }
+      default:
+        throw new TemplateError(`unknown slot {{${name}}}`);
+    }
+  });
+}
+
+/** Slots a template uses, for content checks. */
+export function slotsIn(template: string): string[] {
+  return [...template.matchAll(SLOT)].map((m) => (m[2] ? `${m[1]}:${m[2]}` : m[1]!));
+}
+
+// GSM 03.38 basic set plus its extension table (each extension character costs two septets).
+const GSM7_BASIC =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM7_EXTENDED = '^{}\\[~]|€\f';
+
+/** How an SMS body is encoded and how many segments it costs (RULES.md: one segment where possible). */
+export function smsSegments(body: string): { encoding: 'GSM-7' | 'UCS-2'; units: number; segments: number } {
+  let septets = 0;
+  let gsm = true;
+  for (const ch of body) {
+    if (GSM7_BASIC.includes(ch)) septets += 1;
+    else if (GSM7_EXTENDED.includes(ch)) septets += 2;
+    else {
+      gsm = false;
+      break;
+    }
+  }
+  if (gsm) return { encoding: 'GSM-7', units: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
+  const codeUnits = body.length; // UTF-16 code units: what UCS-2 segments count
+  return { encoding: 'UCS-2', units: codeUnits, segments: codeUnits <= 70 ? 1 : Math.ceil(codeUnits / 67) };
+}
