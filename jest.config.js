@@ -3,7 +3,7 @@
  * infra (CDK Template assertions + cdk-nag), e2e against the whole local stack.
  * Type checking is `npm run typecheck`; jest only transpiles, which keeps the suite quick.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {

@@ -78,7 +78,25 @@ export class FunctionEnvironment {
   /** TWILIO_SECRET_ARN, and read access to that one secret (decrypting through Secrets Manager only). */
   secret(secret: secretsmanager.ISecret): this {
     this.set('TWILIO_SECRET_ARN', secret.secretArn);
-    this.grants.push((fn) => secret.grantRead(fn));
+    this.grants.push((fn) => {
+      // Written out rather than secret.grantRead(): that grant puts the role into the key's policy
+      // in the stateful stack, which would make the stateful stack depend on this one (a cycle).
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+          resources: [secret.secretArn],
+        }),
+      );
+      if (secret.encryptionKey) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [secret.encryptionKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(fn).region}.amazonaws.com` } },
+          }),
+        );
+      }
+    });
     return this;
   }
 

@@ -8,6 +8,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -155,12 +156,12 @@ export class StatelessStack extends Stack {
 
     // The API function is the default integration: the `$default` route takes every method and
     // path, and the handler routes inside (one function, one cold start to keep warm).
-    new apigwv2.HttpRoute(this, 'DefaultRoute', {
+    const defaultRoute = new apigwv2.HttpRoute(this, 'DefaultRoute', {
       httpApi: this.httpApi,
       routeKey: apigwv2.HttpRouteKey.DEFAULT,
       integration: new HttpLambdaIntegration('ApiIntegration', this.api.function),
     });
-    Validations.of(this.httpApi).acknowledge({
+    Validations.of(defaultRoute).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
         'Every caller authenticates in the handler, where the check belongs: Twilio webhooks by their ' +
@@ -172,11 +173,25 @@ export class StatelessStack extends Stack {
     // Every minute, invoke the dispatcher. Retries cover a throttled or failed invocation; a tick
     // that is older than two minutes is worthless (later ticks already covered it) and goes to the
     // dead-letter queue, where its depth alarms.
+    const scheduleRole = new iam.Role(this, 'DispatchScheduleRole', {
+      description: 'EventBridge Scheduler invokes the dispatcher and dead-letters to the queue',
+      // The confused-deputy guard CDK's default target role carries: only schedules of this
+      // account's default group may assume it.
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': this.account,
+            'aws:SourceArn': this.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+          },
+        },
+      }),
+    });
     new scheduler.Schedule(this, 'DispatchEveryMinute', {
       description: `Match Coach ${stage}: send what is due`,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
       timeWindow: scheduler.TimeWindow.off(),
       target: new targets.LambdaInvoke(this.dispatcher.function, {
+        role: scheduleRole,
         retryAttempts: 3,
         maxEventAge: Duration.minutes(2),
         deadLetterQueue: this.deadLetters,
@@ -185,6 +200,14 @@ export class StatelessStack extends Stack {
           executionId: scheduler.ContextAttribute.executionId,
         }),
       }),
+    });
+
+    const dispatcherLogicalId = this.getLogicalId(this.dispatcher.function.node.defaultChild as lambda.CfnFunction);
+    Validations.of(scheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${dispatcherLogicalId}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on the dispatcher and its versions/aliases (`<arn>:*`), as the LambdaInvoke ' +
+        'target grants it. The wildcard only spans qualifiers of this one function.',
     });
 
     this.alarmTopic = this.alarmTopicFor(stage, settings.alarmEmail);

@@ -92,17 +92,20 @@ export async function startSesTwin(options: { port: number }): Promise<RunningSe
     return stopping;
   };
 
-  try {
-    // An early exit (say the port was taken) must fail the start, not wait out the timeout.
-    let earlyExit = false;
-    await Promise.race([
-      waitForPort(options.port, 30_000),
-      exited.then(() => { earlyExit = true; }),
-    ]);
-    if (earlyExit) throw new Error('aws-ses-v2-local exited during start-up');
-    const health = await fetch(`${base}/health-check`);
+  const ready = async () => {
+    await waitForPort(options.port, 30_000);
+    const health = await fetch(`${base}/health-check`, { signal: AbortSignal.timeout(5_000) });
     if (!health.ok) throw new Error(`aws-ses-v2-local health check answered ${health.status}`);
-    if (child.exitCode !== null) throw new Error('aws-ses-v2-local exited during start-up');
+  };
+  try {
+    // An early exit (say the port was taken: it logs the error and exits 1) must fail the start
+    // at once rather than wait out the timeout or talk to whoever holds the port.
+    const earlyExit = exited.then(() => {
+      throw new Error(`aws-ses-v2-local exited during start-up (code ${child.exitCode ?? child.signalCode})`);
+    });
+    earlyExit.catch(() => {});
+    await Promise.race([ready(), earlyExit]);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error('aws-ses-v2-local exited during start-up');
   } catch (error) {
     await stop();
     const detail = error instanceof Error ? error.message : String(error);

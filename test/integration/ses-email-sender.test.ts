@@ -10,6 +10,7 @@ import {
   TooManyRequestsException,
   type SESv2ClientConfig,
 } from '@aws-sdk/client-sesv2';
+import net from 'node:net';
 import { freePort } from '../../infra/local/net';
 import { startSesTwin, type RunningSesTwin } from '../../infra/local/ses-twin';
 import { createSesEmailSender, MESSAGE_ID_TAG } from '../../shared/adapters/ses/ses-email-sender';
@@ -193,7 +194,9 @@ describe('SES v2 adapter: the request it makes and how it reads SES errors', () 
       { retryable: true, reason: /^provider:http-500$/ },
     ],
     ['a 503 with a JSON error', { kind: 'error', status: 503, code: 'ServiceUnavailable', message: 'x' }, { retryable: true, reason: /^provider:http-503$/ }],
-    ['a 502 that is not JSON', { kind: 'garbage', status: 502 }, { retryable: true, reason: /./ }],
+    ['a 502 that is not JSON', { kind: 'garbage', status: 502 }, { retryable: true, reason: /^provider:http-502$/ }],
+    ['a 429 that is not JSON', { kind: 'garbage', status: 429 }, { retryable: true, reason: /^throttled:/ }],
+    ['a 400 that is not JSON', { kind: 'garbage', status: 400 }, { retryable: false, reason: /^provider:http-400$/ }],
     ['a connection dropped without an answer', { kind: 'reset' }, { retryable: true, reason: /^network:/ }],
     ['MailFromDomainNotVerifiedException', SES_FAULTS.mailFromNotVerified, { retryable: false, reason: /^rejected:/ }],
     [
@@ -255,4 +258,34 @@ describe('SES v2 adapter: the request it makes and how it reads SES errors', () 
       client.destroy();
     }
   });
+});
+
+describe('startSesTwin', () => {
+  test('fails fast when its port is taken, instead of talking to whoever holds it', async () => {
+    const squatter = net.createServer((socket) => socket.destroy());
+    const port = await freePort();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      // Either its exit or the squatter's non-HTTP answer ends the start, whichever comes first.
+      await expect(startSesTwin({ port })).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+  }, 20_000);
+
+  test('serves its mailbox page and an empty store on 127.0.0.1, and stop() ends it', async () => {
+    const port = await freePort();
+    const twin = await startSesTwin({ port });
+    try {
+      expect(twin.endpoint).toBe(`http://127.0.0.1:${port}`);
+      expect((await fetch(twin.mailboxUrl)).status).toBe(200);
+      expect(await twin.emails()).toEqual([]);
+    } finally {
+      await twin.stop();
+    }
+    await expect(fetch(`http://127.0.0.1:${port}/health-check`)).rejects.toThrow();
+    await twin.stop(); // a second stop is harmless
+  }, 30_000);
 });

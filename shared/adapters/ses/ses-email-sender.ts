@@ -46,12 +46,16 @@ const giveUp = (reason: string): Failed => ({ status: 'failed', retryable: false
  * raise an alarm rather than back off one message.
  */
 export function classifySesError(error: unknown): Failed {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (!(error instanceof SESv2ServiceException)) {
     // No answer from SES: refused, reset, DNS, timeout. The email may or may not have gone out;
     // a retry risks a duplicate, which at-least-once accepts.
-    return retry(`network:${networkLabel(error)}`);
+    if (status === undefined) return retry(`network:${networkLabel(error)}`);
+    // An answer the SDK could not read as SES's JSON (an HTML page from something in between).
+    if (status === 429) return retry('throttled:http-429');
+    if (status >= 500) return retry(`provider:http-${status}`);
+    return giveUp(`provider:http-${status}`);
   }
-  const status = error.$metadata?.httpStatusCode;
   const message = typeof error.message === 'string' ? error.message : '';
   const dailyQuota = /daily message quota exceeded/i.test(message);
   const sendingRate = /maximum sending rate exceeded/i.test(message);
