@@ -35,7 +35,13 @@ export async function createServices(
   const dynamo = new DynamoDBClient(
     config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {},
   );
-  const ses = new SESv2Client(config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {});
+  const ses = new SESv2Client({
+    ...(config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {}),
+    // The dispatcher owns retries (with backoff, recorded per attempt); the SDK must not retry a
+    // daily-quota answer on its own, and a hung request must fail rather than wait out the Lambda.
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: config.PROVIDER_TIMEOUT_MS, throwOnRequestTimeout: true },
+  });
   const twilio = await twilioCredentials(config);
   return {
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),

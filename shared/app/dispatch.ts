@@ -131,7 +131,7 @@ export function createDispatcher(deps: DispatchDeps) {
     if (!step) return { kind: 'skipped', reason: 'step_removed' };
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
     if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
-    if (!deadline && now.getTime() - Date.parse(message.sendAt) > s.lateAfterHours * 3_600_000) {
+    if (!deadline && now.getTime() - expectedAt(message).getTime() > s.lateAfterHours * 3_600_000) {
       return { kind: 'skipped', reason: 'too_late' };
     }
     const ctx = contextFor(message);
@@ -192,6 +192,17 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     await deps.store.cancelPendingMessages(message.personId, 'opted_out', now, 'sms');
   }
+}
+
+/**
+ * When the person expects the message: its planned time, or the morning it was held for when
+ * quiet hours deferred it (a nudge held overnight is on time the next morning, not 14 hours late).
+ */
+function expectedAt(message: Message): Date {
+  const held = message.attempts.filter((a) => a.detail === 'quiet_hours').at(-1);
+  if (!held) return new Date(message.sendAt);
+  const quiet = message.quietHours as QuietHours | undefined;
+  return outsideQuietHours(DateTime.fromISO(held.at, { zone: message.zone }), quiet).toJSDate();
 }
 
 /** Runs `work` over items with at most `limit` in flight. */

@@ -48,8 +48,8 @@ const giveUp = (reason: string): Failed => ({ status: 'failed', retryable: false
 export function classifySesError(error: unknown): Failed {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (!(error instanceof SESv2ServiceException)) {
-    // No answer from SES: refused, reset, DNS, timeout. The email may or may not have gone out;
-    // a retry risks a duplicate, which at-least-once accepts.
+    // No answer from SES (refused, reset, DNS, timeout): the email may or may not have gone
+    // out; a retry risks a duplicate, which at-least-once accepts.
     if (status === undefined) return retry(`network:${networkLabel(error)}`);
     // An answer the SDK could not read as SES's JSON (an HTML page from something in between).
     if (status === 429) return retry('throttled:http-429');
