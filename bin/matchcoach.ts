@@ -53,8 +53,10 @@ program
   .requiredOption('--sequence <id>', 'sequence id (see `matchcoach sequences`)')
   .option('--season <year>', 'Match year, e.g. 2027 (default: the season under way)', intOption)
   .option('--anchor <name=date>', 'a personal date, repeatable: step2_exam=2027-01-10', anchorOption, {})
+  .option('--now <instant>', 'enroll as if it were this instant (for walk-throughs with `tick --now`)', instantOption)
   .action(async (o) => {
-    const s = await services();
+    const now: Date | undefined = o.now;
+    const s = await services(now ? { now: () => now } : undefined);
     const result = await enroll(s, {
       email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, season: o.season, anchors: o.anchor,
     });

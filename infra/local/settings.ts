@@ -50,6 +50,8 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // Node 20 works; the SDK's notice about Node 22 would only clutter the local output.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   };
 }

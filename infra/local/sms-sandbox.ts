@@ -194,13 +194,18 @@ const FaultSchema = z.object({
 });
 const PhoneHook = z.object({ phone: phoneNumber });
 const RateLimitHook = z.object({ perSecond: z.number().int().positive().nullable() });
+/** A text as a phone would send it: kept byte for byte (Twilio passes spaces through), but not blank. */
+const textBody = z
+  .string()
+  .refine((body) => body.trim() !== '', 'must not be blank')
+  .refine((body) => Array.from(body).length <= 1600, 'must be at most 1600 characters');
 const InboundText = z.object({
   from: phoneNumber,
   to: phoneNumber.optional(),
-  body: z.string().min(1).max(1600),
+  body: textBody,
 });
 const MessagesHookQuery = z.object({ to: phoneNumber.optional(), from: phoneNumber.optional() });
-const PhoneForm = z.object({ From: phoneNumber, To: phoneNumber, Body: z.string().trim().min(1).max(1600) });
+const PhoneForm = z.object({ From: phoneNumber, To: phoneNumber, Body: textBody });
 
 // ---------------------------------------------------------------------------------------------
 // Twilio-style errors

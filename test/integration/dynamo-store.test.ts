@@ -4,7 +4,6 @@ import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { messageKey } from '../../shared/adapters/dynamo/keys';
 import { ensureTable } from '../../shared/adapters/dynamo/table';
 import type { Message } from '../../shared/domain/model';
-import type { Store } from '../../shared/ports';
 import { testTable, type TestTable } from '../support/dynamo';
 import { describeStoreContract } from '../support/store-contract';
 
@@ -142,7 +141,9 @@ describe('DynamoDB store', () => {
     const refs = await store.listDueMessages(NOW, 10);
     const listing = take();
     expect(listing).toHaveLength(8);
-    expect(listing.every((c) => c.op === 'listDueMessages' && c.read > 0 && c.write === 0)).toBe(true);
+    // One query per shard; DynamoDB Local reports zero units for a shard with nothing due.
+    expect(listing.every((c) => c.op === 'listDueMessages' && c.write === 0)).toBe(true);
+    expect(listing.reduce((sum, c) => sum + c.read, 0)).toBeGreaterThan(0);
 
     await store.claimMessage(refs[0]!, { token: 't', until: LEASE_END, now: NOW });
     const [claim] = take();
@@ -181,11 +182,13 @@ describe('DynamoDB store', () => {
     expect(winners.size).toBe(200);
     expect([...winners.values()].every((tokens) => tokens.length === 1)).toBe(true);
     expect(attempts).toBeGreaterThan(200);
-    await inBatches(messages, 16, async (m) => {
-      const stored = await store.getMessage(m.personId, m.messageId);
-      expect(stored?.status).toBe('claimed');
-      expect(stored?.lease?.token).toBe(winners.get(m.messageId)?.[0]);
-    });
+    const people = [...new Set(messages.map((m) => m.personId))];
+    const stored = (await Promise.all(people.map((personId) => store.listMessages(personId)))).flat();
+    expect(stored).toHaveLength(200);
+    for (const m of stored) {
+      expect(m.status).toBe('claimed');
+      expect(m.lease?.token).toBe(winners.get(m.messageId)?.[0]);
+    }
     expect(await store.listDueMessages(NOW, 10)).toEqual([]);
     expect(await store.listDueMessages(LEASE_END, 500)).toHaveLength(200);
   });
@@ -197,4 +200,3 @@ async function inBatches<T>(items: readonly T[], size: number, work: (item: T) =
   }
 }
 
-export type { Store };

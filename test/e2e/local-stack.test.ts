@@ -1,0 +1,132 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../../infra/local/net';
+import { sequenceLibrary } from '../../shared/content';
+import { expandOccurrences } from '../../shared/domain/schedule';
+
+/**
+ * The whole local stack as a newcomer meets it: `npm start`'s entry point in a child process,
+ * the `matchcoach` CLI in others. A person is enrolled, a week of the demo sequence is ticked
+ * through, and every email is found in the SES twin's mailbox and every text on the SMS
+ * sandbox's phone page, exactly once.
+ */
+
+const root = path.resolve(__dirname, '../..');
+const run = promisify(execFile);
+jest.setTimeout(240_000);
+
+let stack: ChildProcess | undefined;
+let env: NodeJS.ProcessEnv;
+let dataDir: string;
+let ports: { api: number; ses: number; sms: number; dynamo: number };
+
+const cli = async (...args: string[]) => {
+  const { stdout } = await run(process.execPath, [path.join(root, 'bin/matchcoach.js'), ...args], { env, cwd: root, timeout: 60_000 });
+  return stdout;
+};
+
+beforeAll(async () => {
+  ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-e2e-'));
+  env = {
+    ...process.env,
+    PORT: String(ports.api),
+    MATCHCOACH_SES_PORT: String(ports.ses),
+    MATCHCOACH_SMS_PORT: String(ports.sms),
+    MATCHCOACH_DYNAMO_PORT: String(ports.dynamo),
+    MATCHCOACH_DATA_DIR: dataDir,
+    MATCHCOACH_TICK_SECONDS: '0',
+    TABLE_NAME: '',
+  };
+  delete env.TABLE_NAME;
+  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Match Coach is running locally')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    stack!.stdout!.on('data', onData);
+    stack!.stderr!.on('data', onData);
+    stack!.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local stack exited with ${code}:\n${output}`));
+    });
+  });
+});
+
+afterAll(async () => {
+  if (stack && stack.exitCode === null) {
+    stack.stdout?.destroy();
+    stack.stderr?.destroy();
+    const exited = new Promise((r) => stack!.once('exit', r));
+    stack.kill('SIGINT');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
+    if (stack.exitCode === null) stack.kill('SIGKILL');
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the API answers on its port', async () => {
+  const res = await fetch(`http://127.0.0.1:${ports.api}/health`);
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ status: 'ok' });
+});
+
+test('the CLI rejects bad input with one line and a non-zero exit', async () => {
+  await expect(cli('enroll', '--email', 'not-an-email', '--zone', 'Asia/Kolkata', '--sequence', 'getting-started')).rejects.toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/^matchcoach: email: expected an email address\n$/),
+  });
+  await expect(cli('enroll', '--email', 'a@example.com', '--zone', 'Mars/Olympus', '--sequence', 'getting-started')).rejects.toMatchObject({
+    stderr: expect.stringContaining('unknown time zone'),
+  });
+  await expect(cli('tick', '--now', 'yesterday')).rejects.toMatchObject({ code: 2 });
+});
+
+test('enroll, tick through a week, and find each message exactly once', async () => {
+  const enrolledAt = '2027-01-04T04:00:00.000Z';
+  const zone = 'Asia/Kolkata';
+  const out = await cli('enroll', '--email', 'priya@example.com', '--phone', '+919812345678', '--name', 'Priya', '--zone', zone,
+    '--sequence', 'getting-started', '--season', '2027', '--anchor', 'step2_exam=2027-01-20', '--now', enrolledAt);
+  expect(out).toMatch(/^enrolled person /);
+
+  // The week ahead, computed independently from the same sequence data.
+  const { occurrences } = expandOccurrences({
+    sequence: sequenceLibrary().get('getting-started')!,
+    anchors: { enrolled: enrolledAt, step2_exam: '2027-01-20' },
+    zone,
+  });
+  const weekEnd = Date.parse(enrolledAt) + 7 * 86_400_000;
+  const week = occurrences.filter((o) => o.sendAt.getTime() < weekEnd && o.sendAt.getTime() >= Date.parse(enrolledAt));
+  const tickTimes = [...new Set(week.map((o) => o.sendAt.getTime() + 30_000))].sort((a, b) => a - b);
+  for (const t of tickTimes) {
+    await cli('tick', '--now', new Date(t).toISOString());
+  }
+  // A repeated tick at the last instant sends nothing again.
+  const again = await cli('tick', '--now', new Date(tickTimes.at(-1)!).toISOString());
+  expect(again).toContain('sent 0');
+
+  const mailbox = (await (await fetch(`http://127.0.0.1:${ports.ses}/store`)).json()) as { emails: { subject: string; destination: { to: string[] } }[] };
+  const expectedEmails = week.filter((o) => o.channel === 'email');
+  expect(mailbox.emails).toHaveLength(expectedEmails.length);
+  expect(mailbox.emails.map((e) => e.subject).sort()).toEqual(['One specific ask, to one mentor', 'Step 2 CK in 14 days', 'Welcome to Match Coach']);
+  expect(mailbox.emails.every((e) => e.destination.to.includes('priya@example.com'))).toBe(true);
+
+  const phone = (await (await fetch(`http://127.0.0.1:${ports.sms}/_sandbox/messages?to=%2B919812345678`)).json()) as { body: string }[];
+  const expectedTexts = week.filter((o) => o.channel === 'sms');
+  expect(phone).toHaveLength(expectedTexts.length);
+  expect(new Set(phone.map((m) => m.body)).size).toBe(phone.length);
+  const page = await (await fetch(`http://127.0.0.1:${ports.sms}/phone`)).text();
+  expect(page).toContain('Before the books today');
+
+  const history = await cli('messages', '--email', 'priya@example.com');
+  expect(history.match(/ sent /g)).toHaveLength(expectedEmails.length + expectedTexts.length);
+});
