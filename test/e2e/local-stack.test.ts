@@ -64,8 +64,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (stack && stack.exitCode === null) {
-    stack.stdout?.destroy();
-    stack.stderr?.destroy();
     const exited = new Promise((r) => stack!.once('exit', r));
     stack.kill('SIGINT');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);

@@ -605,6 +605,22 @@ describe('phone page and inbound webhook', () => {
     expect(order('>older<')).toBeGreaterThan(order('+15556660003</h2>'));
   });
 
+  it('refuses cross-site posts from other pages in the browser, but not its own form', async () => {
+    const post = (origin: string, path: string, body: string) =>
+      fetch(`${sandbox.url}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+    const form = new URLSearchParams({ From: '+15556660006', To: SERVICE_NUMBER, Body: 'hi' }).toString();
+    expect((await post('https://evil.example', '/phone/send', form)).status).toBe(403);
+    expect((await post('https://evil.example', '/_sandbox/reset', '')).status).toBe(403);
+    expect(sandbox.messages()).toEqual([]);
+    expect((await post(sandbox.url, '/phone/send', form)).status).toBe(303);
+    expect(sandbox.messages()).toHaveLength(1);
+  });
+
   it('re-renders the form with an escaped error on bad input, and sends nothing', async () => {
     const answer = await textFromPhone({ From: '<img src=x onerror=alert(1)>', To: SERVICE_NUMBER, Body: 'hi' });
     expect(answer.status).toBe(400);
