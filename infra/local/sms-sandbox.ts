@@ -434,7 +434,11 @@ function rfc2822(iso: string): string {
 }
 
 const newSid = () => `SM${randomBytes(16).toString('hex')}`;
-const describeError = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** Duck-typed: errors from node core may come from another realm (jest runs tests in a vm context). */
+const describeError = (error: unknown) =>
+  typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string'
+    ? (error as { message: string }).message
+    : String(error);
 
 // ---------------------------------------------------------------------------------------------
 // The server
@@ -855,7 +859,7 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
           const webhook = m.webhook
             ? 'status' in m.webhook
               ? ` · webhook ${escapeHtml(m.webhook.status)}`
-              : ` · webhook failed: ${escapeHtml(m.webhook.error)}`
+              : ` · webhook not reached: ${escapeHtml(m.webhook.error)}`
             : '';
           const meta = incoming
             ? `you → ${escapeHtml(m.to)}${webhook}`

@@ -41,6 +41,7 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
       accountSid: LOCAL_TWILIO.accountSid,
       authToken: LOCAL_TWILIO.authToken,
       inboundWebhookUrl: `${settings.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`,
+      inboundTo: LOCAL_TWILIO.from,
     });
     stoppers.push(sms.stop);
 

@@ -636,7 +636,7 @@ describe('phone page and inbound webhook', () => {
     try {
       const text = await sandbox.sendInbound({ from: '+15556660005', body: 'anyone there?' });
       expect(text.webhook).toEqual({ error: expect.stringContaining('ECONNREFUSED') });
-      expect((await call(sandbox, '/phone', { auth: null })).text).toContain('webhook failed');
+      expect((await call(sandbox, '/phone', { auth: null })).text).toContain('webhook not reached: connect ECONNREFUSED');
     } finally {
       sandbox.setInboundWebhookUrl(webhookUrl);
     }
