@@ -115,5 +115,11 @@ export function createApp(props: AppProps = {}): MatchCoachApp {
 }
 
 if (require.main === module) {
-  createApp().app.synth();
+  try {
+    createApp().app.synth();
+  } catch (error) {
+    // Context mistakes are the operator's to fix: say what is wrong without a stack trace.
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
 }
