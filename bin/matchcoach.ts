@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { DateTime } from 'luxon';
 import { createDispatcher } from '../shared/app/dispatch';
 import { enroll } from '../shared/app/enroll';
 import { DomainError } from '../shared/app/errors';
@@ -6,6 +7,7 @@ import { previewSequence } from '../shared/app/preview';
 import { createServices } from '../shared/adapters/services';
 import { ConfigError, parseConfig } from '../shared/config';
 import { calendarData, sequenceLibrary } from '../shared/content';
+import { EASTERN, seasonCalendar } from '../shared/domain/calendar';
 import { localSettings } from '../infra/local/settings';
 import type { Clock } from '../shared/ports';
 
@@ -25,6 +27,11 @@ const anchorOption = (value: string, previous: Record<string, string> = {}) => {
 const intOption = (value: string) => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number');
   return Number(value);
+};
+const yearOption = (value: string) => {
+  const year = intOption(value);
+  if (year < 2020 || year > 2100) throw new InvalidArgumentError('expected a Match year between 2020 and 2100');
+  return year;
 };
 const instantOption = (value: string) => {
   const t = Date.parse(value);
@@ -51,7 +58,7 @@ program
   .option('--name <first name>', 'first name used in messages')
   .requiredOption('--zone <iana>', 'IANA time zone, e.g. Asia/Kolkata')
   .requiredOption('--sequence <id>', 'sequence id (see `matchcoach sequences`)')
-  .option('--season <year>', 'Match year, e.g. 2027 (default: the season under way)', intOption)
+  .option('--season <year>', 'Match year, e.g. 2027 (default: the season under way)', yearOption)
   .option('--anchor <name=date>', 'a personal date, repeatable: step2_exam=2027-01-10', anchorOption, {})
   .option('--now <instant>', 'enroll as if it were this instant (for walk-throughs with `tick --now`)', instantOption)
   .action(async (o) => {
@@ -71,7 +78,7 @@ program
   .description('print every message a sequence would send, in order, without touching storage')
   .requiredOption('--sequence <id>', 'sequence id')
   .requiredOption('--zone <iana>', 'IANA time zone')
-  .option('--season <year>', 'Match year', intOption)
+  .option('--season <year>', 'Match year', yearOption)
   .option('--anchor <name=date>', 'a personal date, repeatable', anchorOption, {})
   .option('--enrolled <instant>', 'when the person enrolls (default: now)')
   .option('--name <first name>', 'first name used in messages')
@@ -126,10 +133,8 @@ program
 program
   .command('calendar')
   .description('print a Match season, confirmed and computed dates')
-  .argument('<year>', 'Match year, e.g. 2028', intOption)
-  .action(async (year: number) => {
-    const { seasonCalendar, EASTERN } = await import('../shared/domain/calendar');
-    const { DateTime } = await import('luxon');
+  .argument('<year>', 'Match year, e.g. 2028', yearOption)
+  .action((year: number) => {
     for (const d of seasonCalendar(year, calendarData())) {
       const at = DateTime.fromISO(d.at, { zone: EASTERN }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ');
       console.log(`${at.padEnd(26)} ${d.basis === 'confirmed' ? `confirmed (${d.certainty})` : 'computed    '}  ${d.label}`);
