@@ -49,6 +49,47 @@ export const StepSchedule = z.discriminatedUnion('type', [OnceSchedule, WeeklySc
 export type StepSchedule = z.infer<typeof StepSchedule>;
 
 export const STEP_KINDS = ['deadline', 'nudge', 'checkin', 'reflection'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** Who a person is on the road: steps and sequences say which of these they apply to. */
+export const VISA_TRACKS = ['j1', 'h1b', 'none', 'undecided'] as const;
+export const VisaTrack = z.enum(VISA_TRACKS);
+export type VisaTrack = z.infer<typeof VisaTrack>;
+export const APPLICANT_TYPES = ['non-us-img', 'us-img'] as const;
+export const ApplicantType = z.enum(APPLICANT_TYPES);
+export const OUTCOMES = ['applying', 'soap', 'matched', 'unmatched', 'withdrawn'] as const;
+export const Outcome = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof Outcome>;
+/** Things a person may already have done; a step "unless done" is not sent to them. */
+export const MILESTONES = [
+  'step1', 'step2ck', 'step3', 'oet', 'ecfmg_certified', 'eras_token', 'eras_documents', 'eras_submitted',
+  'nrmp_registered', 'rol_certified', 'statement_of_need', 'j1_sponsorship', 'ds2019', 'h1b_petition', 'training_license',
+] as const;
+export const Milestone = z.enum(MILESTONES);
+export type Milestone = z.infer<typeof Milestone>;
+
+export const Audience = z.object({
+  visaTracks: z.array(VisaTrack).min(1).optional(),
+  applicantTypes: z.array(ApplicantType).min(1).optional(),
+  /** `repeat`: a second or later application cycle. */
+  attempts: z.array(z.enum(['first', 'repeat'])).min(1).optional(),
+  outcomes: z.array(Outcome).min(1).optional(),
+  unlessDone: z.array(Milestone).min(1).optional(),
+  /** `struggling` after two low check-in scores in a row; back to `ok` after a good one. */
+  wellbeing: z.array(z.enum(['ok', 'struggling'])).min(1).optional(),
+});
+export type Audience = z.infer<typeof Audience>;
+
+const SmsContent = z.object({ text: z.string().min(1).max(320) });
+const EmailContent = z.object({ subject: z.string().min(1).max(120), text: z.string().min(1).max(5000) });
+
+/** A step may draw its words from a rotating pool instead: item = (week * perWeek + slot) mod size. */
+export const PoolRef = z.object({
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  slot: z.number().int().min(0).max(6).default(0),
+  perWeek: z.number().int().min(1).max(7).default(1),
+});
+export type PoolRef = z.infer<typeof PoolRef>;
 
 export const SequenceStep = z
   .object({
@@ -58,12 +99,24 @@ export const SequenceStep = z
     schedule: StepSchedule,
     /** For time-bound alerts: the instant after which the message is stale and must not go out. */
     deadline: AnchorRef.optional(),
-    sms: z.object({ text: z.string().min(1).max(320) }).optional(),
-    email: z.object({ subject: z.string().min(1).max(120), text: z.string().min(1).max(5000) }).optional(),
+    /** Who the step is for; absent means everyone the sequence reaches. */
+    audience: Audience.optional(),
+    /**
+     * `upbeat` steps (the default for nudges and reflections) are held back during Match Week and
+     * while someone is struggling; `steady` ones (deadlines, check-ins, Match Week support) are not.
+     */
+    tone: z.enum(['upbeat', 'steady']).optional(),
+    /** When two SMS segments are really needed, say why (content checks allow it then). */
+    twoSegmentsBecause: z.string().min(10).optional(),
+    pool: PoolRef.optional(),
+    sms: SmsContent.optional(),
+    email: EmailContent.optional(),
+    /** Softer words for someone who is struggling; without it an upbeat step is held back. */
+    gentle: z.object({ sms: SmsContent.optional(), email: EmailContent.optional(), pool: PoolRef.optional() }).optional(),
   })
   .superRefine((step, ctx) => {
     for (const channel of step.channels) {
-      if (!step[channel]) {
+      if (!step[channel] && !step.pool) {
         ctx.addIssue({ code: 'custom', message: `step "${step.id}" sends ${channel} but has no ${channel} content` });
       }
     }
@@ -73,11 +126,42 @@ export const SequenceStep = z
   });
 export type SequenceStep = z.infer<typeof SequenceStep>;
 
+/** The tone a step has when it does not say: nudges and reflections are upbeat. */
+export const toneOf = (step: SequenceStep): 'upbeat' | 'steady' =>
+  step.tone ?? (step.kind === 'nudge' || step.kind === 'reflection' ? 'upbeat' : 'steady');
+
+export const PoolItem = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  theme: z.string().min(1).max(40),
+  sms: SmsContent,
+  email: EmailContent.optional(),
+});
+export const ContentPool = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    description: z.string().max(300).default(''),
+    items: z.array(PoolItem).min(2).max(400),
+  })
+  .superRefine((pool, ctx) => {
+    const ids = new Set<string>();
+    for (const item of pool.items) {
+      if (ids.has(item.id)) ctx.addIssue({ code: 'custom', message: `duplicate pool item id "${item.id}"` });
+      ids.add(item.id);
+    }
+  });
+export type ContentPool = z.infer<typeof ContentPool>;
+
 export const Sequence = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,47}$/),
     name: z.string().min(1).max(80),
     description: z.string().max(500).default(''),
+    /** Who the whole sequence is for (outcome routes people between tracks). */
+    audience: Audience.optional(),
+    /** Enrolled automatically when a person's profile matches the audience (the season tracks). */
+    autoEnroll: z.boolean().default(false),
+    /** A Match Week sequence: its own upbeat steps are not held back during Match Week. */
+    matchWeek: z.boolean().default(false),
     steps: z.array(SequenceStep).min(1).max(500),
   })
   .superRefine((seq, ctx) => {
