@@ -4,6 +4,7 @@ import { createDispatcher } from '../shared/app/dispatch';
 import { enroll } from '../shared/app/enroll';
 import { DomainError } from '../shared/app/errors';
 import { previewSequence } from '../shared/app/preview';
+import { shippedLibrary } from '../shared/app/library';
 import { createServices } from '../shared/adapters/services';
 import { ConfigError, parseConfig } from '../shared/config';
 import { calendarData, sequenceLibrary } from '../shared/content';
@@ -67,7 +68,7 @@ program
     const result = await enroll(s, {
       email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, season: o.season, anchors: o.anchor,
     });
-    console.log(`enrolled person ${result.personId} (enrollment ${result.enrollmentId})`);
+    console.log(`enrolled person ${result.personId} in ${result.enrollments.map((e) => e.sequenceId).join(', ') || 'nothing new'}`);
     for (const m of result.planned) console.log(`  next ${m.channel.padEnd(5)} ${m.sendAt}  ${m.stepId}`);
     if (result.planned.length === 0) console.log('  nothing left to send in this sequence from now on');
     if (result.leftOut.length) console.log(`  left out (no date given for their anchor): ${result.leftOut.join(', ')}`);
@@ -84,7 +85,7 @@ program
   .option('--name <first name>', 'first name used in messages')
   .action((o) => {
     const { lines, leftOut } = previewSequence(
-      { sequences: sequenceLibrary(), now: new Date() },
+      { library: shippedLibrary(), now: new Date() },
       { sequenceId: o.sequence, timeZone: o.zone, season: o.season, anchors: o.anchor, enrolledAt: o.enrolled, firstName: o.name },
     );
     for (const l of lines) {

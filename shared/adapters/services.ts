@@ -2,8 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { DispatchSettings } from '../app/dispatch';
 import type { Config } from '../config';
-import { sequenceLibrary } from '../content';
-import type { Sequence } from '../domain/sequence';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import { createDynamoStore } from './dynamo/dynamo-store';
@@ -20,7 +18,6 @@ export interface Services {
   email: EmailSender;
   sms: SmsSender;
   clock: Clock;
-  sequences: ReadonlyMap<string, Sequence>;
   log: Logger;
   settings: DispatchSettings;
 }
@@ -54,7 +51,6 @@ export async function createServices(
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
     }),
     clock: options.clock ?? { now: () => new Date() },
-    sequences: sequenceLibrary(),
     log: options.log ?? silentLogger,
     settings: {
       leaseSeconds: config.DISPATCH_LEASE_SECONDS,

@@ -3,10 +3,11 @@ import { DateTime } from 'luxon';
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
 import { findStep, renderEmail, renderSms, contextFor } from '../domain/render';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
-import type { Sequence } from '../domain/sequence';
+import { wordsFor } from '../domain/eligibility';
 import type { Clock, EmailSender, Logger, SendResult, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
-import { cursorOf, laneOf, planNextMessage } from './planning';
+import { loadLibrary } from './library';
+import { allAnchors, cursorOf, laneOf, planNextMessage, type Library } from './planning';
 
 export interface DispatchSettings {
   leaseSeconds: number;
@@ -25,7 +26,8 @@ export interface DispatchDeps {
   email: EmailSender;
   sms: SmsSender;
   clock: Clock;
-  sequences: ReadonlyMap<string, Sequence>;
+  /** Fixed content for tests; otherwise loaded once per tick with the calendar corrections. */
+  library?: Library;
   settings: DispatchSettings;
   log?: Logger;
 }
@@ -69,13 +71,14 @@ export function createDispatcher(deps: DispatchDeps) {
   return async function dispatchDueMessages(): Promise<DispatchReport> {
     const report: DispatchReport = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false };
     const startedAt = performance.now();
+    const library = deps.library ?? (await loadLibrary(deps.store));
     for (let round = 0; round < MAX_ROUNDS && performance.now() - startedAt < s.maxDurationMs; round++) {
       const refs = await deps.store.listDueMessages(deps.clock.now(), s.batchSize);
       if (refs.length === 0) break;
       await inPool(refs, s.concurrency, async (ref) => {
         if (performance.now() - startedAt >= s.maxDurationMs) return;
         try {
-          await dispatchOne(ref, report);
+          await dispatchOne(ref, report, library);
         } catch (error) {
           report.errors++;
           log.error('dispatch fault; the lease will bring the message back', {
@@ -88,7 +91,7 @@ export function createDispatcher(deps: DispatchDeps) {
     return report;
   };
 
-  async function dispatchOne(ref: DueMessageRef, report: DispatchReport): Promise<void> {
+  async function dispatchOne(ref: DueMessageRef, report: DispatchReport, library: Library): Promise<void> {
     const now = deps.clock.now();
     const token = randomUUID();
     const message = await deps.store.claimMessage(ref, { token, now, until: new Date(now.getTime() + s.leaseSeconds * 1000) });
@@ -97,9 +100,9 @@ export function createDispatcher(deps: DispatchDeps) {
       return;
     }
     report.claimed++;
-    await planNextMessage(deps, laneOf(message), cursorOf(message), now);
+    await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
 
-    const outcome = await deliver(message, now, report);
+    const outcome = await deliver(message, now, report, library);
     const attempt: Attempt = {
       at: now.toISOString(),
       outcome: outcome.kind,
@@ -125,8 +128,8 @@ export function createDispatcher(deps: DispatchDeps) {
     log.info('dispatched', { messageId: message.messageId, channel: message.channel, outcome: outcome.kind, detail: attempt.detail });
   }
 
-  async function deliver(message: Message, now: Date, report: DispatchReport): Promise<Outcome> {
-    const sequence = deps.sequences.get(message.sequenceId);
+  async function deliver(message: Message, now: Date, report: DispatchReport, library: Library): Promise<Outcome> {
+    const sequence = library.sequences.get(message.sequenceId);
     const step = sequence && findStep(sequence, message.stepId);
     if (!step) return { kind: 'skipped', reason: 'step_removed' };
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
@@ -134,7 +137,13 @@ export function createDispatcher(deps: DispatchDeps) {
     if (!deadline && now.getTime() - expectedAt(message).getTime() > s.lateAfterHours * 3_600_000) {
       return { kind: 'skipped', reason: 'too_late' };
     }
-    const ctx = contextFor(message);
+    const ctx = contextFor(message, allAnchors(message, library.calendar));
+    let words;
+    try {
+      words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools);
+    } catch (error) {
+      return { kind: 'failed', reason: `content: ${(error as Error).message}` };
+    }
 
     if (message.channel === 'sms') {
       const quiet = message.quietHours as QuietHours | undefined;
@@ -145,7 +154,7 @@ export function createDispatcher(deps: DispatchDeps) {
       }
       let body: string;
       try {
-        body = renderSms(step, ctx);
+        body = renderSms(words, ctx);
       } catch (error) {
         return { kind: 'failed', reason: `render: ${(error as Error).message}` };
       }
@@ -158,7 +167,7 @@ export function createDispatcher(deps: DispatchDeps) {
     if (report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + 15 * 60_000) };
     let rendered;
     try {
-      rendered = renderEmail(step, ctx, { postalAddress: s.postalAddress });
+      rendered = renderEmail(words, ctx, { postalAddress: s.postalAddress });
     } catch (error) {
       return { kind: 'failed', reason: `render: ${(error as Error).message}` };
     }

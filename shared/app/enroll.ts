@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { calendarData } from '../content';
-import { currentSeason, seasonAnchors } from '../domain/calendar';
-import { E164, Email, type Enrollment, type Message, type Person } from '../domain/model';
-import { AnchorName, LocalTime, type Sequence } from '../domain/sequence';
+import { currentSeason } from '../domain/calendar';
+import { audienceAllows } from '../domain/eligibility';
+import { E164, Email, Profile, type Enrollment, type Message, type Person } from '../domain/model';
+import { AnchorName, ApplicantType, LocalTime, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
 import type { Clock, Store } from '../ports';
 import { DomainError, describeIssues } from './errors';
-import { planNextMessage, type Lane } from './planning';
+import { loadLibrary } from './library';
+import { allAnchors, planNextMessage, type Lane, type Library } from './planning';
 
 export const EnrollInput = z
   .object({
@@ -15,9 +16,15 @@ export const EnrollInput = z
     phone: E164.optional(),
     firstName: z.string().trim().min(1).max(60).optional(),
     timeZone: IanaZone,
-    sequenceId: z.string().min(1),
+    /** One sequence; without it, every sequence meant to reach this profile automatically. */
+    sequenceId: z.string().min(1).optional(),
     /** The Match year (Match Day's year). Defaults to the season under way. */
-    season: z.number().int().min(2025).max(2100).optional(),
+    season: z.number().int().min(2020).max(2100).optional(),
+    applicantType: ApplicantType.optional(),
+    visaTrack: VisaTrack.optional(),
+    attempt: z.number().int().min(1).max(9).optional(),
+    outcome: Outcome.optional(),
+    done: z.array(Milestone).max(20).optional(),
     anchors: z.record(AnchorName, AnchorValue).default({}),
     quietHours: z.object({ start: LocalTime, end: LocalTime }).optional(),
     /** Who recorded consent; `operator` until sign-up and counselor flows exist. */
@@ -28,33 +35,33 @@ export type EnrollInput = z.input<typeof EnrollInput>;
 
 export interface EnrollResult {
   personId: string;
-  enrollmentId: string;
-  /** The first message waiting on each channel. */
+  enrollments: { enrollmentId: string; sequenceId: string }[];
+  /** The first message waiting on each lane. */
   planned: Message[];
-  /** Steps left out because the person has no date for their anchor. */
+  /** Steps left out because the person has no date for their anchor, as sequence/step. */
   leftOut: string[];
 }
 
 export const OPERATOR_CONSENT_TEXT =
   'Enrolled by a Match Coach operator, who confirmed the person agreed to receive coaching emails and texts.';
 
+type Deps = { store: Store; clock: Clock; library?: Library };
+
 /**
- * Enrolls a person in a sequence.
+ * Enrolls a person.
  * 1. Validates the input; finds the person by email or phone, or creates them.
- * 2. Records consent per channel with its source, time and text.
- * 3. Resolves anchors: the season calendar, `enrolled`, and the person's own dates.
- * 4. Plans the first message of each channel the person can receive; nothing before now.
+ * 2. Records consent per channel with its source, time and text, and their profile.
+ * 3. Enrolls them in the named sequence, or in every automatic sequence their profile fits.
+ * 4. Plans the first message of each lane they can receive; nothing before now.
  */
-export async function enroll(
-  deps: { store: Store; clock: Clock; sequences: ReadonlyMap<string, Sequence> },
-  rawInput: unknown,
-): Promise<EnrollResult> {
+export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResult> {
   const parsed = EnrollInput.safeParse(rawInput);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const input = parsed.data;
-  const sequence = deps.sequences.get(input.sequenceId);
-  if (!sequence) {
-    throw new DomainError('unknown_sequence', `no sequence "${input.sequenceId}"; known: ${[...deps.sequences.keys()].join(', ')}`);
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const named = input.sequenceId ? library.sequences.get(input.sequenceId) : undefined;
+  if (input.sequenceId && !named) {
+    throw new DomainError('unknown_sequence', `no sequence "${input.sequenceId}"; known: ${[...library.sequences.keys()].join(', ')}`);
   }
   const now = deps.clock.now();
   const nowIso = now.toISOString();
@@ -66,57 +73,95 @@ export async function enroll(
   const existing = existingId ? await deps.store.getPerson(existingId) : undefined;
   const consentFor = (had: Person['consent']['email']) =>
     had?.state === 'confirmed' ? had : { state: 'confirmed' as const, source: input.consentSource, at: nowIso, text: OPERATOR_CONSENT_TEXT };
+  const profile = Profile.parse({
+    ...existing?.profile,
+    season: input.season ?? existing?.profile.season ?? currentSeason(now),
+    ...definedOnly({ applicantType: input.applicantType, visaTrack: input.visaTrack, attempt: input.attempt, outcome: input.outcome, done: input.done }),
+  });
+  const email = input.email ?? existing?.email;
+  const phone = input.phone ?? existing?.phone;
   const person: Person = {
     personId: existing?.personId ?? randomUUID(),
     createdAt: existing?.createdAt ?? nowIso,
     timeZone: input.timeZone,
+    profile,
     consent: {
-      ...(input.email || existing?.email ? { email: consentFor(existing?.consent.email) } : {}),
-      ...(input.phone || existing?.phone ? { sms: consentFor(existing?.consent.sms) } : {}),
+      ...(email ? { email: consentFor(existing?.consent.email) } : {}),
+      ...(phone ? { sms: consentFor(existing?.consent.sms) } : {}),
     },
+    ...definedOnly({
+      firstName: input.firstName ?? existing?.firstName,
+      email,
+      phone,
+      quietHours: input.quietHours ?? existing?.quietHours,
+      recentScores: existing?.recentScores,
+    }),
   };
-  const firstName = input.firstName ?? existing?.firstName;
-  const email = input.email ?? existing?.email;
-  const phone = input.phone ?? existing?.phone;
-  if (firstName) person.firstName = firstName;
-  if (email) person.email = email;
-  if (phone) person.phone = phone;
-  const quietHours = (input.quietHours ?? existing?.quietHours) as QuietHours | undefined;
-  if (quietHours) person.quietHours = quietHours;
   await deps.store.savePerson(person);
 
-  const season = input.season ?? currentSeason(now);
-  const anchors = { ...seasonAnchors(season, calendarData()), ...input.anchors, enrolled: nowIso };
-  const { missingAnchors } = expandOccurrences({ sequence, anchors, zone: person.timeZone });
-  const enrollment: Enrollment = {
-    personId: person.personId,
-    enrollmentId: randomUUID(),
-    sequenceId: sequence.id,
-    anchors,
-    enrolledAt: nowIso,
-    status: 'active',
-  };
-  await deps.store.saveEnrollment(enrollment);
+  const already = new Set((await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active').map((e) => e.sequenceId));
+  const sequences = named
+    ? [named]
+    : [...library.sequences.values()].filter((s) => s.autoEnroll && audienceAllows(s.audience, profile) && !already.has(s.id));
+  const result: EnrollResult = { personId: person.personId, enrollments: [], planned: [], leftOut: [] };
+  for (const sequence of sequences) {
+    const enrollment: Enrollment = {
+      personId: person.personId,
+      enrollmentId: randomUUID(),
+      sequenceId: sequence.id,
+      anchors: { ...input.anchors, enrolled: nowIso },
+      enrolledAt: nowIso,
+      status: 'active',
+    };
+    await deps.store.saveEnrollment(enrollment);
+    result.enrollments.push({ enrollmentId: enrollment.enrollmentId, sequenceId: sequence.id });
+    const { missingAnchors } = expandOccurrences({ sequence, anchors: allAnchors({ anchors: enrollment.anchors, profile }, library.calendar), zone: person.timeZone });
+    result.leftOut.push(...missingAnchors.map((step) => `${sequence.id}/${step}`));
+    // Starting the cursor at "now" is what skips steps that fell before enrollment.
+    result.planned.push(...(await planLanes({ store: deps.store, library }, person, enrollment, now, now)));
+  }
+  return result;
+}
 
-  const planned: Message[] = [];
+/** The lanes of an enrollment: one per channel the person has and has consented to. */
+export function lanesOf(person: Person, enrollment: Enrollment): Lane[] {
+  const lanes: Lane[] = [];
   for (const channel of ['email', 'sms'] as const) {
     const to = channel === 'email' ? person.email : person.phone;
     const consent = channel === 'email' ? person.consent.email : person.consent.sms;
     if (!to || consent?.state !== 'confirmed') continue;
-    const lane: Lane = {
+    lanes.push({
       personId: person.personId,
       enrollmentId: enrollment.enrollmentId,
-      sequenceId: sequence.id,
+      sequenceId: enrollment.sequenceId,
       channel,
       to,
       zone: person.timeZone,
-      firstName: person.firstName,
-      anchors,
-      quietHours,
-    };
-    // Starting the cursor at "now" is what skips steps that fell before enrollment.
-    const { next } = await planNextMessage(deps, lane, { sendAt: now, key: '' }, now);
+      anchors: enrollment.anchors,
+      profile: person.profile,
+      ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined }),
+    });
+  }
+  return lanes;
+}
+
+/** Plans the next message of every lane of an enrollment, from `from` on. */
+export async function planLanes(
+  deps: { store: Store; library: Library },
+  person: Person,
+  enrollment: Enrollment,
+  from: Date,
+  now: Date,
+): Promise<Message[]> {
+  const planned: Message[] = [];
+  for (const lane of lanesOf(person, enrollment)) {
+    const { next } = await planNextMessage(deps, lane, { sendAt: from, key: '' }, now);
     if (next) planned.push(next);
   }
-  return { personId: person.personId, enrollmentId: enrollment.enrollmentId, planned, leftOut: missingAnchors };
+  return planned;
+}
+
+/** Drops undefined fields, so optional attributes are absent rather than present-and-undefined. */
+export function definedOnly<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as never;
 }

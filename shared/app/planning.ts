@@ -1,6 +1,8 @@
-import type { Message } from '../domain/model';
+import { seasonAnchors, type CalendarData } from '../domain/calendar';
+import { holdReason } from '../domain/eligibility';
+import type { Message, Profile } from '../domain/model';
 import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
-import type { Channel, Sequence } from '../domain/sequence';
+import type { Channel, ContentPool, Sequence } from '../domain/sequence';
 import type { Store } from '../ports';
 
 /**
@@ -8,6 +10,14 @@ import type { Store } from '../ports';
  * message is claimed, the one after it is written first, so a crash anywhere later never breaks
  * the chain. Message ids are deterministic, so planning the same step twice is a no-op.
  */
+
+/** The coaching library as planning needs it: sequences, rotating pools, the season calendar. */
+export interface Library {
+  sequences: ReadonlyMap<string, Sequence>;
+  pools: ReadonlyMap<string, ContentPool>;
+  /** The calendar file merged with the operator's corrections. */
+  calendar: CalendarData;
+}
 
 /** Everything needed to plan a lane, carried on each message so the dispatcher reads nothing else. */
 export interface Lane {
@@ -18,7 +28,9 @@ export interface Lane {
   to: string;
   zone: string;
   firstName?: string;
+  /** The person's own dates and `enrolled`; season dates come from the calendar. */
   anchors: Record<string, string>;
+  profile: Profile;
   quietHours?: QuietHours;
 }
 
@@ -31,7 +43,14 @@ export const laneOf = (m: Message): Lane => ({
   zone: m.zone,
   firstName: m.firstName,
   anchors: m.anchors,
+  profile: m.profile,
   quietHours: m.quietHours as QuietHours | undefined,
+});
+
+/** Season dates for the person's season, then their own dates (which win on a clash). */
+export const allAnchors = (lane: Pick<Lane, 'anchors' | 'profile'>, calendar: CalendarData) => ({
+  ...seasonAnchors(lane.profile.season, calendar),
+  ...lane.anchors,
 });
 
 /** The position of a message in its lane's sending order. */
@@ -53,6 +72,7 @@ export function messageFor(lane: Lane, occurrence: Occurrence, now: Date): Messa
     to: lane.to,
     zone: lane.zone,
     anchors: lane.anchors,
+    profile: lane.profile,
     sendAt: occurrence.sendAt.toISOString(),
     status: 'planned',
     attempts: [],
@@ -75,23 +95,26 @@ export interface PlanNextResult {
   skipped: Message[];
 }
 
-const MAX_STEPS_PER_PLAN = 200;
+const MAX_STEPS_PER_PLAN = 500;
 
 /**
- * Writes the first message of the lane that comes after `after`. Occurrences that already exist
- * in a final state (sent, skipped) are stepped over, so re-planning never sends anything twice.
+ * Writes the first message of the lane that comes after `after` and may reach this person.
+ * Steps not meant for their profile, or held back (Match Week, a hard stretch), are passed over
+ * without a record; occurrences already in a final state (sent, skipped) are stepped over, so
+ * re-planning never sends anything twice.
  */
 export async function planNextMessage(
-  deps: { store: Store; sequences: ReadonlyMap<string, Sequence> },
+  deps: { store: Store; library: Library },
   lane: Lane,
   after: Cursor,
   now: Date,
 ): Promise<PlanNextResult> {
-  const sequence = deps.sequences.get(lane.sequenceId);
+  const sequence = deps.library.sequences.get(lane.sequenceId);
   if (!sequence) return { skipped: [] };
+  const anchors = allAnchors(lane, deps.library.calendar);
   const { occurrences } = expandOccurrences({
     sequence,
-    anchors: lane.anchors,
+    anchors,
     zone: lane.zone,
     quietHours: lane.quietHours,
     channels: [lane.channel],
@@ -101,6 +124,9 @@ export async function planNextMessage(
   for (let i = 0; i < MAX_STEPS_PER_PLAN; i++) {
     const occurrence = nextOccurrenceAfter(occurrences, lane.channel, cursor);
     if (!occurrence) return { skipped };
+    cursor = occurrence;
+    const step = sequence.steps[occurrence.stepIndex]!;
+    if (holdReason({ sequence, step, profile: lane.profile, sendAt: occurrence.sendAt, anchors, zone: lane.zone })) continue;
     const message = messageFor(lane, occurrence, now);
     const created = await deps.store.createMessage(message);
     if (message.status === 'skipped') {
@@ -111,7 +137,6 @@ export async function planNextMessage(
       const existing = await deps.store.getMessage(lane.personId, message.messageId);
       if (existing && (existing.status === 'planned' || existing.status === 'claimed')) return { next: existing, skipped };
     }
-    cursor = occurrence;
   }
   return { skipped };
 }

@@ -1,21 +1,31 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { calendarData } from '../content';
-import { currentSeason, seasonAnchors } from '../domain/calendar';
+import { currentSeason } from '../domain/calendar';
+import { holdReason, wordsFor, type HoldReason } from '../domain/eligibility';
+import { Profile } from '../domain/model';
 import { renderEmail, renderSms } from '../domain/render';
 import { AnchorValue, IanaZone, expandOccurrences } from '../domain/schedule';
-import { AnchorName, Channel, type Sequence } from '../domain/sequence';
+import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { DomainError, describeIssues } from './errors';
+import { allAnchors, type Library } from './planning';
 
 export const PreviewInput = z.object({
   sequenceId: z.string().min(1),
   timeZone: IanaZone,
-  season: z.number().int().min(2025).max(2100).optional(),
+  season: z.number().int().min(2020).max(2100).optional(),
+  applicantType: ApplicantType.optional(),
+  visaTrack: VisaTrack.optional(),
+  attempt: z.number().int().min(1).max(9).optional(),
+  outcome: Outcome.optional(),
+  done: z.array(Milestone).optional(),
+  wellbeing: z.enum(['ok', 'struggling']).optional(),
   anchors: z.record(AnchorName, AnchorValue).default({}),
   /** When the person would be enrolled; steps before it are shown as left out. */
   enrolledAt: z.iso.datetime({ offset: true }).optional(),
   channels: z.array(Channel).min(1).default(['email', 'sms']),
   firstName: z.string().max(60).optional(),
+  /** Also list the steps this profile would not get, with the reason. */
+  includeHeld: z.boolean().default(false),
 });
 export type PreviewInput = z.input<typeof PreviewInput>;
 
@@ -25,52 +35,62 @@ export interface PreviewLine {
   channel: Channel;
   stepId: string;
   kind: string;
-  /** SMS body, or the email's subject line followed by its text. */
+  /** SMS body, or the email's text without the footer. */
   text: string;
   subject?: string;
-  /** Why this one would not go out: before enrollment, or too late for its deadline. */
-  note?: 'before enrollment' | 'after deadline';
+  /** Why this one would not go out. */
+  note?: 'before enrollment' | 'after deadline' | HoldReason;
 }
 
 /**
- * Every message a sequence would send for the given anchors and zone, in order, without
- * touching storage. Used by `matchcoach preview` and the content tests.
+ * Every message a sequence would send for the given profile, anchors and zone, in order, without
+ * touching storage. Used by `matchcoach preview`, the season preview document and content tests.
  */
-export function previewSequence(
-  deps: { sequences: ReadonlyMap<string, Sequence>; now: Date },
-  rawInput: unknown,
-): { lines: PreviewLine[]; leftOut: string[] } {
+export function previewSequence(deps: { library: Library; now: Date }, rawInput: unknown): { lines: PreviewLine[]; leftOut: string[] } {
   const parsed = PreviewInput.safeParse(rawInput);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const input = parsed.data;
-  const sequence = deps.sequences.get(input.sequenceId);
+  const sequence = deps.library.sequences.get(input.sequenceId);
   if (!sequence) {
-    throw new DomainError('unknown_sequence', `no sequence "${input.sequenceId}"; known: ${[...deps.sequences.keys()].join(', ')}`);
+    throw new DomainError('unknown_sequence', `no sequence "${input.sequenceId}"; known: ${[...deps.library.sequences.keys()].join(', ')}`);
   }
   const enrolledAt = input.enrolledAt ? new Date(input.enrolledAt) : deps.now;
-  const season = input.season ?? currentSeason(enrolledAt);
-  const anchors = { ...seasonAnchors(season, calendarData()), ...input.anchors, enrolled: enrolledAt.toISOString() };
-  const { occurrences, missingAnchors } = expandOccurrences({ sequence, anchors, zone: input.timeZone, channels: input.channels });
-  const lines = occurrences.map((o): PreviewLine => {
+  const profile = Profile.parse({
+    season: input.season ?? currentSeason(enrolledAt),
+    applicantType: input.applicantType,
+    visaTrack: input.visaTrack,
+    attempt: input.attempt,
+    outcome: input.outcome,
+    done: input.done,
+    wellbeing: input.wellbeing,
+  });
+  const anchors = allAnchors({ anchors: { ...input.anchors, enrolled: enrolledAt.toISOString() }, profile }, deps.library.calendar);
+  const zone = input.timeZone;
+  const { occurrences, missingAnchors } = expandOccurrences({ sequence, anchors, zone, channels: input.channels });
+  const lines: PreviewLine[] = [];
+  for (const o of occurrences) {
     const step = sequence.steps[o.stepIndex]!;
-    const ctx = { firstName: input.firstName, zone: input.timeZone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors };
+    const held = holdReason({ sequence, step, profile, sendAt: o.sendAt, anchors, zone });
+    const note = o.sendAt < enrolledAt ? 'before enrollment' : o.stale ? 'after deadline' : held;
+    if (note && !input.includeHeld && (note === 'not_for_profile' || note === 'match_week' || note === 'struggling')) continue;
+    const words = wordsFor(step, profile, o.sendAt, zone, deps.library.pools);
+    const ctx = { firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors };
     const line: PreviewLine = {
-      local: DateTime.fromJSDate(o.sendAt, { zone: input.timeZone }).toFormat("ccc yyyy-LL-dd HH:mm ZZZZ"),
+      local: DateTime.fromJSDate(o.sendAt, { zone }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ'),
       utc: o.sendAt.toISOString(),
       channel: o.channel,
       stepId: o.stepId,
       kind: step.kind,
       text: '',
     };
-    if (o.channel === 'sms') line.text = renderSms(step, ctx);
+    if (o.channel === 'sms') line.text = renderSms(words, ctx);
     else {
-      const email = renderEmail(step, ctx, { postalAddress: '' });
+      const email = renderEmail(words, ctx, { postalAddress: '' });
       line.subject = email.subject;
       line.text = email.text.split('\n\n--\n')[0]!; // the body, without the footer
     }
-    if (o.sendAt < enrolledAt) line.note = 'before enrollment';
-    else if (o.stale) line.note = 'after deadline';
-    return line;
-  });
+    if (note) line.note = note;
+    lines.push(line);
+  }
   return { lines, leftOut: missingAnchors };
 }

@@ -1,5 +1,5 @@
 import { CalendarData } from '../domain/calendar';
-import { Sequence } from '../domain/sequence';
+import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
 import gettingStarted from './sequences/getting-started.json';
 
@@ -12,7 +12,33 @@ const SEQUENCE_FILES: Record<string, unknown> = {
   'getting-started.json': gettingStarted,
 };
 
+const POOL_FILES: Record<string, unknown> = {};
+
 export class ContentError extends Error {}
+
+export function parsePools(files: Record<string, unknown>): Map<string, ContentPool> {
+  const pools = new Map<string, ContentPool>();
+  for (const [file, json] of Object.entries(files)) {
+    const parsed = ContentPool.safeParse(json);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new ContentError(`pool file ${file} is invalid: ${problems}`);
+    }
+    pools.set(parsed.data.id, parsed.data);
+  }
+  return pools;
+}
+
+/** Every pool a sequence names must exist: checked once, at load. */
+function checkPoolReferences(sequences: Map<string, Sequence>, pools: Map<string, ContentPool>): void {
+  for (const sequence of sequences.values()) {
+    for (const step of sequence.steps) {
+      for (const ref of [step.pool, step.gentle?.pool]) {
+        if (ref && !pools.has(ref.name)) throw new ContentError(`sequence ${sequence.id} step ${step.id} uses unknown pool "${ref.name}"`);
+      }
+    }
+  }
+}
 
 export function parseSequences(files: Record<string, unknown>): Map<string, Sequence> {
   const library = new Map<string, Sequence>();
@@ -29,9 +55,19 @@ export function parseSequences(files: Record<string, unknown>): Map<string, Sequ
 }
 
 let sequences: Map<string, Sequence> | undefined;
+let pools: Map<string, ContentPool> | undefined;
 export function sequenceLibrary(): Map<string, Sequence> {
-  sequences ??= parseSequences(SEQUENCE_FILES);
+  if (!sequences) {
+    const parsed = parseSequences(SEQUENCE_FILES);
+    checkPoolReferences(parsed, poolLibrary());
+    sequences = parsed;
+  }
   return sequences;
+}
+
+export function poolLibrary(): Map<string, ContentPool> {
+  pools ??= parsePools(POOL_FILES);
+  return pools;
 }
 
 let calendar: CalendarData | undefined;

@@ -120,6 +120,16 @@ export function seasonCalendar(matchYear: number, data: CalendarData): SeasonDat
   return dates.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
+/** The shipped calendar with an operator's corrections laid over it, event by event. */
+export function mergeCalendar(base: CalendarData, overrides: Record<string, Record<string, CalendarEntry>>): CalendarData {
+  const seasons: CalendarData['seasons'] = { ...base.seasons };
+  for (const [season, events] of Object.entries(overrides)) {
+    const valid = Object.fromEntries(Object.entries(events).filter(([event]) => event in SEASON_EVENTS));
+    seasons[season] = { ...(seasons[season] ?? {}), ...valid };
+  }
+  return { seasons };
+}
+
 /** Season dates as sequence anchors: `match_day` -> its instant. */
 export function seasonAnchors(matchYear: number, data: CalendarData): Record<string, string> {
   return Object.fromEntries(seasonCalendar(matchYear, data).map((d) => [d.event, d.at]));

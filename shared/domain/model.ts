@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AnchorValue, IanaZone } from './schedule';
-import { Channel, LocalTime } from './sequence';
+import { ApplicantType, Channel, LocalTime, Milestone, Outcome, VisaTrack } from './sequence';
 
 /** The records Match Coach keeps. Storage adapters persist exactly these shapes. */
 
@@ -20,6 +20,21 @@ export const Consent = z.object({
 });
 export type Consent = z.infer<typeof Consent>;
 
+/** Where a person is on the road: what decides which steps apply to them. */
+export const Profile = z.object({
+  /** The Match year (the year of Match Day) they are applying for. */
+  season: z.number().int().min(2020).max(2100),
+  applicantType: ApplicantType.default('non-us-img'),
+  visaTrack: VisaTrack.default('undecided'),
+  /** 1 for a first application cycle, 2+ for a repeat. */
+  attempt: z.number().int().min(1).max(9).default(1),
+  outcome: Outcome.default('applying'),
+  done: z.array(Milestone).max(20).default([]),
+  /** `struggling` after two low check-in scores in a row. */
+  wellbeing: z.enum(['ok', 'struggling']).default('ok'),
+});
+export type Profile = z.infer<typeof Profile>;
+
 export const Person = z.object({
   personId: z.string().min(1),
   firstName: z.string().max(60).optional(),
@@ -28,6 +43,9 @@ export const Person = z.object({
   timeZone: IanaZone,
   consent: z.object({ email: Consent.optional(), sms: Consent.optional() }),
   quietHours: z.object({ start: LocalTime, end: LocalTime }).optional(),
+  profile: Profile,
+  /** The last check-in scores, newest last, for "two low scores in a row". */
+  recentScores: z.array(z.number().int().min(1).max(5)).max(5).optional(),
   createdAt: z.iso.datetime(),
 });
 export type Person = z.infer<typeof Person>;
@@ -36,6 +54,7 @@ export const Enrollment = z.object({
   personId: z.string(),
   enrollmentId: z.string(),
   sequenceId: z.string(),
+  /** The person's own dates (exam days...) and `enrolled`; season dates come from the calendar. */
   anchors: z.record(z.string(), AnchorValue),
   enrolledAt: z.iso.datetime(),
   status: z.enum(['active', 'ended']),
@@ -69,8 +88,12 @@ export interface Message {
   to: string;
   zone: string;
   firstName?: string;
-  /** What the next message of this lane is planned from, so the dispatcher needs no other read. */
+  /**
+   * What the next message of this lane is planned from, so the dispatcher needs no other read:
+   * the person's own anchors (season dates come from the calendar), profile and quiet hours.
+   */
   anchors: Record<string, string>;
+  profile: Profile;
   quietHours?: { start: string; end: string };
   /** When it should go out (quiet hours already applied). */
   sendAt: string;

@@ -1,3 +1,4 @@
+import type { StepWords } from './eligibility';
 import type { Message } from './model';
 import type { Sequence, SequenceStep } from './sequence';
 import { renderTemplate, type TemplateContext } from './template';
@@ -22,25 +23,29 @@ export interface EmailFooter {
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-export function contextFor(message: Pick<Message, 'firstName' | 'zone' | 'sendAt' | 'deadlineAt' | 'anchors'>): TemplateContext {
+/** Template slots for a message; `anchors` must include the season dates (see planning). */
+export function contextFor(
+  message: Pick<Message, 'firstName' | 'zone' | 'sendAt' | 'deadlineAt'>,
+  anchors: Record<string, string>,
+): TemplateContext {
   return {
     firstName: message.firstName,
     zone: message.zone,
     sendAt: new Date(message.sendAt),
     deadlineAt: message.deadlineAt ? new Date(message.deadlineAt) : undefined,
-    anchors: message.anchors,
+    anchors,
   };
 }
 
-export function renderSms(step: SequenceStep, ctx: TemplateContext): string {
-  if (!step.sms) throw new Error(`step ${step.id} has no SMS text`);
-  return renderTemplate(step.sms.text, ctx);
+export function renderSms(words: StepWords, ctx: TemplateContext): string {
+  if (!words.sms) throw new Error('this step has no SMS text');
+  return renderTemplate(words.sms.text, ctx);
 }
 
-export function renderEmail(step: SequenceStep, ctx: TemplateContext, footer: EmailFooter): RenderedEmail {
-  if (!step.email) throw new Error(`step ${step.id} has no email content`);
-  const subject = renderTemplate(step.email.subject, ctx);
-  const body = renderTemplate(step.email.text, ctx);
+export function renderEmail(words: StepWords, ctx: TemplateContext, footer: EmailFooter): RenderedEmail {
+  if (!words.email) throw new Error('this step has no email content');
+  const subject = renderTemplate(words.email.subject, ctx);
+  const body = renderTemplate(words.email.text, ctx);
   const footerLines = [
     'You get this because you signed up for Match Coach, coaching for the residency Match.',
     footer.preferencesUrl ? `Change what you get or unsubscribe: ${footer.preferencesUrl}` : undefined,

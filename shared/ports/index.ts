@@ -1,4 +1,5 @@
 import type { Channel } from '../domain/sequence';
+import type { CalendarEntry } from '../domain/calendar';
 import type { DueMessageRef, Enrollment, Message, Person, Attempt } from '../domain/model';
 
 /** Ports: the narrow interfaces the use cases need. Adapters (dynamo, ses, twilio, memory) implement them. */
@@ -17,7 +18,13 @@ export interface Store {
   getEnrollment(personId: string, enrollmentId: string): Promise<Enrollment | undefined>;
   listEnrollments(personId: string): Promise<Enrollment[]>;
 
-  /** Creates the message unless one with that id exists already; false when it did. */
+  /** Everyone whose profile is in this Match season (a calendar correction re-plans them). */
+  listPersonIdsInSeason(season: number): Promise<string[]>;
+
+  /**
+   * Creates the message unless one with that id exists already; false when it did. A message
+   * withdrawn by re-planning (skipped, reason `replanned`) does not count: it may be planned anew.
+   */
   createMessage(message: Message): Promise<boolean>;
   getMessage(personId: string, messageId: string): Promise<Message | undefined>;
   listMessages(personId: string): Promise<Message[]>;
@@ -39,6 +46,10 @@ export interface Store {
   releaseForRetry(ref: { personId: string; messageId: string }, leaseToken: string, retryAt: Date, attempt: Attempt): Promise<boolean>;
   /** Ends every message of a person still to go out (on one channel, or all), with a reason. */
   cancelPendingMessages(personId: string, reason: string, now: Date, channel?: Channel): Promise<number>;
+
+  /** The operator's corrections to the season calendar, by season then event. */
+  getCalendarOverrides(): Promise<Record<string, Record<string, CalendarEntry>>>;
+  saveCalendarOverride(season: number, event: string, entry: CalendarEntry): Promise<void>;
 }
 
 export interface EmailMessage {

@@ -5,7 +5,7 @@ import { messageKey } from '../../shared/adapters/dynamo/keys';
 import { ensureTable } from '../../shared/adapters/dynamo/table';
 import type { Message } from '../../shared/domain/model';
 import { testTable, type TestTable } from '../support/dynamo';
-import { describeStoreContract } from '../support/store-contract';
+import { describeStoreContract, PROFILE } from '../support/store-contract';
 
 jest.setTimeout(60_000);
 
@@ -30,6 +30,7 @@ function dueMessage(personId: string, messageId: string, dueAt: string, override
     zone: 'Asia/Kolkata',
     firstName: 'Asha',
     anchors: { matchDay: '2027-03-19', rankDeadline: '2027-03-03T21:00:00-05:00' },
+    profile: PROFILE,
     quietHours: { start: '21:00', end: '08:00' },
     sendAt: dueAt,
     deadlineAt: at(24 * 60),

@@ -1,4 +1,4 @@
-import type { Attempt, Enrollment, Message, Person } from '../../shared/domain/model';
+import type { Attempt, Enrollment, Message, Person, Profile } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
 
 /**
@@ -350,6 +350,39 @@ export function describeStoreContract(
       });
     });
 
+    describe('re-planning, seasons and the calendar', () => {
+      it('a message withdrawn by re-planning may be planned again; other final ones stand', async () => {
+        await store.createMessage(message({ dueAt: at(5) }));
+        expect(await store.cancelPendingMessages('p-asha', 'replanned', NOW)).toBe(1);
+        expect(await store.createMessage(message({ dueAt: at(30), sendAt: at(30) }))).toBe(true);
+        expect((await store.getMessage('p-asha', MESSAGE_ID))).toMatchObject({ status: 'planned', dueAt: at(30) });
+        expect(await store.cancelPendingMessages('p-asha', 'opted_out', NOW)).toBe(1);
+        expect(await store.createMessage(message({ dueAt: at(40) }))).toBe(false);
+        expect((await store.getMessage('p-asha', MESSAGE_ID))?.reason).toBe('opted_out');
+      });
+
+      it('lists the people of a season, following a change of season', async () => {
+        await store.savePerson(person());
+        await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.com', phone: '+923001234567' }));
+        expect((await store.listPersonIdsInSeason(2027)).sort()).toEqual(['p-asha', 'p-ravi']);
+        await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.com', phone: '+923001234567', profile: { ...PROFILE, season: 2028 } }));
+        expect(await store.listPersonIdsInSeason(2027)).toEqual(['p-asha']);
+        expect(await store.listPersonIdsInSeason(2028)).toEqual(['p-ravi']);
+        expect(await store.listPersonIdsInSeason(2029)).toEqual([]);
+      });
+
+      it('keeps the operator’s calendar corrections by season and event', async () => {
+        expect(await store.getCalendarOverrides()).toEqual({});
+        const entry = { at: '2027-03-04T21:00', certainty: 'V' as const, source: 'NRMP notice' };
+        await store.saveCalendarOverride(2027, 'rol_deadline', entry);
+        await store.saveCalendarOverride(2027, 'match_day', { ...entry, at: '2027-03-19T12:00' });
+        await store.saveCalendarOverride(2027, 'rol_deadline', { ...entry, at: '2027-03-05T21:00' });
+        expect(await store.getCalendarOverrides()).toEqual({
+          '2027': { rol_deadline: { ...entry, at: '2027-03-05T21:00' }, match_day: { ...entry, at: '2027-03-19T12:00' } },
+        });
+      });
+    });
+
     async function createAndClaim(token: string) {
       await store.createMessage(message({ dueAt: at(-1) }));
       const [ref] = await store.listDueMessages(NOW, 10);
@@ -373,6 +406,10 @@ function attempt(outcome: Attempt['outcome']): Attempt {
   return { at: NOW.toISOString(), outcome, detail: `${outcome} at the provider` };
 }
 
+export const PROFILE: Profile = {
+  season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: ['step1'], wellbeing: 'ok',
+};
+
 function person(overrides: Partial<Person> = {}): Person {
   return {
     personId: 'p-asha',
@@ -385,6 +422,7 @@ function person(overrides: Partial<Person> = {}): Person {
       sms: { state: 'pending', source: 'operator', at: '2027-01-02T03:04:05.000Z', text: 'Text me reminders' },
     },
     quietHours: { start: '21:00', end: '08:00' },
+    profile: PROFILE,
     createdAt: '2027-01-02T03:04:05.000Z',
     ...overrides,
   };
@@ -413,6 +451,7 @@ function message(overrides: Partial<Message> = {}): Message {
     to: '+919812345678',
     zone: 'Asia/Kolkata',
     firstName: 'Asha',
+    profile: PROFILE,
     anchors: { matchDay: '2027-03-19' },
     quietHours: { start: '21:00', end: '08:00' },
     sendAt: at(-1),
@@ -428,10 +467,10 @@ function message(overrides: Partial<Message> = {}): Message {
   return merged as unknown as Message;
 }
 
-const PERSON_FIELDS = ['personId', 'firstName', 'email', 'phone', 'timeZone', 'consent', 'quietHours', 'createdAt'];
+const PERSON_FIELDS = ['personId', 'firstName', 'email', 'phone', 'timeZone', 'consent', 'quietHours', 'profile', 'recentScores', 'createdAt'];
 const ENROLLMENT_FIELDS = ['personId', 'enrollmentId', 'sequenceId', 'anchors', 'enrolledAt', 'status'];
 const MESSAGE_FIELDS = [
-  'personId', 'messageId', 'enrollmentId', 'sequenceId', 'stepId', 'channel', 'to', 'zone', 'firstName', 'anchors',
+  'personId', 'messageId', 'enrollmentId', 'sequenceId', 'stepId', 'channel', 'to', 'zone', 'firstName', 'profile', 'anchors',
   'quietHours', 'sendAt',
   'deadlineAt', 'status', 'dueAt', 'lease', 'attempts', 'providerId', 'reason', 'updatedAt',
 ];

@@ -1,4 +1,5 @@
 import { previewSequence } from '../../shared/app/preview';
+import { shippedLibrary } from '../../shared/app/library';
 import { parseSequences, sequenceLibrary, ContentError } from '../../shared/content';
 import { smsSegments } from '../../shared/domain/template';
 
@@ -16,7 +17,7 @@ describe('coaching library', () => {
       const previews = zones.flatMap((zone) =>
         [undefined, 'Oluwaseun-Abimbola'].map((firstName) =>
           previewSequence(
-            { sequences: library, now: new Date('2026-11-25T10:00:00Z') },
+            { library: shippedLibrary(), now: new Date('2026-11-25T10:00:00Z') },
             { sequenceId: sequence.id, timeZone: zone, season: 2027, firstName, anchors: { step2_exam: '2027-01-20' } },
           ),
         ),

@@ -4,7 +4,6 @@ import { enroll } from '../../shared/app/enroll';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { sequenceLibrary } from '../../shared/content';
 import { isInQuietHours } from '../../shared/domain/schedule';
 import type { Store } from '../../shared/ports';
 
@@ -18,7 +17,7 @@ function world(startIso = '2027-01-04T04:00:00Z', store: Store = createMemorySto
   const clock = { now: () => now };
   const email = createMemoryEmailSender();
   const sms = createMemorySmsSender();
-  const deps = { store, email, sms, clock, sequences: sequenceLibrary(), settings: { ...settings, ...overrides } };
+  const deps = { store, email, sms, clock, settings: { ...settings, ...overrides } };
   return {
     deps, store, email, sms, clock,
     at: (iso: string) => { now = new Date(iso); },

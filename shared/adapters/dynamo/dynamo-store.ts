@@ -14,6 +14,7 @@ import {
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import type { CalendarEntry } from '../../domain/calendar';
 import type { Channel } from '../../domain/sequence';
 import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
 import type { Store } from '../../ports';
@@ -35,6 +36,10 @@ import {
   personKey,
   personPk,
   phoneLookupKey,
+  seasonMemberKey,
+  seasonPk,
+  calendarKey,
+  CALENDAR_PK,
 } from './keys';
 
 /**
@@ -49,6 +54,8 @@ import {
  * | enrollment | PERSON#<personId> / ENROLL#<id>    | Enrollment fields except personId, enrollmentId         |
  * | message    | PERSON#<personId> / MSG#<id>       | Message fields except personId, messageId; while planned |
  * |            |                                    | or claimed with a dueAt also duePk/dueSk (due index)    |
+ * | season     | SEASON#<year> / PERSON#<personId>  | (none): membership, written with the profile            |
+ * | calendar   | CALENDAR / SEASON#<year>#<event>   | at, certainty, source: an operator's correction         |
  */
 
 export interface DynamoStoreOptions {
@@ -206,6 +213,14 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       { current: ifDefined(person.phone, phoneLookupKey), old: ifDefined(previous?.phone, phoneLookupKey) },
       { current: ifDefined(person.email, emailLookupKey), old: ifDefined(previous?.email, emailLookupKey) },
     ];
+    const season = person.profile.season;
+    const previousSeason = previous?.profile?.season;
+    transactItems.push({ Put: { TableName, Item: seasonMemberKey(season, personId) } });
+    deletedLookupAt.push(undefined);
+    if (previousSeason !== undefined && previousSeason !== season) {
+      transactItems.push({ Delete: { TableName, Key: seasonMemberKey(previousSeason, personId) } });
+      deletedLookupAt.push(undefined);
+    }
     for (const { current, old } of lookups) {
       if (current) {
         transactItems.push({ Put: { TableName, Item: { ...current, personId } } });
@@ -307,8 +322,10 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
             new PutCommand({
               TableName,
               Item: messageItem(message),
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: namesFor(PK),
+              // A message withdrawn by re-planning may be planned again; anything else stands.
+              ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :skipped AND #reason = :replanned)',
+              ExpressionAttributeNames: namesFor(PK, 'status', 'reason'),
+              ExpressionAttributeValues: { ':skipped': 'skipped', ':replanned': 'replanned' },
               ReturnConsumedCapacity: 'TOTAL',
             }),
           ),
@@ -318,6 +335,35 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
         if (error instanceof ConditionalCheckFailedException) return false;
         throw error;
       }
+    },
+
+    async listPersonIdsInSeason(season) {
+      const items = await queryAll('listPersonIdsInSeason', {
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: namesFor(PK),
+        ExpressionAttributeValues: { ':pk': seasonPk(season) },
+      });
+      return items.map((item) => personIdFromPk(item[SK]));
+    },
+
+    async getCalendarOverrides() {
+      const items = await queryAll('getCalendarOverrides', {
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: namesFor(PK),
+        ExpressionAttributeValues: { ':pk': CALENDAR_PK },
+      });
+      const seasons: Record<string, Record<string, CalendarEntry>> = {};
+      for (const item of items) {
+        const [, season, event] = String(item[SK]).split('#');
+        (seasons[season!] ??= {})[event!] = { at: item.at, certainty: item.certainty, source: item.source };
+      }
+      return seasons;
+    },
+
+    async saveCalendarOverride(season, event, entry) {
+      await measured('saveCalendarOverride', 'write', () =>
+        doc.send(new PutCommand({ TableName, Item: { ...calendarKey(season, event), ...entry }, ReturnConsumedCapacity: 'TOTAL' })),
+      );
     },
 
     async getMessage(personId, messageId) {

@@ -13,6 +13,9 @@
  * | a person's messages (history, cancel)       | table      | pk = PERSON#<personId>, sk begins_with MSG#    |
  * | get / claim / finish one message            | table      | pk = PERSON#<personId>, sk = MSG#<messageId>   |
  * | messages due now (dispatcher)               | due (GSI)  | duePk = DUE#<shard>, dueSk <= <now ISO>~       |
+ * | people in a season (re-plan on a calendar   | table      | pk = SEASON#<year>, sk begins_with PERSON#     |
+ * |   correction)                               |            |                                                |
+ * | the operator's calendar corrections         | table      | pk = CALENDAR (sk = SEASON#<year>#<event>)     |
  *
  * The due index is sparse: only messages still to go out carry duePk/dueSk, so a tick reads what
  * is due, never who is enrolled. It is write-sharded over DUE_SHARDS partitions so that a Match
@@ -40,6 +43,10 @@ export const ENROLLMENT_PREFIX = 'ENROLL#';
 export const messageKey = (personId: string, messageId: string) => ({ pk: `PERSON#${personId}`, sk: `MSG#${messageId}` });
 export const MESSAGE_PREFIX = 'MSG#';
 export const personPk = (personId: string) => `PERSON#${personId}`;
+export const seasonMemberKey = (season: number, personId: string) => ({ pk: `SEASON#${season}`, sk: `PERSON#${personId}` });
+export const seasonPk = (season: number) => `SEASON#${season}`;
+export const calendarKey = (season: number, event: string) => ({ pk: 'CALENDAR', sk: `SEASON#${season}#${event}` });
+export const CALENDAR_PK = 'CALENDAR';
 
 /** A stable shard for a message, so the same message always lands in the same due partition. */
 export function dueShard(messageId: string): number {

@@ -1,4 +1,5 @@
 import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
+import type { CalendarEntry } from '../../domain/calendar';
 import type { Store } from '../../ports';
 import { dueKey, dueUpperBound, parseDueSk } from '../dynamo/keys';
 
@@ -14,6 +15,7 @@ export function createMemoryStore(): Store {
   const personIdByEmail = new Map<string, string>();
   const enrollments = new Map<string, Map<string, Enrollment>>();
   const messages = new Map<string, Map<string, Message>>();
+  const calendar: Record<string, Record<string, CalendarEntry>> = {};
 
   const messagesOf = (personId: string) => ensure(messages, personId);
   const storedMessage = (ref: { personId: string; messageId: string }) => messages.get(ref.personId)?.get(ref.messageId);
@@ -32,6 +34,18 @@ export function createMemoryStore(): Store {
       if (person.phone !== undefined) personIdByPhone.set(person.phone, person.personId);
       if (person.email !== undefined) personIdByEmail.set(person.email.toLowerCase(), person.personId);
       people.set(person.personId, copy(person));
+    },
+
+    async listPersonIdsInSeason(season) {
+      return [...people.values()].filter((p) => p.profile.season === season).map((p) => p.personId).sort();
+    },
+
+    async getCalendarOverrides() {
+      return copy(calendar);
+    },
+
+    async saveCalendarOverride(season, event, entry) {
+      (calendar[String(season)] ??= {})[event] = copy(entry);
     },
 
     async getPerson(personId) {
@@ -64,7 +78,9 @@ export function createMemoryStore(): Store {
 
     async createMessage(message) {
       const byId = messagesOf(message.personId);
-      if (byId.has(message.messageId)) return false;
+      const existing = byId.get(message.messageId);
+      // A message withdrawn by re-planning may be planned again; anything else stands.
+      if (existing && !(existing.status === 'skipped' && existing.reason === 'replanned')) return false;
       // Fail like the Dynamo store on a due time that cannot be keyed, before storing anything.
       dueSkOf(message);
       byId.set(message.messageId, copy(message));

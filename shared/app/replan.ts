@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CalendarEntry, SEASON_EVENT_NAMES, type SeasonEvent } from '../domain/calendar';
+import { audienceAllows } from '../domain/eligibility';
+import type { Enrollment, Message, Person, Profile } from '../domain/model';
+import { Outcome } from '../domain/sequence';
+import type { Clock, Store } from '../ports';
+import { planLanes } from './enroll';
+import { DomainError, describeIssues } from './errors';
+import { loadLibrary } from './library';
+import type { Library } from './planning';
+
+type Deps = { store: Store; clock: Clock; library?: Library };
+
+/**
+ * How far back re-planning looks: a step that fell due a moment ago but has not gone out yet is
+ * planned again rather than lost (the dispatcher still refuses anything stale or too late).
+ */
+const REPLAN_LOOKBACK_MS = 6 * 3_600_000;
+
+/**
+ * Re-plans every lane of a person after anything that shapes their messages changed (profile,
+ * outcome, zone, quiet hours, wellbeing, a calendar date).
+ * 1. Withdraws their pending messages (status skipped, reason `replanned`).
+ * 2. Ends enrollments their profile no longer fits; enrolls them in automatic ones it now fits.
+ * 3. Plans each lane again. Deterministic ids and final states mean nothing sent goes out twice.
+ */
+export async function replanPerson(deps: Deps, personId: string): Promise<{ planned: Message[]; ended: string[]; started: string[] }> {
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const now = deps.clock.now();
+  const person = await deps.store.getPerson(personId);
+  if (!person) throw new DomainError('not_found', 'no such person');
+  await deps.store.cancelPendingMessages(personId, 'replanned', now);
+
+  const enrollments = (await deps.store.listEnrollments(personId)).filter((e) => e.status === 'active');
+  const ended: string[] = [];
+  const started: string[] = [];
+  const keep: Enrollment[] = [];
+  for (const enrollment of enrollments) {
+    const sequence = library.sequences.get(enrollment.sequenceId);
+    if (!sequence || !audienceAllows(sequence.audience, person.profile)) {
+      await deps.store.saveEnrollment({ ...enrollment, status: 'ended' });
+      ended.push(enrollment.sequenceId);
+    } else keep.push(enrollment);
+  }
+  const enrolled = new Set(keep.map((e) => e.sequenceId));
+  const personal = keep[0]?.anchors ?? {};
+  for (const sequence of library.sequences.values()) {
+    if (!sequence.autoEnroll || enrolled.has(sequence.id) || !audienceAllows(sequence.audience, person.profile)) continue;
+    // A track joined later (say the unmatched path) keeps the person's own dates.
+    const enrollment: Enrollment = {
+      personId,
+      enrollmentId: randomUUID(),
+      sequenceId: sequence.id,
+      anchors: { ...personal, enrolled: now.toISOString() },
+      enrolledAt: now.toISOString(),
+      status: 'active',
+    };
+    await deps.store.saveEnrollment(enrollment);
+    keep.push(enrollment);
+    started.push(sequence.id);
+  }
+
+  const planned: Message[] = [];
+  for (const enrollment of keep) {
+    const from = new Date(Math.max(Date.parse(enrollment.enrolledAt), now.getTime() - REPLAN_LOOKBACK_MS));
+    planned.push(...(await planLanes({ store: deps.store, library }, person, enrollment, from, now)));
+  }
+  return { planned, ended, started };
+}
+
+/** Saves a changed profile and re-plans: the single door for anything that reshapes a person. */
+export async function updateProfile(deps: Deps, personId: string, change: (profile: Profile, person: Person) => Partial<Person>) {
+  const person = await deps.store.getPerson(personId);
+  if (!person) throw new DomainError('not_found', 'no such person');
+  await deps.store.savePerson({ ...person, ...change(person.profile, person) });
+  return replanPerson(deps, personId);
+}
+
+/** A person's Match outcome routes them between tracks (applying, SOAP, matched, unmatched ...). */
+export async function setOutcome(deps: Deps, personId: string, rawOutcome: unknown) {
+  const outcome = Outcome.safeParse(rawOutcome);
+  if (!outcome.success) throw new DomainError('validation', `outcome: ${describeIssues(outcome.error.issues)}`);
+  return updateProfile(deps, personId, (profile) => ({ profile: { ...profile, outcome: outcome.data } }));
+}
+
+const LOW_SCORE = 2;
+
+/**
+ * Records a 1-5 check-in score. Two low scores in a row mark the person as struggling (upbeat
+ * nudges give way to gentler words, or pause); a good score ends that. Re-plans on a change.
+ */
+export async function recordCheckinScore(deps: Deps, personId: string, score: number) {
+  if (!Number.isInteger(score) || score < 1 || score > 5) throw new DomainError('validation', 'a check-in score is a whole number from 1 to 5');
+  const person = await deps.store.getPerson(personId);
+  if (!person) throw new DomainError('not_found', 'no such person');
+  const recentScores = [...(person.recentScores ?? []), score].slice(-5);
+  const lastTwo = recentScores.slice(-2);
+  const wellbeing = lastTwo.length === 2 && lastTwo.every((s) => s <= LOW_SCORE) ? 'struggling' : score > LOW_SCORE ? 'ok' : person.profile.wellbeing;
+  await deps.store.savePerson({ ...person, recentScores, profile: { ...person.profile, wellbeing } });
+  const changed = wellbeing !== person.profile.wellbeing;
+  if (changed) await replanPerson(deps, personId);
+  return { wellbeing, changed };
+}
+
+export const CalendarCorrection = z.object({
+  season: z.number().int().min(2020).max(2100),
+  event: z.enum(SEASON_EVENT_NAMES as [SeasonEvent, ...SeasonEvent[]]),
+  entry: CalendarEntry,
+});
+
+/**
+ * An operator corrects a season date without a code change: the correction is stored, and
+ * everyone in that season is re-planned so messages move with the date.
+ */
+export async function correctCalendarDate(deps: Deps, rawInput: unknown): Promise<{ replanned: number }> {
+  const parsed = CalendarCorrection.safeParse(rawInput);
+  if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
+  const { season, event, entry } = parsed.data;
+  await deps.store.saveCalendarOverride(season, event, entry);
+  const library = await loadLibrary(deps.store);
+  const people = await deps.store.listPersonIdsInSeason(season);
+  for (const personId of people) await replanPerson({ ...deps, library }, personId);
+  return { replanned: people.length };
+}

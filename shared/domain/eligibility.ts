@@ -1,0 +1,86 @@
+import { DateTime } from 'luxon';
+import type { Profile } from './model';
+import { resolveAnchor } from './schedule';
+import { toneOf, type Audience, type ContentPool, type Sequence, type SequenceStep } from './sequence';
+
+/**
+ * Who gets what, pure: a step reaches a person only if its audience (and its sequence's) fits
+ * their profile, and upbeat steps are held back during Match Week and while someone is
+ * struggling (unless the step has gentler words for them).
+ */
+
+export function audienceAllows(audience: Audience | undefined, profile: Profile): boolean {
+  if (!audience) return true;
+  if (audience.visaTracks && !audience.visaTracks.includes(profile.visaTrack)) return false;
+  if (audience.applicantTypes && !audience.applicantTypes.includes(profile.applicantType)) return false;
+  if (audience.attempts && !audience.attempts.includes(profile.attempt > 1 ? 'repeat' : 'first')) return false;
+  if (audience.outcomes && !audience.outcomes.includes(profile.outcome)) return false;
+  if (audience.wellbeing && !audience.wellbeing.includes(profile.wellbeing)) return false;
+  if (audience.unlessDone && audience.unlessDone.some((m) => profile.done.includes(m))) return false;
+  return true;
+}
+
+export type HoldReason = 'not_for_profile' | 'match_week' | 'struggling';
+
+/** True from the start of Match Week Monday to the end of Match Day, on the person's own calendar. */
+export function inMatchWeek(instant: Date, anchors: Record<string, string>, zone: string): boolean {
+  const monday = anchors.match_week_monday && resolveAnchor(anchors.match_week_monday, zone);
+  const matchDay = anchors.match_day && resolveAnchor(anchors.match_day, zone);
+  if (!monday || !matchDay) return false;
+  const t = DateTime.fromJSDate(instant, { zone });
+  return t >= monday.startOf('day') && t <= matchDay.endOf('day');
+}
+
+/** Why this step must not reach this person at this time, or undefined if it may. */
+export function holdReason(args: {
+  sequence: Sequence;
+  step: SequenceStep;
+  profile: Profile;
+  sendAt: Date;
+  anchors: Record<string, string>;
+  zone: string;
+}): HoldReason | undefined {
+  const { sequence, step, profile } = args;
+  if (!audienceAllows(sequence.audience, profile) || !audienceAllows(step.audience, profile)) return 'not_for_profile';
+  if (toneOf(step) === 'upbeat') {
+    if (!sequence.matchWeek && inMatchWeek(args.sendAt, args.anchors, args.zone)) return 'match_week';
+    if (profile.wellbeing === 'struggling' && !step.gentle) return 'struggling';
+  }
+  return undefined;
+}
+
+export interface StepWords {
+  sms?: { text: string };
+  email?: { subject: string; text: string };
+}
+
+/** Monday-based week number of a local date: the rotation index of pool content. */
+function weekNumber(instant: Date, zone: string): number {
+  const local = DateTime.fromJSDate(instant, { zone }).startOf('day');
+  const days = Math.round(local.diff(DateTime.fromISO('1970-01-05', { zone }), 'days').days);
+  return Math.floor(days / 7);
+}
+
+/**
+ * The words a step uses for this person on this date: its gentle variant for someone struggling,
+ * and, for pool steps, the pool item of that week, so a pool of N items never repeats within
+ * N / perWeek weeks.
+ */
+export function wordsFor(
+  step: SequenceStep,
+  profile: Profile,
+  sendAt: Date,
+  zone: string,
+  pools: ReadonlyMap<string, ContentPool>,
+): StepWords {
+  const gentle = profile.wellbeing === 'struggling' && toneOf(step) === 'upbeat' ? step.gentle : undefined;
+  const source = gentle ?? step;
+  const pool = gentle ? gentle.pool : step.pool;
+  if (pool) {
+    const items = pools.get(pool.name)?.items;
+    if (!items?.length) throw new Error(`step ${step.id} uses unknown pool "${pool.name}"`);
+    const item = items[(weekNumber(sendAt, zone) * pool.perWeek + pool.slot) % items.length]!;
+    return { sms: item.sms, ...(item.email ? { email: item.email } : { email: source.email }) };
+  }
+  return { sms: source.sms ?? step.sms, email: source.email ?? step.email };
+}
