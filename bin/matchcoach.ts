@@ -4,11 +4,14 @@ import { createDispatcher } from '../shared/app/dispatch';
 import { enroll } from '../shared/app/enroll';
 import { DomainError } from '../shared/app/errors';
 import { previewSequence } from '../shared/app/preview';
+import { correctCalendarDate, setOutcome } from '../shared/app/replan';
+import { loadLibrary } from '../shared/app/library';
+import { simulateSeason } from '../shared/adapters/simulation';
 import { shippedLibrary } from '../shared/app/library';
 import { createServices } from '../shared/adapters/services';
 import { ConfigError, parseConfig } from '../shared/config';
-import { calendarData, sequenceLibrary } from '../shared/content';
-import { EASTERN, seasonCalendar } from '../shared/domain/calendar';
+import { calendarData, personaLibrary, sequenceLibrary } from '../shared/content';
+import { EASTERN, SEASON_EVENT_NAMES, seasonCalendar, seasonEnd } from '../shared/domain/calendar';
 import { localSettings } from '../infra/local/settings';
 import type { Clock } from '../shared/ports';
 
@@ -19,6 +22,12 @@ import type { Clock } from '../shared/ports';
  */
 
 class UsageError extends Error {}
+
+// `matchcoach calendar 2028 | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const anchorOption = (value: string, previous: Record<string, string> = {}) => {
   const match = /^([a-z][a-z0-9_]*)=(.+)$/.exec(value);
@@ -40,6 +49,14 @@ const instantOption = (value: string) => {
   return new Date(t);
 };
 
+async function findPerson(s: Awaited<ReturnType<typeof services>>, o: { email?: string; phone?: string }): Promise<string> {
+  if (!o.email && !o.phone) throw new UsageError('give --email or --phone');
+  const personId =
+    (o.email && (await s.store.findPersonIdByEmail(String(o.email).toLowerCase()))) || (o.phone && (await s.store.findPersonIdByPhone(o.phone)));
+  if (!personId) throw new UsageError('no such person');
+  return personId;
+}
+
 async function services(clock?: Clock) {
   const env = process.env.TABLE_NAME ? process.env : { ...localSettings().env, ...process.env };
   Object.assign(process.env, env);
@@ -51,42 +68,85 @@ const program = new Command('matchcoach')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'matchcoach: ')) });
 
-program
-  .command('enroll')
-  .description('enroll a person in a sequence (consent recorded with source "operator")')
-  .option('--email <address>', 'email address')
-  .option('--phone <e164>', 'mobile number in E.164 form, e.g. +919812345678')
-  .option('--name <first name>', 'first name used in messages')
-  .requiredOption('--zone <iana>', 'IANA time zone, e.g. Asia/Kolkata')
-  .requiredOption('--sequence <id>', 'sequence id (see `matchcoach sequences`)')
-  .option('--season <year>', 'Match year, e.g. 2027 (default: the season under way)', yearOption)
-  .option('--anchor <name=date>', 'a personal date, repeatable: step2_exam=2027-01-10', anchorOption, {})
+const listOption = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+/** Profile options shared by enroll and preview; zod validates the values in the use case. */
+const withProfileOptions = (command: Command) =>
+  command
+    .option('--season <year>', 'Match year, e.g. 2027 (default: the season under way)', yearOption)
+    .option('--applicant <type>', 'non-us-img or us-img')
+    .option('--visa <track>', 'j1, h1b, none or undecided')
+    .option('--attempt <n>', '1 for a first application cycle, 2+ for a repeat', intOption)
+    .option('--outcome <outcome>', 'applying, soap, matched, unmatched or withdrawn')
+    .option('--done <milestones>', 'comma-separated milestones already done, e.g. step1,step2ck,oet', listOption)
+    .option('--anchor <name=date>', 'a personal date, repeatable: step2_exam=2027-01-10', anchorOption, {});
+const profileFrom = (o: Record<string, unknown>) => ({
+  season: o.season, applicantType: o.applicant, visaTrack: o.visa, attempt: o.attempt, outcome: o.outcome, done: o.done, anchors: o.anchor,
+});
+
+withProfileOptions(
+  program
+    .command('enroll')
+    .description('enroll a person: in one sequence, or (without --sequence) in every track their profile fits. Consent is recorded with source "operator"')
+    .option('--email <address>', 'email address')
+    .option('--phone <e164>', 'mobile number in E.164 form, e.g. +919812345678')
+    .option('--name <first name>', 'first name used in messages')
+    .requiredOption('--zone <iana>', 'IANA time zone, e.g. Asia/Kolkata')
+    .option('--sequence <id>', 'one sequence id (see `matchcoach sequences`)'),
+)
   .option('--now <instant>', 'enroll as if it were this instant (for walk-throughs with `tick --now`)', instantOption)
   .action(async (o) => {
     const now: Date | undefined = o.now;
     const s = await services(now ? { now: () => now } : undefined);
-    const result = await enroll(s, {
-      email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, season: o.season, anchors: o.anchor,
-    });
+    const result = await enroll(s, { email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, ...profileFrom(o) });
     console.log(`enrolled person ${result.personId} in ${result.enrollments.map((e) => e.sequenceId).join(', ') || 'nothing new'}`);
-    for (const m of result.planned) console.log(`  next ${m.channel.padEnd(5)} ${m.sendAt}  ${m.stepId}`);
-    if (result.planned.length === 0) console.log('  nothing left to send in this sequence from now on');
+    for (const m of result.planned) console.log(`  next ${m.channel.padEnd(5)} ${m.sendAt}  ${m.sequenceId}/${m.stepId}`);
+    if (result.planned.length === 0) console.log('  nothing left to send from now on');
     if (result.leftOut.length) console.log(`  left out (no date given for their anchor): ${result.leftOut.join(', ')}`);
   });
 
 program
-  .command('preview')
-  .description('print every message a sequence would send, in order, without touching storage')
-  .requiredOption('--sequence <id>', 'sequence id')
-  .requiredOption('--zone <iana>', 'IANA time zone')
-  .option('--season <year>', 'Match year', yearOption)
-  .option('--anchor <name=date>', 'a personal date, repeatable', anchorOption, {})
+  .command('outcome')
+  .description("record a person's Match outcome; they move to the tracks that fit it")
+  .argument('<outcome>', 'applying, soap, matched, unmatched or withdrawn')
+  .option('--email <address>')
+  .option('--phone <e164>')
+  .option('--now <instant>', 'as if it were this instant', instantOption)
+  .action(async (outcome: string, o) => {
+    const now: Date | undefined = o.now;
+    const s = await services(now ? { now: () => now } : undefined);
+    const personId = await findPerson(s, o);
+    const result = await setOutcome(s, personId, outcome);
+    console.log(`outcome ${outcome}: ended ${result.ended.join(', ') || 'nothing'}; started ${result.started.join(', ') || 'nothing'}; ${result.planned.length} lane(s) planned`);
+  });
+
+withProfileOptions(
+  program
+    .command('preview')
+    .description('print every message a sequence (or a persona\'s whole season) would send, in order, without touching storage')
+    .option('--sequence <id>', 'sequence id')
+    .option('--persona <id>', 'walk an example applicant through a season with the real engine (see shared/content/personas.json)')
+    .option('--zone <iana>', 'IANA time zone'),
+)
   .option('--enrolled <instant>', 'when the person enrolls (default: now)')
   .option('--name <first name>', 'first name used in messages')
-  .action((o) => {
+  .option('--held', 'also list the steps this profile would not get, with the reason')
+  .action(async (o) => {
+    if (o.persona) {
+      const persona = personaLibrary().find((p) => p.id === o.persona);
+      if (!persona) throw new UsageError(`no persona "${o.persona}"; known: ${personaLibrary().map((p) => p.id).join(', ')}`);
+      const walk = await simulateSeason(persona, { until: seasonEnd(persona.profile.season) });
+      for (const send of walk.sends) {
+        const local = DateTime.fromJSDate(send.at, { zone: persona.timeZone }).toFormat('ccc yyyy-LL-dd HH:mm');
+        console.log(`${local}  ${send.channel.toUpperCase().padEnd(5)} ${send.sequenceId}/${send.stepId}`);
+        console.log(`    ${(send.subject ? `Subject: ${send.subject}\n` : '') + send.text.split('\n\n--\n')[0]}`.replace(/\n/g, '\n    '));
+      }
+      console.log(`${walk.sends.length} message(s) over the season for ${persona.id} (${persona.description}).`);
+      return;
+    }
+    if (!o.sequence || !o.zone) throw new UsageError('give --sequence and --zone, or --persona');
     const { lines, leftOut } = previewSequence(
       { library: shippedLibrary(), now: new Date() },
-      { sequenceId: o.sequence, timeZone: o.zone, season: o.season, anchors: o.anchor, enrolledAt: o.enrolled, firstName: o.name },
+      { sequenceId: o.sequence, timeZone: o.zone, enrolledAt: o.enrolled, firstName: o.name, includeHeld: Boolean(o.held), ...profileFrom(o) },
     );
     for (const l of lines) {
       const note = l.note ? `  [not sent: ${l.note}]` : '';
@@ -115,12 +175,9 @@ program
   .option('--email <address>')
   .option('--phone <e164>')
   .action(async (o) => {
-    if (!o.email && !o.phone) throw new UsageError('give --email or --phone');
     const s = await services();
-    const personId = (o.email && (await s.store.findPersonIdByEmail(String(o.email).toLowerCase()))) || (o.phone && (await s.store.findPersonIdByPhone(o.phone)));
-    if (!personId) throw new UsageError('no such person');
-    for (const m of await s.store.listMessages(personId)) {
-      console.log(`${m.sendAt}  ${m.channel.padEnd(5)} ${m.status.padEnd(8)} ${m.stepId}${m.reason ? `  (${m.reason})` : ''}`);
+    for (const m of await s.store.listMessages(await findPerson(s, o))) {
+      console.log(`${m.sendAt}  ${m.channel.padEnd(5)} ${m.status.padEnd(8)} ${m.sequenceId}/${m.stepId}${m.reason ? `  (${m.reason})` : ''}`);
     }
   });
 
@@ -131,15 +188,33 @@ program
     for (const s of sequenceLibrary().values()) console.log(`${s.id.padEnd(24)} ${s.steps.length} steps  ${s.name}`);
   });
 
-program
-  .command('calendar')
+const calendar = program.command('calendar').description('the Match season calendar');
+calendar
+  .command('show', { isDefault: true })
   .description('print a Match season, confirmed and computed dates')
   .argument('<year>', 'Match year, e.g. 2028', yearOption)
-  .action((year: number) => {
-    for (const d of seasonCalendar(year, calendarData())) {
+  .action(async (year: number) => {
+    // Corrections stored in the table count when the stack is reachable; the shipped data otherwise.
+    const data = await loadLibrary((await services().catch(() => undefined))?.store ?? { getCalendarOverrides: async () => ({}) })
+      .then((l) => l.calendar)
+      .catch(() => calendarData());
+    for (const d of seasonCalendar(year, data)) {
       const at = DateTime.fromISO(d.at, { zone: EASTERN }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ');
-      console.log(`${at.padEnd(26)} ${d.basis === 'confirmed' ? `confirmed (${d.certainty})` : 'computed    '}  ${d.label}`);
+      console.log(`${at.padEnd(26)} ${d.basis === 'confirmed' ? `confirmed (${d.certainty})` : 'computed    '}  ${d.label}  [${d.event}]`);
     }
+  });
+calendar
+  .command('set')
+  .description('correct one season date (Eastern time) without a code change; everyone in that season is re-planned')
+  .argument('<year>', 'Match year', yearOption)
+  .argument('<event>', `one of: ${SEASON_EVENT_NAMES.join(', ')}`)
+  .argument('<eastern-time>', 'US Eastern wall-clock time, e.g. 2027-03-04T21:00')
+  .requiredOption('--source <text>', 'where the date comes from, e.g. "NRMP notice of 2026-12-01"')
+  .option('--certainty <V|S|I>', 'V official page, S secondary sources, I inferred', 'V')
+  .action(async (year: number, event: string, at: string, o) => {
+    const s = await services();
+    const { replanned } = await correctCalendarDate(s, { season: year, event, entry: { at, certainty: o.certainty, source: o.source } });
+    console.log(`${event} ${year} is now ${at} Eastern; re-planned ${replanned} person(s).`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,6 +1,8 @@
 import { CalendarData } from '../domain/calendar';
 import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
+import personasJson from './personas.json';
+import { Persona } from './persona';
 import gettingStarted from './sequences/getting-started.json';
 
 /**
@@ -78,4 +80,15 @@ export function calendarData(): CalendarData {
     calendar = parsed.data;
   }
   return calendar;
+}
+
+let personas: Persona[] | undefined;
+/** Example applicants used by previews, the season document and the walk-through tests. */
+export function personaLibrary(): Persona[] {
+  if (!personas) {
+    const parsed = Persona.array().safeParse((personasJson as { personas: unknown }).personas);
+    if (!parsed.success) throw new ContentError(`personas.json is invalid: ${parsed.error.message}`);
+    personas = parsed.data;
+  }
+  return personas;
 }

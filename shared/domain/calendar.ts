@@ -135,6 +135,11 @@ export function seasonAnchors(matchYear: number, data: CalendarData): Record<str
   return Object.fromEntries(seasonCalendar(matchYear, data).map((d) => [d.event, d.at]));
 }
 
+/** When a season's coaching ends: a week after residency starts. */
+export function seasonEnd(matchYear: number): Date {
+  return DateTime.fromObject({ year: matchYear, month: 7, day: 8 }, { zone: EASTERN }).toJSDate();
+}
+
 /** The Match season a person is in at `now`: the next Match Day not yet 3 months past. */
 export function currentSeason(now: Date): number {
   const local = DateTime.fromJSDate(now, { zone: EASTERN });
