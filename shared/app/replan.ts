@@ -118,7 +118,8 @@ export async function correctCalendarDate(deps: Deps, rawInput: unknown): Promis
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const { season, event, entry } = parsed.data;
   await deps.store.saveCalendarOverride(season, event, entry);
-  const library = await loadLibrary(deps.store);
+  // Re-planned with the content in use (tests bring their own) and every correction so far.
+  const library = await loadLibrary(deps.store, deps.library);
   const people = await deps.store.listPersonIdsInSeason(season);
   for (const personId of people) await replanPerson({ ...deps, library }, personId);
   return { replanned: people.length };

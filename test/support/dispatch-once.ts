@@ -54,8 +54,14 @@ export function dispatchDeps(env: DispatchOnceEnv, clock: Clock): { deps: Dispat
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const dynamo = new DynamoDBClient({ endpoint: env.DISPATCH_DYNAMODB_ENDPOINT, region: 'us-east-1', credentials, requestHandler: { httpAgent } });
-  // One request per send: retries are the dispatcher's, with its lease and backoff.
-  const ses = new SESv2Client({ endpoint: env.DISPATCH_SES_ENDPOINT, region: 'us-east-1', credentials, maxAttempts: 1 });
+  // One request per send, bounded like the Twilio one: retries are the dispatcher's (lease, backoff).
+  const ses = new SESv2Client({
+    endpoint: env.DISPATCH_SES_ENDPOINT,
+    region: 'us-east-1',
+    credentials,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: env.DISPATCH_PROVIDER_TIMEOUT_MS, throwOnRequestTimeout: true },
+  });
   const deps: DispatchDeps = {
     store: createDynamoStore({ client: dynamo, tableName: env.DISPATCH_TABLE_NAME }),
     email: createSesEmailSender({ client: ses, from: EMAIL_FROM }),
