@@ -184,7 +184,7 @@ export function createDispatcher(deps: DispatchDeps) {
   function outcomeOf(result: SendResult, message: Message, now: Date): Outcome {
     if (result.status === 'sent') return { kind: 'sent', providerId: result.providerId };
     if (!result.retryable) return { kind: 'failed', reason: result.reason };
-    const attemptNo = message.attempts.filter((a) => a.outcome === 'retry' && a.detail !== 'quiet_hours').length + 1;
+    const attemptNo = message.attempts.filter((a) => a.outcome === 'retry' && isProviderFailure(a.detail)).length + 1;
     if (attemptNo >= s.maxAttempts) return { kind: 'failed', reason: `gave_up: ${result.reason}` };
     const wait = Math.max(result.retryAfterSeconds ?? 0, backoffSeconds(attemptNo));
     return { kind: 'retry', reason: result.reason, at: new Date(now.getTime() + wait * 1000) };
@@ -202,6 +202,9 @@ export function createDispatcher(deps: DispatchDeps) {
     await deps.store.cancelPendingMessages(message.personId, 'opted_out', now, 'sms');
   }
 }
+
+/** Waiting out quiet hours or a paused email account is not a failed attempt. */
+const isProviderFailure = (detail: string) => detail !== 'quiet_hours' && detail !== 'email_paused' && !/^(quota|paused):/.test(detail);
 
 /**
  * When the person expects the message: its planned time, or the morning it was held for when

@@ -3,18 +3,52 @@ import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
 import personasJson from './personas.json';
 import { Persona } from './persona';
+import gentleCare from './pools/gentle-care.json';
+import gentleGoals from './pools/gentle-goals.json';
+import interviewPractice from './pools/interview-practice.json';
+import recoveryCheckin from './pools/recovery-checkin.json';
+import weeklyCheckin from './pools/weekly-checkin.json';
+import weeklyGoals from './pools/weekly-goals.json';
+import reflectionQuestions from './pools/reflection-questions.json';
+import selfCarePool from './pools/self-care.json';
 import gettingStarted from './sequences/getting-started.json';
+import interviewSeason from './sequences/interview-season.json';
+import matchWeek from './sequences/match-week.json';
+import matchedTransition from './sequences/matched-transition.json';
+import personalPlan from './sequences/personal-plan.json';
+import seasonDeadlines from './sequences/season-deadlines.json';
+import selfCare from './sequences/self-care.json';
+import unmatchedRecovery from './sequences/unmatched-recovery.json';
+import weeklyReflection from './sequences/weekly-reflection.json';
 
 /**
  * The coaching library, loaded and validated once. A malformed sequence or calendar file fails
  * here, at start-up and in the tests, with the zod message naming the bad field.
  */
 
+// Static imports, so the Lambda bundle carries the library (esbuild inlines JSON).
 const SEQUENCE_FILES: Record<string, unknown> = {
   'getting-started.json': gettingStarted,
+  'season-deadlines.json': seasonDeadlines,
+  'personal-plan.json': personalPlan,
+  'weekly-reflection.json': weeklyReflection,
+  'self-care.json': selfCare,
+  'interview-season.json': interviewSeason,
+  'match-week.json': matchWeek,
+  'unmatched-recovery.json': unmatchedRecovery,
+  'matched-transition.json': matchedTransition,
 };
 
-const POOL_FILES: Record<string, unknown> = {};
+const POOL_FILES: Record<string, unknown> = {
+  'reflection-questions.json': reflectionQuestions,
+  'self-care.json': selfCarePool,
+  'gentle-care.json': gentleCare,
+  'weekly-checkin.json': weeklyCheckin,
+  'weekly-goals.json': weeklyGoals,
+  'gentle-goals.json': gentleGoals,
+  'interview-practice.json': interviewPractice,
+  'recovery-checkin.json': recoveryCheckin,
+};
 
 export class ContentError extends Error {}
 

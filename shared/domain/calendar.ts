@@ -130,9 +130,21 @@ export function mergeCalendar(base: CalendarData, overrides: Record<string, Reco
   return { seasons };
 }
 
-/** Season dates as sequence anchors: `match_day` -> its instant. */
+const anchorCache = new WeakMap<CalendarData, Map<number, Record<string, string>>>();
+
+/**
+ * Season dates as sequence anchors: `match_day` -> its instant. Memoised per calendar object,
+ * because planning asks for them for every message and the answer only changes with the data.
+ */
 export function seasonAnchors(matchYear: number, data: CalendarData): Record<string, string> {
-  return Object.fromEntries(seasonCalendar(matchYear, data).map((d) => [d.event, d.at]));
+  let bySeason = anchorCache.get(data);
+  if (!bySeason) anchorCache.set(data, (bySeason = new Map()));
+  let anchors = bySeason.get(matchYear);
+  if (!anchors) {
+    anchors = Object.fromEntries(seasonCalendar(matchYear, data).map((d) => [d.event, d.at]));
+    bySeason.set(matchYear, anchors);
+  }
+  return anchors;
 }
 
 /** When a season's coaching ends: a week after residency starts. */

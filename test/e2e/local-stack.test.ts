@@ -42,7 +42,10 @@ beforeAll(async () => {
     TABLE_NAME: '',
   };
   delete env.TABLE_NAME;
-  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: tsx runs the script in a child process, and a kill must reach both.
+  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], {
+    env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${output}`)), 120_000);
@@ -65,9 +68,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (stack && stack.exitCode === null) {
     const exited = new Promise((r) => stack!.once('exit', r));
-    stack.kill('SIGINT');
+    process.kill(-stack.pid!, 'SIGINT');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-    if (stack.exitCode === null) stack.kill('SIGKILL');
+    if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });

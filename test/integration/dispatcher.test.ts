@@ -445,7 +445,7 @@ describe('provider faults', () => {
     expect(emailLane.map((m) => m.status)).toEqual(['sent', 'sent', 'sent']);
     expect((await emailsTo(address)).map((e) => e.subject)).toEqual([
       'Welcome to Match Coach',
-      expect.any(String),
+      expect.stringMatching(/^Step 2 CK /),
       'One specific ask, to one mentor',
     ]);
   }, 60_000);

@@ -6,7 +6,6 @@ import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { createSesEmailSender } from '../../shared/adapters/ses/ses-email-sender';
 import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-sender';
 import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
-import { sequenceLibrary } from '../../shared/content';
 import type { Clock, EmailSender, SmsSender } from '../../shared/ports';
 
 /**
@@ -73,7 +72,8 @@ export function dispatchDeps(env: DispatchOnceEnv, clock: Clock): { deps: Dispat
       timeoutMs: env.DISPATCH_PROVIDER_TIMEOUT_MS,
     }),
     clock,
-    sequences: sequenceLibrary(),
+    // No fixed library: each tick loads the shipped one (sequenceLibrary(), pools, calendar) plus
+    // the calendar corrections stored in the table, as the deployed dispatcher does.
     settings: {
       leaseSeconds: env.DISPATCH_LEASE_SECONDS,
       concurrency: env.DISPATCH_CONCURRENCY,

@@ -1,58 +1,96 @@
-import { previewSequence } from '../../shared/app/preview';
+import { previewSequence, type PreviewLine } from '../../shared/app/preview';
 import { shippedLibrary } from '../../shared/app/library';
-import { parseSequences, sequenceLibrary, ContentError } from '../../shared/content';
-import { smsSegments } from '../../shared/domain/template';
+import { parsePools, parseSequences, personaLibrary, poolLibrary, sequenceLibrary, ContentError } from '../../shared/content';
+import { renderTemplate, smsSegments } from '../../shared/domain/template';
 
-/** Content checks: every shipped text renders, fits its channel, and is written to be read. */
+/**
+ * Content checks over the whole coaching library: every sequence validates; every step renders
+ * for every profile combination in several zones with no missing slot; every SMS fits one GSM-7
+ * segment (unless the step says why it needs two); every email has a subject and a text part.
+ */
+
+const library = shippedLibrary();
+const ZONES = ['Asia/Kolkata', 'America/Chicago', 'Africa/Lagos', 'Asia/Karachi', 'Pacific/Auckland', 'Pacific/Honolulu'];
+const ANCHORS = { step1_exam: '2026-07-10', step2_exam: '2026-08-20', step3_exam: '2026-10-15', oet_exam: '2026-06-25', documents_due: '2026-08-25' };
+const LONG_NAME = 'Oluwaseun-Abimbola';
+
+/**
+ * With includeHeld every step renders whatever the audience, so profiles need not be enumerated:
+ * only the zone (dates), the wellbeing (gentle words) and the name (length) change the text.
+ */
+function previews(sequenceId: string): PreviewLine[] {
+  const lines: PreviewLine[] = [];
+  for (const timeZone of ZONES) {
+    for (const wellbeing of ['ok', 'struggling'] as const) {
+      for (const firstName of [undefined, LONG_NAME]) {
+        const { lines: l, leftOut } = previewSequence(
+          { library, now: new Date('2026-05-01T00:00:00Z') },
+          { sequenceId, timeZone, season: 2027, wellbeing, firstName, anchors: ANCHORS, includeHeld: true },
+        );
+        expect([sequenceId, leftOut]).toEqual([sequenceId, []]);
+        lines.push(...l);
+      }
+    }
+  }
+  return lines;
+}
+
 describe('coaching library', () => {
-  const library = sequenceLibrary();
-
-  it('loads and validates every sequence', () => {
-    expect(library.size).toBeGreaterThan(0);
+  it('loads every sequence, pool and persona, and each pool a step names exists', () => {
+    expect(sequenceLibrary().size).toBeGreaterThanOrEqual(9);
+    expect(poolLibrary().size).toBeGreaterThanOrEqual(5);
+    expect(personaLibrary().length).toBeGreaterThanOrEqual(4);
   });
 
-  for (const sequence of library.values()) {
-    describe(sequence.id, () => {
-      const zones = ['Asia/Kolkata', 'America/Chicago', 'Africa/Lagos', 'Asia/Karachi'];
-      const previews = zones.flatMap((zone) =>
-        [undefined, 'Oluwaseun-Abimbola'].map((firstName) =>
-          previewSequence(
-            { library: shippedLibrary(), now: new Date('2026-11-25T10:00:00Z') },
-            { sequenceId: sequence.id, timeZone: zone, season: 2027, firstName, anchors: { step2_exam: '2027-01-20' } },
-          ),
-        ),
-      );
+  it('has at least 26 reflection questions and 30 self-care nudges across every theme', () => {
+    expect(poolLibrary().get('reflection-questions')!.items.length).toBeGreaterThanOrEqual(26);
+    const care = poolLibrary().get('self-care')!.items;
+    expect(care.length).toBeGreaterThanOrEqual(30);
+    const themes = new Set(care.map((i) => i.theme));
+    for (const theme of ['sleep', 'movement', 'food', 'rest-evening', 'connection', 'breathing', 'grounding']) expect(themes).toContain(theme);
+  });
 
-      it('renders every step for every zone, with and without a name', () => {
-        for (const { lines, leftOut } of previews) {
-          expect(leftOut).toEqual([]);
-          expect(new Set(lines.map((l) => l.stepId))).toEqual(new Set(sequence.steps.map((s) => s.id)));
-        }
+  it('keeps every pool SMS to one GSM-7 segment with the longest name', () => {
+    for (const pool of poolLibrary().values()) {
+      for (const item of pool.items) {
+        const text = renderTemplate(item.sms.text, { firstName: LONG_NAME, zone: 'UTC', sendAt: new Date() });
+        expect({ item: item.id, ...smsSegments(text) }).toMatchObject({ item: item.id, encoding: 'GSM-7', segments: 1 });
+      }
+    }
+  });
+
+  for (const sequence of sequenceLibrary().values()) {
+    describe(sequence.id, () => {
+      const lines = previews(sequence.id);
+
+      it('renders every step for some profile, in every zone', () => {
+        for (const zone of ZONES) expect(lines.length).toBeGreaterThan(0);
+        expect(new Set(lines.map((l) => l.stepId))).toEqual(new Set(sequence.steps.map((s) => s.id)));
       });
 
-      it('keeps every SMS to one GSM-7 segment', () => {
-        for (const { lines } of previews) {
-          for (const line of lines.filter((l) => l.channel === 'sms')) {
-            expect({ step: line.stepId, ...smsSegments(line.text) }).toMatchObject({ step: line.stepId, encoding: 'GSM-7', segments: 1 });
-          }
+      it('keeps every SMS to one GSM-7 segment unless the step says why not', () => {
+        for (const line of lines.filter((l) => l.channel === 'sms')) {
+          const step = sequence.steps.find((s) => s.id === line.stepId)!;
+          const size = smsSegments(line.text);
+          expect({ step: line.stepId, encoding: size.encoding }).toEqual({ step: line.stepId, encoding: 'GSM-7' });
+          if (!step.twoSegmentsBecause) expect({ step: line.stepId, segments: size.segments }).toEqual({ step: line.stepId, segments: 1 });
         }
       });
 
       it('gives every email a subject and a text part', () => {
-        for (const { lines } of previews) {
-          for (const line of lines.filter((l) => l.channel === 'email')) {
-            expect(line.subject?.length).toBeGreaterThan(3);
-            expect(line.text.length).toBeGreaterThan(40);
-          }
+        for (const line of lines.filter((l) => l.channel === 'email')) {
+          expect(line.subject?.length).toBeGreaterThan(3);
+          expect(line.text.length).toBeGreaterThan(40);
         }
       });
     });
   }
 
-  it('rejects a malformed sequence file with the field named', () => {
+  it('rejects a malformed sequence or pool file with the field named', () => {
     const broken = { id: 'broken', name: 'x', steps: [{ id: 'a', kind: 'nudge', channels: ['sms'], schedule: { type: 'once', anchor: 'enrolled', at: '25:00' } }] };
     expect(() => parseSequences({ 'broken.json': broken })).toThrow(ContentError);
     expect(() => parseSequences({ 'broken.json': broken })).toThrow(/steps\.0\.schedule\.at/);
     expect(() => parseSequences({ 'broken.json': broken })).toThrow(/sms content/);
+    expect(() => parsePools({ 'p.json': { id: 'p', items: [{ id: 'a', theme: 't', sms: { text: '' } }] } })).toThrow(/items\.0\.sms\.text/);
   });
 });
