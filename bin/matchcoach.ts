@@ -7,6 +7,9 @@ import { previewSequence } from '../shared/app/preview';
 import { correctCalendarDate, setOutcome } from '../shared/app/replan';
 import { loadLibrary } from '../shared/app/library';
 import { simulateSeason } from '../shared/adapters/simulation';
+import { renderSeasonDocument } from '../shared/adapters/season-document';
+import fs from 'node:fs';
+import path from 'node:path';
 import { shippedLibrary } from '../shared/app/library';
 import { createServices } from '../shared/adapters/services';
 import { ConfigError, parseConfig } from '../shared/config';
@@ -179,6 +182,24 @@ program
     for (const m of await s.store.listMessages(await findPerson(s, o))) {
       console.log(`${m.sendAt}  ${m.channel.padEnd(5)} ${m.status.padEnd(8)} ${m.sequenceId}/${m.stepId}${m.reason ? `  (${m.reason})` : ''}`);
     }
+  });
+
+program
+  .command('season-doc')
+  .description('write docs/season-preview.md: the personas\' seasons as the real engine sends them')
+  .option('--out <file>', 'where to write it', 'docs/season-preview.md')
+  .option('--check', 'exit 1 if the file is not current, write nothing')
+  .action(async (o) => {
+    const text = await renderSeasonDocument();
+    const current = fs.existsSync(o.out) ? fs.readFileSync(o.out, 'utf8') : '';
+    if (o.check) {
+      if (current !== text) throw new UsageError(`${o.out} is out of date: run npm run docs:season`);
+      console.log(`${o.out} is current.`);
+      return;
+    }
+    fs.mkdirSync(path.dirname(o.out), { recursive: true });
+    fs.writeFileSync(o.out, text);
+    console.log(`wrote ${o.out} (${text.split('\n').length} lines)`);
   });
 
 program

@@ -43,14 +43,14 @@ export interface RiskAssessment {
 
 /**
  * The fixed reply to a risk message (RULES.md: Safety). Plain GSM-7 (no curly quotes or emoji):
- * about 300 characters, so carriers bill it as 2 segments (3 at most if edited); that is worth
- * it here. No clinical advice, no promises.
+ * 306 characters, exactly 2 concatenated segments (153 each); one more character makes it 3,
+ * which is still acceptable here. No clinical advice, no promises.
  */
 export const CRISIS_REPLY =
   "Thank you for telling us. You matter, and you don't have to face this alone. " +
   'In the US, call or text 988 (Suicide & Crisis Lifeline) or text HOME to 741741 (Crisis Text Line). ' +
   'In immediate danger, call 911. This number is not watched around the clock. ' +
-  'Outside the US, please contact your local emergency services.';
+  'Outside the US, contact your local emergency services.';
 
 // ---- normalisation -------------------------------------------------------------------------------
 

@@ -320,8 +320,9 @@ type ScoreReading = { score: CheckinScore; note?: string } | { notScore: Clarify
 
 /**
  * A leading score. Digits may be followed by a note after a separator ("4 - ok i guess") or, when
- * a score was asked for, after a plain space ("4 ok i guess"); without that context "2 interviews
- * today!" is news, not a score. Words ("four") need a separator, or "one more thing" would score.
+ * a score was asked for or the scale is written out ("3/5 meh"), after a plain space ("4 ok i
+ * guess"); without that, "2 interviews today!" is news, not a score. Words ("four") need a
+ * separator or a scale, or "one more thing" would score.
  */
 function readScore(text: string, awaitingScore: boolean): ScoreReading {
   const lower = text.toLowerCase();
@@ -339,7 +340,7 @@ function readScore(text: string, awaitingScore: boolean): ScoreReading {
   let note: string | undefined;
   if (!/[\p{L}\p{N}]/u.test(rest)) note = undefined; // nothing but punctuation or emoji: "Four!", "4 🙂"
   else if (SEPARATOR.test(rest)) note = rest.replace(/^[\s\-–—:,;.!?)(|~/*]+/, '').trim();
-  else if (digits && awaitingScore && /^\s+\p{L}/u.test(rest)) note = rest.trim();
+  else if ((scale !== undefined || (digits && awaitingScore)) && /^\s+\p{L}/u.test(rest)) note = rest.trim(); // "3/5 meh"
   else return word ? undefined : { notScore: 'score-not-understood' }; // "4th", "4 5", "2 interviews today"
 
   if (!Number.isInteger(value) || value < 1 || value > 5) return { notScore: 'score-out-of-range' };

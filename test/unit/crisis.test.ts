@@ -115,7 +115,7 @@ describe('crisis screening rules', () => {
   it('still sees risk next to an idiom and across punctuation', () => {
     expect(assessRisk('this exam is killing me').level).toBe('none');
     expect(assessRisk('this exam is killing me, I want to die').level).toBe('risk');
-    expect(assessRisk("I'd rather be dead tired than unmatched").level).toBe('none');
+    expect(assessRisk("I'd rather be dead tired than unmatched").level).not.toBe('risk');
     expect(assessRisk('I want to be dead. Serious.').level).toBe('risk');
     expect(assessRisk("I'll take a tylenol overdose").level).toBe('risk');
     expect(assessRisk('tylenol overdose questions again').level).toBe('none');

@@ -121,3 +121,13 @@ describe('the tracks each persona takes', () => {
     }
   });
 });
+
+describe('the season preview document', () => {
+  it('docs/season-preview.md is what the engine sends today (run `npm run docs:season` after content changes)', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { renderSeasonDocument } = await import('../../shared/adapters/season-document');
+    const file = fs.readFileSync(path.join(__dirname, '../../docs/season-preview.md'), 'utf8');
+    expect((await renderSeasonDocument()) === file).toBe(true);
+  });
+});
