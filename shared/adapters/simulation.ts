@@ -106,5 +106,8 @@ export async function simulateSeason(persona: Persona, options: { until: Date; l
     }
     pending.clear();
   }
+  // Messages due at the same minute go out in an order that depends on random enrollment ids;
+  // a stable order keeps the season document reproducible.
+  sends.sort((a, b) => a.at.getTime() - b.at.getTime() || `${a.sequenceId}/${a.stepId}/${a.channel}`.localeCompare(`${b.sequenceId}/${b.stepId}/${b.channel}`));
   return { sends, messages: await store.listMessages(personId), events: walkEvents };
 }

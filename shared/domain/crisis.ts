@@ -192,10 +192,16 @@ const RISK_RULES: readonly Rule[] = [
     id: 'die',
     // "die" said of oneself or of no one in particular; "the patient might die", "we all die" are not.
     pattern: rx(String.raw`\b(?:die|dye|mar jaun\w*|mar jana\w*|mar jaon\w*|marna (?:chahta|chahti|hai)|mamatay|amot|amout)\b`),
+    // The nearest subject decides: walking back up to 8 words, the writer ("I want to die") or
+    // someone else ("my dog is getting old and might die") - whichever comes first.
     unless: ({ before, match }) => {
       if (match !== 'die' && match !== 'dye') return false;
-      const previous = before.trim().split(' ').filter((w) => w && w !== '~').slice(-3).join(' ');
-      return !FIRST_PERSON.test(previous) && THIRD_PERSON_SUBJECT.test(previous);
+      const previous = before.trim().split(' ').filter((w) => w && w !== '~').slice(-8).reverse();
+      for (const word of previous) {
+        if (FIRST_PERSON.test(word)) return false;
+        if (THIRD_PERSON_SUBJECT.test(word)) return true;
+      }
+      return false;
     },
   },
   {
@@ -517,6 +523,12 @@ const DISTRESS_RULES: readonly Rule[] = [
     id: 'heavy-feeling',
     pattern: rx(
       String.raw`\b(?:so|really|very|extremely|too|completely|totally|utterly|incredibly|super|deeply|feel|feeling|felt|am|im|been|getting|truly|all) (?:\w+ )?(?:sad|upset|alone|lost|down|low|scared|afraid|stressed|broken|lonely|empty|stupid|pathetic|disgusting|terrible|awful|guilty|hurt|hurting|useless|crushed|hopeless)\b|\bstressed out\b`,
+    ),
+  },
+  {
+    id: 'heavy-feeling',
+    pattern: rx(
+      String.raw`\b(?:letting (?:everyone|everybody|my family|my parents|them|you all) down|let (?:everyone|everybody|my family|my parents) down|at my lowest|rock bottom|lowest point|worst (?:year|day|week|month|time|period|phase) of my life|(?:sick|tired) of (?:failing|trying|being|this|everything|it all|fighting|pretending|struggling|myself)|heavy (?:feeling|heart)|feel(?:s|ing)? (?:so )?heavy|weight on my chest|chest (?:feels )?tight|tight chest|no energy|no motivation (?:for anything|at all|left)|in bed all day|(?:stayed|staying|lying) in bed|feel(?:ing)? (?:like )?(?:garbage|trash|shit|crap|nothing|a fraud|invisible)|isolat\w*|comparing myself|(?:scared|afraid|terrified|worried) (?:i will|ill|that i will|i might|i) never|cant (?:shake|handle|take) (?:this|it)|(?:really|so|very) (?:hard|difficult|rough|tough) (?:time|day|week|few days|lately)|(?:not|never) (?:okay|ok|fine) (?:anymore|lately|at all))\b`,
     ),
   },
   {
