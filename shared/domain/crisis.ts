@@ -30,8 +30,13 @@
  *  4. No risk: distress patterns (hopeless, devastated, can't sleep, failed again ...).
  *
  * `matched` is the id of the rule that fired, never the person's words: safe to log.
- * Known misses are the price of a word list: novel metaphors, sarcasm, other languages. Grow
- * the fixture whenever a real message is missed, and keep the held-out test honest.
+ *
+ * Limits, measured: a phrase list finds what it was written for. On four batches of 15 risk
+ * phrasings written after the rules were frozen, the first run caught 8, 11, 6 and 6 of 15;
+ * indirect phrasing ("time for me to go for good", "won't make it through the night") was what it
+ * missed. Each batch was then folded in by generalising rules, never by listing the sentence.
+ * Treat this as a net under human attention, not a guarantee: grow the fixture whenever a real
+ * message is missed, and keep a fresh held-out batch in the test.
  */
 
 export type RiskLevel = 'risk' | 'distress' | 'none';
@@ -298,6 +303,7 @@ const RISK_RULES: readonly Rule[] = [
     pattern: rx(
       String.raw`\b(?:pills|tablets|tabs|meds|medicines|medication|sleeping pills|sleeping tablets|painkillers|antidepressants|insulin)\b(?: \w+){0,2} (?:saved|stored|collected|stockpiled|hoarded|ready|hidden|stashed|lined up|it takes|would it take|does it take|is enough|are enough|to end|to die)\b|\b(?:saved|saving|collected|collecting|stockpiled|stockpiling|hoarded|hoarding|stashed|stashing|gathered|gathering|counting|counted)\b(?: up)?(?: \w+){0,2} (?:pills|tablets|tabs|meds|sleeping pills|painkillers)\b|\benough (?:pills|tablets|meds|sleeping pills|sleeping tablets|insulin|paracetamol|panadol|tylenol)\b|\bhow many (?:pills|tablets|tabs|meds|sleeping pills|paracetamol|panadol|tylenol)\b`,
     ),
+    unless: ({ before, match, after }) => rx1(String.raw`\b(?:pharmacy|chemist|pickup|pick up|refill|prescription)\b`).test(`${before}${match}${after}`),
     strong: true,
   },
   {
@@ -318,7 +324,7 @@ const RISK_RULES: readonly Rule[] = [
       String.raw`\b(?:ill|ll|i will|want to|wanna|gonna|going to|about to|plan to|planning to|thinking of|thinking about|tempted to|decided to|might|could|should)\b(?: \w+){0,3} (?:overdose|overdosing)\b|\b(?:wanna|gonna|going to|want to|ill|will|might|about to|plan to) od\b`,
     ),
     unless: ({ before, match, after }) =>
-      rx1(String.raw`\b(?:question|questions|review|antidote|management|manage|treatment|treat|toxicity|uworld|qbank|nbme|amboss|case|cases|patient|patients|lecture|notes|study|studying|read|reading|learn|learning|memorize|know|remember|recognize|exam)\b`).test(`${before}${match}${after}`),
+      rx1(String.raw`\b(?:question|questions|review|antidote|management|treatment|toxicity|uworld|qbank|nbme|amboss|lecture|notes|flashcard|flashcards|anki|studying|learn|learning|memorize)\b`).test(`${before}${match}${after}`),
     strong: true,
   },
   {
@@ -375,7 +381,7 @@ const RISK_RULES: readonly Rule[] = [
   {
     id: 'goodbye',
     pattern: rx(
-      String.raw`\b(?:my (?:final|last) (?:goodbye|good bye|farewell|words|note|letter)|(?:final|last) (?:goodbye|farewell|words)(?! (?:party|dinner|lunch|event|gathering|ceremony|session|lecture|class|drinks|get together|meetup|celebration|for the))|this is goodbye|(?:last|final) (?:message|text|msg) (?:you|ull|youll|you will) (?:ever )?(?:get|receive|hear|read)|(?:wont|will not|will never|never) hear from me (?:again|ever again|anymore)|goodbye (?:forever|world|everyone|everybody|cruel world|to everyone|to this world|to this life)|(?:suicide|goodbye|farewell) (?:note|letter|message|video)|(?:note|will) (?:for|to) my (?:family|parents|mom|mum|dad|wife|husband|kids|children|sister|brother|mother|father)|(?:giving|give|gave|given) away (?:all )?(?:of )?my (?:things|stuff|belongings|possessions|everything))\b`,
+      String.raw`\b(?:my (?:final|last) (?:goodbye|good bye|farewell|words|note|letter)|(?<!the )(?:final|last) (?:goodbye|farewell|words)(?! (?:at|in|before|from|was|were|party|dinner|lunch|event|gathering|ceremony|session|lecture|class|drinks|get together|meetup|celebration|for the))|this is goodbye|(?:last|final) (?:message|text|msg) (?:you|ull|youll|you will) (?:ever )?(?:get|receive|hear|read)|(?:wont|will not|will never|never) hear from me (?:again|ever again|anymore)|goodbye (?:forever|world|everyone|everybody|cruel world|to everyone|to this world|to this life)|(?:suicide|goodbye|farewell) (?:note|letter|message|video)|(?:note|will) (?:for|to) my (?:family|parents|mom|mum|dad|wife|husband|kids|children|sister|brother|mother|father)|(?:giving|give|gave|given) away (?:all )?(?:of )?my (?:things|stuff|belongings|possessions|everything))\b`,
     ),
   },
   {
@@ -480,7 +486,7 @@ const BENIGN_IDIOMS: readonly RegExp[] = [
   rx(
     String.raw`\bdead (?:tired|serious|seriously|end|ends|last|set|on|week|silent|quiet|heat|weight|line|lines|zone|ringer|giveaway|center|centre|space|air|beat|broke|bored|sure|right|wrong|asleep|slow)\b|\bdead ?lines?\b|\bdead ?lift\w*|\bdeadass\b|\bdrop dead\b|\bdead to the world\b`,
   ),
-  rx(String.raw`\b(?:do or die|die hard|diehard|die trying|never say die|the die is cast|die cast|diecast|die cut)\b`),
+  rx(String.raw`\b(?:do or die|die hard|diehard|die trying|never say die|the die is cast|die cast|diecast|die cut|die happy|die a happy (?:man|woman|person))\b`),
   rx(String.raw`\bkill (?:for|2 for)\b|\b(?:kill|kills|killed|killing) (?:it|time|the lights|the light|the vibe|the mood|the game|two birds|2 birds|bacteria|germs|the interview|the exam|the test|the presentation|that interview|that exam|my step|step|the ck|this interview|this exam)\b`),
   rx(String.raw`\bmurder(?:ed|s|ing)? (?:it|that|this|the (?:exam|test|interview|presentation|block|nbme|question|questions)|my (?:exam|interview|presentation))\b|\bmurder mystery\b`),
   rx(String.raw`\b(?:career|social|political|academic|professional|financial|residency|application|match) ?suicid\w*`),
@@ -528,7 +534,7 @@ const DISTRESS_RULES: readonly Rule[] = [
   {
     id: 'heavy-feeling',
     pattern: rx(
-      String.raw`\b(?:letting (?:everyone|everybody|my family|my parents|them|you all) down|let (?:everyone|everybody|my family|my parents) down|at my lowest|rock bottom|lowest point|worst (?:year|day|week|month|time|period|phase) of my life|(?:sick|tired) of (?:failing|trying|being|this|everything|it all|fighting|pretending|struggling|myself)|heavy (?:feeling|heart)|feel(?:s|ing)? (?:so )?heavy|weight on my chest|chest (?:feels )?tight|tight chest|no energy|no motivation (?:for anything|at all|left)|in bed all day|(?:stayed|staying|lying) in bed|feel(?:ing)? (?:like )?(?:garbage|trash|shit|crap|nothing|a fraud|invisible)|isolat\w*|comparing myself|(?:scared|afraid|terrified|worried) (?:i will|ill|that i will|i might|i) never|cant (?:shake|handle|take) (?:this|it)|(?:really|so|very) (?:hard|difficult|rough|tough) (?:time|day|week|few days|lately)|(?:not|never) (?:okay|ok|fine) (?:anymore|lately|at all))\b`,
+      String.raw`\b(?:letting (?:everyone|everybody|my family|my parents|them|you all) down|let (?:everyone|everybody|my family|my parents) down|at my lowest|rock bottom|lowest point|worst (?:year|day|week|month|time|period|phase) of my life|(?:sick|tired) of (?:failing|trying|being|this|everything|it all|fighting|pretending|struggling|myself)|heavy (?:feeling|heart)|feel(?:s|ing)? (?:so )?heavy|weight on my chest|chest (?:feels )?tight|tight chest|no energy|no motivation (?:for anything|at all|left)|in bed all day|(?:stayed|staying|lying) in bed|feel(?:ing)? (?:like )?(?:garbage|trash|shit|crap|nothing|a fraud|invisible)|isolat\w*|comparing myself|(?:scared|afraid|terrified|worried) (?:i will|ill|that i will|i might|i) never|cant (?:shake|handle|take) (?:this|it)|(?:really|so|very) (?:hard|difficult|rough|tough) (?:time|day|week|few days|lately)|(?:not|never) (?:okay|ok|fine) (?:anymore|lately|at all)|barely (?:holding|coping|surviving|functioning|hanging on|keeping it together)|wasted my (?:whole |entire )?(?:life|youth|years|twenties)|(?:feels|is|seems|everything is|life is) (?:so )?pointless|overthinking|losing myself|(?:family|such a|a big|total) disappointment)\b`,
     ),
   },
   {
