@@ -105,6 +105,7 @@ export function createApp(props: AppProps = {}): MatchCoachApp {
     description: `Match Coach ${stage}: functions, HTTP API, dispatch schedule, alarms`,
     table: stateful.table,
     twilioSecret: stateful.twilioSecret,
+    appSecret: stateful.appSecret,
     settings,
   });
 

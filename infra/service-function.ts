@@ -77,7 +77,16 @@ export class FunctionEnvironment {
 
   /** TWILIO_SECRET_ARN, and read access to that one secret (decrypting through Secrets Manager only). */
   secret(secret: secretsmanager.ISecret): this {
-    this.set('TWILIO_SECRET_ARN', secret.secretArn);
+    return this.readableSecret('TWILIO_SECRET_ARN', secret);
+  }
+
+  /** APP_SECRET_ARN (the link-signing key), and read access to that one secret. */
+  appSecret(secret: secretsmanager.ISecret): this {
+    return this.readableSecret('APP_SECRET_ARN', secret);
+  }
+
+  private readableSecret(name: 'TWILIO_SECRET_ARN' | 'APP_SECRET_ARN', secret: secretsmanager.ISecret): this {
+    this.set(name, secret.secretArn);
     this.grants.push((fn) => {
       // Written out rather than secret.grantRead(): that grant puts the role into the key's policy
       // in the stateful stack, which would make the stateful stack depend on this one (a cycle).

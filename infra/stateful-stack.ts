@@ -19,6 +19,7 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly table: dynamodb.ITable;
   readonly twilioSecret: secretsmanager.ISecret;
+  readonly appSecret: secretsmanager.ISecret;
   readonly dataKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
@@ -83,6 +84,28 @@ export class StatefulStack extends Stack {
         'the new value here.',
     });
     this.twilioSecret = twilioSecret;
+
+    // The key that signs people's links (unsubscribe, preferences, calendar, confirmation),
+    // generated at deploy time; nobody needs to read it.
+    const appSecret = new secretsmanager.Secret(this, 'AppSecret', {
+      description: `Match Coach ${props.stage}: signing key for people's links, as JSON {tokenSecret}`,
+      encryptionKey: dataKey,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({}),
+        generateStringKey: 'tokenSecret',
+        passwordLength: 48,
+        excludePunctuation: true,
+      },
+      removalPolicy,
+    });
+    Validations.of(appSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the link-signing key would break every unsubscribe and preference link already in ' +
+        "people's inboxes (RULES.md requires those to keep working); it is rotated by hand, with a grace " +
+        'period, only if it is ever exposed.',
+    });
+    this.appSecret = appSecret;
 
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'TwilioSecretArn', {

@@ -40,6 +40,7 @@ export interface StatelessStackProps extends StackProps {
   readonly stage: StageName;
   readonly table: dynamodb.ITable;
   readonly twilioSecret: secretsmanager.ISecret;
+  readonly appSecret: secretsmanager.ISecret;
   readonly settings: DeliverySettings;
 }
 
@@ -109,6 +110,7 @@ export class StatelessStack extends Stack {
       new FunctionEnvironment()
         .table(props.table)
         .secret(props.twilioSecret)
+        .appSecret(props.appSecret)
         .email({ from: settings.emailFrom, identity: settings.sesIdentity })
         .setting('POSTAL_ADDRESS', settings.postalAddress)
         .setting('TWILIO_FROM', settings.twilioFrom)

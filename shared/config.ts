@@ -25,6 +25,9 @@ export const ConfigSchema = z
     TWILIO_SECRET_ARN: z.string().startsWith('arn:').optional(),
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/).optional(),
     TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+    /** Signs links (unsubscribe, preferences, calendar, confirmation): Secrets Manager in AWS. */
+    APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    TOKEN_SECRET: z.string().min(32, 'TOKEN_SECRET must be at least 32 characters').optional(),
     DISPATCH_LEASE_SECONDS: positiveInt(120),
     DISPATCH_MAX_SECONDS: positiveInt(50),
     DISPATCH_CONCURRENCY: positiveInt(8),
@@ -32,6 +35,9 @@ export const ConfigSchema = z
   })
   .refine((c) => c.TWILIO_SECRET_ARN || (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN), {
     message: 'set TWILIO_SECRET_ARN (AWS) or both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (local)',
+  })
+  .refine((c) => c.APP_SECRET_ARN || c.TOKEN_SECRET, {
+    message: 'set APP_SECRET_ARN (AWS) or TOKEN_SECRET (local, 32+ characters)',
   });
 export type Config = z.infer<typeof ConfigSchema>;
 

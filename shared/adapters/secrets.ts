@@ -36,3 +36,27 @@ export function twilioCredentials(config: Config): Promise<TwilioCredentials> {
   });
   return cached;
 }
+
+const AppSecret = z.object({ tokenSecret: z.string().min(32) });
+let cachedApp: Promise<string> | undefined;
+
+/** The key that signs people's links: Secrets Manager in AWS (read once), the env locally. */
+export function tokenSecret(config: Config): Promise<string> {
+  if (!config.APP_SECRET_ARN) return Promise.resolve(config.TOKEN_SECRET!);
+  cachedApp ??= (async () => {
+    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: config.APP_SECRET_ARN }));
+    let json: unknown;
+    try {
+      json = JSON.parse(out.SecretString ?? '');
+    } catch {
+      throw new Error('the app secret is not JSON: expected {"tokenSecret": "..."}');
+    }
+    const parsed = AppSecret.safeParse(json);
+    if (!parsed.success) throw new Error('the app secret is malformed: tokenSecret must be a string of 32+ characters');
+    return parsed.data.tokenSecret;
+  })().catch((error) => {
+    cachedApp = undefined;
+    throw error;
+  });
+  return cachedApp;
+}

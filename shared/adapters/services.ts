@@ -5,7 +5,8 @@ import type { Config } from '../config';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import { createDynamoStore } from './dynamo/dynamo-store';
-import { twilioCredentials } from './secrets';
+import { issueToken } from '../domain/tokens';
+import { tokenSecret, twilioCredentials } from './secrets';
 import { createSesEmailSender } from './ses/ses-email-sender';
 import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
 
@@ -20,6 +21,9 @@ export interface Services {
   clock: Clock;
   log: Logger;
   settings: DispatchSettings;
+  /** Signs and checks people's links (see shared/domain/tokens.ts). */
+  tokenSecret: string;
+  publicBaseUrl: string;
 }
 
 /** Local twins accept any credentials; real AWS uses the function's role. */
@@ -39,7 +43,9 @@ export async function createServices(
     maxAttempts: 1,
     requestHandler: { requestTimeout: config.PROVIDER_TIMEOUT_MS, throwOnRequestTimeout: true },
   });
-  const twilio = await twilioCredentials(config);
+  const [twilio, secret] = await Promise.all([twilioCredentials(config), tokenSecret(config)]);
+  const base = config.PUBLIC_BASE_URL.replace(/\/$/, '');
+  const clock = options.clock ?? { now: () => new Date() };
   return {
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     email: createSesEmailSender({ client: ses, from: config.EMAIL_FROM }),
@@ -50,13 +56,22 @@ export async function createServices(
       apiBase: config.TWILIO_API_BASE,
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
     }),
-    clock: options.clock ?? { now: () => new Date() },
+    clock,
     log: options.log ?? silentLogger,
     settings: {
       leaseSeconds: config.DISPATCH_LEASE_SECONDS,
       concurrency: config.DISPATCH_CONCURRENCY,
       maxDurationMs: config.DISPATCH_MAX_SECONDS * 1000,
       postalAddress: config.POSTAL_ADDRESS,
+      links: {
+        unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
+        preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
+        // Twilio signs the whole URL, query included, so these ids cannot be forged in a callback.
+        smsStatusCallbackUrl: (personId, messageId) =>
+          `${base}/webhooks/twilio/status?p=${encodeURIComponent(personId)}&m=${encodeURIComponent(messageId)}`,
+      },
     },
+    tokenSecret: secret,
+    publicBaseUrl: base,
   };
 }

@@ -19,6 +19,15 @@ export interface DispatchSettings {
   maxAttempts?: number;
   /** A message with no deadline that is this late is skipped rather than sent out of context. */
   lateAfterHours?: number;
+  /**
+   * Signed links for a person's emails (RFC 8058 one-click unsubscribe, the preference centre)
+   * and where Twilio reports an SMS's delivery. Without them emails carry no unsubscribe header.
+   */
+  links?: {
+    unsubscribeUrl(personId: string): string;
+    preferencesUrl(personId: string): string;
+    smsStatusCallbackUrl?(personId: string, messageId: string): string;
+  };
 }
 
 export interface DispatchDeps {
@@ -159,7 +168,14 @@ export function createDispatcher(deps: DispatchDeps) {
         return { kind: 'failed', reason: `render: ${(error as Error).message}` };
       }
       const validity = deadline ? Math.min(36_000, Math.floor((deadline.getTime() - now.getTime()) / 1000)) : undefined;
-      const result = await deps.sms.send({ to: message.to, body, messageId: message.messageId, ...(validity ? { validityPeriodSeconds: validity } : {}) });
+      const statusCallbackUrl = s.links?.smsStatusCallbackUrl?.(message.personId, message.messageId);
+      const result = await deps.sms.send({
+        to: message.to,
+        body,
+        messageId: message.messageId,
+        ...(validity ? { validityPeriodSeconds: validity } : {}),
+        ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
+      });
       if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, now);
       return outcomeOf(result, message, now);
     }
@@ -167,11 +183,16 @@ export function createDispatcher(deps: DispatchDeps) {
     if (report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + 15 * 60_000) };
     let rendered;
     try {
-      rendered = renderEmail(words, ctx, { postalAddress: s.postalAddress });
+      const preferencesUrl = s.links?.preferencesUrl(message.personId);
+      rendered = renderEmail(words, ctx, { postalAddress: s.postalAddress, ...(preferencesUrl ? { preferencesUrl } : {}) });
     } catch (error) {
       return { kind: 'failed', reason: `render: ${(error as Error).message}` };
     }
-    const result = await deps.email.send({ to: message.to, ...rendered, messageId: message.messageId });
+    // RULES.md: every coaching email carries RFC 8058 one-click unsubscribe.
+    const headers = s.links
+      ? { 'List-Unsubscribe': `<${s.links.unsubscribeUrl(message.personId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+      : undefined;
+    const result = await deps.email.send({ to: message.to, ...rendered, messageId: message.messageId, ...(headers ? { headers } : {}) });
     if (result.status === 'failed' && result.retryable && /^(quota|paused):/.test(result.reason)) {
       // RULES.md: a daily quota pauses email sending and raises an alarm (metric filter on this log).
       report.emailPaused = true;

@@ -32,6 +32,13 @@ export const Profile = z.object({
   done: z.array(Milestone).max(20).default([]),
   /** `struggling` after two low check-in scores in a row. */
   wellbeing: z.enum(['ok', 'struggling']).default('ok'),
+  /** PAUSE [days]: nothing but deadline alerts and replies until then (ISO instant). */
+  pausedUntil: z.iso.datetime().optional(),
+  /**
+   * Set when a message signalled risk (RULES.md, Safety): upbeat coaching stays paused until a
+   * human (counselor or operator) resumes it; deadline alerts and check-ins still go.
+   */
+  supportHold: z.boolean().optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 

@@ -68,6 +68,8 @@ export interface SmsMessage {
   messageId: string;
   /** Seconds the provider may hold a time-bound text before dropping it. */
   validityPeriodSeconds?: number;
+  /** Where the provider reports delivery for this text (carries our ids; the provider signs it). */
+  statusCallbackUrl?: string;
 }
 
 /** A provider's answer, as a value: adapters never throw for provider errors. */

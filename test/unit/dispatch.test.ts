@@ -209,3 +209,25 @@ describe('faults', () => {
     expect(w.email.sent).toHaveLength(2);
   });
 });
+
+describe('links in what goes out', () => {
+  it('every coaching email carries RFC 8058 one-click unsubscribe and the preference link; texts carry a status callback', async () => {
+    const links = {
+      unsubscribeUrl: (personId: string) => `https://coach.example.org/unsubscribe/tok-${personId}`,
+      preferencesUrl: (personId: string) => `https://coach.example.org/preferences/tok-${personId}`,
+      smsStatusCallbackUrl: (personId: string, messageId: string) => `https://coach.example.org/webhooks/twilio/status?p=${personId}&m=${messageId}`,
+    };
+    const w = world('2027-01-04T04:00:00Z', createMemoryStore(), { links });
+    const { personId } = await w.enroll();
+    w.at('2027-01-04T13:31:00Z');
+    await w.dispatch();
+    const mail = w.email.sent[0]!;
+    expect(mail.headers).toEqual({
+      'List-Unsubscribe': `<https://coach.example.org/unsubscribe/tok-${personId}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+    expect(mail.text).toContain(`https://coach.example.org/preferences/tok-${personId}`);
+    expect(mail.html).toContain(`href="https://coach.example.org/preferences/tok-${personId}"`);
+    expect(w.sms.sent[0]!.statusCallbackUrl).toBe(`https://coach.example.org/webhooks/twilio/status?p=${personId}&m=${w.sms.sent[0]!.messageId}`);
+  });
+});

@@ -75,7 +75,7 @@ export function createTwilioSmsSender(options: TwilioSmsSenderOptions): SmsSende
             to: message.to,
             body: message.body,
             ...sender,
-            ...(options.statusCallbackUrl ? { statusCallback: options.statusCallbackUrl } : {}),
+            ...((message.statusCallbackUrl ?? options.statusCallbackUrl) ? { statusCallback: message.statusCallbackUrl ?? options.statusCallbackUrl } : {}),
             ...(message.validityPeriodSeconds !== undefined ? { validityPeriod: message.validityPeriodSeconds } : {}),
           }),
         );

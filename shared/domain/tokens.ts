@@ -1,0 +1,63 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Signed links: the only key to a person's preference centre, unsubscribe button, calendar feed
+ * and email confirmation. A token is `<payload>.<signature>`, both base64url; the payload names
+ * its purpose, the person, when it expires and a random nonce (used to make confirmation links
+ * single use). Unforgeable without the secret (HMAC-SHA256), never a bare id (RULES.md).
+ */
+
+export const TOKEN_PURPOSES = ['confirm-email', 'unsubscribe', 'preferences', 'calendar'] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+const Payload = z.object({
+  p: z.enum(TOKEN_PURPOSES),
+  sub: z.string().min(1).max(64),
+  /** Expiry, seconds since the epoch. */
+  exp: z.number().int().positive(),
+  n: z.string().min(8).max(32),
+});
+export type TokenPayload = z.infer<typeof Payload>;
+
+export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number> = {
+  'confirm-email': 3 * 24 * 3600,
+  // Links in emails must keep working for as long as people keep old emails.
+  unsubscribe: 400 * 24 * 3600,
+  preferences: 400 * 24 * 3600,
+  calendar: 400 * 24 * 3600,
+};
+
+const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+
+export function issueToken(secret: string, purpose: TokenPurpose, personId: string, now: Date, lifetimeSeconds = TOKEN_LIFETIME_SECONDS[purpose]): string {
+  const payload: TokenPayload = {
+    p: purpose,
+    sub: personId,
+    exp: Math.floor(now.getTime() / 1000) + lifetimeSeconds,
+    n: randomBytes(9).toString('base64url'),
+  };
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${encoded}.${sign(secret, encoded)}`;
+}
+
+export type TokenCheck = { ok: true; payload: TokenPayload } | { ok: false; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' };
+
+export function verifyToken(secret: string, token: string, purpose: TokenPurpose, now: Date): TokenCheck {
+  if (typeof token !== 'string' || token.length > 512 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return { ok: false, reason: 'malformed' };
+  const [encoded, signature] = token.split('.') as [string, string];
+  const expected = Buffer.from(sign(secret, encoded));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad_signature' };
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  const parsed = Payload.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: 'malformed' };
+  if (parsed.data.p !== purpose) return { ok: false, reason: 'wrong_purpose' };
+  if (parsed.data.exp * 1000 <= now.getTime()) return { ok: false, reason: 'expired' };
+  return { ok: true, payload: parsed.data };
+}
