@@ -1,0 +1,61 @@
+import Busboy from 'busboy';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
+/**
+ * Reading what arrives over HTTP, defensively: bodies are bounded, decoded once, and parsed as
+ * urlencoded or multipart form data (RFC 8058 one-click POSTs may be either). Validation of the
+ * fields is each route's zod schema.
+ */
+
+export const MAX_FORM_BYTES = 64 * 1024;
+
+export class BadRequest extends Error {}
+
+export function rawBody(event: APIGatewayProxyEventV2): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (body.length > MAX_FORM_BYTES) throw new BadRequest('the request body is too large');
+  return body;
+}
+
+const header = (event: APIGatewayProxyEventV2, name: string) =>
+  Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
+
+/** Form fields as strings; a repeated field keeps its last value. */
+export async function formFields(event: APIGatewayProxyEventV2): Promise<Record<string, string>> {
+  const body = rawBody(event);
+  const type = header(event, 'content-type').toLowerCase();
+  if (type.startsWith('multipart/form-data')) return multipartFields(body, header(event, 'content-type'));
+  if (type === '' || type.startsWith('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+  }
+  throw new BadRequest('expected a form (application/x-www-form-urlencoded or multipart/form-data)');
+}
+
+function multipartFields(body: Buffer, contentType: string): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let parser: Busboy.Busboy;
+    try {
+      parser = Busboy({ headers: { 'content-type': contentType }, limits: { fields: 50, fieldSize: 8 * 1024, files: 0, parts: 60 } });
+    } catch {
+      return reject(new BadRequest('malformed multipart form'));
+    }
+    parser.on('field', (name, value) => { fields[name] = value; });
+    parser.on('file', (_name, stream) => stream.resume());
+    parser.on('error', () => reject(new BadRequest('malformed multipart form')));
+    parser.on('close', () => resolve(fields));
+    parser.end(body);
+  });
+}
+
+/**
+ * The URL the caller used, as the public sees it: what Twilio signs. Built from the configured
+ * public base (API Gateway's view of host and stage can differ from it) plus path and query.
+ */
+export function publicUrlOf(event: APIGatewayProxyEventV2, publicBaseUrl: string): string {
+  const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
+  return `${publicBaseUrl.replace(/\/$/, '')}${event.rawPath}${query}`;
+}
+
+export { header as requestHeader };
