@@ -3,6 +3,7 @@ import https from 'node:https';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
+import { smsSegments } from '../../shared/domain/template';
 import { z } from 'zod';
 
 /**
@@ -91,35 +92,11 @@ export interface SmsSandbox {
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
-const GSM7_BASIC = new Set(
-  Array.from(
-    '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-      '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-  ),
-);
-/** These take an escape septet too, so they cost two. */
-const GSM7_EXTENSION = new Set(Array.from('^{}\\[~]|€\f'));
 
-/** How many SMS segments a body costs, with the encoding a carrier would pick. */
+/** How many SMS segments a body costs: the same count the content tests use. */
 export function countSmsSegments(body: string): { encoding: SmsEncoding; segments: number } {
-  const characters = Array.from(body);
-  const isGsm = characters.every((c) => GSM7_BASIC.has(c) || GSM7_EXTENSION.has(c));
-  // Units per character: septets for GSM-7, UTF-16 code units for UCS-2 (an emoji takes two).
-  const units = characters.map((c) => (isGsm ? (GSM7_EXTENSION.has(c) ? 2 : 1) : c.length));
-  const [single, part] = isGsm ? [160, 153] : [70, 67];
-  const total = units.reduce((sum, n) => sum + n, 0);
-  if (total <= single) return { encoding: isGsm ? 'GSM-7' : 'UCS-2', segments: 1 };
-  // A character (escape pair, surrogate pair) is never split across two segments.
-  let segments = 1;
-  let used = 0;
-  for (const n of units) {
-    if (used + n > part) {
-      segments += 1;
-      used = 0;
-    }
-    used += n;
-  }
-  return { encoding: isGsm ? 'GSM-7' : 'UCS-2', segments };
+  const { encoding, segments } = smsSegments(body);
+  return { encoding, segments };
 }
 
 // ---------------------------------------------------------------------------------------------

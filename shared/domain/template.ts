@@ -60,23 +60,33 @@ export function slotsIn(template: string): string[] {
 }
 
 // GSM 03.38 basic set plus its extension table (each extension character costs two septets).
-const GSM7_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM7_EXTENDED = '^{}\\[~]|€\f';
+const GSM7_BASIC = new Set(
+  Array.from('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'),
+);
+const GSM7_EXTENSION = new Set(Array.from('^{}\\[~]|€\f'));
 
-/** How an SMS body is encoded and how many segments it costs (RULES.md: one segment where possible). */
+/**
+ * How an SMS body is encoded and how many segments it costs, as a carrier counts them
+ * (RULES.md: one segment where possible). One character outside GSM-7 switches the whole body to
+ * UCS-2; an escape pair or a surrogate pair is never split across segments.
+ */
 export function smsSegments(body: string): { encoding: 'GSM-7' | 'UCS-2'; units: number; segments: number } {
-  let septets = 0;
-  let gsm = true;
-  for (const ch of body) {
-    if (GSM7_BASIC.includes(ch)) septets += 1;
-    else if (GSM7_EXTENDED.includes(ch)) septets += 2;
-    else {
-      gsm = false;
-      break;
+  const characters = Array.from(body);
+  const gsm = characters.every((c) => GSM7_BASIC.has(c) || GSM7_EXTENSION.has(c));
+  // Units per character: septets for GSM-7, UTF-16 code units for UCS-2 (an emoji takes two).
+  const sizes = characters.map((c) => (gsm ? (GSM7_EXTENSION.has(c) ? 2 : 1) : c.length));
+  const units = sizes.reduce((sum, n) => sum + n, 0);
+  const [single, part] = gsm ? [160, 153] : [70, 67];
+  const encoding = gsm ? 'GSM-7' : 'UCS-2';
+  if (units <= single) return { encoding, units, segments: 1 };
+  let segments = 1;
+  let used = 0;
+  for (const n of sizes) {
+    if (used + n > part) {
+      segments += 1;
+      used = 0;
     }
+    used += n;
   }
-  if (gsm) return { encoding: 'GSM-7', units: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
-  const codeUnits = body.length; // UTF-16 code units: what UCS-2 segments count
-  return { encoding: 'UCS-2', units: codeUnits, segments: codeUnits <= 70 ? 1 : Math.ceil(codeUnits / 67) };
+  return { encoding, units, segments };
 }
