@@ -1,8 +1,8 @@
 import { seasonAnchors, type CalendarData } from '../domain/calendar';
 import { holdReason } from '../domain/eligibility';
-import type { Message, Profile } from '../domain/model';
+import type { Message } from '../domain/model';
 import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
-import type { Channel, ContentPool, Sequence } from '../domain/sequence';
+import type { ContentPool, Sequence } from '../domain/sequence';
 import type { Store } from '../ports';
 
 /**
@@ -19,32 +19,17 @@ export interface Library {
   calendar: CalendarData;
 }
 
-/** Everything needed to plan a lane, carried on each message so the dispatcher reads nothing else. */
-export interface Lane {
-  personId: string;
-  enrollmentId: string;
-  sequenceId: string;
-  channel: Channel;
-  to: string;
-  zone: string;
-  firstName?: string;
-  /** The person's own dates and `enrolled`; season dates come from the calendar. */
-  anchors: Record<string, string>;
-  profile: Profile;
-  quietHours?: QuietHours;
-}
+/**
+ * Everything needed to plan a lane: the fields every message of the lane carries, so the
+ * dispatcher plans the next one from the one in hand and reads nothing else.
+ */
+export type Lane = Pick<
+  Message,
+  'personId' | 'enrollmentId' | 'sequenceId' | 'channel' | 'to' | 'zone' | 'firstName' | 'anchors' | 'profile' | 'quietHours'
+>;
 
-export const laneOf = (m: Message): Lane => ({
-  personId: m.personId,
-  enrollmentId: m.enrollmentId,
-  sequenceId: m.sequenceId,
-  channel: m.channel,
-  to: m.to,
-  zone: m.zone,
-  firstName: m.firstName,
-  anchors: m.anchors,
-  profile: m.profile,
-  quietHours: m.quietHours as QuietHours | undefined,
+export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours }: Message): Lane => ({
+  personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours,
 });
 
 /** Season dates for the person's season, then their own dates (which win on a clash). */
@@ -116,7 +101,7 @@ export async function planNextMessage(
     sequence,
     anchors,
     zone: lane.zone,
-    quietHours: lane.quietHours,
+    quietHours: lane.quietHours as QuietHours | undefined,
     channels: [lane.channel],
   });
   const skipped: Message[] = [];
