@@ -5,6 +5,8 @@ import { enroll } from '../shared/app/enroll';
 import { DomainError } from '../shared/app/errors';
 import { previewSequence } from '../shared/app/preview';
 import { correctCalendarDate, setOutcome } from '../shared/app/replan';
+import { resumeCoaching } from '../shared/app/support-hold';
+import os from 'node:os';
 import { loadLibrary } from '../shared/app/library';
 import { simulateSeason } from '../shared/adapters/simulation';
 import { renderSeasonDocument } from '../shared/adapters/season-document';
@@ -121,6 +123,30 @@ program
     const result = await setOutcome(s, personId, outcome);
     console.log(`outcome ${outcome}: ended ${result.ended.join(', ') || 'nothing'}; started ${result.started.join(', ') || 'nothing'}; ${result.planned.length} lane(s) planned`);
   });
+
+program
+  .command('resume-coaching')
+  .description('lift a support hold after a human has checked in with the person: upbeat coaching comes back (a risk text set the hold)')
+  .option('--email <address>')
+  .option('--phone <e164>')
+  .option('--by <who>', 'who checked in and lifts the hold, kept in their safety record (default: operator:<login>)')
+  .option('--now <instant>', 'as if it were this instant', instantOption)
+  .action(async (o) => {
+    const now: Date | undefined = o.now;
+    const s = await services(now ? { now: () => now } : undefined);
+    const personId = await findPerson(s, o);
+    const result = await resumeCoaching(s, { personId, by: o.by ?? `operator:${loginName()}` });
+    console.log(result.resumed ? `support hold lifted; ${result.planned} lane(s) planned` : 'no support hold on this person; nothing changed');
+  });
+
+/** The operator's login, for the record of who lifted a hold; never fatal. */
+function loginName(): string {
+  try {
+    return os.userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 withProfileOptions(
   program

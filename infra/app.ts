@@ -1,17 +1,23 @@
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ConfigSchema } from '../shared/config';
 import { type StageName, StatefulStack } from './stateful-stack';
-import { type DeliverySettings, StatelessStack } from './stateless-stack';
+import { DEFAULT_DISPATCHER_CONCURRENCY, type DeliverySettings, StatelessStack } from './stateless-stack';
 
 /**
  * The CDK app: one stateful and one stateless stack per stage, env-agnostic (account and region
- * come from the deploying credentials), checked by cdk-nag's AwsSolutions pack on every synth.
+ * come from the deploying credentials), checked by cdk-nag's AwsSolutions and Serverless packs on
+ * every synth.
  *
  *   npx cdk synth -c stage=dev
  *   npx cdk synth -c stage=prod -c emailFrom='Match Coach <coach@example.org>' \
  *     -c postalAddress='...' -c twilioFrom=+15551234567 -c publicBaseUrl=https://coach.example.org
+ *
+ * Optional context: sesIdentity, alarmEmail, certificateArn (maps the publicBaseUrl host to the
+ * API), dispatcherConcurrency (a number, or "none" for accounts whose Lambda concurrency quota is
+ * still the new-account 10), smsRatePerSecond / emailRatePerSecond / emailDailyQuota (the
+ * providers' limits for this account). DEPLOY.md describes each.
  */
 
 const STAGES: readonly StageName[] = ['dev', 'prod'];
@@ -56,10 +62,53 @@ export function readDeliverySettings(scope: IConstruct, stage: StageName): Deliv
     postalAddress: context('postalAddress') ?? DEV_DEFAULTS.postalAddress,
     twilioFrom: context('twilioFrom') ?? DEV_DEFAULTS.twilioFrom,
     publicBaseUrl: context('publicBaseUrl'),
+    certificateArn: context('certificateArn'),
     alarmEmail: context('alarmEmail'),
+    dispatcherReservedConcurrency: readConcurrency(scope.node.tryGetContext('dispatcherConcurrency')),
+    pacing: {
+      smsPerSecond: readPace(scope, 'smsRatePerSecond', 'SMS_RATE_PER_SECOND'),
+      emailPerSecond: readPace(scope, 'emailRatePerSecond', 'EMAIL_RATE_PER_SECOND'),
+      emailDailyQuota: readPace(scope, 'emailDailyQuota', 'EMAIL_DAILY_QUOTA'),
+    },
   };
   validateAgainstRuntimeConfig(settings);
+  validatePublicDomain(settings);
   return settings;
+}
+
+/**
+ * A provider limit from context (the operator's own: Twilio sender type, SES quotas), checked by
+ * the runtime schema; absent, the schema's default, written out so the template shows it.
+ */
+function readPace(scope: IConstruct, key: string, setting: 'SMS_RATE_PER_SECOND' | 'EMAIL_RATE_PER_SECOND' | 'EMAIL_DAILY_QUOTA'): number {
+  const raw = scope.node.tryGetContext(key);
+  const result = ConfigSchema.shape[setting].safeParse(raw === '' ? undefined : raw);
+  if (!result.success) throw new Error(`context "${key}" is invalid: ${result.error.issues[0]?.message}`);
+  return result.data;
+}
+
+/** A positive whole number, "none" (no reserved concurrency), or the default. */
+function readConcurrency(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_DISPATCHER_CONCURRENCY;
+  if (raw === 'none') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`context "dispatcherConcurrency" must be a whole number of at least 1, or "none", not "${String(raw)}"`);
+  }
+  return value;
+}
+
+/** A certificate maps the publicBaseUrl host onto the API: that URL must be a bare https host. */
+function validatePublicDomain(settings: DeliverySettings): void {
+  if (!settings.certificateArn) return;
+  if (!settings.publicBaseUrl) throw new Error('context "certificateArn" needs "publicBaseUrl": the host it is a certificate for');
+  const url = new URL(settings.publicBaseUrl);
+  if (url.protocol !== 'https:' || (url.pathname !== '/' && url.pathname !== '') || url.search) {
+    throw new Error('context "publicBaseUrl" must be https://<host> with no path when "certificateArn" is given');
+  }
+  if (!/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/.test(settings.certificateArn)) {
+    throw new Error('context "certificateArn" must be an ACM certificate ARN in the stack\'s region');
+  }
 }
 
 /** Fail at synth, not at the first cold start, on a value the functions' own schema would refuse. */
@@ -80,8 +129,10 @@ function validateAgainstRuntimeConfig(settings: DeliverySettings): void {
 
 /** cdk-nag 3 runs as a CDK validation plugin: an unacknowledged finding fails the synth. */
 export function addComplianceChecks(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new ServerlessChecks(app, { verbose: true }));
 }
+
+const CROSS_STACK_REFERENCES = '@aws-cdk/core:defaultCrossStackReferences';
 
 export interface MatchCoachApp {
   readonly app: App;
@@ -92,20 +143,27 @@ export interface MatchCoachApp {
 
 export function createApp(props: AppProps = {}): MatchCoachApp {
   const app = new App(props);
+  // Strong (CloudFormation exports): the stateful stack cannot be deleted, nor an export it gives
+  // the stateless stack removed, while the stateless stack uses it. That is the protection wanted
+  // for the table, keys and secrets; said explicitly so a CDK default change cannot alter it.
+  if (app.node.tryGetContext(CROSS_STACK_REFERENCES) === undefined) app.node.setContext(CROSS_STACK_REFERENCES, 'strong');
   const stage = readStage(app);
   const settings = readDeliverySettings(app, stage);
   const prefix = `MatchCoach-${stage}`;
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     stage,
-    description: `Match Coach ${stage}: plans table and Twilio credentials (retained in prod)`,
+    description: `Match Coach ${stage}: plans table, secrets, counselor accounts, SES configuration set (retained in prod)`,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     stage,
-    description: `Match Coach ${stage}: functions, HTTP API, dispatch schedule, alarms`,
+    description: `Match Coach ${stage}: functions, HTTP API, dispatch schedule, SES events subscription, alarms, dashboard`,
     table: stateful.table,
     twilioSecret: stateful.twilioSecret,
     appSecret: stateful.appSecret,
+    counselorPool: stateful.counselors.userPool,
+    sesConfigurationSet: stateful.emailEvents.configurationSet,
+    sesEventsTopic: stateful.emailEvents.topic,
     settings,
   });
 

@@ -6,10 +6,13 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../shared/adapters/dynamo/keys';
 import type { Config } from '../shared/config';
+import { type HandlerName, handlerEntry } from './handlers';
 
 /**
  * The newest Node.js runtime this aws-cdk-lib knows. cdk-nag's AwsSolutions-L1 compares against the
@@ -20,13 +23,33 @@ export const SERVICE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /**
  * Settings that are plain values. The names come from shared/config.ts so that a renamed setting
  * breaks the build here instead of the function at cold start. Settings that give access to a
- * resource (TABLE_NAME, TWILIO_SECRET_ARN, EMAIL_FROM) are only set through the methods that also
- * grant that access; local-twin settings (endpoints, raw Twilio credentials) never reach AWS.
+ * resource (the table, the secrets, the SES sender and configuration set, the SES events topic) are
+ * only set through the methods that also grant that access; local-twin settings (endpoints, raw
+ * credentials, the unsigned-events switch) never reach AWS.
  */
-type ResourceSetting = 'TABLE_NAME' | 'TWILIO_SECRET_ARN' | 'EMAIL_FROM';
-type LocalOnlySetting = 'DYNAMODB_ENDPOINT' | 'SES_ENDPOINT' | 'TWILIO_API_BASE' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN';
+type ResourceSetting =
+  | 'TABLE_NAME'
+  | 'TWILIO_SECRET_ARN'
+  | 'APP_SECRET_ARN'
+  | 'EMAIL_FROM'
+  | 'SES_CONFIGURATION_SET'
+  | 'SES_EVENTS_TOPIC_ARN';
+/** Settings for the local twins only; test/infra/stacks.test.ts checks that none reaches AWS. */
+export const LOCAL_ONLY_SETTINGS = [
+  'DYNAMODB_ENDPOINT',
+  'SES_ENDPOINT',
+  'TWILIO_API_BASE',
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TOKEN_SECRET',
+  'LOCAL_SES_EVENTS',
+] as const;
+type LocalOnlySetting = (typeof LOCAL_ONLY_SETTINGS)[number];
+/** Settings the stack sets before shared/config.ts reads them (none now; kept for the next one). */
+export const PENDING_SETTINGS = [] as const;
+type PendingSetting = (typeof PENDING_SETTINGS)[number];
 export type PlainSetting = Exclude<keyof Config, ResourceSetting | LocalOnlySetting>;
-type SettingName = Exclude<keyof Config, LocalOnlySetting>;
+type SettingName = Exclude<keyof Config, LocalOnlySetting> | PendingSetting;
 
 export type TableAccess = 'read' | 'readWrite';
 
@@ -110,22 +133,39 @@ export class FunctionEnvironment {
   }
 
   /**
-   * EMAIL_FROM, and ses:SendEmail (the SES v2 API's action) on the sending identity only.
-   * The identity defaults to the domain of the from address; pass `identity` when the verified
-   * identity is the address itself or a parent domain.
+   * EMAIL_FROM and SES_CONFIGURATION_SET, and ses:SendEmail (the SES v2 API's action) on the
+   * sending identity and that configuration set only, and only from the configured address
+   * (`ses:FromAddress` is the address without its display name). The identity defaults to the
+   * domain of the from address; pass `identity` when the verified identity is the address itself
+   * or a parent domain.
    */
-  email(props: { from: string; identity?: string }): this {
+  email(props: { from: string; identity?: string; configurationSet: ses.IConfigurationSet }): this {
     this.set('EMAIL_FROM', props.from);
+    this.set('SES_CONFIGURATION_SET', props.configurationSet.configurationSetName);
     const identity = props.identity ?? sendingDomain(props.from);
     this.grants.push((fn) => {
       const stack = Stack.of(fn);
       fn.addToRolePolicy(
         new iam.PolicyStatement({
           actions: ['ses:SendEmail'],
-          resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })],
+          resources: [
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+            stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: props.configurationSet.configurationSetName }),
+          ],
+          conditions: { StringEquals: { 'ses:FromAddress': sendingAddress(props.from) } },
         }),
       );
     });
+    return this;
+  }
+
+  /**
+   * SES_EVENTS_TOPIC_ARN: the one topic whose deliveries POST /webhooks/ses accepts (and whose
+   * subscription it confirms). Nothing to grant: SNS signs what it delivers, and confirming is an
+   * HTTPS GET on the SubscribeURL SNS sends.
+   */
+  sesEvents(topic: sns.ITopic): this {
+    this.set('SES_EVENTS_TOPIC_ARN', topic.topicArn);
     return this;
   }
 
@@ -151,25 +191,39 @@ export class FunctionEnvironment {
   }
 }
 
+/** The address of `Name <user@domain>` or `user@domain`. */
+export function sendingAddress(from: string): string {
+  return (/<([^>]+)>/.exec(from)?.[1] ?? from).trim();
+}
+
 /** The domain of `Name <user@domain>` or `user@domain`. */
 export function sendingDomain(from: string): string {
-  const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
-  const domain = address.split('@')[1]?.trim();
+  const domain = sendingAddress(from).split('@')[1]?.trim();
   if (!domain) throw new Error(`EMAIL_FROM has no domain to send from: "${from}"`);
   return domain;
 }
 
-export interface AsyncInvokeOptions {
-  /** Lambda's own retries after a function error (0 to 2). */
+/** Invoked asynchronously (EventBridge Scheduler, SNS, ...): Lambda queues the event and retries it. */
+export interface AsyncInvocation {
+  readonly kind: 'async';
+  /** Lambda's own retries after a function error (0 to 2), chosen on purpose for each function. */
   readonly retryAttempts: number;
-  /** Where an event goes once Lambda gives up on it. */
+  /** Where an event goes once Lambda gives up on it (an on-failure destination, with the error). */
   readonly onFailure: sqs.IQueue;
-  readonly maxEventAge?: Duration;
+  /** An event older than this is not run at all but sent to `onFailure`. */
+  readonly maxEventAge: Duration;
+}
+
+/** Invoked only synchronously: the caller sees every error and owns the retry. */
+export interface SyncInvocation {
+  readonly kind: 'sync';
+  /** Who calls, and what they do with an error: the reason no dead-letter queue is needed. */
+  readonly caller: string;
 }
 
 export interface ServiceFunctionProps {
-  /** Path of the handler module (exports `handler`). */
-  readonly entry: string;
+  /** Which handler in infra/handlers.ts this function runs. */
+  readonly handler: HandlerName;
   readonly description: string;
   /** Name the logger reports as `service`. */
   readonly serviceName: string;
@@ -184,8 +238,8 @@ export interface ServiceFunctionProps {
   readonly logRetention?: logs.RetentionDays;
   /** What happens to the log group when the stack goes. */
   readonly logRemovalPolicy: RemovalPolicy;
-  /** For functions invoked asynchronously (e.g. by EventBridge Scheduler). */
-  readonly asyncInvoke?: AsyncInvokeOptions;
+  /** How the function is invoked, which decides where failed events go. */
+  readonly invocation: AsyncInvocation | SyncInvocation;
 }
 
 /**
@@ -197,9 +251,14 @@ export class ServiceFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
+  /** The handler this function runs, and its module (absolute path). */
+  readonly handler: HandlerName;
+  readonly entry: string;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     super(scope, id);
+    this.handler = props.handler;
+    this.entry = handlerEntry(props.handler);
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -215,7 +274,7 @@ export class ServiceFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
+      entry: this.entry,
       handler: 'handler',
       description: props.description,
       runtime: SERVICE_RUNTIME,
@@ -232,6 +291,10 @@ export class ServiceFunction extends Construct {
         sourceMap: true,
         // Stack traces map back to our files; leaving the sources out keeps the bundle small.
         sourcesContent: false,
+        // Bundle the AWS SDK too (CDK leaves `@aws-sdk/*` to the runtime's copy by default): the
+        // functions then run the SDK versions package-lock.json pins and the tests ran, not
+        // whichever the runtime ships (the providers' timeout handling relies on recent options).
+        externalModules: [],
       },
       environment: {
         ...props.environment.variablesForFunction(),
@@ -239,13 +302,26 @@ export class ServiceFunction extends Construct {
         // Without this flag Node ignores the source map that the bundle carries.
         NODE_OPTIONS: '--enable-source-maps',
       },
-      ...(props.asyncInvoke && {
-        retryAttempts: props.asyncInvoke.retryAttempts,
-        maxEventAge: props.asyncInvoke.maxEventAge,
-        onFailure: new SqsDestination(props.asyncInvoke.onFailure),
+      ...(props.invocation.kind === 'async' && {
+        retryAttempts: props.invocation.retryAttempts,
+        maxEventAge: props.invocation.maxEventAge,
+        onFailure: new SqsDestination(props.invocation.onFailure),
       }),
     });
     props.environment.grantTo(this.function);
+
+    // Serverless-LambdaDLQ asks for the older function-level DeadLetterConfig on every function.
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        props.invocation.kind === 'async'
+          ? 'Failed asynchronous events go to an on-failure destination (EventInvokeConfig, the same SQS ' +
+            'queue), which records the error and request context as well; a DeadLetterConfig beside it would ' +
+            'write every failed event twice. The queue depth is alarmed.'
+          : `Invoked only synchronously (${props.invocation.caller}): the caller receives every error and ` +
+            'owns the retry, and Lambda never queues an event for this function, so a dead-letter queue ' +
+            'would never receive anything.',
+    });
 
     const defaultPolicy = this.role.node.tryFindChild('DefaultPolicy');
     if (defaultPolicy) {

@@ -4,6 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../shared/adapters/dynamo/keys';
+import { CounselorDirectory } from './counselors';
+import { EmailEvents } from './email-events';
 
 export type StageName = 'dev' | 'prod';
 
@@ -12,15 +14,18 @@ export interface StatefulStackProps extends StackProps {
 }
 
 /**
- * What outlives a deployment: the plans table and the Twilio credentials, both encrypted with a
- * key this stack owns. Nothing here is named physically, so two stages (or two developers) can
- * share an account. The stateless stack receives `table` and `twilioSecret` as typed props.
+ * What outlives a deployment: the plans table, the Twilio credentials and the link-signing key
+ * (encrypted with a key this stack owns), the counselors' user pool, and the SES configuration set
+ * with its events topic (its name is used outside CDK). Nothing here is named physically, so two
+ * stages (or two developers) can share an account. The stateless stack receives these as typed props.
  */
 export class StatefulStack extends Stack {
   readonly table: dynamodb.ITable;
   readonly twilioSecret: secretsmanager.ISecret;
   readonly appSecret: secretsmanager.ISecret;
   readonly dataKey: kms.IKey;
+  readonly counselors: CounselorDirectory;
+  readonly emailEvents: EmailEvents;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -107,7 +112,11 @@ export class StatefulStack extends Stack {
     });
     this.appSecret = appSecret;
 
+    this.counselors = new CounselorDirectory(this, 'Counselors', { stage: props.stage, removalPolicy, deletionProtection: prod });
+    this.emailEvents = new EmailEvents(this, 'EmailEvents', { stage: props.stage });
+
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'AppSecretArn', { value: appSecret.secretArn, description: 'Generated; the CLI needs its ARN (DEPLOY.md)' });
     new CfnOutput(this, 'TwilioSecretArn', {
       value: twilioSecret.secretArn,
       description: 'Put {"accountSid","authToken"} here after the first deploy',

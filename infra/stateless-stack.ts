@@ -1,10 +1,9 @@
-import * as path from 'node:path';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,10 +12,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { CounselorApi } from './counselors';
+import { subscribeApiToEmailEvents } from './email-events';
+import { Operations } from './observability';
 import { FunctionEnvironment, ServiceFunction } from './service-function';
 import type { StageName } from './stateful-stack';
 
@@ -32,8 +35,25 @@ export interface DeliverySettings {
   readonly twilioFrom: string;
   /** Base of links in messages and of Twilio callbacks. @default the HTTP API's own URL */
   readonly publicBaseUrl?: string;
+  /**
+   * ACM certificate (same region) for the host of publicBaseUrl: the stack then maps that host to
+   * the API, and the operator points DNS at the output PublicDomainTarget. Without it the operator
+   * routes publicBaseUrl to the API some other way (or uses the API's own URL, the dev default).
+   */
+  readonly certificateArn?: string;
   /** Subscribed to the alarm topic when given. */
   readonly alarmEmail?: string;
+  /** Reserved concurrency of the dispatcher; undefined leaves it uncapped (see DEPLOY.md). */
+  readonly dispatcherReservedConcurrency?: number;
+  /** The providers' limits for this account, which the shared send budget enforces (issue 7). */
+  readonly pacing: {
+    /** Twilio: about 1/s for a long code, 3/s toll-free, 100/s short code, 10DLC by trust score. */
+    readonly smsPerSecond: number;
+    /** SES: the account's maximum send rate (1/s in the sandbox, 14/s to start in production). */
+    readonly emailPerSecond: number;
+    /** SES: the account's 24-hour quota (200 in the sandbox, 50,000 to start). */
+    readonly emailDailyQuota: number;
+  };
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -41,20 +61,31 @@ export interface StatelessStackProps extends StackProps {
   readonly table: dynamodb.ITable;
   readonly twilioSecret: secretsmanager.ISecret;
   readonly appSecret: secretsmanager.ISecret;
+  readonly counselorPool: cognito.IUserPool;
+  readonly sesConfigurationSet: ses.IConfigurationSet;
+  readonly sesEventsTopic: sns.ITopic;
   readonly settings: DeliverySettings;
 }
 
-const FUNCTIONS_DIR = path.join(__dirname, '..', 'functions');
-
 // The dispatcher stops taking new work DISPATCH_BUDGET_MARGIN before its timeout, and a claimed
 // message's lease outlives the longest possible invocation, so a live send is never taken over.
-const DISPATCHER_TIMEOUT = Duration.seconds(60);
+export const DISPATCHER_TIMEOUT = Duration.seconds(60);
 const DISPATCH_BUDGET_MARGIN = Duration.seconds(10);
 const DISPATCH_LEASE = Duration.seconds(DISPATCHER_TIMEOUT.toSeconds() * 2);
 
+/** The HTTP API stage's throttle for a given SMS rate (see the stage below). */
+export function apiThrottle(smsPerSecond: number): { rateLimit: number; burstLimit: number } {
+  const rateLimit = 25 + 3 * smsPerSecond;
+  return { rateLimit, burstLimit: 2 * rateLimit };
+}
+
+/** Reserved concurrency of the dispatcher unless context says otherwise (see app.ts). */
+export const DEFAULT_DISPATCHER_CONCURRENCY = 2;
+
 /**
- * What can be redeployed at will: the functions, the HTTP API, the every-minute schedule, the
- * dead-letter queue and the alarms. All state comes in through props from the stateful stack.
+ * What can be redeployed at will: the functions, the HTTP API (with the counselors' authorizer),
+ * the every-minute schedule, the SES events subscription, the dead-letter queues, the alarms and
+ * the dashboard. All state comes in through props from the stateful stack.
  */
 export class StatelessStack extends Stack {
   readonly dispatcher: ServiceFunction;
@@ -62,7 +93,10 @@ export class StatelessStack extends Stack {
   readonly httpApi: apigwv2.HttpApi;
   readonly httpStage: apigwv2.HttpStage;
   readonly deadLetters: sqs.Queue;
+  readonly notificationDeadLetters: sqs.Queue;
   readonly alarmTopic: sns.Topic;
+  readonly counselorApi: CounselorApi;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -71,8 +105,15 @@ export class StatelessStack extends Stack {
 
     // The HTTP API comes first because, unless a public URL is configured, links point at the
     // API itself. Its URL depends only on the API id, so the functions can carry it without a cycle.
+    //
+    // No AWS WAF: WAF cannot be attached to an HTTP API at all (only to REST APIs, CloudFront,
+    // ALB, AppSync, Cognito and a few others), so it would take a CloudFront distribution in front,
+    // a web ACL ($5/month), rules ($1 each) and per-request fees, for an API whose every route
+    // already authenticates in code (Twilio and SNS signatures, HMAC link tokens, JWTs) and whose
+    // stage throttle caps floods. The case that would change this is abuse of the public sign-up
+    // form (confirmation emails to strangers hurt SES reputation): DEPLOY.md says when and how.
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: `Match Coach ${stage}: Twilio webhooks, enrollment and subscription links`,
+      description: `Match Coach ${stage}: Twilio and SES webhooks, sign-up and people's links, the counselors' API`,
       createDefaultStage: false,
     });
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
@@ -82,12 +123,14 @@ export class StatelessStack extends Stack {
     this.httpStage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      // Twilio retries webhooks and answers bursts of texts quickly; this caps a runaway client
-      // or a flood well below the dispatcher's and providers' limits.
-      throttle: { rateLimit: 25, burstLimit: 50 },
+      // Caps a runaway client or a flood. It grows with the SMS rate because each text we send
+      // comes back as up to three Twilio status callbacks (queued/sent/delivered), and Twilio does
+      // not retry a callback the gateway refused: 25 a second for people and replies, plus those.
+      throttle: apiThrottle(settings.pacing.smsPerSecond),
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // No path and no query string: they can carry tokens, phone numbers or emails.
+        // No path and no query string: they can carry tokens, phone numbers or emails. No claims
+        // either: the counselor's id is in the API function's own logs when it matters.
         format: apigw.AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
@@ -99,83 +142,133 @@ export class StatelessStack extends Stack {
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
             integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
           }),
         ),
       },
     });
-    const apiUrl = this.httpStage.url;
-    const publicBaseUrl = settings.publicBaseUrl ?? apiUrl;
+    // The API's own address without a trailing slash: the base of links in dev and of the SES
+    // events subscription everywhere.
+    const apiBaseUrl = `https://${this.httpApi.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    const publicBaseUrl = settings.publicBaseUrl?.replace(/\/$/, '') ?? apiBaseUrl;
+    if (settings.certificateArn) this.mapPublicDomain(settings);
+
+    // Encrypted at rest with SQS-managed keys, which EventBridge Scheduler, Lambda and SNS can
+    // write to without a key policy.
+    const deadLetterQueue = (queueId: string, what: string) => {
+      const queue = new sqs.Queue(this, queueId, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+        Validations.of(queue).acknowledge({
+          id: rule,
+          reason: `This queue is itself a dead-letter queue (${what}); a DLQ behind a DLQ adds nothing. Its depth is alarmed instead.`,
+        });
+      }
+      return queue;
+    };
+    // Event envelopes only (ids and times), never message content.
+    this.deadLetters = deadLetterQueue('DispatchDeadLetters', "for the dispatch schedule and the dispatcher's failed async invocations");
+    // SNS deliveries that failed for good: SES bounce/complaint events (these name recipients, for
+    // 14 days, encrypted) and alarm emails.
+    this.notificationDeadLetters = deadLetterQueue(
+      'NotificationDeadLetters',
+      'for SNS deliveries that failed for good: SES events to the API, alarm emails',
+    );
 
     const environment = () =>
       new FunctionEnvironment()
         .table(props.table)
         .secret(props.twilioSecret)
         .appSecret(props.appSecret)
-        .email({ from: settings.emailFrom, identity: settings.sesIdentity })
+        .email({ from: settings.emailFrom, identity: settings.sesIdentity, configurationSet: props.sesConfigurationSet })
         .setting('POSTAL_ADDRESS', settings.postalAddress)
         .setting('TWILIO_FROM', settings.twilioFrom)
-        .setting('PUBLIC_BASE_URL', publicBaseUrl);
+        .setting('PUBLIC_BASE_URL', publicBaseUrl)
+        // The same limits in every function: they share one send budget in the table.
+        .setting('SMS_RATE_PER_SECOND', settings.pacing.smsPerSecond)
+        .setting('EMAIL_RATE_PER_SECOND', settings.pacing.emailPerSecond)
+        .setting('EMAIL_DAILY_QUOTA', settings.pacing.emailDailyQuota);
 
-    // Encrypted at rest with SQS-managed keys, which EventBridge Scheduler and Lambda can write to
-    // without a key policy; it holds only event envelopes (ids and times), never message content.
-    this.deadLetters = new sqs.Queue(this, 'DispatchDeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue (for the dispatch schedule and for the dispatcher\'s ' +
-        'failed async invocations); a DLQ behind a DLQ adds nothing. Its depth is alarmed instead.',
-    });
-
+    // Concurrency: how fast we send is governed by the shared send budget in DynamoDB (issue 7),
+    // which every dispatcher draws on, so overlapping ticks cannot exceed Twilio's or SES's rate
+    // and the dispatcher need not be a singleton. The cap (2: the tick running and the next one)
+    // is there so that Scheduler retries, a manual invoke or a slow provider cannot stampede
+    // dozens of dispatchers onto the table and the providers at once.
     this.dispatcher = new ServiceFunction(this, 'Dispatcher', {
-      entry: path.join(FUNCTIONS_DIR, 'dispatcher.ts'),
+      handler: 'dispatcher',
       description: 'Sends the plan messages that are due, every minute',
       serviceName: 'dispatcher',
       memorySize: 512,
       timeout: DISPATCHER_TIMEOUT,
+      reservedConcurrency: settings.dispatcherReservedConcurrency,
       logRemovalPolicy,
       environment: environment()
         .setting('DISPATCH_MAX_SECONDS', DISPATCHER_TIMEOUT.minus(DISPATCH_BUDGET_MARGIN).toSeconds())
         .setting('DISPATCH_LEASE_SECONDS', DISPATCH_LEASE.toSeconds()),
-      // The next tick a minute later reads the same due index, so Lambda's own retries would only
-      // duplicate that work; a failed tick is recorded in the dead-letter queue instead.
-      asyncInvoke: { retryAttempts: 0, onFailure: this.deadLetters },
+      // Retries: none by Lambda. The next tick a minute later reads the same due index, so a retry
+      // would only duplicate that work; a failed tick is recorded in the dead-letter queue instead.
+      // A tick that waited two minutes (throttled at the cap) is stale for the same reason.
+      invocation: { kind: 'async', retryAttempts: 0, maxEventAge: Duration.minutes(2), onFailure: this.deadLetters },
     });
 
     this.api = new ServiceFunction(this, 'Api', {
-      entry: path.join(FUNCTIONS_DIR, 'api.ts'),
-      description: 'HTTP API: Twilio webhooks, enrollment, subscription links',
+      handler: 'api',
+      description: 'HTTP API: Twilio and SES webhooks, sign-up and links, counselors',
       serviceName: 'api',
       memorySize: 512,
       // Below the HTTP API's 30 s integration limit, above one provider call.
       timeout: Duration.seconds(20),
       logRemovalPolicy,
-      environment: environment(),
+      environment: environment().sesEvents(props.sesEventsTopic),
+      invocation: {
+        kind: 'sync',
+        caller: 'API Gateway; Twilio and SNS retry a failed webhook, a person retries a page',
+      },
     });
 
     // The API function is the default integration: the `$default` route takes every method and
     // path, and the handler routes inside (one function, one cold start to keep warm).
+    const integration = new HttpLambdaIntegration('ApiIntegration', this.api.function);
     const defaultRoute = new apigwv2.HttpRoute(this, 'DefaultRoute', {
       httpApi: this.httpApi,
       routeKey: apigwv2.HttpRouteKey.DEFAULT,
-      integration: new HttpLambdaIntegration('ApiIntegration', this.api.function),
+      integration,
     });
     Validations.of(defaultRoute).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'The API is public by design: its callers are Twilio (webhooks) and people following links in ' +
-        'emails and texts, none of which can present an IAM, JWT or Lambda-authorizer credential. Each ' +
-        'route authenticates in the handler instead: Twilio webhooks by X-Twilio-Signature (HMAC with the ' +
-        'auth token), links by a signed token; only /health is open. Throttled at the stage.',
+        'These routes are public by design: their callers are Twilio (webhooks), SNS (SES events) and people ' +
+        'following links in emails and texts or using the sign-up form, none of which can present an IAM, JWT ' +
+        'or Lambda-authorizer credential. Each route authenticates in the handler instead: Twilio webhooks by ' +
+        'X-Twilio-Signature, SES events by the SNS signature and topic, links by an HMAC token; sign-up and ' +
+        '/health are open. Counselor routes have the JWT authorizer. Throttled at the stage.',
     });
+
+    // Counselors (issue 5): a more specific route than `$default`, so API Gateway checks the
+    // access token (issuer, client, scope) before the same function sees the request.
+    this.counselorApi = new CounselorApi(this, 'Counselors', {
+      userPool: props.counselorPool,
+      httpApi: this.httpApi,
+      integration,
+      publicBaseUrl,
+    });
+
+    // SES bounce and complaint events, by HTTPS to the API (infra/email-events.ts says why). The
+    // subscription waits for the routes, so SNS's confirmation request finds the handler.
+    const sesEvents = subscribeApiToEmailEvents(this, {
+      topic: props.sesEventsTopic,
+      apiBaseUrl,
+      deadLetterQueue: this.notificationDeadLetters,
+    });
+    sesEvents.node.addDependency(this.httpStage, defaultRoute);
 
     // Every minute, invoke the dispatcher (asynchronously, as Scheduler invokes Lambda). Scheduler's
     // retries cover a failed hand-over to Lambda (throttling, service errors); a tick older than two
     // minutes is worthless (later ticks cover the same due items) and goes to the dead-letter queue,
-    // where its depth alarms. Function errors are Lambda's side: see asyncInvoke above.
+    // where its depth alarms. Function errors are Lambda's side: see `invocation` above.
     const scheduleRole = new iam.Role(this, 'DispatchScheduleRole', {
       description: 'EventBridge Scheduler invokes the dispatcher and dead-letters to the queue',
       // The confused-deputy guard CDK's default target role carries: only schedules of this
@@ -214,10 +307,49 @@ export class StatelessStack extends Stack {
     });
 
     this.alarmTopic = this.alarmTopicFor(stage, settings.alarmEmail);
-    this.addAlarms();
+    this.operations = new Operations(this, 'Operations', {
+      stage,
+      alarmTopic: this.alarmTopic,
+      functions: { dispatcher: this.dispatcher, api: this.api },
+      dispatcherTimeout: DISPATCHER_TIMEOUT,
+      httpApi: this.httpApi,
+      sesEventsTopic: props.sesEventsTopic,
+      deadLetterQueues: [
+        { id: 'DispatchDeadLetters', queue: this.deadLetters, what: 'a dispatch tick was dropped or failed for good (messages are still sent by later ticks)' },
+        {
+          id: 'NotificationDeadLetters',
+          queue: this.notificationDeadLetters,
+          what: 'SNS gave up delivering: SES bounce/complaint events to replay (DEPLOY.md), or an alarm email',
+        },
+      ],
+    });
 
-    new CfnOutput(this, 'ApiUrl', { value: apiUrl });
+    new CfnOutput(this, 'ApiUrl', { value: this.httpStage.url });
+    new CfnOutput(this, 'PublicBaseUrl', { value: publicBaseUrl, description: 'Base of every link and webhook URL (DEPLOY.md)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'CounselorClientId', { value: this.counselorApi.client.userPoolClientId });
+    new CfnOutput(this, 'DashboardName', { value: this.operations.dashboard.dashboardName });
+    new CfnOutput(this, 'DispatcherFunctionName', {
+      value: this.dispatcher.function.functionName,
+      description: 'The kill switch: reserved concurrency 0 stops all sending (DEPLOY.md)',
+    });
+    new CfnOutput(this, 'DispatcherLogGroup', { value: this.dispatcher.logGroup.logGroupName });
+    new CfnOutput(this, 'ApiLogGroup', { value: this.api.logGroup.logGroupName });
+  }
+
+  /** The public host (from publicBaseUrl) served by this API, with the operator's certificate. */
+  private mapPublicDomain(settings: DeliverySettings): void {
+    const url = new URL(settings.publicBaseUrl!);
+    const domainName = new apigwv2.DomainName(this, 'PublicDomain', {
+      domainName: url.hostname,
+      certificate: acm.Certificate.fromCertificateArn(this, 'PublicCertificate', settings.certificateArn!),
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+    });
+    new apigwv2.ApiMapping(this, 'PublicMapping', { api: this.httpApi, domainName, stage: this.httpStage });
+    new CfnOutput(this, 'PublicDomainTarget', {
+      value: domainName.regionalDomainName,
+      description: `Point ${url.hostname} here (CNAME, or a Route 53 alias)`,
+    });
   }
 
   /**
@@ -239,57 +371,9 @@ export class StatelessStack extends Stack {
       }),
     );
     const topic = new sns.Topic(this, 'Alarms', { masterKey: key, enforceSSL: true });
-    if (alarmEmail) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    if (alarmEmail) {
+      topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail, { deadLetterQueue: this.notificationDeadLetters }));
+    }
     return topic;
-  }
-
-  private addAlarms(): void {
-    const action = new SnsAction(this.alarmTopic);
-    const fiveMinutes = Duration.minutes(5);
-    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
-      const created = new cloudwatch.Alarm(this, id, props);
-      created.addAlarmAction(action);
-      created.addOkAction(action);
-      return created;
-    };
-
-    alarm('DispatcherErrors', {
-      alarmDescription: 'The dispatcher failed a tick: messages may be late',
-      metric: this.dispatcher.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-
-    // The dispatcher stops itself at DISPATCH_MAX_SECONDS (timeout minus 10 s); beyond 90 % of the
-    // timeout it did not, most likely because a provider call hung.
-    const timeoutMs = DISPATCHER_TIMEOUT.toMilliseconds();
-    alarm('DispatcherNearTimeout', {
-      alarmDescription: 'A dispatcher tick ran past 90% of its timeout: it is about to be cut off mid-send',
-      metric: this.dispatcher.function.metricDuration({ period: fiveMinutes, statistic: 'Maximum' }),
-      threshold: Math.round(timeoutMs * 0.9),
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-
-    alarm('DeadLettersWaiting', {
-      alarmDescription: 'A dispatch tick was dropped or failed for good: see the dead-letter queue',
-      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-
-    alarm('ApiErrors', {
-      alarmDescription: 'The API function failed (webhooks or links are erroring)',
-      metric: this.api.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-      threshold: 5,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
   }
 }

@@ -17,6 +17,8 @@ export const ConfigSchema = z
     SES_ENDPOINT: optionalUrl,
     TWILIO_API_BASE: optionalUrl,
     EMAIL_FROM: z.string().min(3),
+    /** SES v2 configuration set: where bounces and complaints are published (unset locally). */
+    SES_CONFIGURATION_SET: z.string().min(1).optional(),
     POSTAL_ADDRESS: z.string().min(5),
     PUBLIC_BASE_URL: z.url(),
     /** Our sending number (E.164) or a Messaging Service SID (MG...). */
@@ -32,6 +34,20 @@ export const ConfigSchema = z
     DISPATCH_MAX_SECONDS: positiveInt(50),
     DISPATCH_CONCURRENCY: positiveInt(8),
     PROVIDER_TIMEOUT_MS: positiveInt(10_000),
+    // ---- Pacing to the providers' limits (issue 7), shared by every dispatcher through the table ----
+    /** Texts per second the sender takes: 1 for a long code (the default), 3 toll-free, 100 short code. */
+    SMS_RATE_PER_SECOND: positiveInt(1),
+    /** SES's maximum send rate for the account (14/s is SES's starting production quota). */
+    EMAIL_RATE_PER_SECOND: positiveInt(14),
+    /** SES's sending quota per 24 hours (50,000 to start); reaching it pauses email and alarms. */
+    EMAIL_DAILY_QUOTA: positiveInt(50_000),
+    /** Slack per pacing window for sends that land late (shared/domain/pacing.ts). */
+    PACING_JITTER_MS: z.coerce.number().int().min(0).max(500).default(25),
+    // ---- Email subscription (issue 4): SES bounce and complaint events on POST /webhooks/ses ----
+    /** The SNS topic SES publishes events to; only its SubscriptionConfirmation is confirmed. */
+    SES_EVENTS_TOPIC_ARN: z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN').optional(),
+    /** Local stack only: accept unsigned SES events (tests inject bounces). Never set in AWS. */
+    LOCAL_SES_EVENTS: z.enum(['0', '1']).optional(),
   })
   .refine((c) => c.TWILIO_SECRET_ARN || (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN), {
     message: 'set TWILIO_SECRET_ARN (AWS) or both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (local)',

@@ -47,6 +47,8 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
       TWILIO_AUTH_TOKEN: LOCAL_TWILIO.authToken,
       // Local only: signs people's links. AWS reads it from Secrets Manager (APP_SECRET_ARN).
       TOKEN_SECRET: 'local-only-token-secret-do-not-use-in-aws-0123456789',
+      // Local only: POST /webhooks/ses takes unsigned SES events, so tests can inject bounces.
+      LOCAL_SES_EVENTS: '1',
       // Local DynamoDB Local writes need the SDK to have a region and credentials.
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',

@@ -89,6 +89,7 @@ async function main() {
 Match Coach is running locally.
 
   HTTP API          http://127.0.0.1:${ports.api}   (GET /health)
+  Sign-up page      http://127.0.0.1:${ports.api}/   sign up as a person would; the email lands in the mailbox
   Mailbox (SES)     http://127.0.0.1:${ports.ses}   every email sent
   Phone (SMS)       http://127.0.0.1:${ports.sms}/phone   every text, per number; reply from here
   DynamoDB Local    http://127.0.0.1:${ports.dynamo}   table ${settings.env.TABLE_NAME}, data in ${path.relative(process.cwd(), settings.dataDir) || '.'}/dynamodb

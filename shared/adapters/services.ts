@@ -5,9 +5,12 @@ import type { Config } from '../config';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import { createDynamoStore } from './dynamo/dynamo-store';
+import { createDynamoRateBudget } from './dynamo/dynamo-rate-budget';
+import type { RateBudget } from '../ports';
 import { issueToken } from '../domain/tokens';
 import { tokenSecret, twilioCredentials } from './secrets';
 import { createSesEmailSender } from './ses/ses-email-sender';
+import { createSnsClient, snsNetwork, type SnsClient } from './sns';
 import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
 
 /**
@@ -21,10 +24,33 @@ export interface Services {
   clock: Clock;
   log: Logger;
   settings: DispatchSettings;
+  /** The send budget every dispatcher shares (pacing to the providers' limits, issue 7). */
+  budget?: RateBudget;
+  /** Pacing always runs on real time, whatever `clock` pretends (see DispatchDeps.paceClock). */
+  paceClock?: Clock;
   /** Signs and checks people's links (see shared/domain/tokens.ts). */
   tokenSecret: string;
   publicBaseUrl: string;
+  // ---- SMS conversation (issue 4, SMS half) ----
+  /** Checks X-Twilio-Signature on Twilio's webhooks (the account's auth token). */
+  twilioAuthToken: string;
+  /** Named in the HELP reply: the address part of EMAIL_FROM, where people can write to us. */
+  helpAddress: string;
+  // ---- Email subscription (issue 4, email half) ----
+  /** SES bounce and complaint events, delivered by SNS to POST /webhooks/ses. */
+  sesEvents: SesEventSettings;
 }
+
+export interface SesEventSettings {
+  sns: SnsClient;
+  /** The topic SES publishes to (SES_EVENTS_TOPIC_ARN): the only one subscribed to and read. */
+  topicArn?: string;
+  /** Local stack only (LOCAL_SES_EVENTS=1 with the SES twin): unsigned events are accepted. */
+  acceptUnsigned: boolean;
+}
+
+/** "Match Coach <coach@example.org>" -> "coach@example.org". */
+export const addressOf = (from: string) => /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
 /** Local twins accept any credentials; real AWS uses the function's role. */
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -48,7 +74,13 @@ export async function createServices(
   const clock = options.clock ?? { now: () => new Date() };
   return {
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
-    email: createSesEmailSender({ client: ses, from: config.EMAIL_FROM }),
+    paceClock: { now: () => new Date() },
+    budget: createDynamoRateBudget({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
+    email: createSesEmailSender({
+      client: ses,
+      from: config.EMAIL_FROM,
+      ...(config.SES_CONFIGURATION_SET ? { configurationSetName: config.SES_CONFIGURATION_SET } : {}),
+    }),
     sms: createTwilioSmsSender({
       accountSid: twilio.accountSid,
       authToken: twilio.authToken,
@@ -63,6 +95,10 @@ export async function createServices(
       concurrency: config.DISPATCH_CONCURRENCY,
       maxDurationMs: config.DISPATCH_MAX_SECONDS * 1000,
       postalAddress: config.POSTAL_ADDRESS,
+      pacing: {
+        sms: { perSecond: config.SMS_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS },
+        email: { perSecond: config.EMAIL_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS, dailyQuota: config.EMAIL_DAILY_QUOTA },
+      },
       links: {
         unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
         preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
@@ -73,5 +109,13 @@ export async function createServices(
     },
     tokenSecret: secret,
     publicBaseUrl: base,
+    twilioAuthToken: twilio.authToken,
+    helpAddress: addressOf(config.EMAIL_FROM),
+    sesEvents: {
+      sns: createSnsClient(snsNetwork),
+      ...(config.SES_EVENTS_TOPIC_ARN && { topicArn: config.SES_EVENTS_TOPIC_ARN }),
+      // Only beside the SES twin: a stray LOCAL_SES_EVENTS in AWS must not open the door.
+      acceptUnsigned: config.LOCAL_SES_EVENTS === '1' && config.SES_ENDPOINT !== undefined,
+    },
   };
 }

@@ -3,18 +3,26 @@ import { DateTime } from 'luxon';
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
 import { findStep, renderEmail, renderSms, contextFor } from '../domain/render';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
+import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
-import type { Clock, EmailSender, Logger, SendResult, SmsSender, Store } from '../ports';
+import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
+import { createDueFeed } from './due-feed';
 import { loadLibrary } from './library';
+import { createPacer, type ChannelPace, type Pacer } from './pacer';
 import { allAnchors, cursorOf, laneOf, planNextMessage, type Library } from './planning';
 
 export interface DispatchSettings {
   leaseSeconds: number;
+  /**
+   * Messages in hand at once, per channel. A paced channel gets at least a quarter of its rate
+   * per second (a message spends well under 250 ms in our hands besides waiting for its slot).
+   */
   concurrency: number;
   /** Stop claiming new work after this long, leaving time to finish what is in hand. */
   maxDurationMs: number;
   postalAddress: string;
+  /** Refs read from a due queue at a time. */
   batchSize?: number;
   maxAttempts?: number;
   /** A message with no deadline that is this late is skipped rather than sent out of context. */
@@ -28,6 +36,11 @@ export interface DispatchSettings {
     preferencesUrl(personId: string): string;
     smsStatusCallbackUrl?(personId: string, messageId: string): string;
   };
+  /**
+   * The providers' limits per channel (shared/config.ts). With a RateBudget in the deps, every
+   * send waits for a slot of the budget all dispatchers share; without, sends are not paced.
+   */
+  pacing?: Partial<Record<Channel, ChannelPace>>;
 }
 
 export interface DispatchDeps {
@@ -39,6 +52,16 @@ export interface DispatchDeps {
   library?: Library;
   settings: DispatchSettings;
   log?: Logger;
+  /** The shared send budget (pacing); absent in tests that do not pace. */
+  budget?: RateBudget;
+  /** Waits; tests on a fake clock pass one that moves the clock. */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * The clock pacing runs on. Providers count real seconds, so a tick run "as if" at another
+   * instant (`matchcoach tick --now`) must still pace on the real clock; tests on a fake clock
+   * leave this out and pace on `clock`.
+   */
+  paceClock?: Clock;
 }
 
 export interface DispatchReport {
@@ -47,11 +70,17 @@ export interface DispatchReport {
   skipped: number;
   failed: number;
   retried: number;
-  /** Refs another dispatcher claimed first: normal when ticks overlap. */
+  /** Refs another dispatcher claimed first, or still holds: normal when ticks overlap. */
   lostRaces: number;
   /** Unexpected faults (storage errors); the lease brings those messages back. */
   errors: number;
   emailPaused: boolean;
+  /** Provider answers saying we sent too fast (429): each slowed its channel down and was retried. */
+  throttled: number;
+  /** Send slots taken from the shared budget that nobody was waiting for in time (see PacerStats). */
+  slotsExpired: number;
+  /** Send slots given up because the worker woke too late to use them safely (an overloaded machine). */
+  slotsLate: number;
 }
 
 type Outcome =
@@ -60,47 +89,139 @@ type Outcome =
   | { kind: 'failed'; reason: string }
   | { kind: 'retry'; reason: string; at: Date };
 
-const MAX_ROUNDS = 1_000;
+/** Urgent queues are read again this often while a routine backlog drains. */
+const URGENT_RECHECK_MS = 2_000;
+/** Bounds each worker's loop; a tick also ends at maxDurationMs. */
+const MAX_MESSAGES_PER_WORKER = 1_000_000;
+const EMAIL_PAUSE_MS = 15 * 60_000;
 
 /** Exponential backoff from 30 s, capped at 30 min: 30 s, 1 min, 2 min, 4 min ... */
 export const backoffSeconds = (attempt: number) => Math.min(30 * 2 ** (attempt - 1), 1800);
 
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
 /**
  * One dispatcher tick.
- * 1. Reads what is due from the sparse due index (never who is enrolled).
+ * 1. Drains each channel on its own (a backlog of emails never holds up texts), reading its due
+ *    queues urgent first, a page at a time (never who is enrolled).
  * 2. Claims each message with a conditional write and a lease; a lost race is skipped.
  * 3. Plans the lane's next message before sending, so a crash cannot break the chain.
  * 4. Checks the message is still worth sending (deadline, lateness, quiet hours for SMS).
- * 5. Sends, then records the outcome as a value: sent, skipped or failed, or due again later.
+ * 5. Waits for a slot of the shared send budget (urgent messages first), checks the deadline again,
+ *    sends, and records the outcome as a value: sent, skipped or failed, or due again later.
  */
 export function createDispatcher(deps: DispatchDeps) {
   const log = deps.log ?? silentLogger;
   const s = { batchSize: 100, maxAttempts: 8, lateAfterHours: 12, ...deps.settings };
+  const sleep = deps.sleep ?? realSleep;
+  // One pacer per channel for the dispatcher's life: slots it holds carry over between ticks.
+  const pacers = new Map<Channel, Pacer>();
+  /** This dispatcher, as a holder of due-queue leases (kept across its ticks). */
+  const holder = randomUUID();
+  for (const channel of CHANNELS) {
+    const pace = s.pacing?.[channel];
+    if (deps.budget && pace) pacers.set(channel, createPacer(channel, pace, { budget: deps.budget, clock: deps.paceClock ?? deps.clock, sleep }));
+  }
 
   return async function dispatchDueMessages(): Promise<DispatchReport> {
-    const report: DispatchReport = { claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false };
+    const report: DispatchReport = {
+      claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false, throttled: 0, slotsExpired: 0, slotsLate: 0,
+    };
+    const before = wastedSlots();
     const startedAt = performance.now();
+    const timeUp = () => performance.now() - startedAt >= s.maxDurationMs;
     const library = deps.library ?? (await loadLibrary(deps.store));
-    for (let round = 0; round < MAX_ROUNDS && performance.now() - startedAt < s.maxDurationMs; round++) {
-      const refs = await deps.store.listDueMessages(deps.clock.now(), s.batchSize);
-      if (refs.length === 0) break;
-      await inPool(refs, s.concurrency, async (ref) => {
-        if (performance.now() - startedAt >= s.maxDurationMs) return;
-        try {
-          await dispatchOne(ref, report, library);
-        } catch (error) {
-          report.errors++;
-          log.error('dispatch fault; the lease will bring the message back', {
-            messageId: ref.messageId,
-            error: error instanceof Error ? error.message : String(error),
-          });
-        }
-      });
-    }
+    await Promise.all(CHANNELS.map((channel) => drainChannel(channel, { report, library, timeUp })));
+    const after = wastedSlots();
+    report.slotsExpired = after.expired - before.expired;
+    report.slotsLate = after.late - before.late;
     return report;
   };
 
-  async function dispatchOne(ref: DueMessageRef, report: DispatchReport, library: Library): Promise<void> {
+  function wastedSlots(): { expired: number; late: number } {
+    const wasted = { expired: 0, late: 0 };
+    for (const pacer of pacers.values()) {
+      const { expired, late } = pacer.stats();
+      wasted.expired += expired;
+      wasted.late += late;
+    }
+    return wasted;
+  }
+
+  interface Tick {
+    report: DispatchReport;
+    library: Library;
+    timeUp(): boolean;
+    /** SES itself refused (quota, paused account): emails holding a send slot must not go either. */
+    providerPausedEmail?: boolean;
+  }
+
+  /** A few workers per channel pull refs from a small local queue that one reader keeps filled. */
+  async function drainChannel(channel: Channel, tick: Tick): Promise<void> {
+    const pace = pacers.has(channel) ? s.pacing?.[channel] : undefined;
+    const workers = Math.max(1, s.concurrency, pace ? Math.ceil(pace.perSecond / 4) : 0);
+    // About one ref per worker in hand: refs read but not yet claimed are what a concurrent
+    // dispatcher reading the same queue collides on (each collision is a failed claim, billed).
+    const pageSize = Math.min(s.batchSize, Math.max(10, workers));
+    const feed = createDueFeed(deps.store, channel, deps.clock, { pageSize, urgentRecheckMs: URGENT_RECHECK_MS, holder });
+    const urgentRefs: DueMessageRef[] = [];
+    const routineRefs: DueMessageRef[] = [];
+    const inHand = () => urgentRefs.length + routineRefs.length;
+    let exhausted = false;
+    let reading: Promise<void> | undefined;
+    const stopped = () => tick.timeUp() || (channel === 'email' && tick.report.emailPaused);
+
+    const read = () =>
+      (reading ??= (async () => {
+        try {
+          const page = await feed.next();
+          if (page.refs.length === 0) exhausted = true;
+          (page.urgent ? urgentRefs : routineRefs).push(...page.refs);
+        } catch (error) {
+          // Without the index there is nothing to do this tick; the next tick reads it again.
+          exhausted = true;
+          tick.report.errors++;
+          log.error('reading the due index failed', { channel, error: error instanceof Error ? error.message : String(error) });
+        } finally {
+          reading = undefined;
+        }
+      })());
+
+    const nextRef = async (): Promise<{ ref: DueMessageRef; urgent: boolean } | undefined> => {
+      for (let tries = 0; tries < 1_000 && !stopped(); tries++) {
+        const urgent = urgentRefs.length > 0;
+        const ref = urgentRefs.shift() ?? routineRefs.shift();
+        if (ref) {
+          // Read ahead so workers never wait on the index while the budget has room.
+          if (!exhausted && inHand() < workers) void read();
+          return { ref, urgent };
+        }
+        if (exhausted) return undefined;
+        await read();
+      }
+      return undefined;
+    };
+
+    const worker = async () => {
+      for (let n = 0; n < MAX_MESSAGES_PER_WORKER; n++) {
+        const next = await nextRef();
+        if (!next) return;
+        try {
+          await dispatchOne(next.ref, next.urgent, tick);
+        } catch (error) {
+          tick.report.errors++;
+          log.error('dispatch fault; the lease will bring the message back', {
+            messageId: next.ref.messageId,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, worker));
+  }
+
+  async function dispatchOne(ref: DueMessageRef, urgent: boolean, tick: Tick): Promise<void> {
+    const { report, library } = tick;
     const now = deps.clock.now();
     const token = randomUUID();
     const message = await deps.store.claimMessage(ref, { token, now, until: new Date(now.getTime() + s.leaseSeconds * 1000) });
@@ -111,9 +232,11 @@ export function createDispatcher(deps: DispatchDeps) {
     report.claimed++;
     await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
 
-    const outcome = await deliver(message, now, report, library);
+    const outcome = await deliver(message, now, urgent || message.urgent === true, tick);
+    // When it happened: after any wait for a send slot, so the record says when it really went.
+    const recordedAt = deps.clock.now();
     const attempt: Attempt = {
-      at: now.toISOString(),
+      at: recordedAt.toISOString(),
       outcome: outcome.kind,
       detail: outcome.kind === 'sent' ? 'sent' : outcome.reason,
     };
@@ -137,7 +260,8 @@ export function createDispatcher(deps: DispatchDeps) {
     log.info('dispatched', { messageId: message.messageId, channel: message.channel, outcome: outcome.kind, detail: attempt.detail });
   }
 
-  async function deliver(message: Message, now: Date, report: DispatchReport, library: Library): Promise<Outcome> {
+  async function deliver(message: Message, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
+    const { report, library } = tick;
     const sequence = library.sequences.get(message.sequenceId);
     const step = sequence && findStep(sequence, message.stepId);
     if (!step) return { kind: 'skipped', reason: 'step_removed' };
@@ -155,19 +279,21 @@ export function createDispatcher(deps: DispatchDeps) {
     }
 
     if (message.channel === 'sms') {
-      const quiet = message.quietHours as QuietHours | undefined;
-      if (isInQuietHours(now, message.zone, quiet)) {
-        const morning = outsideQuietHours(DateTime.fromJSDate(now, { zone: message.zone }), quiet).toJSDate();
-        if (deadline && morning >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
-        return { kind: 'retry', reason: 'quiet_hours', at: morning };
-      }
+      const quiet = quietHoursHold(message, now, deadline);
+      if (quiet) return quiet;
       let body: string;
       try {
         body = renderSms(words, ctx);
       } catch (error) {
         return { kind: 'failed', reason: `render: ${(error as Error).message}` };
       }
-      const validity = deadline ? Math.min(36_000, Math.floor((deadline.getTime() - now.getTime()) / 1000)) : undefined;
+      const slot = await waitForSlot('sms', urgent, report, deadline);
+      if (slot.kind !== 'go') return slot.outcome;
+      const sentAt = deps.clock.now();
+      // The slot may have moved us past 21:00 local; quiet hours hold whatever the budget says.
+      const lateQuiet = quietHoursHold(message, sentAt, deadline);
+      if (lateQuiet) return lateQuiet;
+      const validity = deadline ? Math.min(36_000, Math.floor((deadline.getTime() - sentAt.getTime()) / 1000)) : undefined;
       const statusCallbackUrl = s.links?.smsStatusCallbackUrl?.(message.personId, message.messageId);
       const result = await deps.sms.send({
         to: message.to,
@@ -176,11 +302,12 @@ export function createDispatcher(deps: DispatchDeps) {
         ...(validity ? { validityPeriodSeconds: validity } : {}),
         ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
       });
-      if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, now);
-      return outcomeOf(result, message, now);
+      if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
+      noteThrottling('sms', result, report);
+      return outcomeOf(result, message, deps.clock.now());
     }
 
-    if (report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + 15 * 60_000) };
+    if (report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
     let rendered;
     try {
       const preferencesUrl = s.links?.preferencesUrl(message.personId);
@@ -192,22 +319,75 @@ export function createDispatcher(deps: DispatchDeps) {
     const headers = s.links
       ? { 'List-Unsubscribe': `<${s.links.unsubscribeUrl(message.personId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       : undefined;
+    const slot = await waitForSlot('email', urgent, report, deadline);
+    if (slot.kind !== 'go') return slot.outcome;
+    // A slot is within our own daily budget, but not within SES's if SES has just said no.
+    if (tick.providerPausedEmail) return { kind: 'retry', reason: 'email_paused', at: new Date(deps.clock.now().getTime() + EMAIL_PAUSE_MS) };
     const result = await deps.email.send({ to: message.to, ...rendered, messageId: message.messageId, ...(headers ? { headers } : {}) });
+    const answeredAt = deps.clock.now();
     if (result.status === 'failed' && result.retryable && /^(quota|paused):/.test(result.reason)) {
-      // RULES.md: a daily quota pauses email sending and raises an alarm (metric filter on this log).
-      report.emailPaused = true;
-      log.error('email sending paused by the provider', { reason: result.reason, alarm: 'EmailSendingPaused' });
-      return { kind: 'retry', reason: result.reason, at: new Date(now.getTime() + 15 * 60_000) };
+      tick.providerPausedEmail = true;
+      pauseEmail(report, result.reason);
+      return { kind: 'retry', reason: result.reason, at: new Date(answeredAt.getTime() + EMAIL_PAUSE_MS) };
     }
-    return outcomeOf(result, message, now);
+    noteThrottling('email', result, report);
+    return outcomeOf(result, message, answeredAt);
+  }
+
+  /** SMS in the person's quiet hours waits for their morning, unless the morning is too late. */
+  function quietHoursHold(message: Message, at: Date, deadline: Date | undefined): Outcome | undefined {
+    const quiet = message.quietHours as QuietHours | undefined;
+    if (!isInQuietHours(at, message.zone, quiet)) return undefined;
+    const morning = outsideQuietHours(DateTime.fromJSDate(at, { zone: message.zone }), quiet).toJSDate();
+    if (deadline && morning >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
+    return { kind: 'retry', reason: 'quiet_hours', at: morning };
+  }
+
+  /**
+   * Waits for this channel's next send slot (urgent messages first). A message whose deadline
+   * passed while it waited is skipped, not sent late; a spent daily quota pauses email.
+   */
+  async function waitForSlot(
+    channel: Channel,
+    urgent: boolean,
+    report: DispatchReport,
+    deadline: Date | undefined,
+  ): Promise<{ kind: 'go' } | { kind: 'hold'; outcome: Outcome }> {
+    const pacer = pacers.get(channel);
+    if (!pacer) return { kind: 'go' };
+    const answer = await pacer.waitForSlot(urgent);
+    const at = deps.clock.now();
+    if (answer.kind === 'daily-quota') {
+      pauseEmail(report, 'quota: daily quota reached (Match Coach budget)');
+      return { kind: 'hold', outcome: { kind: 'retry', reason: 'quota: daily quota reached', at: new Date(at.getTime() + EMAIL_PAUSE_MS) } };
+    }
+    if (deadline && at >= deadline) return { kind: 'hold', outcome: { kind: 'skipped', reason: 'past_deadline' } };
+    return { kind: 'go' };
+  }
+
+  function pauseEmail(report: DispatchReport, reason: string): void {
+    if (report.emailPaused) return;
+    // RULES.md: a daily quota pauses email sending and raises an alarm (metric filter on this log).
+    report.emailPaused = true;
+    log.error('email sending paused by the provider', { reason, alarm: 'EmailSendingPaused' });
+  }
+
+  /** A 429 slows the whole channel down for this dispatcher; the message itself is retried. */
+  function noteThrottling(channel: Channel, result: SendResult, report: DispatchReport): void {
+    if (result.status !== 'failed' || !result.retryable || !result.throttled) return;
+    report.throttled++;
+    pacers.get(channel)?.slowDown((result.retryAfterSeconds ?? 0) * 1000);
+    log.warn('provider asked us to send more slowly', { channel });
   }
 
   function outcomeOf(result: SendResult, message: Message, now: Date): Outcome {
     if (result.status === 'sent') return { kind: 'sent', providerId: result.providerId };
     if (!result.retryable) return { kind: 'failed', reason: result.reason };
-    const attemptNo = message.attempts.filter((a) => a.outcome === 'retry' && isProviderFailure(a.detail)).length + 1;
-    if (attemptNo >= s.maxAttempts) return { kind: 'failed', reason: `gave_up: ${result.reason}` };
-    const wait = Math.max(result.retryAfterSeconds ?? 0, backoffSeconds(attemptNo));
+    const earlier = message.attempts.filter((a) => a.outcome === 'retry' && isProviderFailure(a.detail));
+    // Throttling is never a reason to give up (RULES.md: retried, never dropped); it still backs off.
+    const failures = earlier.filter((a) => !isThrottlingDetail(a.detail)).length + (result.throttled ? 0 : 1);
+    if (failures >= s.maxAttempts) return { kind: 'failed', reason: `gave_up: ${result.reason}` };
+    const wait = Math.max(result.retryAfterSeconds ?? 0, backoffSeconds(earlier.length + 1));
     return { kind: 'retry', reason: result.reason, at: new Date(now.getTime() + wait * 1000) };
   }
 
@@ -227,6 +407,9 @@ export function createDispatcher(deps: DispatchDeps) {
 /** Waiting out quiet hours or a paused email account is not a failed attempt. */
 const isProviderFailure = (detail: string) => detail !== 'quiet_hours' && detail !== 'email_paused' && !/^(quota|paused):/.test(detail);
 
+/** How the adapters word "you sent too fast" in a recorded attempt (SES `throttled:`, Twilio 20429 / HTTP 429). */
+const isThrottlingDetail = (detail: string) => /^throttled:|\b20429\b|\(HTTP 429\)/.test(detail);
+
 /**
  * When the person expects the message: its planned time, or the morning it was held for when
  * quiet hours deferred it (a nudge held overnight is on time the next morning, not 14 hours late).
@@ -236,13 +419,4 @@ function expectedAt(message: Message): Date {
   if (!held) return new Date(message.sendAt);
   const quiet = message.quietHours as QuietHours | undefined;
   return outsideQuietHours(DateTime.fromISO(held.at, { zone: message.zone }), quiet).toJSDate();
-}
-
-/** Runs `work` over items with at most `limit` in flight. */
-async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -4,6 +4,7 @@ import type { Message } from '../domain/model';
 import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
 import type { ContentPool, Sequence } from '../domain/sequence';
 import type { Store } from '../ports';
+import { isUrgent } from '../domain/urgency';
 
 /**
  * Planning keeps exactly one message ahead per lane (an enrollment on one channel): when a
@@ -46,7 +47,7 @@ export const cursorOf = (m: Message): Cursor => ({
 
 export const messageIdFor = (enrollmentId: string, occurrence: Occurrence) => `${enrollmentId}.${occurrence.key}`;
 
-export function messageFor(lane: Lane, occurrence: Occurrence, now: Date): Message {
+export function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent = false): Message {
   const base: Message = {
     personId: lane.personId,
     messageId: messageIdFor(lane.enrollmentId, occurrence),
@@ -66,6 +67,8 @@ export function messageFor(lane: Lane, occurrence: Occurrence, now: Date): Messa
   if (lane.firstName) base.firstName = lane.firstName;
   if (lane.quietHours) base.quietHours = lane.quietHours;
   if (occurrence.deadlineAt) base.deadlineAt = occurrence.deadlineAt.toISOString();
+  // Only when true, so routine messages carry no extra attribute (item size is billed).
+  if (urgent) base.urgent = true;
   if (occurrence.stale) {
     // Recorded, not sent: the alert would land after the deadline it warns about.
     return { ...base, status: 'skipped', reason: 'after_deadline', attempts: [{ at: base.updatedAt, outcome: 'skipped', detail: 'after_deadline' }] };
@@ -112,7 +115,7 @@ export async function planNextMessage(
     cursor = occurrence;
     const step = sequence.steps[occurrence.stepIndex]!;
     if (holdReason({ sequence, step, profile: lane.profile, sendAt: occurrence.sendAt, anchors, zone: lane.zone })) continue;
-    const message = messageFor(lane, occurrence, now);
+    const message = messageFor(lane, occurrence, now, isUrgent(sequence, step));
     const created = await deps.store.createMessage(message);
     if (message.status === 'skipped') {
       if (created) skipped.push(message);

@@ -12,7 +12,10 @@ export const Email = z.email('expected an email address').max(254).transform((s)
 export const CONSENT_STATES = ['pending', 'confirmed', 'revoked'] as const;
 export const Consent = z.object({
   state: z.enum(CONSENT_STATES),
-  /** Where consent came from: `operator`, `web`, `sms-keyword`, `counselor:<id>`. */
+  /**
+   * Where consent came from: `operator`, `web`, `sms-keyword` (STOP/START words), `sms-free-text`
+   * (revoked in their own words), `carrier-opt-out` (Twilio 21610), `counselor:<id>`.
+   */
   source: z.string().min(1),
   at: z.iso.datetime(),
   /** The exact words the person agreed to (RULES.md: consent records). */
@@ -54,6 +57,11 @@ export const Person = z.object({
   /** The last check-in scores, newest last, for "two low scores in a row". */
   recentScores: z.array(z.number().int().min(1).max(5)).max(5).optional(),
   createdAt: z.iso.datetime(),
+  // ---- Email subscription (issue 4, email half): set from the sign-up form and preference centre.
+  /** What they hope to train in, in their own words (a hint for counselors, never for routing). */
+  specialty: z.string().max(80).optional(),
+  /** The person's own choice to let their counselor see their plan; off unless they turn it on. */
+  showPlanToCounselor: z.boolean().optional(),
 });
 export type Person = z.infer<typeof Person>;
 
@@ -105,14 +113,24 @@ export interface Message {
   /** When it should go out (quiet hours already applied). */
   sendAt: string;
   deadlineAt?: string;
+  /**
+   * Goes before routine nudges when the providers' budget is short (shared/domain/urgency.ts).
+   * Set at planning; the due index keeps urgent messages in partitions of their own.
+   */
+  urgent?: boolean;
   status: MessageStatus;
-  /** While planned or claimed: when the dispatcher should next look at it. */
+  /**
+   * While planned or claimed: when it is due. A claim leaves it as it is (moving it would rewrite
+   * the due index); the lease says until when nobody else may take the message.
+   */
   dueAt?: string;
   lease?: { token: string; until: string };
   attempts: Attempt[];
   providerId?: string;
   reason?: string;
   updatedAt: string;
+  /** SMS only: the latest delivery state Twilio reported (shared/domain/delivery.ts orders them). */
+  delivery?: Delivery;
 }
 
 /** What the due index hands the dispatcher: just enough to claim the message. */
@@ -120,4 +138,70 @@ export interface DueMessageRef {
   personId: string;
   messageId: string;
   dueAt: string;
+}
+
+// ---- SMS conversation (issue 4, SMS half): delivery receipts, the private journal, safety ----------
+
+/**
+ * Twilio's outbound message states, in the order they can follow one another
+ * (shared/domain/delivery.ts explains the order and why it is total).
+ */
+export const DELIVERY_STATUSES = ['scheduled', 'accepted', 'queued', 'sending', 'sent', 'canceled', 'failed', 'undelivered', 'delivered', 'read'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface Delivery {
+  status: DeliveryStatus;
+  /** When we learned of this state (our clock; Twilio's callbacks carry no time). */
+  at: string;
+  /** Twilio's error code for failed and undelivered texts (30003 unreachable, 30007 filtered ...). */
+  errorCode?: number;
+}
+
+export const CHECKIN_RESPONSES = ['done', 'skip', 'done-goal', 'score'] as const;
+
+/**
+ * One text a person sent us, kept privately: free text, a check-in answer, a goal. Personal data:
+ * encrypted at rest by the table, erased with the person, never logged.
+ */
+export interface JournalEntry {
+  personId: string;
+  /** The inbound MessageSid: one entry per text, so a retried webhook rewrites the same entry. */
+  entryId: string;
+  at: string;
+  kind: 'note' | 'checkin' | 'goal';
+  /** Their words (a note, the note after a score, a goal). */
+  text?: string;
+  /** Our latest SMS to them when this arrived: what a DONE, SKIP or score answers. */
+  inReplyTo?: string;
+  response?: { kind: (typeof CHECKIN_RESPONSES)[number]; score?: number; goal?: number };
+  /** Set when the safety screen flagged the text (shared/domain/crisis.ts rule id, never the words). */
+  safety?: { level: 'risk' | 'distress'; rule: string };
+}
+
+/**
+ * A person's safety record: a risk or distress flag raised by a text, or a human lifting the
+ * support hold. Ids and rule ids only; the words stay in the journal.
+ */
+export interface SafetyEvent {
+  personId: string;
+  /** The inbound MessageSid for a flag; a fresh id for a lifted hold. */
+  eventId: string;
+  at: string;
+  kind: 'risk' | 'distress' | 'hold-lifted';
+  /** The crisis.ts rule that fired (flags only). */
+  rule?: string;
+  /** Who lifted the hold (operator or counselor), for hold-lifted. */
+  by?: string;
+}
+
+/**
+ * What a counselor or operator view lists: every risk and distress flag, by month. Written with
+ * the person's SafetyEvent in one transaction (see keys.ts).
+ */
+export interface SafetyAlert {
+  personId: string;
+  eventId: string;
+  at: string;
+  level: 'risk' | 'distress';
+  rule: string;
 }

@@ -1,6 +1,7 @@
 import type { Channel } from '../domain/sequence';
 import type { CalendarEntry } from '../domain/calendar';
 import type { DueMessageRef, Enrollment, Message, Person, Attempt } from '../domain/model';
+import type { Delivery, JournalEntry, SafetyAlert, SafetyEvent } from '../domain/model';
 
 /** Ports: the narrow interfaces the use cases need. Adapters (dynamo, ses, twilio, memory) implement them. */
 
@@ -31,9 +32,28 @@ export interface Store {
   /** Messages whose due time has come, oldest first, read from the sparse due index only. */
   listDueMessages(now: Date, limit: number): Promise<DueMessageRef[]>;
   /**
-   * Takes a lease on a due message. Succeeds for exactly one caller per due time: the message
-   * moves out of the due index until the lease ends. Returns the message, or undefined if another
-   * dispatcher got there first or it is no longer due.
+   * The due index's queues for one channel, urgent apart from routine (names are opaque), so a
+   * dispatcher can drain each channel at its provider's pace and urgent messages first.
+   */
+  dueQueues(channel: Channel): { urgent: string[]; routine: string[] };
+  /**
+   * Up to `limit` refs due by `now` in one queue, oldest first, strictly after `after` (a ref
+   * this queue returned earlier): one page of a walk through a backlog, read from the index only.
+   */
+  listDueInQueue(queue: string, now: Date, limit: number, after?: DueMessageRef): Promise<DueMessageRef[]>;
+  /**
+   * Takes or renews a short lease on a due queue for one dispatcher, so that concurrent
+   * dispatchers work different queues instead of racing for the same refs (each lost race is a
+   * billed, failed claim). False while another holder's lease lasts. Advisory: claims stay safe
+   * without it.
+   */
+  leaseDueQueue(queue: string, holder: string, until: Date, now: Date): Promise<boolean>;
+  /**
+   * Takes a lease on a due message. Succeeds for exactly one caller per due time until the lease
+   * ends. The message stays in the due index (at its due time, so the claim costs no index
+   * write); a claim on it fails while the lease lasts, and a claim after the lease ended takes
+   * it over. Returns the message, or undefined if another dispatcher holds it or got there
+   * first, or it is no longer due.
    */
   claimMessage(ref: DueMessageRef, lease: { token: string; until: Date; now: Date }): Promise<Message | undefined>;
   /** Records the final outcome and leaves the due index; only the lease holder may. */
@@ -50,6 +70,53 @@ export interface Store {
   /** The operator's corrections to the season calendar, by season then event. */
   getCalendarOverrides(): Promise<Record<string, Record<string, CalendarEntry>>>;
   saveCalendarOverride(season: number, event: string, entry: CalendarEntry): Promise<void>;
+
+  // ---- SMS conversation (issue 4, SMS half) ------------------------------------------------------
+
+  /**
+   * Marks an inbound text's MessageSid as seen; false when it was seen before. Twilio signs no
+   * timestamp, so a replayed webhook validates: this conditional write is what stops it.
+   */
+  claimInboundSms(messageSid: string, at: Date): Promise<boolean>;
+  /** Forgets a claim whose processing failed, so a retry of the same webhook can run it again. */
+  releaseInboundSms(messageSid: string): Promise<void>;
+  /** Stores one journal entry; the same (personId, entryId) again replaces it. */
+  saveJournalEntry(entry: JournalEntry): Promise<void>;
+  /** A person's journal, oldest first; with `inReplyTo`, only the answers to that message of ours. */
+  listJournalEntries(personId: string, filter?: { inReplyTo?: string }): Promise<JournalEntry[]>;
+  /** A safety event; a risk or distress flag also lands in that month's alerts, atomically. */
+  saveSafetyEvent(event: SafetyEvent): Promise<void>;
+  /** A person's safety events, oldest first. */
+  listSafetyEvents(personId: string): Promise<SafetyEvent[]>;
+  /** Every risk and distress flag raised in a UTC month (`yyyy-mm`), newest first. */
+  listSafetyAlerts(month: string): Promise<SafetyAlert[]>;
+  /**
+   * Records a delivery state on a message when it is later than the stored one (see
+   * shared/domain/delivery.ts), as one conditional write so concurrent callbacks converge. False
+   * when the stored state is as late or later, or there is no such message.
+   */
+  recordDelivery(ref: { personId: string; messageId: string }, delivery: Delivery): Promise<boolean>;
+
+  // ---- Email subscription (issue 4, email half) ----------------------------------------------------
+
+  /**
+   * Spends a signed link's nonce (a conditional put): true the first time, false ever after, so a
+   * confirmation link works once. The record holds the nonce alone and lapses with the link.
+   */
+  consumeTokenNonce(nonce: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * Claims the right to send a person a notice (a fresh confirmation email, "already subscribed")
+   * until `until`: false while an earlier claim still holds, so a form cannot be used to flood
+   * someone's inbox. Kept in the person's partition, so erasure takes it too.
+   */
+  claimPersonNotice(personId: string, notice: string, now: Date, until: Date): Promise<boolean>;
+  /**
+   * "Delete all my data": every item in the person's partition (profile, enrollments, messages,
+   * journal, safety events, notices), their phone and email lookups, season membership and
+   * safety alerts. Returns how many items went. Idempotent; the profile goes last, so a run cut
+   * short can be repeated with the same link.
+   */
+  erasePerson(personId: string): Promise<number>;
 }
 
 export interface EmailMessage {
@@ -75,7 +142,14 @@ export interface SmsMessage {
 /** A provider's answer, as a value: adapters never throw for provider errors. */
 export type SendResult =
   | { status: 'sent'; providerId: string }
-  | { status: 'failed'; retryable: true; reason: string; retryAfterSeconds?: number }
+  | {
+      status: 'failed';
+      retryable: true;
+      reason: string;
+      retryAfterSeconds?: number;
+      /** The provider refused because we sent too fast (HTTP 429, Twilio 20429, SES rate): slow down. */
+      throttled?: boolean;
+    }
   | { status: 'failed'; retryable: false; reason: string; optedOut?: boolean };
 
 export interface EmailSender {
@@ -94,3 +168,35 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * Shared send budgets (shared/domain/pacing.ts): one atomic counter per channel and pacing window
+ * (or day, for a daily quota), in the store every dispatcher uses, so concurrent dispatchers
+ * together stay within a provider's rate instead of each guessing its share.
+ */
+export interface RateBudget {
+  /**
+   * Adds `wanted` to the counter of (channel, windowMs, window) and returns the numbers granted:
+   * [first, first + count), only those below `limit`. A counter nobody has drawn from yet starts
+   * at `startAt` (numbers before it are in the past), and `start` says where this window's counter
+   * started, whoever started it. Counters expire by themselves.
+   */
+  take(request: RateTake): Promise<RateGrant>;
+}
+
+export interface RateGrant {
+  first: number;
+  count: number;
+  start: number;
+}
+
+export interface RateTake {
+  channel: Channel;
+  /** The window's length: a pacing window (about a second) or a day (the daily quota). */
+  windowMs: number;
+  /** Which window: floor(instant / windowMs). */
+  window: number;
+  limit: number;
+  wanted: number;
+  startAt: number;
+}

@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createApp } from '../../infra/app';
+import { PROD_CONTEXT, SKIP_BUNDLING } from './context';
 
 /**
- * cdk-nag 3 is a CDK validation plugin (infra/app.ts registers it). At the end of `app.synth()`
+ * cdk-nag 3 is a CDK validation plugin (infra/app.ts registers the AwsSolutions and Serverless packs). At the end of `app.synth()`
  * CDK runs it over the finished tree; cdk-nag drops the findings acknowledged with
  * `Validations.of(construct).acknowledge(...)` and reports the rest. Any finding left, error or
  * warning, marks the report failed, and then:
@@ -15,15 +16,6 @@ import { createApp } from '../../infra/app';
  *   - either way `validation-report.json` in the cloud assembly lists what is left.
  * So these tests assert both: synth does not throw, and the written report is empty.
  */
-
-const PROD_CONTEXT = {
-  stage: 'prod',
-  emailFrom: 'Match Coach <coach@mail.matchcoach.example.org>',
-  postalAddress: 'Match Coach, 100 Main Street, Boston, MA 02110, USA',
-  twilioFrom: '+15551234567',
-  publicBaseUrl: 'https://coach.example.org',
-};
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 interface ValidationReport {
   pluginReports: Array<{ pluginName: string; conclusion: string; violations: Array<{ ruleName: string }> }>;
@@ -61,10 +53,11 @@ function acknowledgments(app: App) {
 }
 
 describe.each([
-  // dev bundles both handlers with esbuild, exactly as `cdk synth` does
+  // Both stages bundle every handler with esbuild and synthesize the whole assembly, exactly as
+  // `npm run synth` (`cdk synth`) does in CI: prod with every context value it requires.
   ['dev', {}],
-  ['prod', { ...PROD_CONTEXT, ...SKIP_BUNDLING }],
-] as const)('cdk-nag AwsSolutions on the %s app', (_stage, context) => {
+  ['prod', PROD_CONTEXT],
+] as const)('cdk-nag AwsSolutions and Serverless on the %s app', (_stage, context) => {
   test('synthesizes with zero unacknowledged findings', () => {
     const { app } = createApp({ context });
     const report = synthesize(app);
@@ -72,22 +65,43 @@ describe.each([
   });
 });
 
-describe('acknowledged findings', () => {
-  const { app } = createApp({ context: SKIP_BUNDLING });
+/** The findings both packs would report if nothing were acknowledged. */
+function unacknowledgedFindings(app: App) {
+  // isAcknowledged is cdk-nag's own (private) check; if it is ever renamed, this override stops
+  // working and the "still needed" test fails loudly.
+  const packs = [new AwsSolutionsChecks(), new ServerlessChecks()];
+  return packs.flatMap((pack) => {
+    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const raw = pack.validateScope(app);
+    return raw.violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+  });
+}
+
+/** Every acknowledgment, each with a reason a reviewer can check, for one stage. */
+const INVENTORY = [
+  'Stateful/AppSecret AwsSolutions-SMG4',
+  'Stateful/TwilioCredentials AwsSolutions-SMG4',
+  'Stateless/Api/Function Serverless-LambdaDLQ',
+  'Stateless/Api/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'Stateless/DefaultRoute AwsSolutions-APIG4',
+  'Stateless/DispatchDeadLetters AwsSolutions-SQS3',
+  'Stateless/DispatchDeadLetters Serverless-SQSRedrivePolicy',
+  'Stateless/DispatchScheduleRole AwsSolutions-IAM5[Resource::<DispatcherFunction30F49669.Arn>:*]',
+  'Stateless/Dispatcher/Function Serverless-LambdaDLQ',
+  'Stateless/Dispatcher/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'Stateless/NotificationDeadLetters AwsSolutions-SQS3',
+  'Stateless/NotificationDeadLetters Serverless-SQSRedrivePolicy',
+];
+
+describe.each([
+  ['dev', SKIP_BUNDLING],
+  ['prod', { ...PROD_CONTEXT, ...SKIP_BUNDLING }],
+] as const)('acknowledged findings (%s)', (stage, context) => {
+  const { app } = createApp({ context });
   const acks = acknowledgments(app);
 
   test('are exactly these (a new one must be added here, in review)', () => {
-    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual(
-      [
-        'MatchCoach-dev-Stateful/AppSecret AwsSolutions-SMG4',
-        'MatchCoach-dev-Stateful/TwilioCredentials AwsSolutions-SMG4',
-        'MatchCoach-dev-Stateless/Api/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
-        'MatchCoach-dev-Stateless/DefaultRoute AwsSolutions-APIG4',
-        'MatchCoach-dev-Stateless/DispatchDeadLetters AwsSolutions-SQS3',
-        'MatchCoach-dev-Stateless/DispatchScheduleRole AwsSolutions-IAM5[Resource::<DispatcherFunction30F49669.Arn>:*]',
-        'MatchCoach-dev-Stateless/Dispatcher/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
-      ].sort(),
-    );
+    expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual(INVENTORY.map((entry) => `MatchCoach-${stage}-${entry}`).sort());
   });
 
   test('each carries a reason a reviewer can check', () => {
@@ -98,12 +112,7 @@ describe('acknowledged findings', () => {
   });
 
   test('each is still needed: without acknowledgments, every one matches a real finding', () => {
-    // Run the same pack directly with acknowledgments ignored. isAcknowledged is cdk-nag's own
-    // (private) check; if it is ever renamed, this override stops working and the test fails loudly.
-    const pack = new AwsSolutionsChecks();
-    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const raw = pack.validateScope(app);
-    const findings = raw.violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+    const findings = unacknowledgedFindings(app);
     for (const ack of acks) {
       const matched = findings.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
       expect({ ack: `${ack.path} ${ack.id}`, matched }).toEqual({ ack: `${ack.path} ${ack.id}`, matched: true });
@@ -118,8 +127,9 @@ describe('an unacknowledged finding (planted: a plain-text queue) is caught', ()
     return built.app;
   };
 
-  test('in memory (jest): synth throws with the finding', () => {
+  test('in memory (jest): synth throws with the finding, from both packs', () => {
     expect(() => plant({}).synth()).toThrow(/AwsSolutions-SQS4[\s\S]*PlantedPlainQueue|PlantedPlainQueue[\s\S]*AwsSolutions-SQS4/);
+    expect(() => plant({}).synth()).toThrow(/Serverless-SQSRedrivePolicy[\s\S]*PlantedPlainQueue|PlantedPlainQueue[\s\S]*Serverless-SQSRedrivePolicy/);
   });
 
   test('as a process (cdk synth): the report lists it and the exit code is 1', () => {
@@ -129,7 +139,9 @@ describe('an unacknowledged finding (planted: a plain-text queue) is caught', ()
       const app = plant({ '@aws-cdk/core:appMode': 'process' });
       const report = readReport(app.synth().directory);
       expect(process.exitCode).toBe(1);
-      expect(report.pluginReports.flatMap((r) => r.violations.map((v) => v.ruleName))).toContain('AwsSolutions-SQS4');
+      const rules = report.pluginReports.flatMap((r) => r.violations.map((v) => v.ruleName));
+      expect(rules).toContain('AwsSolutions-SQS4');
+      expect(rules).toContain('Serverless-SQSRedrivePolicy');
     } finally {
       process.exitCode = exitCode;
       quiet.mockRestore();

@@ -1,43 +1,24 @@
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { createApp, type MatchCoachApp } from '../../infra/app';
+import { createApp } from '../../infra/app';
+import { COUNSELOR_SCOPE, SIGN_IN_CALLBACK_PATH } from '../../infra/counselors';
+import { HANDLERS } from '../../infra/handlers';
+import { LOCAL_ONLY_SETTINGS, PENDING_SETTINGS } from '../../infra/service-function';
 import { TABLE_DEFINITION } from '../../shared/adapters/dynamo/keys';
 import { ConfigSchema } from '../../shared/config';
+import { build, type Built, list, PROD_CONTEXT, type Resources, resourcesOf, SKIP_BUNDLING, type Statement, statements } from './context';
 
 /**
  * Template assertions on both stacks, for both stages. Each app is synthesized once per file.
  * Bundling is skipped here (`aws:cdk:bundling-stacks: []`): these tests are about the templates;
  * nag.test.ts synthesizes with real esbuild bundling, as `cdk synth` does.
  */
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
-const PROD_CONTEXT = {
-  stage: 'prod',
-  emailFrom: 'Match Coach <coach@mail.matchcoach.example.org>',
-  postalAddress: 'Match Coach, 100 Main Street, Boston, MA 02110, USA',
-  twilioFrom: '+15551234567',
-  publicBaseUrl: 'https://coach.example.org',
-};
-
-type Resources = Record<string, { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
-function build(context: Record<string, unknown>) {
-  const built: MatchCoachApp = createApp({ context: { ...SKIP_BUNDLING, ...context } });
-  return { ...built, stateful: Template.fromStack(built.stateful), stateless: Template.fromStack(built.stateless) };
-}
-
-const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-function statements(template: Template): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy') as Resources;
-  return Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 describe.each([
   ['dev', {}],
   ['prod', PROD_CONTEXT],
 ] as const)('%s stage', (stage, context) => {
-  let app: ReturnType<typeof build>;
+  let app: Built;
   beforeAll(() => {
     app = build(context);
   });
@@ -124,7 +105,7 @@ describe.each([
         .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
         .pop();
       expect(newestNode).toBe(Runtime.NODEJS_24_X.name);
-      expect(functions()).toHaveLength(2);
+      expect(functions()).toHaveLength(Object.keys(HANDLERS).length);
       for (const fn of functions()) {
         expect(fn.Properties).toMatchObject({
           Runtime: newestNode,
@@ -142,17 +123,27 @@ describe.each([
         .filter(([, schema]) => !schema.safeParse(undefined).success)
         .map(([name]) => name);
       expect(required).toEqual(expect.arrayContaining(['TABLE_NAME', 'EMAIL_FROM', 'TWILIO_FROM']));
-      const known = new Set([...Object.keys(ConfigSchema.shape), 'POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS']);
+      const known = new Set<string>([...Object.keys(ConfigSchema.shape), ...PENDING_SETTINGS, 'POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS']);
       for (const fn of functions()) {
         const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-        for (const name of [...required, 'TWILIO_SECRET_ARN']) expect(variables).toHaveProperty(name);
+        // The refinements too: AWS reads both secrets from Secrets Manager.
+        for (const name of [...required, 'TWILIO_SECRET_ARN', 'APP_SECRET_ARN', 'SES_CONFIGURATION_SET']) expect(variables).toHaveProperty(name);
         for (const name of Object.keys(variables)) expect(known).toContain(name);
-        for (const name of ['DYNAMODB_ENDPOINT', 'SES_ENDPOINT', 'TWILIO_API_BASE', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']) {
-          expect(variables).not.toHaveProperty(name);
-        }
+        for (const name of LOCAL_ONLY_SETTINGS) expect(variables).not.toHaveProperty(name);
         expect(variables.TABLE_NAME).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Plans/) });
         expect(variables.TWILIO_SECRET_ARN).toEqual({ 'Fn::ImportValue': expect.stringMatching(/TwilioCredentials/) });
+        expect(variables.APP_SECRET_ARN).toEqual({ 'Fn::ImportValue': expect.stringMatching(/AppSecret/) });
+        expect(variables.SES_CONFIGURATION_SET).toEqual({ 'Fn::ImportValue': expect.stringMatching(/ConfigurationSet/) });
       }
+    });
+
+    test('only the API function is told the SES events topic (the one it accepts deliveries from)', () => {
+      const topicArn = { 'Fn::ImportValue': expect.stringMatching(/EmailEventsTopic/) };
+      const byService = Object.fromEntries(
+        functions().map((fn) => [fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, fn.Properties.Environment.Variables]),
+      );
+      expect(byService.api.SES_EVENTS_TOPIC_ARN).toEqual(topicArn);
+      expect(byService.dispatcher.SES_EVENTS_TOPIC_ARN).toBeUndefined();
     });
 
     test('context settings reach the functions', () => {
@@ -188,55 +179,146 @@ describe.each([
       });
     });
 
-    test('failed async dispatcher invocations land in the same dead-letter queue, without Lambda retries', () => {
+    test('failed async dispatcher invocations land in the same dead-letter queue, without Lambda retries, and stale ticks too', () => {
       app.stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: Match.stringLikeRegexp('^DispatcherFunction') },
         MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 120,
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] } } },
       });
+      // The API function is only ever invoked synchronously: Lambda never queues an event for it.
+      app.stateless.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
     });
 
-    test('the dead-letter queue is encrypted and refuses plain HTTP', () => {
-      app.stateless.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
-      app.stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
-        },
-      });
+    test('the dispatcher is capped at two concurrent ticks; the API function is not capped', () => {
+      const byService = Object.fromEntries(functions().map((fn) => [fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, fn.Properties]));
+      expect(byService.dispatcher.ReservedConcurrentExecutions).toBe(2);
+      expect(byService.api.ReservedConcurrentExecutions).toBeUndefined();
     });
 
-    test('alarms on dispatcher errors, dispatcher duration near timeout and DLQ depth notify an encrypted topic', () => {
-      app.stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-      app.stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
-        },
-      });
+    test('every dead-letter queue is encrypted, keeps 14 days and refuses plain HTTP', () => {
+      const queues = resourcesOf(app.stateless, 'AWS::SQS::Queue');
+      expect(queues.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['DispatchDeadLetters', 'NotificationDeadLetters']);
+      app.stateless.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      for (const [id] of queues) {
+        app.stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: id }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+          },
+        });
+      }
+    });
+
+    describe('alarms', () => {
+      const alarms = () => resourcesOf(app.stateless, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
       const toTopic = [{ Ref: Match.stringLikeRegexp('^Alarms') }];
       const dispatcher = [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^DispatcherFunction') } }];
-      app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
-        Dimensions: dispatcher,
-        Threshold: 1,
-        AlarmActions: toTopic,
+
+      test('every alarm notifies the encrypted alarm topic, on alarm and on recovery', () => {
+        app.stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmTopicKey'), 'Arn'] } });
+        app.stateless.hasResourceProperties('AWS::SNS::TopicPolicy', {
+          PolicyDocument: {
+            Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+          },
+        });
+        expect(alarms().length).toBeGreaterThanOrEqual(14);
+        app.stateless.allResourcesProperties('AWS::CloudWatch::Alarm', {
+          AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+          OKActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+          AlarmDescription: Match.anyValue(),
+        });
       });
-      app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Duration',
-        Dimensions: dispatcher,
-        Statistic: 'Maximum',
-        Threshold: 54_000,
-        AlarmActions: toTopic,
+
+      test('dispatcher: errors, duration near its timeout, not ticking, throttled at its cap', () => {
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: dispatcher, Threshold: 1, AlarmActions: toTopic,
+        });
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda', MetricName: 'Duration', Dimensions: dispatcher, Statistic: 'Maximum', Threshold: 54_000,
+        });
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dispatcher, Period: 600, Threshold: 5,
+          ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+        });
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: dispatcher, Threshold: 1,
+        });
       });
-      app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
-        AlarmActions: toTopic,
+
+      test('dead letters: the depth of each queue', () => {
+        for (const queue of ['DispatchDeadLetters', 'NotificationDeadLetters']) {
+          app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+            Namespace: 'AWS/SQS',
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${queue}`), 'QueueName'] } }],
+            ComparisonOperator: 'GreaterThanThreshold',
+            Threshold: 0,
+          });
+        }
+      });
+
+      test('SES reputation: account bounce and complaint rates, before SES reviews the account', () => {
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate', Threshold: 0.04, ComparisonOperator: 'GreaterThanThreshold',
+          Dimensions: Match.absent(),
+        });
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SES', MetricName: 'Reputation.ComplaintRate', Threshold: 0.0008, ComparisonOperator: 'GreaterThanThreshold',
+        });
+      });
+
+      test('from the logs: crisis flags, crisis alerts not delivered, SMS failures, email paused', () => {
+        const namespace = `MatchCoach/${stage}`;
+        const filters = resourcesOf(app.stateless, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties);
+        const filterOf = (metricName: string) => filters.find((f) => f.MetricTransformations[0].MetricName === metricName);
+        expect(filterOf('CrisisFlags')).toMatchObject({
+          FilterPattern: '{ $.message = "crisis_flag" }',
+          LogGroupName: { Ref: expect.stringMatching(/^ApiLogs/) },
+          MetricTransformations: [{ MetricNamespace: namespace, MetricValue: '1' }],
+        });
+        expect(filterOf('CrisisAlertFailures')).toMatchObject({
+          FilterPattern: expect.stringContaining('$.message = "crisis_alert_failed"'),
+          LogGroupName: { Ref: expect.stringMatching(/^ApiLogs/) },
+        });
+        expect(filterOf('SmsSendFailures')).toMatchObject({
+          FilterPattern: '{ ($.message = "dispatched") && ($.channel = "sms") && ($.outcome = "failed") }',
+          LogGroupName: { Ref: expect.stringMatching(/^DispatcherLogs/) },
+        });
+        expect(filterOf('SmsNotDelivered')).toMatchObject({ LogGroupName: { Ref: expect.stringMatching(/^ApiLogs/) } });
+        expect(filterOf('EmailSendingPaused')).toMatchObject({
+          FilterPattern: '{ $.alarm = "EmailSendingPaused" }',
+          LogGroupName: { Ref: expect.stringMatching(/^DispatcherLogs/) },
+        });
+        // A single crisis flag alarms within a minute: a human must look.
+        for (const metricName of ['CrisisFlags', 'CrisisAlertFailures']) {
+          app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+            Namespace: namespace, MetricName: metricName, Period: 60, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          });
+        }
+        for (const metricName of ['SmsSendFailures', 'SmsNotDelivered', 'EmailSendingPaused']) {
+          app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: namespace, MetricName: metricName, Statistic: 'Sum' });
+        }
+      });
+
+      test('the HTTP API: 5xx answers and function errors', () => {
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: { Ref: Match.stringLikeRegexp('^HttpApi') } }],
+        });
+        app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ApiFunction') } }],
+        });
+      });
+
+      test('one dashboard shows every alarm and the signals behind them', () => {
+        app.stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+        const [[, dashboard]] = resourcesOf(app.stateless, 'AWS::CloudWatch::Dashboard') as [[string, Resources[string]]];
+        expect(dashboard.Properties.DashboardName).toBeUndefined();
+        const body = JSON.stringify(dashboard.Properties.DashboardBody);
+        for (const metric of ['CrisisFlags', 'CrisisAlertFailures', 'SmsSendFailures', 'SmsNotDelivered', 'EmailSendingPaused', 'Reputation.BounceRate', 'Reputation.ComplaintRate', 'NumberOfNotificationsFailed', 'ApproximateNumberOfMessagesVisible', 'Duration', 'Throttles', '5xx']) {
+          expect(body).toContain(metric);
+        }
+        expect(body).toContain('alarm');
       });
     });
 
@@ -251,9 +333,10 @@ describe.each([
       });
     });
 
-    test('the HTTP API sends every route to the API function, throttles and logs access', () => {
+    test('the HTTP API sends every route to the API function, throttles and logs access without personal data', () => {
       app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-      app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
+      app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
+      app.stateless.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
       app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
@@ -268,6 +351,146 @@ describe.each([
           Format: Match.stringLikeRegexp('\\$context\\.requestId'),
         },
       });
+      const [[, httpStage]] = resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Stage') as [[string, Resources[string]]];
+      const format = JSON.parse(httpStage.Properties.AccessLogSettings.Format) as Record<string, string>;
+      // Paths and query strings carry link tokens; claims carry counselors' emails.
+      for (const field of Object.values(format)) expect(field).not.toMatch(/path|querystring|claims|\$context\.authorizer\.(?!error)/i);
+    });
+
+    describe('counselors', () => {
+      test('a JWT authorizer checks Cognito access tokens of the counselor client on /counselor/{proxy+}, with the counselor scope', () => {
+        app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+          AuthorizerType: 'JWT',
+          IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: {
+            Audience: [{ Ref: Match.stringLikeRegexp('^CounselorsClient') }],
+            Issuer: {
+              'Fn::Join': ['', Match.arrayWith(['https://cognito-idp.', { 'Fn::ImportValue': Match.stringLikeRegexp('CounselorsUserPool') }])],
+            },
+          },
+        });
+        app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: 'ANY /counselor/{proxy+}',
+          AuthorizationType: 'JWT',
+          AuthorizerId: { Ref: Match.stringLikeRegexp('CounselorJwt') },
+          AuthorizationScopes: [COUNSELOR_SCOPE],
+        });
+        // Every route but $default (public by design, signatures checked in code) has the authorizer.
+        for (const [, route] of resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Route')) {
+          if (route.Properties.RouteKey !== '$default') expect(route.Properties.AuthorizationType).toBe('JWT');
+        }
+      });
+
+      test('the user pool: invited counselors only, MFA required, strong passwords, Plus tier threat protection enforced', () => {
+        app.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+          AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+          MfaConfiguration: 'ON',
+          EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+          Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true, RequireNumbers: true }) },
+          UserPoolTier: 'PLUS',
+          UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+          DeletionProtection: stage === 'prod' ? 'ACTIVE' : 'INACTIVE',
+        });
+        app.stateful.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: stage === 'prod' ? 'Retain' : 'Delete' });
+        app.stateful.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+          Identifier: COUNSELOR_SCOPE.split('/')[0],
+          Scopes: [Match.objectLike({ ScopeName: COUNSELOR_SCOPE.split('/')[1] })],
+        });
+        for (const group of ['counselors', 'admins']) app.stateful.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: group });
+        // The hosted sign-in domain is unique per stack, not a chosen name.
+        app.stateful.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+          Domain: { 'Fn::Join': ['', Match.arrayWith([`matchcoach-${stage}-`])] },
+        });
+      });
+
+      test('the app client: authorization code for a browser (no secret), the counselor scope, callback under the public URL', () => {
+        app.stateless.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+          GenerateSecret: false,
+          AllowedOAuthFlows: ['code'],
+          AllowedOAuthScopes: Match.arrayWith(['openid', COUNSELOR_SCOPE]),
+          SupportedIdentityProviders: ['COGNITO'],
+          PreventUserExistenceErrors: 'ENABLED',
+          EnableTokenRevocation: true,
+          CallbackURLs: [stage === 'prod' ? `${PROD_CONTEXT.publicBaseUrl}${SIGN_IN_CALLBACK_PATH}` : Match.anyValue()],
+        });
+      });
+    });
+
+    describe('SES events', () => {
+      test('a configuration set publishes bounces and complaints to an encrypted topic that only SES (this set) may publish to', () => {
+        app.stateful.hasResourceProperties('AWS::SES::ConfigurationSet', {
+          ReputationOptions: { ReputationMetricsEnabled: true },
+          SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+          Name: Match.absent(),
+        });
+        app.stateful.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+          ConfigurationSetName: { Ref: Match.stringLikeRegexp('ConfigurationSet') },
+          EventDestination: {
+            Enabled: true,
+            MatchingEventTypes: ['bounce', 'complaint'],
+            SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('^EmailEventsTopic') } },
+          },
+        });
+        app.stateful.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EmailEventsTopicKey'), 'Arn'] } });
+        app.stateful.hasResourceProperties('AWS::SNS::TopicPolicy', {
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+              Match.objectLike({
+                Effect: 'Allow',
+                Action: 'sns:Publish',
+                Principal: { Service: 'ses.amazonaws.com' },
+                Condition: { StringEquals: { 'AWS:SourceAccount': Match.anyValue(), 'AWS:SourceArn': Match.anyValue() } },
+              }),
+            ]),
+          },
+        });
+        app.stateful.hasResourceProperties('AWS::KMS::Key', {
+          KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'ses.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] })]) },
+        });
+      });
+
+      test('SNS delivers them over HTTPS to POST /webhooks/ses on the API itself, with retries on purpose and a dead-letter queue', () => {
+        app.stateless.hasResourceProperties('AWS::SNS::Subscription', {
+          Protocol: 'https',
+          TopicArn: { 'Fn::ImportValue': Match.stringLikeRegexp('EmailEventsTopic') },
+          Endpoint: { 'Fn::Join': ['', Match.arrayWith(['https://', { Ref: Match.stringLikeRegexp('^HttpApi') }, '/webhooks/ses'])] },
+          RawMessageDelivery: false,
+          DeliveryPolicy: {
+            healthyRetryPolicy: Match.objectLike({ numRetries: 20, backoffFunction: 'EXPONENTIAL' }),
+            throttlePolicy: { maxReceivesPerSecond: 10 },
+          },
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationDeadLetters'), 'Arn'] } },
+        });
+        // SNS may write to that queue, for this topic only.
+        app.stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Allow',
+                Action: 'sqs:SendMessage',
+                Principal: { Service: 'sns.amazonaws.com' },
+                Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::ImportValue': Match.stringLikeRegexp('EmailEventsTopic') } } },
+              }),
+            ]),
+          },
+        });
+        // The subscription is created after the routes, so SNS's confirmation finds the handler.
+        const [[, subscription]] = resourcesOf(app.stateless, 'AWS::SNS::Subscription') as [[string, Resources[string]]];
+        expect(subscription.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^DefaultRoute/), expect.stringMatching(/^HttpApiDefaultStage/)]));
+      });
+
+      test('the SES retry schedule stays within SNS\'s one-hour limit for a whole delivery policy', () => {
+        const [[, subscription]] = resourcesOf(app.stateless, 'AWS::SNS::Subscription') as [[string, Resources[string]]];
+        const p = subscription.Properties.DeliveryPolicy.healthyRetryPolicy;
+        const backoff = p.numRetries - p.numNoDelayRetries - p.numMinDelayRetries - p.numMaxDelayRetries;
+        // Exponential backoff from the minimum to the maximum delay over the backoff retries.
+        const ratio = (p.maxDelayTarget / p.minDelayTarget) ** (1 / (backoff - 1));
+        const backoffSeconds = (p.minDelayTarget * (ratio ** backoff - 1)) / (ratio - 1);
+        const total = p.numMinDelayRetries * p.minDelayTarget + backoffSeconds + p.numMaxDelayRetries * p.maxDelayTarget;
+        expect(total).toBeGreaterThan(30 * 60); // long enough to ride out a deploy or an outage of minutes
+        expect(total).toBeLessThan(3600);
+      });
     });
 
     test('no IAM statement grants wildcard actions, Scan, or "*" resources beyond X-Ray', () => {
@@ -279,6 +502,8 @@ describe.each([
           expect(action).not.toBe('*');
           // dynamodb:*, kms:*, secretsmanager:*, sqs:*, ses:*, ...: a whole service
           expect(action).not.toMatch(/^[a-z0-9-]+:\*$/);
+          // and no prefix wildcard on data services (dynamodb:Batch*, ses:Send*)
+          if (/^(dynamodb|ses|secretsmanager|kms|sqs|sns):/.test(action)) expect(action).not.toContain('*');
         }
         expect(actions).not.toContain('dynamodb:Scan');
         if (list(statement.Resource).includes('*')) {
@@ -287,25 +512,54 @@ describe.each([
       }
     });
 
-    test('email sending is scoped to the sending identity', () => {
-      const domain = stage === 'prod' ? 'mail.matchcoach.example.org' : 'example.com';
-      const ses = statements(app.stateless).filter((s) => list(s.Action).includes('ses:SendEmail'));
-      expect(ses).toHaveLength(2);
-      for (const s of ses) expect(JSON.stringify(s.Resource)).toContain(`:identity/${domain}`);
+    test('each function reads exactly the two secrets, and uses KMS keys only through DynamoDB and Secrets Manager', () => {
+      for (const service of ['Dispatcher', 'Api']) {
+        const [, policy] = resourcesOf(app.stateless, 'AWS::IAM::Policy').find(([id]) => id.startsWith(`${service}Role`))!;
+        const docs = policy.Properties.PolicyDocument.Statement as Statement[];
+        const secretReads = docs.filter((d) => list(d.Action).includes('secretsmanager:GetSecretValue'));
+        expect(secretReads.map((d) => JSON.stringify(d.Resource)).sort()).toEqual([
+          expect.stringMatching(/AppSecret/),
+          expect.stringMatching(/TwilioCredentials/),
+        ]);
+        const keyUses = docs.filter((d) => list(d.Action).some((a) => a.startsWith('kms:')));
+        expect(keyUses.length).toBeGreaterThan(0);
+        for (const d of keyUses) {
+          expect((d.Condition as { StringEquals?: Record<string, unknown> })?.StringEquals?.['kms:ViaService']).toBeDefined();
+        }
+      }
     });
 
-    test('logs are kept in prod and cleaned up in dev', () => {
+    test('email sending is scoped to the sending identity and configuration set, from the configured address only', () => {
+      const domain = stage === 'prod' ? 'mail.matchcoach.example.org' : 'example.com';
+      const address = stage === 'prod' ? 'coach@mail.matchcoach.example.org' : 'coach@example.com';
+      const ses = statements(app.stateless).filter((s) => list(s.Action).includes('ses:SendEmail'));
+      expect(ses).toHaveLength(2);
+      for (const s of ses) {
+        expect(list(s.Action)).toEqual(['ses:SendEmail']);
+        const resources = list(s.Resource).map((r) => JSON.stringify(r));
+        expect(resources).toHaveLength(2);
+        expect(resources[0]).toContain(`:identity/${domain}`);
+        expect(resources[1]).toMatch(/:configuration-set\/.*ConfigurationSet/);
+        expect(s.Condition).toEqual({ StringEquals: { 'ses:FromAddress': address } });
+      }
+    });
+
+    test('logs are kept in prod and cleaned up in dev, and every log group has a retention', () => {
       app.stateless.allResources('AWS::Logs::LogGroup', { DeletionPolicy: stage === 'prod' ? 'Retain' : 'Delete' });
+      app.stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
     });
   });
 
   test('no resource has a hard-coded physical name', () => {
     // A literal name would collide across stages and accounts' other stacks; a reference is fine.
-    const nameProperties = ['TableName', 'FunctionName', 'LogGroupName', 'QueueName', 'TopicName', 'RoleName', 'Name', 'AliasName'];
+    const nameProperties = ['TableName', 'FunctionName', 'LogGroupName', 'QueueName', 'TopicName', 'RoleName', 'Name', 'AliasName', 'DashboardName', 'AlarmName', 'UserPoolName', 'Domain'];
+    // Labels inside their parent, not addresses in the account: an API's name, an authorizer's, a
+    // user pool resource server's (its identifier is the address, and it is per pool).
+    const labels = new Set(['AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Authorizer', 'AWS::Cognito::UserPoolResourceServer']);
     const hardCoded: string[] = [];
     for (const template of [app.stateful, app.stateless]) {
       for (const [id, resource] of Object.entries(template.toJSON().Resources as Resources)) {
-        if (resource.Type === 'AWS::ApiGatewayV2::Api') continue; // an API's Name is a label, not an address
+        if (labels.has(resource.Type)) continue;
         for (const property of nameProperties) {
           if (typeof resource.Properties?.[property] === 'string') hardCoded.push(`${id}.${property}`);
         }
@@ -329,5 +583,63 @@ describe('context', () => {
   test('a value the runtime config would refuse fails the synth, not the first cold start', () => {
     expect(() => createApp({ context: { ...SKIP_BUNDLING, twilioFrom: '555-1234' } })).toThrow(/twilioFrom/);
     expect(() => createApp({ context: { ...PROD_CONTEXT, ...SKIP_BUNDLING, publicBaseUrl: 'not a url' } })).toThrow(/publicBaseUrl/);
+  });
+
+  test('the dispatcher cap comes from context: a number, or "none" for a new account', () => {
+    const concurrency = (value: unknown) => {
+      const { stateless } = build({ dispatcherConcurrency: value });
+      const fn = resourcesOf(stateless, 'AWS::Lambda::Function').find(([id]) => id.startsWith('Dispatcher'))!;
+      return fn[1].Properties.ReservedConcurrentExecutions;
+    };
+    expect(concurrency(4)).toBe(4);
+    expect(concurrency('3')).toBe(3);
+    expect(concurrency('none')).toBeUndefined();
+    expect(() => createApp({ context: { ...SKIP_BUNDLING, dispatcherConcurrency: 0 } })).toThrow(/dispatcherConcurrency/);
+    expect(() => createApp({ context: { ...SKIP_BUNDLING, dispatcherConcurrency: 'lots' } })).toThrow(/dispatcherConcurrency/);
+  });
+
+  test('the providers\' limits come from context, reach every function (one shared budget), and size the API throttle', () => {
+    const variables = (context: Record<string, unknown>) => {
+      const built = build(context);
+      const fns = resourcesOf(built.stateless, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.Environment.Variables);
+      const [[, httpStage]] = resourcesOf(built.stateless, 'AWS::ApiGatewayV2::Stage') as [[string, Resources[string]]];
+      return { fns, throttle: httpStage.Properties.DefaultRouteSettings };
+    };
+    const defaults = variables({});
+    for (const fn of defaults.fns) {
+      expect(fn).toMatchObject({ SMS_RATE_PER_SECOND: '1', EMAIL_RATE_PER_SECOND: '14', EMAIL_DAILY_QUOTA: '50000' });
+    }
+    expect(defaults.throttle).toEqual({ ThrottlingRateLimit: 28, ThrottlingBurstLimit: 56 });
+    const shortCode = variables({ smsRatePerSecond: 100, emailRatePerSecond: '1', emailDailyQuota: 200 });
+    for (const fn of shortCode.fns) {
+      expect(fn).toMatchObject({ SMS_RATE_PER_SECOND: '100', EMAIL_RATE_PER_SECOND: '1', EMAIL_DAILY_QUOTA: '200' });
+    }
+    expect(shortCode.throttle).toEqual({ ThrottlingRateLimit: 325, ThrottlingBurstLimit: 650 });
+    expect(() => createApp({ context: { ...SKIP_BUNDLING, smsRatePerSecond: 0 } })).toThrow(/smsRatePerSecond/);
+    expect(() => createApp({ context: { ...SKIP_BUNDLING, emailDailyQuota: 'many' } })).toThrow(/emailDailyQuota/);
+  });
+
+  test('an alarm email is subscribed, with the notification dead-letter queue', () => {
+    const { stateless } = build({ alarmEmail: 'ops@example.org' });
+    stateless.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+      TopicArn: { Ref: Match.stringLikeRegexp('^Alarms') },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NotificationDeadLetters'), 'Arn'] } },
+    });
+  });
+
+  test('a certificate maps the public host onto the API, and the operator gets the DNS target', () => {
+    const certificateArn = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+    const { stateless } = build({ ...PROD_CONTEXT, certificateArn });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'coach.example.org',
+      DomainNameConfigurations: [Match.objectLike({ CertificateArn: certificateArn, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' })],
+    });
+    stateless.hasResourceProperties('AWS::ApiGatewayV2::ApiMapping', { ApiId: { Ref: Match.stringLikeRegexp('^HttpApi') }, Stage: '$default' });
+    stateless.hasOutput('PublicDomainTarget', {});
+    expect(() => createApp({ context: { ...SKIP_BUNDLING, certificateArn } })).toThrow(/publicBaseUrl/);
+    expect(() => createApp({ context: { ...SKIP_BUNDLING, ...PROD_CONTEXT, publicBaseUrl: 'https://example.org/coach', certificateArn } })).toThrow(/no path/);
+    expect(() => createApp({ context: { ...SKIP_BUNDLING, ...PROD_CONTEXT, certificateArn: 'not-an-arn' } })).toThrow(/certificateArn/);
   });
 });

@@ -90,7 +90,8 @@ describe('DynamoDB store', () => {
 
     const pending = await rawItem('p-1', 'e-1.s.0.sms');
     expect(pending).toMatchObject({ pk: 'PERSON#p-1', sk: 'MSG#e-1.s.0.sms', dueSk: `${at(-1)}#e-1.s.0.sms` });
-    expect(pending?.duePk).toMatch(/^DUE#[0-7]$/);
+    // The due queue: channel, urgent (U) or routine (R), shard.
+    expect(pending?.duePk).toMatch(/^DUE#sms#R#[0-7]$/);
     expect(pending).not.toHaveProperty('personId');
     expect(pending).not.toHaveProperty('messageId');
 
@@ -101,7 +102,8 @@ describe('DynamoDB store', () => {
     const [ref] = await store.listDueMessages(NOW, 10);
     const token = 'lease-1';
     await store.claimMessage(ref!, { token, until: LEASE_END, now: NOW });
-    expect(await rawItem('p-1', 'e-1.s.0.sms')).toMatchObject({ dueSk: `${LEASE_END.toISOString()}#e-1.s.0.sms` });
+    // A claim leaves the due key where it was (no index write); the lease guards the message.
+    expect(await rawItem('p-1', 'e-1.s.0.sms')).toMatchObject({ duePk: pending?.duePk, dueSk: `${at(-1)}#e-1.s.0.sms`, lease: { token } });
     await store.finishMessage(ref!, token, { status: 'sent', attempt: { at: at(0), outcome: 'sent', detail: 'ok' } });
     const finished = await rawItem('p-1', 'e-1.s.0.sms');
     for (const gone of ['duePk', 'dueSk', 'dueAt', 'lease']) expect(finished).not.toHaveProperty(gone);
@@ -141,15 +143,17 @@ describe('DynamoDB store', () => {
 
     const refs = await store.listDueMessages(NOW, 10);
     const listing = take();
-    expect(listing).toHaveLength(8);
-    // One query per shard; DynamoDB Local reports zero units for a shard with nothing due.
+    // One query per queue (2 channels x urgent/routine x 8 shards); DynamoDB Local reports zero
+    // units for a queue with nothing due.
+    expect(listing).toHaveLength(32);
     expect(listing.every((c) => c.op === 'listDueMessages' && c.write === 0)).toBe(true);
     expect(listing.reduce((sum, c) => sum + c.read, 0)).toBeGreaterThan(0);
 
+    // The claim writes the item only (its due key stays); finishing removes the index entry too.
     await store.claimMessage(refs[0]!, { token: 't', until: LEASE_END, now: NOW });
-    const [claim] = take();
-    expect(claim).toMatchObject({ op: 'claimMessage', read: 0 });
-    expect(claim!.write).toBeGreaterThanOrEqual(1);
+    expect(take()).toEqual([{ op: 'claimMessage', read: 0, write: 1 }]);
+    await store.finishMessage(refs[0]!, 't', { status: 'sent', attempt: { at: at(0), outcome: 'sent', detail: 'ok' } });
+    expect(take()).toEqual([{ op: 'finishMessage', read: 0, write: 2 }]);
 
     await store.getMessage('p-1', 'e-1.s.0.sms');
     expect(take()).toEqual([{ op: 'getMessage', read: 1, write: 0 }]);
@@ -164,19 +168,24 @@ describe('DynamoDB store', () => {
 
     const winners = new Map<string, string[]>();
     let attempts = 0;
-    // Two dispatchers walk each batch oldest first and two newest first, so they collide in both directions.
+    // Each dispatcher pages through every routine SMS queue as the real one does; two walk the
+    // queues in order and each page oldest first, two the other way round, so they collide.
+    const { routine } = store.dueQueues('sms');
     const dispatch = async (name: string, newestFirst: boolean) => {
-      for (let tick = 0; tick < 100; tick++) {
-        const refs = await store.listDueMessages(NOW, 25);
-        if (refs.length === 0) return;
-        if (newestFirst) refs.reverse();
-        for (const ref of refs) {
-          attempts++;
-          const claimed = await store.claimMessage(ref, { token: `${name}:${ref.messageId}`, until: LEASE_END, now: NOW });
-          if (claimed) winners.set(ref.messageId, [...(winners.get(ref.messageId) ?? []), claimed.lease!.token]);
+      for (const queue of newestFirst ? [...routine].reverse() : routine) {
+        let after;
+        for (let page = 0; page < 100; page++) {
+          const refs = await store.listDueInQueue(queue, NOW, 10, after);
+          if (refs.length === 0) break;
+          after = refs.at(-1);
+          if (newestFirst) refs.reverse();
+          for (const ref of refs) {
+            attempts++;
+            const claimed = await store.claimMessage(ref, { token: `${name}:${ref.messageId}`, until: LEASE_END, now: NOW });
+            if (claimed) winners.set(ref.messageId, [...(winners.get(ref.messageId) ?? []), claimed.lease!.token]);
+          }
         }
       }
-      throw new Error(`dispatcher ${name} still saw due messages after 100 ticks`);
     };
     await Promise.all([dispatch('a', false), dispatch('b', true), dispatch('c', false), dispatch('d', true)]);
 
@@ -190,8 +199,11 @@ describe('DynamoDB store', () => {
       expect(m.status).toBe('claimed');
       expect(m.lease?.token).toBe(winners.get(m.messageId)?.[0]);
     }
-    expect(await store.listDueMessages(NOW, 10)).toEqual([]);
-    expect(await store.listDueMessages(LEASE_END, 500)).toHaveLength(200);
+    // Claimed messages keep their place in the index; nobody else can take one until the lease ends.
+    const listed = await store.listDueMessages(NOW, 500);
+    expect(listed).toHaveLength(200);
+    const early = new Date(LEASE_END.getTime() - 1);
+    expect(await store.claimMessage(listed[0]!, { token: 'late', until: new Date(LEASE_END.getTime() + 60_000), now: early })).toBeUndefined();
   });
 });
 

@@ -66,7 +66,7 @@ describe('Twilio adapter specifics', () => {
     sandbox.injectFaults({ mode: '429', count: 1 });
     const sender = createTwilioSmsSender({ accountSid, authToken, from, apiBase: sandbox.url, timeoutMs });
     const result = await sender.send({ to: '+15551230002', body: 'x', messageId: 'm-2' });
-    expect(result).toEqual({ status: 'failed', retryable: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 });
+    expect(result).toEqual({ status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 });
   });
 
   it('keeps concurrent sends apart: only the rate-limited one carries retryAfterSeconds', async () => {
@@ -76,7 +76,7 @@ describe('Twilio adapter specifics', () => {
       Array.from({ length: 6 }, (_, i) => sender.send({ to: `+1555123010${i}`, body: `text ${i}`, messageId: `m-${i}` })),
     );
     const failed = results.filter((r) => r.status === 'failed');
-    expect(failed).toEqual([{ status: 'failed', retryable: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 }]);
+    expect(failed).toEqual([{ status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 }]);
     expect(results.filter((r) => r.status === 'sent')).toHaveLength(5);
   });
 
@@ -84,7 +84,7 @@ describe('Twilio adapter specifics', () => {
     sandbox.setRateLimit(1);
     const sender = createTwilioSmsSender({ accountSid, authToken, from, apiBase: sandbox.url, timeoutMs });
     expect((await sender.send({ to: '+15551230003', body: 'a', messageId: 'm-a' })).status).toBe('sent');
-    expect(await sender.send({ to: '+15551230003', body: 'b', messageId: 'm-b' })).toMatchObject({ status: 'failed', retryable: true });
+    expect(await sender.send({ to: '+15551230003', body: 'b', messageId: 'm-b' })).toMatchObject({ status: 'failed', retryable: true, throttled: true });
   });
 
   it('maps wrong credentials to a permanent failure naming Twilio code 20003', async () => {

@@ -115,7 +115,8 @@ export function describeSmsSenderContract(name: string, setup: () => Promise<Sms
       await harness.failNext('rate-limited');
       const sms = message(to, 'rate limited text');
       const result = await harness.sender.send(sms);
-      expect(result).toMatchObject({ status: 'failed', retryable: true });
+      // Marked as throttling, so the dispatcher slows the channel down instead of only backing off.
+      expect(result).toMatchObject({ status: 'failed', retryable: true, throttled: true });
       expectPrivateReason(result, sms);
       expect(await harness.sentTo(to)).toEqual([]);
     });

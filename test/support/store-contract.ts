@@ -1,4 +1,5 @@
-import type { Attempt, Enrollment, Message, Person, Profile } from '../../shared/domain/model';
+import type { Attempt, Enrollment, JournalEntry, Message, Person, Profile, SafetyEvent } from '../../shared/domain/model';
+import { DELIVERY_STATUSES } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
 
 /**
@@ -180,13 +181,114 @@ export function describeStoreContract(
       });
     });
 
+    // ---- Due queues (issue 7): a channel's backlog, urgent first, page by page -----------------------
+
+    describe('due queues', () => {
+      async function seedQueues() {
+        // 30 per class and channel, enough to spread over every shard; due times interleave.
+        const made: Message[] = [];
+        for (const channel of ['sms', 'email'] as const) {
+          for (const urgent of [true, false]) {
+            for (let i = 0; i < 30; i++) {
+              const m = message({
+                messageId: `e-${i % 3}.step-${i}.0.${urgent ? 'u' : 'r'}.${channel}`,
+                channel,
+                ...(urgent ? { urgent: true } : {}),
+                dueAt: at(-60 + ((i * 11) % 30)),
+              });
+              made.push(m);
+            }
+          }
+        }
+        await Promise.all(made.map((m) => store.createMessage(m)));
+        return made;
+      }
+      const idsOf = (refs: Array<{ messageId: string }>) => refs.map((r) => r.messageId).sort();
+
+      test("a channel's queues hold exactly its urgent and routine messages; each queue is oldest first", async () => {
+        const made = await seedQueues();
+        for (const channel of ['sms', 'email'] as const) {
+          const queues = store.dueQueues(channel);
+          expect(queues.urgent.length).toBeGreaterThan(0);
+          expect(queues.routine.length).toBe(queues.urgent.length);
+          expect(new Set([...queues.urgent, ...queues.routine]).size).toBe(queues.urgent.length * 2);
+          for (const urgent of [true, false]) {
+            const listed = [];
+            for (const queue of urgent ? queues.urgent : queues.routine) {
+              const page = await store.listDueInQueue(queue, NOW, 100);
+              const keys = page.map((r) => `${r.dueAt}#${r.messageId}`);
+              expect(keys).toEqual([...keys].sort());
+              for (const ref of page) expect(Object.keys(ref).sort()).toEqual(['dueAt', 'messageId', 'personId']);
+              listed.push(...page);
+            }
+            const expected = made.filter((m) => m.channel === channel && (m.urgent === true) === urgent);
+            expect(idsOf(listed)).toEqual(idsOf(expected));
+          }
+        }
+      });
+
+      test('pages resume strictly after the last ref, stop at now, and never repeat', async () => {
+        await seedQueues();
+        const { routine } = store.dueQueues('sms');
+        const cutoff = new Date(Date.parse(at(-45)));
+        for (const queue of routine) {
+          const whole = await store.listDueInQueue(queue, cutoff, 1000);
+          const paged = [];
+          let after;
+          for (let i = 0; i < 100; i++) {
+            const page = await store.listDueInQueue(queue, cutoff, 2, after);
+            if (page.length === 0) break;
+            paged.push(...page);
+            after = page.at(-1);
+          }
+          expect(paged).toEqual(whole);
+          for (const ref of whole) expect(Date.parse(ref.dueAt)).toBeLessThanOrEqual(cutoff.getTime());
+        }
+        expect(await store.listDueInQueue(routine[0]!, NOW, 0)).toEqual([]);
+      });
+
+      test('a queue lease is one holder\'s until it ends; the holder renews it; anyone takes it after', async () => {
+        const [queue] = store.dueQueues('sms').routine;
+        const soon = new Date(NOW.getTime() + 5_000);
+        expect(await store.leaseDueQueue(queue!, 'dispatcher-a', soon, NOW)).toBe(true);
+        expect(await store.leaseDueQueue(queue!, 'dispatcher-b', soon, NOW)).toBe(false);
+        expect(await store.leaseDueQueue(queue!, 'dispatcher-a', new Date(soon.getTime() + 5_000), soon)).toBe(true);
+        expect(await store.leaseDueQueue(queue!, 'dispatcher-b', new Date(soon.getTime() + 9_000), new Date(soon.getTime() + 4_999))).toBe(false);
+        const later = new Date(soon.getTime() + 5_000);
+        expect(await store.leaseDueQueue(queue!, 'dispatcher-b', new Date(later.getTime() + 5_000), later)).toBe(true);
+        // Other queues are separate.
+        expect(await store.leaseDueQueue(store.dueQueues('sms').urgent[0]!, 'dispatcher-a', soon, NOW)).toBe(true);
+        const racers = await Promise.all(['x', 'y', 'z'].map((h) => store.leaseDueQueue(store.dueQueues('email').routine[0]!, h, soon, NOW)));
+        expect(racers.filter(Boolean)).toHaveLength(1);
+      });
+
+      test('a claimed message stays in its queue; finished and released ones leave or move', async () => {
+        await store.createMessage(message({ messageId: 'm-a', urgent: true, dueAt: at(-3) }));
+        await store.createMessage(message({ messageId: 'm-b', urgent: true, dueAt: at(-2) }));
+        const queues = store.dueQueues('sms').urgent;
+        const listAll = async (now: Date) => (await Promise.all(queues.map((q) => store.listDueInQueue(q, now, 10)))).flat();
+        const [a, b] = [...(await listAll(NOW))].sort((x, y) => x.dueAt.localeCompare(y.dueAt));
+        expect(await store.claimMessage(a!, { token: 'ta', until: LEASE_END, now: NOW })).toMatchObject({ urgent: true, status: 'claimed' });
+        await store.claimMessage(b!, { token: 'tb', until: LEASE_END, now: NOW });
+        expect(idsOf(await listAll(NOW))).toEqual(['m-a', 'm-b']);
+        await store.finishMessage(a!, 'ta', { status: 'sent', attempt: attempt('sent') });
+        await store.releaseForRetry(b!, 'tb', RETRY_AT, attempt('retry'));
+        expect(await listAll(NOW)).toEqual([]);
+        expect(await listAll(RETRY_AT)).toEqual([{ personId: 'p-asha', messageId: 'm-b', dueAt: RETRY_AT.toISOString() }]);
+        // No other queue ever saw them.
+        const others = [...store.dueQueues('sms').routine, ...store.dueQueues('email').urgent, ...store.dueQueues('email').routine];
+        for (const q of others) expect(await store.listDueInQueue(q, RETRY_AT, 10)).toEqual([]);
+      });
+    });
+
     describe('claiming', () => {
       test('only the first of two claims with the same ref wins; the winner gets the claimed message', async () => {
         await store.createMessage(message({ dueAt: at(-1) }));
         const [ref] = await store.listDueMessages(NOW, 10);
         const won = await store.claimMessage(ref!, { token: 'd1', until: LEASE_END, now: NOW });
         expect(won).toEqual({
-          ...message({ dueAt: LEASE_END.toISOString() }),
+          // The due time stays: a claim writes no index entry (the lease keeps others off).
+          ...message({ dueAt: at(-1) }),
           status: 'claimed',
           lease: { token: 'd1', until: LEASE_END.toISOString() },
           updatedAt: NOW.toISOString(),
@@ -207,15 +309,18 @@ export function describeStoreContract(
         expect((await store.getMessage('p-asha', MESSAGE_ID))?.lease?.token).toBe(winners[0]!.lease!.token);
       });
 
-      test('a claimed message is not due until its lease ends, then comes back and can be re-claimed', async () => {
+      test('a claimed message stays listed but cannot be claimed until its lease ends, then can be re-claimed', async () => {
         await store.createMessage(message({ dueAt: at(-1) }));
         const [ref] = await store.listDueMessages(NOW, 10);
         await store.claimMessage(ref!, { token: 'dead-dispatcher', until: LEASE_END, now: NOW });
 
-        expect(await store.listDueMessages(NOW, 10)).toEqual([]);
-        expect(await store.listDueMessages(new Date(LEASE_END.getTime() - 1), 10)).toEqual([]);
+        // Still in the index at its due time (the index is keys only: nobody reads the lease there) ...
+        expect(await store.listDueMessages(NOW, 10)).toEqual([ref]);
+        // ... but nobody can take it while the lease lasts, not even at its last millisecond.
+        const beforeEnd = new Date(LEASE_END.getTime() - 1);
+        expect(await store.claimMessage(ref!, { token: 'eager', until: new Date(LEASE_END.getTime() + 60_000), now: beforeEnd })).toBeUndefined();
         const [back] = await store.listDueMessages(LEASE_END, 10);
-        expect(back).toEqual({ personId: 'p-asha', messageId: MESSAGE_ID, dueAt: LEASE_END.toISOString() });
+        expect(back).toEqual({ personId: 'p-asha', messageId: MESSAGE_ID, dueAt: at(-1) });
 
         const later = new Date(LEASE_END.getTime() + 60_000);
         const reclaimed = await store.claimMessage(back!, { token: 'second', until: new Date(later.getTime() + 300_000), now: later });
@@ -383,6 +488,239 @@ export function describeStoreContract(
       });
     });
 
+    // ---- SMS conversation (issue 4, SMS half) ------------------------------------------------------
+
+    describe('inbound SMS dedupe', () => {
+      test('a MessageSid is claimed once; a released claim can be taken again', async () => {
+        const sid = 'SM' + 'a'.repeat(32);
+        expect(await store.claimInboundSms(sid, NOW)).toBe(true);
+        expect(await store.claimInboundSms(sid, LEASE_END)).toBe(false);
+        expect(await store.claimInboundSms('SM' + 'b'.repeat(32), NOW)).toBe(true);
+        await store.releaseInboundSms(sid);
+        expect(await store.claimInboundSms(sid, NOW)).toBe(true);
+        expect(await store.claimInboundSms(sid, NOW)).toBe(false);
+        // Releasing what was never claimed is harmless.
+        await store.releaseInboundSms('SM' + 'c'.repeat(32));
+      });
+
+      test('concurrent claims of one MessageSid: exactly one wins', async () => {
+        const sid = 'SM' + 'd'.repeat(32);
+        const wins = await Promise.all(Array.from({ length: 8 }, () => store.claimInboundSms(sid, NOW)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('journal', () => {
+      test('entries read back oldest first, per person, filtered by the text they answered', async () => {
+        const note = journal({ entryId: 'SM03', at: at(3), kind: 'note', text: 'Long day, but I did 40 questions.' });
+        const first = journal({ entryId: 'SM01', at: at(1), inReplyTo: 'm-checkin', response: { kind: 'score', score: 2 }, text: 'tired' });
+        const second = journal({ entryId: 'SM02', at: at(2), inReplyTo: 'm-checkin', response: { kind: 'done' } });
+        const other = journal({ entryId: 'SM04', at: at(2), inReplyTo: 'm-nudge', response: { kind: 'skip' } });
+        for (const entry of [note, second, other, first]) await store.saveJournalEntry(entry);
+        await store.saveJournalEntry(journal({ personId: 'p-ravi', entryId: 'SM09', inReplyTo: 'm-checkin' }));
+
+        expect(await store.listJournalEntries('p-asha')).toEqual([first, second, other, note]);
+        expect(await store.listJournalEntries('p-asha', { inReplyTo: 'm-checkin' })).toEqual([first, second]);
+        expect(await store.listJournalEntries('p-asha', { inReplyTo: 'm-check' })).toEqual([]);
+        expect(await store.listJournalEntries('p-nobody')).toEqual([]);
+        for (const entry of await store.listJournalEntries('p-asha')) expectDomainShape(entry, JOURNAL_FIELDS);
+      });
+
+      test('saving the same entry again replaces it, and callers cannot change what is stored', async () => {
+        const entry = journal({ inReplyTo: 'm-1', response: { kind: 'score', score: 4 } });
+        await store.saveJournalEntry(entry);
+        await store.saveJournalEntry({ ...entry, text: 'second try' });
+        entry.text = 'changed by the caller';
+        const [read] = await store.listJournalEntries('p-asha');
+        expect(read).toEqual({ ...journal({ inReplyTo: 'm-1', response: { kind: 'score', score: 4 } }), text: 'second try' });
+        read!.response!.score = 1;
+        expect((await store.listJournalEntries('p-asha'))[0]?.response?.score).toBe(4);
+      });
+    });
+
+    describe('safety events and alerts', () => {
+      test("flags land in the person's record and in their month's alerts; lifting a hold only in the record", async () => {
+        const risk = safety({ eventId: 'SM01', at: '2027-03-31T23:59:00.000Z', kind: 'risk', rule: 'risk:kill-self' });
+        const distress = safety({ eventId: 'SM02', at: '2027-04-01T00:01:00.000Z', kind: 'distress', rule: 'distress:heavy-feeling' });
+        const lifted = safety({ eventId: 'op-1', at: '2027-04-02T10:00:00.000Z', kind: 'hold-lifted', by: 'operator:sam' });
+        const ravi = safety({ personId: 'p-ravi', eventId: 'SM03', at: '2027-04-03T10:00:00.000Z', kind: 'risk', rule: 'risk:want-die' });
+        for (const event of [lifted, distress, ravi, risk]) await store.saveSafetyEvent(event);
+
+        expect(await store.listSafetyEvents('p-asha')).toEqual([risk, distress, lifted]);
+        for (const event of await store.listSafetyEvents('p-asha')) expectDomainShape(event, SAFETY_FIELDS);
+        expect(await store.listSafetyEvents('p-nobody')).toEqual([]);
+        expect(await store.listSafetyAlerts('2027-03')).toEqual([
+          { personId: 'p-asha', eventId: 'SM01', at: risk.at, level: 'risk', rule: 'risk:kill-self' },
+        ]);
+        // Newest first: what an operator wants to see at the top.
+        expect(await store.listSafetyAlerts('2027-04')).toEqual([
+          { personId: 'p-ravi', eventId: 'SM03', at: ravi.at, level: 'risk', rule: 'risk:want-die' },
+          { personId: 'p-asha', eventId: 'SM02', at: distress.at, level: 'distress', rule: 'distress:heavy-feeling' },
+        ]);
+        expect(await store.listSafetyAlerts('2027-05')).toEqual([]);
+      });
+
+      test('saving the same flag again keeps one record and one alert', async () => {
+        const risk = safety({ eventId: 'SM01', kind: 'risk', rule: 'risk:kill-self' });
+        await store.saveSafetyEvent(risk);
+        await store.saveSafetyEvent(risk);
+        expect(await store.listSafetyEvents('p-asha')).toEqual([risk]);
+        expect(await store.listSafetyAlerts(risk.at.slice(0, 7))).toHaveLength(1);
+      });
+    });
+
+    describe('delivery receipts', () => {
+      test('a later state replaces an earlier one; an earlier or equal one changes nothing', async () => {
+        const sent = message({ status: 'sent', dueAt: undefined, providerId: 'SM' + 'e'.repeat(32) });
+        await store.createMessage(sent);
+        const ref = { personId: 'p-asha', messageId: MESSAGE_ID };
+        expect(await store.recordDelivery(ref, { status: 'sent', at: at(1) })).toBe(true);
+        expect(await store.recordDelivery(ref, { status: 'queued', at: at(2) })).toBe(false);
+        expect(await store.recordDelivery(ref, { status: 'sent', at: at(3) })).toBe(false);
+        expect(await store.recordDelivery(ref, { status: 'undelivered', at: at(4), errorCode: 30003 })).toBe(true);
+        expect(await store.getMessage('p-asha', MESSAGE_ID)).toEqual({ ...sent, delivery: { status: 'undelivered', at: at(4), errorCode: 30003 } });
+        expectDomainShape(await store.getMessage('p-asha', MESSAGE_ID), MESSAGE_FIELDS);
+        expect(await store.recordDelivery(ref, { status: 'delivered', at: at(5) })).toBe(true);
+        expect(await store.recordDelivery(ref, { status: 'failed', at: at(6), errorCode: 30008 })).toBe(false);
+        expect((await store.getMessage('p-asha', MESSAGE_ID))?.delivery).toEqual({ status: 'delivered', at: at(5) });
+      });
+
+      test('a receipt for an unknown message creates nothing; a receipt never touches the plan', async () => {
+        expect(await store.recordDelivery({ personId: 'p-asha', messageId: 'nope' }, { status: 'delivered', at: at(1) })).toBe(false);
+        expect(await store.getMessage('p-asha', 'nope')).toBeUndefined();
+        expect(await store.listMessages('p-asha')).toEqual([]);
+
+        await store.createMessage(message({ dueAt: at(-1) }));
+        expect(await store.recordDelivery({ personId: 'p-asha', messageId: MESSAGE_ID }, { status: 'sent', at: at(1) })).toBe(true);
+        const [due] = await store.listDueMessages(NOW, 10);
+        expect(due).toEqual({ personId: 'p-asha', messageId: MESSAGE_ID, dueAt: at(-1) });
+        expect(await store.claimMessage(due!, { token: 't', until: LEASE_END, now: NOW })).toMatchObject({ status: 'claimed', delivery: { status: 'sent' } });
+        expect(await store.finishMessage(due!, 't', { status: 'sent', attempt: attempt('sent'), providerId: 'SM1' })).toBe(true);
+        expect((await store.getMessage('p-asha', MESSAGE_ID))?.delivery).toEqual({ status: 'sent', at: at(1) });
+      });
+
+      test('receipts racing each other converge to the latest state', async () => {
+        await store.createMessage(message({ status: 'sent', dueAt: undefined }));
+        const ref = { personId: 'p-asha', messageId: MESSAGE_ID };
+        const reports = [...DELIVERY_STATUSES].reverse().map((status, i) => ({ status, at: at(i) }));
+        const results = await Promise.all(reports.map((d) => store.recordDelivery(ref, d)));
+        expect(results.some(Boolean)).toBe(true);
+        expect((await store.getMessage('p-asha', MESSAGE_ID))?.delivery?.status).toBe('read');
+      });
+    });
+
+    // ---- Email subscription (issue 4, email half) ---------------------------------------------------
+
+    describe('confirmation link nonces', () => {
+      test('a nonce is spent once; others are not affected', async () => {
+        const expires = new Date('2027-03-04T12:00:00.000Z');
+        expect(await store.consumeTokenNonce('nonce-aaaaaaaa', expires)).toBe(true);
+        expect(await store.consumeTokenNonce('nonce-aaaaaaaa', expires)).toBe(false);
+        expect(await store.consumeTokenNonce('nonce-bbbbbbbb', expires)).toBe(true);
+      });
+
+      test('of eight concurrent uses of one nonce exactly one wins', async () => {
+        const wins = await Promise.all(Array.from({ length: 8 }, () => store.consumeTokenNonce('nonce-cccccccc', LEASE_END)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('person notices (flood guard)', () => {
+      test('a notice is claimed once until its time is up, per person and per notice', async () => {
+        await store.savePerson(person());
+        const until = new Date(NOW.getTime() + 600_000);
+        expect(await store.claimPersonNotice('p-asha', 'confirm-email', NOW, until)).toBe(true);
+        expect(await store.claimPersonNotice('p-asha', 'confirm-email', new Date(until.getTime() - 1), new Date(until.getTime() + 600_000))).toBe(false);
+        expect(await store.claimPersonNotice('p-asha', 'already-subscribed', NOW, until)).toBe(true);
+        expect(await store.claimPersonNotice('p-ravi', 'confirm-email', NOW, until)).toBe(true);
+        expect(await store.claimPersonNotice('p-asha', 'confirm-email', until, new Date(until.getTime() + 600_000))).toBe(true);
+        // A notice is no message and no enrollment: nothing else of the person's shows it.
+        expect(await store.listMessages('p-asha')).toEqual([]);
+        expect(await store.listEnrollments('p-asha')).toEqual([]);
+        expect(await store.getPerson('p-asha')).toEqual(person());
+      });
+
+      test('of eight concurrent claims exactly one wins', async () => {
+        const until = new Date(NOW.getTime() + 600_000);
+        const wins = await Promise.all(Array.from({ length: 8 }, () => store.claimPersonNotice('p-asha', 'confirm-email', NOW, until)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('people: sign-up fields', () => {
+      test('specialty and the counselor choice read back exactly', async () => {
+        const asha = person({ specialty: 'Internal medicine, maybe nephrology', showPlanToCounselor: true });
+        await store.savePerson(asha);
+        expect(await store.getPerson('p-asha')).toEqual(asha);
+        expectDomainShape(await store.getPerson('p-asha'), PERSON_FIELDS);
+      });
+    });
+
+    describe('erasePerson', () => {
+      test('removes everything about the person and nothing about anyone else', async () => {
+        await store.savePerson(person());
+        await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.org', phone: '+923001234567' }));
+        for (const personId of ['p-asha', 'p-ravi']) {
+          await store.saveEnrollment(enrollment({ personId, enrollmentId: 'e-1' }));
+          await store.createMessage(message({ personId, messageId: 'e-1.step-1.0.sms', dueAt: at(-1) }));
+          await store.saveJournalEntry(journal({ personId, entryId: 'SM01', text: 'a private note' }));
+          await store.saveSafetyEvent(safety({ personId, eventId: 'SM02', kind: 'risk' }));
+        }
+        await store.saveEnrollment(enrollment({ enrollmentId: 'e-2', sequenceId: 'self-care' }));
+        await store.createMessage(message({ messageId: 'e-2.step-1.0.email', channel: 'email', to: 'asha@example.com', status: 'sent', dueAt: undefined }));
+        await store.saveSafetyEvent(safety({ eventId: 'op-1', kind: 'hold-lifted', rule: undefined, by: 'operator:sam' }));
+        await store.claimPersonNotice('p-asha', 'confirm-email', NOW, LEASE_END);
+        const ravi = {
+          person: await store.getPerson('p-ravi'),
+          enrollments: await store.listEnrollments('p-ravi'),
+          messages: await store.listMessages('p-ravi'),
+          journal: await store.listJournalEntries('p-ravi'),
+          safety: await store.listSafetyEvents('p-ravi'),
+        };
+
+        // Lookups 2, season row 1, alert 1, enrollments 2, messages 2, journal 1, safety 2, notice 1, profile 1.
+        expect(await store.erasePerson('p-asha')).toBe(13);
+
+        expect(await store.getPerson('p-asha')).toBeUndefined();
+        expect(await store.findPersonIdByPhone('+919812345678')).toBeUndefined();
+        expect(await store.findPersonIdByEmail('asha@example.com')).toBeUndefined();
+        expect(await store.listEnrollments('p-asha')).toEqual([]);
+        expect(await store.listMessages('p-asha')).toEqual([]);
+        expect(await store.listJournalEntries('p-asha')).toEqual([]);
+        expect(await store.listSafetyEvents('p-asha')).toEqual([]);
+        expect(await store.listPersonIdsInSeason(2027)).toEqual(['p-ravi']);
+        expect((await store.listSafetyAlerts(NOW.toISOString().slice(0, 7))).map((a) => a.personId)).toEqual(['p-ravi']);
+        expect((await store.listDueMessages(NOW, 10)).map((r) => r.personId)).toEqual(['p-ravi']);
+        // The notice went with the person: a new sign-up with that address starts afresh.
+        expect(await store.claimPersonNotice('p-asha', 'confirm-email', NOW, LEASE_END)).toBe(true);
+        await store.erasePerson('p-asha');
+
+        expect(await store.getPerson('p-ravi')).toEqual(ravi.person);
+        expect(await store.findPersonIdByPhone('+923001234567')).toBe('p-ravi');
+        expect(await store.listEnrollments('p-ravi')).toEqual(ravi.enrollments);
+        expect(await store.listMessages('p-ravi')).toEqual(ravi.messages);
+        expect(await store.listJournalEntries('p-ravi')).toEqual(ravi.journal);
+        expect(await store.listSafetyEvents('p-ravi')).toEqual(ravi.safety);
+      });
+
+      test('is idempotent, and an unknown person erases nothing', async () => {
+        await store.savePerson(person());
+        expect(await store.erasePerson('p-asha')).toBe(4);
+        expect(await store.erasePerson('p-asha')).toBe(0);
+        expect(await store.erasePerson('p-nobody')).toBe(0);
+      });
+
+      test("keeps a lookup that now belongs to someone else", async () => {
+        await store.savePerson(person());
+        await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.org' }));
+        expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
+        await store.erasePerson('p-asha');
+        expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
+        expect(await store.findPersonIdByEmail('ravi@example.org')).toBe('p-ravi');
+        expect(await store.getPerson('p-ravi')).toBeDefined();
+      });
+    });
+
     async function createAndClaim(token: string) {
       await store.createMessage(message({ dueAt: at(-1) }));
       const [ref] = await store.listDueMessages(NOW, 10);
@@ -467,12 +805,25 @@ function message(overrides: Partial<Message> = {}): Message {
   return merged as unknown as Message;
 }
 
-const PERSON_FIELDS = ['personId', 'firstName', 'email', 'phone', 'timeZone', 'consent', 'quietHours', 'profile', 'recentScores', 'createdAt'];
+function journal(overrides: Partial<JournalEntry> = {}): JournalEntry {
+  return { personId: 'p-asha', entryId: 'SM' + '0'.repeat(32), at: at(0), kind: 'checkin', ...overrides };
+}
+
+function safety(overrides: Partial<SafetyEvent> = {}): SafetyEvent {
+  return { personId: 'p-asha', eventId: 'SM' + '0'.repeat(32), at: at(0), kind: 'risk', rule: 'risk:kill-self', ...overrides };
+}
+
+const JOURNAL_FIELDS = ['personId', 'entryId', 'at', 'kind', 'text', 'inReplyTo', 'response', 'safety'];
+const SAFETY_FIELDS = ['personId', 'eventId', 'at', 'kind', 'rule', 'by'];
+
+const PERSON_FIELDS = ['personId', 'firstName', 'email', 'phone', 'timeZone', 'consent', 'quietHours', 'profile', 'recentScores', 'createdAt',
+  // Email subscription (issue 4)
+  'specialty', 'showPlanToCounselor'];
 const ENROLLMENT_FIELDS = ['personId', 'enrollmentId', 'sequenceId', 'anchors', 'enrolledAt', 'status'];
 const MESSAGE_FIELDS = [
   'personId', 'messageId', 'enrollmentId', 'sequenceId', 'stepId', 'channel', 'to', 'zone', 'firstName', 'profile', 'anchors',
   'quietHours', 'sendAt',
-  'deadlineAt', 'status', 'dueAt', 'lease', 'attempts', 'providerId', 'reason', 'updatedAt',
+  'deadlineAt', 'status', 'dueAt', 'lease', 'attempts', 'providerId', 'reason', 'updatedAt', 'delivery', 'urgent',
 ];
 
 /** Storage attributes (pk, sk, due keys, TTL) must never leak into what callers get. */

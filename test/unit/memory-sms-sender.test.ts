@@ -2,7 +2,7 @@ import { createMemorySmsSender, type FailedSendResult } from '../../shared/adapt
 import { describeSmsSenderContract, type SmsContractFault } from '../support/sms-sender-contract';
 
 const scriptedFailures: Record<SmsContractFault, { result: FailedSendResult; afterDelivery?: boolean }> = {
-  'rate-limited': { result: { status: 'failed', retryable: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 } },
+  'rate-limited': { result: { status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 } },
   'server-error': { result: { status: 'failed', retryable: true, reason: 'twilio error 20500 (HTTP 500)' } },
   timeout: { result: { status: 'failed', retryable: true, reason: 'twilio: no answer within 10000 ms' } },
   'accepted-then-timeout': {

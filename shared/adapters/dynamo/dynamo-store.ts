@@ -5,6 +5,7 @@ import {
   type ConsumedCapacity,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -15,16 +16,19 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { CalendarEntry } from '../../domain/calendar';
-import type { Channel } from '../../domain/sequence';
+import { CHANNELS, type Channel } from '../../domain/sequence';
 import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
+import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
+import { statusesBelow } from '../../domain/delivery';
 import type { Store } from '../../ports';
 import {
-  DUE_SHARDS,
   ENROLLMENT_PREFIX,
   MESSAGE_PREFIX,
   TABLE_DEFINITION,
   dueKey,
-  dueShardPk,
+  dueQueueLeaseKey,
+  dueQueuesOf,
+  dueSortKey,
   dueUpperBound,
   emailLookupKey,
   enrollmentIdFromSk,
@@ -41,6 +45,21 @@ import {
   calendarKey,
   CALENDAR_PK,
 } from './keys';
+import {
+  INBOUND_DEDUPE_DAYS,
+  JOURNAL_PREFIX,
+  SAFETY_PREFIX,
+  alertKey,
+  alertPk,
+  inboundSmsKey,
+  journalEntryIdFromSk,
+  journalKey,
+  journalRepliesPrefix,
+  safetyEventIdFromSk,
+  safetyEventKey,
+} from './keys';
+// Email subscription (issue 4, email half)
+import { noticeKey, tokenNonceKey } from './keys';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -56,6 +75,15 @@ import {
  * |            |                                    | or claimed with a dueAt also duePk/dueSk (due index)    |
  * | season     | SEASON#<year> / PERSON#<personId>  | (none): membership, written with the profile            |
  * | calendar   | CALENDAR / SEASON#<year>#<event>   | at, certainty, source: an operator's correction         |
+ * | inbound    | INBOUND#<MessageSid> / SEEN        | at, expiresAt (TTL): replay dedupe, no personal data    |
+ * | journal    | PERSON#<personId> /                | JournalEntry fields except personId, entryId            |
+ * |            |   JOURNAL#<inReplyTo or ->#<sid>   |                                                         |
+ * | safety     | PERSON#<personId> /                | SafetyEvent fields except personId, eventId             |
+ * |            |   SAFETY#<at>#<eventId>            |                                                         |
+ * | alert      | ALERT#<yyyy-mm> /                  | SafetyAlert fields (ids, level, rule; never the words)  |
+ * |            |   <at>#<personId>#<eventId>        |                                                         |
+ * | nonce      | NONCE#<nonce> / USED               | expiresAt (TTL): a spent confirmation link, nothing else |
+ * | notice     | PERSON#<personId> / NOTICE#<name>  | until, expiresAt (TTL): when the notice may go again     |
  */
 
 export interface DynamoStoreOptions {
@@ -260,6 +288,36 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     return outcome !== false;
   }
 
+  /** One queue of the due index: refs due by `now`, oldest first, after `after` when given. */
+  async function queryDue(queue: string, now: Date, limit: number, after?: DueMessageRef): Promise<DueMessageRef[]> {
+    const bound = dueUpperBound(now);
+    const startSk = after && dueSortKey(after.messageId, after.dueAt);
+    if (startSk !== undefined && startSk > bound) return [];
+    const out = await measured('listDueMessages', 'read', () =>
+      doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: DUE.name,
+          KeyConditionExpression: '#duePk = :duePk AND #dueSk <= :bound',
+          ExpressionAttributeNames: namesFor(DUE.partitionKey, DUE.sortKey),
+          ExpressionAttributeValues: { ':duePk': queue, ':bound': bound },
+          Limit: limit,
+          ...(after && {
+            ExclusiveStartKey: { [DUE.partitionKey]: queue, [DUE.sortKey]: startSk, ...messageKey(after.personId, after.messageId) },
+          }),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    );
+    return (out.Items ?? []).map(
+      (item): DueMessageRef => ({
+        personId: personIdFromPk(item[PK]),
+        messageId: messageIdFromSk(item[SK]),
+        dueAt: parseDueSk(item[DUE.sortKey]).dueAt,
+      }),
+    );
+  }
+
   return {
     async savePerson(person) {
       const keepLookups = new Set<string>();
@@ -377,57 +435,62 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
 
     async listDueMessages(now, limit) {
       if (limit <= 0) return [];
-      const bound = dueUpperBound(now);
-      // Each shard is sorted by due time, so the oldest `limit` overall are among each shard's first `limit`.
-      const shards = await Promise.all(
-        Array.from({ length: DUE_SHARDS }, (_, shard) =>
-          queryAll(
-            'listDueMessages',
-            {
-              IndexName: DUE.name,
-              KeyConditionExpression: '#duePk = :duePk AND #dueSk <= :bound',
-              ExpressionAttributeNames: namesFor(DUE.partitionKey, DUE.sortKey),
-              ExpressionAttributeValues: { ':duePk': dueShardPk(shard), ':bound': bound },
-            },
-            limit,
-          ),
-        ),
-      );
-      return shards
+      const queues = CHANNELS.flatMap((channel) => {
+        const { urgent, routine } = dueQueuesOf(channel);
+        return [...urgent, ...routine];
+      });
+      // Each queue is sorted by due time, so the oldest `limit` overall are among each queue's first `limit`.
+      const pages = await Promise.all(queues.map((queue) => queryDue(queue, now, limit)));
+      return pages
         .flat()
-        .sort((a, b) => compareStrings(a[DUE.sortKey], b[DUE.sortKey]))
-        .slice(0, limit)
-        .map(
-          (item): DueMessageRef => ({
-            personId: personIdFromPk(item[PK]),
-            messageId: messageIdFromSk(item[SK]),
-            dueAt: parseDueSk(item[DUE.sortKey]).dueAt,
-          }),
-        );
+        .sort((a, b) => compareStrings(dueSortKey(a.messageId, a.dueAt), dueSortKey(b.messageId, b.dueAt)))
+        .slice(0, limit);
+    },
+
+    dueQueues: (channel) => dueQueuesOf(channel),
+
+    async listDueInQueue(queue, now, limit, after) {
+      if (limit <= 0) return [];
+      return queryDue(queue, now, limit, after);
+    },
+
+    async leaseDueQueue(queue, holder, until, now) {
+      const taken = await updateIf('leaseDueQueue', {
+        key: dueQueueLeaseKey(queue),
+        expression: `SET #holder = :holder, #until = :until, #${timeToLiveAttribute} = :ttl`,
+        condition: 'attribute_not_exists(#pk) OR #holder = :holder OR #until <= :now',
+        names: namesFor(PK, 'holder', 'until', timeToLiveAttribute),
+        values: {
+          ':holder': holder,
+          ':until': until.toISOString(),
+          ':now': now.toISOString(),
+          ':ttl': Math.ceil(until.getTime() / 1000) + 3_600,
+        },
+      });
+      return taken !== false;
     },
 
     async claimMessage(ref, lease) {
       // A ref from the future is not due yet, whoever built it.
       if (Date.parse(ref.dueAt) > lease.now.getTime()) return undefined;
       const until = lease.until.toISOString();
-      const moved = dueKey(ref.messageId, until);
+      const now = lease.now.toISOString();
+      // The due key stays: rewriting it would cost two index writes per message (the old entry
+      // out, a new one in). The lease keeps everyone else off until it ends; after that the next
+      // claim takes the message over, which is how a dispatcher that died mid-send is healed.
       const updated = await updateIf('claimMessage', {
         key: messageKey(ref.personId, ref.messageId),
-        expression:
-          'SET #status = :claimed, #lease = :lease, #dueAt = :until, #duePk = :duePk, #dueSk = :dueSk, #updatedAt = :now',
-        // Matching the due key the ref was read with lets exactly one claim per due time win, and a
-        // ref read before someone else's claim, retry or finish lose.
-        condition: '#dueSk = :readDueSk AND #status IN (:planned, :claimed)',
-        names: namesFor('status', 'lease', 'dueAt', DUE.partitionKey, DUE.sortKey, 'updatedAt'),
+        expression: 'SET #status = :claimed, #lease = :lease, #updatedAt = :now',
+        // Matching the due key the ref was read with makes a ref read before someone else's retry
+        // or finish lose; the lease makes a second claim lose while the first holder may still send.
+        condition: '#dueSk = :readDueSk AND (#status = :planned OR (#status = :claimed AND #lease.#until <= :now))',
+        names: namesFor('status', 'lease', 'until', DUE.sortKey, 'updatedAt'),
         values: {
           ':claimed': 'claimed',
           ':planned': 'planned',
           ':lease': { token: lease.token, until },
-          ':until': until,
-          ':duePk': moved.duePk,
-          ':dueSk': moved.dueSk,
-          ':now': lease.now.toISOString(),
-          ':readDueSk': dueKey(ref.messageId, ref.dueAt).dueSk,
+          ':now': now,
+          ':readDueSk': dueSortKey(ref.messageId, ref.dueAt),
         },
         returnNew: true,
       });
@@ -463,19 +526,18 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     },
 
     async releaseForRetry(ref, leaseToken, retryAt, attempt) {
-      const due = dueKey(ref.messageId, retryAt);
       const outcome = await updateIf('releaseForRetry', {
         key: messageKey(ref.personId, ref.messageId),
+        // A claimed message is still in its due queue (claims keep the key); only the time moves.
         expression:
-          'SET #status = :planned, #dueAt = :retryAt, #duePk = :duePk, #dueSk = :dueSk, ' +
+          'SET #status = :planned, #dueAt = :retryAt, #dueSk = :dueSk, ' +
           '#attempts = list_append(if_not_exists(#attempts, :noAttempts), :attempt), #updatedAt = :at REMOVE #lease',
         condition: '#lease.#token = :token AND #status = :claimed',
-        names: namesFor('status', 'dueAt', DUE.partitionKey, DUE.sortKey, 'attempts', 'updatedAt', 'lease', 'token'),
+        names: namesFor('status', 'dueAt', DUE.sortKey, 'attempts', 'updatedAt', 'lease', 'token'),
         values: {
           ':planned': 'planned',
           ':retryAt': retryAt.toISOString(),
-          ':duePk': due.duePk,
-          ':dueSk': due.dueSk,
+          ':dueSk': dueSortKey(ref.messageId, retryAt),
           ':noAttempts': [],
           ':attempt': [attempt],
           ':at': attempt.at,
@@ -492,6 +554,211 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       const nowIso = now.toISOString();
       const skipped = await mapWithConcurrency(pending, CANCEL_CONCURRENCY, (m) => skipPending(m, reason, nowIso));
       return skipped.filter(Boolean).length;
+    },
+
+    // ---- SMS conversation (issue 4, SMS half) ----------------------------------------------------
+
+    async claimInboundSms(messageSid, at) {
+      try {
+        await measured('claimInboundSms', 'write', () =>
+          doc.send(
+            new PutCommand({
+              TableName,
+              Item: {
+                ...inboundSmsKey(messageSid),
+                at: at.toISOString(),
+                [timeToLiveAttribute]: Math.floor(at.getTime() / 1000) + INBOUND_DEDUPE_DAYS * 86_400,
+              },
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: namesFor(PK),
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async releaseInboundSms(messageSid) {
+      await measured('releaseInboundSms', 'write', () =>
+        doc.send(new DeleteCommand({ TableName, Key: inboundSmsKey(messageSid), ReturnConsumedCapacity: 'TOTAL' })),
+      );
+    },
+
+    async saveJournalEntry(entry) {
+      const { personId, entryId, ...fields } = entry;
+      await measured('saveJournalEntry', 'write', () =>
+        doc.send(
+          new PutCommand({
+            TableName,
+            Item: withoutUndefined({ ...fields, ...journalKey(personId, entry.inReplyTo, entryId) }),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+    },
+
+    async listJournalEntries(personId, filter = {}) {
+      const prefix = filter.inReplyTo === undefined ? JOURNAL_PREFIX : journalRepliesPrefix(filter.inReplyTo);
+      const items = await queryPrefix('listJournalEntries', personId, prefix);
+      return items
+        .map((item) => ({ ...domainFields(item), personId, entryId: journalEntryIdFromSk(item[SK]) }) as JournalEntry)
+        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStrings(a.entryId, b.entryId));
+    },
+
+    async saveSafetyEvent(event) {
+      const { personId, eventId, ...fields } = event;
+      const own = { Put: { TableName, Item: withoutUndefined({ ...fields, ...safetyEventKey(personId, event.at, eventId) }) } };
+      if (event.kind !== 'risk' && event.kind !== 'distress') {
+        await measured('saveSafetyEvent', 'write', () => doc.send(new PutCommand({ ...own.Put, ReturnConsumedCapacity: 'TOTAL' })));
+        return;
+      }
+      const alert: SafetyAlert = { personId, eventId, at: event.at, level: event.kind, rule: event.rule ?? 'unknown' };
+      // One transaction: an alert never exists without the person's own record of it, or the reverse.
+      await measured('saveSafetyEvent', 'write', () =>
+        doc.send(
+          new TransactWriteCommand({
+            TransactItems: [own, { Put: { TableName, Item: { ...alert, ...alertKey(event.at, personId, eventId) } } }],
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+    },
+
+    async listSafetyEvents(personId) {
+      const items = await queryPrefix('listSafetyEvents', personId, SAFETY_PREFIX);
+      return items.map((item) => ({ ...domainFields(item), personId, eventId: safetyEventIdFromSk(item[SK]) }) as SafetyEvent);
+    },
+
+    async listSafetyAlerts(month) {
+      const items = await queryAll('listSafetyAlerts', {
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: namesFor(PK),
+        ExpressionAttributeValues: { ':pk': alertPk(month) },
+        ScanIndexForward: false,
+      });
+      return items.map((item) => domainFields(item) as SafetyAlert);
+    },
+
+    async recordDelivery(ref, delivery) {
+      const below = statusesBelow(delivery.status);
+      const values: Item = { ':delivery': withoutUndefined(delivery) };
+      below.forEach((status, i) => { values[`:below${i}`] = status; });
+      // The rank check happens in the write itself, so two callbacks racing each other cannot
+      // leave the earlier state behind: the later one either wins or finds itself already beaten.
+      const outcome = await updateIf('recordDelivery', {
+        key: messageKey(ref.personId, ref.messageId),
+        expression: 'SET #delivery = :delivery',
+        condition:
+          below.length === 0
+            ? 'attribute_exists(#pk) AND attribute_not_exists(#delivery)'
+            : `attribute_exists(#pk) AND (attribute_not_exists(#delivery) OR #delivery.#status IN (${below.map((_, i) => `:below${i}`).join(', ')}))`,
+        // DynamoDB refuses unused names, and the lowest state has nothing below it.
+        names: below.length === 0 ? namesFor(PK, 'delivery') : namesFor(PK, 'delivery', 'status'),
+        values,
+      });
+      return outcome !== false;
+    },
+
+    // ---- Email subscription (issue 4, email half) ------------------------------------------------
+
+    async consumeTokenNonce(nonce, expiresAt) {
+      try {
+        await measured('consumeTokenNonce', 'write', () =>
+          doc.send(
+            new PutCommand({
+              TableName,
+              Item: { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) },
+              ConditionExpression: 'attribute_not_exists(#pk)',
+              ExpressionAttributeNames: namesFor(PK),
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async claimPersonNotice(personId, notice, now, until) {
+      try {
+        await measured('claimPersonNotice', 'write', () =>
+          doc.send(
+            new PutCommand({
+              TableName,
+              Item: { ...noticeKey(personId, notice), until: until.toISOString(), [timeToLiveAttribute]: Math.ceil(until.getTime() / 1000) },
+              // TTL deletes lazily (up to days late), so an expired claim is judged by its own time.
+              ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
+              ExpressionAttributeNames: namesFor(PK, 'until'),
+              ExpressionAttributeValues: { ':now': now.toISOString() },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async erasePerson(personId) {
+      const partition = () =>
+        queryAll('erasePerson', {
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: namesFor(PK),
+          ExpressionAttributeValues: { ':pk': personPk(personId) },
+          ConsistentRead: true,
+        });
+      const remove = async (key: { pk: string; sk: string }, onlyIfOurs = false): Promise<number> => {
+        try {
+          const out = await measured('erasePerson', 'write', () =>
+            doc.send(
+              new DeleteCommand({
+                TableName,
+                Key: key,
+                // A number or address may belong to someone else by now: their lookup stays.
+                ...(onlyIfOurs && {
+                  ConditionExpression: 'attribute_not_exists(#pk) OR #personId = :personId',
+                  ExpressionAttributeNames: namesFor(PK, 'personId'),
+                  ExpressionAttributeValues: { ':personId': personId },
+                }),
+                ReturnValues: 'ALL_OLD',
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
+            ),
+          );
+          return out.Attributes ? 1 : 0;
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) return 0;
+          throw error;
+        }
+      };
+      const items = await partition();
+      const profile = items.find((item) => item[SK] === personKey(personId).sk);
+      // What points at the person is found through their own items, so it goes before them.
+      const pointers: { key: { pk: string; sk: string }; onlyIfOurs: boolean }[] = [];
+      if (profile?.phone) pointers.push({ key: phoneLookupKey(profile.phone), onlyIfOurs: true });
+      if (profile?.email) pointers.push({ key: emailLookupKey(profile.email), onlyIfOurs: true });
+      if (profile?.profile?.season !== undefined) pointers.push({ key: seasonMemberKey(profile.profile.season, personId), onlyIfOurs: false });
+      for (const item of items) {
+        if (String(item[SK]).startsWith(SAFETY_PREFIX) && (item.kind === 'risk' || item.kind === 'distress')) {
+          pointers.push({ key: alertKey(item.at, personId, safetyEventIdFromSk(item[SK])), onlyIfOurs: false });
+        }
+      }
+      let erased = (await mapWithConcurrency(pointers, CANCEL_CONCURRENCY, (p) => remove(p.key, p.onlyIfOurs))).reduce((a, b) => a + b, 0);
+      const own = items.filter((item) => item !== profile).map((item) => ({ pk: item[PK] as string, sk: item[SK] as string }));
+      erased += (await mapWithConcurrency(own, CANCEL_CONCURRENCY, (key) => remove(key))).reduce((a, b) => a + b, 0);
+      if (profile) erased += await remove(personKey(personId));
+      // A dispatcher that claimed a message just before may have planned the lane's next one since.
+      const stragglers = (await partition()).map((item) => ({ pk: item[PK] as string, sk: item[SK] as string }));
+      erased += (await mapWithConcurrency(stragglers, CANCEL_CONCURRENCY, (key) => remove(key))).reduce((a, b) => a + b, 0);
+      return erased;
     },
   };
 }
@@ -514,7 +781,7 @@ function isCancellable(message: Message, now: Date): boolean {
 /** Only messages still to go out, and with a time to look at them, sit in the due index. */
 function messageItem(message: Message): Item {
   const { personId, messageId, ...fields } = message;
-  const due = message.dueAt !== undefined && !isFinal(message.status) ? dueKey(messageId, message.dueAt) : {};
+  const due = message.dueAt !== undefined && !isFinal(message.status) ? dueKey(message, message.dueAt) : {};
   return withoutUndefined({ ...fields, ...messageKey(personId, messageId), ...due });
 }
 

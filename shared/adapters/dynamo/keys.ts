@@ -12,14 +12,37 @@
  * | a person's enrollments                      | table      | pk = PERSON#<personId>, sk begins_with ENROLL# |
  * | a person's messages (history, cancel)       | table      | pk = PERSON#<personId>, sk begins_with MSG#    |
  * | get / claim / finish one message            | table      | pk = PERSON#<personId>, sk = MSG#<messageId>   |
- * | messages due now (dispatcher)               | due (GSI)  | duePk = DUE#<shard>, dueSk <= <now ISO>~       |
+ * | messages due now on a channel, urgent ones  | due (GSI)  | duePk = DUE#<channel>#<U or R>#<shard>,        |
+ * |   apart (dispatcher)                        |            |   dueSk <= <now ISO>#~                         |
  * | people in a season (re-plan on a calendar   | table      | pk = SEASON#<year>, sk begins_with PERSON#     |
  * |   correction)                               |            |                                                |
  * | the operator's calendar corrections         | table      | pk = CALENDAR (sk = SEASON#<year>#<event>)     |
+ * | inbound SMS seen before? (replay dedupe)    | table      | pk = INBOUND#<MessageSid>, sk = SEEN           |
+ * | a person's journal (their own texts)        | table      | pk = PERSON#<personId>,                        |
+ * |                                             |            |   sk begins_with JOURNAL#                      |
+ * | the answers to one of our texts (check-in)  | table      | pk = PERSON#<personId>,                        |
+ * |                                             |            |   sk begins_with JOURNAL#<messageId>#          |
+ * | a person's safety events (flags, holds)     | table      | pk = PERSON#<personId>, sk begins_with SAFETY# |
+ * | risk/distress alerts of a month (counselor  | table      | pk = ALERT#<yyyy-mm>, newest first             |
+ * |   and operator view)                        |            |   (sk = <at ISO>#<personId>#<eventId>)         |
+ * | who works a due queue now (dispatchers)     | table      | pk = LEASE#<due queue>, sk = LEASE (TTL)       |
+ * | a channel's send budget in one pacing       | table      | pk = RATE#<channel>#<windowMs>#<window>,       |
+ * |   window or day (every dispatcher shares it)|            |   sk = COUNT (TTL: gone an hour after)         |
+ * | was this confirmation link used? (single    | table      | pk = NONCE#<nonce>, sk = USED                  |
+ * |   use; TTL: gone when the link expires)     |            |                                                |
+ * | may we send this person a notice again?     | table      | pk = PERSON#<personId>, sk = NOTICE#<notice>   |
+ * |   (sign-up form flood guard; TTL)           |            |                                                |
+ * | erase a person: everything in their         | table      | pk = PERSON#<personId> (all sk), then the      |
+ * |   partition, then what points at them       |            |   lookups, season row and ALERT# rows it names |
  *
  * The due index is sparse: only messages still to go out carry duePk/dueSk, so a tick reads what
- * is due, never who is enrolled. It is write-sharded over DUE_SHARDS partitions so that a Match
- * Day burst spreads its writes; the dispatcher queries every shard.
+ * is due, never who is enrolled. Its partitions are queues: one set per channel, because each
+ * channel drains at its own provider's pace (a backlog of emails must not hold up texts), and
+ * urgent messages (shared/domain/urgency.ts) apart from routine ones, so a dispatcher short of
+ * budget reads the urgent queues first without reading anything else. Each set is write-sharded
+ * over DUE_SHARDS partitions so that a Match Day burst spreads its writes. A message keeps its
+ * due key while claimed: the claim is then one item write with no index write (the lease, not
+ * the key, keeps other dispatchers off it), and the key leaves the index when the message ends.
  */
 
 export const DUE_INDEX = 'due';
@@ -56,15 +79,24 @@ export function dueShard(messageId: string): number {
 }
 
 /**
- * Due keys: sorted by time, then by message id so equal times stay distinct. The time is written
- * in toISOString's form (UTC, milliseconds) whatever form it came in, because ISO strings only
- * sort like instants when they share one form, and dueUpperBound compares against that form.
+ * Due sort keys: sorted by time, then by message id so equal times stay distinct. The time is
+ * written in toISOString's form (UTC, milliseconds) whatever form it came in, because ISO strings
+ * only sort like instants when they share one form, and dueUpperBound compares against that form.
  */
-export const dueKey = (messageId: string, dueAt: string | Date) => ({
-  duePk: dueShardPk(dueShard(messageId)),
-  dueSk: `${new Date(dueAt).toISOString()}#${messageId}`,
+export const dueSortKey = (messageId: string, dueAt: string | Date) => `${new Date(dueAt).toISOString()}#${messageId}`;
+/** The due partition (queue) of a channel, urgent or routine, and shard. */
+export const dueQueue = (channel: string, urgent: boolean, shard: number) => `DUE#${channel}#${urgent ? 'U' : 'R'}#${shard}`;
+export const dueKey = (message: { messageId: string; channel: string; urgent?: boolean }, dueAt: string | Date) => ({
+  duePk: dueQueue(message.channel, message.urgent === true, dueShard(message.messageId)),
+  dueSk: dueSortKey(message.messageId, dueAt),
 });
-export const dueShardPk = (shard: number) => `DUE#${shard}`;
+/** Which dispatcher works a due queue for the next few seconds (advisory; TTL removes old ones). */
+export const dueQueueLeaseKey = (queue: string) => ({ pk: `LEASE#${queue}`, sk: 'LEASE' });
+/** Every due queue of a channel, urgent ones apart. */
+export const dueQueuesOf = (channel: string) => ({
+  urgent: Array.from({ length: DUE_SHARDS }, (_, shard) => dueQueue(channel, true, shard)),
+  routine: Array.from({ length: DUE_SHARDS }, (_, shard) => dueQueue(channel, false, shard)),
+});
 /** Upper bound for "due at or before now": '~' sorts after every character in a message id. */
 export const dueUpperBound = (now: Date) => `${now.toISOString()}#~`;
 
@@ -84,3 +116,78 @@ function stripPrefix(value: string, prefix: string): string {
 export const personIdFromPk = (pk: string) => stripPrefix(pk, PERSON_PREFIX);
 export const messageIdFromSk = (sk: string) => stripPrefix(sk, MESSAGE_PREFIX);
 export const enrollmentIdFromSk = (sk: string) => stripPrefix(sk, ENROLLMENT_PREFIX);
+
+// ---- SMS conversation (issue 4, SMS half) ---------------------------------------------------------
+//
+// Inbound dedupe: one item per MessageSid in a partition of its own (no hot key, whatever the
+// burst), with only the sid and the time: no personal data, so erasure need not find it. It
+// expires after INBOUND_DEDUPE_DAYS through the table's TTL; a captured webhook replayed later
+// than that would be processed again, a risk judged smaller than keeping every sid forever.
+//
+// Journal and safety events live in the person's own partition, so "delete all my data" finds
+// them with the rest, and under prefixes no dispatcher query reads (MSG#, ENROLL#, the due index).
+// A journal entry's sort key starts with the id of our text it answered, so "has this check-in
+// been answered?" is a Query on a prefix, not a read of the whole journal.
+//
+// Alerts are grouped by UTC month: an operator or counselor view reads the current month (and the
+// last) newest first. Flags are rare, so a month's partition never runs hot. An alert carries ids
+// and the rule only; erasing a person deletes their alerts through the keys in their SAFETY#
+// events (alertKey).
+
+export const INBOUND_DEDUPE_DAYS = 400;
+export const inboundSmsKey = (messageSid: string) => ({ pk: `INBOUND#${messageSid}`, sk: 'SEEN' });
+
+export const JOURNAL_PREFIX = 'JOURNAL#';
+/** Marks a journal entry that answered none of our texts (nothing sent yet). */
+const NO_REPLY_TARGET = '-';
+export const journalKey = (personId: string, inReplyTo: string | undefined, entryId: string) => ({
+  pk: `PERSON#${personId}`,
+  sk: `${JOURNAL_PREFIX}${inReplyTo ?? NO_REPLY_TARGET}#${entryId}`,
+});
+export const journalRepliesPrefix = (inReplyTo: string) => `${JOURNAL_PREFIX}${inReplyTo}#`;
+/** Entry ids (MessageSids) hold no '#', so the id is what follows the last one. */
+export const journalEntryIdFromSk = (sk: string) => {
+  stripPrefix(sk, JOURNAL_PREFIX);
+  return sk.slice(sk.lastIndexOf('#') + 1);
+};
+
+export const SAFETY_PREFIX = 'SAFETY#';
+export const safetyEventKey = (personId: string, at: string, eventId: string) => ({
+  pk: `PERSON#${personId}`,
+  sk: `${SAFETY_PREFIX}${new Date(at).toISOString()}#${eventId}`,
+});
+export const safetyEventIdFromSk = (sk: string) => sk.slice(sk.lastIndexOf('#') + 1);
+
+/** The UTC month of an instant, `yyyy-mm`: the alert partition it belongs to. */
+export const alertMonthOf = (at: string) => new Date(at).toISOString().slice(0, 7);
+export const alertPk = (month: string) => `ALERT#${month}`;
+export const alertKey = (at: string, personId: string, eventId: string) => ({
+  pk: alertPk(alertMonthOf(at)),
+  sk: `${new Date(at).toISOString()}#${personId}#${eventId}`,
+});
+
+// ---- Send budgets (issue 7) -------------------------------------------------------------------------
+//
+// One counter item per channel and pacing window (about a second) or day: every dispatcher adds to
+// the same item, so together they stay under the provider's rate (shared/domain/pacing.ts). A
+// window's item has its own partition key, so no partition ever holds more than one window's
+// writes (a few per second: slots are taken a quarter of a window at a time); TTL removes it, at
+// no write cost, an hour after its window (two days after for a day's quota counter).
+export const rateCounterKey = (channel: string, windowMs: number, window: number) => ({
+  pk: `RATE#${channel}#${windowMs}#${window}`,
+  sk: 'COUNT',
+});
+/** Epoch seconds at which a counter may go: well after its window ended. */
+export const rateCounterExpiry = (windowMs: number, window: number) =>
+  Math.ceil(((window + 1) * windowMs) / 1000) + (windowMs >= 86_400_000 ? 2 * 86_400 : 3_600);
+
+// ---- Email subscription (issue 4, email half) -----------------------------------------------------
+//
+// A confirmation link's nonce is spent with a conditional put in a partition of its own: the item
+// holds the nonce and an expiry only (no personal data; TTL removes it once the link has expired
+// anyway), so it need not be found by erasure. Notices (the flood guard on the sign-up form) live
+// in the person's partition under NOTICE#, a prefix no other query reads, so erasure takes them.
+
+export const tokenNonceKey = (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'USED' });
+export const NOTICE_PREFIX = 'NOTICE#';
+export const noticeKey = (personId: string, notice: string) => ({ pk: `PERSON#${personId}`, sk: `${NOTICE_PREFIX}${notice}` });

@@ -1,7 +1,10 @@
 import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
+import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
 import type { CalendarEntry } from '../../domain/calendar';
+import { supersedes } from '../../domain/delivery';
 import type { Store } from '../../ports';
-import { dueKey, dueUpperBound, parseDueSk } from '../dynamo/keys';
+import { alertKey, alertPk, dueKey, dueUpperBound, journalKey, parseDueSk, safetyEventKey } from '../dynamo/keys';
+import { dueQueuesOf, dueSortKey } from '../dynamo/keys';
 
 /**
  * The in-memory twin of the DynamoDB store, for unit tests and use-case tests. It keeps the same
@@ -9,14 +12,29 @@ import { dueKey, dueUpperBound, parseDueSk } from '../dynamo/keys';
  * time it was read with, only the lease holder may finish) and passes the same contract suite.
  * Every check-and-set runs without an await in between, so concurrent callers see atomic updates.
  */
-export function createMemoryStore(): Store {
+/** The memory twin is a Store plus a look inside, for tests that must prove nothing changed. */
+export interface MemoryStore extends Store {
+  /** Everything held, as plain data in a stable order (email subscription, issue 4). */
+  snapshot(): unknown;
+}
+
+export function createMemoryStore(): MemoryStore {
   const people = new Map<string, Person>();
   const personIdByPhone = new Map<string, string>();
   const personIdByEmail = new Map<string, string>();
   const enrollments = new Map<string, Map<string, Enrollment>>();
   const messages = new Map<string, Map<string, Message>>();
   const calendar: Record<string, Record<string, CalendarEntry>> = {};
+  // SMS conversation (issue 4): keyed by the same sort keys as the table, so orders match.
+  const inboundSeen = new Set<string>();
+  const journals = new Map<string, Map<string, JournalEntry>>();
+  const safetyEvents = new Map<string, Map<string, SafetyEvent>>();
+  const alerts = new Map<string, Map<string, SafetyAlert>>();
+  // Email subscription (issue 4): spent link nonces (with expiry) and per-person notice claims.
+  const spentNonces = new Map<string, string>();
+  const notices = new Map<string, Map<string, string>>();
 
+  const queueLeases = new Map<string, { holder: string; until: number }>();
   const messagesOf = (personId: string) => ensure(messages, personId);
   const storedMessage = (ref: { personId: string; messageId: string }) => messages.get(ref.personId)?.get(ref.messageId);
 
@@ -119,14 +137,42 @@ export function createMemoryStore(): Store {
         );
     },
 
+    dueQueues: (channel) => dueQueuesOf(channel),
+
+    async leaseDueQueue(queue, holder, until, now) {
+      const held = queueLeases.get(queue);
+      if (held && held.holder !== holder && held.until > now.getTime()) return false;
+      queueLeases.set(queue, { holder, until: until.getTime() });
+      return true;
+    },
+
+    async listDueInQueue(queue, now, limit, after) {
+      if (limit <= 0) return [];
+      const bound = dueUpperBound(now);
+      const afterSk = after && dueSortKey(after.messageId, after.dueAt);
+      const due: Array<{ dueSk: string; message: Message }> = [];
+      for (const byId of messages.values()) {
+        for (const message of byId.values()) {
+          const dueSk = dueSkOf(message);
+          if (dueSk === undefined || dueSk > bound || (afterSk !== undefined && dueSk <= afterSk)) continue;
+          if (dueKey(message, message.dueAt!).duePk === queue) due.push({ dueSk, message });
+        }
+      }
+      return due
+        .sort((a, b) => compareStrings(a.dueSk, b.dueSk))
+        .slice(0, limit)
+        .map(({ dueSk, message }): DueMessageRef => ({ personId: message.personId, messageId: message.messageId, dueAt: parseDueSk(dueSk).dueAt }));
+    },
+
     async claimMessage(ref, lease) {
       if (Date.parse(ref.dueAt) > lease.now.getTime()) return undefined;
       const message = storedMessage(ref);
-      if (!message || dueSkOf(message) !== dueKey(ref.messageId, ref.dueAt).dueSk) return undefined;
-      const until = lease.until.toISOString();
+      if (!message || dueSkOf(message) !== dueSortKey(ref.messageId, ref.dueAt)) return undefined;
+      // As in the table: the due key stays, a live lease keeps a second claim out.
+      const leased = message.status === 'claimed' && message.lease !== undefined && Date.parse(message.lease.until) > lease.now.getTime();
+      if (leased) return undefined;
       message.status = 'claimed';
-      message.lease = { token: lease.token, until };
-      message.dueAt = until;
+      message.lease = { token: lease.token, until: lease.until.toISOString() };
       message.updatedAt = lease.now.toISOString();
       return copy(message);
     },
@@ -171,13 +217,124 @@ export function createMemoryStore(): Store {
       }
       return skipped;
     },
+
+    // ---- SMS conversation (issue 4, SMS half) ----------------------------------------------------
+
+    async claimInboundSms(messageSid) {
+      if (inboundSeen.has(messageSid)) return false;
+      inboundSeen.add(messageSid);
+      return true;
+    },
+
+    async releaseInboundSms(messageSid) {
+      inboundSeen.delete(messageSid);
+    },
+
+    async saveJournalEntry(entry) {
+      ensure(journals, entry.personId).set(journalKey(entry.personId, entry.inReplyTo, entry.entryId).sk, copy(entry));
+    },
+
+    async listJournalEntries(personId, filter = {}) {
+      return [...(journals.get(personId)?.values() ?? [])]
+        .filter((e) => filter.inReplyTo === undefined || e.inReplyTo === filter.inReplyTo)
+        .sort(byTimeThenId((e) => e.entryId))
+        .map(copy);
+    },
+
+    async saveSafetyEvent(event) {
+      ensure(safetyEvents, event.personId).set(safetyEventKey(event.personId, event.at, event.eventId).sk, copy(event));
+      if (event.kind === 'risk' || event.kind === 'distress') {
+        const key = alertKey(event.at, event.personId, event.eventId);
+        const alert: SafetyAlert = { personId: event.personId, eventId: event.eventId, at: event.at, level: event.kind, rule: event.rule ?? 'unknown' };
+        ensure(alerts, key.pk).set(key.sk, alert);
+      }
+    },
+
+    async listSafetyEvents(personId) {
+      return [...(safetyEvents.get(personId)?.entries() ?? [])]
+        .sort(([a], [b]) => compareStrings(a, b))
+        .map(([, event]) => copy(event));
+    },
+
+    async listSafetyAlerts(month) {
+      return [...(alerts.get(alertPk(month))?.entries() ?? [])]
+        .sort(([a], [b]) => compareStrings(b, a))
+        .map(([, alert]) => copy(alert));
+    },
+
+    async recordDelivery(ref, delivery) {
+      const message = storedMessage(ref);
+      if (!message || !supersedes(delivery.status, message.delivery?.status)) return false;
+      message.delivery = copy(delivery);
+      return true;
+    },
+
+    // ---- Email subscription (issue 4, email half) ------------------------------------------------
+
+    async consumeTokenNonce(nonce, expiresAt) {
+      if (spentNonces.has(nonce)) return false;
+      spentNonces.set(nonce, expiresAt.toISOString());
+      return true;
+    },
+
+    async claimPersonNotice(personId, notice, now, until) {
+      const held = notices.get(personId)?.get(notice);
+      if (held !== undefined && held > now.toISOString()) return false;
+      ensure(notices, personId).set(notice, until.toISOString());
+      return true;
+    },
+
+    async erasePerson(personId) {
+      let erased = 0;
+      const person = people.get(personId);
+      if (person?.phone !== undefined && personIdByPhone.get(person.phone) === personId && personIdByPhone.delete(person.phone)) erased++;
+      const email = person?.email?.toLowerCase();
+      if (email !== undefined && personIdByEmail.get(email) === personId && personIdByEmail.delete(email)) erased++;
+      // The season row: the table keeps one per person, derived here from the profile.
+      if (person) erased++;
+      for (const event of safetyEvents.get(personId)?.values() ?? []) {
+        if (event.kind !== 'risk' && event.kind !== 'distress') continue;
+        const key = alertKey(event.at, personId, event.eventId);
+        if (alerts.get(key.pk)?.delete(key.sk)) erased++;
+      }
+      for (const byPerson of [enrollments, messages, journals, safetyEvents, notices] as Map<string, Map<string, unknown>>[]) {
+        erased += byPerson.get(personId)?.size ?? 0;
+        byPerson.delete(personId);
+      }
+      if (people.delete(personId)) erased++;
+      return erased;
+    },
+
+    snapshot() {
+      const sorted = <V>(map: Map<string, V>) => [...map.entries()].sort(([a], [b]) => compareStrings(a, b));
+      const nested = <V>(map: Map<string, Map<string, V>>) =>
+        sorted(map).filter(([, inner]) => inner.size > 0).map(([key, inner]) => [key, sorted(inner)]);
+      return copy({
+        people: sorted(people),
+        personIdByPhone: sorted(personIdByPhone),
+        personIdByEmail: sorted(personIdByEmail),
+        enrollments: nested(enrollments),
+        messages: nested(messages),
+        calendar,
+        inboundSeen: [...inboundSeen].sort(),
+        journals: nested(journals),
+        safetyEvents: nested(safetyEvents),
+        alerts: nested(alerts),
+        spentNonces: sorted(spentNonces),
+        notices: nested(notices),
+      });
+    },
   };
+}
+
+function byTimeThenId<T extends { at: string }>(idOf: (item: T) => string) {
+  return (a: T, b: T) => Date.parse(a.at) - Date.parse(b.at) || compareStrings(idOf(a), idOf(b));
 }
 
 /** The due sort key the Dynamo store would give this message, or undefined outside the due index. */
 function dueSkOf(message: Message): string | undefined {
   if (message.dueAt === undefined || isFinal(message.status)) return undefined;
-  return dueKey(message.messageId, message.dueAt).dueSk;
+  return dueSortKey(message.messageId, message.dueAt);
 }
 
 function ensure<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {

@@ -52,7 +52,7 @@ export function classifySesError(error: unknown): Failed {
     // out; a retry risks a duplicate, which at-least-once accepts.
     if (status === undefined) return retry(`network:${networkLabel(error)}`);
     // An answer the SDK could not read as SES's JSON (an HTML page from something in between).
-    if (status === 429) return retry('throttled:http-429');
+    if (status === 429) return { status: 'failed', retryable: true, throttled: true, reason: 'throttled:http-429' };
     if (status >= 500) return retry(`provider:http-${status}`);
     return giveUp(`provider:http-${status}`);
   }
@@ -65,7 +65,7 @@ export function classifySesError(error: unknown): Failed {
   if (dailyQuota) return retry('quota:daily-message-quota-exceeded');
   if (error instanceof LimitExceededException) return retry('quota:limit-exceeded');
   if (error instanceof TooManyRequestsException || sendingRate || status === 429) {
-    return retry('throttled:maximum-sending-rate-exceeded');
+    return { status: 'failed', retryable: true, throttled: true, reason: 'throttled:maximum-sending-rate-exceeded' };
   }
   if (
     error instanceof InternalServiceErrorException ||

@@ -1,7 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient';
-import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
 import type { SendResult, SmsMessage, SmsSender } from '../../ports';
 
 export interface TwilioSmsSenderOptions {
@@ -17,115 +13,97 @@ export interface TwilioSmsSenderOptions {
   statusCallbackUrl?: string;
 }
 
+const TWILIO_API = 'https://api.twilio.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const OPTED_OUT = 21610;
 const TOO_MANY_REQUESTS = 20429;
 
-/** api.twilio.com, with or without an edge/region (TWILIO_EDGE / TWILIO_REGION rewrite the host). */
-const TWILIO_API_ORIGIN = /^https:\/\/api(?:\.[a-z0-9-]+)*\.twilio\.com(?=[/?#]|$)/i;
-
 /**
- * Headers of the response to the provider call in progress. The library throws a RestException
- * that drops the headers, and Retry-After lives there; one store per send() keeps concurrent
- * sends on the same client from reading each other's answers.
- */
-const responseOfThisSend = new AsyncLocalStorage<{ headers?: Record<string, unknown> }>();
-
-/**
- * The library's own RequestClient (timeouts, auth, form encoding, no auto-retry), pointed at
- * apiBase. twilio v6 has no base-URL option; a custom httpClient is its supported extension point.
- */
-class RoutedRequestClient extends twilio.RequestClient {
-  constructor(
-    private readonly apiBase: string | undefined,
-    timeoutMs: number,
-  ) {
-    // Retrying is the dispatcher's decision (with its lease), not the HTTP client's.
-    super({ timeout: timeoutMs, autoRetry: false });
-  }
-
-  override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const uri = this.apiBase ? opts.uri.replace(TWILIO_API_ORIGIN, this.apiBase) : opts.uri;
-    const response = await super.request({ ...opts, uri });
-    const capture = responseOfThisSend.getStore();
-    if (capture) capture.headers = response.headers as Record<string, unknown>;
-    return response;
-  }
-}
-
-/**
- * SmsSender over Twilio's Messages API, through the official `twilio` library.
+ * SmsSender over Twilio's Messages REST API (POST /2010-04-01/Accounts/{sid}/Messages.json,
+ * form-encoded, basic auth), called with fetch.
+ *
+ * Why not the `twilio` library: it bundles every Twilio product (3.2 MB minified, with axios,
+ * xmlbuilder and jsonwebtoken), which made each Lambda bundle ~5 MB and its cold start slow
+ * (see BENCHMARKS.md), for the one call we make. The SMS sandbox, which answers like Twilio, and
+ * the shared SmsSender contract tests keep this adapter honest; the sandbox still signs webhooks
+ * with the library, so signatures are checked against Twilio's own code.
+ *
  * Every provider answer becomes a SendResult value; reasons carry Twilio codes, never the
- * recipient's number or the text.
+ * recipient's number or the text. Nothing is retried here: that is the dispatcher's decision,
+ * made with its lease.
  */
 export function createTwilioSmsSender(options: TwilioSmsSenderOptions): SmsSender {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const apiBase = options.apiBase?.replace(/\/+$/, '');
-  const client = twilio(options.accountSid, options.authToken, {
-    httpClient: new RoutedRequestClient(apiBase, timeoutMs),
-  });
-  const sender = options.from.startsWith('MG') ? { messagingServiceSid: options.from } : { from: options.from };
+  const apiBase = (options.apiBase ?? TWILIO_API).replace(/\/+$/, '');
+  const url = `${apiBase}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
+  const authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
+  const sender: Record<string, string> = options.from.startsWith('MG') ? { MessagingServiceSid: options.from } : { From: options.from };
 
   return {
     async send(message: SmsMessage): Promise<SendResult> {
-      const capture: { headers?: Record<string, unknown> } = {};
+      const statusCallback = message.statusCallbackUrl ?? options.statusCallbackUrl;
+      const form = new URLSearchParams({
+        To: message.to,
+        Body: message.body,
+        ...sender,
+        ...(statusCallback ? { StatusCallback: statusCallback } : {}),
+        ...(message.validityPeriodSeconds !== undefined ? { ValidityPeriod: String(message.validityPeriodSeconds) } : {}),
+      });
+      let response: Response;
+      let answer: unknown;
       try {
-        const created = await responseOfThisSend.run(capture, () =>
-          client.messages.create({
-            to: message.to,
-            body: message.body,
-            ...sender,
-            ...((message.statusCallbackUrl ?? options.statusCallbackUrl) ? { statusCallback: message.statusCallbackUrl ?? options.statusCallbackUrl } : {}),
-            ...(message.validityPeriodSeconds !== undefined ? { validityPeriod: message.validityPeriodSeconds } : {}),
-          }),
-        );
-        return { status: 'sent', providerId: created.sid };
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        answer = await response.json().catch(() => undefined);
       } catch (error) {
-        return failureOf(error, capture.headers, timeoutMs);
+        // The request may or may not have reached Twilio; the dispatcher's claim makes a retry safe.
+        if (isTimeout(error)) return { status: 'failed', retryable: true, reason: `twilio: no answer within ${timeoutMs} ms` };
+        return { status: 'failed', retryable: true, reason: `twilio: network error ${networkCode(error)}` };
       }
+      if (response.ok) {
+        const sid = (answer as { sid?: unknown } | undefined)?.sid;
+        // Twilio always answers a create with the message's sid; without one the text still went.
+        return { status: 'sent', providerId: typeof sid === 'string' ? sid : 'unknown' };
+      }
+      const code = (answer as { code?: unknown } | undefined)?.code;
+      return providerFailure(response.status, typeof code === 'number' ? code : undefined, response.headers.get('retry-after'));
     },
   };
 }
 
-function failureOf(error: unknown, headers: Record<string, unknown> | undefined, timeoutMs: number): SendResult {
-  if (error instanceof twilio.RestException || error instanceof TwilioServiceException) {
-    return providerFailure(error.status, error.code, headers);
-  }
-  const transportCode = transportErrorCode(error);
-  if (transportCode !== undefined) {
-    // The request may or may not have reached Twilio; the dispatcher's claim makes a retry safe.
-    const timedOut = transportCode === 'ECONNABORTED' || transportCode === 'ETIMEDOUT';
-    return { status: 'failed', retryable: true, reason: timedOut ? `twilio: no answer within ${timeoutMs} ms` : `twilio: network error ${transportCode}` };
-  }
-  // Thrown before any request (e.g. the library refusing its input): retrying cannot help.
-  return { status: 'failed', retryable: false, reason: 'twilio: request refused by the client library' };
-}
-
-function providerFailure(status: number, code: number | undefined, headers: Record<string, unknown> | undefined): SendResult {
+function providerFailure(status: number, code: number | undefined, retryAfter: string | null): SendResult {
   const reason = `twilio error ${code ?? 'unknown'} (HTTP ${status})`;
   if (code === OPTED_OUT) return { status: 'failed', retryable: false, optedOut: true, reason: `${reason}: recipient has opted out` };
   if (status === 429 || code === TOO_MANY_REQUESTS) {
-    const retryAfterSeconds = parseRetryAfter(headers?.['retry-after']);
-    return { status: 'failed', retryable: true, reason, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
+    const retryAfterSeconds = parseRetryAfter(retryAfter);
+    return { status: 'failed', retryable: true, throttled: true, reason, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
   }
   if (status >= 500) return { status: 'failed', retryable: true, reason };
   return { status: 'failed', retryable: false, reason };
 }
 
-/** Errors from the HTTP layer (axios under the library) carry a string code such as ECONNREFUSED. */
-function transportErrorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, isAxiosError } = error as { code?: unknown; isAxiosError?: unknown };
-  if (typeof code === 'string' && (isAxiosError === true || /^E[A-Z_]+$/.test(code))) return code;
-  if (isAxiosError === true) return 'ERR_NETWORK';
-  return undefined;
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: unknown } | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
+/** fetch wraps socket errors: `TypeError: fetch failed` with the errno code on its cause. */
+function networkCode(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+  }
+  return 'ERR_NETWORK';
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (RFC 9110). */
-function parseRetryAfter(value: unknown): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
-  if (typeof text !== 'string' && typeof text !== 'number') return undefined;
-  const trimmed = String(text).trim();
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;

@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import type { Services } from '../../shared/adapters/services';
+import { SnsEnvelope, snsUrl } from '../../shared/adapters/sns';
+import {
+  SesEventError,
+  calendarFeed,
+  calendarUrl,
+  checkPreferencesLink,
+  checkUnsubscribeLink,
+  confirmEmail,
+  eraseMyData,
+  formEcho,
+  handleSesEvent,
+  peekConfirmation,
+  preferencesUrl,
+  seasonChoices,
+  subscribe,
+  unsubscribe,
+  updatePreferences,
+  viewPreferences,
+  type InvalidLink,
+  type SubscriptionDeps,
+} from '../../shared/app/subscription';
+import type { Logger } from '../../shared/ports';
+import * as pages from '../../web/pages';
+import { json } from '../http';
+import { BadRequest, formFields } from '../request';
+import type { HttpResult, Route, RouteContext } from '../router';
+
+/**
+ * What a person reaches by email and browser (pages from web/), and SES's bounce and complaint
+ * events. Public addresses (they go into provider consoles, keep them stable): `/`, `/subscribe`,
+ * `/check-your-inbox`, `/confirm/<token>`, `/preferences/<token>`, `/unsubscribe/<token>`,
+ * `/calendar/<token>.ics`, `POST /webhooks/ses`. Every route: parse, one use case, one page.
+ */
+
+const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
+  store: services.store,
+  email: services.email,
+  sms: services.sms,
+  clock: services.clock,
+  log,
+  tokenSecret: services.tokenSecret,
+  publicBaseUrl: services.publicBaseUrl,
+  postalAddress: services.settings.postalAddress,
+});
+
+/** The form, or the page that says it could not be read (nothing changes either way). */
+async function readForm(ctx: RouteContext): Promise<Record<string, string> | HttpResult> {
+  try {
+    return await formFields(ctx.event);
+  } catch (error) {
+    if (error instanceof BadRequest) return pages.badFormPage(error.message);
+    throw error;
+  }
+}
+const isResult = (value: object): value is HttpResult => typeof (value as HttpResult).statusCode === 'number';
+const linkProblem = (outcome: InvalidLink) => pages.linkProblemPage(outcome.reason);
+
+/** SNS's own limit is 256 KB per message; the envelope adds a little. */
+const MAX_SNS_BYTES = 300 * 1024;
+
+const ConfirmForm = z.object({ confirm: z.literal('yes') });
+const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed']) });
+/** RFC 8058's body, or the button on our own page. */
+const UnsubscribeForm = z.union([z.object({ 'List-Unsubscribe': z.literal('One-Click') }), z.object({ unsubscribe: z.literal('page') })]);
+
+const text = (statusCode: number, body: string): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+  body,
+});
+
+export const subscriberRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/',
+    handler: async ({ services }) => pages.signupPage({ seasons: seasonChoices(services.clock.now()) }),
+  },
+  {
+    method: 'POST',
+    path: '/subscribe',
+    async handler(ctx) {
+      const fields = await readForm(ctx);
+      if (isResult(fields)) return fields;
+      const outcome = await subscribe(depsOf(ctx.services, ctx.log), fields);
+      if (outcome.status === 'invalid') {
+        return pages.signupPage({ status: 400, values: formEcho(fields), errors: outcome.errors, seasons: seasonChoices(ctx.services.clock.now()) });
+      }
+      // Post/redirect/get: a reload does not send the form again. Same answer for every address.
+      return { statusCode: 303, headers: { location: 'check-your-inbox', 'cache-control': 'no-store' }, body: '' };
+    },
+  },
+  { method: 'GET', path: '/check-your-inbox', handler: async () => pages.checkInboxPage() },
+  {
+    method: 'GET',
+    path: '/confirm/:token',
+    async handler(ctx) {
+      const deps = depsOf(ctx.services, ctx.log);
+      const outcome = await peekConfirmation(deps, ctx.params.token!);
+      if (outcome.status === 'invalid-link') return linkProblem(outcome);
+      if (outcome.status === 'not-pending') return pages.notPendingPage();
+      if (outcome.status === 'already-confirmed') {
+        return pages.confirmedPage({ already: true, preferencesUrl: preferencesUrl(deps, outcome.personId), calendarUrl: calendarUrl(deps, outcome.personId) });
+      }
+      return pages.confirmPromptPage();
+    },
+  },
+  {
+    method: 'POST',
+    path: '/confirm/:token',
+    async handler(ctx) {
+      const fields = await readForm(ctx);
+      if (isResult(fields)) return fields;
+      if (!ConfirmForm.safeParse(fields).success) return pages.badFormPage('The confirmation button was not pressed.');
+      const deps = depsOf(ctx.services, ctx.log);
+      const outcome = await confirmEmail(deps, ctx.params.token!);
+      if (outcome.status === 'invalid-link') return linkProblem(outcome);
+      if (outcome.status === 'not-pending') return pages.notPendingPage();
+      return pages.confirmedPage({
+        already: outcome.status === 'already-confirmed',
+        preferencesUrl: preferencesUrl(deps, outcome.personId),
+        calendarUrl: calendarUrl(deps, outcome.personId),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/preferences/:token',
+    async handler(ctx) {
+      const outcome = await viewPreferences(depsOf(ctx.services, ctx.log), ctx.params.token!);
+      return outcome.status === 'ok' ? pages.preferencesPage({ view: outcome.view }) : linkProblem(outcome);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/preferences/:token',
+    async handler(ctx) {
+      const fields = await readForm(ctx);
+      if (isResult(fields)) return fields;
+      const action = PreferencesAction.safeParse(fields);
+      if (!action.success) return pages.badFormPage('The form did not say what to do.');
+      const deps = depsOf(ctx.services, ctx.log);
+      const token = ctx.params.token!;
+      if (action.data.action === 'delete') {
+        const check = await checkPreferencesLink(deps, token);
+        return check.status === 'ok' ? pages.deleteConfirmPage() : linkProblem(check);
+      }
+      if (action.data.action === 'delete-confirmed') {
+        const erased = await eraseMyData(deps, token);
+        return erased.status === 'erased' ? pages.erasedPage() : linkProblem(erased);
+      }
+      const outcome = await updatePreferences(deps, token, fields);
+      if (outcome.status === 'invalid-link') return linkProblem(outcome);
+      if (outcome.status === 'invalid') return pages.preferencesPage({ status: 400, view: outcome.view, errors: outcome.errors, values: formEcho(fields) });
+      return pages.preferencesPage({ view: outcome.view, saved: true, notes: outcome.notes });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/unsubscribe/:token',
+    async handler(ctx) {
+      const check = await checkUnsubscribeLink(depsOf(ctx.services, ctx.log), ctx.params.token!);
+      return check.status === 'ok' ? pages.unsubscribePromptPage() : linkProblem(check);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/unsubscribe/:token',
+    async handler(ctx) {
+      const fields = await readForm(ctx);
+      if (isResult(fields)) return fields;
+      const form = UnsubscribeForm.safeParse(fields);
+      if (!form.success) return pages.badFormPage('Expected List-Unsubscribe=One-Click (RFC 8058) or the button on this page.');
+      const deps = depsOf(ctx.services, ctx.log);
+      const source = 'List-Unsubscribe' in form.data ? 'one-click' : 'unsubscribe-page';
+      const outcome = await unsubscribe(deps, ctx.params.token!, source);
+      if (outcome.status === 'invalid-link') return linkProblem(outcome);
+      // RFC 8058: 200, no redirect, whatever state the person was in.
+      return pages.unsubscribedPage({
+        already: outcome.status === 'already-unsubscribed',
+        ...(outcome.personId && { preferencesUrl: preferencesUrl(deps, outcome.personId) }),
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/calendar/:file',
+    async handler(ctx) {
+      const file = ctx.params.file!;
+      if (!file.endsWith('.ics')) return text(404, 'Not found.');
+      const outcome = await calendarFeed({ ...depsOf(ctx.services, ctx.log) }, file.slice(0, -'.ics'.length));
+      if (outcome.status !== 'ok') {
+        return text(outcome.reason === 'expired' ? 410 : outcome.reason === 'unknown_person' ? 404 : 400, 'This calendar link does not work. Open your Match Coach preferences for a fresh one.');
+      }
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/calendar; charset=utf-8',
+          'content-disposition': 'inline; filename="match-coach.ics"',
+          // Calendar apps poll; the feed is personal, so only the person's own app may cache it.
+          'cache-control': 'private, max-age=3600',
+          'x-content-type-options': 'nosniff',
+          'referrer-policy': 'no-referrer',
+        },
+        body: outcome.ics,
+      };
+    },
+  },
+  { method: 'POST', path: '/webhooks/ses', handler: (ctx) => sesWebhook(ctx) },
+];
+
+/**
+ * SES events through SNS. The envelope must carry a valid SNS signature (shared/adapters/sns.ts);
+ * locally, with LOCAL_SES_EVENTS=1 beside the SES twin, an unsigned Notification is accepted too
+ * (so tests can inject bounces). A SubscriptionConfirmation is confirmed only for our topic.
+ */
+async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
+  const { sesEvents } = ctx.services;
+  // SNS messages may reach 256 KB, more than a form may (request.ts); this bound is SNS's own.
+  const raw = ctx.event.body ? Buffer.from(ctx.event.body, ctx.event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  if (raw.length > MAX_SNS_BYTES) return json(413, { error: 'payload_too_large', message: 'an SNS message is at most 256 KB' });
+  let envelope: SnsEnvelope;
+  try {
+    const parsed = SnsEnvelope.safeParse(JSON.parse(raw.toString('utf8')));
+    if (!parsed.success) return json(400, { error: 'bad_request', message: 'expected an Amazon SNS message' });
+    envelope = parsed.data;
+  } catch (error) {
+    if (error instanceof SyntaxError) return json(400, { error: 'bad_request', message: 'expected an Amazon SNS message (JSON)' });
+    throw error;
+  }
+  const signed = envelope.Signature !== undefined;
+  const trusted = signed ? await sesEvents.sns.verify(envelope) : sesEvents.acceptUnsigned;
+  if (!trusted) {
+    ctx.log.warn('ses event rejected: not signed by SNS', { type: envelope.Type });
+    return json(403, { error: 'forbidden', message: 'missing or invalid SNS signature' });
+  }
+  const ourTopic = sesEvents.topicArn !== undefined && envelope.TopicArn === sesEvents.topicArn;
+  if (sesEvents.topicArn !== undefined && !ourTopic) return json(400, { error: 'bad_request', message: 'not the SES events topic' });
+
+  if (envelope.Type === 'SubscriptionConfirmation') {
+    // No SNS exists locally: an unsigned confirmation is never followed anywhere.
+    if (!ourTopic || !signed) return json(400, { error: 'bad_request', message: 'subscriptions are confirmed only for the configured SES events topic' });
+    if (!snsUrl(envelope.SubscribeURL)) return json(400, { error: 'bad_request', message: 'SubscribeURL must be an https URL on an SNS host' });
+    try {
+      await sesEvents.sns.confirmSubscription(envelope);
+    } catch (error) {
+      ctx.log.error('sns subscription not confirmed', { error: error instanceof Error ? error.message : String(error) });
+      return json(502, { error: 'upstream', message: 'could not confirm the subscription with SNS; it can be retried' });
+    }
+    ctx.log.info('sns subscription confirmed', { topicArn: envelope.TopicArn });
+    return json(200, { status: 'subscribed' });
+  }
+  if (envelope.Type === 'UnsubscribeConfirmation') return json(200, { status: 'ignored' });
+
+  let event: unknown;
+  try {
+    event = JSON.parse(envelope.Message);
+  } catch {
+    return json(400, { error: 'bad_request', message: 'the SNS Message is not JSON' });
+  }
+  try {
+    const outcome = await handleSesEvent({ store: ctx.services.store, clock: ctx.services.clock, log: ctx.log }, event);
+    return json(200, outcome);
+  } catch (error) {
+    if (error instanceof SesEventError) return json(400, { error: 'bad_request', message: error.message });
+    throw error;
+  }
+}

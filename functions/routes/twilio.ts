@@ -1,0 +1,136 @@
+import twilio from 'twilio';
+import { z } from 'zod';
+import { recordDeliveryStatus } from '../../shared/app/delivery-status';
+import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound-sms';
+import { describeIssues } from '../../shared/app/errors';
+import { json } from '../http';
+import { BadRequest, formFields, publicUrlOf, requestHeader } from '../request';
+import type { HttpResult, Route, RouteContext } from '../router';
+
+/**
+ * Twilio's webhooks: inbound texts (answered with TwiML) and delivery status callbacks. Both are
+ * checked against X-Twilio-Signature over the public URL Twilio called before anything else
+ * happens (RULES.md: missing or wrong, 403 and no side effect). Extra Twilio parameters are
+ * tolerated: Twilio adds fields over time, and the signature covers them all anyway.
+ */
+
+const sid = z.string().regex(MESSAGE_SID, 'expected a Twilio MessageSid');
+
+const InboundForm = z.object({
+  MessageSid: sid,
+  From: z.string().min(1).max(64),
+  To: z.string().min(1).max(64),
+  // A picture with no words comes with an empty (or, from some clients, no) Body.
+  Body: z.string().default(''),
+});
+
+const StatusForm = z.object({
+  MessageSid: sid,
+  MessageStatus: z.string().min(1).max(32),
+  ErrorCode: z
+    .string()
+    .regex(/^\d{1,6}$/, 'expected a numeric Twilio error code')
+    .transform(Number)
+    .optional(),
+});
+
+/** Our ids, put in the callback URL by the dispatcher (shared/adapters/services.ts). */
+const StatusQuery = z.object({ p: z.string().min(1).max(200), m: z.string().min(1).max(400) });
+
+const forbidden = (): HttpResult => json(403, { error: 'forbidden', message: 'missing or invalid X-Twilio-Signature' });
+const badRequest = (message: string): HttpResult => json(400, { error: 'bad_request', message });
+
+/** Twilio's own check (HMAC-SHA1 over the URL and the sorted parameters, constant-time compare). */
+export function isSignedByTwilio(authToken: string, signature: string, url: string, params: Record<string, string>): boolean {
+  try {
+    return signature !== '' && twilio.validateRequest(authToken, signature, url, params);
+  } catch {
+    // A URL the library cannot even parse was not signed by Twilio either.
+    return false;
+  }
+}
+
+/** The form Twilio posted, if and only if Twilio signed it; otherwise the 403 to answer. */
+async function signedForm(ctx: RouteContext): Promise<Record<string, string> | HttpResult> {
+  const signature = requestHeader(ctx.event, 'x-twilio-signature');
+  if (!signature) return forbidden();
+  let params: Record<string, string>;
+  try {
+    params = await formFields(ctx.event);
+  } catch (error) {
+    // Twilio posts forms: a body we cannot read as one cannot carry a signature we could check.
+    if (error instanceof BadRequest) return forbidden();
+    throw error;
+  }
+  const valid = isSignedByTwilio(ctx.services.twilioAuthToken, signature, publicUrlOf(ctx.event, ctx.services.publicBaseUrl), params);
+  if (!valid) {
+    ctx.log.warn('twilio signature rejected', { path: ctx.event.rawPath });
+    return forbidden();
+  }
+  return params;
+}
+
+const isResult = (value: Record<string, string> | HttpResult): value is HttpResult => typeof (value as HttpResult).statusCode === 'number';
+
+/** Characters XML 1.0 cannot carry at all, even escaped. */
+const NOT_XML = /[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function escapeXml(text: string): string {
+  return text
+    .replace(NOT_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+export function twimlResponse(replies: readonly string[]): HttpResult {
+  const messages = replies.map((reply) => `<Message>${escapeXml(reply)}</Message>`).join('');
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/xml; charset=utf-8', 'cache-control': 'no-store' },
+    body: `<?xml version="1.0" encoding="UTF-8"?><Response>${messages}</Response>`,
+  };
+}
+
+export const twilioRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/webhooks/twilio/sms',
+    async handler(ctx) {
+      const form = await signedForm(ctx);
+      if (isResult(form)) return form;
+      const parsed = InboundForm.safeParse(form);
+      if (!parsed.success) return badRequest(describeIssues(parsed.error.issues));
+      const { MessageSid, From, To, Body } = parsed.data;
+      const { replies } = await handleInboundSms(
+        { store: ctx.services.store, clock: ctx.services.clock, log: ctx.log, helpAddress: ctx.services.helpAddress },
+        { messageSid: MessageSid, from: From, to: To, body: Body },
+      );
+      return twimlResponse(replies);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/webhooks/twilio/status',
+    async handler(ctx) {
+      const form = await signedForm(ctx);
+      if (isResult(form)) return form;
+      const query = StatusQuery.safeParse(Object.fromEntries(new URLSearchParams(ctx.event.rawQueryString ?? '')));
+      if (!query.success) return badRequest(describeIssues(query.error.issues));
+      const parsed = StatusForm.safeParse(form);
+      if (!parsed.success) return badRequest(describeIssues(parsed.error.issues));
+      const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
+      await recordDeliveryStatus({ store: ctx.services.store, clock: ctx.services.clock, log: ctx.log }, {
+        personId: query.data.p,
+        messageId: query.data.m,
+        messageSid: MessageSid,
+        status: MessageStatus,
+        ...(ErrorCode !== undefined && { errorCode: ErrorCode }),
+      });
+      // Twilio only looks at the status code; a body would be ignored.
+      return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+    },
+  },
+];

@@ -1,0 +1,159 @@
+import { Aws, CfnOutput, Duration, Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+
+/**
+ * Counselors sign in with Cognito; the HTTP API checks their access token before the API function
+ * runs (a JWT authorizer on `/counselor/{proxy+}`). People receiving coaching never sign in: their
+ * links carry signed tokens, and Twilio and SNS sign their webhooks.
+ */
+
+/** The resource server and scope a counselor's access token must carry. */
+export const COUNSELOR_RESOURCE_SERVER = 'matchcoach';
+export const COUNSELOR_SCOPE_NAME = 'counselor';
+export const COUNSELOR_SCOPE = `${COUNSELOR_RESOURCE_SERVER}/${COUNSELOR_SCOPE_NAME}`;
+/** Groups the counselor API (issue 5) reads from the token's `cognito:groups` claim. */
+export const COUNSELOR_GROUPS = { counselors: 'counselors', admins: 'admins' } as const;
+/** Where the hosted sign-in returns to, under the public base URL; outside /counselor/ (a browser
+ * following a redirect sends no bearer token). */
+export const SIGN_IN_CALLBACK_PATH = '/auth/callback';
+
+export interface CounselorDirectoryProps {
+  readonly stage: string;
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+}
+
+/**
+ * The user pool and what belongs to it (groups, the API's scope, the hosted sign-in domain):
+ * stateful, since it holds the counselors' accounts and MFA enrolments.
+ */
+export class CounselorDirectory extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly domain: cognito.UserPoolDomain;
+
+  constructor(scope: Construct, id: string, props: CounselorDirectoryProps) {
+    super(scope, id);
+
+    this.userPool = new cognito.UserPool(this, 'UserPool', {
+      // Counselors are invited by an admin (DEPLOY.md), never sign themselves up: the pool guards
+      // crisis alerts and journals of people in distress.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      // TOTP apps only: SMS codes would need an SNS spending limit and are phishable.
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Plus tier for threat protection (compromised-credential checks, adaptive authentication)
+      // enforced, not audited: at $0.02 per monthly active user it costs cents for a few dozen
+      // counselors, and these accounts can read crisis alerts.
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      userInvitation: {
+        emailSubject: `Your Match Coach counselor account${props.stage === 'prod' ? '' : ` (${props.stage})`}`,
+        emailBody:
+          'You have been invited to Match Coach as a counselor. Your user name is {username} and your ' +
+          'temporary password is {####}. You will choose a new password and set up an authenticator app ' +
+          'at first sign-in.',
+      },
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.removalPolicy,
+    });
+
+    for (const [id, groupName] of Object.entries(COUNSELOR_GROUPS)) {
+      new cognito.CfnUserPoolGroup(this, `Group${id[0]!.toUpperCase()}${id.slice(1)}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName,
+        description: groupName === 'admins' ? 'Invite counselors, see every alert' : 'See and act on their cohort and its alerts',
+      });
+    }
+
+    this.userPool.addResourceServer('CounselorApi', {
+      identifier: COUNSELOR_RESOURCE_SERVER,
+      userPoolResourceServerName: 'Match Coach counselor API',
+      scopes: [new cognito.ResourceServerScope({ scopeName: COUNSELOR_SCOPE_NAME, scopeDescription: 'Use the counselor API' })],
+    });
+
+    // Custom scopes only appear in tokens issued by the OAuth endpoints, which need a domain. The
+    // prefix must be unique in the region, so it ends with a piece of this stack's own id rather
+    // than a name someone chose (no hard-coded physical names; two stages never collide).
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+    this.domain = this.userPool.addDomain('SignIn', {
+      cognitoDomain: { domainPrefix: `matchcoach-${props.stage}-${Fn.select(0, Fn.split('-', stackUuid))}` },
+    });
+
+    const stack = Stack.of(this);
+    new CfnOutput(stack, 'CounselorUserPoolId', { value: this.userPool.userPoolId, description: 'Create the first admin here (DEPLOY.md)' });
+    new CfnOutput(stack, 'CounselorSignInBaseUrl', { value: this.domain.baseUrl(), description: 'Hosted sign-in for counselors' });
+  }
+}
+
+export interface CounselorApiProps {
+  readonly userPool: cognito.IUserPool;
+  readonly httpApi: apigwv2.HttpApi;
+  readonly integration: apigwv2.HttpRouteIntegration;
+  /** Public base URL without a trailing slash (a token in dev, where it is the API's own). */
+  readonly publicBaseUrl: string;
+}
+
+/**
+ * The counselors' app client and the authorizer on their part of the API. Stateless: the client
+ * carries the callback URL, which in dev is the API's own address.
+ */
+export class CounselorApi extends Construct {
+  readonly client: cognito.UserPoolClient;
+  readonly authorizer: HttpJwtAuthorizer;
+  readonly routes: apigwv2.HttpRoute[];
+
+  constructor(scope: Construct, id: string, props: CounselorApiProps) {
+    super(scope, id);
+
+    // A browser app (issue 5): authorization code with PKCE, no client secret to leak.
+    this.client = new cognito.UserPoolClient(this, 'Client', {
+      userPool: props.userPool,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.custom(COUNSELOR_SCOPE)],
+        callbackUrls: [`${props.publicBaseUrl}${SIGN_IN_CALLBACK_PATH}`],
+        logoutUrls: [`${props.publicBaseUrl}/`],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      // A working day: a counselor signs in once a shift, and a lost laptop stops working by night.
+      refreshTokenValidity: Duration.hours(12),
+    });
+
+    // Cognito access tokens carry no `aud`; API Gateway then checks `client_id` against the
+    // audience, and the route's scopes against `scope`.
+    const issuer = `https://cognito-idp.${Stack.of(this).region}.${Stack.of(this).urlSuffix}/${props.userPool.userPoolId}`;
+    this.authorizer = new HttpJwtAuthorizer('CounselorJwt', issuer, {
+      jwtAudience: [this.client.userPoolClientId],
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    this.routes = props.httpApi.addRoutes({
+      path: '/counselor/{proxy+}',
+      methods: [apigwv2.HttpMethod.ANY],
+      integration: props.integration,
+      authorizer: this.authorizer,
+      authorizationScopes: [COUNSELOR_SCOPE],
+    });
+  }
+}

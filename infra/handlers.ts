@@ -1,0 +1,25 @@
+import * as path from 'node:path';
+
+/**
+ * Every Lambda handler the product runs, in one list that both the AWS stack (infra/stateless-stack.ts)
+ * and the local stack (infra/local/start.ts) take their handlers from, so the two cannot drift:
+ * test/infra/handlers.test.ts fails when a handler module exists under functions/ without being
+ * listed here, or when either stack runs something this list does not name.
+ *
+ * The paths are relative to the repository root and point at modules that export `handler`.
+ */
+export const HANDLERS = {
+  /** Every minute (EventBridge Scheduler in AWS, a ticker locally): sends what is due. */
+  dispatcher: 'functions/dispatcher.ts',
+  /** The HTTP API: Twilio and SES webhooks, people's links, sign-up, the counselors' API. */
+  api: 'functions/api.ts',
+} as const;
+
+export type HandlerName = keyof typeof HANDLERS;
+
+export const REPOSITORY_ROOT = path.join(__dirname, '..');
+
+/** Absolute path of a handler module: the `entry` of its ServiceFunction, and what the local stack imports. */
+export function handlerEntry(name: HandlerName): string {
+  return path.join(REPOSITORY_ROOT, HANDLERS[name]);
+}

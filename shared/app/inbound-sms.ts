@@ -1,0 +1,309 @@
+import { z } from 'zod';
+import { assessRisk, CRISIS_REPLY, type RiskAssessment } from '../domain/crisis';
+import { MAX_SMS_BODY, parseInboundSms, type InboundIntent } from '../domain/keywords';
+import type { Consent, JournalEntry, Message, Person } from '../domain/model';
+import { findStep } from '../domain/render';
+import * as say from '../domain/sms-replies';
+import { formatLocal } from '../domain/template';
+import type { Clock, Logger, Store } from '../ports';
+import { silentLogger } from '../ports';
+import { DomainError, describeIssues } from './errors';
+import { loadLibrary } from './library';
+import type { Library } from './planning';
+import { recordCheckinScore, replanPerson, updateProfile } from './replan';
+
+/** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
+export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
+
+export const InboundSms = z.object({
+  messageSid: z.string().regex(MESSAGE_SID, 'expected a Twilio MessageSid'),
+  /** The sender as Twilio gives it (E.164 for a phone; we only look it up, never trust it further). */
+  from: z.string().min(1).max(64),
+  to: z.string().min(1).max(64),
+  /** Empty for a picture with no words. Twilio's limit is 1,600 characters; code units allow for emoji. */
+  body: z.string().max(MAX_SMS_BODY * 2),
+});
+export type InboundSms = z.input<typeof InboundSms>;
+
+export interface InboundSmsDeps {
+  store: Store;
+  clock: Clock;
+  /** Fixed content for tests; otherwise the shipped library with the calendar corrections. */
+  library?: Library;
+  log?: Logger;
+  /** Where people can write for help; the HELP reply names it. */
+  helpAddress: string;
+}
+
+export interface InboundSmsResult {
+  /** Our TwiML replies, in order. Empty for replays, carrier keywords and unknown numbers. */
+  replies: string[];
+  outcome: 'duplicate' | 'unknown-number' | 'handled';
+}
+
+/** PAUSE without a number. */
+export const DEFAULT_PAUSE_DAYS = 7;
+/** A bare number answers our check-in for this long after it went out. */
+export const SCORE_WINDOW_HOURS = 72;
+
+/** What the person agreed to when a keyword (not a form) turned their texts on. */
+export const SMS_KEYWORD_OPT_IN_TEXT =
+  'Texted START, YES or UNSTOP to the Match Coach number to get coaching texts and reminders (PAUSE for a break, STOP to end, HELP for help).';
+const OPT_OUT_TEXT = {
+  keyword: 'Opted out by texting a carrier opt-out keyword (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT).',
+  'free-text': 'Opted out by asking, in their own words, for the texts to stop.',
+} as const;
+
+/**
+ * One text from a person (Twilio's inbound webhook, signature already checked).
+ * 1. Screens the words for risk (pure, first, so no storage fault can cost a crisis reply).
+ * 2. Claims the MessageSid: a replayed webhook stops here, with no reply and no change.
+ * 3. Finds the person by number; an unknown number hears only HELP (and crisis resources).
+ * 4. Risk: the crisis reply at once (a reply, so quiet hours do not apply), a support hold that
+ *    pauses upbeat coaching until a human lifts it, a safety event, an alert, a `crisis_flag`
+ *    log line; of the intent only an opt-out is still honoured.
+ *    Distress: kept in the journal, flagged for follow-up, a warm reply; nothing is paused.
+ * 5. Acts on the intent (shared/domain/keywords.ts) and answers briefly in our own words.
+ * If anything fails after the claim, the claim is released so a retry of the webhook can run again;
+ * the writes are keyed by the MessageSid or idempotent, so a second run changes nothing more, with
+ * one accepted exception: a risk text whose later writes failed keeps its alert (written first, on
+ * purpose) and a retry adds a second alert for the same MessageSid.
+ */
+export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Promise<InboundSmsResult> {
+  const parsed = InboundSms.safeParse(raw);
+  if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
+  const input = parsed.data;
+  const log = deps.log ?? silentLogger;
+  const now = deps.clock.now();
+  const screen = assessRisk(input.body);
+
+  let fresh: boolean;
+  try {
+    fresh = await deps.store.claimInboundSms(input.messageSid, now);
+  } catch (error) {
+    if (screen.level === 'risk') return crisisDespiteFault(log, input.messageSid, screen, error);
+    throw error;
+  }
+  if (!fresh) {
+    log.info('inbound sms replayed', { messageSid: input.messageSid });
+    return { replies: [], outcome: 'duplicate' };
+  }
+  try {
+    return await respond({ ...deps, log }, input, screen, now);
+  } catch (error) {
+    await deps.store.releaseInboundSms(input.messageSid).catch(() => undefined);
+    if (screen.level === 'risk') return crisisDespiteFault(log, input.messageSid, screen, error);
+    throw error;
+  }
+}
+
+/** The person still gets the resources; the operator gets an error to act on. */
+function crisisDespiteFault(log: Logger, messageSid: string, screen: RiskAssessment, error: unknown): InboundSmsResult {
+  log.error('crisis reply sent, but its records were not stored', {
+    alarm: 'CrisisFlagNotStored',
+    messageSid,
+    rule: screen.matched,
+    // The name only: a storage error's message can echo the item it failed on, here their words.
+    error: error instanceof Error ? error.name : typeof error,
+  });
+  return { replies: [CRISIS_REPLY], outcome: 'handled' };
+}
+
+type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> & { library: Library };
+type Input = z.infer<typeof InboundSms>;
+
+/** What acting on an intent produced: a reply, whether it informs (kept next to a safety reply), a journal entry. */
+interface Acted {
+  reply?: string;
+  informs?: boolean;
+  entry?: Pick<JournalEntry, 'kind' | 'text' | 'inReplyTo' | 'response'>;
+}
+
+async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, screen: RiskAssessment, now: Date): Promise<InboundSmsResult> {
+  const { store, log } = deps;
+  const personId = await store.findPersonIdByPhone(input.from);
+  const person = personId ? await store.getPerson(personId) : undefined;
+  if (!person) {
+    // Nothing about whether the number is known leaks: HELP and crisis replies say nothing of it.
+    if (screen.level === 'risk') {
+      log.warn('crisis_flag', { messageSid: input.messageSid, rule: screen.matched, knownPerson: false });
+      return { replies: [CRISIS_REPLY], outcome: 'unknown-number' };
+    }
+    const intent = parseInboundSms(input.body);
+    return { replies: intent.kind === 'help' ? [say.helpReply(deps.helpAddress)] : [], outcome: 'unknown-number' };
+  }
+
+  const ctx: Ctx = { store, clock: deps.clock, log, helpAddress: deps.helpAddress, library: deps.library ?? (await loadLibrary(store)) };
+  const latest = latestSentSms(await store.listMessages(person.personId));
+  const awaitingScore = await isAwaitingScore(ctx, person.personId, latest, now);
+  const intent = parseInboundSms(input.body, { awaitingScore });
+  const ids = { personId: person.personId, messageSid: input.messageSid };
+  const nowIso = now.toISOString();
+  const safety = screen.level === 'none' ? undefined : { level: screen.level, rule: screen.matched ?? `${screen.level}:unknown` };
+  const words = input.body.trim().slice(0, MAX_SMS_BODY);
+
+  if (screen.level === 'risk') {
+    // Logged before any write, so the alarm fires even if the writes below fail.
+    log.warn('crisis_flag', { ...ids, rule: safety!.rule, knownPerson: true });
+    const replies = [CRISIS_REPLY];
+    // The alert first: of everything below it is what a human most needs to see.
+    await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'risk', rule: safety!.rule });
+    if (!person.profile.supportHold) {
+      await updateProfile(ctx, person.personId, (profile) => ({ profile: { ...profile, supportHold: true } }));
+    }
+    if (intent.kind === 'opt-out') {
+      await revokeSms(ctx, person.personId, intent.via, now);
+      if (intent.via === 'free-text') replies.push(say.optOutReply);
+    }
+    await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, kind: 'note', text: words, ...(latest && { inReplyTo: latest.messageId }), safety: safety! });
+    return { replies, outcome: 'handled' };
+  }
+
+  const acted = await actOn(ctx, person, intent, latest, now);
+  const replies =
+    screen.level === 'distress'
+      ? [say.distressReply, ...(acted.informs && acted.reply ? [acted.reply] : [])]
+      : acted.reply
+        ? [acted.reply]
+        : [];
+  const entry = acted.entry ?? (safety && words ? { kind: 'note' as const, text: words, ...(latest && { inReplyTo: latest.messageId }) } : undefined);
+  if (entry) await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
+  if (screen.level === 'distress') {
+    // Last, so a retry after a failure above cannot raise the same follow-up flag twice.
+    await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: safety!.rule });
+    log.info('distress_flag', { ...ids, rule: safety!.rule });
+  }
+  log.info('inbound sms handled', { ...ids, intent: intent.kind, risk: screen.level, replies: replies.length });
+  return { replies, outcome: 'handled' };
+}
+
+const entryIds = (ids: { personId: string; messageSid: string }) => ({ personId: ids.personId, entryId: ids.messageSid });
+
+async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Message | undefined, now: Date): Promise<Acted> {
+  const inReplyTo = latest ? { inReplyTo: latest.messageId } : {};
+  switch (intent.kind) {
+    case 'opt-out':
+      await revokeSms(ctx, person.personId, intent.via, now);
+      // The carrier answers its own keywords (and blocks ours); free text gets one confirmation.
+      return intent.via === 'free-text' ? { reply: say.optOutReply, informs: true } : {};
+    case 'opt-in':
+      return { reply: await confirmSms(ctx, person.personId, now), informs: true };
+    case 'help':
+      return { reply: say.helpReply(ctx.helpAddress), informs: true };
+  }
+
+  const state = person.consent.sms?.state ?? 'pending';
+  if (state !== 'confirmed') {
+    // Until YES (or after STOP) nothing is coached; their words are still kept, as they sent them.
+    const text = intent.kind === 'free-text' || intent.kind === 'clarify' || intent.kind === 'goal-add' ? intent.text : undefined;
+    const entry = text ? { kind: intent.kind === 'goal-add' ? ('goal' as const) : ('note' as const), text, ...inReplyTo } : undefined;
+    return state === 'revoked' ? { ...(entry && { entry }) } : { reply: say.confirmFirstReply, informs: true, ...(entry && { entry }) };
+  }
+
+  switch (intent.kind) {
+    case 'pause': {
+      const until = new Date(now.getTime() + (intent.days ?? DEFAULT_PAUSE_DAYS) * 86_400_000);
+      await updateProfile(ctx, person.personId, (profile) => ({ profile: { ...profile, pausedUntil: until.toISOString() } }));
+      return { reply: say.pauseReply(formatLocal(until, person.timeZone, false)), informs: true };
+    }
+    case 'resume': {
+      const { pausedUntil } = person.profile;
+      // Only a human lifts a support hold (resumeCoaching); RESUME ends the person's own pause.
+      if (pausedUntil) {
+        await updateProfile(ctx, person.personId, ({ pausedUntil: _ended, ...profile }) => ({ profile }));
+      }
+      const paused = pausedUntil !== undefined && Date.parse(pausedUntil) > now.getTime();
+      const reply = person.profile.supportHold ? say.resumeHeldReply : paused ? say.resumeReply : say.resumeNotPausedReply;
+      return { reply, informs: true };
+    }
+    case 'done':
+      return { reply: say.doneReply, entry: { kind: 'checkin', response: { kind: 'done' }, ...inReplyTo } };
+    case 'skip':
+      return { reply: say.skipReply, entry: { kind: 'checkin', response: { kind: 'skip' }, ...inReplyTo } };
+    case 'done-goal':
+      return { reply: say.doneGoalReply(intent.goal), entry: { kind: 'checkin', response: { kind: 'done-goal', goal: intent.goal }, ...inReplyTo } };
+    case 'score': {
+      const { wellbeing, changed } = await recordCheckinScore(ctx, person.personId, intent.score);
+      const reply = changed && wellbeing === 'struggling' ? say.strugglingReply : say.scoreReply(intent.score);
+      return { reply, entry: { kind: 'checkin', response: { kind: 'score', score: intent.score }, ...(intent.note && { text: intent.note }), ...inReplyTo } };
+    }
+    case 'clarify':
+      // An unclear answer to a check-in is still something they told us: it goes in the journal.
+      return {
+        reply: say.clarifyReply(intent.reason),
+        ...(intent.reason === 'score-not-understood' && intent.text && { entry: { kind: 'note' as const, text: intent.text, ...inReplyTo } }),
+      };
+    case 'free-text':
+      return intent.text ? { reply: say.journalReply, entry: { kind: 'note', text: intent.text, ...inReplyTo } } : {};
+    case 'goal-add':
+      // Goal plans by text are issue 8; the goal is kept now so nothing they send is lost.
+      return { reply: say.goalSavedReply, entry: { kind: 'goal', text: intent.text, ...inReplyTo } };
+    case 'goals':
+    case 'next':
+      return { reply: say.goalsSoonReply };
+  }
+}
+
+/** Re-read before each change: an earlier step of this same text may have saved the person. */
+async function changePerson(ctx: Ctx, personId: string, change: (person: Person) => Person | undefined): Promise<boolean> {
+  const person = await ctx.store.getPerson(personId);
+  if (!person) throw new DomainError('not_found', 'no such person');
+  const next = change(person);
+  if (!next) return false;
+  await ctx.store.savePerson(next);
+  return true;
+}
+
+/** STOP or "please stop texting me": consent revoked with its source, nothing more goes out by SMS. */
+async function revokeSms(ctx: Ctx, personId: string, via: 'keyword' | 'free-text', now: Date): Promise<void> {
+  await changePerson(ctx, personId, (person) => {
+    // The first revocation stands; a second STOP changes nothing but is still honoured below.
+    if (person.consent.sms?.state === 'revoked') return undefined;
+    const sms: Consent = { state: 'revoked', source: via === 'keyword' ? 'sms-keyword' : 'sms-free-text', at: now.toISOString(), text: OPT_OUT_TEXT[via] };
+    return { ...person, consent: { ...person.consent, sms } };
+  });
+  // Same reason the dispatcher records for a carrier-level opt-out (Twilio 21610).
+  await ctx.store.cancelPendingMessages(personId, 'opted_out', now, 'sms');
+  ctx.log.info('sms consent revoked', { personId, via });
+}
+
+/** START/YES/UNSTOP: SMS double opt-in completed (or consent given again), then texts are planned. */
+async function confirmSms(ctx: Ctx, personId: string, now: Date): Promise<string> {
+  const changed = await changePerson(ctx, personId, (person) => {
+    const had = person.consent.sms;
+    if (had?.state === 'confirmed') return undefined;
+    // A pending consent keeps the words they agreed to on the form: YES confirms exactly those.
+    const sms: Consent = { state: 'confirmed', source: 'sms-keyword', at: now.toISOString(), text: had?.state === 'pending' ? had.text : SMS_KEYWORD_OPT_IN_TEXT };
+    return { ...person, consent: { ...person.consent, sms } };
+  });
+  if (!changed) return say.alreadyOptedInReply;
+  await replanPerson(ctx, personId);
+  ctx.log.info('sms consent confirmed', { personId });
+  return say.optInReply;
+}
+
+/** When a message went out: its sent attempt, else its last change. */
+const sentAt = (m: Message) => Date.parse(m.attempts.filter((a) => a.outcome === 'sent').at(-1)?.at ?? m.updatedAt);
+
+/** The last text we sent them: what DONE, SKIP or a score answers. */
+function latestSentSms(messages: readonly Message[]): Message | undefined {
+  let latest: Message | undefined;
+  for (const m of messages) {
+    if (m.channel !== 'sms' || m.status !== 'sent') continue;
+    if (!latest || sentAt(m) >= sentAt(latest)) latest = m;
+  }
+  return latest;
+}
+
+/**
+ * A bare number (or an unclear answer) reads as a check-in score only while our last text was a
+ * check-in, recent, and not yet scored: "4" after a nudge is news, and "thanks!" after a score
+ * is not a badly typed score.
+ */
+async function isAwaitingScore(ctx: Ctx, personId: string, latest: Message | undefined, now: Date): Promise<boolean> {
+  if (!latest || now.getTime() - sentAt(latest) > SCORE_WINDOW_HOURS * 3_600_000) return false;
+  const sequence = ctx.library.sequences.get(latest.sequenceId);
+  if (!sequence || findStep(sequence, latest.stepId)?.kind !== 'checkin') return false;
+  const answers = await ctx.store.listJournalEntries(personId, { inReplyTo: latest.messageId });
+  return !answers.some((a) => a.response?.kind === 'score');
+}

@@ -1,0 +1,786 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { currentSeason, seasonCalendar } from '../domain/calendar';
+import { audienceAllows } from '../domain/eligibility';
+import { serializeCalendar, type IcsEvent } from '../domain/ics';
+import { Email, Profile, type Consent, type Person } from '../domain/model';
+import { DEFAULT_QUIET_HOURS, IanaZone } from '../domain/schedule';
+import { ApplicantType, LocalTime, Outcome, VisaTrack, type Channel } from '../domain/sequence';
+import {
+  EMAIL_CONSENT_TEXT,
+  PERSONAL_DATE_NAMES,
+  PERSONAL_DATES,
+  SMS_CONSENT_TEXT,
+  SMS_OPT_IN_REQUEST,
+  alreadySubscribedEmail,
+  confirmationEmail,
+  type PersonalDate,
+} from '../domain/subscription-words';
+import { formatLocal } from '../domain/template';
+import { TOKEN_LIFETIME_SECONDS, issueToken, verifyToken, type TokenPurpose } from '../domain/tokens';
+import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
+import { silentLogger } from '../ports';
+import { definedOnly } from './enroll';
+import { loadLibrary } from './library';
+import type { Library } from './planning';
+import { replanPerson, setOutcome } from './replan';
+
+/**
+ * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
+ * preferences, unsubscribe, erase their data, read their calendar feed; and what SES tells us
+ * about bounces and complaints. Inputs arrive as form fields or JSON and are parsed here with
+ * zod; outcomes are values the pages turn into words. Nothing here logs an address, a number or
+ * anything a person wrote: ids and outcomes only.
+ */
+
+export interface SubscriptionDeps {
+  store: Store;
+  email: EmailSender;
+  sms: SmsSender;
+  clock: Clock;
+  log?: Logger;
+  /** Fixed content for tests; otherwise the shipped library with the calendar corrections. */
+  library?: Library;
+  /** Signs the links (shared/domain/tokens.ts). */
+  tokenSecret: string;
+  /** Where the links point: the public address of the API. */
+  publicBaseUrl: string;
+  /** CAN-SPAM: every email carries it, the transactional ones too. */
+  postalAddress: string;
+}
+
+// ---- Links -------------------------------------------------------------------------------------
+
+const base = (deps: SubscriptionDeps) => deps.publicBaseUrl.replace(/\/$/, '');
+const link = (deps: SubscriptionDeps, purpose: TokenPurpose, personId: string, path: string, suffix = '') =>
+  `${base(deps)}/${path}/${issueToken(deps.tokenSecret, purpose, personId, deps.clock.now())}${suffix}`;
+
+export const preferencesUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'preferences', personId, 'preferences');
+export const unsubscribeUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'unsubscribe', personId, 'unsubscribe');
+export const calendarUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'calendar', personId, 'calendar', '.ics');
+const confirmUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'confirm-email', personId, 'confirm');
+
+/** Why a link did not open anything: the pages say it plainly, and nothing changes. */
+export type InvalidLink = { status: 'invalid-link'; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person' };
+
+async function personOf(deps: SubscriptionDeps, token: string, purpose: TokenPurpose): Promise<{ person: Person; nonce: string; exp: number } | InvalidLink> {
+  const check = verifyToken(deps.tokenSecret, token, purpose, deps.clock.now());
+  if (!check.ok) return { status: 'invalid-link', reason: check.reason };
+  const person = await deps.store.getPerson(check.payload.sub);
+  if (!person) return { status: 'invalid-link', reason: 'unknown_person' };
+  return { person, nonce: check.payload.n, exp: check.payload.exp };
+}
+
+const isInvalid = (value: object): value is InvalidLink => (value as InvalidLink).status === 'invalid-link';
+
+// ---- Form fields ---------------------------------------------------------------------------------
+
+/** An empty form field means "not given". */
+const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalField = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
+
+/** Characters no name or note needs, which would only make trouble on a page or in a calendar. */
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
+const shortText = (max: number, what: string) =>
+  z
+    .string()
+    .transform((s) => s.replace(CONTROLS, ' ').trim())
+    .pipe(z.string().min(1).max(max, `${what} can be at most ${max} characters`));
+
+const FormEmail = z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), z.string({ error: 'Enter your email address.' }).min(1, 'Enter your email address.').pipe(Email));
+/** People type numbers with spaces, dashes and brackets; what we keep is E.164. */
+const FormMobile = z
+  .string()
+  .max(40)
+  .transform((s) => s.replace(/[\s().-]/g, ''))
+  .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'Enter your mobile number with + and your country code, like +91 98123 45678.'));
+const FormZone = z.string({ error: 'Choose your time zone.' }).max(64).pipe(IanaZone);
+const FormSeason = z.string({ error: 'Choose your Match year.' }).regex(/^20\d{2}$/, 'Choose your Match year.').transform(Number);
+const FormAttempt = z.string({ error: 'Choose which application cycle this is.' }).regex(/^[1-9]$/, 'Choose which application cycle this is.').transform(Number);
+const FormDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2027-01-20')
+  .refine((s) => {
+    const d = DateTime.fromISO(s, { zone: 'utc' });
+    return d.isValid && d.year >= 2020 && d.year <= 2100;
+  }, 'that date does not exist');
+const Checked = z.literal('yes');
+
+const dateFields = {
+  step1_exam: optionalField(FormDate),
+  step2_exam: optionalField(FormDate),
+  step3_exam: optionalField(FormDate),
+  oet_exam: optionalField(FormDate),
+  documents_due: optionalField(FormDate),
+} satisfies Record<PersonalDate, z.ZodType>;
+
+export const SubscribeForm = z
+  .object({
+    email: FormEmail,
+    firstName: optionalField(shortText(60, 'A first name')),
+    mobile: optionalField(FormMobile),
+    smsConsent: optionalField(Checked),
+    timeZone: FormZone,
+    season: FormSeason,
+    visaTrack: VisaTrack,
+    applicantType: ApplicantType,
+    attempt: FormAttempt,
+    specialty: optionalField(shortText(80, 'Specialty interest')),
+    ...dateFields,
+    /** Hidden from people (a honeypot): a bot that fills every field gets the same page, and nothing happens. */
+    website: optionalField(z.string().max(500)),
+  })
+  .superRefine((form, ctx) => {
+    if (form.smsConsent && !form.mobile) ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'Add your mobile number to get texts, or untick the box.' });
+    if (form.mobile && !form.smsConsent) ctx.addIssue({ code: 'custom', path: ['smsConsent'], message: 'Tick the box to get texts, or leave the number out.' });
+  });
+export type SubscribeForm = z.output<typeof SubscribeForm>;
+
+/** Field name -> the first problem with it, for the page to show beside the field. */
+export type FieldErrors = Record<string, string>;
+
+function fieldErrors(issues: readonly { path: PropertyKey[]; message: string }[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= friendly(field, issue.message);
+  }
+  return errors;
+}
+
+/** zod's own words for an enum or a missing field are for developers; people get ours. */
+function friendly(field: string, message: string): string {
+  if (/^(Invalid option|Invalid input)/.test(message)) {
+    const names: Record<string, string> = {
+      visaTrack: 'Choose a visa track (or "not sure yet").',
+      applicantType: 'Choose which kind of applicant you are.',
+      outcome: 'Choose where you are in the Match.',
+      email: 'Choose on or off for emails.',
+      sms: 'Choose on or off for texts.',
+      pause: 'Choose a pause.',
+      action: 'Something was missing from the form; please try again.',
+    };
+    return names[field] ?? 'Please check this field.';
+  }
+  return message;
+}
+
+/** The Match years the form offers: the season under way and the next three. */
+export function seasonChoices(now: Date): number[] {
+  const current = currentSeason(now);
+  return [current, current + 1, current + 2, current + 3];
+}
+
+/** What the page keeps in the form when it comes back with a problem: strings only, bounded. */
+export function formEcho(raw: unknown): Record<string, string> {
+  if (!raw || typeof raw !== 'object') return {};
+  const echo: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw).slice(0, 60)) {
+    if (typeof value === 'string' && key.length <= 40) echo[key] = value.slice(0, 300);
+  }
+  return echo;
+}
+
+// ---- Consent -------------------------------------------------------------------------------------
+
+const NOTICE_GAP_MS = { 'confirm-email': 10 * 60_000, 'sms-optin': 10 * 60_000, 'already-subscribed': 24 * 3_600_000 } as const;
+type Notice = keyof typeof NOTICE_GAP_MS;
+
+const claimNotice = (deps: SubscriptionDeps, personId: string, notice: Notice) => {
+  const now = deps.clock.now();
+  return deps.store.claimPersonNotice(personId, notice, now, new Date(now.getTime() + NOTICE_GAP_MS[notice]));
+};
+
+/** SES told us this address bounced for good or complained: we do not email it on a form's say-so. */
+const isSuppressed = (consent: Consent | undefined) => consent?.state === 'revoked' && consent.source.startsWith('ses-');
+
+const pending = (source: string, text: string, now: Date): Consent => ({ state: 'pending', source, at: now.toISOString(), text });
+
+async function sendConfirmation(deps: SubscriptionDeps, person: Person): Promise<'sent' | 'throttled' | 'failed'> {
+  if (!person.email) return 'failed';
+  if (!(await claimNotice(deps, person.personId, 'confirm-email'))) return 'throttled';
+  const words = confirmationEmail({
+    confirmUrl: confirmUrl(deps, person.personId),
+    postalAddress: deps.postalAddress,
+    validDays: Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400),
+    ...definedOnly({ firstName: person.firstName }),
+  });
+  const result = await deps.email.send({ to: person.email, ...words, messageId: `signup.${person.personId}.confirm-email` });
+  if (result.status !== 'sent') (deps.log ?? silentLogger).warn('confirmation email not sent', { personId: person.personId, reason: result.reason });
+  return result.status === 'sent' ? 'sent' : 'failed';
+}
+
+/** The one text a new number gets. Sent at once: it answers what the person did this minute. */
+async function sendSmsOptInRequest(deps: SubscriptionDeps, person: Person): Promise<'sent' | 'throttled' | 'failed'> {
+  if (!person.phone) return 'failed';
+  if (!(await claimNotice(deps, person.personId, 'sms-optin'))) return 'throttled';
+  const result = await deps.sms.send({ to: person.phone, body: SMS_OPT_IN_REQUEST, messageId: `signup.${person.personId}.sms-optin` });
+  if (result.status !== 'sent') (deps.log ?? silentLogger).warn('sms opt-in request not sent', { personId: person.personId, reason: result.reason });
+  return result.status === 'sent' ? 'sent' : 'failed';
+}
+
+/** A number already tied to someone else stays theirs: a form never moves it (nor says so). */
+async function phoneIsFree(deps: SubscriptionDeps, phone: string, personId: string): Promise<boolean> {
+  const owner = await deps.store.findPersonIdByPhone(phone);
+  return owner === undefined || owner === personId;
+}
+
+// ---- Enrollments and personal dates ------------------------------------------------------------
+
+/**
+ * Puts the person's own dates on their tracks (they are enrollment anchors), enrolling them in
+ * the automatic tracks their profile fits if they have none yet, so the dates have a home even
+ * before anything can be planned. `dates` replaces every personal date: a missing one is removed.
+ */
+async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, person: Person, dates: Partial<Record<PersonalDate, string>>, now: Date) {
+  const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active');
+  if (active.length === 0) {
+    for (const sequence of deps.library.sequences.values()) {
+      if (!sequence.autoEnroll || !audienceAllows(sequence.audience, person.profile)) continue;
+      await deps.store.saveEnrollment({
+        personId: person.personId,
+        enrollmentId: randomUUID(),
+        sequenceId: sequence.id,
+        anchors: { ...dates, enrolled: now.toISOString() } as Record<string, string>,
+        enrolledAt: now.toISOString(),
+        status: 'active',
+      });
+    }
+    return;
+  }
+  for (const enrollment of active) {
+    const kept = Object.fromEntries(Object.entries(enrollment.anchors).filter(([name]) => !(name in PERSONAL_DATES)));
+    const anchors = { ...kept, ...dates } as Record<string, string>;
+    if (JSON.stringify(anchors) !== JSON.stringify(enrollment.anchors)) await deps.store.saveEnrollment({ ...enrollment, anchors });
+  }
+}
+
+/** The person's own dates as the forms show them (local calendar dates). */
+async function personalDatesOf(store: Store, person: Person): Promise<Partial<Record<PersonalDate, string>>> {
+  const dates: Partial<Record<PersonalDate, string>> = {};
+  for (const enrollment of await store.listEnrollments(person.personId)) {
+    if (enrollment.status !== 'active') continue;
+    for (const name of PERSONAL_DATE_NAMES) {
+      const value = enrollment.anchors[name];
+      if (value === undefined || dates[name]) continue;
+      const local = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : DateTime.fromISO(value, { setZone: true }).setZone(person.timeZone).toISODate();
+      if (local) dates[name] = local;
+    }
+  }
+  return dates;
+}
+
+const pickDates = (form: Partial<Record<PersonalDate, string | undefined>>) =>
+  definedOnly(Object.fromEntries(PERSONAL_DATE_NAMES.map((name) => [name, form[name]]))) as Partial<Record<PersonalDate, string>>;
+
+// ---- Sign-up ---------------------------------------------------------------------------------------
+
+export type SubscribeOutcome =
+  | {
+      status: 'accepted';
+      /** For tests and logs only: the page is the same whatever this says (no address is revealed). */
+      detail: 'new' | 'updated' | 'already-confirmed' | 'suppressed' | 'ignored';
+      confirmation: 'sent' | 'throttled' | 'failed' | 'none';
+      smsRequest: 'sent' | 'throttled' | 'failed' | 'none';
+    }
+  | { status: 'invalid'; errors: FieldErrors };
+
+/**
+ * The sign-up form.
+ * 1. Parses the fields (bad input: field errors, nothing stored or sent).
+ * 2. A confirmed address is left exactly as it is; it may get (at most daily) an email with its
+ *    preferences link. A suppressed address (bounce, complaint) gets nothing.
+ * 3. Otherwise the person is created or updated with email consent `pending` (source `web`, the
+ *    exact sentence on the page) and their tracks and dates, but nothing is planned.
+ * 4. Only the confirmation email goes out (at most every 10 minutes per person); with the SMS box
+ *    ticked and a number not tied to anyone else, SMS consent is `pending` too and one text asks
+ *    for YES.
+ * Whatever happened, the caller shows the same page.
+ */
+export async function subscribe(deps: SubscriptionDeps, raw: unknown): Promise<SubscribeOutcome> {
+  const parsed = SubscribeForm.safeParse(raw);
+  if (!parsed.success) return { status: 'invalid', errors: fieldErrors(parsed.error.issues) };
+  const form = parsed.data;
+  const now = deps.clock.now();
+  if (!seasonChoices(now).includes(form.season)) return { status: 'invalid', errors: { season: 'Choose your Match year.' } };
+  const log = deps.log ?? silentLogger;
+  const none = { confirmation: 'none', smsRequest: 'none' } as const;
+  if (form.website) return { status: 'accepted', detail: 'ignored', ...none };
+
+  const existingId = await deps.store.findPersonIdByEmail(form.email);
+  const existing = existingId ? await deps.store.getPerson(existingId) : undefined;
+  if (existing?.consent.email?.state === 'confirmed') {
+    let confirmation: 'sent' | 'throttled' | 'failed' = 'throttled';
+    if (existing.email && (await claimNotice(deps, existing.personId, 'already-subscribed'))) {
+      const words = alreadySubscribedEmail({ preferencesUrl: preferencesUrl(deps, existing.personId), postalAddress: deps.postalAddress, ...definedOnly({ firstName: existing.firstName }) });
+      const result = await deps.email.send({ to: existing.email, ...words, messageId: `signup.${existing.personId}.already-subscribed` });
+      confirmation = result.status === 'sent' ? 'sent' : 'failed';
+    }
+    log.info('sign-up for a confirmed address: left unchanged', { personId: existing.personId });
+    return { status: 'accepted', detail: 'already-confirmed', confirmation, smsRequest: 'none' };
+  }
+  if (existing && isSuppressed(existing.consent.email)) {
+    log.info('sign-up for a suppressed address: nothing sent', { personId: existing.personId });
+    return { status: 'accepted', detail: 'suppressed', ...none };
+  }
+
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const emailConsent = pending('web', EMAIL_CONSENT_TEXT, now);
+  let person: Person;
+  let askSms = false;
+  if (existing && existing.consent.sms?.state === 'confirmed') {
+    // They already get texts: an unconfirmed form may add the email step, not reshape their plan.
+    person = { ...existing, email: form.email, consent: { ...existing.consent, email: emailConsent } };
+    await deps.store.savePerson(person);
+  } else {
+    const personId = existing?.personId ?? randomUUID();
+    const wantsSms = form.mobile !== undefined && form.smsConsent === 'yes' && (await phoneIsFree(deps, form.mobile, personId));
+    askSms = wantsSms;
+    person = {
+      personId,
+      createdAt: existing?.createdAt ?? now.toISOString(),
+      email: form.email,
+      timeZone: form.timeZone,
+      profile: Profile.parse({ ...existing?.profile, season: form.season, visaTrack: form.visaTrack, applicantType: form.applicantType, attempt: form.attempt }),
+      consent: {
+        email: emailConsent,
+        ...(wantsSms ? { sms: pending('web', SMS_CONSENT_TEXT, now) } : definedOnly({ sms: existing?.consent.sms })),
+      },
+      ...definedOnly({
+        firstName: form.firstName ?? existing?.firstName,
+        phone: wantsSms ? form.mobile : existing?.phone,
+        specialty: form.specialty ?? existing?.specialty,
+        quietHours: existing?.quietHours,
+        recentScores: existing?.recentScores,
+        showPlanToCounselor: existing?.showPlanToCounselor,
+      }),
+    };
+    await deps.store.savePerson(person);
+    await setPersonalDates({ ...deps, library }, person, pickDates(form), now);
+    // Nothing is confirmed, so this plans nothing; it settles the tracks the profile fits.
+    await replanPerson({ store: deps.store, clock: deps.clock, library }, person.personId);
+  }
+
+  const confirmation = await sendConfirmation(deps, person);
+  const smsRequest = askSms ? await sendSmsOptInRequest(deps, person) : 'none';
+  log.info('sign-up recorded', { personId: person.personId, detail: existing ? 'updated' : 'new', confirmation, smsRequest });
+  return { status: 'accepted', detail: existing ? 'updated' : 'new', confirmation, smsRequest };
+}
+
+// ---- Confirmation ----------------------------------------------------------------------------------
+
+export type ConfirmOutcome =
+  | { status: 'confirmed' | 'already-confirmed'; personId: string }
+  /** The link was used before, or the address was unsubscribed or suppressed since: nothing changed. */
+  | { status: 'not-pending' }
+  | InvalidLink;
+
+/**
+ * The link in the confirmation email.
+ * 1. Checks the token (signature, purpose, expiry) and finds the person.
+ * 2. Already confirmed: says so and changes nothing (the second click of a single-use link).
+ * 3. Spends the link's nonce with a conditional write: of two clicks at once only one goes on.
+ * 4. Email consent becomes `confirmed` (source and words kept, time updated); for someone who
+ *    has never had a message, their tracks start now; then everything is planned.
+ */
+export async function confirmEmail(deps: SubscriptionDeps, token: string): Promise<ConfirmOutcome> {
+  const found = await personOf(deps, token, 'confirm-email');
+  if (isInvalid(found)) return found;
+  const { person } = found;
+  const consent = person.consent.email;
+  if (consent?.state === 'confirmed') return { status: 'already-confirmed', personId: person.personId };
+  if (consent?.state !== 'pending' || !person.email) return { status: 'not-pending' };
+  if (!(await deps.store.consumeTokenNonce(found.nonce, new Date(found.exp * 1000)))) return { status: 'not-pending' };
+
+  const now = deps.clock.now();
+  await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...consent, state: 'confirmed', at: now.toISOString() } } });
+  if ((await deps.store.listMessages(person.personId)).length === 0) {
+    // Coaching starts when they say yes, not when the form was sent: "enrolled" steps count from now.
+    for (const enrollment of await deps.store.listEnrollments(person.personId)) {
+      if (enrollment.status !== 'active') continue;
+      await deps.store.saveEnrollment({ ...enrollment, enrolledAt: now.toISOString(), anchors: { ...enrollment.anchors, enrolled: now.toISOString() } });
+    }
+  }
+  await replanPerson({ store: deps.store, clock: deps.clock, ...definedOnly({ library: deps.library }) }, person.personId);
+  (deps.log ?? silentLogger).info('email consent confirmed', { personId: person.personId });
+  return { status: 'confirmed', personId: person.personId };
+}
+
+/**
+ * What the confirmation page (GET) shows before the press that confirms: reading a link changes
+ * nothing, because mail scanners open links on their own.
+ */
+export async function peekConfirmation(deps: SubscriptionDeps, token: string): Promise<{ status: 'pending' | 'already-confirmed'; personId: string } | { status: 'not-pending' } | InvalidLink> {
+  const found = await personOf(deps, token, 'confirm-email');
+  if (isInvalid(found)) return found;
+  const state = found.person.consent.email?.state;
+  if (state === 'confirmed') return { status: 'already-confirmed', personId: found.person.personId };
+  return state === 'pending' && found.person.email ? { status: 'pending', personId: found.person.personId } : { status: 'not-pending' };
+}
+
+// ---- Preferences -----------------------------------------------------------------------------------
+
+export type ChannelState = 'on' | 'waiting' | 'off' | 'none';
+
+export interface PreferencesView {
+  firstName?: string;
+  /** Shown partly hidden: a forwarded link should not hand out the whole address or number. */
+  emailMasked?: string;
+  phoneMasked?: string;
+  email: ChannelState;
+  sms: ChannelState;
+  quietHours: { start: string; end: string };
+  /** In their own zone and words, while a pause lasts. */
+  pausedUntil?: string;
+  timeZone: string;
+  season: number;
+  seasonChoices: number[];
+  visaTrack: string;
+  applicantType: string;
+  attempt: number;
+  outcome: string;
+  dates: Partial<Record<PersonalDate, string>>;
+  specialty?: string;
+  showPlanToCounselor: boolean;
+  calendarUrl: string;
+}
+
+const stateOf = (consent: Consent | undefined, address: string | undefined): ChannelState =>
+  !address || !consent ? 'none' : consent.state === 'confirmed' ? 'on' : consent.state === 'pending' ? 'waiting' : 'off';
+
+export function maskEmail(email: string): string {
+  const [local, domain] = email.split('@') as [string, string];
+  return `${local.slice(0, 1)}${'•'.repeat(Math.min(6, Math.max(3, local.length - 1)))}@${domain}`;
+}
+export const maskPhone = (phone: string) => `${phone.slice(0, 3)}${'•'.repeat(Math.max(3, phone.length - 6))}${phone.slice(-3)}`;
+
+async function viewOf(deps: SubscriptionDeps, person: Person): Promise<PreferencesView> {
+  const now = deps.clock.now();
+  const paused = person.profile.pausedUntil && Date.parse(person.profile.pausedUntil) > now.getTime() ? new Date(person.profile.pausedUntil) : undefined;
+  return {
+    email: stateOf(person.consent.email, person.email),
+    sms: stateOf(person.consent.sms, person.phone),
+    quietHours: person.quietHours ?? DEFAULT_QUIET_HOURS,
+    timeZone: person.timeZone,
+    season: person.profile.season,
+    seasonChoices: [...new Set([person.profile.season, ...seasonChoices(now)])].sort(),
+    visaTrack: person.profile.visaTrack,
+    applicantType: person.profile.applicantType,
+    attempt: person.profile.attempt,
+    outcome: person.profile.outcome,
+    dates: await personalDatesOf(deps.store, person),
+    showPlanToCounselor: person.showPlanToCounselor === true,
+    calendarUrl: calendarUrl(deps, person.personId),
+    ...definedOnly({
+      firstName: person.firstName,
+      emailMasked: person.email && maskEmail(person.email),
+      phoneMasked: person.phone && maskPhone(person.phone),
+      pausedUntil: paused && formatLocal(paused, person.timeZone, true),
+      specialty: person.specialty,
+    }),
+  };
+}
+
+export type PreferencesOutcome = { status: 'ok'; view: PreferencesView } | InvalidLink;
+
+/** The preference centre as it stands, for the page. Reading changes nothing. */
+export async function viewPreferences(deps: SubscriptionDeps, token: string): Promise<PreferencesOutcome> {
+  const found = await personOf(deps, token, 'preferences');
+  if (isInvalid(found)) return found;
+  return { status: 'ok', view: await viewOf(deps, found.person) };
+}
+
+/** RULES.md: no texts from 21:00 to 08:00 local. People may widen that window, never narrow it. */
+export const QUIET_START_CHOICES = ['18:00', '19:00', '20:00', '21:00'] as const;
+export const QUIET_END_CHOICES = ['08:00', '09:00', '10:00', '11:00', '12:00'] as const;
+export const PAUSE_CHOICES = ['keep', 'none', '3', '7', '14', '30', '60', '90'] as const;
+
+const OnOff = z.enum(['on', 'off']);
+export const PreferencesForm = z.object({
+  action: z.literal('save'),
+  email: OnOff,
+  sms: optionalField(OnOff),
+  mobile: optionalField(FormMobile),
+  smsConsent: optionalField(Checked),
+  quietStart: LocalTime.refine((t) => t >= '14:00' && t <= '21:00', 'Quiet hours can start earlier than 21:00, not later.'),
+  quietEnd: LocalTime.refine((t) => t >= '08:00' && t <= '12:00', 'Quiet hours can end later than 08:00, not earlier.'),
+  pause: z.enum(PAUSE_CHOICES),
+  timeZone: FormZone,
+  season: FormSeason,
+  visaTrack: VisaTrack,
+  applicantType: ApplicantType,
+  attempt: FormAttempt,
+  outcome: Outcome,
+  firstName: optionalField(shortText(60, 'A first name')),
+  specialty: optionalField(shortText(80, 'Specialty interest')),
+  showPlanToCounselor: optionalField(Checked),
+  ...dateFields,
+});
+
+export type UpdatePreferencesOutcome =
+  | {
+      status: 'saved';
+      view: PreferencesView;
+      /** What the page should mention: a confirmation email or a YES text on its way (or not). */
+      notes: ('email-confirmation-sent' | 'email-confirmation-recent' | 'email-confirmation-failed' | 'email-off' | 'sms-request-sent' | 'sms-off' | 'sms-needs-number' | 'paused' | 'resumed')[];
+    }
+  | { status: 'invalid'; errors: FieldErrors; view: PreferencesView }
+  | InvalidLink;
+
+/**
+ * Saves the preference centre.
+ * - Emails off: consent revoked (source `preferences`), pending emails cancelled. On again after
+ *   an opt-out: back to `pending` with a fresh confirmation email (double opt-in again).
+ * - Texts off: consent revoked, pending texts cancelled. On: consent `pending` (their number, the
+ *   box ticked) and one text asking for YES.
+ * - Quiet hours only wider than 21:00-08:00; a pause of N days (profile.pausedUntil); zone,
+ *   season, visa track, applicant type, cycle, dates, specialty, the counselor choice.
+ * - A changed outcome goes through setOutcome; either way everything is re-planned.
+ */
+export async function updatePreferences(deps: SubscriptionDeps, token: string, raw: unknown): Promise<UpdatePreferencesOutcome> {
+  const found = await personOf(deps, token, 'preferences');
+  if (isInvalid(found)) return found;
+  const current = found.person;
+  const now = deps.clock.now();
+  const parsed = PreferencesForm.safeParse(raw);
+  if (!parsed.success) return { status: 'invalid', errors: fieldErrors(parsed.error.issues), view: await viewOf(deps, current) };
+  const form = parsed.data;
+  const errors: FieldErrors = {};
+  if (!seasonChoices(now).includes(form.season) && form.season !== current.profile.season) errors.season = 'Choose your Match year.';
+
+  const notes: Extract<UpdatePreferencesOutcome, { status: 'saved' }>['notes'] = [];
+  let consent = { ...current.consent };
+  let phone = current.phone;
+  const cancel: { channel: Channel; reason: string }[] = [];
+  let sendEmailConfirmation = false;
+  let askSms = false;
+
+  const emailState = stateOf(current.consent.email, current.email);
+  if (form.email === 'off' && (emailState === 'on' || emailState === 'waiting')) {
+    consent.email = { ...current.consent.email!, state: 'revoked', source: 'preferences', at: now.toISOString() };
+    cancel.push({ channel: 'email', reason: 'unsubscribed' });
+    notes.push('email-off');
+  } else if (form.email === 'on' && emailState === 'off') {
+    consent.email = pending('preferences', EMAIL_CONSENT_TEXT, now);
+    sendEmailConfirmation = true;
+  } else if (form.email === 'on' && emailState === 'waiting') {
+    sendEmailConfirmation = true;
+  }
+
+  const smsState = stateOf(current.consent.sms, current.phone);
+  if (form.sms === 'off' && (smsState === 'on' || smsState === 'waiting')) {
+    consent.sms = { ...current.consent.sms!, state: 'revoked', source: 'preferences', at: now.toISOString() };
+    cancel.push({ channel: 'sms', reason: 'sms-off' });
+    notes.push('sms-off');
+  } else if (form.sms === 'on' && (smsState === 'off' || smsState === 'none')) {
+    const number = form.mobile ?? current.phone;
+    if (!number) errors.mobile = 'Add your mobile number to get texts.';
+    else if (form.smsConsent !== 'yes') errors.smsConsent = 'Tick the box to agree to texts.';
+    else if (await phoneIsFree(deps, number, current.personId)) {
+      phone = number;
+      consent.sms = pending('preferences', SMS_CONSENT_TEXT, now);
+      askSms = true;
+    }
+    // A number tied to someone else is left alone, and the page words it so as not to say so.
+    if (!errors.mobile && !errors.smsConsent) notes.push('sms-request-sent');
+  }
+  if (Object.keys(errors).length > 0) return { status: 'invalid', errors, view: await viewOf(deps, current) };
+
+  let pausedUntil = current.profile.pausedUntil;
+  if (form.pause === 'none') {
+    if (pausedUntil) notes.push('resumed');
+    pausedUntil = undefined;
+  } else if (form.pause !== 'keep') {
+    pausedUntil = new Date(now.getTime() + Number(form.pause) * 86_400_000).toISOString();
+    notes.push('paused');
+  }
+  const { pausedUntil: _dropped, ...profileRest } = current.profile;
+  const next: Person = {
+    ...current,
+    consent,
+    timeZone: form.timeZone,
+    quietHours: { start: form.quietStart, end: form.quietEnd },
+    showPlanToCounselor: form.showPlanToCounselor === 'yes',
+    profile: {
+      ...profileRest,
+      season: form.season,
+      visaTrack: form.visaTrack,
+      applicantType: form.applicantType,
+      attempt: form.attempt,
+      ...definedOnly({ pausedUntil }),
+    },
+  };
+  // Optional fields left empty are removed, not kept: the form shows what is stored.
+  for (const [field, value] of [['firstName', form.firstName], ['specialty', form.specialty], ['phone', phone]] as const) {
+    if (value === undefined) delete next[field];
+    else next[field] = value;
+  }
+  await deps.store.savePerson(next);
+  for (const { channel, reason } of cancel) await deps.store.cancelPendingMessages(current.personId, reason, now, channel);
+
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  await setPersonalDates({ ...deps, library }, next, pickDates(form), now);
+  const planDeps = { store: deps.store, clock: deps.clock, library };
+  if (form.outcome !== current.profile.outcome) await setOutcome(planDeps, current.personId, form.outcome);
+  else await replanPerson(planDeps, current.personId);
+
+  const saved = (await deps.store.getPerson(current.personId))!;
+  if (sendEmailConfirmation) {
+    const sent = await sendConfirmation(deps, saved);
+    notes.push(sent === 'throttled' ? 'email-confirmation-recent' : sent === 'sent' ? 'email-confirmation-sent' : 'email-confirmation-failed');
+  }
+  if (askSms) await sendSmsOptInRequest(deps, saved);
+  (deps.log ?? silentLogger).info('preferences saved', { personId: current.personId, notes });
+  return { status: 'saved', view: await viewOf(deps, saved), notes };
+}
+
+export type EraseOutcome = { status: 'erased'; items: number } | InvalidLink;
+
+/**
+ * "Delete all my data": everything about the person goes (Store.erasePerson). The log line says
+ * only how many items went: no id, because after this nothing should lead back to them.
+ */
+export async function eraseMyData(deps: SubscriptionDeps, token: string): Promise<EraseOutcome> {
+  const check = verifyToken(deps.tokenSecret, token, 'preferences', deps.clock.now());
+  if (!check.ok) return { status: 'invalid-link', reason: check.reason };
+  const items = await deps.store.erasePerson(check.payload.sub);
+  (deps.log ?? silentLogger).info('person erased on request', { items });
+  return { status: 'erased', items };
+}
+
+/** For the confirmation-of-deletion step: the link must work before we ask "are you sure?". */
+export async function checkPreferencesLink(deps: SubscriptionDeps, token: string): Promise<{ status: 'ok' } | InvalidLink> {
+  const found = await personOf(deps, token, 'preferences');
+  return isInvalid(found) ? found : { status: 'ok' };
+}
+
+// ---- Unsubscribe -------------------------------------------------------------------------------------
+
+export type UnsubscribeSource = 'one-click' | 'unsubscribe-page';
+export type UnsubscribeOutcome = { status: 'unsubscribed' | 'already-unsubscribed'; personId?: string } | Exclude<InvalidLink, { reason: 'unknown_person' }>;
+
+/**
+ * RFC 8058 one-click (source `one-click`) or the button on the page (`unsubscribe-page`): email
+ * consent revoked and pending emails cancelled, at once. Idempotent: a second POST, or one for a
+ * person who has erased their data, changes nothing and still answers "unsubscribed".
+ */
+export async function unsubscribe(deps: SubscriptionDeps, token: string, source: UnsubscribeSource): Promise<UnsubscribeOutcome> {
+  const found = await personOf(deps, token, 'unsubscribe');
+  if (isInvalid(found)) return found.reason === 'unknown_person' ? { status: 'already-unsubscribed' } : (found as Exclude<InvalidLink, { reason: 'unknown_person' }>);
+  const { person } = found;
+  const now = deps.clock.now();
+  const had = person.consent.email;
+  if (had && had.state !== 'revoked') {
+    await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...had, state: 'revoked', source, at: now.toISOString() } } });
+  }
+  // Even when already revoked: a message planned by a race since then must not go either.
+  await deps.store.cancelPendingMessages(person.personId, 'unsubscribed', now, 'email');
+  const status = had && had.state !== 'revoked' ? 'unsubscribed' : 'already-unsubscribed';
+  (deps.log ?? silentLogger).info('email unsubscribe', { personId: person.personId, source, status });
+  return { status, personId: person.personId };
+}
+
+/** The unsubscribe page (GET): checks the link, changes nothing. */
+export async function checkUnsubscribeLink(deps: SubscriptionDeps, token: string): Promise<{ status: 'ok' } | InvalidLink> {
+  const check = verifyToken(deps.tokenSecret, token, 'unsubscribe', deps.clock.now());
+  return check.ok ? { status: 'ok' } : { status: 'invalid-link', reason: check.reason };
+}
+
+// ---- SES events --------------------------------------------------------------------------------------
+
+const Recipients = z.array(z.object({ emailAddress: z.string().max(400) }).loose()).max(200);
+export const SesEvent = z
+  .object({
+    eventType: z.string().max(40).optional(),
+    notificationType: z.string().max(40).optional(),
+    mail: z.object({ destination: z.array(z.string().max(400)).max(200).optional() }).loose().optional(),
+    bounce: z.object({ bounceType: z.string().max(40), bouncedRecipients: Recipients.optional() }).loose().optional(),
+    complaint: z.object({ complainedRecipients: Recipients.optional() }).loose().optional(),
+  })
+  .loose()
+  .refine((e) => e.eventType || e.notificationType, 'an SES event names its eventType or notificationType');
+
+export type SesEventOutcome = { status: 'suppressed' | 'ignored'; suppressed: number; unknown: number };
+
+/** "Name <a@b>" or "a@b" -> a@b, lower-cased; undefined when it is not an address. */
+function bareAddress(value: string): string | undefined {
+  const inner = /<([^<>]+)>\s*$/.exec(value)?.[1] ?? value;
+  const parsed = Email.safeParse(inner.trim());
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * What SES reports about a sent email (RULES.md): a permanent bounce or any complaint suppresses
+ * the address (email consent revoked with source `ses-bounce` / `ses-complaint`, pending emails
+ * cancelled); a transient or undetermined bounce and every other event change nothing.
+ * Replays converge: suppressing twice is suppressing once.
+ */
+export async function handleSesEvent(deps: Pick<SubscriptionDeps, 'store' | 'clock' | 'log'>, raw: unknown): Promise<SesEventOutcome> {
+  const parsed = SesEvent.safeParse(raw);
+  if (!parsed.success) throw new SesEventError('not an SES event');
+  const event = parsed.data;
+  const kind = event.eventType ?? event.notificationType;
+  const source = kind === 'Complaint' ? 'ses-complaint' : kind === 'Bounce' && event.bounce?.bounceType === 'Permanent' ? 'ses-bounce' : undefined;
+  if (!source) return { status: 'ignored', suppressed: 0, unknown: 0 };
+  const listed = (source === 'ses-bounce' ? event.bounce?.bouncedRecipients : event.complaint?.complainedRecipients)?.map((r) => r.emailAddress);
+  const addresses = [...new Set((listed?.length ? listed : event.mail?.destination ?? []).map(bareAddress).filter((a): a is string => a !== undefined))];
+  const now = deps.clock.now();
+  let suppressed = 0;
+  let unknown = 0;
+  for (const address of addresses) {
+    const personId = await deps.store.findPersonIdByEmail(address);
+    const person = personId ? await deps.store.getPerson(personId) : undefined;
+    if (!person) {
+      unknown++;
+      continue;
+    }
+    const had = person.consent.email;
+    // A complaint outranks an earlier bounce or unsubscribe; the same event again changes nothing.
+    if (had && !(had.state === 'revoked' && (had.source === source || had.source === 'ses-complaint'))) {
+      await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...had, state: 'revoked', source, at: now.toISOString() } } });
+    }
+    await deps.store.cancelPendingMessages(person.personId, source === 'ses-bounce' ? 'bounced' : 'complained', now, 'email');
+    suppressed++;
+    (deps.log ?? silentLogger).info('email address suppressed', { personId: person.personId, source });
+  }
+  return { status: suppressed > 0 ? 'suppressed' : 'ignored', suppressed, unknown };
+}
+
+export class SesEventError extends Error {}
+
+// ---- Calendar feed -----------------------------------------------------------------------------------
+
+export type CalendarOutcome = { status: 'ok'; ics: string } | InvalidLink;
+
+/** Stable per person and event, and no id of ours in it: calendar apps keep UIDs forever. */
+const uidFor = (personId: string, event: string) =>
+  `${event}.${createHash('sha256').update(`matchcoach-calendar:${personId}`).digest('hex').slice(0, 24)}@matchcoach`;
+
+/**
+ * The person's deadlines as an RFC 5545 calendar: their season's dates (confirmed or computed,
+ * with the operator's corrections) as UTC instants, and their own dates as all-day events.
+ */
+export async function calendarFeed(deps: Pick<SubscriptionDeps, 'store' | 'clock' | 'tokenSecret' | 'library'>, token: string): Promise<CalendarOutcome> {
+  const check = verifyToken(deps.tokenSecret, token, 'calendar', deps.clock.now());
+  if (!check.ok) return { status: 'invalid-link', reason: check.reason };
+  const person = await deps.store.getPerson(check.payload.sub);
+  if (!person) return { status: 'invalid-link', reason: 'unknown_person' };
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const season = person.profile.season;
+  const events: IcsEvent[] = seasonCalendar(season, library.calendar).map((date) => ({
+    uid: uidFor(person.personId, `${season}-${date.event}`),
+    summary: date.label,
+    description:
+      date.basis === 'confirmed'
+        ? `Match ${season} season. Source: ${date.source ?? 'official calendar'}.`
+        : `Match ${season} season. Estimated from the usual pattern; check NRMP, AAMC or ECFMG for the official date.`,
+    start: { kind: 'instant', at: new Date(date.at) },
+  }));
+  const dates = await personalDatesOf(deps.store, person);
+  for (const name of PERSONAL_DATE_NAMES) {
+    const date = dates[name];
+    if (date) events.push({ uid: uidFor(person.personId, name), summary: PERSONAL_DATES[name], description: 'Your own date, as you gave it to Match Coach.', start: { kind: 'date', date } });
+  }
+  return { status: 'ok', ics: serializeCalendar({ name: `Match Coach: Match ${season} deadlines`, now: deps.clock.now(), refreshHours: 12, events }) };
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Clock, Logger, Store } from '../ports';
+import { silentLogger } from '../ports';
+import { DomainError, describeIssues } from './errors';
+import type { Library } from './planning';
+import { updateProfile } from './replan';
+
+export const ResumeCoachingInput = z.object({
+  personId: z.string().min(1),
+  /** Who checked in with the person and lifts the hold: kept in their safety record. */
+  by: z.string().trim().min(1).max(120),
+});
+export type ResumeCoachingInput = z.input<typeof ResumeCoachingInput>;
+
+/**
+ * A human (operator now, counselor with issue 5) has checked in after a risk message and lifts
+ * the support hold (RULES.md, Safety: upbeat sequences pause until a human resumes them).
+ * 1. Clears profile.supportHold and re-plans, so the upbeat steps come back from now on.
+ * 2. Records who lifted it and when, as a safety event next to the flag that set it.
+ * A person without a hold is left as they are.
+ */
+export async function resumeCoaching(
+  deps: { store: Store; clock: Clock; library?: Library; log?: Logger },
+  raw: unknown,
+): Promise<{ resumed: boolean; planned: number }> {
+  const parsed = ResumeCoachingInput.safeParse(raw);
+  if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
+  const { personId, by } = parsed.data;
+  const person = await deps.store.getPerson(personId);
+  if (!person) throw new DomainError('not_found', 'no such person');
+  if (!person.profile.supportHold) return { resumed: false, planned: 0 };
+
+  const { supportHold: _lifted, ...profile } = person.profile;
+  const { planned } = await updateProfile(deps, personId, () => ({ profile }));
+  await deps.store.saveSafetyEvent({ personId, eventId: randomUUID(), at: deps.clock.now().toISOString(), kind: 'hold-lifted', by });
+  (deps.log ?? silentLogger).info('support hold lifted', { personId });
+  return { resumed: true, planned: planned.length };
+}

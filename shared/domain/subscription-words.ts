@@ -1,0 +1,88 @@
+/**
+ * What Match Coach says around signing up, in its own words: the consent sentences people agree
+ * to (stored word for word with their consent, RULES.md), the confirmation and "already
+ * subscribed" emails, and the one text that asks a new number for YES. Pure.
+ */
+
+/** Shown beside the email field on the sign-up page and stored with the email consent. */
+export const EMAIL_CONSENT_TEXT =
+  'Email me Match Coach reminders and coaching for my residency applications. I can unsubscribe from any email with one click.';
+
+/**
+ * Shown beside the (unticked) SMS box and stored with the SMS consent. Carriers expect the
+ * frequency, the rates line, STOP and HELP in the words people agree to.
+ */
+export const SMS_CONSENT_TEXT =
+  'Text me Match Coach reminders and coaching at this number, up to about 3 texts a week. Message and data rates may apply. Reply STOP to end, HELP for help. Agreeing is not a condition of anything.';
+
+/** The one text a new number gets; nothing else goes to it until the YES (one GSM-7 segment). */
+export const SMS_OPT_IN_REQUEST =
+  'Match Coach: you asked for coaching texts on the road to residency. Reply YES to start (about 3 a week). Msg&data rates may apply. STOP to end.';
+
+/** The personal dates a person can give us: anchors of the personal-plan track. */
+export const PERSONAL_DATES = {
+  step1_exam: 'USMLE Step 1 exam',
+  step2_exam: 'USMLE Step 2 CK exam',
+  step3_exam: 'USMLE Step 3 exam',
+  oet_exam: 'OET Medicine exam',
+  documents_due: 'My own deadline for ERAS documents',
+} as const;
+export type PersonalDate = keyof typeof PERSONAL_DATES;
+export const PERSONAL_DATE_NAMES = Object.keys(PERSONAL_DATES) as PersonalDate[];
+
+export interface EmailWords {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+function emailHtml(subject: string, paragraphs: readonly string[], button: { href: string; label: string }, footer: string): string {
+  const body = paragraphs.map((p) => `<p style="margin:0 0 1em">${escapeHtml(p)}</p>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
+<main style="max-width:560px;margin:0 auto">
+${body}
+<p style="margin:1.5em 0"><a href="${escapeHtml(button.href)}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">${escapeHtml(button.label)}</a></p>
+<p style="margin:0 0 1em;font-size:14px;color:#52606d">If the button does not work, copy this link into your browser:<br>${escapeHtml(button.href)}</p>
+<hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
+<p style="font-size:13px;color:#52606d">${escapeHtml(footer)}</p>
+</main>
+</body></html>`;
+}
+
+const greeting = (firstName?: string) => (firstName ? `Hello ${firstName},` : 'Hello,');
+
+/**
+ * Transactional: the only email an unconfirmed address ever gets. It says why we ask (double
+ * opt-in protects them) and what happens if they do nothing, so it needs no unsubscribe link.
+ */
+export function confirmationEmail(args: { confirmUrl: string; postalAddress: string; firstName?: string; validDays: number }): EmailWords {
+  const subject = 'Please confirm your Match Coach sign-up';
+  const paragraphs = [
+    greeting(args.firstName),
+    'Someone, we hope you, asked Match Coach to send reminders and coaching for the residency Match to this address.',
+    `We ask you to confirm so that nobody can sign you up without your say. Until you do, we send nothing else. The link works once and for ${args.validDays} days.`,
+    'If this was not you, ignore this email: you will not hear from us again.',
+  ];
+  const footer = `Match Coach. ${args.postalAddress}`;
+  const text = `${paragraphs.join('\n\n')}\n\nConfirm your sign-up:\n${args.confirmUrl}\n\n--\n${footer}\n`;
+  return { subject, text, html: emailHtml(subject, paragraphs, { href: args.confirmUrl, label: 'Confirm my sign-up' }, footer) };
+}
+
+/** Sent (at most daily) when a confirmed address signs up again: nothing changed, here is the door. */
+export function alreadySubscribedEmail(args: { preferencesUrl: string; postalAddress: string; firstName?: string }): EmailWords {
+  const subject = 'You are already signed up for Match Coach';
+  const paragraphs = [
+    greeting(args.firstName),
+    'Someone, probably you, used the Match Coach sign-up form with this address. You are already signed up, so nothing has changed.',
+    'To change your dates, channels or quiet hours, or to stop the emails, use your preferences page.',
+    'If this was not you, there is nothing to do.',
+  ];
+  const footer = `Match Coach. ${args.postalAddress}`;
+  const text = `${paragraphs.join('\n\n')}\n\nYour preferences:\n${args.preferencesUrl}\n\n--\n${footer}\n`;
+  return { subject, text, html: emailHtml(subject, paragraphs, { href: args.preferencesUrl, label: 'Open my preferences' }, footer) };
+}

@@ -1,0 +1,197 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { freePort } from '../../infra/local/net';
+import { LOCAL_TWILIO } from '../../infra/local/settings';
+import { signTwilioRequest, type SandboxMessage } from '../../infra/local/sms-sandbox';
+import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
+import { CRISIS_REPLY } from '../../shared/domain/crisis';
+import * as say from '../../shared/domain/sms-replies';
+import type { Store } from '../../shared/ports';
+
+/**
+ * The SMS conversation end to end, as a person has it: `npm start`'s stack in a child process,
+ * a person enrolled with the CLI, and texts sent from the SMS sandbox's phone, which signs them as
+ * Twilio does and posts them to the API's webhook; our TwiML replies come back to the phone.
+ * What the service recorded is read from DynamoDB Local itself.
+ */
+
+const root = path.resolve(__dirname, '../..');
+const run = promisify(execFile);
+jest.setTimeout(240_000);
+
+const PHONE = '+919812345678';
+const ZONE = 'Asia/Kolkata';
+
+let stack: ChildProcess | undefined;
+let env: NodeJS.ProcessEnv;
+let dataDir: string;
+let ports: { api: number; ses: number; sms: number; dynamo: number };
+let store: Store;
+let dynamo: DynamoDBClient;
+let personId: string;
+
+const cli = async (...args: string[]) => {
+  const { stdout } = await run(process.execPath, [path.join(root, 'bin/matchcoach.js'), ...args], { env, cwd: root, timeout: 60_000 });
+  return stdout;
+};
+const sandbox = (route: string) => `http://127.0.0.1:${ports.sms}${route}`;
+
+/** A text from the phone, through the sandbox (signed and posted to the webhook like Twilio). */
+async function text(body: string): Promise<{ inbound: SandboxMessage; replies: string[] }> {
+  const before = (await thread()).length;
+  const res = await fetch(sandbox('/_sandbox/inbound'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: PHONE, body }) });
+  expect(res.status).toBe(200);
+  const inbound = (await res.json()) as SandboxMessage;
+  expect(inbound.webhook).toEqual({ status: 200 });
+  const replies = (await thread()).slice(before).filter((m) => m.direction === 'outbound-reply').map((m) => m.body);
+  return { inbound, replies };
+}
+
+async function thread(): Promise<SandboxMessage[]> {
+  const res = await fetch(sandbox(`/_sandbox/messages?to=${encodeURIComponent(PHONE)}`));
+  const toPhone = (await res.json()) as SandboxMessage[];
+  const fromPhone = (await (await fetch(sandbox(`/_sandbox/messages?from=${encodeURIComponent(PHONE)}`))).json()) as SandboxMessage[];
+  return [...toPhone, ...fromPhone].sort((a, b) => a.dateCreated.localeCompare(b.dateCreated) || 0);
+}
+
+/** The inbound webhook exactly as the sandbox posted it for `message`: the same MessageSid, signed again. */
+async function replay(message: SandboxMessage): Promise<Response> {
+  const url = `http://127.0.0.1:${ports.api}/webhooks/twilio/sms`;
+  const params: Record<string, string> = {
+    MessageSid: message.sid, SmsMessageSid: message.sid, SmsSid: message.sid, AccountSid: LOCAL_TWILIO.accountSid, From: message.from!,
+    To: message.to, Body: message.body, NumMedia: '0', NumSegments: String(message.numSegments), SmsStatus: 'received', ApiVersion: '2010-04-01',
+  };
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(LOCAL_TWILIO.authToken, url, params) },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+async function recorded() {
+  return {
+    person: await store.getPerson(personId),
+    journal: await store.listJournalEntries(personId),
+    safety: await store.listSafetyEvents(personId),
+    messages: await store.listMessages(personId),
+  };
+}
+
+beforeAll(async () => {
+  ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-sms-e2e-'));
+  env = {
+    ...process.env,
+    PORT: String(ports.api),
+    MATCHCOACH_SES_PORT: String(ports.ses),
+    MATCHCOACH_SMS_PORT: String(ports.sms),
+    MATCHCOACH_DYNAMO_PORT: String(ports.dynamo),
+    MATCHCOACH_DATA_DIR: dataDir,
+    MATCHCOACH_TICK_SECONDS: '0',
+  };
+  delete env.TABLE_NAME;
+  // Its own process group: tsx runs the script in a child process, and a kill must reach both.
+  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], {
+    env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Match Coach is running locally')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    stack!.stdout!.on('data', onData);
+    stack!.stderr!.on('data', onData);
+    stack!.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local stack exited with ${code}:\n${output}`));
+    });
+  });
+  // As the CLI does: the SDK's notice about Node 22 would only clutter the test output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  store = createDynamoStore({ client: dynamo, tableName: 'matchcoach-local' });
+
+  const out = await cli('enroll', '--email', 'priya@example.com', '--phone', PHONE, '--name', 'Priya', '--zone', ZONE, '--sequence', 'getting-started', '--season', '2027');
+  personId = /^enrolled person (\S+)/.exec(out)![1]!;
+});
+
+afterAll(async () => {
+  dynamo?.destroy();
+  if (stack && stack.exitCode === null) {
+    const exited = new Promise((r) => stack!.once('exit', r));
+    process.kill(-stack.pid!, 'SIGINT');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
+    if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a conversation from the phone: YES, a score, PAUSE, a journal line, a risk message, STOP; replays change nothing', async () => {
+  // Enrolled by an operator, so texts are already on: YES says so.
+  expect((await text('YES')).replies).toEqual([say.alreadyOptedInReply]);
+  expect((await text('4')).replies).toEqual([say.scoreReply(4)]);
+  expect((await store.getPerson(personId))?.recentScores).toEqual([4]);
+
+  const pause = (await text('PAUSE 3')).replies;
+  expect(pause).toHaveLength(1);
+  expect(pause[0]).toMatch(/^Paused until (Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}\. Deadline alerts still come/);
+  expect((await store.getPerson(personId))?.profile.pausedUntil).toBeDefined();
+
+  const journaled = await text('Mock interview went better than I feared');
+  expect(journaled.replies).toEqual([say.journalReply]);
+  expect((await store.listJournalEntries(personId)).map((e) => e.text)).toContain('Mock interview went better than I feared');
+
+  // The same webhook again (same MessageSid, valid signature): an empty answer, nothing changes.
+  const before = await recorded();
+  const again = await replay(journaled.inbound);
+  expect(again.status).toBe(200);
+  expect(await again.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response></Response>');
+  expect(await recorded()).toEqual(before);
+
+  // A message with risk: the crisis resources come straight back, whatever the hour.
+  const risk = await text("I can't do this anymore, I want to end my life");
+  expect(risk.replies).toEqual([CRISIS_REPLY]);
+  const reply = (await thread()).find((m) => m.direction === 'outbound-reply' && m.body === CRISIS_REPLY)!;
+  expect(reply).toMatchObject({ to: PHONE, numSegments: 2, encoding: 'GSM-7' });
+  const page = await (await fetch(sandbox('/phone'))).text();
+  expect(page).toContain('Thank you for telling us. You matter, and you don&#39;t have to face this alone.');
+  expect(page).toContain('call or text 988 (Suicide &amp; Crisis Lifeline) or text HOME to 741741');
+  const held = await store.getPerson(personId);
+  expect(held?.profile.supportHold).toBe(true);
+  expect((await store.listSafetyEvents(personId)).map((e) => e.kind)).toEqual(['risk']);
+  const month = new Date().toISOString().slice(0, 7);
+  expect((await store.listSafetyAlerts(month)).filter((a) => a.personId === personId).map((a) => a.level)).toEqual(['risk']);
+
+  // An operator checks in with her, then lifts the hold.
+  expect(await cli('resume-coaching', '--phone', PHONE, '--by', 'operator:e2e')).toMatch(/^support hold lifted/);
+  expect((await store.getPerson(personId))?.profile.supportHold).toBeUndefined();
+  expect(await cli('resume-coaching', '--phone', PHONE)).toMatch(/^no support hold/);
+
+  // STOP: the carrier's business (the sandbox blocks the number); we record it and say nothing.
+  const stop = await text('STOP');
+  expect(stop.replies).toEqual([]);
+  expect((await store.getPerson(personId))?.consent.sms).toMatchObject({ state: 'revoked', source: 'sms-keyword' });
+  expect((await store.listMessages(personId)).filter((m) => m.channel === 'sms' && m.status === 'planned')).toEqual([]);
+  expect(await (await fetch(sandbox('/_sandbox/opt-outs'))).json()).toContain(PHONE);
+});
+
+test('a webhook without a valid signature is refused with 403', async () => {
+  const url = `http://127.0.0.1:${ports.api}/webhooks/twilio/sms`;
+  const body = new URLSearchParams({ MessageSid: 'SM' + '0'.repeat(32), From: PHONE, To: LOCAL_TWILIO.from, Body: 'START' }).toString();
+  const before = await recorded();
+  const variants: Record<string, string>[] = [{}, { 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' }];
+  for (const headers of variants) {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    expect(res.status).toBe(403);
+  }
+  expect(await recorded()).toEqual(before);
+});

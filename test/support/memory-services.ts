@@ -1,0 +1,77 @@
+import { createMemoryEmailSender, type MemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
+import { createMemorySmsSender, type MemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
+import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
+import { createSnsClient } from '../../shared/adapters/sns';
+import type { Services } from '../../shared/adapters/services';
+import { issueToken } from '../../shared/domain/tokens';
+import { silentLogger } from '../../shared/ports';
+
+/**
+ * The composition root of shared/adapters/services.ts, on memory twins: what the API handler
+ * (functions/api.ts createApiHandler) and use-case tests run against without any server. The
+ * clock stands still until a test moves it.
+ */
+
+export const TEST_PUBLIC_BASE_URL = 'https://coach.example.test';
+export const TEST_TOKEN_SECRET = 'test-only-token-secret-0123456789-abcdefghij';
+export const TEST_TWILIO_AUTH_TOKEN = 'test-only-twilio-auth-token';
+export const TEST_HELP_ADDRESS = 'help@coach.example.test';
+export const TEST_NOW = '2027-01-04T04:00:00.000Z';
+// Email subscription (issue 4): the SNS topic SES events come from in tests.
+export const TEST_SES_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:matchcoach-ses-events';
+
+export interface MemoryServices extends Services {
+  email: MemoryEmailSender;
+  sms: MemorySmsSender;
+  /** Moves the fixed clock. */
+  at(instant: string | Date): void;
+}
+
+export function memoryServices(overrides: Partial<Services> = {}): MemoryServices {
+  let now = new Date(TEST_NOW);
+  const clock = { now: () => now };
+  const base = (overrides.publicBaseUrl ?? TEST_PUBLIC_BASE_URL).replace(/\/$/, '');
+  const secret = overrides.tokenSecret ?? TEST_TOKEN_SECRET;
+  const services: Services = {
+    store: createMemoryStore(),
+    email: createMemoryEmailSender(),
+    sms: createMemorySmsSender(),
+    clock,
+    log: silentLogger,
+    settings: {
+      leaseSeconds: 120,
+      concurrency: 4,
+      maxDurationMs: 30_000,
+      postalAddress: 'Match Coach, 1 Test Street, Boston, MA 02110, USA',
+      links: {
+        unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
+        preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
+        smsStatusCallbackUrl: (personId, messageId) =>
+          `${base}/webhooks/twilio/status?p=${encodeURIComponent(personId)}&m=${encodeURIComponent(messageId)}`,
+      },
+    },
+    tokenSecret: secret,
+    publicBaseUrl: base,
+    twilioAuthToken: TEST_TWILIO_AUTH_TOKEN,
+    helpAddress: TEST_HELP_ADDRESS,
+    // Email subscription (issue 4): no certificate can be fetched, so only unsigned-by-design
+    // tests (acceptUnsigned) or tests that inject their own SnsClient see an event through.
+    sesEvents: {
+      sns: createSnsClient({
+        fetchCertificate: async () => {
+          throw new Error('tests never fetch certificates from the network');
+        },
+        visit: async () => {},
+      }),
+      topicArn: TEST_SES_TOPIC_ARN,
+      acceptUnsigned: false,
+    },
+    ...overrides,
+  };
+  return {
+    ...(services as MemoryServices),
+    at(instant) {
+      now = new Date(instant);
+    },
+  };
+}

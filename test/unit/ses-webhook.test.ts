@@ -1,0 +1,172 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createApiHandler } from '../../functions/api';
+import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
+import type { SnsEnvelope } from '../../shared/adapters/sns';
+import { silentLogger } from '../../shared/ports';
+import { createFakeSns, TEST_CERT_URL, type FakeSns } from '../support/sns-signer';
+import { TEST_SES_TOPIC_ARN, memoryServices } from '../support/memory-services';
+
+/**
+ * POST /webhooks/ses: SNS signatures checked with node:crypto against a certificate fetched only
+ * from an SNS host (here our own, made by openssl and served from memory), subscriptions confirmed
+ * only for our topic, and bounces and complaints suppressing addresses.
+ */
+
+// openssl makes a fresh RSA key: seconds when the machine is busy running other suites.
+jest.setTimeout(60_000);
+
+let sns: FakeSns;
+beforeAll(() => {
+  sns = createFakeSns();
+});
+
+const notification = (message: object, topic = TEST_SES_TOPIC_ARN): Omit<SnsEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> => ({
+  Type: 'Notification',
+  MessageId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
+  TopicArn: topic,
+  Message: JSON.stringify(message),
+  Timestamp: '2027-01-04T04:00:00.000Z',
+});
+const bounce = (address: string, bounceType = 'Permanent') => ({
+  eventType: 'Bounce',
+  bounce: { bounceType, bounceSubType: 'General', bouncedRecipients: [{ emailAddress: address, status: '5.1.1' }] },
+  mail: { destination: [address], messageId: 'ses-1' },
+});
+const confirmation = (topic = TEST_SES_TOPIC_ARN, subscribeUrl = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=abc') => ({
+  Type: 'SubscriptionConfirmation' as const,
+  MessageId: '165545c9-2a5c-472c-8df2-7ff2be2b3b1b',
+  Token: 'abc',
+  TopicArn: topic,
+  Message: 'You have chosen to subscribe to the topic. To confirm the subscription, visit the SubscribeURL included in this message.',
+  SubscribeURL: subscribeUrl,
+  Timestamp: '2027-01-04T04:00:00.000Z',
+});
+
+const post = (body: unknown): APIGatewayProxyEventV2 =>
+  ({
+    rawPath: '/webhooks/ses',
+    rawQueryString: '',
+    headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    isBase64Encoded: false,
+    requestContext: { http: { method: 'POST' } },
+  }) as unknown as APIGatewayProxyEventV2;
+
+async function setup(options: { acceptUnsigned?: boolean; topicArn?: string | null } = {}) {
+  const client = sns.client(() => new Date());
+  const services = memoryServices({
+    sesEvents: {
+      sns: client,
+      ...(options.topicArn !== null && { topicArn: options.topicArn ?? TEST_SES_TOPIC_ARN }),
+      acceptUnsigned: options.acceptUnsigned ?? false,
+    },
+  });
+  await services.store.savePerson({
+    personId: 'p-asha',
+    email: 'asha@example.com',
+    timeZone: 'Asia/Kolkata',
+    consent: { email: { state: 'confirmed', source: 'web', at: '2027-01-01T00:00:00.000Z', text: 'Email me' } },
+    profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
+    createdAt: '2027-01-01T00:00:00.000Z',
+  });
+  const handler = createApiHandler(Promise.resolve(services), silentLogger);
+  const snapshot = () => JSON.stringify((services.store as MemoryStore).snapshot());
+  return { services, client, handler, snapshot };
+}
+
+describe('SNS signature verification', () => {
+  test('SignatureVersion 1 (SHA1) and 2 (SHA256) verify; one changed byte does not', async () => {
+    const client = sns.client();
+    for (const version of ['1', '2'] as const) {
+      const signed = sns.sign(notification(bounce('asha@example.com')), { version });
+      expect(await client.verify(signed)).toBe(true);
+      expect(await client.verify({ ...signed, Message: signed.Message.replace('Permanent', 'Permanenu') })).toBe(false);
+      expect(await client.verify({ ...signed, TopicArn: `${signed.TopicArn}x` })).toBe(false);
+      expect(await client.verify({ ...signed, Signature: `A${signed.Signature!.slice(1)}` })).toBe(false);
+    }
+    // One certificate fetch for everything above: it is cached.
+    expect(client.fetches).toEqual([TEST_CERT_URL]);
+  });
+
+  test('a certificate is fetched only over https from an SNS host', async () => {
+    const client = sns.client();
+    for (const certUrl of [
+      'http://sns.us-east-1.amazonaws.com/cert.pem',
+      'https://evil.example.com/cert.pem',
+      'https://sns.us-east-1.amazonaws.com.evil.example.com/cert.pem',
+      'https://sns.us-east-1.amazonaws.com:8443/cert.pem',
+      'https://user@sns.us-east-1.amazonaws.com/cert.pem',
+      'not a url',
+    ]) {
+      expect(await client.verify(sns.sign(notification(bounce('asha@example.com')), { certUrl }))).toBe(false);
+    }
+    expect(client.fetches).toEqual([]);
+    // China regions have their own suffix.
+    expect(await client.verify(sns.sign(notification(bounce('asha@example.com')), { certUrl: 'https://sns.cn-north-1.amazonaws.com.cn/c.pem' }))).toBe(false);
+    expect(client.fetches).toEqual(['https://sns.cn-north-1.amazonaws.com.cn/c.pem']);
+  });
+
+  test('an expired certificate does not verify', async () => {
+    const client = sns.client(() => new Date(Date.now() + 10 * 86_400_000));
+    expect(await client.verify(sns.sign(notification(bounce('asha@example.com'))))).toBe(false);
+  });
+});
+
+describe('POST /webhooks/ses', () => {
+  test('a signed permanent bounce suppresses the address', async () => {
+    const { handler, services } = await setup();
+    const res = await handler(post(sns.sign(notification(bounce('asha@example.com')))));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toEqual({ status: 'suppressed', suppressed: 1, unknown: 0 });
+    expect((await services.store.getPerson('p-asha'))!.consent.email).toMatchObject({ state: 'revoked', source: 'ses-bounce' });
+  });
+
+  test('a signed complaint suppresses; a transient bounce does not', async () => {
+    const { handler, services } = await setup();
+    expect((await handler(post(sns.sign(notification(bounce('asha@example.com', 'Transient')))))).statusCode).toBe(200);
+    expect((await services.store.getPerson('p-asha'))!.consent.email!.state).toBe('confirmed');
+    const complaint = { notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'asha@example.com' }] }, mail: { destination: ['asha@example.com'] } };
+    expect((await handler(post(sns.sign(notification(complaint))))).statusCode).toBe(200);
+    expect((await services.store.getPerson('p-asha'))!.consent.email).toMatchObject({ state: 'revoked', source: 'ses-complaint' });
+  });
+
+  test('unsigned, badly signed or foreign-topic events are refused and change nothing', async () => {
+    const { handler, snapshot } = await setup();
+    const before = snapshot();
+    expect((await handler(post(notification(bounce('asha@example.com'))))).statusCode).toBe(403);
+    const signed = sns.sign(notification(bounce('asha@example.com')));
+    expect((await handler(post({ ...signed, Message: JSON.stringify(bounce('asha@example.com', 'Permanent')) + ' ' }))).statusCode).toBe(403);
+    expect((await handler(post(sns.sign(notification(bounce('asha@example.com'), 'arn:aws:sns:us-east-1:999999999999:other'))))).statusCode).toBe(400);
+    expect((await handler(post('{not json'))).statusCode).toBe(400);
+    expect((await handler(post({ Type: 'Notification' }))).statusCode).toBe(400);
+    expect((await handler(post(sns.sign({ ...notification({}), Message: 'not json' })))).statusCode).toBe(400);
+    expect((await handler(post(sns.sign(notification({ hello: 'world' }))))).statusCode).toBe(400);
+    expect(snapshot()).toBe(before);
+  });
+
+  test('a SubscriptionConfirmation is confirmed only for our topic, by visiting its SNS SubscribeURL', async () => {
+    const { handler, client } = await setup();
+    expect((await handler(post(sns.sign(confirmation('arn:aws:sns:us-east-1:999999999999:other'))))).statusCode).toBe(400);
+    expect((await handler(post(sns.sign(confirmation(TEST_SES_TOPIC_ARN, 'https://evil.example.com/confirm'))))).statusCode).toBe(400);
+    expect((await handler(post(confirmation()))).statusCode).toBe(403);
+    expect(client.visits).toEqual([]);
+    const res = await handler(post(sns.sign(confirmation())));
+    expect(res.statusCode).toBe(200);
+    expect(client.visits).toEqual(['https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=abc']);
+  });
+
+  test('without a configured topic no subscription is ever confirmed', async () => {
+    const { handler, client } = await setup({ topicArn: null });
+    expect((await handler(post(sns.sign(confirmation())))).statusCode).toBe(400);
+    expect(client.visits).toEqual([]);
+  });
+
+  test('locally (LOCAL_SES_EVENTS=1) an unsigned notification is taken, an unsigned confirmation never', async () => {
+    const { handler, services, client } = await setup({ acceptUnsigned: true, topicArn: null });
+    expect((await handler(post(confirmation()))).statusCode).toBe(400);
+    expect(client.visits).toEqual([]);
+    const res = await handler(post(notification(bounce('asha@example.com'), 'arn:aws:sns:local:000000000000:ses-events')));
+    expect(res.statusCode).toBe(200);
+    expect((await services.store.getPerson('p-asha'))!.consent.email).toMatchObject({ state: 'revoked', source: 'ses-bounce' });
+  });
+});

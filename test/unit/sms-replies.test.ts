@@ -1,0 +1,57 @@
+import { addressOf } from '../../shared/adapters/services';
+import { CLARIFY_REASONS } from '../../shared/domain/keywords';
+import { CRISIS_REPLY } from '../../shared/domain/crisis';
+import * as say from '../../shared/domain/sms-replies';
+import { smsSegments } from '../../shared/domain/template';
+import { localSettings } from '../../infra/local/settings';
+import { TEST_HELP_ADDRESS } from '../support/memory-services';
+
+/**
+ * RULES.md: one GSM-7 segment where possible, measured. Every reply the SMS conversation can give
+ * is listed here with its length; the crisis reply is the one documented exception (2 segments).
+ */
+
+const LONG_HELP_ADDRESS = 'help.desk@matchcoach-example.org'; // 32 characters: room to spare is checked too
+const replies: Record<string, string> = {
+  help: say.helpReply(TEST_HELP_ADDRESS),
+  'help (local stack)': say.helpReply(addressOf(localSettings({}).env.EMAIL_FROM)),
+  'help (long address)': say.helpReply(LONG_HELP_ADDRESS),
+  optIn: say.optInReply,
+  alreadyOptedIn: say.alreadyOptedInReply,
+  optOut: say.optOutReply,
+  confirmFirst: say.confirmFirstReply,
+  pause: say.pauseReply('Wed 30 Sep'),
+  resume: say.resumeReply,
+  resumeNotPaused: say.resumeNotPausedReply,
+  resumeHeld: say.resumeHeldReply,
+  done: say.doneReply,
+  skip: say.skipReply,
+  doneGoal: say.doneGoalReply(20),
+  ...Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`score ${n}`, say.scoreReply(n)])),
+  struggling: say.strugglingReply,
+  distress: say.distressReply,
+  journal: say.journalReply,
+  goalSaved: say.goalSavedReply,
+  goalsSoon: say.goalsSoonReply,
+  ...Object.fromEntries(CLARIFY_REASONS.map((reason) => [`clarify ${reason}`, say.clarifyReply(reason)])),
+};
+
+test.each(Object.entries(replies))('%s fits one GSM-7 segment', (_name, text) => {
+  expect(smsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+});
+
+test('the crisis reply is GSM-7 in exactly 2 segments (documented in crisis.ts)', () => {
+  expect(smsSegments(CRISIS_REPLY)).toEqual({ encoding: 'GSM-7', units: 306, segments: 2 });
+});
+
+test('lengths, for the report', () => {
+  const rows = Object.entries(replies).map(([name, text]) => `${String(smsSegments(text).units).padStart(4)}  ${name}`);
+  const longest = Math.max(...Object.values(replies).map((t) => smsSegments(t).units));
+  console.log(`SMS replies (GSM-7 septets, 160 = one segment), longest ${longest}:\n${rows.join('\n')}`);
+  expect(longest).toBeLessThanOrEqual(160);
+});
+
+test('the help address is the address part of EMAIL_FROM', () => {
+  expect(addressOf('Match Coach <coach@matchcoach.local>')).toBe('coach@matchcoach.local');
+  expect(addressOf('coach@example.org')).toBe('coach@example.org');
+});

@@ -1,0 +1,364 @@
+import type { FieldErrors, PreferencesView, UpdatePreferencesOutcome } from '../shared/app/subscription';
+import { PAUSE_CHOICES, QUIET_END_CHOICES, QUIET_START_CHOICES } from '../shared/app/subscription';
+import { EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TEXT } from '../shared/domain/subscription-words';
+import type { z } from 'zod';
+import type { ApplicantType, Outcome, VisaTrack } from '../shared/domain/sequence';
+import { errorSummary, escapeHtml, field, options, page, type Option, type PageResponse } from './html';
+import { TOKEN_LIFETIME_SECONDS } from '../shared/domain/tokens';
+
+const CONFIRM_DAYS = Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400);
+
+/**
+ * The pages a person sees, server-rendered: sign-up, "check your inbox", confirmation, the
+ * preference centre (with "delete all my data"), unsubscribe, and the plain page for a link that
+ * does not work. Our own words, brief and warm. Every value goes through escapeHtml.
+ */
+
+// Records over the domain's own enums: a new visa track or outcome cannot ship without words here.
+const labelled = <K extends string>(names: Record<K, string>): Option[] => Object.entries<string>(names).map(([value, label]) => ({ value, label }));
+const VISA_LABELS = labelled<VisaTrack>({
+  undecided: 'Not sure yet',
+  j1: 'J-1 (sponsored by ECFMG)',
+  h1b: 'H-1B',
+  none: 'No visa needed (US citizen or green card)',
+});
+const APPLICANT_LABELS = labelled<z.infer<typeof ApplicantType>>({
+  'non-us-img': 'Not a US citizen (IMG)',
+  'us-img': 'US citizen, studied abroad',
+});
+const OUTCOME_LABELS = labelled<Outcome>({
+  applying: 'Applying',
+  soap: 'In SOAP (Match Week)',
+  matched: 'Matched',
+  unmatched: 'Did not match this time',
+  withdrawn: 'Taking a break from applying',
+});
+const attemptLabels = (current?: number): Option[] => {
+  const base = [
+    { value: '1', label: 'My first' },
+    { value: '2', label: 'My second' },
+    { value: '3', label: 'My third' },
+    { value: '4', label: 'My fourth or later' },
+  ];
+  return current && current > 4 ? [...base, { value: String(current), label: `My ${current}th` }] : base;
+};
+const seasonLabels = (seasons: readonly number[]): Option[] =>
+  seasons.map((year) => ({ value: String(year), label: `Match ${year}` }));
+const SEASON_HINT = 'The year of your Match Day: results come out in March.';
+
+let zones: Option[] | undefined;
+/** Every IANA zone the runtime knows, for the visible override of the browser's guess. */
+function zoneOptions(): Option[] {
+  zones ??= [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])].sort().map((z) => ({ value: z, label: z.replace(/_/g, ' ') }));
+  return zones;
+}
+const zoneSelect = (id: string, selected: string | undefined, describedBy: string, invalid: string) => {
+  const list = zoneOptions();
+  // A zone the person had that this runtime lists differently (an alias) must stay selectable.
+  const extra = selected && !list.some((o) => o.value === selected) ? [{ value: selected, label: selected }] : [];
+  return `<select id="${id}" name="timeZone" required autocomplete="off"${describedBy}${invalid}><option value="">Choose your time zone</option>${options([...extra, ...list], selected)}</select>`;
+};
+
+const input = (args: { id: string; name?: string; type: string; value?: string; attrs?: string }) => (describedBy: string, invalid: string) =>
+  `<input id="${args.id}" name="${args.name ?? args.id}" type="${args.type}" value="${escapeHtml(args.value ?? '')}"${args.attrs ?? ''}${describedBy}${invalid}>`;
+const select = (id: string, choices: Option[], selected: string | undefined, attrs = ' required') => (describedBy: string, invalid: string) =>
+  `<select id="${id}" name="${id}"${attrs}${describedBy}${invalid}>${options(choices, selected)}</select>`;
+
+function dateFieldset(values: Record<string, string | undefined>, errors: FieldErrors, legend: string, hint: string): string {
+  const fields = PERSONAL_DATE_NAMES.map((name) =>
+    field({ id: name, label: PERSONAL_DATES[name], error: errors[name], control: input({ id: name, type: 'date', value: values[name], attrs: ' min="2020-01-01" max="2100-12-31"' }) }),
+  ).join('\n');
+  return `<fieldset><legend>${escapeHtml(legend)}</legend><p class="hint">${escapeHtml(hint)}</p>${fields}</fieldset>`;
+}
+
+// ---- Sign-up -----------------------------------------------------------------------------------------
+
+const SIGNUP_LABELS: Record<string, string> = {
+  email: 'Email address',
+  firstName: 'First name',
+  mobile: 'Mobile number',
+  smsConsent: 'Texts',
+  timeZone: 'Time zone',
+  season: 'Match year',
+  visaTrack: 'Visa',
+  applicantType: 'Applicant',
+  attempt: 'Application cycle',
+  specialty: 'Specialty interest',
+  ...PERSONAL_DATES,
+};
+
+export function signupPage(args: { values?: Record<string, string>; errors?: FieldErrors; seasons: readonly number[]; status?: number }): PageResponse {
+  const v = args.values ?? {};
+  const e = args.errors ?? {};
+  const body = `
+<h1>Match Coach</h1>
+<p>Short, kind reminders and coaching for international medical graduates on the road to a US residency: your deadlines at sensible hours, small habits that help, and steady words in Match Week, whatever happens.</p>
+${errorSummary(e, SIGNUP_LABELS)}
+<form method="post" action="subscribe">
+<fieldset><legend>How to reach you</legend>
+${field({ id: 'email', label: 'Email address', hint: 'We will send one email to confirm it is you. Nothing else comes until you confirm.', error: e.email, control: input({ id: 'email', type: 'email', value: v.email, attrs: ' required autocomplete="email" maxlength="254"' }) })}
+${field({ id: 'firstName', label: 'First name (optional)', hint: 'So we can greet you.', error: e.firstName, control: input({ id: 'firstName', type: 'text', value: v.firstName, attrs: ' autocomplete="given-name" maxlength="60"' }) })}
+${field({ id: 'mobile', label: 'Mobile number (optional)', hint: 'With your country code, like +91 98123 45678. Only if you would like texts too.', error: e.mobile, control: input({ id: 'mobile', type: 'tel', value: v.mobile, attrs: ' autocomplete="tel" inputmode="tel" maxlength="40"' }) })}
+${e.smsConsent ? `<span class="error" id="smsConsent-error">${escapeHtml(e.smsConsent)}</span>` : ''}
+<label class="choice" for="smsConsent"><input type="checkbox" id="smsConsent" name="smsConsent" value="yes"${v.smsConsent === 'yes' ? ' checked' : ''}${e.smsConsent ? ' aria-invalid="true" aria-describedby="smsConsent-error"' : ''}><span>${escapeHtml(SMS_CONSENT_TEXT)}</span></label>
+</fieldset>
+<fieldset><legend>Your time zone</legend>
+${field({ id: 'timeZone', label: 'Time zone', hint: 'Reminders come at sensible hours where you are.', error: e.timeZone, control: (d, i) => zoneSelect('timeZone', v.timeZone, d, i) })}
+<p class="hint" id="timeZone-detected" hidden>We filled this in from your device. Change it if it is not right.</p>
+</fieldset>
+<fieldset><legend>Where you are on the road</legend>
+${field({ id: 'season', label: 'Which Match are you applying for?', hint: SEASON_HINT, error: e.season, control: select('season', seasonLabels(args.seasons), v.season) })}
+${field({ id: 'visaTrack', label: 'Visa', error: e.visaTrack, control: select('visaTrack', VISA_LABELS, v.visaTrack ?? 'undecided') })}
+${field({ id: 'applicantType', label: 'You are', error: e.applicantType, control: select('applicantType', APPLICANT_LABELS, v.applicantType ?? 'non-us-img') })}
+${field({ id: 'attempt', label: 'This is', hint: 'Many IMGs match on a second or third try.', error: e.attempt, control: select('attempt', attemptLabels().map((o) => ({ ...o, label: `${o.label} application cycle` })), v.attempt ?? '1') })}
+${field({ id: 'specialty', label: 'Specialty interest (optional)', hint: 'In a few words, like "internal medicine".', error: e.specialty, control: input({ id: 'specialty', type: 'text', value: v.specialty, attrs: ' maxlength="80"' }) })}
+</fieldset>
+${dateFieldset(v, e, 'Your own dates (optional)', 'We remind you ahead of these, with an earlier target of your own. Add or change them later.')}
+<div class="hp" aria-hidden="true"><label for="website">Leave this empty</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
+<p class="consent">By signing up you agree: ${escapeHtml(EMAIL_CONSENT_TEXT)}</p>
+<button type="submit">Sign up</button>
+</form>
+<p class="hint">We use your details only to send your reminders. You can change them, pause, or delete everything from the link in any email.</p>`;
+  return page({ status: args.status ?? 200, title: 'Sign up', body, timeZoneScript: true });
+}
+
+/** The same page whoever signed up, new or known: it must not tell anyone whether an address exists. */
+export function checkInboxPage(): PageResponse {
+  return page({
+    title: 'Check your inbox',
+    body: `
+<h1>Check your inbox</h1>
+<p>If this address is new to us, we have sent it an email with a link to confirm. Nothing else comes until you use it. The link works for ${CONFIRM_DAYS} days.</p>
+<p>If you are already signed up, we have sent a link to your preferences instead.</p>
+<p>If you asked for texts, your phone will get one text: reply YES to start them.</p>
+<p class="hint">Nothing there after a few minutes? Check your spam or promotions folder.</p>`,
+  });
+}
+
+// ---- Confirmation ------------------------------------------------------------------------------------
+
+export function confirmPromptPage(): PageResponse {
+  return page({
+    title: 'Confirm your sign-up',
+    body: `
+<h1>One last step</h1>
+<p>Press the button to confirm that you would like Match Coach reminders and coaching by email.</p>
+<form method="post" action=""><input type="hidden" name="confirm" value="yes"><button type="submit">Yes, confirm my sign-up</button></form>
+<p class="hint">We ask for this press so that a link checked by a mail scanner never signs anyone up.</p>`,
+  });
+}
+
+export function confirmedPage(args: { preferencesUrl: string; calendarUrl: string; already: boolean }): PageResponse {
+  return page({
+    title: args.already ? 'Already confirmed' : 'You are in',
+    body: `
+<h1>${args.already ? 'You are already confirmed' : 'You are in. Welcome to Match Coach.'}</h1>
+<div class="box" role="status">${args.already ? 'Nothing has changed: your sign-up was confirmed before.' : 'Your email is confirmed. Your first reminders are planned for sensible hours in your time zone.'}</div>
+<p>Every email has a link to your preferences, where you can change your dates, pause, or stop at any time.</p>
+<p><a href="${escapeHtml(args.preferencesUrl)}">Open my preferences</a></p>
+<p><a href="${escapeHtml(args.calendarUrl)}">Add my deadlines to my calendar</a></p>`,
+  });
+}
+
+export function notPendingPage(): PageResponse {
+  return page({
+    status: 409,
+    title: 'Link already used',
+    body: `
+<h1>This link was already used</h1>
+<p>Nothing has changed. If you would like Match Coach again, sign up on our <a href="../">sign-up page</a>.</p>`,
+  });
+}
+
+// ---- Preferences -------------------------------------------------------------------------------------
+
+const PREFERENCE_LABELS: Record<string, string> = {
+  email: 'Emails',
+  sms: 'Texts',
+  mobile: 'Mobile number',
+  smsConsent: 'Texts',
+  quietStart: 'Quiet hours start',
+  quietEnd: 'Quiet hours end',
+  pause: 'Pause',
+  timeZone: 'Time zone',
+  season: 'Match year',
+  visaTrack: 'Visa',
+  applicantType: 'Applicant',
+  attempt: 'Application cycle',
+  outcome: 'Where you are',
+  firstName: 'First name',
+  specialty: 'Specialty interest',
+  ...PERSONAL_DATES,
+};
+
+const NOTE_WORDS: Record<Extract<UpdatePreferencesOutcome, { status: 'saved' }>['notes'][number], string> = {
+  'email-confirmation-sent': 'We have sent you an email: confirm it to get emails again.',
+  'email-confirmation-recent': 'We sent you a confirmation email a few minutes ago: use the link in it to get emails again.',
+  'email-confirmation-failed': 'We could not send the confirmation email just now. Please try again in a few minutes.',
+  'email-off': 'Emails are off. Nothing more comes by email unless you turn them on again.',
+  'sms-request-sent': 'If that number can get texts from us, it will get one text now: reply YES to start.',
+  'sms-off': 'Texts are off.',
+  'sms-needs-number': 'Add your mobile number to get texts.',
+  paused: 'Paused. Deadline alerts still come, so nothing important slips.',
+  resumed: 'Your pause is over: coaching starts again.',
+};
+
+function radios(name: string, current: 'on' | 'off', labels: { on: string; off: string }): string {
+  return (['on', 'off'] as const)
+    .map((value) => `<label class="choice" for="${name}-${value}"><input type="radio" id="${name}-${value}" name="${name}" value="${value}"${current === value ? ' checked' : ''}><span>${escapeHtml(labels[value])}</span></label>`)
+    .join('');
+}
+
+export function preferencesPage(args: { view: PreferencesView; errors?: FieldErrors; notes?: readonly string[]; saved?: boolean; status?: number; values?: Record<string, string> }): PageResponse {
+  const view = args.view;
+  const e = args.errors ?? {};
+  // After a problem the form keeps what the person chose, so nothing they typed is lost.
+  const v = args.values ?? {};
+  const pick = (name: string, stored: string | undefined) => v[name] ?? stored;
+  const emailOn = view.email === 'on' || view.email === 'waiting';
+  const smsOn = view.sms === 'on' || view.sms === 'waiting';
+  const status = args.saved
+    ? `<div class="box" role="status"><p><strong>Saved.</strong></p>${(args.notes ?? []).map((n) => `<p>${escapeHtml(NOTE_WORDS[n as keyof typeof NOTE_WORDS] ?? '')}</p>`).join('')}</div>`
+    : '';
+  const smsNeedsConsent = view.sms === 'off' || view.sms === 'none';
+  const body = `
+<h1>${view.firstName ? `${escapeHtml(view.firstName)}, your` : 'Your'} Match Coach preferences</h1>
+${status}
+${errorSummary(e, PREFERENCE_LABELS)}
+<form method="post" action="">
+<input type="hidden" name="action" value="save">
+<fieldset><legend>Emails${view.emailMasked ? ` to ${escapeHtml(view.emailMasked)}` : ''}</legend>
+${view.email === 'waiting' ? '<p class="hint">Waiting for you to confirm: check your inbox for our email.</p>' : ''}
+${e.email ? `<span class="error">${escapeHtml(e.email)}</span>` : ''}
+${radios('email', (pick('email', emailOn ? 'on' : 'off') as 'on' | 'off'), { on: 'Send me emails', off: 'No emails' })}
+</fieldset>
+<fieldset><legend>Texts${view.phoneMasked ? ` to ${escapeHtml(view.phoneMasked)}` : ''}</legend>
+${view.sms === 'waiting' ? '<p class="hint">Waiting for your YES: reply YES to our text to start them.</p>' : ''}
+${e.sms ? `<span class="error">${escapeHtml(e.sms)}</span>` : ''}
+${radios('sms', (pick('sms', smsOn ? 'on' : 'off') as 'on' | 'off'), { on: 'Send me texts', off: 'No texts' })}
+${
+  smsNeedsConsent
+    ? `${field({ id: 'mobile', label: view.phoneMasked ? 'A different mobile number (optional)' : 'Mobile number', hint: 'With your country code, like +91 98123 45678.', error: e.mobile, control: input({ id: 'mobile', type: 'tel', value: v.mobile, attrs: ' autocomplete="tel" inputmode="tel" maxlength="40"' }) })}
+${e.smsConsent ? `<span class="error" id="smsConsent-error">${escapeHtml(e.smsConsent)}</span>` : ''}
+<label class="choice" for="smsConsent"><input type="checkbox" id="smsConsent" name="smsConsent" value="yes"${v.smsConsent === 'yes' ? ' checked' : ''}${e.smsConsent ? ' aria-invalid="true" aria-describedby="smsConsent-error"' : ''}><span>${escapeHtml(SMS_CONSENT_TEXT)}</span></label>`
+    : ''
+}
+</fieldset>
+<fieldset><legend>Quiet hours</legend>
+<p class="hint">No texts come between these times where you are. You can make this window longer, not shorter, than 21:00 to 08:00.</p>
+${field({ id: 'quietStart', label: 'From', error: e.quietStart, control: select('quietStart', QUIET_START_CHOICES.map((t) => ({ value: t, label: t })), pick('quietStart', view.quietHours.start)) })}
+${field({ id: 'quietEnd', label: 'Until', error: e.quietEnd, control: select('quietEnd', QUIET_END_CHOICES.map((t) => ({ value: t, label: t })), pick('quietEnd', view.quietHours.end)) })}
+</fieldset>
+<fieldset><legend>Take a break</legend>
+${view.pausedUntil ? `<p>Paused until ${escapeHtml(view.pausedUntil)}.</p>` : ''}
+${field({
+  id: 'pause',
+  label: 'Pause coaching',
+  hint: 'Deadline alerts still come during a pause.',
+  error: e.pause,
+  control: select(
+    'pause',
+    PAUSE_CHOICES.map((c) => ({
+      value: c,
+      label: c === 'keep' ? (view.pausedUntil ? 'Keep my pause as it is' : 'No pause') : c === 'none' ? (view.pausedUntil ? 'End my pause now' : 'No pause, and end any pause') : `Pause for ${c} days`,
+    })),
+    pick('pause', 'keep'),
+  ),
+})}
+</fieldset>
+<fieldset><legend>About you</legend>
+${field({ id: 'firstName', label: 'First name (optional)', error: e.firstName, control: input({ id: 'firstName', type: 'text', value: pick('firstName', view.firstName), attrs: ' autocomplete="given-name" maxlength="60"' }) })}
+${field({ id: 'timeZone', label: 'Time zone', error: e.timeZone, control: (d, i) => zoneSelect('timeZone', pick('timeZone', view.timeZone), d, i) })}
+${field({ id: 'season', label: 'Which Match are you applying for?', hint: SEASON_HINT, error: e.season, control: select('season', seasonLabels(view.seasonChoices), pick('season', String(view.season))) })}
+${field({ id: 'outcome', label: 'Where you are', hint: 'This changes which coaching you get, for example after Match Day.', error: e.outcome, control: select('outcome', OUTCOME_LABELS, pick('outcome', view.outcome)) })}
+${field({ id: 'visaTrack', label: 'Visa', error: e.visaTrack, control: select('visaTrack', VISA_LABELS, pick('visaTrack', view.visaTrack)) })}
+${field({ id: 'applicantType', label: 'You are', error: e.applicantType, control: select('applicantType', APPLICANT_LABELS, pick('applicantType', view.applicantType)) })}
+${field({ id: 'attempt', label: 'This is', error: e.attempt, control: select('attempt', attemptLabels(view.attempt).map((o) => ({ ...o, label: `${o.label} application cycle` })), pick('attempt', String(view.attempt))) })}
+${field({ id: 'specialty', label: 'Specialty interest (optional)', error: e.specialty, control: input({ id: 'specialty', type: 'text', value: pick('specialty', view.specialty), attrs: ' maxlength="80"' }) })}
+</fieldset>
+${dateFieldset(Object.fromEntries(PERSONAL_DATE_NAMES.map((n) => [n, pick(n, view.dates[n])])), e, 'Your own dates', 'Leave a date empty to remove it.')}
+<fieldset><legend>Your counselor</legend>
+<label class="choice" for="showPlanToCounselor"><input type="checkbox" id="showPlanToCounselor" name="showPlanToCounselor" value="yes"${(v.action ? v.showPlanToCounselor === 'yes' : view.showPlanToCounselor) ? ' checked' : ''}><span>Show my plan to my counselor (if I have one). Off unless you turn it on; your texts and notes stay private either way.</span></label>
+</fieldset>
+<button type="submit">Save my preferences</button>
+</form>
+<h2>Your deadlines in your calendar</h2>
+<p>Subscribe to this address in Google Calendar, Apple Calendar or Outlook ("add calendar from URL"). It keeps itself up to date. Keep it to yourself: anyone with it can see your dates.</p>
+<p><a href="${escapeHtml(view.calendarUrl)}">Calendar feed</a><br><code>${escapeHtml(view.calendarUrl)}</code></p>
+<h2>Delete all my data</h2>
+<p>This removes everything we hold about you: your details, dates, plan, messages and notes. It cannot be undone.</p>
+<form method="post" action=""><input type="hidden" name="action" value="delete"><button type="submit" class="danger">Delete all my data…</button></form>`;
+  return page({ status: args.status ?? 200, title: 'Your preferences', body });
+}
+
+export function deleteConfirmPage(): PageResponse {
+  return page({
+    title: 'Delete all your data?',
+    body: `
+<h1>Delete all your data?</h1>
+<p>Everything we hold about you goes, at once: your details, dates, plan, messages and any notes you texted us. You will get nothing more from Match Coach. This cannot be undone.</p>
+<form method="post" action=""><input type="hidden" name="action" value="delete-confirmed"><button type="submit" class="danger">Yes, delete everything</button></form>
+<p><a href="">No, keep my data and go back</a></p>`,
+  });
+}
+
+export function erasedPage(): PageResponse {
+  return page({
+    title: 'Your data is deleted',
+    body: `
+<h1>Your data is deleted</h1>
+<div class="box" role="status">Everything we held about you is gone. You will not hear from us again.</div>
+<p>Good luck on the road. If you ever want Match Coach again, you are welcome to sign up anew.</p>`,
+  });
+}
+
+// ---- Unsubscribe -------------------------------------------------------------------------------------
+
+export function unsubscribePromptPage(): PageResponse {
+  return page({
+    title: 'Unsubscribe',
+    body: `
+<h1>Stop Match Coach emails?</h1>
+<p>Press the button and we stop emailing you straight away.</p>
+<form method="post" action=""><input type="hidden" name="unsubscribe" value="page"><button type="submit">Unsubscribe from emails</button></form>
+<p class="hint">We ask for this press because mail scanners open links on their own, and that should never unsubscribe anyone.</p>`,
+  });
+}
+
+export function unsubscribedPage(args: { preferencesUrl?: string; already: boolean }): PageResponse {
+  return page({
+    title: 'Unsubscribed',
+    body: `
+<h1>You are unsubscribed</h1>
+<div class="box" role="status">${args.already ? 'You were already unsubscribed: no more emails will come.' : 'No more emails will come from Match Coach.'}</div>
+<p>If you also get our texts, they carry on: reply STOP to any of them to end them${args.preferencesUrl ? `, or <a href="${escapeHtml(args.preferencesUrl)}">change your preferences</a>` : ''}.</p>`,
+  });
+}
+
+// ---- Links that do not work --------------------------------------------------------------------------
+
+export function linkProblemPage(reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person'): PageResponse {
+  if (reason === 'expired') {
+    return page({
+      status: 410,
+      title: 'Link expired',
+      body: `<h1>This link has expired</h1><p>Nothing has changed. For a fresh link, sign up again on our <a href="../">sign-up page</a> (if you are already signed up, we will email you your preferences link), or use the link in a recent email.</p>`,
+    });
+  }
+  if (reason === 'unknown_person') {
+    return page({
+      status: 404,
+      title: 'Nothing here',
+      body: `<h1>There is nothing here any more</h1><p>We hold no details for this link: they may have been deleted. You are welcome to sign up again on our <a href="../">sign-up page</a>.</p>`,
+    });
+  }
+  return page({
+    status: 400,
+    title: 'Link not working',
+    body: `<h1>This link does not work</h1><p>Nothing has changed. It may have been cut short when it was copied: try opening it straight from the email, or use the link in a more recent email.</p>`,
+  });
+}
+
+export function badFormPage(message: string): PageResponse {
+  return page({ status: 400, title: 'Something went wrong', body: `<h1>We could not read that form</h1><p>${escapeHtml(message)}</p><p>Nothing has changed. Please go back and try again.</p>` });
+}
