@@ -6,7 +6,7 @@ import { createDispatcher } from '../shared/app/dispatch';
 import type { Message } from '../shared/domain/model';
 import type { BenchContext } from './context';
 import { batchPut, matchDayMessage, messageItem } from './seed';
-import { percentile, round } from './stats';
+import { maxOf, percentile, round } from './stats';
 
 export interface LatenessResult {
   messages: number;
@@ -22,6 +22,10 @@ export interface LatenessResult {
   goalSeconds: number;
   ticksRun: number;
   realSeconds: number;
+  /** DynamoDB units per sent message at this steady, unhurried pace (the budget's writes batch little here). */
+  writeUnitsPerMessage: number;
+  readUnitsPerMessage: number;
+  byOp: Record<string, { requests: number; write: number; read: number }>;
 }
 
 /** A plain Monday, far from Match Week. */
@@ -63,7 +67,16 @@ export async function runLateness(
     await batchPut(ctx.doc, tableName, planned.length, (i) => [messageItem(planned[i]!)], { concurrency: o.seedConcurrency });
     const dueTimes = planned.map((m) => Date.parse(m.dueAt!)).sort((a, b) => a - b);
 
-    const store = createDynamoStore({ client: ctx.doc, tableName });
+    const byOp: LatenessResult['byOp'] = {};
+    let counting = false;
+    const onCapacity = (op: string, read: number, write: number) => {
+      if (!counting) return;
+      const c = (byOp[op] ??= { requests: 0, write: 0, read: 0 });
+      c.requests++;
+      c.write += write;
+      c.read += read;
+    };
+    const store = createDynamoStore({ client: ctx.doc, tableName, onCapacity });
     let tickStart = { simulated: DAY, real: performance.now() };
     const clock = { now: () => new Date(tickStart.simulated + (performance.now() - tickStart.real)) };
     const sms = createMemorySmsSender();
@@ -73,7 +86,7 @@ export async function runLateness(
       sms,
       email,
       clock,
-      budget: createDynamoRateBudget({ client: ctx.doc, tableName }),
+      budget: createDynamoRateBudget({ client: ctx.doc, tableName, onCapacity }),
       settings: {
         leaseSeconds: 120,
         concurrency: 8,
@@ -87,6 +100,7 @@ export async function runLateness(
     });
 
     const started = performance.now();
+    counting = true;
     const tickMs = o.tickSeconds * 1000;
     let ticksRun = 0;
     let dueSoFar = 0;
@@ -101,6 +115,7 @@ export async function runLateness(
       ticksRun++;
     }
 
+    counting = false;
     const lateness: number[] = [];
     let notSent = 0;
     for (const m of planned) {
@@ -121,10 +136,14 @@ export async function runLateness(
       notSent,
       p50Seconds: round(percentile(lateness, 50), 1),
       p99Seconds: round(percentile(lateness, 99), 1),
-      maxSeconds: round(Math.max(...lateness), 1),
+      maxSeconds: round(maxOf(lateness), 1),
       goalSeconds: 60 + o.tickSeconds,
       ticksRun,
       realSeconds: round((performance.now() - started) / 1000, 1),
+      // Its own creation (2: the item and its due-index entry, as measured on the seed) plus the dispatch.
+      writeUnitsPerMessage: round(2 + Object.values(byOp).reduce((n, c) => n + c.write, 0) / Math.max(1, lateness.length)),
+      readUnitsPerMessage: round(Object.values(byOp).reduce((n, c) => n + c.read, 0) / Math.max(1, lateness.length), 4),
+      byOp,
     };
     ctx.log(`lateness: ${result.sent} sent over a simulated day, p50 ${result.p50Seconds} s, p99 ${result.p99Seconds} s (${ticksRun} ticks in ${result.realSeconds} s)`);
     return result;

@@ -12,7 +12,7 @@ import type { DispatchReport } from '../shared/app/dispatch';
 import { TSX_CLI, REPO_ROOT, type BenchContext } from './context';
 import { batchPut, matchDayMessage, messageItem, MATCH_DAY_NOON } from './seed';
 import { startSesRateProxy } from './ses-rate-proxy';
-import { busiestSecond, median, perSecond, round } from './stats';
+import { busiestSecond, maxOf, median, minOf, perSecond, round } from './stats';
 import type { WorkerEnv, WorkerResult } from './worker';
 
 export interface MatchDayOptions {
@@ -38,6 +38,12 @@ export interface ChannelFigures {
   rateRatioCeiling: number;
   busiestSecond: number;
   medianPerSecond: number;
+  /** Delivered per second over the bulk of the run (first delivery to the 99th percentile), as a fraction of the rate. */
+  bulkRateRatio: number;
+  /** When the 99th percentile and the last delivery happened, from the burst's start (a straggler is usually a 429 retried on its backoff). */
+  secondsToP99Delivery: number;
+  /** Deliveries in each second from the first one, for the record. */
+  perSecond: number[];
   secondsToLastDelivery: number;
   /** N / configured rate: the least time the provider's limit allows. */
   secondsAtConfiguredRate: number;
@@ -128,6 +134,8 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
       BENCH_CONCURRENCY: o.concurrency,
       BENCH_TICK_MAX_MS: o.tickMaxMs,
       BENCH_IDLE_TICKS: 2,
+      BENCH_WORKER_INDEX: 0,
+      BENCH_WORKERS: o.workers,
       BENCH_START_AT: startAt,
       BENCH_DEADLINE: deadline,
     };
@@ -138,7 +146,7 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
     }, 60_000);
     let results: WorkerResult[];
     try {
-      results = await Promise.all(Array.from({ length: o.workers }, (_, i) => runWorker(i, env, deadline)));
+      results = await Promise.all(Array.from({ length: o.workers }, (_, i) => runWorker(i, { ...env, BENCH_WORKER_INDEX: i }, deadline)));
     } finally {
       clearInterval(progress);
     }
@@ -149,7 +157,7 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
       n, o.smsRate, o.jitterMs, startAt, results.reduce((s, r) => s + r.throttledByChannel.sms, 0),
     );
     const email = channelFigures(proxy.accepted, n, o.emailRate, o.jitterMs, startAt, proxy.rejected());
-    const lastDelivery = Math.max(...texts.map((t) => Date.parse(t.dateCreated)), ...proxy.accepted.map((e) => e.at));
+    const lastDelivery = Math.max(maxOf(texts.map((t) => Date.parse(t.dateCreated))), maxOf(proxy.accepted.map((e) => e.at)));
 
     const storeFinalStatuses = await countStatuses(ctx, tableName);
     const byOp: Record<string, { requests: number; read: number; write: number }> = {};
@@ -218,10 +226,13 @@ function channelFigures(
 ): ChannelFigures {
   const times = deliveries.map((d) => d.at);
   const unique = new Set(deliveries.map((d) => d.to)).size;
-  const first = Math.min(...times);
-  const last = Math.max(...times);
+  const first = minOf(times);
+  const last = maxOf(times);
   const seconds = (last - first) / 1000;
   const counts = perSecond(times, first);
+  const sorted = [...times].sort((a, b) => a - b);
+  const p99 = sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)]!;
+  const bulk = Math.ceil(0.99 * sorted.length);
   // The first and last seconds are partial: the steady middle says what the pacing sustains.
   const middle = counts.slice(1, -1);
   return {
@@ -234,6 +245,9 @@ function channelFigures(
     rateRatioCeiling: round(1000 / windowMsOf({ perSecond: rate, jitterMs })),
     busiestSecond: busiestSecond(times),
     medianPerSecond: middle.length > 0 ? median(middle) : deliveries.length,
+    bulkRateRatio: p99 > first ? round((bulk - 1) / ((p99 - first) / 1000) / rate) : 0,
+    secondsToP99Delivery: round((p99 - startAt) / 1000, 1),
+    perSecond: counts,
     secondsToLastDelivery: round((last - startAt) / 1000, 1),
     secondsAtConfiguredRate: round(n / rate, 1),
   };

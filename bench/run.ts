@@ -28,7 +28,7 @@ const Flags = z
     'email-rate': count(50, 1, 1_000),
     workers: count(2, 1, 8),
     concurrency: count(64, 1, 256),
-    'jitter-ms': z.coerce.number().int().min(0).max(500).default(25),
+    'jitter-ms': z.coerce.number().int().min(0).max(500).default(30),
     'tick-seconds': count(50, 5, 900),
     'idle-sizes': z
       .string()
@@ -54,7 +54,7 @@ const USAGE = `npm run bench -- [flags]
   --email-rate N         emails per second the SES proxy accepts (default 50)
   --workers N            dispatcher processes sharing the budget (default 2)
   --concurrency N        messages in hand per channel per dispatcher (default 64)
-  --jitter-ms N          pacing slack per window (default 25, as deployed)
+  --jitter-ms N          pacing slack per window (default 30, as deployed)
   --tick-seconds N       how long a dispatcher tick claims work (default 50, as deployed)
   --idle-sizes A,B       enrolled people for the idle tick and the Scan baseline (default 1000,100000)
   --lateness-messages N  messages over the simulated day (default 5000)
@@ -113,17 +113,21 @@ async function main(): Promise<void> {
   const run = (s: (typeof SECTIONS)[number]) => flags.only.includes(s);
   log(`machine: ${JSON.stringify(machine())}`);
 
+  const results: Results = {};
+  const out = path.resolve(REPO_ROOT, flags.out);
+  // Written after every section, so a long run that fails late keeps what it measured.
+  const save = () => {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, `${JSON.stringify(summarize(results, flags, startedAt), null, 2)}\n`);
+  };
+
   const dynamo = await startDynamoLocal({ port: await freePort() });
   const ctx = createContext(dynamo.endpoint, log);
-  const results: {
-    ceiling?: Ceiling;
-    matchDay?: MatchDayResult;
-    idle?: IdleResult;
-    lateness?: LatenessResult;
-    coldStart?: ColdStartResult;
-  } = {};
   try {
-    if (run('ceiling')) results.ceiling = await measureCeiling(ctx);
+    if (run('ceiling')) {
+      results.ceiling = await measureCeiling(ctx);
+      save();
+    }
     if (run('matchDay')) {
       results.matchDay = await runMatchDay(ctx, {
         subscribers: flags.subscribers,
@@ -135,10 +139,14 @@ async function main(): Promise<void> {
         tickMaxMs: flags['tick-seconds'] * 1000,
         seedConcurrency: flags['seed-concurrency'],
       });
+      save();
       const m = results.matchDay;
       log(`match day: SMS ${m.sms.rateRatio} of ${m.sms.configuredRate}/s, email ${m.email.rateRatio} of ${m.email.configuredRate}/s; duplicates ${m.duplicates}, lost ${m.lost}, rate rejections ${m.rateRejections}; ${m.cost.writeUnitsPerMessage} WCU and ${m.cost.readUnitsPerMessage} RCU per message`);
     }
-    if (run('idle')) results.idle = await runIdle(ctx, { sizes: flags['idle-sizes'], seedConcurrency: flags['seed-concurrency'] });
+    if (run('idle')) {
+      results.idle = await runIdle(ctx, { sizes: flags['idle-sizes'], seedConcurrency: flags['seed-concurrency'] });
+      save();
+    }
     if (run('lateness')) {
       // Production's defaults (shared/config.ts): a long code's 1 text/s, SES's starting 14 emails/s.
       results.lateness = await runLateness(ctx, {
@@ -149,15 +157,29 @@ async function main(): Promise<void> {
         jitterMs: flags['jitter-ms'],
         seedConcurrency: flags['seed-concurrency'],
       });
+      save();
     }
   } finally {
     ctx.close();
     await dynamo.stop();
   }
   if (run('coldStart')) results.coldStart = await measureColdStart(log);
+  save();
+  log(`results written to ${path.relative(REPO_ROOT, out)}`);
+}
 
+interface Results {
+  ceiling?: Ceiling;
+  matchDay?: MatchDayResult;
+  idle?: IdleResult;
+  lateness?: LatenessResult;
+  coldStart?: ColdStartResult;
+}
+
+/** bench/results.json: the headline figures first (the names BENCHMARKS.md uses), the details after. */
+function summarize(results: Results, flags: z.infer<typeof Flags>, startedAt: Date) {
   const m = results.matchDay;
-  const summary = {
+  return {
     date: startedAt.toISOString(),
     machine: machine(),
     subscribers: m?.subscribers ?? null,
@@ -190,10 +212,6 @@ async function main(): Promise<void> {
       : null,
     csvImport: { skipped: 'issue 5 (counselor CSV import) is not built yet' },
   };
-  const out = path.resolve(REPO_ROOT, flags.out);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
-  log(`results written to ${path.relative(REPO_ROOT, out)}`);
 }
 
 main().then(

@@ -33,3 +33,15 @@ export function perSecond(times: readonly number[], from: number): number[] {
 }
 
 export const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+/** Largest and smallest of many values (spreading 100,000 values into Math.max overflows the stack). */
+export const maxOf = (values: Iterable<number>) => {
+  let most = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > most) most = v;
+  return most;
+};
+export const minOf = (values: Iterable<number>) => {
+  let least = Number.POSITIVE_INFINITY;
+  for (const v of values) if (v < least) least = v;
+  return least;
+};

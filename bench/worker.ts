@@ -7,7 +7,7 @@ import { createDynamoRateBudget } from '../shared/adapters/dynamo/dynamo-rate-bu
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { createSesEmailSender } from '../shared/adapters/ses/ses-email-sender';
 import { createTwilioSmsSender } from '../shared/adapters/twilio/twilio-sms-sender';
-import { createDispatcher, type DispatchReport } from '../shared/app/dispatch';
+import { createDispatcher, type DispatchDeps, type DispatchReport } from '../shared/app/dispatch';
 
 /**
  * One dispatcher process of the Match Day burst: the deployed dispatcher's code on the real
@@ -36,6 +36,13 @@ export const WorkerEnv = z.object({
   BENCH_JITTER_MS: z.coerce.number().int().min(0).max(500),
   BENCH_CONCURRENCY: z.coerce.number().int().positive().max(512),
   BENCH_TICK_MAX_MS: z.coerce.number().int().positive(),
+  /**
+   * This worker's place among them: worker i's first tick is shorter, by i / BENCH_WORKERS of a
+   * tick, so their tick boundaries (when a dispatcher stops claiming) never coincide, as with
+   * invocations scheduled at different moments.
+   */
+  BENCH_WORKER_INDEX: z.coerce.number().int().min(0),
+  BENCH_WORKERS: z.coerce.number().int().positive(),
   /** Stop after this many ticks in a row that found nothing to claim. */
   BENCH_IDLE_TICKS: z.coerce.number().int().positive().default(2),
   /** When to start ticking (epoch ms of the real clock): every worker starts on the same instant. */
@@ -87,7 +94,7 @@ async function main(): Promise<void> {
     timeoutMs: 10_000,
   });
   const sesSender = createSesEmailSender({ client: ses, from: 'Match Coach <coach@bench.example>' });
-  const dispatch = createDispatcher({
+  const deps: DispatchDeps = {
     store: createDynamoStore({ client: dynamo, tableName: env.BENCH_TABLE, onCapacity }),
     budget: createDynamoRateBudget({ client: dynamo, tableName: env.BENCH_TABLE, onCapacity }),
     sms: {
@@ -115,7 +122,9 @@ async function main(): Promise<void> {
         email: { perSecond: env.BENCH_EMAIL_RATE, jitterMs: env.BENCH_JITTER_MS, dailyQuota: env.BENCH_EMAIL_DAILY_QUOTA },
       },
     },
-  });
+  };
+  const dispatch = createDispatcher(deps);
+  const staggered = Math.round((env.BENCH_TICK_MAX_MS * env.BENCH_WORKER_INDEX) / env.BENCH_WORKERS);
 
   const reports: DispatchReport[] = [];
   await new Promise((r) => setTimeout(r, Math.max(0, env.BENCH_START_AT - Date.now())));
@@ -123,7 +132,10 @@ async function main(): Promise<void> {
   loopDelay.enable();
   let idle = 0;
   for (let tick = 0; tick < 10_000 && idle < env.BENCH_IDLE_TICKS && Date.now() < env.BENCH_DEADLINE; tick++) {
-    const report = await dispatch();
+    const report =
+      tick === 0 && staggered > 0
+        ? await createDispatcher({ ...deps, settings: { ...deps.settings, maxDurationMs: staggered } })()
+        : await dispatch();
     reports.push(report);
     idle = report.claimed + report.lostRaces === 0 ? idle + 1 : 0;
     process.stdout.write(`${JSON.stringify({ event: 'tick', tick, report })}\n`);

@@ -42,7 +42,7 @@ export const ConfigSchema = z
     /** SES's sending quota per 24 hours (50,000 to start); reaching it pauses email and alarms. */
     EMAIL_DAILY_QUOTA: positiveInt(50_000),
     /** Slack per pacing window for sends that land late (shared/domain/pacing.ts). */
-    PACING_JITTER_MS: z.coerce.number().int().min(0).max(500).default(25),
+    PACING_JITTER_MS: z.coerce.number().int().min(0).max(500).default(30),
     // ---- Email subscription (issue 4): SES bounce and complaint events on POST /webhooks/ses ----
     /** The SNS topic SES publishes events to; only its SubscriptionConfirmation is confirmed. */
     SES_EVENTS_TOPIC_ARN: z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN').optional(),

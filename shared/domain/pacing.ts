@@ -16,7 +16,7 @@ import * as z from 'zod';
  * Slot i of window k+1 is exactly W after slot i of window k, so any L+1 consecutive slots span at
  * least W: a provider's sliding 1 s window (or an aligned one) can never hold more than L of them,
  * even when each send lands up to jitterMs after its slot. The price is the slack: at most
- * 1000 / W of the configured rate (0.976 with the default 25 ms).
+ * 1000 / W of the configured rate (0.971 with the default 30 ms).
  *
  * Slots are numbered by a shared counter per (channel, window): a dispatcher adds how many it wants
  * and gets the numbers below L from its range. The counter lives in the store (RateBudget), so
@@ -32,7 +32,7 @@ export const PaceLimits = z.object({
   /** Sends the provider accepts per second on this channel (per sender). */
   perSecond: z.number().int().positive().max(10_000),
   /** Slack per window for sends that land late; also bounds how late a slot may still be used. */
-  jitterMs: z.number().int().min(0).max(1_000).default(25),
+  jitterMs: z.number().int().min(0).max(1_000).default(30),
 });
 export type PaceLimits = z.infer<typeof PaceLimits>;
 
