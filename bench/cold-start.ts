@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { REPO_ROOT } from './context';
 import { median, round } from './stats';
 
@@ -15,14 +15,12 @@ export interface BundleFigures {
 }
 
 export interface ColdStartResult {
-  /** As NodejsFunction deploys them: minified CJS for node22, @aws-sdk/* left to the Lambda runtime. */
+  /** As NodejsFunction deploys them (infra/service-function.ts): minified CJS for node24, @aws-sdk/* left to the Lambda runtime. */
   handlers: BundleFigures[];
   maxBundleKB: number;
   maxImportMs: number;
   /** For comparison: the same handlers with the AWS SDK bundled in too. */
   sdkBundled: Array<{ handler: string; bundleKB: number; importMs: number }>;
-  /** What the bundles would weigh if every `import { z } from 'zod'` were `import * as z from 'zod'` (see BENCHMARKS.md). */
-  zodNamespaceImport: Array<{ handler: string; bundleKB: number; importMs: number }>;
 }
 
 const IMPORT_RUNS = 5;
@@ -40,21 +38,9 @@ const HANDLER_ENV = {
   AWS_REGION: 'us-east-1',
 };
 
-/** Rewrites the named zod import to a namespace import, which esbuild can tree-shake. */
-const zodNamespace: Plugin = {
-  name: 'zod-namespace-import',
-  setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (args.path.includes('node_modules')) return undefined;
-      const source = await fs.promises.readFile(args.path, 'utf8');
-      return { contents: source.replace(/import \{ z \} from 'zod';/g, "import * as z from 'zod';"), loader: 'ts' };
-    });
-  },
-};
-
 /**
  * Each Lambda handler in functions/ bundled the way infra/service-function.ts's NodejsFunction
- * bundles it (esbuild, minify, platform node, target node22, CJS, source map beside it, the AWS
+ * bundles it (esbuild, minify, platform node, target node24 (the Lambda runtime), CJS, source map beside it, the AWS
  * SDK external because the runtime provides it), then imported in a fresh Node process five times.
  */
 export async function measureColdStart(log: (line: string) => void): Promise<ColdStartResult> {
@@ -66,14 +52,14 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
     .sort();
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-bundles-'));
   try {
-    const bundle = async (file: string, variant: 'lambda' | 'all' | 'zod') => {
+    const bundle = async (file: string, variant: 'lambda' | 'all') => {
       const outfile = path.join(outDir, variant, file.replace(/\.ts$/, '.js'));
       const result = await build({
         entryPoints: [path.join(functionsDir, file)],
         bundle: true,
         minify: true,
         platform: 'node',
-        target: 'node22',
+        target: 'node24',
         format: 'cjs',
         sourcemap: true,
         sourcesContent: false,
@@ -81,29 +67,24 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
         outfile,
         metafile: true,
         logLevel: 'silent',
-        ...(variant === 'zod' ? { plugins: [zodNamespace] } : {}),
       });
       return { outfile, kB: round(fs.statSync(outfile).size / 1024, 1), metafile: result.metafile };
     };
     const deployed: BundleFigures[] = [];
     const sdkBundled: ColdStartResult['sdkBundled'] = [];
-    const zod: ColdStartResult['zodNamespaceImport'] = [];
     for (const file of handlers) {
       const handler = file.replace(/\.ts$/, '');
       const lambda = await bundle(file, 'lambda');
       deployed.push({ handler, bundleKB: lambda.kB, importMs: importTime(lambda.outfile), largest: largest(lambda.metafile) });
       const all = await bundle(file, 'all');
       sdkBundled.push({ handler, bundleKB: all.kB, importMs: importTime(all.outfile) });
-      const z = await bundle(file, 'zod');
-      zod.push({ handler, bundleKB: z.kB, importMs: importTime(z.outfile) });
-      log(`cold start: ${handler} ${lambda.kB} KB, import ${deployed.at(-1)!.importMs} ms (zod namespace import: ${z.kB} KB)`);
+      log(`cold start: ${handler} ${lambda.kB} KB, import ${deployed.at(-1)!.importMs} ms (SDK bundled too: ${all.kB} KB)`);
     }
     return {
       handlers: deployed,
       maxBundleKB: Math.max(...deployed.map((d) => d.bundleKB)),
       maxImportMs: Math.max(...deployed.map((d) => d.importMs)),
       sdkBundled,
-      zodNamespaceImport: zod,
     };
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });

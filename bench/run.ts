@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startDynamoLocal } from '../infra/local/dynamo-local';
 import { freePort } from '../infra/local/net';
 import { measureCeiling, type Ceiling } from './ceiling';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoRateBudget } from '../shared/adapters/dynamo/dynamo-rate-budget';
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { createSesEmailSender } from '../shared/adapters/ses/ses-email-sender';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every setting the handlers read, as one zod schema over process.env, parsed once at cold start.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../../shared/adapters/services';
 import { SnsEnvelope, snsUrl } from '../../shared/adapters/sns';
 import {

@@ -1,8 +1,8 @@
-import twilio from 'twilio';
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordDeliveryStatus } from '../../shared/app/delivery-status';
 import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound-sms';
 import { describeIssues } from '../../shared/app/errors';
+import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { json } from '../http';
 import { BadRequest, formFields, publicUrlOf, requestHeader } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
@@ -39,16 +39,6 @@ const StatusQuery = z.object({ p: z.string().min(1).max(200), m: z.string().min(
 
 const forbidden = (): HttpResult => json(403, { error: 'forbidden', message: 'missing or invalid X-Twilio-Signature' });
 const badRequest = (message: string): HttpResult => json(400, { error: 'bad_request', message });
-
-/** Twilio's own check (HMAC-SHA1 over the URL and the sorted parameters, constant-time compare). */
-export function isSignedByTwilio(authToken: string, signature: string, url: string, params: Record<string, string>): boolean {
-  try {
-    return signature !== '' && twilio.validateRequest(authToken, signature, url, params);
-  } catch {
-    // A URL the library cannot even parse was not signed by Twilio either.
-    return false;
-  }
-}
 
 /** The form Twilio posted, if and only if Twilio signed it; otherwise the 403 to answer. */
 async function signedForm(ctx: RouteContext): Promise<Record<string, string> | HttpResult> {

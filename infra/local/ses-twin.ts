@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { killWithParent } from './children';
 import { waitForPort } from './net';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The local stack's ports and the environment its handlers run with. `npm start`, the CLI

@@ -4,7 +4,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { smsSegments } from '../../shared/domain/template';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A Twilio-compatible SMS sandbox for local runs and integration tests (node:http only).

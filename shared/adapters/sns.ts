@@ -1,5 +1,5 @@
 import { X509Certificate, createVerify } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Amazon SNS deliveries over HTTPS (how SES bounce and complaint events reach POST /webhooks/ses).

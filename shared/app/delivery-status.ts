@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDeliveryFailure, isDeliveryStatus } from '../domain/delivery';
 import type { Delivery } from '../domain/model';
 import type { Clock, Logger, Store } from '../ports';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { currentSeason } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import { E164, Email, Profile, type Enrollment, type Message, type Person } from '../domain/model';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { assessRisk, CRISIS_REPLY, type RiskAssessment } from '../domain/crisis';
 import { MAX_SMS_BODY, parseInboundSms, type InboundIntent } from '../domain/keywords';
 import type { Consent, JournalEntry, Message, Person } from '../domain/model';

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { currentSeason } from '../domain/calendar';
 import { holdReason, wordsFor, type HoldReason } from '../domain/eligibility';
 import { Profile } from '../domain/model';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CalendarEntry, SEASON_EVENT_NAMES, type SeasonEvent } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import type { Enrollment, Message, Person, Profile } from '../domain/model';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { currentSeason, seasonCalendar } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import { serializeCalendar, type IcsEvent } from '../domain/ics';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { E164, Email } from '../domain/model';
 import { AnchorValue, IanaZone } from '../domain/schedule';
 import { AnchorName, ApplicantType, Milestone, Outcome, VisaTrack } from '../domain/sequence';

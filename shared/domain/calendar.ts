@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The Match season calendar. Official dates are data (shared/content/calendar.json, checked by

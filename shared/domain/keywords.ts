@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What an inbound SMS means, as a value: the use case decides what to do with it.

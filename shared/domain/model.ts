@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnchorValue, IanaZone } from './schedule';
 import { ApplicantType, Channel, LocalTime, Milestone, Outcome, VisaTrack } from './sequence';
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AnchorRef, Channel, LocalTime, Sequence, SequenceStep, WEEKDAYS } from './sequence';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A coaching sequence is data: a list of steps, each placed in time relative to a named anchor

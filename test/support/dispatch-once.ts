@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { createSesEmailSender } from '../../shared/adapters/ses/ses-email-sender';
 import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-sender';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assessRisk, CRISIS_REPLY, normaliseForScreening } from '../../shared/domain/crisis';
 import { smsSegments } from '../../shared/domain/template';
 import fixture from '../fixtures/crisis-messages.json';

@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import fc from 'fast-check';
 import twilio from 'twilio';
 import { createApiHandler } from '../../functions/api';
-import { escapeXml, isSignedByTwilio } from '../../functions/routes/twilio';
+import { escapeXml } from '../../functions/routes/twilio';
+import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
