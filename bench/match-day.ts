@@ -253,7 +253,7 @@ function channelFigures(
   };
 }
 
-/** Bench-only Scan: the final state of every message in the table, by channel and status. */
+/** Bench-only Scan: the final state of every message in the table, by channel and status, and why any attempt did not send. */
 async function countStatuses(ctx: BenchContext, tableName: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const segments = 4;
@@ -266,14 +266,21 @@ async function countStatuses(ctx: BenchContext, tableName: string): Promise<Reco
             TableName: tableName,
             Segment: segment,
             TotalSegments: segments,
-            ProjectionExpression: '#channel, #status',
-            ExpressionAttributeNames: { '#channel': 'channel', '#status': 'status' },
+            ProjectionExpression: '#channel, #status, #attempts',
+            ExpressionAttributeNames: { '#channel': 'channel', '#status': 'status', '#attempts': 'attempts' },
             ExclusiveStartKey: startKey,
           }),
         );
         for (const item of out.Items ?? []) {
+          if (item.channel === undefined) continue; // budget counters and leases, not messages
           const key = `${item.channel}:${item.status}`;
           counts[key] = (counts[key] ?? 0) + 1;
+          // Why a message needed more than one attempt (a 429, a timeout): where a duplicate comes from.
+          for (const attempt of (item.attempts ?? []) as Array<{ outcome: string; detail: string }>) {
+            if (attempt.outcome === 'sent') continue;
+            const why = `${item.channel} ${attempt.outcome}: ${attempt.detail.replace(/\d+/g, 'N').slice(0, 80)}`;
+            counts[why] = (counts[why] ?? 0) + 1;
+          }
         }
         startKey = out.LastEvaluatedKey;
         if (!startKey) return;
