@@ -25,6 +25,8 @@ import { definedOnly } from './enroll';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson, setOutcome } from './replan';
+import { isPlanEnrollment } from '../domain/plan';
+import { personalDatesIn } from './plan-enrollments';
 
 /**
  * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
@@ -234,7 +236,8 @@ async function phoneIsFree(deps: SubscriptionDeps, phone: string, personId: stri
  * before anything can be planned. `dates` replaces every personal date: a missing one is removed.
  */
 async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, person: Person, dates: Partial<Record<PersonalDate, string>>, now: Date) {
-  const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active');
+  // Plan enrollments (issue 8) carry one deadline's anchors each, never the personal dates.
+  const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active' && !isPlanEnrollment(e));
   if (active.length === 0) {
     for (const sequence of deps.library.sequences.values()) {
       if (!sequence.autoEnroll || !audienceAllows(sequence.audience, person.profile)) continue;
@@ -258,17 +261,7 @@ async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, p
 
 /** The person's own dates as the forms show them (local calendar dates). */
 async function personalDatesOf(store: Store, person: Person): Promise<Partial<Record<PersonalDate, string>>> {
-  const dates: Partial<Record<PersonalDate, string>> = {};
-  for (const enrollment of await store.listEnrollments(person.personId)) {
-    if (enrollment.status !== 'active') continue;
-    for (const name of PERSONAL_DATE_NAMES) {
-      const value = enrollment.anchors[name];
-      if (value === undefined || dates[name]) continue;
-      const local = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : DateTime.fromISO(value, { setZone: true }).setZone(person.timeZone).toISODate();
-      if (local) dates[name] = local;
-    }
-  }
-  return dates;
+  return personalDatesIn(await store.listEnrollments(person.personId), person.timeZone);
 }
 
 const pickDates = (form: Partial<Record<PersonalDate, string | undefined>>) =>

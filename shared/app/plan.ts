@@ -1,0 +1,105 @@
+import { seasonCalendar } from '../domain/calendar';
+import type { Person } from '../domain/model';
+import {
+  PlanEdit,
+  applyPlanEdit,
+  currentWeekGoals,
+  emptyPlan,
+  timeline,
+  type Plan,
+  type TimelineEntry,
+  type WeekGoal,
+} from '../domain/plan';
+import type { Clock, Logger, Store } from '../ports';
+import { silentLogger } from '../ports';
+import { DomainError } from './errors';
+import { loadLibrary } from './library';
+import { personalDatesIn, targetDatesOf } from './plan-enrollments';
+import type { Library } from './planning';
+import { replanPerson } from './replan';
+
+/**
+ * A person's own plan (issue 8): reading it as a timeline, and changing it. Every change is
+ * validated (shared/domain/plan.ts), saved with a version check, and then goes through
+ * replanPerson, so the person's future messages follow the plan at once.
+ */
+
+export interface PlanDeps {
+  store: Store;
+  clock: Clock;
+  library?: Library;
+  log?: Logger;
+}
+
+export interface PlanView {
+  plan: Plan;
+  /** Official, personal and own dates in date order, with internal deadlines and suggestions. */
+  timeline: TimelineEntry[];
+  weekGoals: WeekGoal[];
+  zone: string;
+  season: number;
+}
+
+/** The plan as the page and the SMS commands read it; a person without one sees an empty plan. */
+export async function viewPlan(deps: PlanDeps, person: Person): Promise<PlanView> {
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const now = deps.clock.now();
+  const [stored, enrollments] = await Promise.all([deps.store.getPlan(person.personId), deps.store.listEnrollments(person.personId)]);
+  const plan = stored ?? emptyPlan(person.personId, now);
+  const official = seasonCalendar(person.profile.season, library.calendar);
+  return {
+    plan,
+    timeline: timeline(plan, person.timeZone, official, personalDatesIn(enrollments, person.timeZone)),
+    weekGoals: currentWeekGoals(plan, now, person.timeZone),
+    zone: person.timeZone,
+    season: person.profile.season,
+  };
+}
+
+export type EditPlanOutcome = { status: 'saved'; plan: Plan } | { status: 'invalid'; field: string; message: string };
+
+/** Two people editing one plan at the same instant is rare; a few rounds settle it. */
+const SAVE_ROUNDS = 4;
+
+/**
+ * One edit to a person's plan.
+ * 1. Parses the edit (zod); a bad one changes nothing and says which field and why.
+ * 2. Applies it to the stored plan (or an empty one) and saves it if nobody saved in between
+ *    (otherwise reads again and re-applies).
+ * 3. Re-plans the person (replanPerson), which re-derives their plan enrollments.
+ */
+export async function editPlan(deps: PlanDeps, personId: string, raw: unknown): Promise<EditPlanOutcome> {
+  const parsed = PlanEdit.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { status: 'invalid', field: String(issue.path[0] ?? 'op'), message: issue.message };
+  }
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  for (let round = 0; round < SAVE_ROUNDS; round++) {
+    const now = deps.clock.now();
+    const person = await deps.store.getPerson(personId);
+    if (!person) throw new DomainError('not_found', 'no such person');
+    const [stored, enrollments] = await Promise.all([deps.store.getPlan(personId), deps.store.listEnrollments(personId)]);
+    const result = applyPlanEdit(stored ?? emptyPlan(personId, now), parsed.data, {
+      now,
+      zone: person.timeZone,
+      season: person.profile.season,
+      targetDates: localDates(targetDatesOf(person, enrollments, library), person.timeZone),
+    });
+    if (!result.ok) return { status: 'invalid', field: result.field, message: result.message };
+    // The version must move even when two edits land in the same millisecond.
+    const plan = stored && result.plan.updatedAt <= stored.updatedAt ? { ...result.plan, updatedAt: new Date(Date.parse(stored.updatedAt) + 1).toISOString() } : result.plan;
+    if (!(await deps.store.savePlan(plan, stored?.updatedAt))) continue;
+    await replanPerson({ store: deps.store, clock: deps.clock, library }, personId);
+    (deps.log ?? silentLogger).info('plan edited', { personId, op: parsed.data.op });
+    return { status: 'saved', plan };
+  }
+  throw new DomainError('conflict', 'the plan kept changing while we saved it; try again');
+}
+
+/** Official instants as the person's local dates: internal deadlines are compared by day. */
+function localDates<K extends string>(targets: Partial<Record<K, string>>, zone: string): Partial<Record<K, string>> {
+  return Object.fromEntries(
+    Object.entries(targets).map(([k, v]) => [k, /^\d{4}-\d{2}-\d{2}$/.test(v as string) ? v : new Date(v as string).toLocaleDateString('en-CA', { timeZone: zone })]),
+  ) as Partial<Record<K, string>>;
+}
