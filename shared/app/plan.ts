@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { seasonCalendar } from '../domain/calendar';
+import { verifyToken } from '../domain/tokens';
 import type { Person } from '../domain/model';
 import {
   PlanEdit,
@@ -102,4 +104,55 @@ function localDates<K extends string>(targets: Partial<Record<K, string>>, zone:
   return Object.fromEntries(
     Object.entries(targets).map(([k, v]) => [k, /^\d{4}-\d{2}-\d{2}$/.test(v as string) ? v : new Date(v as string).toLocaleDateString('en-CA', { timeZone: zone })]),
   ) as Partial<Record<K, string>>;
+}
+
+// ---- The "my plan" page (reached from the signed preference link) -------------------------------
+
+/** The page's forms: strings in, one PlanEdit out (empty fields mean "not given"). */
+const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const PlanForm = z
+  .record(z.string(), z.string().max(2000))
+  .transform((fields) => {
+    const edit: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(fields)) {
+      if (name === 'n') edit.n = /^\d{1,2}$/.test(value) ? Number(value) : value;
+      else if (PLAN_FORM_FIELDS.has(name)) edit[name] = blank(value);
+    }
+    return edit;
+  });
+const PLAN_FORM_FIELDS = new Set(['op', 'id', 'title', 'kind', 'date', 'time', 'zone', 'internalDate', 'target', 'text', 'targetDate']);
+
+export interface PlanPageDeps extends PlanDeps {
+  tokenSecret: string;
+}
+
+export type PlanLinkProblem = { status: 'invalid-link'; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person' };
+
+async function personByLink(deps: PlanPageDeps, token: string): Promise<Person | PlanLinkProblem> {
+  const check = verifyToken(deps.tokenSecret, token, 'preferences', deps.clock.now());
+  if (!check.ok) return { status: 'invalid-link', reason: check.reason };
+  const person = await deps.store.getPerson(check.payload.sub);
+  return person ?? { status: 'invalid-link', reason: 'unknown_person' };
+}
+const isProblem = (value: object): value is PlanLinkProblem => (value as PlanLinkProblem).status === 'invalid-link';
+
+/** The plan page as it stands. Reading changes nothing. */
+export async function viewPlanByLink(deps: PlanPageDeps, token: string): Promise<{ status: 'ok'; view: PlanView; firstName?: string } | PlanLinkProblem> {
+  const person = await personByLink(deps, token);
+  if (isProblem(person)) return person;
+  return { status: 'ok', view: await viewPlan(deps, person), ...(person.firstName && { firstName: person.firstName }) };
+}
+
+/** One form from the plan page: the same edit and re-plan as every other way in. */
+export async function editPlanByLink(
+  deps: PlanPageDeps,
+  token: string,
+  fields: unknown,
+): Promise<{ status: 'saved' } | { status: 'invalid'; field: string; message: string; view: PlanView; firstName?: string } | PlanLinkProblem> {
+  const person = await personByLink(deps, token);
+  if (isProblem(person)) return person;
+  const form = PlanForm.safeParse(fields);
+  const outcome = form.success ? await editPlan(deps, person.personId, form.data) : ({ status: 'invalid', field: 'op', message: 'The form could not be read.' } as const);
+  if (outcome.status === 'saved') return { status: 'saved' };
+  return { ...outcome, view: await viewPlan(deps, person), ...(person.firstName && { firstName: person.firstName }) };
 }

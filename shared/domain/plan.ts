@@ -214,7 +214,7 @@ export function seasonDateRange(season: number): { first: string; last: string }
 
 const DeadlineFields = {
   title: line(PLAN_LIMITS.titleChars, 'A title'),
-  kind: DeadlineKind,
+  kind: z.enum(DEADLINE_KINDS, { error: 'Choose what kind of deadline this is.' }),
   date: IsoDate,
   time: LocalTime.optional(),
   zone: IanaZone.optional(),
