@@ -15,6 +15,10 @@ export interface TemplateContext {
   anchors?: Record<string, string>;
   /** A plan deadline's own title (issue 8), as the person wrote it. */
   title?: string;
+  /** Issue 8, filled at send time from the plan: this week's goals, one line. */
+  weekGoals?: string;
+  /** Issue 8, filled at send time: last week's goals and answers, a few lines. */
+  weekSummary?: string;
 }
 
 export class TemplateError extends Error {}
@@ -32,6 +36,12 @@ export function renderTemplate(template: string, ctx: TemplateContext): string {
     switch (name) {
       case 'firstName':
         return ctx.firstName?.trim() || 'there';
+      case 'weekGoals':
+      case 'weekSummary': {
+        const value = ctx[name];
+        if (value === undefined) throw new TemplateError(`{{${name}}} used without the person's plan`);
+        return value;
+      }
       case 'title':
         // A plan enrollment always carries one; the fallback keeps a preview readable.
         return ctx.title?.trim() || 'your deadline';
