@@ -22,7 +22,7 @@ const hidden = (name: string, value: string) => `<input type="hidden" name="${na
 const SOURCE_LABELS: Record<TimelineEntry['source'], string> = { official: 'Official', personal: 'Your date', own: 'Your deadline' };
 
 function kindSelect(id: string, selected: string): string {
-  const opts = DEADLINE_KINDS.map((k) => `<option value="${k}"${k === selected ? ' selected' : ''}>${escapeHtml(DEADLINE_KIND_LABELS[k])} (suggested finish: ${SUGGESTED_INTERNAL_DAYS[k]} days ahead)</option>`).join('');
+  const opts = DEADLINE_KINDS.map((k) => `<option value="${k}"${k === selected ? ' selected' : ''}>${escapeHtml(DEADLINE_KIND_LABELS[k])} (finish ${SUGGESTED_INTERNAL_DAYS[k]} days ahead)</option>`).join('');
   return `<select id="${id}" name="kind" required>${opts}</select>`;
 }
 
@@ -34,7 +34,11 @@ function deadlineFields(prefix: string, values: { title?: string; kind?: string;
 <label for="${prefix}-internalDate">Your own finish line (optional)</label><span class="hint">${suggestion ? `Suggested: ${escapeHtml(day(suggestion))}. ` : ''}Leave empty for the suggestion for its kind.</span><input type="date" id="${prefix}-internalDate" name="internalDate" value="${escapeHtml(values.internalDate ?? '')}">`;
 }
 
-function timelineItem(entry: TimelineEntry, index: number): string {
+function timelineItem(entry: TimelineEntry, index: number, today: string): string {
+  if (entry.date < today && entry.source !== 'own') {
+    // Passed official and personal dates stay for orientation, without forms.
+    return `<li class="hint"><p>${escapeHtml(day(entry.date))} · ${escapeHtml(SOURCE_LABELS[entry.source])} (passed)<br>${escapeHtml(entry.title)}</p></li>`;
+  }
   const when = `${day(entry.date)}${entry.time ? `, ${escapeHtml(entry.time)}` : ''}`;
   const finish = entry.internalDate ? `Your finish line: <strong>${escapeHtml(day(entry.internalDate))}</strong>` : `No finish line yet (suggested: ${escapeHtml(day(entry.suggestedInternalDate))})`;
   const head = `<p><strong>${escapeHtml(when)}</strong> · ${escapeHtml(SOURCE_LABELS[entry.source])}<br>${escapeHtml(entry.title)}<br><span class="hint">${finish}</span></p>`;
@@ -95,7 +99,7 @@ ${
 <form method="post" action="">${hidden('op', 'set-daily')}<label for="daily-text">One small thing, every day (optional)</label><span class="hint">Like "one block of questions" or "a 20-minute walk". Leave empty to remove it.</span><input type="text" id="daily-text" name="text" maxlength="${PLAN_LIMITS.dailyGoalChars}" value="${escapeHtml(view.plan.daily ?? '')}"><button type="submit" class="secondary">Save today's goal</button></form>
 <h2>Your timeline</h2>
 <p class="hint">Official dates come from NRMP, ERAS and ECFMG (check their pages); exam dates are edited in your <a href="${escapeHtml(args.preferencesPath)}">preferences</a>.</p>
-<ol class="timeline">${view.timeline.map(timelineItem).join('')}</ol>
+<ol class="timeline">${view.timeline.map((entry, i) => timelineItem(entry, i, view.today)).join('')}</ol>
 <h2>Add a deadline</h2>
 ${
   view.plan.deadlines.length < PLAN_LIMITS.deadlines

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { seasonCalendar } from '../domain/calendar';
 import { verifyToken } from '../domain/tokens';
@@ -40,6 +41,8 @@ export interface PlanView {
   weekGoals: WeekGoal[];
   zone: string;
   season: number;
+  /** The person's local date now: passed dates are shown without forms. */
+  today: string;
 }
 
 /** The plan as the page and the SMS commands read it; a person without one sees an empty plan. */
@@ -55,6 +58,7 @@ export async function viewPlan(deps: PlanDeps, person: Person): Promise<PlanView
     weekGoals: currentWeekGoals(plan, now, person.timeZone),
     zone: person.timeZone,
     season: person.profile.season,
+    today: DateTime.fromJSDate(now, { zone: person.timeZone }).toISODate()!,
   };
 }
 
