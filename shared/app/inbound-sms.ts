@@ -245,7 +245,7 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
       if (!intent.text) return {};
       // "GOALZ", "NXT": a lone capitalised word reads as a command we do not know, and gets one
       // line of help; it is still kept, like any text.
-      if (/^[A-Z]{3,12}[?!.]?$/.test(intent.text)) return { reply: say.unknownCommandReply, informs: true, entry: { kind: 'note', text: intent.text, ...inReplyTo } };
+      if (/^[A-Z]{3,12}[?!.]?$/.test(intent.text)) return { reply: say.unknownCommandReply, entry: { kind: 'note', text: intent.text, ...inReplyTo } };
       return { reply: say.journalReply, entry: { kind: 'note', text: intent.text, ...inReplyTo } };
     case 'goal-add': {
       // Kept in the journal too, so nothing they send is lost even when the week is full.

@@ -103,3 +103,11 @@ describe('the plan by SMS, through the signed webhook', () => {
     expect(await w.text('Good day today')).toEqual([say.journalReply]);
   });
 });
+
+describe('an unknown command that signals distress', () => {
+  it('gets the warm distress reply alone, not a list of commands', async () => {
+    const w = await world();
+    const replies = await w.text('HOPELESS');
+    expect(replies).toEqual([say.distressReply]);
+  });
+});
