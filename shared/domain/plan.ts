@@ -364,6 +364,8 @@ export function ownDeadlineAnchors(deadline: PlanDeadline, personZone: string): 
   return { own_deadline: at, target_deadline: at, ...(deadline.internalDate && { internal_deadline: deadline.internalDate }) };
 }
 
+const localDateOf = (at: string, zone: string) => (/^\d{4}-\d{2}-\d{2}$/.test(at) ? at : DateTime.fromISO(at, { setZone: true }).setZone(zone).toISODate()!);
+
 /** Enrollment ids stay within the key alphabet: `plan-d3`, `plan-season-rol_deadline`. */
 const targetEnrollmentId = (target: InternalTarget) => `${PLAN_ENROLLMENT_PREFIX}${target.replace(':', '-')}`;
 
@@ -376,7 +378,9 @@ export function planLanes(plan: Plan, personZone: string, targetDates: Partial<R
   const lanes: PlanLane[] = plan.deadlines.map((d) => ({ enrollmentId: `${PLAN_ENROLLMENT_PREFIX}${d.id}`, title: d.title, anchors: ownDeadlineAnchors(d, personZone) }));
   for (const [target, date] of Object.entries(plan.internal) as [InternalTarget, string][]) {
     const targetDate = targetDates[target];
-    if (!targetDate || date > targetDate.slice(0, 10)) continue;
+    // Compared on the person's calendar, as the edit was validated (an official 23:59 Eastern is
+    // the next morning in Kolkata); a finish line a correction left after its date is dropped.
+    if (!targetDate || date > localDateOf(targetDate, personZone)) continue;
     lanes.push({ enrollmentId: targetEnrollmentId(target), title: titleOfTarget(target), anchors: { target_deadline: targetDate, internal_deadline: date } });
   }
   return lanes;

@@ -148,6 +148,9 @@ export function describePlanReplanning(name: string, makeStore: () => Promise<{ 
         'plan-season-rol_deadline internal-in-three-days email 2027-02-17T03:30:00.000Z 2027-02-19T18:30:00.000Z "Rank order list certification deadline"',
         'plan-season-rol_deadline internal-today sms 2027-02-20T03:30:00.000Z 2027-02-20T18:30:00.000Z "Rank order list certification deadline"',
       ]);
+      // The deadline is 23:59 Eastern on 3 March, which is 4 March in Kolkata: that day is allowed.
+      expect((await w.edit(id, { op: 'set-internal', target: 'season:rol_deadline', date: '2027-03-04' })).status).toBe('saved');
+      expect(await w.due(id)).toHaveLength(2);
       await w.edit(id, { op: 'clear-internal', target: 'season:rol_deadline' });
       expect(await w.due(id)).toEqual([]);
     });
