@@ -9,6 +9,7 @@ import { matchRoute, type Route } from './router';
 import { healthRoutes } from './routes/health';
 import { twilioRoutes } from './routes/twilio';
 import { subscriberRoutes } from './routes/subscriber';
+import { planRoutes } from './routes/plan';
 
 /**
  * The HTTP API behind API Gateway (and `npm start` locally): matches the route and hands it the
@@ -16,7 +17,7 @@ import { subscriberRoutes } from './routes/subscriber';
  */
 const log = createLogger('api');
 
-const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes];
+const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes, ...planRoutes];
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

@@ -31,7 +31,7 @@ legend{font-weight:700;padding:0 .25rem}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem}
 .choice{display:flex;gap:.6rem;align-items:flex-start;font-weight:400;margin:.6rem 0}
 .choice input{margin-top:.3rem;width:1.25rem;height:1.25rem;flex:none}
-input[type=text],input[type=email],input[type=tel],input[type=date],select{display:block;width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #7b8794;border-radius:6px;background:#fff;color:#1f2933}
+input[type=text],input[type=email],input[type=tel],input[type=date],input[type=time],select{display:block;width:100%;font:inherit;padding:.6rem .7rem;border:1px solid #7b8794;border-radius:6px;background:#fff;color:#1f2933}
 .hint{display:block;color:#52606d;font-size:.95rem;font-weight:400;margin:.15rem 0 .35rem}
 .error{display:block;color:#b3261e;font-weight:600;margin:.25rem 0}
 [aria-invalid=true]{border-color:#b3261e;border-width:2px}

@@ -282,6 +282,8 @@ ${dateFieldset(Object.fromEntries(PERSONAL_DATE_NAMES.map((n) => [n, pick(n, vie
 </fieldset>
 <button type="submit">Save my preferences</button>
 </form>
+<h2>Your plan</h2>
+<p>Your deadlines, your own finish lines before them, and your goals for the week: <a href="${escapeHtml(view.planUrl)}" id="plan-link">open my plan</a>.</p>
 <h2>Your deadlines in your calendar</h2>
 <p>Subscribe to this address in Google Calendar, Apple Calendar or Outlook ("add calendar from URL"). It keeps itself up to date. Keep it to yourself: anyone with it can see your dates.</p>
 <p><a href="${escapeHtml(view.calendarUrl)}">Calendar feed</a><br><code>${escapeHtml(view.calendarUrl)}</code></p>

@@ -5,6 +5,8 @@ import { findStep, renderEmail, renderSms, contextFor } from '../domain/render';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
+import { slotsIn } from '../domain/template';
+import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import { createDueFeed } from './due-feed';
@@ -276,6 +278,16 @@ export function createDispatcher(deps: DispatchDeps) {
       words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools);
     } catch (error) {
       return { kind: 'failed', reason: `content: ${(error as Error).message}` };
+    }
+    if (step.withPlan) {
+      // Issue 8: the person's own goals, read now (they change all week), never frozen at planning.
+      const planWords = step.withPlan[message.channel];
+      const slots = await planSlotsFor(deps.store, message, now);
+      const needed = planWords ? slotsIn(planWords.text).filter((s) => s === 'weekGoals' || s === 'weekSummary') : [];
+      if (planWords && needed.every((s) => slots[s as keyof typeof slots] !== undefined)) {
+        words = { ...words, [message.channel]: planWords };
+        Object.assign(ctx, slots);
+      } else if (step.withPlan.only) return { kind: 'skipped', reason: 'nothing_from_plan' };
     }
 
     if (message.channel === 'sms') {

@@ -139,7 +139,7 @@ export function lanesOf(person: Person, enrollment: Enrollment): Lane[] {
       zone: person.timeZone,
       anchors: enrollment.anchors,
       profile: person.profile,
-      ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined }),
+      ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined, title: enrollment.title }),
     });
   }
   return lanes;

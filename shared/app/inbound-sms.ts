@@ -11,6 +11,8 @@ import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { recordCheckinScore, replanPerson, updateProfile } from './replan';
+import { PLAN_LIMITS, nextDeadlines } from '../domain/plan';
+import { editPlan, viewPlan } from './plan';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -220,8 +222,14 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
       return { reply: say.doneReply, entry: { kind: 'checkin', response: { kind: 'done' }, ...inReplyTo } };
     case 'skip':
       return { reply: say.skipReply, entry: { kind: 'checkin', response: { kind: 'skip' }, ...inReplyTo } };
-    case 'done-goal':
-      return { reply: say.doneGoalReply(intent.goal), entry: { kind: 'checkin', response: { kind: 'done-goal', goal: intent.goal }, ...inReplyTo } };
+    case 'done-goal': {
+      // The answer is kept either way (the weekly summary reads it); the plan marks the goal done.
+      const entry = { kind: 'checkin' as const, response: { kind: 'done-goal' as const, goal: intent.goal }, ...inReplyTo };
+      const goals = (await viewPlan(ctx, person)).weekGoals;
+      if (intent.goal > goals.length) return { reply: say.noSuchGoalReply(goals.length), entry };
+      await editPlan(ctx, person.personId, { op: 'done-week-goal', n: intent.goal });
+      return { reply: say.doneGoalReply(intent.goal), entry };
+    }
     case 'score': {
       const { wellbeing, changed } = await recordCheckinScore(ctx, person.personId, intent.score);
       const reply = changed && wellbeing === 'struggling' ? say.strugglingReply : say.scoreReply(intent.score);
@@ -234,13 +242,29 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
         ...(intent.reason === 'score-not-understood' && intent.text && { entry: { kind: 'note' as const, text: intent.text, ...inReplyTo } }),
       };
     case 'free-text':
-      return intent.text ? { reply: say.journalReply, entry: { kind: 'note', text: intent.text, ...inReplyTo } } : {};
-    case 'goal-add':
-      // Goal plans by text are issue 8; the goal is kept now so nothing they send is lost.
-      return { reply: say.goalSavedReply, entry: { kind: 'goal', text: intent.text, ...inReplyTo } };
-    case 'goals':
-    case 'next':
-      return { reply: say.goalsSoonReply };
+      if (!intent.text) return {};
+      // "GOALZ", "NXT": a lone capitalised word reads as a command we do not know, and gets one
+      // line of help; it is still kept, like any text.
+      if (/^[A-Z]{3,12}[?!.]?$/.test(intent.text)) return { reply: say.unknownCommandReply, entry: { kind: 'note', text: intent.text, ...inReplyTo } };
+      return { reply: say.journalReply, entry: { kind: 'note', text: intent.text, ...inReplyTo } };
+    case 'goal-add': {
+      // Kept in the journal too, so nothing they send is lost even when the week is full.
+      const entry = { kind: 'goal' as const, text: intent.text, ...inReplyTo };
+      const saved = await editPlan(ctx, person.personId, { op: 'add-week-goal', text: intent.text });
+      if (saved.status !== 'saved') return { reply: say.weekFullReply(PLAN_LIMITS.weekGoals), entry };
+      return { reply: say.goalAddedReply(saved.plan.week!.goals.length), entry };
+    }
+    case 'goals': {
+      const { weekGoals } = await viewPlan(ctx, person);
+      return { reply: say.goalsReply(weekGoals.map((g) => ({ text: g.text, done: g.doneAt !== undefined }))), informs: true };
+    }
+    case 'next': {
+      const view = await viewPlan(ctx, person);
+      const next = nextDeadlines(view.timeline, now, person.timeZone, 3);
+      // Timed dates (official ones) in their local time; all-day dates as the day alone.
+      const when = (e: (typeof next)[number]) => formatLocal(/^\d{4}-\d{2}-\d{2}$/.test(e.at) ? new Date(`${e.date}T12:00:00Z`) : new Date(e.at), /^\d{4}-\d{2}-\d{2}$/.test(e.at) ? 'UTC' : person.timeZone, !/^\d{4}-\d{2}-\d{2}$/.test(e.at));
+      return { reply: say.nextReply(next.map((e) => ({ when: when(e), title: e.title }))), informs: true };
+    }
   }
 }
 

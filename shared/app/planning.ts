@@ -26,11 +26,11 @@ export interface Library {
  */
 export type Lane = Pick<
   Message,
-  'personId' | 'enrollmentId' | 'sequenceId' | 'channel' | 'to' | 'zone' | 'firstName' | 'anchors' | 'profile' | 'quietHours'
+  'personId' | 'enrollmentId' | 'sequenceId' | 'channel' | 'to' | 'zone' | 'firstName' | 'anchors' | 'profile' | 'quietHours' | 'title'
 >;
 
-export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours }: Message): Lane => ({
-  personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours,
+export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title }: Message): Lane => ({
+  personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title,
 });
 
 /** Season dates for the person's season, then their own dates (which win on a clash). */
@@ -66,6 +66,7 @@ export function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent
   };
   if (lane.firstName) base.firstName = lane.firstName;
   if (lane.quietHours) base.quietHours = lane.quietHours;
+  if (lane.title) base.title = lane.title;
   if (occurrence.deadlineAt) base.deadlineAt = occurrence.deadlineAt.toISOString();
   // Only when true, so routine messages carry no extra attribute (item size is billed).
   if (urgent) base.urgent = true;

@@ -8,6 +8,8 @@ import type { Clock, Store } from '../ports';
 import { planLanes } from './enroll';
 import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
+import { isPlanEnrollment } from '../domain/plan';
+import { syncPlanEnrollments } from './plan-enrollments';
 import type { Library } from './planning';
 
 type Deps = { store: Store; clock: Clock; library?: Library };
@@ -22,8 +24,9 @@ const REPLAN_LOOKBACK_MS = 6 * 3_600_000;
  * Re-plans every lane of a person after anything that shapes their messages changed (profile,
  * outcome, zone, quiet hours, wellbeing, a calendar date).
  * 1. Withdraws their pending messages (status skipped, reason `replanned`).
- * 2. Ends enrollments their profile no longer fits; enrolls them in automatic ones it now fits.
- * 3. Plans each lane again. Deterministic ids and final states mean nothing sent goes out twice.
+ * 2. Brings the enrollments their own plan asks for up to date (issue 8, plan-enrollments.ts).
+ * 3. Ends enrollments their profile no longer fits; enrolls them in automatic ones it now fits.
+ * 4. Plans each lane again. Deterministic ids and final states mean nothing sent goes out twice.
  */
 export async function replanPerson(deps: Deps, personId: string): Promise<{ planned: Message[]; ended: string[]; started: string[] }> {
   const library = deps.library ?? (await loadLibrary(deps.store));
@@ -31,6 +34,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const person = await deps.store.getPerson(personId);
   if (!person) throw new DomainError('not_found', 'no such person');
   await deps.store.cancelPendingMessages(personId, 'replanned', now);
+  await syncPlanEnrollments({ store: deps.store, library }, person, now);
 
   const enrollments = (await deps.store.listEnrollments(personId)).filter((e) => e.status === 'active');
   const ended: string[] = [];
@@ -44,7 +48,8 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
     } else keep.push(enrollment);
   }
   const enrolled = new Set(keep.map((e) => e.sequenceId));
-  const personal = keep[0]?.anchors ?? {};
+  // Plan enrollments hold one deadline's anchors, not the person's dates: never copied from.
+  const personal = keep.find((e) => !isPlanEnrollment(e))?.anchors ?? {};
   for (const sequence of library.sequences.values()) {
     if (!sequence.autoEnroll || enrolled.has(sequence.id) || !audienceAllows(sequence.audience, person.profile)) continue;
     // A track joined later (say the unmatched path) keeps the person's own dates.

@@ -25,6 +25,8 @@ import { definedOnly } from './enroll';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson, setOutcome } from './replan';
+import { isPlanEnrollment, timeline } from '../domain/plan';
+import { personalDatesIn } from './plan-enrollments';
 
 /**
  * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
@@ -234,7 +236,8 @@ async function phoneIsFree(deps: SubscriptionDeps, phone: string, personId: stri
  * before anything can be planned. `dates` replaces every personal date: a missing one is removed.
  */
 async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, person: Person, dates: Partial<Record<PersonalDate, string>>, now: Date) {
-  const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active');
+  // Plan enrollments (issue 8) carry one deadline's anchors each, never the personal dates.
+  const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active' && !isPlanEnrollment(e));
   if (active.length === 0) {
     for (const sequence of deps.library.sequences.values()) {
       if (!sequence.autoEnroll || !audienceAllows(sequence.audience, person.profile)) continue;
@@ -258,17 +261,7 @@ async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, p
 
 /** The person's own dates as the forms show them (local calendar dates). */
 async function personalDatesOf(store: Store, person: Person): Promise<Partial<Record<PersonalDate, string>>> {
-  const dates: Partial<Record<PersonalDate, string>> = {};
-  for (const enrollment of await store.listEnrollments(person.personId)) {
-    if (enrollment.status !== 'active') continue;
-    for (const name of PERSONAL_DATE_NAMES) {
-      const value = enrollment.anchors[name];
-      if (value === undefined || dates[name]) continue;
-      const local = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : DateTime.fromISO(value, { setZone: true }).setZone(person.timeZone).toISODate();
-      if (local) dates[name] = local;
-    }
-  }
-  return dates;
+  return personalDatesIn(await store.listEnrollments(person.personId), person.timeZone);
 }
 
 const pickDates = (form: Partial<Record<PersonalDate, string | undefined>>) =>
@@ -444,6 +437,8 @@ export interface PreferencesView {
   specialty?: string;
   showPlanToCounselor: boolean;
   calendarUrl: string;
+  /** "My plan" (issue 8): the same signed preference token, another page. */
+  planUrl: string;
 }
 
 const stateOf = (consent: Consent | undefined, address: string | undefined): ChannelState =>
@@ -472,6 +467,7 @@ async function viewOf(deps: SubscriptionDeps, person: Person): Promise<Preferenc
     dates: await personalDatesOf(deps.store, person),
     showPlanToCounselor: person.showPlanToCounselor === true,
     calendarUrl: calendarUrl(deps, person.personId),
+    planUrl: link(deps, 'preferences', person.personId, 'plan'),
     ...definedOnly({
       firstName: person.firstName,
       emailMasked: person.email && maskEmail(person.email),
@@ -781,6 +777,31 @@ export async function calendarFeed(deps: Pick<SubscriptionDeps, 'store' | 'clock
   for (const name of PERSONAL_DATE_NAMES) {
     const date = dates[name];
     if (date) events.push({ uid: uidFor(person.personId, name), summary: PERSONAL_DATES[name], description: 'Your own date, as you gave it to Match Coach.', start: { kind: 'date', date } });
+  }
+  // Issue 8: their own deadlines and every internal deadline ("finish line") from their plan.
+  const plan = await deps.store.getPlan(person.personId);
+  if (plan) {
+    const entries = timeline(plan, person.timeZone, [], {}).concat(
+      timeline({ ...plan, deadlines: [] }, person.timeZone, seasonCalendar(season, library.calendar), dates).filter((e) => e.internalDate),
+    );
+    for (const entry of entries) {
+      if (entry.source === 'own') {
+        events.push({
+          uid: uidFor(person.personId, `plan-${entry.key}`),
+          summary: entry.title,
+          description: 'Your own deadline, from your Match Coach plan.',
+          start: /^\d{4}-\d{2}-\d{2}$/.test(entry.at) ? { kind: 'date', date: entry.at } : { kind: 'instant', at: new Date(entry.at) },
+        });
+      }
+      if (entry.internalDate) {
+        events.push({
+          uid: uidFor(person.personId, `finish-${entry.key}`),
+          summary: `Your finish line: ${entry.title}`,
+          description: `The date you set yourself, ahead of the deadline on ${entry.date}.`,
+          start: { kind: 'date', date: entry.internalDate },
+        });
+      }
+    }
   }
   return { status: 'ok', ics: serializeCalendar({ name: `Match Coach: Match ${season} deadlines`, now: deps.clock.now(), refreshHours: 12, events }) };
 }

@@ -16,6 +16,7 @@ import interviewSeason from './sequences/interview-season.json';
 import matchWeek from './sequences/match-week.json';
 import matchedTransition from './sequences/matched-transition.json';
 import personalPlan from './sequences/personal-plan.json';
+import planDeadlines from './sequences/plan-deadlines.json';
 import seasonDeadlines from './sequences/season-deadlines.json';
 import selfCare from './sequences/self-care.json';
 import unmatchedRecovery from './sequences/unmatched-recovery.json';
@@ -37,6 +38,7 @@ const SEQUENCE_FILES: Record<string, unknown> = {
   'match-week.json': matchWeek,
   'unmatched-recovery.json': unmatchedRecovery,
   'matched-transition.json': matchedTransition,
+  'plan-deadlines.json': planDeadlines,
 };
 
 const POOL_FILES: Record<string, unknown> = {

@@ -73,6 +73,8 @@ export const Enrollment = z.object({
   anchors: z.record(z.string(), AnchorValue),
   enrolledAt: z.iso.datetime(),
   status: z.enum(['active', 'ended']),
+  /** What its messages name (`{{title}}`): an own deadline's title (issue 8, plan enrollments). */
+  title: z.string().max(80).optional(),
 });
 export type Enrollment = z.infer<typeof Enrollment>;
 
@@ -110,6 +112,8 @@ export interface Message {
   anchors: Record<string, string>;
   profile: Profile;
   quietHours?: { start: string; end: string };
+  /** The deadline a plan enrollment's messages name (issue 8); absent elsewhere. */
+  title?: string;
   /** When it should go out (quiet hours already applied). */
   sendAt: string;
   deadlineAt?: string;

@@ -25,10 +25,11 @@ const escapeHtml = (s: string) =>
 
 /** Template slots for a message; `anchors` must include the season dates (see planning). */
 export function contextFor(
-  message: Pick<Message, 'firstName' | 'zone' | 'sendAt' | 'deadlineAt'>,
+  message: Pick<Message, 'firstName' | 'zone' | 'sendAt' | 'deadlineAt' | 'title'>,
   anchors: Record<string, string>,
 ): TemplateContext {
   return {
+    title: message.title,
     firstName: message.firstName,
     zone: message.zone,
     sendAt: new Date(message.sendAt),

@@ -49,8 +49,64 @@ export const distressReply =
   "That sounds hard. Thank you for telling us; you're not alone in this. A counselor or someone you trust can help, and in the US you can call or text 988.";
 
 export const journalReply = 'Thanks for sharing. Kept privately in your journal.';
-export const goalSavedReply = 'Goal saved. Goal lists by text are coming soon. Reply HELP for help.';
-export const goalsSoonReply = 'Goal plans by text are coming soon. Reply HELP for help.';
+// ---- A person's own plan by text (issue 8) -----------------------------------------------------
+// Lists echo the person's own words, so they are cut to fit one segment and made GSM-7 first
+// (a curly quote or an emoji in a goal would otherwise double the cost of the whole reply).
+
+const SEGMENT = 160;
+
+/** The person's words in GSM-7: quotes and dashes straightened, anything else outside it dropped. */
+export function gsmSafe(text: string): string {
+  return Array.from(
+    text
+      .replace(/[\u2018\u2019\u201B\u2032]/g, "'")
+      .replace(/[\u201C\u201D\u201F\u2033]/g, '"')
+      .replace(/[\u2013\u2014]/g, '-')
+      .replace(/\u2026/g, '...'),
+  )
+    .filter((c) => GSM7.has(c))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+const GSM7 = new Set(
+  Array.from('@$\n !"#%&\'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_'),
+);
+
+/** Joins parts after a head, cutting the last one that does not fit (with "..."). */
+function fitted(head: string, parts: readonly string[], tail = ''): string {
+  let text = head;
+  for (const part of parts) {
+    const next = `${text} ${part}`;
+    if (next.length + tail.length <= SEGMENT) {
+      text = next;
+      continue;
+    }
+    const room = SEGMENT - tail.length - text.length - 4;
+    if (room > 8) text = `${text} ${part.slice(0, room).trimEnd()}...`;
+    break;
+  }
+  return `${text}${tail}`;
+}
+
+/** GOAL <text>: saved as goal n of this week. */
+export const goalAddedReply = (n: number) => `Goal ${n} saved for this week. Reply DONE ${n} when it's done, GOALS to see them all.`;
+export const weekFullReply = (max: number) => `This week already has ${max} goals. Reply DONE and a number for one you finished, or change them in your plan online.`;
+/** GOALS: this week's goals, numbered, done ones ticked. */
+export function goalsReply(goals: readonly { text: string; done: boolean }[]): string {
+  if (goals.length === 0) return 'No goals for this week yet. Text GOAL and one small thing, like: GOAL 40 questions a day';
+  return fitted('This week:', goals.map((g, i) => `${i + 1}) ${gsmSafe(g.text)}${g.done ? ' (done)' : ''}`));
+}
+/** NEXT: the next deadlines, in the person's own calendar ("Mon 3 Nov"). */
+export function nextReply(entries: readonly { when: string; title: string }[]): string {
+  if (entries.length === 0) return 'No deadlines ahead in your plan. Add your own dates from the link in any of our emails.';
+  return fitted('Next:', entries.map((e, i) => `${e.when} ${gsmSafe(e.title)}${i < entries.length - 1 ? ';' : ''}`));
+}
+/** DONE <n> for a goal the week does not have. */
+export const noSuchGoalReply = (count: number) =>
+  count === 0 ? 'No goals for this week yet. Text GOAL and one small thing to add one.' : `This week has goals 1 to ${count}. Reply GOALS to see them.`;
+/** One line for a word that looks like a command we do not know. */
+export const unknownCommandReply = 'Try GOAL and a goal, GOALS, NEXT, DONE and a number, PAUSE, or HELP.';
 
 const CLARIFY: Record<ClarifyReason, string> = {
   'score-out-of-range': 'Sorry, we only read 1 to 5. Reply a number from 1 (rough) to 5 (great), or DONE or SKIP.',

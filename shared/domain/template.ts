@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 /**
- * Coaching text is written with a few named slots, `{{firstName}}`, `{{deadline}}`,
+ * Coaching text is written with a few named slots, `{{firstName}}`, `{{title}}`, `{{deadline}}`,
  * `{{daysLeft}}`, `{{date:<anchor>}}`. Rendering is pure; a slot with no value is an error (caught by the
  * content tests), never a blank in a message someone reads.
  */
@@ -13,6 +13,12 @@ export interface TemplateContext {
   sendAt: Date;
   deadlineAt?: Date;
   anchors?: Record<string, string>;
+  /** A plan deadline's own title (issue 8), as the person wrote it. */
+  title?: string;
+  /** Issue 8, filled at send time from the plan: this week's goals, one line. */
+  weekGoals?: string;
+  /** Issue 8, filled at send time: last week's goals and answers, a few lines. */
+  weekSummary?: string;
 }
 
 export class TemplateError extends Error {}
@@ -30,6 +36,15 @@ export function renderTemplate(template: string, ctx: TemplateContext): string {
     switch (name) {
       case 'firstName':
         return ctx.firstName?.trim() || 'there';
+      case 'weekGoals':
+      case 'weekSummary': {
+        const value = ctx[name];
+        if (value === undefined) throw new TemplateError(`{{${name}}} used without the person's plan`);
+        return value;
+      }
+      case 'title':
+        // A plan enrollment always carries one; the fallback keeps a preview readable.
+        return ctx.title?.trim() || 'your deadline';
       case 'deadline':
         if (!ctx.deadlineAt) throw new TemplateError('{{deadline}} used on a step without a deadline');
         return formatLocal(ctx.deadlineAt, ctx.zone);

@@ -2,6 +2,7 @@ import type { Channel } from '../domain/sequence';
 import type { CalendarEntry } from '../domain/calendar';
 import type { DueMessageRef, Enrollment, Message, Person, Attempt } from '../domain/model';
 import type { Delivery, JournalEntry, SafetyAlert, SafetyEvent } from '../domain/model';
+import type { Plan } from '../domain/plan';
 
 /** Ports: the narrow interfaces the use cases need. Adapters (dynamo, ses, twilio, memory) implement them. */
 
@@ -9,7 +10,21 @@ export interface Clock {
   now(): Date;
 }
 
-export interface Store {
+/**
+ * A person's own plan (issue 8), one record per person, kept with the person so erasure takes it.
+ * Its own adapter files (dynamo/dynamo-plan-store.ts, memory/memory-plan-store.ts) implement it;
+ * both stores include it, so a use case reaches it through the Store it already has.
+ */
+export interface PlanStore {
+  getPlan(personId: string): Promise<Plan | undefined>;
+  /**
+   * Saves the plan if the stored one is still the version read (`expectedUpdatedAt`, or none
+   * stored when undefined); false when someone else saved in between (read again and retry).
+   */
+  savePlan(plan: Plan, expectedUpdatedAt: string | undefined): Promise<boolean>;
+}
+
+export interface Store extends PlanStore {
   savePerson(person: Person): Promise<void>;
   getPerson(personId: string): Promise<Person | undefined>;
   findPersonIdByPhone(phone: string): Promise<string | undefined>;

@@ -236,7 +236,8 @@ describe('check-ins and the journal', () => {
     const latest = (await w.store.listMessages(personId)).find((m) => m.stepId === 'paced-breathing' && m.status === 'sent')!;
     expect((await w.text('done')).replies).toEqual([say.doneReply]);
     expect((await w.text('Skip today')).replies).toEqual([say.skipReply]);
-    expect((await w.text('DONE 2')).replies).toEqual([say.doneGoalReply(2)]);
+    // No goals this week (issue 8): the answer is still kept, and the reply says how to add one.
+    expect((await w.text('DONE 2')).replies).toEqual([say.noSuchGoalReply(0)]);
     const journal = await w.store.listJournalEntries(personId, { inReplyTo: latest.messageId });
     expect(journal.map((e) => e.response)).toEqual([{ kind: 'done' }, { kind: 'skip' }, { kind: 'done-goal', goal: 2 }]);
     expect(journal.every((e) => e.kind === 'checkin' && e.at === w.now().toISOString())).toBe(true);
@@ -285,14 +286,14 @@ describe('check-ins and the journal', () => {
     expect(JSON.stringify(w.lines)).not.toContain(PHONE);
   });
 
-  it('GOAL is kept; GOALS and NEXT say plans by text are coming', async () => {
+  it('GOAL adds to this week in the plan and is kept in the journal too; GOALS lists them (issue 8)', async () => {
     const w = world();
     const personId = await w.enroll();
-    expect((await w.text('GOAL finish 40 UWorld questions a day')).replies).toEqual([say.goalSavedReply]);
-    expect((await w.text('GOALS')).replies).toEqual([say.goalsSoonReply]);
-    expect((await w.text('next')).replies).toEqual([say.goalsSoonReply]);
+    expect((await w.text('GOAL finish 40 UWorld questions a day')).replies).toEqual([say.goalAddedReply(1)]);
+    expect((await w.text('GOALS')).replies).toEqual(['This week: 1) finish 40 UWorld questions a day']);
     expect((await w.text('GOAL')).replies).toEqual([say.clarifyReply('goal-text-missing')]);
     expect((await w.store.listJournalEntries(personId)).map((e) => [e.kind, e.text])).toEqual([['goal', 'finish 40 UWorld questions a day']]);
+    expect((await w.store.getPlan(personId))!.week!.goals).toEqual([{ text: 'finish 40 UWorld questions a day' }]);
   });
 });
 

@@ -31,8 +31,16 @@ const replies: Record<string, string> = {
   struggling: say.strugglingReply,
   distress: say.distressReply,
   journal: say.journalReply,
-  goalSaved: say.goalSavedReply,
-  goalsSoon: say.goalsSoonReply,
+  goalAdded: say.goalAddedReply(5),
+  weekFull: say.weekFullReply(5),
+  'goals (none)': say.goalsReply([]),
+  // Five goals of the longest length, one with a curly quote and an emoji: cut to fit, made GSM-7.
+  'goals (five long)': say.goalsReply(Array.from({ length: 5 }, (_, i) => ({ text: `${'\u2019'}Finish UWorld block ${i} \u{1F4AA} `.padEnd(120, 'x'), done: i === 0 }))),
+  'next (none)': say.nextReply([]),
+  'next (three long)': say.nextReply(Array.from({ length: 3 }, () => ({ when: 'Wed 30 Sep, 21:00', title: 'Rank order list certification deadline and more words' }))),
+  'noSuchGoal 0': say.noSuchGoalReply(0),
+  'noSuchGoal 5': say.noSuchGoalReply(5),
+  unknownCommand: say.unknownCommandReply,
   ...Object.fromEntries(CLARIFY_REASONS.map((reason) => [`clarify ${reason}`, say.clarifyReply(reason)])),
 };
 

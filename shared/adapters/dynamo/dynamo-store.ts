@@ -60,6 +60,8 @@ import {
 } from './keys';
 // Email subscription (issue 4, email half)
 import { noticeKey, tokenNonceKey } from './keys';
+// A person's own plan (issue 8): its own adapter file, same table and partition.
+import { createDynamoPlanStore } from './dynamo-plan-store';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -318,7 +320,12 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     );
   }
 
+  const plans = createDynamoPlanStore({ doc, tableName: TableName });
+
   return {
+    getPlan: plans.getPlan,
+    savePlan: plans.savePlan,
+
     async savePerson(person) {
       const keepLookups = new Set<string>();
       for (let round = 1; ; round++) {

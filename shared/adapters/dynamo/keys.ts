@@ -32,6 +32,8 @@
  * |   use; TTL: gone when the link expires)     |            |                                                |
  * | may we send this person a notice again?     | table      | pk = PERSON#<personId>, sk = NOTICE#<notice>   |
  * |   (sign-up form flood guard; TTL)           |            |                                                |
+ * | a person's own plan (issue 8: deadlines,    | table      | pk = PERSON#<personId>, sk = PLAN              |
+ * |   internal deadlines, goals)                |            |                                                |
  * | erase a person: everything in their         | table      | pk = PERSON#<personId> (all sk), then the      |
  * |   partition, then what points at them       |            |   lookups, season row and ALERT# rows it names |
  *
@@ -191,3 +193,18 @@ export const rateCounterExpiry = (windowMs: number, window: number) =>
 export const tokenNonceKey = (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'USED' });
 export const NOTICE_PREFIX = 'NOTICE#';
 export const noticeKey = (personId: string, notice: string) => ({ pk: `PERSON#${personId}`, sk: `${NOTICE_PREFIX}${notice}` });
+
+// ---- A person's own plan (issue 8) ------------------------------------------------------------------
+//
+// | access pattern                         | index | key condition                          |
+// |----------------------------------------|-------|----------------------------------------|
+// | get / save a person's plan             | table | pk = PERSON#<personId>, sk = PLAN      |
+//
+// One item per person, in their own partition: erasure ("delete all my data") takes it with the
+// rest, and no dispatcher query reads it (it is not under MSG#, ENROLL# or in the due index). The
+// plan is small by design (README: limits), far below the 400 KB item limit. Saves are
+// conditional on the version read (updatedAt), so a web edit and an SMS GOAL arriving together
+// cannot overwrite each other. The enrollments a plan asks for are ordinary ENROLL# items with
+// ids starting `plan-` (shared/domain/plan.ts).
+export const PLAN_SK = 'PLAN';
+export const planKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: PLAN_SK });

@@ -5,6 +5,7 @@ import { supersedes } from '../../domain/delivery';
 import type { Store } from '../../ports';
 import { alertKey, alertPk, dueKey, dueUpperBound, journalKey, parseDueSk, safetyEventKey } from '../dynamo/keys';
 import { dueQueuesOf, dueSortKey } from '../dynamo/keys';
+import { createMemoryPlanStore } from './memory-plan-store';
 
 /**
  * The in-memory twin of the DynamoDB store, for unit tests and use-case tests. It keeps the same
@@ -34,11 +35,17 @@ export function createMemoryStore(): MemoryStore {
   const spentNonces = new Map<string, string>();
   const notices = new Map<string, Map<string, string>>();
 
+  // A person's own plan (issue 8): its own twin, erased with the person below.
+  const plans = createMemoryPlanStore();
+
   const queueLeases = new Map<string, { holder: string; until: number }>();
   const messagesOf = (personId: string) => ensure(messages, personId);
   const storedMessage = (ref: { personId: string; messageId: string }) => messages.get(ref.personId)?.get(ref.messageId);
 
   return {
+    getPlan: plans.getPlan,
+    savePlan: plans.savePlan,
+
     async savePerson(person) {
       const previous = people.get(person.personId);
       // Drop lookups the person left behind, unless the number or address is someone else's now.
@@ -301,6 +308,7 @@ export function createMemoryStore(): MemoryStore {
         erased += byPerson.get(personId)?.size ?? 0;
         byPerson.delete(personId);
       }
+      erased += plans.erase(personId);
       if (people.delete(personId)) erased++;
       return erased;
     },
@@ -322,6 +330,7 @@ export function createMemoryStore(): MemoryStore {
         alerts: nested(alerts),
         spentNonces: sorted(spentNonces),
         notices: nested(notices),
+        plans: plans.all(),
       });
     },
   };

@@ -1,0 +1,43 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Plan } from '../../domain/plan';
+import type { PlanStore } from '../../ports';
+import { TABLE_DEFINITION, personIdFromPk, planKey } from './keys';
+
+/**
+ * A person's plan (issue 8) in the single table: one item at PERSON#<id> / PLAN (keys.ts). The
+ * person id is read back from the key, as for every other item. Saves are conditional on the
+ * version read, so two edits at once cannot lose one of them.
+ */
+export function createDynamoPlanStore(options: { doc: DynamoDBDocumentClient; tableName: string }): PlanStore {
+  const { doc, tableName: TableName } = options;
+  const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
+  return {
+    async getPlan(personId) {
+      const out = await doc.send(new GetCommand({ TableName, Key: planKey(personId), ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      const { [PK]: pk, [SK]: _sk, ...fields } = out.Item;
+      // Parsed on the way out: a plan written by an older release still reads as today's shape.
+      return Plan.parse({ ...fields, personId: personIdFromPk(pk) });
+    },
+
+    async savePlan(plan, expectedUpdatedAt) {
+      const { personId, ...fields } = Plan.parse(plan);
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...planKey(personId), ...fields },
+            ...(expectedUpdatedAt === undefined
+              ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
+              : { ConditionExpression: '#updatedAt = :expected', ExpressionAttributeNames: { '#updatedAt': 'updatedAt' }, ExpressionAttributeValues: { ':expected': expectedUpdatedAt } }),
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+  };
+}
