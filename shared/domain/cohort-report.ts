@@ -59,6 +59,15 @@ export interface WeeklyScore {
   answers: number;
 }
 
+export interface WeeklyResponse {
+  /** Monday of the ISO week (UTC) the check-ins were sent in. */
+  weekStart: string;
+  sent: number;
+  answered: number;
+  /** answered / sent, null when no check-in went out that week. */
+  rate: number | null;
+}
+
 export interface MemberSummary {
   personId: string;
   firstName?: string;
@@ -81,6 +90,7 @@ export interface CohortReport {
   messages: MessageCounts;
   checkins: { sent: number; answered: number; responseRate: number | null };
   weeklyScores: WeeklyScore[];
+  weeklyResponse: WeeklyResponse[];
   /** Newest first. */
   flagged: MemberFlag[];
   members: MemberSummary[];
@@ -187,10 +197,15 @@ function summarise(records: MemberRecords, now: Date, isCheckin: CohortReportInp
 export const weekStartOf = (at: string | Date): string =>
   DateTime.fromJSDate(new Date(at), { zone: 'utc' }).startOf('week').toISODate()!;
 
+/** Mondays of the last `weeks` ISO weeks, oldest first, the one holding `now` last. */
+function weekStarts(now: Date, weeks: number): string[] {
+  const last = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('week');
+  return Array.from({ length: weeks }, (_, i) => last.minus({ weeks: weeks - 1 - i }).toISODate()!);
+}
+
 /** The last `weeks` ISO weeks up to the one holding `now`, each with its average score. */
 export function weeklyScores(journals: readonly (readonly JournalEntry[])[], now: Date, weeks = TREND_WEEKS): WeeklyScore[] {
-  const last = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('week');
-  const starts = Array.from({ length: weeks }, (_, i) => last.minus({ weeks: weeks - 1 - i }).toISODate()!);
+  const starts = weekStarts(now, weeks);
   const sums = new Map(starts.map((week) => [week, { total: 0, answers: 0 }]));
   for (const journal of journals) {
     for (const { score, at } of scoresOf(journal)) {
@@ -204,6 +219,31 @@ export function weeklyScores(journals: readonly (readonly JournalEntry[])[], now
     const { total, answers } = sums.get(weekStart)!;
     // Two decimals: enough for a trend, and the same number in the page, the CSV and the email.
     return { weekStart, answers, average: answers === 0 ? null : Math.round((total / answers) * 100) / 100 };
+  });
+}
+
+/** Check-ins sent per week (by when they went out) and how many of them were answered. */
+export function weeklyResponse(
+  members: readonly MemberRecords[],
+  now: Date,
+  isCheckin: CohortReportInput['isCheckin'],
+  weeks = TREND_WEEKS,
+): WeeklyResponse[] {
+  const starts = weekStarts(now, weeks);
+  const counts = new Map(starts.map((week) => [week, { sent: 0, answered: 0 }]));
+  for (const member of members) {
+    const answered = answeredIds(member.journal);
+    for (const m of member.messages) {
+      if (m.status !== 'sent' || !isCheckin(m)) continue;
+      const bucket = counts.get(weekStartOf(sentAtOf(m)));
+      if (!bucket) continue;
+      bucket.sent += 1;
+      if (answered.has(m.messageId)) bucket.answered += 1;
+    }
+  }
+  return starts.map((weekStart) => {
+    const { sent, answered } = counts.get(weekStart)!;
+    return { weekStart, sent, answered, rate: sent === 0 ? null : Math.round((answered / sent) * 1000) / 1000 };
   });
 }
 
@@ -236,6 +276,7 @@ export function cohortReport(input: CohortReportInput): CohortReport {
     messages,
     checkins: { sent: checkinsSent, answered: checkinsAnswered, responseRate: checkinsSent === 0 ? null : Math.round((checkinsAnswered / checkinsSent) * 1000) / 1000 },
     weeklyScores: weeklyScores(present.map((m) => m.journal), input.now, input.weeks ?? TREND_WEEKS),
+    weeklyResponse: weeklyResponse(present, input.now, input.isCheckin, input.weeks ?? TREND_WEEKS),
     flagged,
     members,
   };
@@ -334,8 +375,11 @@ export function cohortReportCsv(report: CohortReport): string {
   return [csvRow(MEMBER_CSV_COLUMNS), ...rows].join('\r\n') + '\r\n';
 }
 
-/** The weekly trend as CSV: week, average score (blank when nobody scored), answers. */
+/** The weekly trend as CSV: week, average score (blank when nobody scored), answers, check-ins sent and answered. */
 export function weeklyScoresCsv(report: CohortReport): string {
-  const rows = report.weeklyScores.map((w) => csvRow([w.weekStart, w.average ?? '', w.answers]));
-  return [csvRow(['week_start', 'average_score', 'answers']), ...rows].join('\r\n') + '\r\n';
+  const rows = report.weeklyScores.map((w, i) => {
+    const r = report.weeklyResponse[i]!;
+    return csvRow([w.weekStart, w.average ?? '', w.answers, r.sent, r.answered, r.rate ?? '']);
+  });
+  return [csvRow(['week_start', 'average_score', 'scores', 'checkins_sent', 'checkins_answered', 'response_rate']), ...rows].join('\r\n') + '\r\n';
 }

@@ -132,6 +132,27 @@ describe('cohort report', () => {
     ]);
     expect(weekStartOf('2027-01-17T23:59:59.000Z')).toBe('2027-01-11');
   });
+
+  it('counts check-ins sent and answered per week, by when they went out', () => {
+    const c1 = message('a', '2027-01-12T10:00:00.000Z', { stepId: 'checkin-weekly' });
+    const c2 = message('a', '2027-01-19T10:00:00.000Z', { stepId: 'checkin-weekly' });
+    const c3 = message('b', '2027-01-19T10:00:00.000Z', { stepId: 'checkin-weekly' });
+    const report = cohortReport({
+      cohortId: 'k1',
+      now: NOW,
+      isCheckin,
+      weeks: 2,
+      members: [
+        // The answer to last week's check-in came this week: it counts for last week.
+        records('a', { messages: [c1, c2, message('a', '2027-01-19T10:00:00.000Z')], journal: [score('a', '2027-01-18T10:00:00.000Z', 3, c1.messageId)] }),
+        records('b', { messages: [c3], journal: [score('b', '2027-01-19T11:00:00.000Z', 5, c3.messageId)] }),
+      ],
+    });
+    expect(report.weeklyResponse).toEqual([
+      { weekStart: '2027-01-11', sent: 1, answered: 1, rate: 1 },
+      { weekStart: '2027-01-18', sent: 2, answered: 1, rate: 0.5 },
+    ]);
+  });
 });
 
 describe('flags', () => {
@@ -321,6 +342,10 @@ describe('cohort report properties', () => {
         if (report.checkins.responseRate !== null) {
           expect(report.checkins.responseRate).toBeGreaterThanOrEqual(0);
           expect(report.checkins.responseRate).toBeLessThanOrEqual(1);
+        }
+        for (const week of report.weeklyResponse) {
+          expect(week.answered).toBeLessThanOrEqual(week.sent);
+          if (week.rate === null) expect(week.sent).toBe(0);
         }
         for (const week of report.weeklyScores) {
           if (week.average === null) expect(week.answers).toBe(0);
