@@ -5,6 +5,8 @@ import { createSnsClient } from '../../shared/adapters/sns';
 import type { Services } from '../../shared/adapters/services';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
+import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
+import { noCounselorAccess } from '../../shared/app/counselor-auth';
 
 /**
  * The composition root of shared/adapters/services.ts, on memory twins: what the API handler
@@ -66,6 +68,9 @@ export function memoryServices(overrides: Partial<Services> = {}): MemoryService
       topicArn: TEST_SES_TOPIC_ARN,
       acceptUnsigned: false,
     },
+    // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
+    counselors: createMemoryCounselorStore(),
+    counselorAuth: noCounselorAccess,
     ...overrides,
   };
   return {
