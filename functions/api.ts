@@ -9,6 +9,8 @@ import { matchRoute, type Route } from './router';
 import { healthRoutes } from './routes/health';
 import { twilioRoutes } from './routes/twilio';
 import { subscriberRoutes } from './routes/subscriber';
+// Counselors (issue 5): the JSON API; dashboard routes sit next to it.
+import { counselorRoutes } from './routes/counselor';
 
 /**
  * The HTTP API behind API Gateway (and `npm start` locally): matches the route and hands it the
@@ -16,7 +18,7 @@ import { subscriberRoutes } from './routes/subscriber';
  */
 const log = createLogger('api');
 
-const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes];
+const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes, ...counselorRoutes];
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

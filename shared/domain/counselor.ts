@@ -70,6 +70,8 @@ export const CohortMember = z.object({
   addedAt: z.iso.datetime(),
   status: z.enum(MEMBER_STATUSES),
   removedAt: z.iso.datetime().optional(),
+  /** When their invitation went out, per channel (issue 5 enrollment): it goes once. */
+  invited: z.object({ email: z.iso.datetime().optional(), sms: z.iso.datetime().optional() }).optional(),
 });
 export type CohortMember = z.infer<typeof CohortMember>;
 
