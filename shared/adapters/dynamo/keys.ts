@@ -42,6 +42,8 @@
  * | a person's cohorts, any org (crisis alerts, | table      | pk = PERSON#<personId>,                        |
  * |   erasure)                                  |            |   sk begins_with COHORT#                       |
  * | an org's audit log, newest first            | table      | pk = AUDIT#<orgId>, sk = <at ISO>#<auditId>    |
+ * | was this counselor notification sent? (crisis| table      | pk = NOTIFY#<notification key>, sk = NOTIFY    |
+ * |   alert, weekly digest; lease, then sent)   |            |   (TTL: gone after NOTIFICATION_KEEP_DAYS)     |
  *
  * The due index is sparse: only messages still to go out carry duePk/dueSk, so a tick reads what
  * is due, never who is enrolled. Its partitions are queues: one set per channel, because each
@@ -232,3 +234,13 @@ export const auditKey = (orgId: string, at: string, auditId: string) => ({
   pk: auditPk(orgId),
   sk: `${new Date(at).toISOString()}#${auditId}`,
 });
+
+// ---- Counselor notifications (issue 5: alerts and digests) -----------------------------------------
+//
+// One item per notification (a crisis alert to one counselor for one flagged text, a weekly digest
+// of one cohort to one counselor for one week), in a partition of its own: the claim that makes it
+// go once is a conditional put on that item alone. Keys hold ids only (event ids, counselor and
+// cohort ids, a week), never a name or an address, so erasure need not find them; TTL removes them
+// long after any retry could come.
+export const NOTIFICATION_KEEP_DAYS = 400;
+export const notificationKey = (key: string) => ({ pk: `NOTIFY#${key}`, sk: 'NOTIFY' });
