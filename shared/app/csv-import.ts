@@ -1,5 +1,5 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import type { CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
 import { MemberInput, duplicateKeys, memberBatch, summarise, upsertMember, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
@@ -127,6 +127,8 @@ async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportO
   const parser = parse({
     bom: true,
     relax_column_count: true,
+    // A stray quote inside a cell (O"Brien) is read as a character, not a fault that sinks the file.
+    relax_quotes: true,
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
   });
@@ -150,8 +152,7 @@ async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportO
     }
   } catch (error) {
     if (error instanceof FileFault) return { fileError: error.message };
-    const code = (error as { code?: string }).code;
-    if (typeof code === 'string' && code.startsWith('CSV_')) return { fileError: `the file is not valid CSV (${csvProblem(code)}${lineOf(error)}): nothing was imported` };
+    if (error instanceof CsvError) return { fileError: `the file is not valid CSV (${csvProblem(error.code)}${lineOf(error)}): nothing was imported` };
     throw error;
   }
   if (!columns) return { fileError: 'the file is empty: it needs a header row and one row per person' };
@@ -196,13 +197,15 @@ function csvProblem(code: string): string {
   switch (code) {
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'a quoted cell is never closed';
+    case 'INVALID_OPENING_QUOTE':
+      return 'a quote in the middle of a cell';
     case 'CSV_INVALID_CLOSING_QUOTE':
     case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
       return 'a quote in the middle of a cell';
     case 'CSV_MAX_RECORD_SIZE':
       return `a row longer than ${MAX_RECORD_BYTES / 1024} KB`;
     default:
-      return code.toLowerCase().replace(/^csv_/, '').replace(/_/g, ' ');
+      return String(code).toLowerCase().replace(/^csv_/, '').replace(/_/g, ' ');
   }
 }
 const lineOf = (error: unknown) => {
@@ -223,6 +226,8 @@ function utf8Guard(): Transform {
       if (bytes > MAX_CSV_BYTES) return done(new FileFault(`the file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB: split it into smaller files`));
       try {
         decoder.decode(chunk, { stream: true });
+        // NUL is valid UTF-8 but never in a member list: it is what UTF-16 looks like byte by byte.
+        if (chunk.includes(0)) throw new Error('NUL');
       } catch {
         return done(new FileFault('the file is not UTF-8 text: save it as "CSV UTF-8" and try again'));
       }
