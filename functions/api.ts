@@ -11,6 +11,7 @@ import { twilioRoutes } from './routes/twilio';
 import { subscriberRoutes } from './routes/subscriber';
 // Counselors (issue 5): the JSON API; dashboard routes sit next to it.
 import { counselorRoutes } from './routes/counselor';
+import { counselorDashboardRoutes } from './routes/counselor-dashboard';
 
 /**
  * The HTTP API behind API Gateway (and `npm start` locally): matches the route and hands it the
@@ -18,7 +19,7 @@ import { counselorRoutes } from './routes/counselor';
  */
 const log = createLogger('api');
 
-const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes, ...counselorRoutes];
+const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes, ...counselorRoutes, ...counselorDashboardRoutes];
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createApiHandler } from '../../functions/api';
 import { counselorDashboardRoutes } from '../../functions/routes/counselor-dashboard';
 import { matchRoute, type HttpResult } from '../../functions/router';
 import type { Cohort, CohortMember } from '../../shared/domain/counselor';
@@ -237,5 +238,16 @@ describe('what the pages show', () => {
     expect(body.cohort).toEqual({ cohortId: 'k1', name: 'Spring mentoring', season: 2027, archived: false });
     expect(body.report.memberCount).toBe(1);
     expect(body.report.flagged).toEqual([{ personId: 'p1', reason: 'crisis', at: '2027-01-15T10:00:00.000Z' }]);
+  });
+});
+
+describe('wiring', () => {
+  it('is served by the one API handler, next to the counselor JSON API', async () => {
+    const handler = createApiHandler(Promise.resolve(services), silentLogger);
+    const page = await handler(withCookie('GET', '/dashboard/cohorts/k1', ownToken));
+    expect(page.statusCode).toBe(200);
+    expect(String(page.body)).toContain('id="chart-score"');
+    expect((await handler(counselorEvent('GET', '/counselor/cohorts/k2/report', { token: ownToken }))).statusCode).toBe(404);
+    expect((await handler(counselorEvent('GET', '/counselor/cohorts/k1/report'))).statusCode).toBe(401);
   });
 });
