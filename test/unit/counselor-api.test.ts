@@ -1,3 +1,4 @@
+import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createApiHandler } from '../../functions/api';
 import { COUNSELOR_API_SCOPE, type Counselor } from '../../shared/domain/counselor';
 import { REMOVED_CONSENT_TEXT } from '../../shared/app/cohorts';
@@ -139,10 +140,10 @@ describe('members by JSON, invitations and consent', () => {
     expect(member).toMatchObject({ status: 'active', addedBy: 'c-a', invited: { email: expect.any(String), sms: expect.any(String) } });
 
     // The same request again changes nothing and sends nothing.
-    const snapshot = w.services.store.snapshot();
+    const snapshot = (w.services.store as MemoryStore).snapshot();
     const again = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [ASHA, RAVI] } });
     expect(again.body.summary).toEqual({ added: 0, updated: 0, unchanged: 2, rejected: 0 });
-    expect(w.services.store.snapshot()).toEqual(snapshot);
+    expect((w.services.store as MemoryStore).snapshot()).toEqual(snapshot);
     expect(w.services.email.sent).toHaveLength(2);
     expect(w.services.sms.sent).toHaveLength(1);
 
@@ -335,7 +336,7 @@ describe('access: every route', () => {
 
   test('without a token, or with a bad one, every route answers 401 and changes nothing', async () => {
     const w = await orgAWithAMember();
-    const snapshot = [w.services.store.snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCounselors('org-a')];
+    const snapshot = [(w.services.store as MemoryStore).snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCounselors('org-a')];
     const expired = issuer.tokenFor(A_ADMIN, {}, new Date(w.services.clock.now().getTime() - 13 * 3600_000));
     const noScope = issuer.tokenFor(A_ADMIN, { scope: 'openid' }, w.services.clock.now());
     const unknownCounselor = issuer.tokenFor({ counselorId: 'c-ghost', orgId: 'org-a', role: 'admin' }, {}, w.services.clock.now());
@@ -346,12 +347,12 @@ describe('access: every route', () => {
         expect({ route: `${method} ${path}`, status: answer.status }).toEqual({ route: `${method} ${path}`, status: 401 });
       }
     }
-    expect([w.services.store.snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCounselors('org-a')]).toEqual(snapshot);
+    expect([(w.services.store as MemoryStore).snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCounselors('org-a')]).toEqual(snapshot);
   });
 
   test('another org’s counselor or admin gets 404 for every record of org A, and org A’s data is untouched', async () => {
     const w = await orgAWithAMember();
-    const before = [w.services.store.snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCohortMembers('org-a', w.cohortId)];
+    const before = [(w.services.store as MemoryStore).snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCohortMembers('org-a', w.cohortId)];
     for (const who of [B_ADMIN, B_COUNSELOR]) {
       for (const [method, path, body] of routes(w.cohortId, w.personId)) {
         if (!path.includes(w.cohortId)) continue;
@@ -364,7 +365,7 @@ describe('access: every route', () => {
     }
     expect((await w.call('GET', '/counselor/audit', { as: B_ADMIN })).body.entries).toEqual([]);
     expect(JSON.stringify((await w.call('GET', '/counselor/counselors', { as: B_ADMIN })).body)).not.toContain('org-a');
-    expect([w.services.store.snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCohortMembers('org-a', w.cohortId)]).toEqual(before);
+    expect([(w.services.store as MemoryStore).snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCohortMembers('org-a', w.cohortId)]).toEqual(before);
     // A member of org A's cohort looked up through a cohort of org B: not found either.
     const bCohort = await w.call('POST', '/counselor/cohorts', { as: B_COUNSELOR, body: COHORT });
     for (const [method, path] of [['DELETE', `/counselor/cohorts/${bCohort.body.cohort.cohortId}/members/${w.personId}`], ['POST', `/counselor/cohorts/${bCohort.body.cohort.cohortId}/members/${w.personId}/erase`]] as const) {

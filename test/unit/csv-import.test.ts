@@ -1,3 +1,4 @@
+import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { createApiHandler } from '../../functions/api';
@@ -27,7 +28,7 @@ async function setup() {
 
 /** Everything the import could have written: people and their records, and the cohort's members. */
 async function state(services: MemoryServices, cohortId: string) {
-  return { store: services.store.snapshot(), members: await services.counselors.listCohortMembers('org-a', cohortId) };
+  return { store: (services.store as MemoryStore).snapshot(), members: await services.counselors.listCohortMembers('org-a', cohortId) };
 }
 
 const GOOD = [
@@ -188,7 +189,7 @@ describe('CSV import, fuzzed', () => {
         // Members, and people, are exactly the accepted rows' people: a rejected row or file added no one.
         const acceptedIds = [...new Set(accepted.map((r) => ('personId' in r ? r.personId : '')))].sort();
         expect(members.map((m) => m.personId).sort()).toEqual(acceptedIds);
-        const people = (services.store.snapshot() as { people: [string, unknown][] }).people.map(([id]) => id).sort();
+        const people = ((services.store as MemoryStore).snapshot() as { people: [string, unknown][] }).people.map(([id]) => id).sort();
         expect(people).toEqual(acceptedIds);
         if (report.fileError || accepted.length === 0) expect(await state(services, cohortId)).toEqual(before);
         const after = await state(services, cohortId);
