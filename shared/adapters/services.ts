@@ -17,6 +17,8 @@ import type { CounselorStore } from '../ports/counselor';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
 import { localIssuer } from './local-jwt';
+import type { NotificationLedger } from '../ports/notification-ledger';
+import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
 
 /**
  * The composition root: the real adapters, built from configuration. Handlers, the CLI and the
@@ -49,6 +51,8 @@ export interface Services {
   counselors: CounselorStore;
   /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
   counselorAuth: CounselorAuthenticator;
+  /** Crisis alerts and weekly digests to counselors go once: claimed here before each send. */
+  notifications: NotificationLedger;
 }
 
 export interface SesEventSettings {
@@ -133,5 +137,6 @@ export async function createServices(
       config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT
         ? localAuthenticator(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR), clock, options.log ?? silentLogger)
         : awsAuthenticator(),
+    notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
   };
 }

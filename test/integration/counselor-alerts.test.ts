@@ -27,6 +27,7 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
   let twin: RunningSesTwin;
   let ses: SESv2Client;
   let deps: CounselorAlertDeps;
+  let store: ReturnType<typeof createDynamoStore>;
   let now: Date;
 
   beforeAll(async () => {
@@ -41,7 +42,7 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
   beforeEach(async () => {
     table = await testTable();
     now = new Date('2027-01-20T12:00:00.000Z');
-    const store = createDynamoStore({ client: table.doc, tableName: table.tableName });
+    store = createDynamoStore({ client: table.doc, tableName: table.tableName });
     const counselors = createDynamoCounselorStore({ client: table.doc, tableName: table.tableName });
     deps = {
       store,
@@ -71,7 +72,7 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
 
   it('emails the counselor once for a crisis flag, however often the alert and the sweep run', async () => {
     const flag = { personId: 'p-int', eventId: `SM${'1a'.repeat(16)}`, at: '2027-01-20T11:59:00.000Z', level: 'risk' as const };
-    await deps.store.saveSafetyEvent({ personId: flag.personId, eventId: flag.eventId, at: flag.at, kind: 'risk', rule: 'risk:test' });
+    await store.saveSafetyEvent({ personId: flag.personId, eventId: flag.eventId, at: flag.at, kind: 'risk', rule: 'risk:test' });
     const runs = await Promise.all([alertCounselorsOfCrisis(deps, flag), alertCounselorsOfCrisis(deps, flag), sweepCrisisAlerts(deps)]);
     expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(1);
     expect((await sweepCrisisAlerts(deps)).alreadySent).toBe(1);

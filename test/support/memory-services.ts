@@ -7,6 +7,7 @@ import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
 import { noCounselorAccess } from '../../shared/app/counselor-auth';
+import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 
 /**
  * The composition root of shared/adapters/services.ts, on memory twins: what the API handler
@@ -71,6 +72,7 @@ export function memoryServices(overrides: Partial<Services> = {}): MemoryService
     // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
     counselors: createMemoryCounselorStore(),
     counselorAuth: noCounselorAccess,
+    notifications: createMemoryNotificationLedger(),
     ...overrides,
   };
   return {
