@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiHandler } from '../../functions/api';
@@ -146,6 +147,19 @@ describe('sign-in', () => {
     expect(garbage.statusCode).toBe(400);
     expect(garbage.body).not.toContain('<script>alert');
     expect((await call(form({ token: ownToken }, { 'sec-fetch-site': 'cross-site' }))).statusCode).toBe(403);
+  });
+
+  it('property: whatever is pasted or sent as a cookie, the answer is a 4xx or the sign-in redirect, never a 5xx or a session', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.stringMatching(/^[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{1,40}\.[A-Za-z0-9_-]{0,40}$/)), async (text) => {
+        const signIn = await call(form({ token: text }));
+        expect([400, 401]).toContain(signIn.statusCode);
+        expect(signIn.headers?.['set-cookie']).toBeUndefined();
+        const page = await call(counselorEvent('GET', '/dashboard', { headers: { cookie: `mc_counselor=${text}` } }));
+        expect(page.statusCode).toBe(303);
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('verifies the cookie on every request: an expired or tampered token is sent back to sign-in', async () => {
