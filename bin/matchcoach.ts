@@ -19,6 +19,8 @@ import { calendarData, personaLibrary, sequenceLibrary } from '../shared/content
 import { EASTERN, SEASON_EVENT_NAMES, seasonCalendar, seasonEnd } from '../shared/domain/calendar';
 import { localSettings } from '../infra/local/settings';
 import type { Clock } from '../shared/ports';
+// Counselors (issue 5): counselor add, cohort create, import.
+import { registerCounselorCommands } from './counselor-commands';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
@@ -263,6 +265,8 @@ calendar
     const { replanned } = await correctCalendarDate(s, { season: year, event, entry: { at, certainty: o.certainty, source: o.source } });
     console.log(`${event} ${year} is now ${at} Eastern; re-planned ${replanned} person(s).`);
   });
+
+registerCounselorCommands(program, () => services());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

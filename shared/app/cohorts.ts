@@ -182,6 +182,11 @@ export interface MemberBatch {
   org: Organisation;
   library: Library;
   now: Date;
+  /**
+   * Where memberships go instead of one write each: an import collects them and writes them in
+   * batches (CounselorStore.saveCohortMembers) once the people are written.
+   */
+  memberSink?: (member: CohortMember) => void;
 }
 
 /** Opens a batch on a live cohort of the caller's org (an archived cohort takes no one new). */
@@ -283,7 +288,7 @@ export async function upsertMember(batch: MemberBatch, input: MemberInput): Prom
   for (const enrollment of writes) await store.saveEnrollment(enrollment);
   if (joining) {
     const { removedAt: _gone, ...kept } = member ?? ({} as Partial<CohortMember>);
-    await deps.counselors.saveCohortMember({
+    const joined: CohortMember = {
       ...kept,
       orgId: cohort.orgId,
       cohortId: cohort.cohortId,
@@ -291,7 +296,9 @@ export async function upsertMember(batch: MemberBatch, input: MemberInput): Prom
       addedBy: member?.addedBy ?? actor.counselorId,
       addedAt: member?.addedAt ?? nowIso,
       status: 'active',
-    });
+    };
+    if (batch.memberSink) batch.memberSink(joined);
+    else await deps.counselors.saveCohortMember(joined);
   }
   const confirmed = person.consent.email?.state === 'confirmed' || person.consent.sms?.state === 'confirmed';
   if (confirmed && (writes.length > 0 || personChanged)) {
@@ -384,7 +391,8 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
     ? (await Promise.all([...new Set(personIds)].map((id) => deps.counselors.getCohortMember(cohort.orgId, cohortId, id)))).filter((m): m is CohortMember => m !== undefined)
     : await deps.counselors.listCohortMembers(cohort.orgId, cohortId);
   const base = deps.publicBaseUrl.replace(/\/$/, '');
-  await forEachLimited(members, 8, async (member) => {
+  const updated: CohortMember[] = [];
+  await forEachLimited(members, 16, async (member) => {
     if (member.status !== 'active' || (member.invited?.email && member.invited?.sms)) return;
     const person = await deps.store.getPerson(member.personId);
     if (!person) return;
@@ -423,8 +431,10 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
         invited.sms = now.toISOString();
       }
     }
-    if (stable(invited) !== stable(member.invited ?? {})) await deps.counselors.saveCohortMember({ ...member, invited });
+    if (stable(invited) !== stable(member.invited ?? {})) updated.push({ ...member, invited });
   });
+  // The notice claims already stop a second send; these records say so to the next run cheaply.
+  await deps.counselors.saveCohortMembers(updated);
   return report;
 }
 

@@ -1,6 +1,6 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import type { CounselorPrincipal } from '../domain/counselor';
+import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
 import { MemberInput, duplicateKeys, memberBatch, summarise, upsertMember, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
 import { describeIssues } from './errors';
@@ -93,7 +93,8 @@ export async function importCsv(
   source: Buffer | NodeJS.ReadableStream,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
-  const batch = await memberBatch(deps, actor, cohortId);
+  const joined: CohortMember[] = [];
+  const batch = { ...(await memberBatch(deps, actor, cohortId)), memberSink: (member: CohortMember) => joined.push(member) };
   const read = await readRows(source, options);
   if ('fileError' in read) {
     await recordAudit(deps, actor, 'member.import', { kind: 'cohort', id: cohortId }, { rejectedFile: true });
@@ -112,6 +113,9 @@ export async function importCsv(
     }
   };
   await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, pending.length) }, worker));
+  // People first, then their memberships in batches: a run cut short in between leaves people
+  // without a membership, which the same file imported again adds (they read as `added`).
+  await deps.counselors.saveCohortMembers(joined);
 
   const summary = summarise(outcomes);
   await recordAudit(deps, actor, 'member.import', { kind: 'cohort', id: cohortId }, { ...summary, via: 'csv' });

@@ -24,6 +24,11 @@ export interface CounselorStore {
 
   /** Creates or replaces a membership (and the person's pointer back to it, in one write). */
   saveCohortMember(member: CohortMember): Promise<void>;
+  /**
+   * Many memberships at once (an import): each as saveCohortMember would write it, in batches.
+   * Not atomic across members; saving again is harmless, so a run cut short is simply repeated.
+   */
+  saveCohortMembers(members: readonly CohortMember[]): Promise<void>;
   getCohortMember(orgId: string, cohortId: string, personId: string): Promise<CohortMember | undefined>;
   /** A cohort's members (removed ones too), by person id. */
   listCohortMembers(orgId: string, cohortId: string): Promise<CohortMember[]>;

@@ -69,6 +69,16 @@ export function describeCounselorStoreContract(
       expect((await store.cohortsOfPerson('p-1'))[0]).toEqual(removed);
     });
 
+    test('many members at once read back like one at a time, and in the person’s direction too', async () => {
+      const many = Array.from({ length: 30 }, (_, i) => member('org-a', 'k-1', `p-${String(i).padStart(2, '0')}`, i % 2 ? { invited: { email: AT } } : {}));
+      await store.saveCohortMembers(many);
+      expect(await store.listCohortMembers('org-a', 'k-1')).toEqual(many);
+      expect(await store.cohortsOfPerson('p-07')).toEqual([many[7]]);
+      await store.saveCohortMembers([]);
+      await store.saveCohortMembers(many.slice(0, 3).map((m) => ({ ...m, status: 'removed' as const, removedAt: LATER })));
+      expect((await store.listCohortMembers('org-a', 'k-1')).filter((m) => m.status === 'removed')).toHaveLength(3);
+    });
+
     test('forgetting a person removes every membership, both ways, and is idempotent', async () => {
       await store.saveCohortMember(member('org-a', 'k-1', 'p-1'));
       await store.saveCohortMember(member('org-b', 'k-1', 'p-1'));

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -43,6 +44,8 @@ import {
 
 type Item = Record<string, any>;
 const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
+/** Member batches written at once by saveCohortMembers. */
+const BATCH_CONCURRENCY = 8;
 
 export interface DynamoCounselorStoreOptions {
   client: DynamoDBDocumentClient | DynamoDBClient;
@@ -84,6 +87,22 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
       ConsistentRead: true,
     });
 
+  async function writeChunk(chunk: readonly CohortMember[]): Promise<void> {
+    let requests: Item[] = chunk.flatMap((member) => {
+      const record = withoutUndefined(member);
+      return [
+        { PutRequest: { Item: { ...record, ...cohortMemberKey(member.orgId, member.cohortId, member.personId) } } },
+        { PutRequest: { Item: { ...record, ...personCohortKey(member.personId, member.orgId, member.cohortId) } } },
+      ];
+    });
+    for (let round = 0; requests.length > 0; round++) {
+      if (round > 8) throw new Error('DynamoDB kept items of a member batch unprocessed');
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
+      requests = (out.UnprocessedItems?.[TableName] as Item[] | undefined) ?? [];
+    }
+  }
+
   return {
     saveOrganisation: (org) => put(organisationKey(org.orgId), org),
     getOrganisation: (orgId) => get<Organisation>(organisationKey(orgId)),
@@ -110,6 +129,16 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
           ],
         }),
       );
+    },
+    async saveCohortMembers(members) {
+      // A batch takes 25 items: 12 members and their twins. Unprocessed items (throttling) are retried.
+      const chunks: CohortMember[][] = [];
+      for (let start = 0; start < members.length; start += 12) chunks.push(members.slice(start, start + 12));
+      let next = 0;
+      const worker = async () => {
+        while (next < chunks.length) await writeChunk(chunks[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
     },
     getCohortMember: (orgId, cohortId, personId) => get<CohortMember>(cohortMemberKey(orgId, cohortId, personId)),
     async listCohortMembers(orgId, cohortId) {

@@ -46,6 +46,9 @@ export function createMemoryCounselorStore(): CounselorStore {
     async saveCohortMember(member) {
       ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
     },
+    async saveCohortMembers(list) {
+      for (const member of list) ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
+    },
     async getCohortMember(orgId, cohortId, personId) {
       return copyOrUndefined(members.get(`${orgId}#${cohortId}`)?.get(personId));
     },
