@@ -194,8 +194,14 @@ function summarise(records: MemberRecords, now: Date, isCheckin: CohortReportInp
 }
 
 /** Monday (ISO week start, UTC) of an instant, `yyyy-mm-dd`. */
-export const weekStartOf = (at: string | Date): string =>
-  DateTime.fromJSDate(new Date(at), { zone: 'utc' }).startOf('week').toISODate()!;
+export function weekStartOf(at: string | Date): string {
+  // Plain day arithmetic (UTC has no DST): it runs once per answer and per check-in, tens of
+  // thousands of times for a large cohort, where a Luxon object each time was most of the cost.
+  const day = Math.floor(new Date(at).getTime() / 86_400_000);
+  // 1970-01-01 was a Thursday: three days after a Monday.
+  const monday = day - ((((day + 3) % 7) + 7) % 7);
+  return new Date(monday * 86_400_000).toISOString().slice(0, 10);
+}
 
 /** Mondays of the last `weeks` ISO weeks, oldest first, the one holding `now` last. */
 function weekStarts(now: Date, weeks: number): string[] {

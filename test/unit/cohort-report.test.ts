@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { parse } from 'csv-parse/sync';
 import {
   cohortReport,
@@ -329,6 +330,15 @@ const memberArb = (personId: string) =>
 const cohortArb = fc.integer({ min: 0, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => memberArb(`p${i}`))));
 
 describe('cohort report properties', () => {
+  it('finds the ISO week\'s Monday as Luxon does, for any instant', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('1960-01-01T00:00:00Z'), max: Date.parse('2100-12-31T23:59:59Z') }), (t) => {
+        expect(weekStartOf(new Date(t))).toBe(DateTime.fromMillis(t, { zone: 'utc' }).startOf('week').toISODate());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('keeps its sums consistent and its numbers in range', () => {
     fc.assert(
       fc.property(cohortArb, (members) => {
