@@ -162,9 +162,53 @@ export async function updateCohort(deps: CohortDeps, actor: CounselorPrincipal, 
   if (change.sequenceIds) await knownSequences(deps, change.sequenceIds);
   const updated: Cohort = { ...cohort, ...definedOnly(change), updatedAt: deps.clock.now().toISOString() };
   await deps.counselors.saveCohort(updated);
+  const reshaped = change.sequenceIds !== undefined || change.anchorOverrides !== undefined;
+  const members = reshaped ? await applyCohortToMembers(deps, cohort, updated) : 0;
   const action = change.archived === true ? 'cohort.archive' : change.archived === false ? 'cohort.unarchive' : change.name ? 'cohort.rename' : 'cohort.update';
-  await recordAudit(deps, actor, action, { kind: 'cohort', id: cohortId }, { fields: Object.keys(change).sort().join(',') });
+  await recordAudit(deps, actor, action, { kind: 'cohort', id: cohortId }, { fields: Object.keys(change).sort().join(','), ...(reshaped && { members }) });
   return updated;
+}
+
+/**
+ * After a cohort's sequences or anchor overrides change, its active members follow: each gets
+ * an enrollment in every sequence the cohort now has (with their own dates), the overrides are
+ * rewritten on the cohort's enrollments (an override dropped from the cohort leaves them), and
+ * confirmed members are re-planned. Tracks of sequences the cohort no longer lists are left as
+ * they are: the person may want them, and removing a member is how a counselor stops them.
+ */
+async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Cohort): Promise<number> {
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const members = (await deps.counselors.listCohortMembers(after.orgId, after.cohortId)).filter((m) => m.status === 'active');
+  const nowIso = deps.clock.now().toISOString();
+  let changed = 0;
+  await forEachLimited(members, 8, async (member) => {
+    const person = await deps.store.getPerson(member.personId);
+    if (!person) return;
+    const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active');
+    const personal: Record<string, string> = {};
+    for (const name of PERSONAL_DATE_NAMES) {
+      const value = active.find((e) => e.anchors[name] !== undefined)?.anchors[name];
+      if (value !== undefined) personal[name] = value;
+    }
+    const writes: Enrollment[] = [];
+    for (const sequenceId of after.sequenceIds) {
+      const enrollment = active.find((e) => e.sequenceId === sequenceId);
+      if (!enrollment) {
+        writes.push({ personId: person.personId, enrollmentId: randomUUID(), sequenceId, anchors: { ...after.anchorOverrides, ...personal, enrolled: nowIso }, enrolledAt: nowIso, status: 'active' });
+        continue;
+      }
+      const kept = Object.fromEntries(Object.entries(enrollment.anchors).filter(([name]) => !(name in before.anchorOverrides) || name in after.anchorOverrides));
+      const anchors = { ...kept, ...after.anchorOverrides };
+      if (stable(anchors) !== stable(enrollment.anchors)) writes.push({ ...enrollment, anchors });
+    }
+    if (writes.length === 0) return;
+    for (const enrollment of writes) await deps.store.saveEnrollment(enrollment);
+    changed++;
+    if (person.consent.email?.state === 'confirmed' || person.consent.sms?.state === 'confirmed') {
+      await replanPerson({ store: deps.store, clock: deps.clock, library }, person.personId);
+    }
+  });
+  return changed;
 }
 
 export async function listMembers(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal, cohortId: string): Promise<CohortMember[]> {

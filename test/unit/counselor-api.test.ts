@@ -87,6 +87,25 @@ describe('cohorts', () => {
     expect((await w.call('PUT', `/counselor/cohorts/${cohortId}`, { as: A_COUNSELOR, body: { archived: false } })).body.cohort.archived).toBe(false);
   });
 
+  test('changing a cohort’s sequences or overrides carries its members along', async () => {
+    const w = await withCohort();
+    const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [ASHA] } });
+    const personId = added.body.rows[0].personId;
+    const changed = await w.call('PUT', `/counselor/cohorts/${w.cohortId}`, {
+      as: A_COUNSELOR,
+      body: { sequenceIds: ['getting-started', 'interview-season'], anchorOverrides: { interview_day: '2027-01-27' } },
+    });
+    expect(changed.status).toBe(200);
+    const enrollments = (await w.services.store.listEnrollments(personId)).filter((e) => e.status === 'active');
+    const bySequence = Object.fromEntries(enrollments.map((e) => [e.sequenceId, e.anchors]));
+    expect(bySequence['getting-started']).toMatchObject({ interview_day: '2027-01-27', step2_exam: '2027-02-10' });
+    expect(bySequence['interview-season']).toMatchObject({ interview_day: '2027-01-27', step2_exam: '2027-02-10' });
+    // The same change again changes nothing.
+    const snapshot = (w.services.store as MemoryStore).snapshot();
+    await w.call('PUT', `/counselor/cohorts/${w.cohortId}`, { as: A_COUNSELOR, body: { anchorOverrides: { interview_day: '2027-01-27' } } });
+    expect((w.services.store as MemoryStore).snapshot()).toEqual(snapshot);
+  });
+
   test.each([
     [{ ...COHORT, sequenceIds: ['no-such-sequence'] }, /unknown sequence: no-such-sequence/],
     [{ ...COHORT, season: 1999 }, /season/],
