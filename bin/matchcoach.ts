@@ -21,6 +21,8 @@ import { localSettings } from '../infra/local/settings';
 import type { Clock } from '../shared/ports';
 // Counselors (issue 5): counselor add, cohort create, import.
 import { registerCounselorCommands } from './counselor-commands';
+// Counselors (issue 5): weekly digest, crisis alert sweep, cohort report CSV.
+import { registerReportCommands } from './counselor-report-commands';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
@@ -267,6 +269,7 @@ calendar
   });
 
 registerCounselorCommands(program, () => services());
+registerReportCommands(program, (clock) => services(clock));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
