@@ -393,6 +393,22 @@ describe('access: every route', () => {
     expect(await w.services.store.getPerson(w.personId)).toBeDefined();
   });
 
+  test('the report routes under /counselor/ (the dashboard’s JSON and CSV) answer 401 without a token and 404 across orgs', async () => {
+    const { counselorDashboardRoutes } = await import('../../functions/routes/counselor-dashboard');
+    const w = await orgAWithAMember();
+    const apiRoutes = counselorDashboardRoutes.filter((r) => r.path.startsWith('/counselor/'));
+    expect(apiRoutes.length).toBeGreaterThan(0);
+    for (const route of apiRoutes) {
+      const path = route.path.replace(':cohortId', w.cohortId).replace(':personId', w.personId);
+      expect({ route: `${route.method} ${path}`, status: (await w.call(route.method, path)).status }).toEqual({ route: `${route.method} ${path}`, status: 401 });
+      for (const who of [B_ADMIN, B_COUNSELOR]) {
+        const answer = await w.call(route.method, path, { as: who });
+        expect({ route: `${route.method} ${path}`, as: who.counselorId, status: answer.status }).toEqual({ route: `${route.method} ${path}`, as: who.counselorId, status: 404 });
+      }
+      expect((await w.call(route.method, path, { as: A_COUNSELOR })).status).toBe(200);
+    }
+  });
+
   test('admin routes answer 403 to a counselor of the same org', async () => {
     const w = await world();
     for (const [method, path, body] of [['GET', '/counselor/audit', undefined], ['GET', '/counselor/counselors', undefined], ['POST', '/counselor/counselors', { email: 'q@example.org' }]] as const) {
