@@ -431,9 +431,9 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
   const orgName = org?.name ?? actor.orgId;
   const log = deps.log ?? silentLogger;
   const report: InvitationReport = { email: 0, sms: 0, smsWaiting: 0, failed: 0 };
-  const members = personIds
-    ? (await Promise.all([...new Set(personIds)].map((id) => deps.counselors.getCohortMember(cohort.orgId, cohortId, id)))).filter((m): m is CohortMember => m !== undefined)
-    : await deps.counselors.listCohortMembers(cohort.orgId, cohortId);
+  // One paged query for the cohort, rather than a read per person named.
+  const wanted = personIds && new Set(personIds);
+  const members = (await deps.counselors.listCohortMembers(cohort.orgId, cohortId)).filter((m) => !wanted || wanted.has(m.personId));
   const base = deps.publicBaseUrl.replace(/\/$/, '');
   const updated: CohortMember[] = [];
   await forEachLimited(members, 16, async (member) => {
