@@ -231,6 +231,8 @@ export interface MemberBatch {
    * batches (CounselorStore.saveCohortMembers) once the people are written.
    */
   memberSink?: (member: CohortMember) => void;
+  /** The cohort's members read once up front (an import), instead of one read per row. */
+  members?: Map<string, CohortMember>;
 }
 
 /** Opens a batch on a live cohort of the caller's org (an archived cohort takes no one new). */
@@ -261,15 +263,16 @@ export async function upsertMember(batch: MemberBatch, input: MemberInput): Prom
   const { deps, actor, cohort, org, now } = batch;
   const { store } = deps;
   const byEmail = input.email ? await store.findPersonIdByEmail(input.email) : undefined;
-  const byPhone = input.phone ? await store.findPersonIdByPhone(input.phone) : undefined;
+  const emailOwner = byEmail ? await store.getPerson(byEmail) : undefined;
+  // When the person found by email already has this number, its lookup is theirs: no need to read it.
+  const byPhone = !input.phone ? undefined : emailOwner && emailOwner.phone === input.phone ? emailOwner.personId : await store.findPersonIdByPhone(input.phone);
   if (byEmail && byPhone && byEmail !== byPhone) return rejected('the email address and the phone number belong to two different people');
-  const personId = byEmail ?? byPhone;
-  const existing = personId ? await store.getPerson(personId) : undefined;
+  const existing = emailOwner ?? (byPhone ? await store.getPerson(byPhone) : undefined);
   if (existing) {
     if (input.email && existing.email && existing.email !== input.email) return rejected('that phone number belongs to someone with another email address');
     if (input.phone && existing.phone && existing.phone !== input.phone) return rejected('that email address belongs to someone with another phone number');
   }
-  const member = existing ? await deps.counselors.getCohortMember(cohort.orgId, cohort.cohortId, existing.personId) : undefined;
+  const member = !existing ? undefined : batch.members ? batch.members.get(existing.personId) : await deps.counselors.getCohortMember(cohort.orgId, cohort.cohortId, existing.personId);
 
   const nowIso = now.toISOString();
   const source = counselorConsentSource(actor.counselorId);

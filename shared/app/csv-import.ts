@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
-import { MemberInput, duplicateKeys, memberBatch, summarise, upsertMember, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
+import { MemberInput, duplicateKeys, memberBatch, type MemberBatch, summarise, upsertMember, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
 import { describeIssues } from './errors';
 
 /**
@@ -94,13 +94,16 @@ export async function importCsv(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const joined: CohortMember[] = [];
-  const batch = { ...(await memberBatch(deps, actor, cohortId)), memberSink: (member: CohortMember) => joined.push(member) };
+  const opened = await memberBatch(deps, actor, cohortId);
+  const batch: MemberBatch = { ...opened, memberSink: (member: CohortMember) => joined.push(member) };
   const read = await readRows(source, options);
   if ('fileError' in read) {
     await recordAudit(deps, actor, 'member.import', { kind: 'cohort', id: cohortId }, { rejectedFile: true });
     return { rows: [], summary: summarise([]), fileError: read.fileError, toInvite: [] };
   }
 
+  // Read only once the file is known to be good: one paged query instead of a read per row.
+  batch.members ??= new Map((await deps.counselors.listCohortMembers(opened.cohort.orgId, cohortId)).map((m) => [m.personId, m]));
   const outcomes: (RowOutcome & { row: number })[] = read.rows.map((r) => ('reason' in r ? { row: r.row, status: 'rejected', reason: r.reason } : { row: r.row, status: 'unchanged', personId: '' }));
   const pending = read.rows.flatMap((r, index) => ('input' in r ? [{ index, input: r.input }] : []));
   let written = 0;
