@@ -27,9 +27,11 @@ interface ChartText {
   description: string;
 }
 
-const WIDTH = 640;
-const HEIGHT = 240;
-const PAD = { top: 20, right: 16, bottom: 44, left: 40 };
+// A narrow view box, so that on a phone (about 330 px for the chart) the 14-unit labels still
+// render at about 10 px, and on a laptop at about 14 px.
+const WIDTH = 480;
+const HEIGHT = 220;
+const PAD = { top: 24, right: 12, bottom: 40, left: 50 };
 const INK = '#1f2933';
 const MUTED = '#52606d';
 const GRID = '#cbd2d9';
@@ -68,13 +70,14 @@ function axes(ticks: { value: number; label: string }[], min: number, max: numbe
   const grid = ticks
     .map((t) => {
       const y = yOf(t.value, min, max).toFixed(1);
-      return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="${GRID}" stroke-width="1"/><text x="${PAD.left - 6}" y="${y}" dy="4" text-anchor="end" font-size="12" fill="${MUTED}">${esc(t.label)}</text>`;
+      return `<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y}" y2="${y}" stroke="${GRID}" stroke-width="1"/><text x="${PAD.left - 6}" y="${y}" dy="4" text-anchor="end" font-size="14" fill="${MUTED}">${esc(t.label)}</text>`;
     })
     .join('');
-  // On a narrow screen every label would collide: label at most about eight of them.
-  const every = Math.max(1, Math.ceil(points.length / 8));
+  // Every label would collide: label at most about six of them, counted back from the latest so
+  // that it always has one and they stay evenly spaced.
+  const every = Math.max(1, Math.ceil(points.length / 6));
   const labels = points
-    .map((p, i) => (i % every === 0 || i === points.length - 1 ? `<text x="${xs[i]!.toFixed(1)}" y="${HEIGHT - PAD.bottom + 18}" text-anchor="middle" font-size="12" fill="${MUTED}">${esc(shortDate(p.label))}</text>` : ''))
+    .map((p, i) => ((points.length - 1 - i) % every === 0 ? `<text x="${xs[i]!.toFixed(1)}" y="${HEIGHT - PAD.bottom + 18}" text-anchor="middle" font-size="14" fill="${MUTED}">${esc(shortDate(p.label))}</text>` : ''))
     .join('');
   return `<g aria-hidden="true">${grid}${labels}</g>`;
 }
@@ -113,13 +116,16 @@ export function lineChart(args: ChartText & { points: readonly ChartPoint[]; min
       if (p.value === null) return '';
       const x = xs[i]!.toFixed(1);
       const y = yOf(clamp(p.value, min, max), min, max);
-      return `<circle cx="${x}" cy="${y.toFixed(1)}" r="5" fill="${ACCENT}"/><text x="${x}" y="${(y - 10).toFixed(1)}" text-anchor="middle" font-size="12" font-weight="700" fill="${INK}">${fmt(p.value)}</text>`;
+      return `<circle cx="${x}" cy="${y.toFixed(1)}" r="5" fill="${ACCENT}"/><text x="${x}" y="${(y - 10).toFixed(1)}" text-anchor="middle" font-size="14" font-weight="700" fill="${INK}">${fmt(p.value)}</text>`;
     })
     .join('');
   return frame(args, words(points, fmt), `${axes(ticks, min, max, points, xs)}<g class="series">${lines}${dots}</g>`);
 }
 
-/** Bars for shares between 0 and 1, labelled in percent; a null value draws no bar and says "none sent". */
+/**
+ * Bars for shares between 0 and 1; a null value draws no bar, only a dash. Each bar carries its
+ * percentage as a bare number (the axis says percent): "100%" is wider than a bar on a phone.
+ */
 export function barChart(args: ChartText & { points: readonly ChartPoint[] }): string {
   const { points } = args;
   const xs = slots(points.length);
@@ -133,7 +139,7 @@ export function barChart(args: ChartText & { points: readonly ChartPoint[] }): s
       const y = yOf(clamp(p.value, 0, 1), 0, 1);
       // A 0 % week still shows a sliver, so "none answered" differs from "none sent".
       const height = Math.max(plotBottom - y, 2);
-      return `<rect x="${(x - width / 2).toFixed(1)}" y="${(plotBottom - height).toFixed(1)}" width="${width.toFixed(1)}" height="${height.toFixed(1)}" rx="3" fill="${ACCENT}"/><text x="${x.toFixed(1)}" y="${(plotBottom - height - 6).toFixed(1)}" text-anchor="middle" font-size="12" font-weight="700" fill="${INK}">${percent(p.value)}</text>`;
+      return `<rect x="${(x - width / 2).toFixed(1)}" y="${(plotBottom - height).toFixed(1)}" width="${width.toFixed(1)}" height="${height.toFixed(1)}" rx="3" fill="${ACCENT}"/><text x="${x.toFixed(1)}" y="${(plotBottom - height - 6).toFixed(1)}" text-anchor="middle" font-size="13" font-weight="700" fill="${INK}">${Math.round(clamp(p.value, 0, 1) * 100)}</text>`;
     })
     .join('');
   return frame(args, words(points, percent), `${axes(ticks, 0, 1, points, xs)}<g class="series">${bars}</g>`);

@@ -39,9 +39,9 @@ describe('bar chart', () => {
   it('draws a bar per week with a value, labelled in percent, and no bar for a week with nothing sent', () => {
     const svg = barChart({ id: 'rate', title: 'Check-in response rate', description: 'Share answered.', points: weeks.map((label, i) => ({ label, value: [0.5, 0, null, 1][i]! })) });
     expect(count(svg, 'rect')).toBe(3);
-    expect(svg).toContain('>50%</text>');
-    expect(svg).toContain('>0%</text>');
-    expect(svg).toContain('>100%</text>');
+    expect(svg).toContain('>50</text>');
+    expect(svg).toContain('>0</text>');
+    expect(svg).toContain('>100</text>');
     expect(svg).toContain('Jan 4: 50%; Jan 11: 0%; Jan 25: 100%.');
   });
 });
@@ -64,6 +64,13 @@ describe('chart geometry (property)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('labels at most about six weeks on the x axis, always the latest', () => {
+    const twelve = Array.from({ length: 12 }, (_, i) => ({ label: `2027-01-${String(i + 1).padStart(2, '0')}`, value: 3 }));
+    const svg = lineChart({ id: 'l', title: 't', description: 'd', min: 1, max: 5, points: twelve });
+    const xLabels = [...svg.matchAll(/>(Jan \d+)<\/text>/g)].map((m) => m[1]);
+    expect(xLabels).toEqual(['Jan 2', 'Jan 4', 'Jan 6', 'Jan 8', 'Jan 10', 'Jan 12']);
   });
 
   it('shortens ISO dates and leaves anything else alone', () => {
