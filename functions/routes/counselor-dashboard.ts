@@ -156,6 +156,13 @@ async function csvExport(ctx: RouteContext, principal: CounselorPrincipal, part:
   };
 }
 
+/** One member's timeline: looking at one person's record is an action an admin can see in the audit log. */
+async function viewedTimeline(ctx: RouteContext, principal: CounselorPrincipal) {
+  const view = await memberTimelineFor(reportDeps(ctx.services), principal, ctx.params.cohortId!, ctx.params.personId!);
+  await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'member.view', { kind: 'member', id: view.personId }, { cohortId: view.cohort.cohortId });
+  return view;
+}
+
 export const counselorDashboardRoutes: Route[] = [
   { method: 'GET', path: '/dashboard/sign-in', handler: async (ctx) => pages.signInPage({ base: basePath(ctx.services) }) },
   {
@@ -194,7 +201,7 @@ export const counselorDashboardRoutes: Route[] = [
     pages.cohortPage({ base, principal, view: await cohortReportFor(reportDeps(ctx.services), principal, ctx.params.cohortId!) }),
   ),
   page('/dashboard/cohorts/:cohortId/members/:personId', async (ctx, principal, base) =>
-    pages.memberPage({ base, principal, view: await memberTimelineFor(reportDeps(ctx.services), principal, ctx.params.cohortId!, ctx.params.personId!) }),
+    pages.memberPage({ base, principal, view: await viewedTimeline(ctx, principal) }),
   ),
   page('/dashboard/cohorts/:cohortId/report.csv', (ctx, principal) => csvExport(ctx, principal, 'members')),
   page('/dashboard/cohorts/:cohortId/weekly.csv', (ctx, principal) => csvExport(ctx, principal, 'weekly')),
@@ -206,7 +213,7 @@ export const counselorDashboardRoutes: Route[] = [
   api('/counselor/cohorts/:cohortId/report.csv', (ctx, principal) => csvExport(ctx, principal, 'members')),
   api('/counselor/cohorts/:cohortId/weekly.csv', (ctx, principal) => csvExport(ctx, principal, 'weekly')),
   api('/counselor/cohorts/:cohortId/members/:personId/timeline', async (ctx, principal) => {
-    const view = await memberTimelineFor(reportDeps(ctx.services), principal, ctx.params.cohortId!, ctx.params.personId!);
+    const view = await viewedTimeline(ctx, principal);
     return json(200, { personId: view.personId, firstName: view.firstName, consent: view.consent, supportHold: view.supportHold, timeline: view.timeline });
   }),
 ];

@@ -232,6 +232,9 @@ describe('what the pages show', () => {
     expect(body).toContain('Wrote a note');
     expect(body).toContain('Upbeat coaching is paused');
     expect(body).not.toContain('my secret words');
+    expect(await services.counselors.listAudit('org-a')).toEqual([
+      expect.objectContaining({ actor: 'c1', action: 'member.view', target: { kind: 'member', id: 'p1' }, detail: { cohortId: 'k1' } }),
+    ]);
   });
 
   it('exports the CSV with formula-safe cells and records the export in the audit log', async () => {
