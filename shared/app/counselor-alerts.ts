@@ -103,7 +103,7 @@ export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pi
   if (memberships.length === 0) return noOutcome();
   const person = await deps.store.getPerson(flag.personId);
   if (!person) return noOutcome();
-  const name = person.firstName ?? 'A member';
+  const name = person.firstName;
 
   const byOrg = new Map<string, CohortMember[]>();
   for (const m of memberships) byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), m]);
@@ -119,9 +119,12 @@ export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pi
   return outcome;
 }
 
-function crisisEmail(deps: CounselorAlertDeps, counselor: Counselor, name: string, flag: Pick<SafetyAlert, 'personId' | 'at'>, cohorts: readonly Cohort[]) {
+function crisisEmail(deps: CounselorAlertDeps, counselor: Counselor, firstName: string | undefined, flag: Pick<SafetyAlert, 'personId' | 'at'>, cohorts: readonly Cohort[]) {
   const links = cohorts.map((c) => ({ cohort: c.name, url: memberUrl(deps, c.cohortId, flag.personId) }));
   const cohortNames = cohorts.map((c) => c.name).join(', ');
+  // Someone imported without a name is still someone: "A member of <cohort>" reads better than an id.
+  const name = firstName ?? 'A member';
+  const subject = firstName ? `Please check in with ${firstName}` : `Please check in with a member of ${cohortNames}`;
   const text = [
     `${name} (${cohortNames}) sent us a text at ${utc(flag.at)} that our safety check flagged.`,
     '',
@@ -135,7 +138,7 @@ function crisisEmail(deps: CounselorAlertDeps, counselor: Counselor, name: strin
 <p>We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can.</p>
 <ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Their timeline (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
 <p>You get this email because crisis alerts are on in your Match Coach counselor settings.</p>`;
-  return { to: counselor.email, subject: `Please check in with ${name}`, text, html };
+  return { to: counselor.email, subject, text, html };
 }
 
 /**

@@ -79,6 +79,14 @@ describe('crisis alert', () => {
     expect(`${mail!.text}${mail!.html}`).not.toMatch(/risk:|suicid|kill|harm/i);
   });
 
+  it('names the cohort when the member gave no name', async () => {
+    const { firstName: _, ...nameless } = person('p1', 'x');
+    await store.savePerson(nameless);
+    await alertCounselorsOfCrisis(deps, risk);
+    expect(email.sent[0]!.subject).toBe('Please check in with a member of Lagos alumni 2027');
+    expect(email.sent[0]!.text).toMatch(/^A member \(Lagos alumni 2027\) sent us a text/);
+  });
+
   it('sends once: a retry, a second sweep, or a concurrent run sends nothing more', async () => {
     const [a, b] = await Promise.all([alertCounselorsOfCrisis(deps, risk), alertCounselorsOfCrisis(deps, risk)]);
     expect(a.sent + b.sent).toBe(1);
