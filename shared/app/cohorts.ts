@@ -334,7 +334,8 @@ export async function upsertMember(batch: MemberBatch, input: MemberInput): Prom
   if (personChanged) await store.savePerson(person);
   for (const enrollment of writes) await store.saveEnrollment(enrollment);
   if (joining) {
-    const { removedAt: _gone, ...kept } = member ?? ({} as Partial<CohortMember>);
+    // Coming back after a removal is a fresh start: a new invitation if their consent needs one.
+    const { removedAt: _gone, invited: _before, ...kept } = member ?? ({} as Partial<CohortMember>);
     const joined: CohortMember = {
       ...kept,
       orgId: cohort.orgId,

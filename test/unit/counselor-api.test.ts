@@ -263,6 +263,19 @@ describe('removal and erasure', () => {
     expect(await w.services.counselors.getCohortMember('org-a', w.cohortId, w.personId)).toMatchObject({ status: 'removed' });
   });
 
+  test('a removed member added again is invited again, once the last invitation’s hold has passed', async () => {
+    const w = await withCohort();
+    const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
+    const personId = added.body.rows[0].personId;
+    await w.call('DELETE', `/counselor/cohorts/${w.cohortId}/members/${personId}`, { as: A_COUNSELOR });
+    w.services.at('2027-01-10T04:00:00.000Z');
+    const again = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
+    expect(again.body.rows[0]).toMatchObject({ status: 'added', personId });
+    expect((await w.services.store.getPerson(personId))!.consent.email).toMatchObject({ state: 'pending', source: 'counselor:c-a' });
+    expect(again.body.invitations.email).toBe(1);
+    expect(w.services.email.sent).toHaveLength(2);
+  });
+
   test('erasing a member leaves nothing of their personal data', async () => {
     const w = await confirmedMember();
     const answer = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members/${w.personId}/erase`, { as: A_COUNSELOR });
