@@ -3,7 +3,8 @@ import { createApiHandler } from '../../functions/api';
 import { COUNSELOR_API_SCOPE, type Counselor } from '../../shared/domain/counselor';
 import { REMOVED_CONSENT_TEXT } from '../../shared/app/cohorts';
 import { silentLogger } from '../../shared/ports';
-import { memoryServices, type MemoryServices } from '../support/memory-services';
+import { TEST_TOKEN_SECRET, memoryServices, type MemoryServices } from '../support/memory-services';
+import { issueToken } from '../../shared/domain/tokens';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 
 /**
@@ -289,6 +290,19 @@ describe('removal and erasure', () => {
     // The audit log keeps ids and counts, never the address.
     expect(JSON.stringify(await w.services.counselors.listAudit('org-a'))).not.toMatch(/asha|\+91/i);
   });
+});
+
+test('a member who deletes their own data from their preferences page leaves no membership behind', async () => {
+  const w = await withCohort();
+  const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
+  const personId = added.body.rows[0].personId;
+  const token = issueToken(TEST_TOKEN_SECRET, 'preferences', personId, w.services.clock.now());
+  const handler = createApiHandler(Promise.resolve(w.services), silentLogger);
+  const answer = await handler(counselorEvent('POST', `/preferences/${token}`, { rawBody: 'action=delete-confirmed', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+  expect(answer.statusCode).toBe(200);
+  expect(await w.services.store.getPerson(personId)).toBeUndefined();
+  expect(await w.services.counselors.listCohortMembers('org-a', w.cohortId)).toEqual([]);
+  expect(await w.services.counselors.cohortsOfPerson(personId)).toEqual([]);
 });
 
 describe('audit log and counselors of the org', () => {
