@@ -2,6 +2,8 @@ import type { Services } from '../../shared/adapters/services';
 import { Forbidden, readAudit, recordAudit, requireAdmin } from '../../shared/app/audit';
 import {
   addCounselor,
+  changeCounselorRole,
+  removeCounselor,
   addMembers,
   createCohort,
   eraseMember,
@@ -219,6 +221,23 @@ export const counselorRoutes: Route[] = [
       const { counselor, created } = await addCounselor(ctx.services, ctx.principal, jsonBody(ctx));
       return json(created ? 201 : 200, { counselor, created });
     }),
+    { admin: true },
+  ),
+
+  counselorRoute(
+    'PUT',
+    '/counselor/counselors/:counselorId',
+    withBody(async (ctx) => json(200, { counselor: await changeCounselorRole(ctx.services, ctx.principal, ctx.params.counselorId!, jsonBody(ctx)) })),
+    { admin: true },
+  ),
+
+  counselorRoute(
+    'DELETE',
+    '/counselor/counselors/:counselorId',
+    async ({ services, principal, params }) => {
+      await removeCounselor(services, principal, params.counselorId!);
+      return json(200, { removed: true });
+    },
     { admin: true },
   ),
 ];

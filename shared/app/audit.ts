@@ -13,6 +13,13 @@ import { DomainError } from './errors';
 export type AuditTarget = NonNullable<AuditEntry['target']>;
 export type AuditDetail = NonNullable<AuditEntry['detail']>;
 
+/**
+ * Entries sort by time, then by id: a counter first, so two actions of one process in the same
+ * millisecond keep their order, then randomness so processes never collide.
+ */
+let sequence = 0;
+const nextAuditId = () => `${(sequence++ % 36 ** 6).toString(36).padStart(6, '0')}-${randomUUID()}`;
+
 export async function recordAudit(
   deps: { counselors: CounselorStore; clock: Clock },
   actor: Pick<CounselorPrincipal, 'orgId' | 'counselorId'>,
@@ -22,7 +29,7 @@ export async function recordAudit(
 ): Promise<AuditEntry> {
   const entry: AuditEntry = {
     orgId: actor.orgId,
-    auditId: randomUUID(),
+    auditId: nextAuditId(),
     at: deps.clock.now().toISOString(),
     actor: actor.counselorId,
     action,

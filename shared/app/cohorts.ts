@@ -581,6 +581,30 @@ export async function addCounselor(deps: Pick<CohortDeps, 'counselors' | 'clock'
   return { counselor, created: true };
 }
 
+export const CounselorChange = z.object({ role: CounselorRole }).strict();
+
+/** An admin changes a counselor's role; nobody demotes themselves (an org must keep its admin). */
+export async function changeCounselorRole(deps: Pick<CohortDeps, 'counselors' | 'clock'>, actor: CounselorPrincipal, counselorId: string, raw: unknown): Promise<Counselor> {
+  requireAdmin(actor, 'change roles');
+  const { role } = parse(CounselorChange, raw);
+  const counselor = await deps.counselors.getCounselor(actor.orgId, counselorId);
+  if (!counselor) throw notFound('counselor');
+  if (counselorId === actor.counselorId && role !== 'admin') throw new DomainError('conflict', 'you cannot demote yourself: ask another admin');
+  const updated = { ...counselor, role };
+  await deps.counselors.saveCounselor(updated);
+  await recordAudit(deps, actor, 'counselor.role', { kind: 'counselor', id: counselorId }, { role });
+  return updated;
+}
+
+/** An admin removes a counselor from the org; their tokens stop working at once. */
+export async function removeCounselor(deps: Pick<CohortDeps, 'counselors' | 'clock'>, actor: CounselorPrincipal, counselorId: string): Promise<void> {
+  requireAdmin(actor, 'remove counselors');
+  if (!(await deps.counselors.getCounselor(actor.orgId, counselorId))) throw notFound('counselor');
+  if (counselorId === actor.counselorId) throw new DomainError('conflict', 'you cannot remove yourself: ask another admin');
+  await deps.counselors.deleteCounselor(actor.orgId, counselorId);
+  await recordAudit(deps, actor, 'counselor.remove', { kind: 'counselor', id: counselorId });
+}
+
 export async function listCounselors(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal): Promise<Counselor[]> {
   requireAdmin(actor, 'list counselors');
   return deps.counselors.listCounselors(actor.orgId);

@@ -13,6 +13,8 @@ export interface CounselorStore {
   /** Creates or replaces a counselor. */
   saveCounselor(counselor: Counselor): Promise<void>;
   getCounselor(orgId: string, counselorId: string): Promise<Counselor | undefined>;
+  /** Removes a counselor from the org: their tokens stop working (routes check the record). */
+  deleteCounselor(orgId: string, counselorId: string): Promise<void>;
   /** The org's counselors, by id. */
   listCounselors(orgId: string): Promise<Counselor[]>;
 

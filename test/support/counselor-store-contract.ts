@@ -34,6 +34,12 @@ export function describeCounselorStoreContract(
       // Saving again replaces.
       await store.saveCounselor(counselor('c-2', 'org-a', { settings: { crisisAlerts: false, weeklyDigest: true } }));
       expect((await store.getCounselor('org-a', 'c-2'))?.settings.crisisAlerts).toBe(false);
+      // Deleting is per org: the same id in another org is untouched; deleting twice is harmless.
+      await store.saveCounselor(counselor('c-2', 'org-b'));
+      await store.deleteCounselor('org-a', 'c-2');
+      await store.deleteCounselor('org-a', 'c-2');
+      expect(await store.getCounselor('org-a', 'c-2')).toBeUndefined();
+      expect(await store.getCounselor('org-b', 'c-2')).toBeDefined();
     });
 
     test('cohorts are per org and saving replaces; nothing else of the org is listed as a cohort', async () => {

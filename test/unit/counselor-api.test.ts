@@ -336,6 +336,18 @@ describe('audit log and counselors of the org', () => {
     expect((await w.call('GET', '/counselor/audit', { as: A_ADMIN })).body.entries.map((e: any) => e.action)).toEqual(['counselor.add']);
   });
 
+  test('admins change roles and remove counselors of their own org; a removed counselor’s token stops working', async () => {
+    const w = await world();
+    expect((await w.call('PUT', '/counselor/counselors/c-a', { as: A_ADMIN, body: { role: 'admin' } })).body.counselor.role).toBe('admin');
+    expect((await w.call('PUT', '/counselor/counselors/c-admin-a', { as: A_ADMIN, body: { role: 'counselor' } })).status).toBe(409);
+    expect((await w.call('DELETE', '/counselor/counselors/c-admin-a', { as: A_ADMIN })).status).toBe(409);
+    expect((await w.call('GET', '/counselor/me', { as: A_COUNSELOR })).status).toBe(200);
+    expect((await w.call('DELETE', '/counselor/counselors/c-a', { as: A_ADMIN })).status).toBe(200);
+    expect((await w.call('GET', '/counselor/me', { as: A_COUNSELOR })).status).toBe(401);
+    expect((await w.call('DELETE', '/counselor/counselors/c-a', { as: A_ADMIN })).status).toBe(404);
+    expect((await w.call('GET', '/counselor/audit', { as: A_ADMIN })).body.entries.map((e: any) => e.action)).toEqual(['counselor.remove', 'counselor.role']);
+  });
+
   test('a counselor changes their own alert settings', async () => {
     const w = await world();
     const answer = await w.call('PUT', '/counselor/me/settings', { as: A_COUNSELOR, body: { weeklyDigest: false } });
@@ -364,6 +376,8 @@ describe('access: every route', () => {
       ['GET', '/counselor/audit', undefined],
       ['GET', '/counselor/counselors', undefined],
       ['POST', '/counselor/counselors', { email: 'mallory@example.org' }],
+      ['PUT', '/counselor/counselors/c-a', { role: 'admin' }],
+      ['DELETE', '/counselor/counselors/c-a', undefined],
     ] as const;
   const bodyOf = (body: unknown) =>
     typeof body === 'string' ? { rawBody: body, headers: { 'content-type': 'text/csv' } } : body === undefined ? {} : { body };
@@ -376,7 +390,7 @@ describe('access: every route', () => {
 
   test('the route list covers every counselor route the API has', async () => {
     const { counselorRoutes } = await import('../../functions/routes/counselor');
-    const listed = routes(':cohortId', ':personId').map(([method, path]) => `${method} ${path}`);
+    const listed = routes(':cohortId', ':personId').map(([method, path]) => `${method} ${path}`.replace('/counselors/c-a', '/counselors/:counselorId'));
     expect(counselorRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([...listed].sort());
   });
 
@@ -401,9 +415,11 @@ describe('access: every route', () => {
     const before = [(w.services.store as MemoryStore).snapshot(), await w.services.counselors.listCohorts('org-a'), await w.services.counselors.listCohortMembers('org-a', w.cohortId)];
     for (const who of [B_ADMIN, B_COUNSELOR]) {
       for (const [method, path, body] of routes(w.cohortId, w.personId)) {
-        if (!path.includes(w.cohortId)) continue;
+        if (!path.includes(w.cohortId) && !path.includes('/counselors/c-a')) continue;
         const answer = await w.call(method, path, { as: who, ...bodyOf(body) });
-        expect({ route: `${method} ${path}`, as: who.counselorId, status: answer.status }).toEqual({ route: `${method} ${path}`, as: who.counselorId, status: 404 });
+        // An admin-only route turns a counselor away (403) before it looks anything up.
+        const expected = path.startsWith('/counselor/counselors/') && who.role !== 'admin' ? 403 : 404;
+        expect({ route: `${method} ${path}`, as: who.counselorId, status: answer.status }).toEqual({ route: `${method} ${path}`, as: who.counselorId, status: expected });
       }
       // Routes without an id show org B its own (empty) world, never org A's.
       expect((await w.call('GET', '/counselor/cohorts', { as: who })).body.cohorts).toEqual([]);

@@ -109,6 +109,9 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
 
     saveCounselor: (counselor) => put(counselorKey(counselor.orgId, counselor.counselorId), counselor),
     getCounselor: (orgId, counselorId) => get<Counselor>(counselorKey(orgId, counselorId)),
+    async deleteCounselor(orgId, counselorId) {
+      await doc.send(new DeleteCommand({ TableName, Key: counselorKey(orgId, counselorId) }));
+    },
     async listCounselors(orgId) {
       return (await prefixed(orgPk(orgId), COUNSELOR_PREFIX)).map((item) => domain(item) as Counselor);
     },

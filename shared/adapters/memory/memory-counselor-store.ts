@@ -31,6 +31,9 @@ export function createMemoryCounselorStore(): CounselorStore {
     async getCounselor(orgId, counselorId) {
       return copyOrUndefined(counselors.get(orgId)?.get(counselorId));
     },
+    async deleteCounselor(orgId, counselorId) {
+      counselors.get(orgId)?.delete(counselorId);
+    },
     async listCounselors(orgId) {
       return sortedValues(counselors.get(orgId));
     },
