@@ -19,6 +19,10 @@ import { calendarData, personaLibrary, sequenceLibrary } from '../shared/content
 import { EASTERN, SEASON_EVENT_NAMES, seasonCalendar, seasonEnd } from '../shared/domain/calendar';
 import { localSettings } from '../infra/local/settings';
 import type { Clock } from '../shared/ports';
+// Counselors (issue 5): counselor add, cohort create, import.
+import { registerCounselorCommands } from './counselor-commands';
+// Counselors (issue 5): weekly digest, crisis alert sweep, cohort report CSV.
+import { registerReportCommands } from './counselor-report-commands';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
@@ -263,6 +267,9 @@ calendar
     const { replanned } = await correctCalendarDate(s, { season: year, event, entry: { at, certainty: o.certainty, source: o.source } });
     console.log(`${event} ${year} is now ${at} Eastern; re-planned ${replanned} person(s).`);
   });
+
+registerCounselorCommands(program, () => services());
+registerReportCommands(program, (clock) => services(clock));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

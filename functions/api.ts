@@ -10,6 +10,9 @@ import { healthRoutes } from './routes/health';
 import { twilioRoutes } from './routes/twilio';
 import { subscriberRoutes } from './routes/subscriber';
 import { planRoutes } from './routes/plan';
+// Counselors (issue 5): the JSON API; dashboard routes sit next to it.
+import { counselorRoutes } from './routes/counselor';
+import { counselorDashboardRoutes } from './routes/counselor-dashboard';
 
 /**
  * The HTTP API behind API Gateway (and `npm start` locally): matches the route and hands it the
@@ -17,7 +20,7 @@ import { planRoutes } from './routes/plan';
  */
 const log = createLogger('api');
 
-const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes, ...planRoutes];
+const routes: Route[] = [...healthRoutes, ...twilioRoutes, ...subscriberRoutes, ...planRoutes, ...counselorRoutes, ...counselorDashboardRoutes];
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

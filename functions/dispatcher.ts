@@ -2,6 +2,8 @@ import { createDispatcher } from '../shared/app/dispatch';
 import { createLogger } from '../shared/adapters/logger';
 import { createServices } from '../shared/adapters/services';
 import { config } from '../shared/config';
+import { sweepCrisisAlerts } from '../shared/app/counselor-alerts';
+import { alertDepsOf } from './counselor-alert-deps';
 
 /**
  * EventBridge Scheduler invokes this every minute. The schedule's payload carries nothing we
@@ -12,9 +14,16 @@ const log = createLogger('dispatcher');
 const ready = createServices(config(), { log }).then((services) => ({ services, dispatch: createDispatcher(services) }));
 
 export const handler = async () => {
-  const { dispatch } = await ready;
+  const { dispatch, services } = await ready;
   const report = await dispatch();
   log.info('tick finished', { ...report });
+  // Counselors (issue 5): a crisis alert that could not go when the text came (a fault, a refusal)
+  // goes now; the ledger makes this a no-op for the ones already sent.
+  const alerts = await sweepCrisisAlerts(alertDepsOf(services, log)).catch((error: unknown) => {
+    log.error('crisis alert sweep failed', { alarm: 'CrisisAlertSweepFailed', error: error instanceof Error ? error.name : typeof error });
+    return undefined;
+  });
+  if (alerts && (alerts.sent > 0 || alerts.failed > 0)) log.info('crisis alerts swept', { ...alerts });
   if (report.errors > 0) throw new Error(`dispatcher tick: ${report.errors} message(s) hit a fault and will be retried`);
   return report;
 };

@@ -48,6 +48,13 @@ export const ConfigSchema = z
     SES_EVENTS_TOPIC_ARN: z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN').optional(),
     /** Local stack only: accept unsigned SES events (tests inject bounces). Never set in AWS. */
     LOCAL_SES_EVENTS: z.enum(['0', '1']).optional(),
+    // ---- Counselors (issue 5) ----
+    /**
+     * Local stack only: where the local token issuer keeps its key pair (made on first start);
+     * counselor tokens are then verified here. Unset in AWS, where API Gateway's JWT authorizer
+     * verifies Cognito's tokens before the function runs.
+     */
+    LOCAL_COUNSELOR_JWT_DIR: z.string().min(1).optional(),
   })
   .refine((c) => c.TWILIO_SECRET_ARN || (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN), {
     message: 'set TWILIO_SECRET_ARN (AWS) or both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (local)',

@@ -43,6 +43,7 @@ const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
   tokenSecret: services.tokenSecret,
   publicBaseUrl: services.publicBaseUrl,
   postalAddress: services.settings.postalAddress,
+  counselors: services.counselors,
 });
 
 /** The form, or the page that says it could not be read (nothing changes either way). */

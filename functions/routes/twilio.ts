@@ -3,6 +3,8 @@ import { recordDeliveryStatus } from '../../shared/app/delivery-status';
 import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound-sms';
 import { describeIssues } from '../../shared/app/errors';
 import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
+import { alertCounselorsOfCrisis } from '../../shared/app/counselor-alerts';
+import { alertDepsOf } from '../counselor-alert-deps';
 import { json } from '../http';
 import { BadRequest, formFields, publicUrlOf, requestHeader } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
@@ -95,7 +97,14 @@ export const twilioRoutes: Route[] = [
       if (!parsed.success) return badRequest(describeIssues(parsed.error.issues));
       const { MessageSid, From, To, Body } = parsed.data;
       const { replies } = await handleInboundSms(
-        { store: ctx.services.store, clock: ctx.services.clock, log: ctx.log, helpAddress: ctx.services.helpAddress },
+        {
+          store: ctx.services.store,
+          clock: ctx.services.clock,
+          log: ctx.log,
+          helpAddress: ctx.services.helpAddress,
+          // Counselors (issue 5): the person's counselors hear of a crisis flag at once.
+          onCrisisFlag: (flag) => alertCounselorsOfCrisis(alertDepsOf(ctx.services, ctx.log), flag),
+        },
         { messageSid: MessageSid, from: From, to: To, body: Body },
       );
       return twimlResponse(replies);

@@ -49,6 +49,8 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
       TOKEN_SECRET: 'local-only-token-secret-do-not-use-in-aws-0123456789',
       // Local only: POST /webhooks/ses takes unsigned SES events, so tests can inject bounces.
       LOCAL_SES_EVENTS: '1',
+      // Local only (issue 5): the counselor token issuer's key pair, made on first start.
+      LOCAL_COUNSELOR_JWT_DIR: path.join(path.resolve(p.MATCHCOACH_DATA_DIR), 'counselor-jwt'),
       // Local DynamoDB Local writes need the SDK to have a region and credentials.
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',

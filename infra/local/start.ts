@@ -6,6 +6,7 @@ import { serveApiHandler } from './http-server';
 import { localSettings, LOCAL_TWILIO, type LocalSettings } from './settings';
 import { startSesTwin } from './ses-twin';
 import { startSmsSandbox } from './sms-sandbox';
+import { localIssuer } from '../../shared/adapters/local-jwt';
 
 /**
  * `npm start`: the whole service on this machine. DynamoDB Local (data under .data/), the SES
@@ -34,6 +35,8 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
       new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       settings.env.TABLE_NAME,
     );
+    // Counselors (issue 5): the local token issuer's key pair is made on first start, then kept.
+    localIssuer(settings.env.LOCAL_COUNSELOR_JWT_DIR);
     const ses = await startSesTwin({ port: settings.ports.ses });
     stoppers.push(ses.stop);
     const sms = await startSmsSandbox({
@@ -98,6 +101,9 @@ Match Coach is running locally.
 Try, in another terminal:
   npx matchcoach enroll --email you@example.com --phone +919812345678 --zone Asia/Kolkata --name Priya --sequence getting-started
   npx matchcoach tick --now 2030-01-01T14:00:00Z   # a dispatch as if it were then
+  export MATCHCOACH_TOKEN=$(npx matchcoach counselor add --org demo --org-name "Demo Advising" --email you@example.org --role admin)
+  npx matchcoach cohort create --name "Fall group" --season 2027 --sequence getting-started   # prints the cohort id
+  npx matchcoach import members.csv --cohort <cohort id>   # counselors: README "Counselors"
 
 Ctrl-C stops everything.
 `);

@@ -12,6 +12,13 @@ import { tokenSecret, twilioCredentials } from './secrets';
 import { createSesEmailSender } from './ses/ses-email-sender';
 import { createSnsClient, snsNetwork, type SnsClient } from './sns';
 import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
+// Counselors (issue 5)
+import type { CounselorStore } from '../ports/counselor';
+import { createDynamoCounselorStore } from './dynamo/counselor-store';
+import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
+import { localIssuer } from './local-jwt';
+import type { NotificationLedger } from '../ports/notification-ledger';
+import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
 
 /**
  * The composition root: the real adapters, built from configuration. Handlers, the CLI and the
@@ -39,6 +46,13 @@ export interface Services {
   // ---- Email subscription (issue 4, email half) ----
   /** SES bounce and complaint events, delivered by SNS to POST /webhooks/ses. */
   sesEvents: SesEventSettings;
+  // ---- Counselors (issue 5) ----
+  /** Organisations, counselors, cohorts, members and the audit log. */
+  counselors: CounselorStore;
+  /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
+  counselorAuth: CounselorAuthenticator;
+  /** Crisis alerts and weekly digests to counselors go once: claimed here before each send. */
+  notifications: NotificationLedger;
 }
 
 export interface SesEventSettings {
@@ -117,5 +131,12 @@ export async function createServices(
       // Only beside the SES twin: a stray LOCAL_SES_EVENTS in AWS must not open the door.
       acceptUnsigned: config.LOCAL_SES_EVENTS === '1' && config.SES_ENDPOINT !== undefined,
     },
+    counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
+    // The local issuer only beside DynamoDB Local: a stray setting in AWS must not swap verifiers.
+    counselorAuth:
+      config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT
+        ? localAuthenticator(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR), clock, options.log ?? silentLogger)
+        : awsAuthenticator(),
+    notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
   };
 }

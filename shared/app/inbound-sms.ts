@@ -35,6 +35,11 @@ export interface InboundSmsDeps {
   log?: Logger;
   /** Where people can write for help; the HELP reply names it. */
   helpAddress: string;
+  /**
+   * Counselors (issue 5): called once a risk flag is stored, to alert the person's counselors at
+   * once. Its failure never costs the person their reply: the dispatcher's sweep sends it later.
+   */
+  onCrisisFlag?: (flag: { personId: string; eventId: string; at: string; level: 'risk' }) => Promise<unknown>;
 }
 
 export interface InboundSmsResult {
@@ -158,6 +163,11 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, scr
       if (intent.via === 'free-text') replies.push(say.optOutReply);
     }
     await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, kind: 'note', text: words, ...(latest && { inReplyTo: latest.messageId }), safety: safety! });
+    if (deps.onCrisisFlag) {
+      await deps.onCrisisFlag({ personId: person.personId, eventId: input.messageSid, at: nowIso, level: 'risk' }).catch((error: unknown) =>
+        log.error('counselor crisis alert not sent now; the next tick sweeps it', { ...ids, error: error instanceof Error ? error.name : typeof error }),
+      );
+    }
     return { replies, outcome: 'handled' };
   }
 

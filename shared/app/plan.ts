@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { seasonCalendar } from '../domain/calendar';
 import { verifyToken } from '../domain/tokens';
 import type { Person } from '../domain/model';

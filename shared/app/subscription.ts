@@ -21,6 +21,7 @@ import { formatLocal } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, issueToken, verifyToken, type TokenPurpose } from '../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
+import type { CounselorStore } from '../ports/counselor';
 import { definedOnly } from './enroll';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
@@ -50,6 +51,8 @@ export interface SubscriptionDeps {
   publicBaseUrl: string;
   /** CAN-SPAM: every email carries it, the transactional ones too. */
   postalAddress: string;
+  /** Counselors (issue 5): "delete all my data" also takes the person's cohort memberships. */
+  counselors?: Pick<CounselorStore, 'forgetPerson'>;
 }
 
 // ---- Links -------------------------------------------------------------------------------------
@@ -640,7 +643,8 @@ export type EraseOutcome = { status: 'erased'; items: number } | InvalidLink;
 export async function eraseMyData(deps: SubscriptionDeps, token: string): Promise<EraseOutcome> {
   const check = verifyToken(deps.tokenSecret, token, 'preferences', deps.clock.now());
   if (!check.ok) return { status: 'invalid-link', reason: check.reason };
-  const items = await deps.store.erasePerson(check.payload.sub);
+  const memberships = (await deps.counselors?.forgetPerson(check.payload.sub)) ?? 0;
+  const items = memberships + (await deps.store.erasePerson(check.payload.sub));
   (deps.log ?? silentLogger).info('person erased on request', { items });
   return { status: 'erased', items };
 }

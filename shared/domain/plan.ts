@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEASON_EVENT_NAMES, SEASON_EVENTS, type SeasonEvent } from './calendar';
 import type { Person } from './model';
 import { IanaZone } from './schedule';

@@ -5,6 +5,9 @@ import { createSnsClient } from '../../shared/adapters/sns';
 import type { Services } from '../../shared/adapters/services';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
+import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
+import { noCounselorAccess } from '../../shared/app/counselor-auth';
+import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 
 /**
  * The composition root of shared/adapters/services.ts, on memory twins: what the API handler
@@ -66,6 +69,10 @@ export function memoryServices(overrides: Partial<Services> = {}): MemoryService
       topicArn: TEST_SES_TOPIC_ARN,
       acceptUnsigned: false,
     },
+    // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
+    counselors: createMemoryCounselorStore(),
+    counselorAuth: noCounselorAccess,
+    notifications: createMemoryNotificationLedger(),
     ...overrides,
   };
   return {

@@ -36,6 +36,16 @@
  * |   internal deadlines, goals)                |            |                                                |
  * | erase a person: everything in their         | table      | pk = PERSON#<personId> (all sk), then the      |
  * |   partition, then what points at them       |            |   lookups, season row and ALERT# rows it names |
+ * | an organisation (issue 5)                   | table      | pk = ORG#<orgId>, sk = PROFILE                 |
+ * | an org's counselors / one counselor         | table      | pk = ORG#<orgId>, sk begins_with COUNSELOR#    |
+ * | an org's cohorts / one cohort               | table      | pk = ORG#<orgId>, sk begins_with COHORT#       |
+ * | a cohort's members / one member             | table      | pk = COHORT#<orgId>#<cohortId>,                |
+ * |                                             |            |   sk begins_with MEMBER#                       |
+ * | a person's cohorts, any org (crisis alerts, | table      | pk = PERSON#<personId>,                        |
+ * |   erasure)                                  |            |   sk begins_with COHORT#                       |
+ * | an org's audit log, newest first            | table      | pk = AUDIT#<orgId>, sk = <at ISO>#<auditId>    |
+ * | was this counselor notification sent? (crisis| table      | pk = NOTIFY#<notification key>, sk = NOTIFY    |
+ * |   alert, weekly digest; lease, then sent)   |            |   (TTL: gone after NOTIFICATION_KEEP_DAYS)     |
  *
  * The due index is sparse: only messages still to go out carry duePk/dueSk, so a tick reads what
  * is due, never who is enrolled. Its partitions are queues: one set per channel, because each
@@ -208,3 +218,46 @@ export const noticeKey = (personId: string, notice: string) => ({ pk: `PERSON#${
 // ids starting `plan-` (shared/domain/plan.ts).
 export const PLAN_SK = 'PLAN';
 export const planKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: PLAN_SK });
+
+// ---- Counselors (issue 5) ---------------------------------------------------------------------------
+//
+// An organisation's own records (profile, counselors, cohorts) share its partition: a handful of
+// items read together on every dashboard page. A cohort's members get a partition per cohort, so a
+// 10,000-person import writes where no org-wide read looks. Each membership has a twin in the
+// person's partition (COHORT#<orgId>#<cohortId>), written in the same transaction: that is how a
+// crisis flag finds the person's counselors without a scan, and how erasure finds the member rows
+// (the person's partition goes with the rest of them). Ids never hold '#' (shared/domain/counselor.ts
+// RecordId), so the prefixes cannot collide. The audit log holds ids and counts only, newest first.
+
+export const orgPk = (orgId: string) => `ORG#${orgId}`;
+export const organisationKey = (orgId: string) => ({ pk: orgPk(orgId), sk: 'PROFILE' });
+export const COUNSELOR_PREFIX = 'COUNSELOR#';
+export const counselorKey = (orgId: string, counselorId: string) => ({ pk: orgPk(orgId), sk: `${COUNSELOR_PREFIX}${counselorId}` });
+export const COHORT_PREFIX = 'COHORT#';
+export const cohortKey = (orgId: string, cohortId: string) => ({ pk: orgPk(orgId), sk: `${COHORT_PREFIX}${cohortId}` });
+export const cohortMembersPk = (orgId: string, cohortId: string) => `COHORT#${orgId}#${cohortId}`;
+export const MEMBER_PREFIX = 'MEMBER#';
+export const cohortMemberKey = (orgId: string, cohortId: string, personId: string) => ({
+  pk: cohortMembersPk(orgId, cohortId),
+  sk: `${MEMBER_PREFIX}${personId}`,
+});
+/** The person's pointer to a membership, in their own partition. */
+export const personCohortKey = (personId: string, orgId: string, cohortId: string) => ({
+  pk: personPk(personId),
+  sk: `${COHORT_PREFIX}${orgId}#${cohortId}`,
+});
+export const auditPk = (orgId: string) => `AUDIT#${orgId}`;
+export const auditKey = (orgId: string, at: string, auditId: string) => ({
+  pk: auditPk(orgId),
+  sk: `${new Date(at).toISOString()}#${auditId}`,
+});
+
+// ---- Counselor notifications (issue 5: alerts and digests) -----------------------------------------
+//
+// One item per notification (a crisis alert to one counselor for one flagged text, a weekly digest
+// of one cohort to one counselor for one week), in a partition of its own: the claim that makes it
+// go once is a conditional put on that item alone. Keys hold ids only (event ids, counselor and
+// cohort ids, a week), never a name or an address, so erasure need not find them; TTL removes them
+// long after any retry could come.
+export const NOTIFICATION_KEEP_DAYS = 400;
+export const notificationKey = (key: string) => ({ pk: `NOTIFY#${key}`, sk: 'NOTIFY' });

@@ -1,0 +1,75 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Services } from '../shared/adapters/services';
+import { sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselor-alerts';
+import { reportOfCohort } from '../shared/app/cohort-report';
+import { cohortReportCsv, weeklyScoresCsv } from '../shared/domain/cohort-report';
+import { RecordId } from '../shared/domain/counselor';
+import type { Clock } from '../shared/ports';
+import { alertDepsOf } from '../functions/counselor-alert-deps';
+
+/**
+ * The report and alert commands of `npx matchcoach` (issue 5): `digest --org <id>` sends the
+ * weekly digest (the same function the schedule runs; once per counselor, cohort and week),
+ * `alerts sweep` sends crisis alerts that did not go at the time, and `report <cohort> --org <id>`
+ * prints a cohort's report as CSV. Registered by bin/matchcoach.ts.
+ */
+
+type ServicesFactory = (clock?: Clock) => Promise<Services>;
+
+const recordId = (value: string, previous: string[] = []) => {
+  const parsed = RecordId.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]!.message);
+  return [...previous, parsed.data];
+};
+const instant = (value: string) => {
+  const t = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(t)) throw new InvalidArgumentError('expected an ISO instant such as 2027-03-19T16:00:00Z');
+  return new Date(t);
+};
+const clockAt = (now?: Date): Clock | undefined => (now ? { now: () => now } : undefined);
+
+export function registerReportCommands(program: Command, services: ServicesFactory): void {
+  program
+    .command('digest')
+    .description("send each counselor who wants it this week's digest of their organisation's cohorts")
+    .requiredOption('--org <orgId>', 'an organisation (repeat for more)', recordId)
+    .option('--now <instant>', 'as if it were this instant (the week it falls in)', instant)
+    .action(async (o: { org: string[]; now?: Date }) => {
+      const s = await services(clockAt(o.now));
+      const r = await sendWeeklyDigests(alertDepsOf(s, s.log), o.org);
+      console.log(`weekly digest: sent ${r.sent}, sent before ${r.alreadySent}, in progress elsewhere ${r.busy}, failed ${r.failed}, organisations failed ${r.orgsFailed}`);
+      if (r.failed > 0 || r.orgsFailed > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('alerts')
+    .description('crisis alerts to counselors')
+    .command('sweep')
+    .description('send the crisis alerts of the last 48 hours that did not go at the time (sent ones are skipped)')
+    .option('--now <instant>', 'as if it were this instant', instant)
+    .action(async (o: { now?: Date }) => {
+      const s = await services(clockAt(o.now));
+      const r = await sweepCrisisAlerts(alertDepsOf(s, s.log));
+      console.log(`crisis alerts: sent ${r.sent}, sent before ${r.alreadySent}, in progress elsewhere ${r.busy}, failed ${r.failed}`);
+      if (r.failed > 0) process.exitCode = 1;
+    });
+
+  program
+    .command('report')
+    .description("print a cohort's report as CSV (members, or --weekly for the trend)")
+    .argument('<cohortId>', 'the cohort')
+    .requiredOption('--org <orgId>', 'its organisation', (v) => recordId(v)[0]!)
+    .option('--weekly', 'the weekly trend instead of the members')
+    .option('--now <instant>', 'as if it were this instant', instant)
+    .action(async (cohortId: string, o: { org: string; weekly?: boolean; now?: Date }) => {
+      const s = await services(clockAt(o.now));
+      const cohort = await s.counselors.getCohort(o.org, cohortId);
+      if (!cohort) {
+        console.error('no such cohort in that organisation');
+        process.exitCode = 2;
+        return;
+      }
+      const report = await reportOfCohort({ store: s.store, counselors: s.counselors, clock: s.clock }, cohort);
+      process.stdout.write(o.weekly ? weeklyScoresCsv(report) : cohortReportCsv(report));
+    });
+}

@@ -1,0 +1,14 @@
+import type { Services } from '../shared/adapters/services';
+import type { CounselorAlertDeps } from '../shared/app/counselor-alerts';
+import type { Logger } from '../shared/ports';
+
+/** What the counselor alerts need, from the composition root: one place for the handler, the API and the CLI. */
+export const alertDepsOf = (services: Services, log: Logger): CounselorAlertDeps => ({
+  store: services.store,
+  counselors: services.counselors,
+  email: services.email,
+  ledger: services.notifications,
+  clock: services.clock,
+  publicBaseUrl: services.publicBaseUrl,
+  log,
+});

@@ -1,0 +1,219 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { recordAudit } from '../../shared/app/audit';
+import { cohortReportFor, listOrgCohorts, memberTimelineFor, type CohortReportDeps } from '../../shared/app/cohort-report';
+import { DomainError } from '../../shared/app/errors';
+import { cohortReportCsv, weeklyScoresCsv } from '../../shared/domain/cohort-report';
+import type { CounselorPrincipal } from '../../shared/domain/counselor';
+import type { Services } from '../../shared/adapters/services';
+import * as pages from '../../web/counselor-pages';
+import { errorResponse, json } from '../http';
+import { BadRequest, formFields } from '../request';
+import type { HttpResult, Route, RouteContext } from '../router';
+
+/**
+ * The counselor dashboard (server-rendered pages under /dashboard) and the report's JSON and CSV
+ * under the counselor API (/counselor/cohorts/<id>/report ...). Every route finds its caller
+ * from a verified token, and the organisation from that token only.
+ *
+ * How a browser signs in. The API takes `Authorization: Bearer <token>`, which a browser cannot
+ * send by itself from a link. The counselor pastes the token (`matchcoach counselor add` prints it)
+ * once into the sign-in page; we verify it exactly as a Bearer header and, if it passes, keep the
+ * token itself in a cookie: HttpOnly (no script can read it, and the pages run none), Secure when
+ * the service is reached over https, SameSite=Strict (no other site can make the browser send it,
+ * which is what stops cross-site form posts), Path=/, for no longer than the token lives. On every
+ * request the cookie's token goes through the very same verifier as a Bearer header (signature,
+ * issuer, audience, expiry, scope), so the server stores nothing: no session table to leak or
+ * expire, and revoking is the token's own expiry. Sign-out clears the cookie.
+ */
+
+const SESSION_COOKIE = 'mc_counselor';
+/** On https the `__Host-` prefix also pins the cookie to this exact host and Path=/. */
+const cookieName = (secure: boolean) => (secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
+const MAX_SESSION_SECONDS = 12 * 3600;
+
+/** A JWT's three base64url parts; anything else is not worth a verification. */
+const TokenText = z.string().trim().max(8192).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'that does not look like an access token');
+const SignInForm = z.object({ token: TokenText });
+
+const headerOf = (event: APIGatewayProxyEventV2, name: string) => Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+
+/** Cookies arrive in `event.cookies` from API Gateway and in the Cookie header from the local server. */
+function cookieToken(event: APIGatewayProxyEventV2): string | undefined {
+  const pairs = [...(event.cookies ?? []), ...(headerOf(event, 'cookie')?.split(';') ?? [])];
+  for (const pair of pairs) {
+    const cut = pair.indexOf('=');
+    const name = pair.slice(0, cut).trim();
+    if (name === SESSION_COOKIE || name === `__Host-${SESSION_COOKIE}`) {
+      const parsed = TokenText.safeParse(pair.slice(cut + 1).trim());
+      if (parsed.success) return parsed.data;
+    }
+  }
+  return undefined;
+}
+
+/** The same event with the token as its Bearer header, for the one verifier. */
+const withBearer = (event: APIGatewayProxyEventV2, token: string): APIGatewayProxyEventV2 => ({
+  ...event,
+  headers: { ...Object.fromEntries(Object.entries(event.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization')), authorization: `Bearer ${token}` },
+});
+
+/** The caller: a Bearer header first (API clients), else the dashboard's cookie, verified the same way. */
+async function principalOf(ctx: RouteContext): Promise<CounselorPrincipal | undefined> {
+  const auth = ctx.services.counselorAuth;
+  const fromHeader = await auth.authenticate(ctx.event);
+  if (fromHeader) return fromHeader;
+  const token = cookieToken(ctx.event);
+  return token ? auth.authenticate(withBearer(ctx.event, token)) : undefined;
+}
+
+const isSecure = (services: Services) => services.publicBaseUrl.startsWith('https:');
+const basePath = (services: Services) => new URL(services.publicBaseUrl).pathname.replace(/\/$/, '');
+
+/** How long the cookie may live: until the token expires (read unverified, only to size the cookie), at most 12 hours. */
+function sessionSeconds(token: string, now: Date): number {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { exp?: unknown };
+    if (typeof payload.exp === 'number') return Math.max(0, Math.min(MAX_SESSION_SECONDS, Math.floor(payload.exp - now.getTime() / 1000)));
+  } catch {
+    // Not readable: the verifier already accepted it, so fall back to the cap.
+  }
+  return MAX_SESSION_SECONDS;
+}
+
+function sessionCookie(services: Services, token: string, maxAge: number): string {
+  const secure = isSecure(services);
+  return [`${cookieName(secure)}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`, ...(secure ? ['Secure'] : [])].join('; ');
+}
+
+/**
+ * Browsers say where a form post came from (Sec-Fetch-Site); one from another site is refused
+ * before anything happens. SameSite=Strict already keeps the cookie off such posts; this also
+ * stops another site from signing a browser in with a token of its choosing.
+ */
+const crossSite = (event: APIGatewayProxyEventV2) => {
+  const site = headerOf(event, 'sec-fetch-site');
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+};
+
+const reportDeps = (services: Services): CohortReportDeps => ({ store: services.store, counselors: services.counselors, clock: services.clock });
+
+const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({ statusCode: 303, headers: { location, 'cache-control': 'no-store', ...headers }, body: '' });
+const forbidden = (): HttpResult => ({ statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'This form must be sent from the Match Coach page itself.' });
+const unauthorized = () => json(401, { error: 'unauthorized', message: 'A valid counselor token is required.' });
+
+/** A page route: signed-in callers only (others go to the sign-in page); "not found" as a page. */
+function page(path: string, render: (ctx: RouteContext, principal: CounselorPrincipal, base: string) => Promise<HttpResult>): Route {
+  return {
+    method: 'GET',
+    path,
+    async handler(ctx) {
+      const base = basePath(ctx.services);
+      const principal = await principalOf(ctx);
+      if (!principal) return redirect(pages.dashboardPaths(base).signIn);
+      try {
+        return await render(ctx, principal, base);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'not_found') return pages.dashboardNotFoundPage(base);
+        throw error;
+      }
+    },
+  };
+}
+
+/** An API route: Bearer (or the dashboard cookie) required, 401 otherwise; domain errors as JSON. */
+function api(path: string, answer: (ctx: RouteContext, principal: CounselorPrincipal) => Promise<HttpResult>): Route {
+  return {
+    method: 'GET',
+    path,
+    async handler(ctx) {
+      const principal = await principalOf(ctx);
+      if (!principal) return unauthorized();
+      try {
+        return await answer(ctx, principal);
+      } catch (error) {
+        return errorResponse(error, ctx.log);
+      }
+    },
+  };
+}
+
+/** A CSV download; exporting people's figures is an action an admin can see in the audit log. */
+async function csvExport(ctx: RouteContext, principal: CounselorPrincipal, part: 'members' | 'weekly'): Promise<HttpResult> {
+  const cohortId = ctx.params.cohortId!;
+  const { report } = await cohortReportFor(reportDeps(ctx.services), principal, cohortId);
+  await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'report.export', { kind: 'cohort', id: cohortId }, { part, rows: part === 'members' ? report.memberCount : report.weeklyScores.length });
+  const day = report.generatedAt.slice(0, 10);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="cohort-${cohortId.replace(/[^A-Za-z0-9._-]/g, '_')}-${part}-${day}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+    body: part === 'members' ? cohortReportCsv(report) : weeklyScoresCsv(report),
+  };
+}
+
+/** One member's timeline: looking at one person's record is an action an admin can see in the audit log. */
+async function viewedTimeline(ctx: RouteContext, principal: CounselorPrincipal) {
+  const view = await memberTimelineFor(reportDeps(ctx.services), principal, ctx.params.cohortId!, ctx.params.personId!);
+  await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'member.view', { kind: 'member', id: view.personId }, { cohortId: view.cohort.cohortId });
+  return view;
+}
+
+export const counselorDashboardRoutes: Route[] = [
+  { method: 'GET', path: '/dashboard/sign-in', handler: async (ctx) => pages.signInPage({ base: basePath(ctx.services) }) },
+  {
+    method: 'POST',
+    path: '/dashboard/sign-in',
+    async handler(ctx) {
+      if (crossSite(ctx.event)) return forbidden();
+      const base = basePath(ctx.services);
+      let fields: Record<string, string>;
+      try {
+        fields = await formFields(ctx.event);
+      } catch (error) {
+        if (error instanceof BadRequest) return pages.signInPage({ base, status: 400, error: 'We could not read that form. Please paste your token again.' });
+        throw error;
+      }
+      const parsed = SignInForm.safeParse(fields);
+      if (!parsed.success) return pages.signInPage({ base, status: 400, error: 'That does not look like an access token. Paste the whole token, with nothing before or after it.' });
+      const token = parsed.data.token;
+      const principal = await ctx.services.counselorAuth.authenticate(withBearer(ctx.event, token));
+      if (!principal) return pages.signInPage({ base, status: 401, error: 'That token was not accepted: it may have expired. Ask your admin for a new one.' });
+      ctx.log.info('counselor signed in', { orgId: principal.orgId, counselorId: principal.counselorId });
+      return redirect(pages.dashboardPaths(base).home, { 'set-cookie': sessionCookie(ctx.services, token, sessionSeconds(token, ctx.services.clock.now())) });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/dashboard/sign-out',
+    async handler(ctx) {
+      if (crossSite(ctx.event)) return forbidden();
+      const page = pages.signInPage({ base: basePath(ctx.services), signedOut: true });
+      return { ...page, headers: { ...page.headers, 'set-cookie': sessionCookie(ctx.services, '', 0) } };
+    },
+  },
+  page('/dashboard', async (ctx, principal, base) => pages.cohortListPage({ base, principal, cohorts: await listOrgCohorts(reportDeps(ctx.services), principal) })),
+  page('/dashboard/cohorts/:cohortId', async (ctx, principal, base) =>
+    pages.cohortPage({ base, principal, view: await cohortReportFor(reportDeps(ctx.services), principal, ctx.params.cohortId!) }),
+  ),
+  page('/dashboard/cohorts/:cohortId/members/:personId', async (ctx, principal, base) =>
+    pages.memberPage({ base, principal, view: await viewedTimeline(ctx, principal) }),
+  ),
+  page('/dashboard/cohorts/:cohortId/report.csv', (ctx, principal) => csvExport(ctx, principal, 'members')),
+  page('/dashboard/cohorts/:cohortId/weekly.csv', (ctx, principal) => csvExport(ctx, principal, 'weekly')),
+
+  api('/counselor/cohorts/:cohortId/report', async (ctx, principal) => {
+    const { cohort, report } = await cohortReportFor(reportDeps(ctx.services), principal, ctx.params.cohortId!);
+    return json(200, { cohort: { cohortId: cohort.cohortId, name: cohort.name, season: cohort.season, archived: cohort.archived }, report });
+  }),
+  api('/counselor/cohorts/:cohortId/report.csv', (ctx, principal) => csvExport(ctx, principal, 'members')),
+  api('/counselor/cohorts/:cohortId/weekly.csv', (ctx, principal) => csvExport(ctx, principal, 'weekly')),
+  api('/counselor/cohorts/:cohortId/members/:personId/timeline', async (ctx, principal) => {
+    const view = await viewedTimeline(ctx, principal);
+    return json(200, { personId: view.personId, firstName: view.firstName, consent: view.consent, supportHold: view.supportHold, timeline: view.timeline });
+  }),
+];

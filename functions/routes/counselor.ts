@@ -1,0 +1,249 @@
+import type { Services } from '../../shared/adapters/services';
+import { Forbidden, readAudit, recordAudit, requireAdmin } from '../../shared/app/audit';
+import {
+  addCounselor,
+  changeCounselorRole,
+  removeCounselor,
+  addMembers,
+  createCohort,
+  eraseMember,
+  getCohort,
+  listCohorts,
+  listCounselors,
+  listMembers,
+  removeMember,
+  sendInvitations,
+  updateCohort,
+  type CohortDeps,
+} from '../../shared/app/cohorts';
+import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
+import { CounselorSettings, type CounselorPrincipal } from '../../shared/domain/counselor';
+import { DomainError } from '../../shared/app/errors';
+import { errorResponse, json } from '../http';
+import { requestHeader } from '../request';
+import type { HttpResult, Route, RouteContext } from '../router';
+
+/**
+ * The counselor API (issue 5), JSON under /counselor/. Every route authenticates first (401
+ * without an acceptable token); the caller's org comes from the token, so a cohort or member of
+ * another org is "not found" (404); admin-only routes answer 403 to other counselors. A token
+ * whose counselor is no longer in the org's records is refused like a missing one.
+ */
+
+export interface CounselorRouteContext extends RouteContext {
+  principal: CounselorPrincipal;
+}
+
+const unauthorized = (): HttpResult => ({
+  ...json(401, { error: 'unauthorized', message: 'Sign in as a counselor: this needs a valid access token.' }),
+  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'www-authenticate': 'Bearer' },
+});
+
+/**
+ * The principal of a request, or undefined (a 401). Admin needs both the token and the org's
+ * records to say so: an admin demoted since their token was issued is a counselor at once.
+ */
+export async function authenticateCounselor(services: Services, ctx: RouteContext): Promise<CounselorPrincipal | undefined> {
+  const claimed = await services.counselorAuth.authenticate(ctx.event);
+  if (!claimed) return undefined;
+  const record = await services.counselors.getCounselor(claimed.orgId, claimed.counselorId);
+  if (!record) return undefined;
+  return { ...claimed, role: claimed.role === 'admin' && record.role === 'admin' ? 'admin' : 'counselor' };
+}
+
+/** A route only a counselor may use; B's dashboard routes use it too. */
+export function counselorRoute(
+  method: Route['method'],
+  path: string,
+  handler: (ctx: CounselorRouteContext) => Promise<HttpResult>,
+  options: { admin?: boolean } = {},
+): Route {
+  return {
+    method,
+    path,
+    async handler(ctx) {
+      const principal = await authenticateCounselor(ctx.services, ctx);
+      if (!principal) return unauthorized();
+      try {
+        if (options.admin) requireAdmin(principal, 'do this');
+        return await handler({ ...ctx, principal });
+      } catch (error) {
+        if (error instanceof Forbidden) return json(403, { error: 'forbidden', message: error.message });
+        return errorResponse(error, ctx.log);
+      }
+    },
+  };
+}
+
+export const cohortDeps = (services: Services): CohortDeps => ({
+  store: services.store,
+  counselors: services.counselors,
+  email: services.email,
+  sms: services.sms,
+  clock: services.clock,
+  log: services.log,
+  tokenSecret: services.tokenSecret,
+  publicBaseUrl: services.publicBaseUrl,
+  postalAddress: services.settings.postalAddress,
+});
+
+/** Invitations sent within an import request; API Gateway gives a request 29 seconds. */
+const INLINE_INVITATIONS = 200;
+
+/** A JSON member list of 500 fits well within this. */
+const MAX_JSON_BYTES = 1024 * 1024;
+
+function body(ctx: RouteContext, limit: number): Buffer {
+  const raw = ctx.event.body ?? '';
+  const bytes = ctx.event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > limit) throw new TooLarge(limit);
+  return bytes;
+}
+class TooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`the request body is larger than ${limit / 1024 / 1024} MB`);
+  }
+}
+
+function jsonBody(ctx: RouteContext): unknown {
+  const type = requestHeader(ctx.event, 'content-type').toLowerCase();
+  if (!type.startsWith('application/json')) throw new DomainError('validation', 'send JSON (content-type: application/json)');
+  try {
+    return JSON.parse(body(ctx, MAX_JSON_BYTES).toString('utf8'));
+  } catch (error) {
+    if (error instanceof TooLarge) throw error;
+    throw new DomainError('validation', 'the body is not valid JSON');
+  }
+}
+
+/** Oversized bodies are a 413 with the limit named; the rest goes through the usual mapping. */
+const withBody =
+  (handler: (ctx: CounselorRouteContext) => Promise<HttpResult>) =>
+  async (ctx: CounselorRouteContext): Promise<HttpResult> => {
+    try {
+      return await handler(ctx);
+    } catch (error) {
+      if (error instanceof TooLarge) return json(413, { error: 'too_large', message: error.message });
+      throw error;
+    }
+  };
+
+export const counselorRoutes: Route[] = [
+  counselorRoute('GET', '/counselor/me', async ({ services, principal }) => {
+    const [counselor, org] = await Promise.all([
+      services.counselors.getCounselor(principal.orgId, principal.counselorId),
+      services.counselors.getOrganisation(principal.orgId),
+    ]);
+    return json(200, { counselor: counselor && { ...counselor, role: principal.role }, organisation: org ?? { orgId: principal.orgId } });
+  }),
+
+  counselorRoute(
+    'PUT',
+    '/counselor/me/settings',
+    withBody(async (ctx) => {
+      const parsed = CounselorSettings.partial().strict().safeParse(jsonBody(ctx));
+      if (!parsed.success) return json(400, { error: 'validation', message: 'settings are crisisAlerts and weeklyDigest, each true or false' });
+      const me = (await ctx.services.counselors.getCounselor(ctx.principal.orgId, ctx.principal.counselorId))!;
+      const updated = { ...me, settings: { ...me.settings, ...Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) } };
+      await ctx.services.counselors.saveCounselor(updated);
+      await recordAudit(ctx.services, ctx.principal, 'counselor.settings', { kind: 'counselor', id: me.counselorId }, { crisisAlerts: updated.settings.crisisAlerts, weeklyDigest: updated.settings.weeklyDigest });
+      return json(200, { settings: updated.settings });
+    }),
+  ),
+
+  counselorRoute('GET', '/counselor/cohorts', async ({ services, principal }) => json(200, { cohorts: await listCohorts(services, principal) })),
+
+  counselorRoute(
+    'POST',
+    '/counselor/cohorts',
+    withBody(async (ctx) => json(201, { cohort: await createCohort(cohortDeps(ctx.services), ctx.principal, jsonBody(ctx)) })),
+  ),
+
+  counselorRoute('GET', '/counselor/cohorts/:cohortId', async ({ services, principal, params }) =>
+    json(200, { cohort: await getCohort(services, principal, params.cohortId!) }),
+  ),
+
+  counselorRoute(
+    'PUT',
+    '/counselor/cohorts/:cohortId',
+    withBody(async (ctx) => json(200, { cohort: await updateCohort(cohortDeps(ctx.services), ctx.principal, ctx.params.cohortId!, jsonBody(ctx)) })),
+  ),
+
+  counselorRoute('GET', '/counselor/cohorts/:cohortId/members', async ({ services, principal, params }) =>
+    json(200, { members: await listMembers(services, principal, params.cohortId!) }),
+  ),
+
+  counselorRoute(
+    'POST',
+    '/counselor/cohorts/:cohortId/members',
+    withBody(async (ctx) => json(200, await addMembers(cohortDeps(ctx.services), ctx.principal, ctx.params.cohortId!, jsonBody(ctx)))),
+  ),
+
+  counselorRoute(
+    'POST',
+    '/counselor/cohorts/:cohortId/import',
+    withBody(async (ctx) => {
+      const deps = cohortDeps(ctx.services);
+      // The cohort is checked before the body: another org's id is a 404 whatever was sent.
+      await getCohort(deps, ctx.principal, ctx.params.cohortId!);
+      const type = requestHeader(ctx.event, 'content-type').toLowerCase();
+      if (type && !type.startsWith('text/csv') && !type.startsWith('text/plain') && !type.startsWith('application/octet-stream')) {
+        return json(415, { error: 'unsupported_media_type', message: 'send the CSV file itself as the body (content-type: text/csv)' });
+      }
+      const report = await importCsv(deps, ctx.principal, ctx.params.cohortId!, body(ctx, MAX_CSV_BYTES));
+      if (report.fileError) return json(400, { error: 'bad_file', message: report.fileError, rows: [], summary: report.summary });
+      // A large file's invitations would outlast the request: the first ones go now, the rest
+      // with POST .../invitations (or `matchcoach import`, which sends them all).
+      const now = report.toInvite.slice(0, INLINE_INVITATIONS);
+      const invitations = await sendInvitations(deps, ctx.principal, ctx.params.cohortId!, now);
+      const { toInvite, ...rest } = report;
+      return json(200, { ...rest, invitations: { ...invitations, stillToInvite: toInvite.length - now.length } });
+    }),
+  ),
+
+  counselorRoute('POST', '/counselor/cohorts/:cohortId/invitations', async ({ services, principal, params }) =>
+    json(200, { invitations: await sendInvitations(cohortDeps(services), principal, params.cohortId!) }),
+  ),
+
+  counselorRoute('DELETE', '/counselor/cohorts/:cohortId/members/:personId', async ({ services, principal, params }) =>
+    json(200, { removed: true, ...(await removeMember(cohortDeps(services), principal, params.cohortId!, params.personId!)) }),
+  ),
+
+  counselorRoute('POST', '/counselor/cohorts/:cohortId/members/:personId/erase', async ({ services, principal, params }) =>
+    json(200, { erased: true, ...(await eraseMember(cohortDeps(services), principal, params.cohortId!, params.personId!)) }),
+  ),
+
+  counselorRoute('GET', '/counselor/audit', async ({ services, principal, event }) => {
+    const limit = Number(new URLSearchParams(event.rawQueryString ?? '').get('limit') ?? 200);
+    return json(200, { entries: await readAudit(services, principal, Number.isFinite(limit) ? limit : 200) });
+  }, { admin: true }),
+
+  counselorRoute('GET', '/counselor/counselors', async ({ services, principal }) => json(200, { counselors: await listCounselors(services, principal) }), { admin: true }),
+
+  counselorRoute(
+    'POST',
+    '/counselor/counselors',
+    withBody(async (ctx) => {
+      const { counselor, created } = await addCounselor(ctx.services, ctx.principal, jsonBody(ctx));
+      return json(created ? 201 : 200, { counselor, created });
+    }),
+    { admin: true },
+  ),
+
+  counselorRoute(
+    'PUT',
+    '/counselor/counselors/:counselorId',
+    withBody(async (ctx) => json(200, { counselor: await changeCounselorRole(ctx.services, ctx.principal, ctx.params.counselorId!, jsonBody(ctx)) })),
+    { admin: true },
+  ),
+
+  counselorRoute(
+    'DELETE',
+    '/counselor/counselors/:counselorId',
+    async ({ services, principal, params }) => {
+      await removeCounselor(services, principal, params.counselorId!);
+      return json(200, { removed: true });
+    },
+    { admin: true },
+  ),
+];

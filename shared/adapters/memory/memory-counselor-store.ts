@@ -1,0 +1,98 @@
+import type { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '../../domain/counselor';
+import type { CounselorStore } from '../../ports/counselor';
+import { auditKey } from '../dynamo/keys';
+
+/**
+ * The in-memory twin of the DynamoDB counselor store, for unit tests and the API tests. It orders
+ * lists as the table's sort keys do and passes the same contract suite.
+ */
+export function createMemoryCounselorStore(): CounselorStore {
+  const orgs = new Map<string, Organisation>();
+  const counselors = new Map<string, Map<string, Counselor>>();
+  const cohorts = new Map<string, Map<string, Cohort>>();
+  /** by `<orgId>#<cohortId>`, then personId */
+  const members = new Map<string, Map<string, CohortMember>>();
+  /** by orgId, then audit sort key */
+  const audit = new Map<string, Map<string, AuditEntry>>();
+
+  const sortedValues = <T>(map: Map<string, T> | undefined): T[] =>
+    [...(map ?? new Map<string, T>()).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => copy(v));
+
+  return {
+    async saveOrganisation(org) {
+      orgs.set(org.orgId, copy(org));
+    },
+    async getOrganisation(orgId) {
+      return copyOrUndefined(orgs.get(orgId));
+    },
+    async saveCounselor(counselor) {
+      ensure(counselors, counselor.orgId).set(counselor.counselorId, copy(counselor));
+    },
+    async getCounselor(orgId, counselorId) {
+      return copyOrUndefined(counselors.get(orgId)?.get(counselorId));
+    },
+    async deleteCounselor(orgId, counselorId) {
+      counselors.get(orgId)?.delete(counselorId);
+    },
+    async listCounselors(orgId) {
+      return sortedValues(counselors.get(orgId));
+    },
+    async saveCohort(cohort) {
+      ensure(cohorts, cohort.orgId).set(cohort.cohortId, copy(cohort));
+    },
+    async getCohort(orgId, cohortId) {
+      return copyOrUndefined(cohorts.get(orgId)?.get(cohortId));
+    },
+    async listCohorts(orgId) {
+      return sortedValues(cohorts.get(orgId));
+    },
+    async saveCohortMember(member) {
+      ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
+    },
+    async saveCohortMembers(list) {
+      for (const member of list) ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
+    },
+    async getCohortMember(orgId, cohortId, personId) {
+      return copyOrUndefined(members.get(`${orgId}#${cohortId}`)?.get(personId));
+    },
+    async listCohortMembers(orgId, cohortId) {
+      return sortedValues(members.get(`${orgId}#${cohortId}`));
+    },
+    async cohortsOfPerson(personId) {
+      // The table's order: by `<orgId>#<cohortId>`.
+      return [...members.keys()]
+        .sort()
+        .map((key) => members.get(key)!.get(personId))
+        .filter((member): member is CohortMember => member !== undefined)
+        .map(copy);
+    },
+    async forgetPerson(personId) {
+      let forgotten = 0;
+      for (const cohort of members.values()) if (cohort.delete(personId)) forgotten++;
+      return forgotten;
+    },
+    async appendAudit(entry) {
+      const key = auditKey(entry.orgId, entry.at, entry.auditId);
+      ensure(audit, entry.orgId).set(key.sk, copy(entry));
+    },
+    async listAudit(orgId, options = {}) {
+      return sortedValues(audit.get(orgId)).reverse().slice(0, options.limit ?? 100);
+    },
+  };
+}
+
+function ensure<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}
+
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, copy(v)])) as T;
+  }
+  return value;
+}
+
+const copyOrUndefined = <T>(value: T | undefined): T | undefined => (value === undefined ? undefined : copy(value));

@@ -1,0 +1,637 @@
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import * as z from 'zod';
+import { Cohort, Counselor, CounselorRole, counselorConsentSource, type CohortMember, type CounselorPrincipal, type Organisation } from '../domain/counselor';
+import { invitationConsentText, invitationEmail, invitationSms, invitationSmsConsentText } from '../domain/invitation-words';
+import { E164, Email, Profile, type Consent, type Enrollment, type Person } from '../domain/model';
+import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domain/schedule';
+import { AnchorName, ApplicantType, VisaTrack } from '../domain/sequence';
+import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
+import { TOKEN_LIFETIME_SECONDS, issueToken } from '../domain/tokens';
+import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
+import { silentLogger } from '../ports';
+import type { CounselorStore } from '../ports/counselor';
+import { notFound, recordAudit, requireAdmin } from './audit';
+import { definedOnly } from './enroll';
+import { DomainError, describeIssues } from './errors';
+import { loadLibrary } from './library';
+import type { Library } from './planning';
+import { replanPerson } from './replan';
+
+/**
+ * Cohorts (issue 5): a counselor's groups of applicants. Create, rename, archive; add members (by
+ * JSON here, by CSV in csv-import.ts, both through upsertMember); remove them (every message
+ * stops at once); erase them (their personal data goes, through Store.erasePerson). Every action
+ * lands in the org's audit log. The org is always the caller's own (the principal's), so another
+ * org's cohort is simply not found.
+ *
+ * Members are invited, never signed up: a new person's consent is `pending` with source
+ * `counselor:<counselorId>` and the words of the invitation, which names the organisation; only
+ * the person's own yes (the email link or an SMS YES, shared/app/subscription.ts and
+ * inbound-sms.ts) lets coaching flow.
+ */
+
+export interface CohortDeps {
+  store: Store;
+  counselors: CounselorStore;
+  email: EmailSender;
+  sms: SmsSender;
+  clock: Clock;
+  log?: Logger;
+  library?: Library;
+  tokenSecret: string;
+  publicBaseUrl: string;
+  postalAddress: string;
+}
+
+// ---- Input ---------------------------------------------------------------------------------------
+
+/**
+ * Spreadsheet formula injection: a cell starting with one of these runs as a formula when someone
+ * opens an export in a spreadsheet. Names and dates never need them; a phone number's leading +
+ * is allowed only as a plain number (checked apart, see MemberInput).
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+export const looksLikeFormula = (value: string) => FORMULA_START.test(value);
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+
+const plainText = (max: number, what: string) =>
+  z
+    .string()
+    .max(max, `${what} can be at most ${max} characters`)
+    .refine((s) => !looksLikeFormula(s), `${what} starts with = + - @ or a tab, like a spreadsheet formula`)
+    .refine((s) => !CONTROLS.test(s), `${what} holds control characters`)
+    .transform((s) => s.trim())
+    .pipe(z.string().min(1, `${what} is empty`));
+
+const MemberDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2027-01-20')
+  .refine((s) => {
+    const d = DateTime.fromISO(s, { zone: 'utc' });
+    return d.isValid && d.year >= 2020 && d.year <= 2100;
+  }, 'that date does not exist');
+
+/** One member, as a counselor gives it (a JSON object, or a CSV row after its header is mapped). */
+export const MemberInput = z
+  .object({
+    email: z.string().max(254).refine((s) => !looksLikeFormula(s), 'email starts with = + - @ or a tab, like a spreadsheet formula').transform((s) => s.trim()).pipe(Email).optional(),
+    /** E.164, spaces, dashes and brackets allowed: people write numbers that way. */
+    phone: z
+      .string()
+      .max(40)
+      .refine((s) => !/^[=\-@\t\r]/.test(s), 'phone starts with = - @ or a tab, like a spreadsheet formula')
+      .transform((s) => s.replace(/[\s().-]/g, ''))
+      .pipe(E164)
+      .optional(),
+    firstName: plainText(60, 'name').optional(),
+    timeZone: z.string().max(64).refine((s) => !looksLikeFormula(s), 'time zone starts with = + - @ or a tab, like a spreadsheet formula').pipe(IanaZone),
+    visaTrack: VisaTrack.optional(),
+    applicantType: ApplicantType.optional(),
+    attempt: z.number().int().min(1).max(9).optional(),
+    step1_exam: MemberDate.optional(),
+    step2_exam: MemberDate.optional(),
+    step3_exam: MemberDate.optional(),
+    oet_exam: MemberDate.optional(),
+    documents_due: MemberDate.optional(),
+  })
+  .strict()
+  .refine((m) => m.email || m.phone, { message: 'give an email address, a phone number, or both' });
+export type MemberInput = z.output<typeof MemberInput>;
+
+export type RowOutcome =
+  | { status: 'added' | 'updated' | 'unchanged'; personId: string; notes?: string[] }
+  | { status: 'rejected'; reason: string };
+
+export const CohortInput = z
+  .object({
+    name: plainText(120, 'name'),
+    season: z.number().int().min(2020).max(2100),
+    sequenceIds: z.array(z.string().min(1).max(64)).min(1).max(20),
+    anchorOverrides: z.record(AnchorName, AnchorValue).default({}),
+  })
+  .strict();
+export const CohortChange = z
+  .object({
+    name: plainText(120, 'name').optional(),
+    season: z.number().int().min(2020).max(2100).optional(),
+    sequenceIds: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
+    anchorOverrides: z.record(AnchorName, AnchorValue).optional(),
+    archived: z.boolean().optional(),
+  })
+  .strict()
+  .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change' });
+
+const parse = <T extends z.ZodType>(schema: T, raw: unknown): z.output<T> => {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw new DomainError('validation', describeIssues(result.error.issues));
+  return result.data;
+};
+
+// ---- Cohorts ----------------------------------------------------------------------------------------
+
+async function knownSequences(deps: CohortDeps, ids: readonly string[]): Promise<void> {
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const unknown = ids.filter((id) => !library.sequences.has(id));
+  if (unknown.length) throw new DomainError('validation', `unknown sequence: ${unknown.join(', ')} (see \`matchcoach sequences\`)`);
+  if (new Set(ids).size !== ids.length) throw new DomainError('validation', 'a sequence is listed twice');
+}
+
+export async function createCohort(deps: CohortDeps, actor: CounselorPrincipal, raw: unknown): Promise<Cohort> {
+  const input = parse(CohortInput, raw);
+  await knownSequences(deps, input.sequenceIds);
+  const now = deps.clock.now().toISOString();
+  const cohort: Cohort = { cohortId: randomUUID(), orgId: actor.orgId, ...input, archived: false, createdAt: now, updatedAt: now };
+  await deps.counselors.saveCohort(cohort);
+  await recordAudit(deps, actor, 'cohort.create', { kind: 'cohort', id: cohort.cohortId }, { season: cohort.season, sequences: cohort.sequenceIds.length });
+  return cohort;
+}
+
+export async function getCohort(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal, cohortId: string): Promise<Cohort> {
+  const cohort = await deps.counselors.getCohort(actor.orgId, cohortId);
+  if (!cohort) throw notFound('cohort');
+  return cohort;
+}
+
+export const listCohorts = (deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal) => deps.counselors.listCohorts(actor.orgId);
+
+/** Rename, archive (or bring back), change the season, sequences or anchor overrides. */
+export async function updateCohort(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, raw: unknown): Promise<Cohort> {
+  const change = parse(CohortChange, raw);
+  const cohort = await getCohort(deps, actor, cohortId);
+  if (change.sequenceIds) await knownSequences(deps, change.sequenceIds);
+  const updated: Cohort = { ...cohort, ...definedOnly(change), updatedAt: deps.clock.now().toISOString() };
+  await deps.counselors.saveCohort(updated);
+  const reshaped = change.sequenceIds !== undefined || change.anchorOverrides !== undefined;
+  const members = reshaped ? await applyCohortToMembers(deps, cohort, updated) : 0;
+  const action = change.archived === true ? 'cohort.archive' : change.archived === false ? 'cohort.unarchive' : change.name ? 'cohort.rename' : 'cohort.update';
+  await recordAudit(deps, actor, action, { kind: 'cohort', id: cohortId }, { fields: Object.keys(change).sort().join(','), ...(reshaped && { members }) });
+  return updated;
+}
+
+/**
+ * After a cohort's sequences or anchor overrides change, its active members follow: each gets
+ * an enrollment in every sequence the cohort now has (with their own dates), the overrides are
+ * rewritten on the cohort's enrollments (an override dropped from the cohort leaves them), and
+ * confirmed members are re-planned. Tracks of sequences the cohort no longer lists are left as
+ * they are: the person may want them, and removing a member is how a counselor stops them.
+ */
+async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Cohort): Promise<number> {
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const members = (await deps.counselors.listCohortMembers(after.orgId, after.cohortId)).filter((m) => m.status === 'active');
+  const nowIso = deps.clock.now().toISOString();
+  let changed = 0;
+  await forEachLimited(members, 8, async (member) => {
+    const person = await deps.store.getPerson(member.personId);
+    if (!person) return;
+    const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active');
+    const personal: Record<string, string> = {};
+    for (const name of PERSONAL_DATE_NAMES) {
+      const value = active.find((e) => e.anchors[name] !== undefined)?.anchors[name];
+      if (value !== undefined) personal[name] = value;
+    }
+    const writes: Enrollment[] = [];
+    for (const sequenceId of after.sequenceIds) {
+      const enrollment = active.find((e) => e.sequenceId === sequenceId);
+      if (!enrollment) {
+        writes.push({ personId: person.personId, enrollmentId: randomUUID(), sequenceId, anchors: { ...after.anchorOverrides, ...personal, enrolled: nowIso }, enrolledAt: nowIso, status: 'active' });
+        continue;
+      }
+      const kept = Object.fromEntries(Object.entries(enrollment.anchors).filter(([name]) => !(name in before.anchorOverrides) || name in after.anchorOverrides));
+      const anchors = { ...kept, ...after.anchorOverrides };
+      if (stable(anchors) !== stable(enrollment.anchors)) writes.push({ ...enrollment, anchors });
+    }
+    if (writes.length === 0) return;
+    for (const enrollment of writes) await deps.store.saveEnrollment(enrollment);
+    changed++;
+    if (person.consent.email?.state === 'confirmed' || person.consent.sms?.state === 'confirmed') {
+      await replanPerson({ store: deps.store, clock: deps.clock, library }, person.personId);
+    }
+  });
+  return changed;
+}
+
+export async function listMembers(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal, cohortId: string): Promise<CohortMember[]> {
+  await getCohort(deps, actor, cohortId);
+  return deps.counselors.listCohortMembers(actor.orgId, cohortId);
+}
+
+// ---- Members ----------------------------------------------------------------------------------------
+
+/** What upsertMember needs once per batch, not per row. */
+export interface MemberBatch {
+  deps: CohortDeps;
+  actor: CounselorPrincipal;
+  cohort: Cohort;
+  org: Organisation;
+  library: Library;
+  now: Date;
+  /**
+   * Where memberships go instead of one write each: an import collects them and writes them in
+   * batches (CounselorStore.saveCohortMembers) once the people are written.
+   */
+  memberSink?: (member: CohortMember) => void;
+  /** The cohort's members read once up front (an import), instead of one read per row. */
+  members?: Map<string, CohortMember>;
+}
+
+/** Opens a batch on a live cohort of the caller's org (an archived cohort takes no one new). */
+export async function memberBatch(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string): Promise<MemberBatch> {
+  const cohort = await getCohort(deps, actor, cohortId);
+  if (cohort.archived) throw new DomainError('conflict', 'this cohort is archived: bring it back before adding people');
+  const org = (await deps.counselors.getOrganisation(actor.orgId)) ?? { orgId: actor.orgId, name: actor.orgId, createdAt: cohort.createdAt };
+  return { deps, actor, cohort, org, library: deps.library ?? (await loadLibrary(deps.store)), now: deps.clock.now() };
+}
+
+/** The consent text a removal leaves behind: a later re-add may invite them again. */
+export const REMOVED_CONSENT_TEXT = 'Removed from their program by a counselor: nothing more is sent unless they are invited and accept again.';
+const removedByCounselor = (consent: Consent | undefined) => consent?.state === 'revoked' && consent.text === REMOVED_CONSENT_TEXT;
+
+/**
+ * Adds one member to the batch's cohort, or brings an existing member up to date.
+ * 1. Finds the person by email, then phone; an email and a phone of two different people, or
+ *    details that contradict the person found, reject the row with nothing written.
+ * 2. Builds the person as they should be: a new person gets `pending` consent per channel,
+ *    source `counselor:<id>`; someone who said no (unsubscribe, STOP) stays opted out.
+ * 3. Makes sure they have an active enrollment in each of the cohort's sequences, carrying the
+ *    cohort's anchor overrides and their own dates.
+ * 4. Writes only what differs: the same row twice writes nothing the second time (`unchanged`).
+ * 5. Someone already confirmed is re-planned at once; everyone else waits for their own yes.
+ * Invitations go out apart (sendInvitations), so a large import is not held up by sending.
+ */
+export async function upsertMember(batch: MemberBatch, input: MemberInput): Promise<RowOutcome> {
+  const { deps, actor, cohort, org, now } = batch;
+  const { store } = deps;
+  const byEmail = input.email ? await store.findPersonIdByEmail(input.email) : undefined;
+  const emailOwner = byEmail ? await store.getPerson(byEmail) : undefined;
+  // When the person found by email already has this number, its lookup is theirs: no need to read it.
+  const byPhone = !input.phone ? undefined : emailOwner && emailOwner.phone === input.phone ? emailOwner.personId : await store.findPersonIdByPhone(input.phone);
+  if (byEmail && byPhone && byEmail !== byPhone) return rejected('the email address and the phone number belong to two different people');
+  const existing = emailOwner ?? (byPhone ? await store.getPerson(byPhone) : undefined);
+  if (existing) {
+    if (input.email && existing.email && existing.email !== input.email) return rejected('that phone number belongs to someone with another email address');
+    if (input.phone && existing.phone && existing.phone !== input.phone) return rejected('that email address belongs to someone with another phone number');
+  }
+  const member = !existing ? undefined : batch.members ? batch.members.get(existing.personId) : await deps.counselors.getCohortMember(cohort.orgId, cohort.cohortId, existing.personId);
+
+  const nowIso = now.toISOString();
+  const source = counselorConsentSource(actor.counselorId);
+  const notes: string[] = [];
+  const channelConsent = (had: Consent | undefined, address: string | undefined, text: string, channel: string): Consent | undefined => {
+    if (!address) return had;
+    if (had === undefined || removedByCounselor(had)) return { state: 'pending', source, at: nowIso, text };
+    if (had.state === 'revoked') notes.push(`${channel}-opted-out`);
+    return had;
+  };
+  const base: Person = existing ?? {
+    personId: randomUUID(),
+    createdAt: nowIso,
+    timeZone: input.timeZone,
+    consent: {},
+    profile: Profile.parse({ season: cohort.season }),
+  };
+  const email = input.email ?? base.email;
+  const phone = input.phone ?? base.phone;
+  const person: Person = {
+    ...base,
+    timeZone: input.timeZone,
+    profile: Profile.parse({
+      ...base.profile,
+      season: cohort.season,
+      ...definedOnly({ visaTrack: input.visaTrack, applicantType: input.applicantType, attempt: input.attempt }),
+    }),
+    consent: definedOnly({
+      email: channelConsent(base.consent.email, email, invitationConsentText(org.name), 'email'),
+      sms: channelConsent(base.consent.sms, phone, invitationSmsConsentText(org.name), 'sms'),
+    }),
+    ...definedOnly({ email, phone, firstName: input.firstName ?? base.firstName }),
+  };
+  const personChanged = !existing || stable(existing) !== stable(person);
+
+  // The cohort's sequences, with its dates and the person's own.
+  const dates = definedOnly(Object.fromEntries(PERSONAL_DATE_NAMES.map((name) => [name, input[name]]))) as Record<string, string>;
+  const enrollments = existing ? await store.listEnrollments(existing.personId) : [];
+  const writes: Enrollment[] = [];
+  for (const sequenceId of cohort.sequenceIds) {
+    const active = enrollments.find((e) => e.sequenceId === sequenceId && e.status === 'active');
+    if (active) {
+      const anchors = { ...active.anchors, ...cohort.anchorOverrides, ...dates };
+      if (stable(anchors) !== stable(active.anchors)) writes.push({ ...active, anchors });
+    } else {
+      writes.push({
+        personId: person.personId,
+        enrollmentId: randomUUID(),
+        sequenceId,
+        anchors: { ...cohort.anchorOverrides, ...dates, enrolled: nowIso },
+        enrolledAt: nowIso,
+        status: 'active',
+      });
+    }
+  }
+  const joining = !member || member.status !== 'active';
+  if (!personChanged && writes.length === 0 && !joining) return { status: 'unchanged', personId: person.personId };
+
+  if (personChanged) await store.savePerson(person);
+  for (const enrollment of writes) await store.saveEnrollment(enrollment);
+  if (joining) {
+    // Coming back after a removal is a fresh start: a new invitation if their consent needs one.
+    const { removedAt: _gone, invited: _before, ...kept } = member ?? ({} as Partial<CohortMember>);
+    const joined: CohortMember = {
+      ...kept,
+      orgId: cohort.orgId,
+      cohortId: cohort.cohortId,
+      personId: person.personId,
+      addedBy: member?.addedBy ?? actor.counselorId,
+      addedAt: member?.addedAt ?? nowIso,
+      status: 'active',
+    };
+    if (batch.memberSink) batch.memberSink(joined);
+    else await deps.counselors.saveCohortMember(joined);
+  }
+  const confirmed = person.consent.email?.state === 'confirmed' || person.consent.sms?.state === 'confirmed';
+  if (confirmed && (writes.length > 0 || personChanged)) {
+    await replanPerson({ store, clock: deps.clock, library: batch.library }, person.personId);
+  }
+  return { status: joining ? 'added' : 'updated', personId: person.personId, ...(notes.length && { notes }) };
+}
+
+const rejected = (reason: string): RowOutcome => ({ status: 'rejected', reason });
+/** Key-order independent JSON, to tell "the same" from "changed". */
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
+/** The largest JSON batch: bigger lists belong in a CSV import. */
+export const MAX_JSON_MEMBERS = 500;
+const JsonMembers = z.object({ members: z.array(z.unknown()).min(1).max(MAX_JSON_MEMBERS, `at most ${MAX_JSON_MEMBERS} members per request; use a CSV import for more`) }).strict();
+
+export interface MembersReport {
+  rows: (RowOutcome & { row: number })[];
+  summary: Record<RowOutcome['status'], number>;
+}
+
+export const summarise = (rows: readonly { status: RowOutcome['status'] }[]): MembersReport['summary'] => {
+  const summary = { added: 0, updated: 0, unchanged: 0, rejected: 0 };
+  for (const row of rows) summary[row.status]++;
+  return summary;
+};
+
+/** Duplicates inside one upload: the second and later rows naming the same email or phone. */
+export function duplicateKeys(input: MemberInput): string[] {
+  return [input.email && `email:${input.email}`, input.phone && `phone:${input.phone}`].filter((k): k is string => Boolean(k));
+}
+
+/** Adds members from a JSON list, each validated apart; then invites the new ones. */
+export async function addMembers(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, raw: unknown): Promise<MembersReport & { invitations: InvitationReport }> {
+  const { members } = parse(JsonMembers, raw);
+  const batch = await memberBatch(deps, actor, cohortId);
+  const seen = new Map<string, number>();
+  const rows: MembersReport['rows'] = [];
+  for (const [index, item] of members.entries()) {
+    const row = index + 1;
+    const parsed = MemberInput.safeParse(item);
+    if (!parsed.success) {
+      rows.push({ row, status: 'rejected', reason: describeIssues(parsed.error.issues) });
+      continue;
+    }
+    const twin = duplicateKeys(parsed.data).map((k) => seen.get(k)).find((r) => r !== undefined);
+    if (twin !== undefined) {
+      rows.push({ row, status: 'rejected', reason: `the same person as member ${twin} of this request` });
+      continue;
+    }
+    for (const k of duplicateKeys(parsed.data)) seen.set(k, row);
+    rows.push({ row, ...(await upsertMember(batch, parsed.data)) });
+  }
+  const summary = summarise(rows);
+  await recordAudit(deps, actor, 'member.add', { kind: 'cohort', id: cohortId }, { ...summary, via: 'json' });
+  const invitations = await sendInvitations(deps, actor, cohortId, rows.flatMap((r) => (r.status === 'added' || r.status === 'updated' ? [r.personId] : [])));
+  return { rows, summary, invitations };
+}
+
+// ---- Invitations ------------------------------------------------------------------------------------
+
+export interface InvitationReport {
+  email: number;
+  sms: number;
+  /** Texts held back by the person's quiet hours: a later run sends them. */
+  smsWaiting: number;
+  failed: number;
+}
+
+/** A claim on a person's invitation that outlives the link, so retries never send it twice. */
+const INVITE_HOLD_MS = TOKEN_LIFETIME_SECONDS['confirm-email'] * 1000;
+
+/**
+ * Sends each named member of the cohort (or every member still waiting, without `personIds`) the
+ * invitation their pending consent needs: the email with the confirmation link, the text asking
+ * for YES. Once per person and channel (a notice claim in the person's record, then the member's
+ * `invited`); texts wait out the person's quiet hours. Members who said no, or confirmed, get nothing.
+ */
+export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personIds?: readonly string[]): Promise<InvitationReport> {
+  const cohort = await getCohort(deps, actor, cohortId);
+  const org = await deps.counselors.getOrganisation(actor.orgId);
+  const orgName = org?.name ?? actor.orgId;
+  const log = deps.log ?? silentLogger;
+  const report: InvitationReport = { email: 0, sms: 0, smsWaiting: 0, failed: 0 };
+  // One paged query for the cohort, rather than a read per person named.
+  const wanted = personIds && new Set(personIds);
+  const members = (await deps.counselors.listCohortMembers(cohort.orgId, cohortId)).filter((m) => !wanted || wanted.has(m.personId));
+  const base = deps.publicBaseUrl.replace(/\/$/, '');
+  const updated: CohortMember[] = [];
+  await forEachLimited(members, 16, async (member) => {
+    if (member.status !== 'active' || (member.invited?.email && member.invited?.sms)) return;
+    const person = await deps.store.getPerson(member.personId);
+    if (!person) return;
+    const now = deps.clock.now();
+    const invited = { ...member.invited };
+    const ours = (consent: Consent | undefined) => consent?.state === 'pending' && consent.source.startsWith('counselor:');
+    if (person.email && ours(person.consent.email) && !invited.email) {
+      if (await deps.store.claimPersonNotice(person.personId, 'invite-email', now, new Date(now.getTime() + INVITE_HOLD_MS))) {
+        const words = invitationEmail({
+          orgName,
+          confirmUrl: `${base}/confirm/${issueToken(deps.tokenSecret, 'confirm-email', person.personId, now)}`,
+          postalAddress: deps.postalAddress,
+          validDays: Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400),
+          ...definedOnly({ firstName: person.firstName }),
+        });
+        const result = await deps.email.send({ to: person.email, ...words, messageId: `invite.${person.personId}.email` });
+        if (result.status === 'sent') report.email++;
+        else {
+          report.failed++;
+          log.warn('invitation email not sent', { personId: person.personId, reason: result.reason });
+        }
+      }
+      invited.email = now.toISOString();
+    }
+    if (person.phone && ours(person.consent.sms) && !invited.sms) {
+      if (isInQuietHours(now, person.timeZone, person.quietHours as QuietHours | undefined)) report.smsWaiting++;
+      else {
+        if (await deps.store.claimPersonNotice(person.personId, 'invite-sms', now, new Date(now.getTime() + INVITE_HOLD_MS))) {
+          const result = await deps.sms.send({ to: person.phone, body: invitationSms(orgName), messageId: `invite.${person.personId}.sms` });
+          if (result.status === 'sent') report.sms++;
+          else {
+            report.failed++;
+            log.warn('invitation text not sent', { personId: person.personId, reason: result.reason });
+          }
+        }
+        invited.sms = now.toISOString();
+      }
+    }
+    if (stable(invited) !== stable(member.invited ?? {})) updated.push({ ...member, invited });
+  });
+  // The notice claims already stop a second send; these records say so to the next run cheaply.
+  await deps.counselors.saveCohortMembers(updated);
+  return report;
+}
+
+async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}
+
+// ---- Removal and erasure ------------------------------------------------------------------------------
+
+async function memberOf(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<CohortMember> {
+  await getCohort(deps, actor, cohortId);
+  const member = await deps.counselors.getCohortMember(actor.orgId, cohortId, personId);
+  if (!member) throw notFound('member');
+  return member;
+}
+
+/**
+ * Takes a member out of the cohort, and every message still to go to them is withdrawn at once.
+ * Someone who came to us only through counselors, and is in no other active cohort, gets nothing
+ * more: their counselor-given consent is revoked and their tracks end. Someone who also signed up
+ * themselves (or is in another cohort) keeps what is theirs: only this cohort's tracks end, and
+ * the rest is re-planned.
+ */
+export async function removeMember(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<{ cancelled: number }> {
+  const member = await memberOf(deps, actor, cohortId, personId);
+  const cohort = await getCohort(deps, actor, cohortId);
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+  if (member.status !== 'removed') await deps.counselors.saveCohortMember({ ...member, status: 'removed', removedAt: nowIso });
+  const cancelled = await deps.store.cancelPendingMessages(personId, 'removed-from-cohort', now);
+
+  const person = await deps.store.getPerson(personId);
+  if (person) {
+    const others = (await deps.counselors.cohortsOfPerson(personId)).filter((m) => m.status === 'active' && !(m.orgId === actor.orgId && m.cohortId === cohortId));
+    const ownConsent = [person.consent.email, person.consent.sms].some((c) => c !== undefined && c.state !== 'revoked' && !c.source.startsWith('counselor:'));
+    const enrollments = (await deps.store.listEnrollments(personId)).filter((e) => e.status === 'active');
+    if (others.length === 0 && !ownConsent) {
+      const revoke = (c: Consent | undefined): Consent | undefined =>
+        c && c.state !== 'revoked' ? { state: 'revoked', source: counselorConsentSource(actor.counselorId), at: nowIso, text: REMOVED_CONSENT_TEXT } : c;
+      await deps.store.savePerson({ ...person, consent: definedOnly({ email: revoke(person.consent.email), sms: revoke(person.consent.sms) }) });
+      for (const e of enrollments) await deps.store.saveEnrollment({ ...e, status: 'ended' });
+    } else {
+      const stillWanted = new Set<string>();
+      for (const other of others) for (const id of (await deps.counselors.getCohort(other.orgId, other.cohortId))?.sequenceIds ?? []) stillWanted.add(id);
+      for (const e of enrollments) if (cohort.sequenceIds.includes(e.sequenceId) && !stillWanted.has(e.sequenceId)) await deps.store.saveEnrollment({ ...e, status: 'ended' });
+      await replanPerson({ store: deps.store, clock: deps.clock, ...definedOnly({ library: deps.library }) }, personId);
+    }
+  }
+  await recordAudit(deps, actor, 'member.remove', { kind: 'member', id: personId }, { cohortId, cancelled });
+  return { cancelled };
+}
+
+/**
+ * Erases a member's personal data: their memberships, then everything Store.erasePerson takes
+ * (profile, contacts, messages, journal, safety events). Refused while another organisation
+ * also coaches them: that is not this org's data alone to delete (they can still delete it
+ * themselves from their preferences page).
+ */
+export async function eraseMember(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<{ items: number }> {
+  await memberOf(deps, actor, cohortId, personId);
+  const elsewhere = (await deps.counselors.cohortsOfPerson(personId)).some((m) => m.orgId !== actor.orgId && m.status === 'active');
+  if (elsewhere) throw new DomainError('conflict', 'another organisation also coaches this person: remove them from your cohort instead');
+  await deps.store.cancelPendingMessages(personId, 'erased', deps.clock.now());
+  const memberships = await deps.counselors.forgetPerson(personId);
+  const items = await deps.store.erasePerson(personId);
+  await recordAudit(deps, actor, 'member.erase', { kind: 'member', id: personId }, { cohortId, items: items + memberships });
+  return { items: items + memberships };
+}
+
+// ---- Counselors of an org ----------------------------------------------------------------------------
+
+export const NewCounselor = z
+  .object({
+    email: z.string().max(254).pipe(Email),
+    role: CounselorRole.default('counselor'),
+    settings: z.object({ crisisAlerts: z.boolean().default(true), weeklyDigest: z.boolean().default(true) }).default({ crisisAlerts: true, weeklyDigest: true }),
+  })
+  .strict();
+
+/**
+ * Adds a counselor to the caller's org (admins only), or returns the one with that email.
+ * The id is new and random: it is what tokens name, and it reveals nothing.
+ */
+export async function addCounselor(deps: Pick<CohortDeps, 'counselors' | 'clock'>, actor: CounselorPrincipal, raw: unknown): Promise<{ counselor: Counselor; created: boolean }> {
+  requireAdmin(actor, 'add counselors');
+  const input = parse(NewCounselor, raw);
+  const existing = (await deps.counselors.listCounselors(actor.orgId)).find((c) => c.email === input.email);
+  if (existing) return { counselor: existing, created: false };
+  const counselor = Counselor.parse({ counselorId: randomUUID(), orgId: actor.orgId, ...input, createdAt: deps.clock.now().toISOString() });
+  await deps.counselors.saveCounselor(counselor);
+  await recordAudit(deps, actor, 'counselor.add', { kind: 'counselor', id: counselor.counselorId }, { role: counselor.role });
+  return { counselor, created: true };
+}
+
+export const CounselorChange = z.object({ role: CounselorRole }).strict();
+
+/** An admin changes a counselor's role; nobody demotes themselves (an org must keep its admin). */
+export async function changeCounselorRole(deps: Pick<CohortDeps, 'counselors' | 'clock'>, actor: CounselorPrincipal, counselorId: string, raw: unknown): Promise<Counselor> {
+  requireAdmin(actor, 'change roles');
+  const { role } = parse(CounselorChange, raw);
+  const counselor = await deps.counselors.getCounselor(actor.orgId, counselorId);
+  if (!counselor) throw notFound('counselor');
+  if (counselorId === actor.counselorId && role !== 'admin') throw new DomainError('conflict', 'you cannot demote yourself: ask another admin');
+  const updated = { ...counselor, role };
+  await deps.counselors.saveCounselor(updated);
+  await recordAudit(deps, actor, 'counselor.role', { kind: 'counselor', id: counselorId }, { role });
+  return updated;
+}
+
+/** An admin removes a counselor from the org; their tokens stop working at once. */
+export async function removeCounselor(deps: Pick<CohortDeps, 'counselors' | 'clock'>, actor: CounselorPrincipal, counselorId: string): Promise<void> {
+  requireAdmin(actor, 'remove counselors');
+  if (!(await deps.counselors.getCounselor(actor.orgId, counselorId))) throw notFound('counselor');
+  if (counselorId === actor.counselorId) throw new DomainError('conflict', 'you cannot remove yourself: ask another admin');
+  await deps.counselors.deleteCounselor(actor.orgId, counselorId);
+  await recordAudit(deps, actor, 'counselor.remove', { kind: 'counselor', id: counselorId });
+}
+
+export async function listCounselors(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal): Promise<Counselor[]> {
+  requireAdmin(actor, 'list counselors');
+  return deps.counselors.listCounselors(actor.orgId);
+}
+
+/**
+ * The operator's way in (`matchcoach counselor add`): creates the org if it is new, then the
+ * counselor (or finds them by email). Audited as the operator.
+ */
+export async function enrollCounselorAsOperator(
+  deps: Pick<CohortDeps, 'counselors' | 'clock'>,
+  raw: { orgId: string; orgName?: string; email: string; role?: string },
+): Promise<{ counselor: Counselor; org: Organisation; created: boolean }> {
+  const input = parse(
+    z.object({ orgId: z.string().pipe(Cohort.shape.orgId), orgName: z.string().trim().min(1).max(120).optional(), email: z.string(), role: CounselorRole.default('counselor') }),
+    raw,
+  );
+  const now = deps.clock.now().toISOString();
+  let org = await deps.counselors.getOrganisation(input.orgId);
+  if (!org) {
+    org = { orgId: input.orgId, name: input.orgName ?? input.orgId, createdAt: now };
+    await deps.counselors.saveOrganisation(org);
+  } else if (input.orgName && input.orgName !== org.name) {
+    org = { ...org, name: input.orgName };
+    await deps.counselors.saveOrganisation(org);
+  }
+  const operator: CounselorPrincipal = { counselorId: 'operator', orgId: org.orgId, role: 'admin', scopes: [] };
+  const { counselor, created } = await addCounselor(deps, operator, { email: input.email, role: input.role });
+  return { counselor, org, created };
+}

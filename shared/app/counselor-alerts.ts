@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { FLAG_REASONS, weekStartOf, type CohortReport, type FlagReason } from '../domain/cohort-report';
+import type { Cohort, CohortMember, Counselor } from '../domain/counselor';
+import type { SafetyAlert } from '../domain/model';
+import type { Clock, EmailSender, Logger, Store } from '../ports';
+import { silentLogger } from '../ports';
+import type { CounselorStore } from '../ports/counselor';
+import type { NotificationLedger } from '../ports/notification-ledger';
+import { reportOfCohort, type CohortReportDeps } from './cohort-report';
+import type { Library } from './planning';
+
+/**
+ * What counselors hear from us by email (issue 5):
+ * - a crisis alert, at once, when a member of one of their organisation's cohorts sends a text
+ *   that signals risk (RULES.md, Safety: "the person's counselor is alerted");
+ * - a weekly digest of each cohort.
+ * Both honour the counselor's own settings (crisisAlerts, weeklyDigest), and both go exactly once:
+ * each email has a deterministic key in the notification ledger, claimed before the send and
+ * marked after it (see shared/ports/notification-ledger.ts), so a retried webhook, a second
+ * sweep or a crash between the two never sends it twice, and a failed send is tried again.
+ *
+ * The emails say as little as is needed: the member's first name (which the counselor already
+ * has), the time and a link to the dashboard, which asks for the counselor's sign-in. Never the
+ * words of the text, the rule that matched, a score or a plan.
+ */
+
+export interface CounselorAlertDeps {
+  store: CohortReportDeps['store'] & Pick<Store, 'listSafetyAlerts'>;
+  counselors: Pick<CounselorStore, 'cohortsOfPerson' | 'listCounselors' | 'getCohort' | 'listCohorts' | 'listCohortMembers' | 'getCohortMember'>;
+  email: EmailSender;
+  ledger: NotificationLedger;
+  clock: Clock;
+  /** Where the dashboard lives (links in the emails). */
+  publicBaseUrl: string;
+  log?: Logger;
+  library?: Library;
+  /** How long a claim holds before another run may take it over. */
+  leaseSeconds?: number;
+}
+
+export interface NotifyOutcome {
+  sent: number;
+  /** Sent before (a retry or a second sweep): nothing went again. */
+  alreadySent: number;
+  /** Another run holds the claim right now; it will send. */
+  busy: number;
+  /** The provider refused; the claim was given back, so the next run tries again. */
+  failed: number;
+}
+const noOutcome = (): NotifyOutcome => ({ sent: 0, alreadySent: 0, busy: 0, failed: 0 });
+const add = (a: NotifyOutcome, b: NotifyOutcome): NotifyOutcome => ({ sent: a.sent + b.sent, alreadySent: a.alreadySent + b.alreadySent, busy: a.busy + b.busy, failed: a.failed + b.failed });
+
+const DEFAULT_LEASE_SECONDS = 120;
+const base = (deps: Pick<CounselorAlertDeps, 'publicBaseUrl'>) => deps.publicBaseUrl.replace(/\/$/, '');
+const memberUrl = (deps: CounselorAlertDeps, cohortId: string, personId: string) =>
+  `${base(deps)}/dashboard/cohorts/${encodeURIComponent(cohortId)}/members/${encodeURIComponent(personId)}`;
+const cohortUrl = (deps: CounselorAlertDeps, cohortId: string) => `${base(deps)}/dashboard/cohorts/${encodeURIComponent(cohortId)}`;
+
+const escapeHtml = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+type Email = { to: string; subject: string; text: string; html: string };
+
+/** Claim, send, mark: the one path every counselor email takes. The body is built after the claim, so a sent one costs no reads. */
+async function sendOnce(deps: CounselorAlertDeps, key: string, build: () => Email | Promise<Email>): Promise<NotifyOutcome> {
+  const log = deps.log ?? silentLogger;
+  const now = deps.clock.now();
+  const token = randomUUID();
+  const claim = await deps.ledger.claim(key, token, now, new Date(now.getTime() + (deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000));
+  if (claim === 'sent') return { ...noOutcome(), alreadySent: 1 };
+  if (claim === 'busy') return { ...noOutcome(), busy: 1 };
+  let result;
+  try {
+    result = await deps.email.send({ ...(await build()), messageId: key });
+  } catch (error) {
+    await deps.ledger.release(key, token).catch(() => undefined);
+    throw error;
+  }
+  if (result.status === 'failed') {
+    await deps.ledger.release(key, token);
+    // Ids only: the key names the notification, never the address.
+    log.warn('counselor notification not sent', { key, reason: result.reason, retryable: result.retryable });
+    return { ...noOutcome(), failed: 1 };
+  }
+  // A lost lease here means another run took over after ours ran out; the email went either way.
+  await deps.ledger.markSent(key, token, deps.clock.now(), result.providerId);
+  log.info('counselor notification sent', { key });
+  return { ...noOutcome(), sent: 1 };
+}
+
+// ---- Crisis alerts -----------------------------------------------------------------------------------
+
+export const crisisAlertKey = (eventId: string, counselorId: string) => `crisis#${eventId}#${counselorId}`;
+
+/**
+ * Emails every counselor of every organisation whose active cohort holds the person, who has
+ * crisis alerts on: one email per counselor per flagged text, naming the cohorts they share.
+ * Distress flags are for the dashboard's follow-up list, not an alert.
+ */
+export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pick<SafetyAlert, 'personId' | 'eventId' | 'at' | 'level'>): Promise<NotifyOutcome> {
+  if (flag.level !== 'risk') return noOutcome();
+  const memberships = (await deps.counselors.cohortsOfPerson(flag.personId)).filter((m) => m.status === 'active');
+  if (memberships.length === 0) return noOutcome();
+  const person = await deps.store.getPerson(flag.personId);
+  if (!person) return noOutcome();
+  const name = person.firstName;
+
+  const byOrg = new Map<string, CohortMember[]>();
+  for (const m of memberships) byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), m]);
+  let outcome = noOutcome();
+  for (const [orgId, members] of byOrg) {
+    const cohorts = (await Promise.all(members.map((m) => deps.counselors.getCohort(orgId, m.cohortId)))).filter((c): c is Cohort => c !== undefined && !c.archived);
+    if (cohorts.length === 0) continue;
+    const recipients = (await deps.counselors.listCounselors(orgId)).filter((c) => c.settings.crisisAlerts);
+    for (const counselor of recipients) {
+      outcome = add(outcome, await sendOnce(deps, crisisAlertKey(flag.eventId, counselor.counselorId), () => crisisEmail(deps, counselor, name, flag, cohorts)));
+    }
+  }
+  return outcome;
+}
+
+function crisisEmail(deps: CounselorAlertDeps, counselor: Counselor, firstName: string | undefined, flag: Pick<SafetyAlert, 'personId' | 'at'>, cohorts: readonly Cohort[]) {
+  const links = cohorts.map((c) => ({ cohort: c.name, url: memberUrl(deps, c.cohortId, flag.personId) }));
+  const cohortNames = cohorts.map((c) => c.name).join(', ');
+  // Someone imported without a name is still someone: "A member of <cohort>" reads better than an id.
+  const name = firstName ?? 'A member';
+  const subject = firstName ? `Please check in with ${firstName}` : `Please check in with a member of ${cohortNames}`;
+  const text = [
+    `${name} (${cohortNames}) sent us a text at ${utc(flag.at)} that our safety check flagged.`,
+    '',
+    'We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can.',
+    '',
+    ...links.map((l) => `Their timeline (${l.cohort}): ${l.url}`),
+    '',
+    'You get this email because crisis alerts are on in your Match Coach counselor settings.',
+  ].join('\n');
+  const html = `<p>${escapeHtml(name)} (${escapeHtml(cohortNames)}) sent us a text at ${escapeHtml(utc(flag.at))} that our safety check flagged.</p>
+<p>We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can.</p>
+<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Their timeline (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
+<p>You get this email because crisis alerts are on in your Match Coach counselor settings.</p>`;
+  return { to: counselor.email, subject, text, html };
+}
+
+/**
+ * The safety net behind the immediate alert: every risk flag of the last `lookbackHours` (this
+ * month's and, near a month's start, last month's alerts) gets its alerts, which the ledger turns
+ * into nothing for the ones already sent. Run on every tick: a crash between the flag and the
+ * email, or a provider failure, is made good within a tick.
+ */
+export async function sweepCrisisAlerts(deps: CounselorAlertDeps, lookbackHours = 48): Promise<NotifyOutcome> {
+  const now = deps.clock.now();
+  const since = now.getTime() - lookbackHours * 3_600_000;
+  const months = [...new Set([now.toISOString().slice(0, 7), new Date(since).toISOString().slice(0, 7)])];
+  const alerts = (await Promise.all(months.map((m) => deps.store.listSafetyAlerts(m)))).flat();
+  let outcome = noOutcome();
+  for (const alert of alerts) {
+    if (alert.level !== 'risk' || Date.parse(alert.at) < since) continue;
+    outcome = add(outcome, await alertCounselorsOfCrisis(deps, alert));
+  }
+  return outcome;
+}
+
+// ---- Weekly digest -------------------------------------------------------------------------------------
+
+export const digestKey = (orgId: string, cohortId: string, weekStart: string, counselorId: string) => `digest#${orgId}#${cohortId}#${weekStart}#${counselorId}`;
+
+const FLAG_COUNT_WORDS: Record<FlagReason, string> = {
+  crisis: 'sent a crisis message',
+  distress: 'sounded distressed',
+  'low-scores': 'two low check-ins in a row',
+  'no-reply': 'no reply for 14 days',
+};
+
+/**
+ * One email per live cohort of the organisation to each of its counselors who want the digest,
+ * once per ISO week (the week of `now`): the cohort's figures and how many members are flagged
+ * and why, with a link to the dashboard. No names in a digest: they are one click away, behind
+ * the sign-in.
+ */
+export async function sendWeeklyDigest(deps: CounselorAlertDeps, orgId: string): Promise<NotifyOutcome> {
+  const recipients = (await deps.counselors.listCounselors(orgId)).filter((c) => c.settings.weeklyDigest);
+  if (recipients.length === 0) return noOutcome();
+  const cohorts = (await deps.counselors.listCohorts(orgId)).filter((c) => c.orgId === orgId && !c.archived);
+  const week = weekStartOf(deps.clock.now());
+  let outcome = noOutcome();
+  for (const cohort of cohorts) {
+    let report: CohortReport | undefined;
+    for (const counselor of recipients) {
+      const key = digestKey(orgId, cohort.cohortId, week, counselor.counselorId);
+      // The report is read once per cohort, and only when some counselor still needs it this week.
+      outcome = add(outcome, await sendOnce(deps, key, async () => digestEmail(deps, counselor, cohort, (report ??= await reportOfCohort(deps, cohort)))));
+    }
+  }
+  return outcome;
+}
+
+function digestEmail(deps: CounselorAlertDeps, counselor: Counselor, cohort: Cohort, report: CohortReport) {
+  const thisWeek = report.weeklyScores.at(-1);
+  const lastWeek = report.weeklyScores.at(-2);
+  const average = (w: typeof thisWeek) => (w && w.average !== null ? `${w.average} (from ${w.answers} answer${w.answers === 1 ? '' : 's'})` : 'no scores');
+  const reasons = FLAG_REASONS.map((reason) => ({ reason, count: report.flagged.filter((f) => f.reason === reason).length })).filter((r) => r.count > 0);
+  const flaggedMembers = new Set(report.flagged.map((f) => f.personId)).size;
+  const lines = [
+    `Members: ${report.memberCount} (${report.consent.overall.confirmed} confirmed, ${report.consent.overall.pending} yet to confirm, ${report.consent.overall.revoked} opted out)`,
+    `Messages sent: ${report.messages.sent}; texts delivered: ${report.messages.delivered}; failed: ${report.messages.failed}`,
+    `Check-ins answered: ${report.checkins.responseRate === null ? 'none sent yet' : `${Math.round(report.checkins.responseRate * 100)}% of ${report.checkins.sent}`}`,
+    `Average check-in score this week: ${average(thisWeek)}; last week: ${average(lastWeek)}`,
+    flaggedMembers === 0
+      ? 'Nobody is flagged.'
+      : `Flagged: ${flaggedMembers} member${flaggedMembers === 1 ? '' : 's'} (${reasons.map((r) => `${r.count} ${FLAG_COUNT_WORDS[r.reason]}`).join(', ')})`,
+  ];
+  const url = cohortUrl(deps, cohort.cohortId);
+  const text = [`Your week with ${cohort.name}:`, '', ...lines, '', `Open the cohort: ${url}`, '', 'You get this email because the weekly digest is on in your Match Coach counselor settings.'].join('\n');
+  const html = `<p>Your week with ${escapeHtml(cohort.name)}:</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul><p><a href="${escapeHtml(url)}">Open the cohort</a></p><p>You get this email because the weekly digest is on in your Match Coach counselor settings.</p>`;
+  return { to: counselor.email, subject: `Weekly digest: ${cohort.name}`, text, html };
+}
+
+/** Every given organisation's digest (the scheduled path); one organisation's fault does not stop the rest. */
+export async function sendWeeklyDigests(deps: CounselorAlertDeps, orgIds: readonly string[]): Promise<NotifyOutcome & { orgsFailed: number }> {
+  let outcome = noOutcome();
+  let orgsFailed = 0;
+  for (const orgId of orgIds) {
+    try {
+      outcome = add(outcome, await sendWeeklyDigest(deps, orgId));
+    } catch (error) {
+      orgsFailed += 1;
+      (deps.log ?? silentLogger).error('weekly digest failed for an organisation', { orgId, error: error instanceof Error ? error.name : typeof error });
+    }
+  }
+  return { ...outcome, orgsFailed };
+}

@@ -1,0 +1,99 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import * as z from 'zod';
+import { COUNSELOR_API_SCOPE, CounselorRole, RecordId, type CounselorPrincipal } from '../domain/counselor';
+import { JwtRejected, verifyJwt, type Jwks } from '../adapters/local-jwt';
+import type { Clock, Logger } from '../ports';
+import { silentLogger } from '../ports';
+
+/**
+ * Who is calling the counselor API. In AWS, API Gateway's JWT authorizer has already checked the
+ * Cognito access token (issuer, audience, expiry, scope) before the function runs, and hands over
+ * its claims; locally, the same checks run here against the local issuer (shared/adapters/local-jwt.ts).
+ * Either way the organisation and role come from the verified claims and nothing else.
+ */
+
+export interface CounselorAuthenticator {
+  /** The caller, or undefined when the request carries no acceptable token (a 401). */
+  authenticate(event: APIGatewayProxyEventV2): Promise<CounselorPrincipal | undefined>;
+}
+
+/** The Cognito group that makes a counselor an admin of their org (infra/counselors.ts). */
+const ADMIN_GROUP = 'admins';
+
+/**
+ * API Gateway hands claims over as strings: an array claim such as `cognito:groups` arrives as
+ * `[admins counselors]`. Both forms are read.
+ */
+const listClaim = z
+  .union([z.array(z.string()), z.string()])
+  .optional()
+  .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : value.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean)));
+
+const Claims = z.object({
+  sub: RecordId.optional(),
+  'custom:counselorId': RecordId.optional(),
+  'custom:orgId': RecordId,
+  'custom:role': CounselorRole.optional(),
+  'cognito:groups': listClaim,
+  scope: z.string().optional(),
+});
+
+/**
+ * The principal a set of verified claims describes, or undefined when they lack the org, an id
+ * or the counselor scope. Admin comes from the `custom:role` claim or the Cognito admins group.
+ */
+export function principalFromClaims(claims: unknown, authorizerScopes: string[] = []): CounselorPrincipal | undefined {
+  const parsed = Claims.safeParse(claims);
+  if (!parsed.success) return undefined;
+  const c = parsed.data;
+  const counselorId = c['custom:counselorId'] ?? c.sub;
+  if (!counselorId) return undefined;
+  const scopes = [...new Set([...(c.scope ? c.scope.split(' ').filter(Boolean) : []), ...authorizerScopes])];
+  if (!scopes.includes(COUNSELOR_API_SCOPE)) return undefined;
+  const role = c['custom:role'] ?? (c['cognito:groups'].includes(ADMIN_GROUP) ? 'admin' : 'counselor');
+  return { counselorId, orgId: c['custom:orgId'], role, scopes };
+}
+
+/** AWS: the claims API Gateway's JWT authorizer verified (absent when the route has no authorizer). */
+export function awsAuthenticator(): CounselorAuthenticator {
+  return {
+    async authenticate(event) {
+      const jwt = (event.requestContext as { authorizer?: { jwt?: { claims?: unknown; scopes?: unknown } } }).authorizer?.jwt;
+      if (!jwt?.claims) return undefined;
+      const scopes = Array.isArray(jwt.scopes) ? jwt.scopes.filter((s): s is string => typeof s === 'string') : [];
+      return principalFromClaims(jwt.claims, scopes);
+    },
+  };
+}
+
+export interface LocalVerification {
+  jwks: Jwks;
+  issuer: string;
+  audience: string;
+}
+
+/**
+ * Local stack: the bearer token verified here, with every check the AWS authorizer makes.
+ * Authorizer claims in the event are ignored: locally nothing upstream has checked them.
+ */
+export function localAuthenticator(verification: LocalVerification, clock: Clock, log: Logger = silentLogger): CounselorAuthenticator {
+  return {
+    async authenticate(event) {
+      const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+      const token = header ? /^Bearer ([^\s]+)$/i.exec(header.trim())?.[1] : undefined;
+      if (!token) return undefined;
+      try {
+        const claims = verifyJwt(token, { ...verification, requiredScopes: [COUNSELOR_API_SCOPE], now: clock.now() });
+        return principalFromClaims(claims);
+      } catch (error) {
+        if (!(error instanceof JwtRejected)) throw error;
+        // The reason only: a token is a credential and never goes into a log.
+        log.info('counselor token rejected', { reason: error.message });
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Denies everyone: the default where no authenticator is configured. */
+export const noCounselorAccess: CounselorAuthenticator = { authenticate: async () => undefined };

@@ -1,0 +1,106 @@
+import * as z from 'zod';
+import { AnchorValue } from './schedule';
+
+/**
+ * Counselors (issue 5): organisations, the counselors who work in them, their cohorts of
+ * applicants and the audit trail of what counselors did. Every record names its organisation;
+ * the organisation a request may touch comes from the caller's verified token, never from input.
+ */
+
+/** Ids we mint or accept from a token: short, printable, and free of the '#' our keys use. */
+export const RecordId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected an id of letters, digits, dot, dash or underscore');
+
+export const Organisation = z.object({
+  orgId: RecordId,
+  name: z.string().trim().min(1).max(120),
+  createdAt: z.iso.datetime(),
+});
+export type Organisation = z.infer<typeof Organisation>;
+
+export const COUNSELOR_ROLES = ['admin', 'counselor'] as const;
+export const CounselorRole = z.enum(COUNSELOR_ROLES);
+export type CounselorRole = z.infer<typeof CounselorRole>;
+
+export const CounselorSettings = z.object({
+  /** Email me at once when one of my members sends a message that signals risk. */
+  crisisAlerts: z.boolean().default(true),
+  /** A weekly summary of each of my cohorts. */
+  weeklyDigest: z.boolean().default(true),
+});
+export type CounselorSettings = z.infer<typeof CounselorSettings>;
+
+export const Counselor = z.object({
+  counselorId: RecordId,
+  orgId: RecordId,
+  email: z.email('expected an email address').max(254).transform((s) => s.toLowerCase()),
+  role: CounselorRole,
+  settings: CounselorSettings,
+  createdAt: z.iso.datetime(),
+});
+export type Counselor = z.infer<typeof Counselor>;
+
+export const Cohort = z.object({
+  cohortId: RecordId,
+  orgId: RecordId,
+  name: z.string().trim().min(1).max(120),
+  /** The Match year its members apply in. */
+  season: z.number().int().min(2020).max(2100),
+  /** The sequences a confirmed member is enrolled in. */
+  sequenceIds: z.array(z.string().min(1).max(64)).max(20),
+  /** Dates the cohort's program sets for everyone (e.g. its own interview dates), by anchor name. */
+  anchorOverrides: z.record(z.string().min(1).max(64), AnchorValue),
+  archived: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Cohort = z.infer<typeof Cohort>;
+
+/** `active` members get coaching once they confirm; `removed` ones get nothing more. */
+export const MEMBER_STATUSES = ['active', 'removed'] as const;
+export const CohortMember = z.object({
+  orgId: RecordId,
+  cohortId: RecordId,
+  personId: z.string().min(1),
+  /** The counselor who added them. */
+  addedBy: RecordId,
+  addedAt: z.iso.datetime(),
+  status: z.enum(MEMBER_STATUSES),
+  removedAt: z.iso.datetime().optional(),
+  /** When their invitation went out, per channel (issue 5 enrollment): it goes once. */
+  invited: z.object({ email: z.iso.datetime().optional(), sms: z.iso.datetime().optional() }).optional(),
+});
+export type CohortMember = z.infer<typeof CohortMember>;
+
+/**
+ * One counselor action. Ids and counts only: an audit log is read by admins and kept long, so it
+ * never holds a name, an address or a number (those stay with the person, where erasure finds them).
+ */
+export const AuditEntry = z.object({
+  orgId: RecordId,
+  auditId: z.string().min(1),
+  at: z.iso.datetime(),
+  /** The counselor who acted. */
+  actor: RecordId,
+  action: z.string().min(1).max(64),
+  target: z.object({ kind: z.enum(['cohort', 'member', 'counselor', 'import', 'organisation']), id: z.string().min(1) }).optional(),
+  detail: z.record(z.string(), z.union([z.string().max(200), z.number(), z.boolean()])).optional(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** The scope a counselor's access token must carry (the Cognito resource server's, see infra/counselors.ts). */
+export const COUNSELOR_API_SCOPE = 'matchcoach/counselor';
+
+/** Who is calling the counselor API, taken from a verified token only. */
+export interface CounselorPrincipal {
+  counselorId: string;
+  orgId: string;
+  role: CounselorRole;
+  scopes: string[];
+}
+
+/** The consent source recorded when a counselor enrolled someone (RULES.md: consent records). */
+export const counselorConsentSource = (counselorId: string) => `counselor:${counselorId}`;

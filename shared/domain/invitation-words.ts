@@ -1,0 +1,53 @@
+import type { EmailWords } from './subscription-words';
+
+/**
+ * What a person enrolled by a counselor (issue 5) is told, and agrees to. Our own words: the
+ * invitation names the organisation, says nothing starts without their yes, and how to say no.
+ */
+
+/** Stored as the consent text of an invited person: confirming the link agrees to exactly this. */
+export const invitationConsentText = (orgName: string) =>
+  `Invited by ${orgName}, my advising program. Email me Match Coach reminders and coaching for my residency applications; I can unsubscribe from any email with one click.`;
+
+export const invitationSmsConsentText = (orgName: string) =>
+  `Invited by ${orgName}. Text me Match Coach reminders and coaching at this number, up to about 3 texts a week. Message and data rates may apply. Reply STOP to end, HELP for help.`;
+
+/**
+ * The one text an invited number gets before their YES. The organisation's name is cut so the
+ * text stays one GSM-7 segment (160 characters) whatever it is called.
+ */
+export function invitationSms(orgName: string): string {
+  const tail = ' invited you to Match Coach texts on the road to residency. Reply YES to start (about 3 a week). STOP to end.';
+  const room = 160 - 'Match Coach: '.length - tail.length;
+  const name = gsmSafe(orgName).slice(0, Math.max(0, room)).trim() || 'Your advising program';
+  return `Match Coach: ${name}${tail}`;
+}
+
+/** The invitation email: transactional, like the sign-up confirmation, and the only email until they confirm. */
+export function invitationEmail(args: { orgName: string; confirmUrl: string; postalAddress: string; firstName?: string; validDays: number }): EmailWords {
+  const subject = `${args.orgName} invited you to Match Coach`;
+  const paragraphs = [
+    args.firstName ? `Hello ${args.firstName},` : 'Hello,',
+    `${args.orgName} uses Match Coach to send its applicants short reminders and coaching for the residency Match, and asked us to invite you.`,
+    `Nothing starts until you say yes: confirm below and the reminders begin. The link works once and for ${args.validDays} days.`,
+    `If you would rather not, ignore this email: you will not hear from us again. Your program will see whether you accepted.`,
+  ];
+  const footer = `Match Coach. ${args.postalAddress}`;
+  const text = `${paragraphs.join('\n\n')}\n\nAccept the invitation:\n${args.confirmUrl}\n\n--\n${footer}\n`;
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(subject)}</title></head>
+<body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
+<main style="max-width:560px;margin:0 auto">
+${paragraphs.map((p) => `<p style="margin:0 0 1em">${escape(p)}</p>`).join('\n')}
+<p style="margin:1.5em 0"><a href="${escape(args.confirmUrl)}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">Accept the invitation</a></p>
+<p style="margin:0 0 1em;font-size:14px;color:#52606d">If the button does not work, copy this link into your browser:<br>${escape(args.confirmUrl)}</p>
+<hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
+<p style="font-size:13px;color:#52606d">${escape(footer)}</p>
+</main>
+</body></html>`;
+  return { subject, text, html };
+}
+
+/** Letters, digits and plain punctuation only: anything else would turn the text into UCS-2. */
+const gsmSafe = (s: string) => s.replace(/[^A-Za-z0-9 .,&'()\-/]/g, '').replace(/\s+/g, ' ');

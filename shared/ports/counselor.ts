@@ -1,0 +1,45 @@
+import type { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '../domain/counselor';
+
+/**
+ * What the counselor features (issue 5) keep: organisations, counselors, cohorts, members and the
+ * audit log. Every read takes the organisation, so a caller holding another org's id reads
+ * nothing; the one exception, cohortsOfPerson, serves alerts about a person, not a request.
+ * The DynamoDB store and its memory twin pass the same contract (test/support/counselor-store-contract.ts).
+ */
+export interface CounselorStore {
+  saveOrganisation(org: Organisation): Promise<void>;
+  getOrganisation(orgId: string): Promise<Organisation | undefined>;
+
+  /** Creates or replaces a counselor. */
+  saveCounselor(counselor: Counselor): Promise<void>;
+  getCounselor(orgId: string, counselorId: string): Promise<Counselor | undefined>;
+  /** Removes a counselor from the org: their tokens stop working (routes check the record). */
+  deleteCounselor(orgId: string, counselorId: string): Promise<void>;
+  /** The org's counselors, by id. */
+  listCounselors(orgId: string): Promise<Counselor[]>;
+
+  /** Creates or replaces a cohort. */
+  saveCohort(cohort: Cohort): Promise<void>;
+  getCohort(orgId: string, cohortId: string): Promise<Cohort | undefined>;
+  /** The org's cohorts (archived ones too), by id. */
+  listCohorts(orgId: string): Promise<Cohort[]>;
+
+  /** Creates or replaces a membership (and the person's pointer back to it, in one write). */
+  saveCohortMember(member: CohortMember): Promise<void>;
+  /**
+   * Many memberships at once (an import): each as saveCohortMember would write it, in batches.
+   * Not atomic across members; saving again is harmless, so a run cut short is simply repeated.
+   */
+  saveCohortMembers(members: readonly CohortMember[]): Promise<void>;
+  getCohortMember(orgId: string, cohortId: string, personId: string): Promise<CohortMember | undefined>;
+  /** A cohort's members (removed ones too), by person id. */
+  listCohortMembers(orgId: string, cohortId: string): Promise<CohortMember[]>;
+  /** Every membership of a person, in any org: whose counselors hear of a crisis flag. */
+  cohortsOfPerson(personId: string): Promise<CohortMember[]>;
+  /** Deletes every membership of a person (erasure); returns how many went. Idempotent. */
+  forgetPerson(personId: string): Promise<number>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** The org's audit log, newest first, at most `limit` entries (default 100). */
+  listAudit(orgId: string, options?: { limit?: number }): Promise<AuditEntry[]>;
+}

@@ -1,0 +1,184 @@
+import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
+import { createMemoryEmailSender, type MemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
+import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
+import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
+import { alertCounselorsOfCrisis, crisisAlertKey, sendWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselor-alerts';
+import type { Cohort, Counselor } from '../../shared/domain/counselor';
+import type { Person } from '../../shared/domain/model';
+import type { Store } from '../../shared/ports';
+import type { CounselorStore } from '../../shared/ports/counselor';
+import type { NotificationLedger } from '../../shared/ports/notification-ledger';
+import { describeNotificationLedgerContract } from '../support/notification-ledger-contract';
+
+describeNotificationLedgerContract('memory', async () => ({ ledger: createMemoryNotificationLedger() }));
+
+const T0 = '2027-01-20T12:00:00.000Z';
+let now: Date;
+let store: Store;
+let counselors: CounselorStore;
+let email: MemoryEmailSender;
+let ledger: NotificationLedger;
+let deps: CounselorAlertDeps;
+
+const counselor = (orgId: string, counselorId: string, settings: Partial<Counselor['settings']> = {}): Counselor => ({
+  counselorId,
+  orgId,
+  email: `${counselorId}@${orgId}.example.org`,
+  role: 'counselor',
+  settings: { crisisAlerts: true, weeklyDigest: true, ...settings },
+  createdAt: T0,
+});
+const cohort = (orgId: string, cohortId: string, name: string, archived = false): Cohort => ({
+  cohortId,
+  orgId,
+  name,
+  season: 2027,
+  sequenceIds: [],
+  anchorOverrides: {},
+  archived,
+  createdAt: T0,
+  updatedAt: T0,
+});
+const person = (personId: string, firstName: string): Person => ({
+  personId,
+  firstName,
+  timeZone: 'Africa/Lagos',
+  consent: { sms: { state: 'confirmed', source: 'counselor:c1', at: T0, text: 'YES' } },
+  profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
+  createdAt: T0,
+});
+const risk = { personId: 'p1', eventId: 'SM0123456789abcdef0123456789abcdef', at: '2027-01-20T11:58:00.000Z', level: 'risk' as const };
+
+beforeEach(async () => {
+  now = new Date(T0);
+  store = createMemoryStore();
+  counselors = createMemoryCounselorStore();
+  email = createMemoryEmailSender();
+  ledger = createMemoryNotificationLedger();
+  deps = { store, counselors, email, ledger, clock: { now: () => now }, publicBaseUrl: 'https://coach.example.test/' };
+  await store.savePerson(person('p1', 'Ngozi'));
+  await counselors.saveCohort(cohort('org-a', 'k1', 'Lagos alumni 2027'));
+  await counselors.saveCohort(cohort('org-b', 'k9', 'Other org'));
+  await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k1', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'active' });
+  await counselors.saveCounselor(counselor('org-a', 'c1'));
+  await counselors.saveCounselor(counselor('org-a', 'c2', { crisisAlerts: false }));
+  await counselors.saveCounselor(counselor('org-b', 'c9'));
+});
+
+describe('crisis alert', () => {
+  it('emails the counselors of the member\'s organisation who have alerts on, naming the member, the time and the dashboard only', async () => {
+    expect(await alertCounselorsOfCrisis(deps, risk)).toEqual({ sent: 1, alreadySent: 0, busy: 0, failed: 0 });
+    expect(email.sent.map((e) => e.to)).toEqual(['c1@org-a.example.org']);
+    const [mail] = email.sent;
+    expect(mail!.subject).toBe('Please check in with Ngozi');
+    expect(mail!.text).toContain('Ngozi (Lagos alumni 2027) sent us a text at 2027-01-20 11:58 UTC');
+    expect(mail!.text).toContain('https://coach.example.test/dashboard/cohorts/k1/members/p1');
+    expect(mail!.html).toContain('href="https://coach.example.test/dashboard/cohorts/k1/members/p1"');
+    expect(mail!.messageId).toBe(crisisAlertKey(risk.eventId, 'c1'));
+    // Nothing of what they wrote or which rule matched.
+    expect(`${mail!.text}${mail!.html}`).not.toMatch(/risk:|suicid|kill|harm/i);
+  });
+
+  it('names the cohort when the member gave no name', async () => {
+    const { firstName: _, ...nameless } = person('p1', 'x');
+    await store.savePerson(nameless);
+    await alertCounselorsOfCrisis(deps, risk);
+    expect(email.sent[0]!.subject).toBe('Please check in with a member of Lagos alumni 2027');
+    expect(email.sent[0]!.text).toMatch(/^A member \(Lagos alumni 2027\) sent us a text/);
+  });
+
+  it('sends once: a retry, a second sweep, or a concurrent run sends nothing more', async () => {
+    const [a, b] = await Promise.all([alertCounselorsOfCrisis(deps, risk), alertCounselorsOfCrisis(deps, risk)]);
+    expect(a.sent + b.sent).toBe(1);
+    expect(a.busy + b.busy).toBe(1);
+    expect(await alertCounselorsOfCrisis(deps, risk)).toEqual({ sent: 0, alreadySent: 1, busy: 0, failed: 0 });
+    expect(email.sent).toHaveLength(1);
+  });
+
+  it('tries again after the provider failed, and after a crash between claim and send once the lease ran out', async () => {
+    email.failNext(1, { status: 'failed', retryable: true, reason: 'throttled' });
+    expect((await alertCounselorsOfCrisis(deps, risk)).failed).toBe(1);
+    expect(email.sent).toHaveLength(0);
+    expect((await alertCounselorsOfCrisis(deps, risk)).sent).toBe(1);
+
+    // A run that claimed and died before sending: busy while its lease lasts, then taken over.
+    const other = { ...risk, eventId: 'SMffffffffffffffffffffffffffffffff' };
+    await ledger.claim(crisisAlertKey(other.eventId, 'c1'), 'crashed-run', now, new Date(now.getTime() + 120_000));
+    expect((await alertCounselorsOfCrisis(deps, other)).busy).toBe(1);
+    now = new Date(now.getTime() + 121_000);
+    expect((await alertCounselorsOfCrisis(deps, other)).sent).toBe(1);
+    expect(email.sent).toHaveLength(2);
+  });
+
+  it('sends nothing for a distress flag, a removed member, an archived cohort, or someone in no cohort', async () => {
+    expect((await alertCounselorsOfCrisis(deps, { ...risk, level: 'distress' })).sent).toBe(0);
+    expect((await alertCounselorsOfCrisis(deps, { ...risk, personId: 'nobody' })).sent).toBe(0);
+    await counselors.saveCohort(cohort('org-a', 'k1', 'Lagos alumni 2027', true));
+    expect((await alertCounselorsOfCrisis(deps, risk)).sent).toBe(0);
+    await counselors.saveCohort(cohort('org-a', 'k1', 'Lagos alumni 2027'));
+    await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k1', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'removed', removedAt: T0 });
+    expect((await alertCounselorsOfCrisis(deps, risk)).sent).toBe(0);
+    expect(email.sent).toEqual([]);
+  });
+
+  it('reaches each organisation the member belongs to, one email per counselor even across two cohorts', async () => {
+    await counselors.saveCohort(cohort('org-a', 'k2', 'Interview prep'));
+    await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k2', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'active' });
+    await counselors.saveCohortMember({ orgId: 'org-b', cohortId: 'k9', personId: 'p1', addedBy: 'c9', addedAt: T0, status: 'active' });
+    expect((await alertCounselorsOfCrisis(deps, risk)).sent).toBe(2);
+    expect(email.sent.map((e) => e.to).sort()).toEqual(['c1@org-a.example.org', 'c9@org-b.example.org']);
+    const toA = email.sent.find((e) => e.to.startsWith('c1'))!;
+    expect(toA.text).toContain('/dashboard/cohorts/k1/members/p1');
+    expect(toA.text).toContain('/dashboard/cohorts/k2/members/p1');
+    // The other organisation's email names only its own cohort.
+    expect(email.sent.find((e) => e.to.startsWith('c9'))!.text).not.toContain('Lagos alumni');
+  });
+
+  it('sweeps the recent risk flags from the store, so an alert missed at the time goes out on the next tick', async () => {
+    await store.saveSafetyEvent({ personId: 'p1', eventId: risk.eventId, at: risk.at, kind: 'risk', rule: 'risk:test' });
+    await store.saveSafetyEvent({ personId: 'p1', eventId: 'SMdistress', at: risk.at, kind: 'distress', rule: 'distress:test' });
+    await store.saveSafetyEvent({ personId: 'p1', eventId: 'SMold', at: '2027-01-10T00:00:00.000Z', kind: 'risk', rule: 'risk:test' });
+    expect(await sweepCrisisAlerts(deps)).toEqual({ sent: 1, alreadySent: 0, busy: 0, failed: 0 });
+    expect(await sweepCrisisAlerts(deps)).toEqual({ sent: 0, alreadySent: 1, busy: 0, failed: 0 });
+    expect(email.sent).toHaveLength(1);
+  });
+
+  it('sweeps last month\'s flags too, early in a month', async () => {
+    await store.saveSafetyEvent({ personId: 'p1', eventId: risk.eventId, at: '2027-01-31T23:30:00.000Z', kind: 'risk', rule: 'risk:test' });
+    now = new Date('2027-02-01T00:10:00.000Z');
+    expect((await sweepCrisisAlerts(deps)).sent).toBe(1);
+  });
+});
+
+describe('weekly digest', () => {
+  it('sends each counselor who wants it one email per live cohort per week, with figures and no names', async () => {
+    await counselors.saveCounselor(counselor('org-a', 'c3', { weeklyDigest: false }));
+    await counselors.saveCohort(cohort('org-a', 'k-old', 'Last year', true));
+    await store.saveSafetyEvent({ personId: 'p1', eventId: risk.eventId, at: risk.at, kind: 'risk', rule: 'risk:test' });
+    expect(await sendWeeklyDigest(deps, 'org-a')).toEqual({ sent: 2, alreadySent: 0, busy: 0, failed: 0 });
+    expect(email.sent.map((e) => `${e.to} ${e.subject}`).sort()).toEqual(['c1@org-a.example.org Weekly digest: Lagos alumni 2027', 'c2@org-a.example.org Weekly digest: Lagos alumni 2027']);
+    const text = email.sent[0]!.text;
+    expect(text).toContain('Members: 1 (1 confirmed, 0 yet to confirm, 0 opted out)');
+    expect(text).toContain('Flagged: 1 member (1 sent a crisis message)');
+    expect(text).toContain('https://coach.example.test/dashboard/cohorts/k1');
+    expect(text).not.toContain('Ngozi');
+    expect(email.sent[0]!.messageId).toBe('digest#org-a#k1#2027-01-18#c1');
+
+    // Again the same week: nothing. Next week: again.
+    expect((await sendWeeklyDigest(deps, 'org-a')).alreadySent).toBe(2);
+    now = new Date('2027-01-25T12:00:00.000Z');
+    expect((await sendWeeklyDigest(deps, 'org-a')).sent).toBe(2);
+    expect(email.sent).toHaveLength(4);
+  });
+
+  it('keeps going when one organisation fails', async () => {
+    const broken: CounselorAlertDeps = {
+      ...deps,
+      counselors: { ...counselors, listCounselors: async (orgId: string) => (orgId === 'org-x' ? Promise.reject(new Error('boom')) : counselors.listCounselors(orgId)) } as CounselorStore,
+    };
+    const outcome = await sendWeeklyDigests(broken, ['org-x', 'org-a', 'org-b']);
+    expect(outcome.orgsFailed).toBe(1);
+    // org-a's two counselors; org-b has a counselor but its only cohort has nobody: still a digest.
+    expect(outcome.sent).toBe(3);
+  });
+});

@@ -1,0 +1,231 @@
+import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
+import fc from 'fast-check';
+import { Readable } from 'node:stream';
+import { createApiHandler } from '../../functions/api';
+import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
+import { createCohort, type CohortDeps } from '../../shared/app/cohorts';
+import { MAX_CSV_BYTES, MAX_CSV_ROWS, importCsv } from '../../shared/app/csv-import';
+import type { CounselorPrincipal } from '../../shared/domain/counselor';
+import { silentLogger } from '../../shared/ports';
+import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
+import { memoryServices, type MemoryServices } from '../support/memory-services';
+
+/**
+ * CSV import: documented columns, a report per row, rejected rows and rejected files change
+ * nothing, the same file twice changes nothing the second time; fuzzed with arbitrary bytes.
+ */
+
+const COUNSELOR: CounselorPrincipal = { counselorId: 'c-a', orgId: 'org-a', role: 'counselor', scopes: [] };
+
+async function setup() {
+  const services = memoryServices();
+  services.counselors = createMemoryCounselorStore();
+  await services.counselors.saveOrganisation({ orgId: 'org-a', name: 'Alpha Advising', createdAt: services.clock.now().toISOString() });
+  const deps: CohortDeps = { ...services, postalAddress: services.settings.postalAddress };
+  const cohort = await createCohort(deps, COUNSELOR, { name: 'Fall', season: 2027, sequenceIds: ['getting-started'] });
+  return { services, deps, cohortId: cohort.cohortId };
+}
+
+/** Everything the import could have written: people and their records, and the cohort's members. */
+async function state(services: MemoryServices, cohortId: string) {
+  return { store: (services.store as MemoryStore).snapshot(), members: await services.counselors.listCohortMembers('org-a', cohortId) };
+}
+
+const GOOD = [
+  'email,phone,name,time_zone,visa_track,applicant_type,attempt,step1_exam,step2_exam,step3_exam,oet_exam,documents_due',
+  'asha@example.com,+91 98123 45678,Asha,Asia/Kolkata,j1,non-us-img,1,,2027-02-10,,,2026-12-01',
+  'ravi@example.com,,Ravi,America/Chicago,,,,,,,,',
+  ',+2348031234567,"Ngozi, MD",Africa/Lagos,h1b,,2,,,,2027-01-15,',
+].join('\r\n');
+
+describe('CSV import', () => {
+  test('every documented column is read; a report per row; the same file twice changes nothing', async () => {
+    const { services, deps, cohortId } = await setup();
+    const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(GOOD));
+    expect(report.fileError).toBeUndefined();
+    expect(report.rows.map((r) => [r.row, r.status])).toEqual([[2, 'added'], [3, 'added'], [4, 'added']]);
+    expect(report.summary).toEqual({ added: 3, updated: 0, unchanged: 0, rejected: 0 });
+
+    const ashaId = await services.store.findPersonIdByPhone('+919812345678');
+    const asha = (await services.store.getPerson(ashaId!))!;
+    expect(asha).toMatchObject({ email: 'asha@example.com', firstName: 'Asha', timeZone: 'Asia/Kolkata', profile: { visaTrack: 'j1', applicantType: 'non-us-img', attempt: 1, season: 2027 } });
+    expect(asha.consent.email).toMatchObject({ state: 'pending', source: 'counselor:c-a' });
+    expect((await services.store.listEnrollments(ashaId!))[0]!.anchors).toMatchObject({ step2_exam: '2027-02-10', documents_due: '2026-12-01' });
+    const ngozi = (await services.store.getPerson((await services.store.findPersonIdByPhone('+2348031234567'))!))!;
+    expect(ngozi).toMatchObject({ firstName: 'Ngozi, MD', profile: { visaTrack: 'h1b', attempt: 2 } });
+    expect(ngozi.email).toBeUndefined();
+
+    const before = await state(services, cohortId);
+    const again = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(GOOD));
+    expect(again.summary).toEqual({ added: 0, updated: 0, unchanged: 3, rejected: 0 });
+    expect(await state(services, cohortId)).toEqual(before);
+
+    // A changed cell updates that person only.
+    const changed = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(GOOD.replace('Ravi,America/Chicago', 'Ravi K,America/Chicago')));
+    expect(changed.rows.map((r) => r.status)).toEqual(['unchanged', 'updated', 'unchanged']);
+  });
+
+  test('headers are matched without regard to case, spacing or order; a BOM is fine', async () => {
+    const { services, deps, cohortId } = await setup();
+    const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from('\uFEFFTime Zone,Email Address,First Name\nEurope/London,jo@example.com,Jo\n'));
+    expect(report.summary.added).toBe(1);
+    expect((await services.store.getPerson((await services.store.findPersonIdByEmail('jo@example.com'))!))!.firstName).toBe('Jo');
+  });
+
+  test.each([
+    ['bad E.164', 'email,phone,time_zone\na@example.com,0091 98123 45678,Asia/Kolkata', /phone: expected a phone number in E\.164 form/],
+    ['bad email', 'email,time_zone\nnot-an-email,Asia/Kolkata', /email: expected an email address/],
+    ['unknown zone', 'email,time_zone\na@example.com,Asia/Atlantis', /time_zone: unknown time zone/],
+    ['formula in a name', 'email,name,time_zone\na@example.com,=cmd|\' /C calc\'!A0,Asia/Kolkata', /name starts with = \+ - @/],
+    ['formula starting with +', 'email,name,time_zone\na@example.com,+SUM(A1),Asia/Kolkata', /name starts with/],
+    ['formula starting with -', 'email,name,time_zone\na@example.com,-2+3,Asia/Kolkata', /name starts with/],
+    ['formula starting with @', 'email,name,time_zone\na@example.com,@SUM(A1),Asia/Kolkata', /name starts with/],
+    ['formula after a tab', 'email,name,time_zone\na@example.com,"\t=1+1",Asia/Kolkata', /name starts with/],
+    ['formula after a CR', 'email,name,time_zone\na@example.com,"\r=1+1",Asia/Kolkata', /name starts with/],
+    ['formula in the email cell', 'email,time_zone\n=HYPERLINK("http://x"),Asia/Kolkata', /email starts with/],
+    ['formula in the zone cell', 'email,time_zone\na@example.com,@Asia/Kolkata', /time zone starts with/],
+    ['phone that is a formula', 'email,phone,time_zone\na@example.com,-1+919812345678,Asia/Kolkata', /phone starts with/],
+    ['neither email nor phone', 'email,phone,time_zone\n,,Asia/Kolkata', /give an email address, a phone number, or both/],
+    ['no zone', 'email,time_zone\na@example.com,', /time_zone/],
+    ['too few cells', 'email,name,time_zone\na@example.com,Asia/Kolkata', /expected 3 cells, found 2/],
+    ['a date that does not exist', 'email,time_zone,step2_exam\na@example.com,Asia/Kolkata,2027-02-30', /step2_exam: that date does not exist/],
+    ['an unknown visa track', 'email,time_zone,visa_track\na@example.com,Asia/Kolkata,tourist', /visa_track/],
+  ])('a row with %s is rejected with its reason and nothing is written', async (_what, csv, reason) => {
+    const { services, deps, cohortId } = await setup();
+    const before = await state(services, cohortId);
+    const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(csv));
+    expect(report.fileError).toBeUndefined();
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]).toMatchObject({ row: 2, status: 'rejected', reason: expect.stringMatching(reason) });
+    expect(await state(services, cohortId)).toEqual(before);
+  });
+
+  test('duplicates inside the file: the first row counts, later ones naming the same email or phone are rejected', async () => {
+    const { services, deps, cohortId } = await setup();
+    const csv = 'email,phone,time_zone\na@example.com,+919812345678,Asia/Kolkata\nA@Example.com,,Asia/Kolkata\nb@example.com,+91 98123-45678,Asia/Kolkata\nc@example.com,,Asia/Kolkata\n';
+    const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(csv));
+    expect(report.rows.map((r) => ('reason' in r ? r.reason : r.status))).toEqual([
+      'added',
+      'the same person (email or phone) as row 2',
+      'the same person (email or phone) as row 2',
+      'added',
+    ]);
+    expect(await services.store.findPersonIdByEmail('b@example.com')).toBeUndefined();
+    expect(await services.counselors.listCohortMembers('org-a', cohortId)).toHaveLength(2);
+  });
+
+  test.each([
+    ['not UTF-8 (Latin-1)', Buffer.from('email,name,time_zone\na@example.com,Jos\xe9,Europe/Madrid\n', 'latin1'), /not UTF-8/],
+    ['UTF-16', Buffer.from('\uFEFFemail,time_zone\na@example.com,Asia/Kolkata\n', 'utf16le'), /not UTF-8|unknown column/],
+    ['an unknown column', Buffer.from('email,time_zone,password\na@example.com,Asia/Kolkata,x\n'), /unknown column "password"/],
+    ['a column twice', Buffer.from('email,email,time_zone\na@example.com,b@example.com,Asia/Kolkata\n'), /appears twice/],
+    ['no time_zone column', Buffer.from('email\na@example.com\n'), /needs a time_zone column/],
+    ['no contact column', Buffer.from('name,time_zone\nA,Asia/Kolkata\n'), /needs an email column, a phone column, or both/],
+    ['nothing at all', Buffer.from(''), /empty/],
+    ['a quoted cell never closed', Buffer.from('email,time_zone\na@example.com,Asia/Kolkata\n"b@example.com,Asia/Kolkata\n'), /quoted cell is never closed/],
+    ['a giant cell', Buffer.from(`email,name,time_zone\na@example.com,${'x'.repeat(10_000)},Asia/Kolkata\n`), /row longer than 8 KB/],
+  ])('a file with %s is refused as a whole and nothing is written, not even its good rows', async (_what, bytes, reason) => {
+    const { services, deps, cohortId } = await setup();
+    const before = await state(services, cohortId);
+    const report = await importCsv(deps, COUNSELOR, cohortId, bytes);
+    expect(report.fileError).toMatch(reason);
+    expect(report.rows).toEqual([]);
+    expect(await state(services, cohortId)).toEqual(before);
+  });
+
+  test(`a file over ${MAX_CSV_BYTES / 1024 / 1024} MB or ${MAX_CSV_ROWS} rows is refused with the limit named, read as a stream`, async () => {
+    const { services, deps, cohortId } = await setup();
+    const before = await state(services, cohortId);
+    const line = `someone.with.a.long.address@example.com,${'N'.repeat(200)},Asia/Kolkata\n`;
+    let sent = 0;
+    const big = new Readable({
+      read() {
+        if (sent > MAX_CSV_BYTES + 64 * 1024) return this.push(null);
+        const chunk = sent === 0 ? `email,name,time_zone\n${line.repeat(1000)}` : line.repeat(1000);
+        sent += chunk.length;
+        this.push(chunk);
+      },
+    });
+    expect((await importCsv(deps, COUNSELOR, cohortId, big)).fileError).toMatch(/larger than 4 MB/);
+    const rows = `email,time_zone\n${Array.from({ length: MAX_CSV_ROWS + 1 }, (_, i) => `p${i}@example.com,UTC`).join('\n')}`;
+    expect((await importCsv(deps, COUNSELOR, cohortId, Buffer.from(rows))).fileError).toMatch(/more than 20,000 rows/);
+    expect(await state(services, cohortId)).toEqual(before);
+  });
+
+  test('progress is reported while writing', async () => {
+    const { deps, cohortId } = await setup();
+    const seen: string[] = [];
+    await importCsv(deps, COUNSELOR, cohortId, Buffer.from(GOOD), { onProgress: (p) => seen.push(`${p.phase}:${p.done}/${p.total ?? '?'}`) });
+    expect(seen).toContain('writing:3/3');
+    expect(seen).toContain('reading:3/?');
+  });
+});
+
+describe('CSV import, fuzzed', () => {
+  const HEADER = 'email,phone,name,time_zone';
+  /** Cells a counselor's spreadsheet might hold, good and bad, quoted or not. */
+  const value = fc.oneof(
+    fc.constantFrom('a@example.com', 'b@example.com', 'A@EXAMPLE.COM', 'x@', '+919812345678', '+15005550006', '98123', '=1+1', '@x', '-x', '\t=1', 'Asia/Kolkata', 'UTC', 'Mars/Base', '', ' ', 'Ngozi', 'Zoë', '😀', 'O"Brien'),
+    fc.string({ maxLength: 12 }),
+  );
+  const cell = fc.tuple(value, fc.boolean()).map(([v, quote]) => (quote ? `"${v.replace(/"/g, '""')}"` : v));
+  const csvText = fc.array(fc.array(cell, { minLength: 1, maxLength: 5 }), { maxLength: 8 }).map((rows) => [HEADER, ...rows.map((r) => r.join(','))].join('\n'));
+  const bytes = fc.oneof(
+    fc.uint8Array({ maxLength: 400 }).map((a) => Buffer.from(a)),
+    fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.concat([Buffer.from(`${HEADER}\n`), Buffer.from(a)])),
+    csvText.map((t) => Buffer.from(t)),
+    csvText.map((t) => Buffer.from(t, 'latin1')),
+    csvText.map((t) => Buffer.from(t, 'utf16le')),
+  );
+
+  test('arbitrary bytes give a report, never a throw; only accepted rows leave anything behind; twice changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(bytes, async (input) => {
+        const { services, deps, cohortId } = await setup();
+        const before = await state(services, cohortId);
+        const report = await importCsv(deps, COUNSELOR, cohortId, input);
+        const accepted = report.rows.filter((r) => r.status !== 'rejected');
+        const members = await services.counselors.listCohortMembers('org-a', cohortId);
+        // Members, and people, are exactly the accepted rows' people: a rejected row or file added no one.
+        const acceptedIds = [...new Set(accepted.map((r) => ('personId' in r ? r.personId : '')))].sort();
+        expect(members.map((m) => m.personId).sort()).toEqual(acceptedIds);
+        const people = ((services.store as MemoryStore).snapshot() as { people: [string, unknown][] }).people.map(([id]) => id).sort();
+        expect(people).toEqual(acceptedIds);
+        if (report.fileError || accepted.length === 0) expect(await state(services, cohortId)).toEqual(before);
+        const after = await state(services, cohortId);
+        const again = await importCsv(deps, COUNSELOR, cohortId, input);
+        expect(again.rows.filter((r) => r.status === 'added' || r.status === 'updated')).toEqual([]);
+        expect(await state(services, cohortId)).toEqual(after);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  describe('through the HTTP API', () => {
+    let issuer: TestIssuer;
+    beforeAll(() => {
+      issuer = testIssuer();
+    });
+    afterAll(() => issuer.remove());
+
+    test('arbitrary bodies and content types answer 200, 400, 413 or 415: never a 5xx', async () => {
+      const { services, cohortId } = await setup();
+      await services.counselors.saveCounselor({ counselorId: 'c-a', orgId: 'org-a', email: 'c@example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: services.clock.now().toISOString() });
+      services.counselorAuth = issuer.authenticator(services.clock);
+      const handler = createApiHandler(Promise.resolve(services), silentLogger);
+      const token = issuer.tokenFor({ counselorId: 'c-a', orgId: 'org-a' }, {}, services.clock.now());
+      await fc.assert(
+        fc.asyncProperty(bytes, fc.constantFrom('text/csv', 'text/csv; charset=utf-8', 'application/json', 'text/plain', ''), fc.boolean(), async (body, type, base64) => {
+          const event = counselorEvent('POST', `/counselor/cohorts/${cohortId}/import`, { token, rawBody: base64 ? body.toString('base64') : body.toString('utf8'), headers: type ? { 'content-type': type } : {} });
+          event.isBase64Encoded = base64;
+          const answer = await handler(event);
+          expect([200, 400, 413, 415]).toContain(answer.statusCode);
+          const parsed = JSON.parse(answer.body as string);
+          if (answer.statusCode === 200) expect(parsed.summary).toBeDefined();
+          else expect(typeof parsed.message).toBe('string');
+        }),
+        { numRuns: 100 },
+      );
+    });
+  });
+});
