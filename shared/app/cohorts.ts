@@ -8,9 +8,9 @@ import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domai
 import { AnchorName, ApplicantType, VisaTrack } from '../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import { TOKEN_LIFETIME_SECONDS, issueToken } from '../domain/tokens';
-import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
+import type { SubscriptionDeps } from './subscription';
 import { notFound, recordAudit, requireAdmin } from './audit';
 import { definedOnly } from './enroll';
 import { DomainError, describeIssues } from './errors';
@@ -31,17 +31,9 @@ import { replanPerson } from './replan';
  * inbound-sms.ts) lets coaching flow.
  */
 
-export interface CohortDeps {
-  store: Store;
+/** What sign-up needs (invitations are its confirmation messages), plus the counselor records. */
+export interface CohortDeps extends SubscriptionDeps {
   counselors: CounselorStore;
-  email: EmailSender;
-  sms: SmsSender;
-  clock: Clock;
-  log?: Logger;
-  library?: Library;
-  tokenSecret: string;
-  publicBaseUrl: string;
-  postalAddress: string;
 }
 
 // ---- Input ---------------------------------------------------------------------------------------

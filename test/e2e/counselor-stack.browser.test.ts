@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { freePort } from '../../infra/local/net';
 import { LOCAL_TWILIO } from '../../infra/local/settings';
+import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
  * The counselor's whole path on the local stack as `npm start` runs it (DynamoDB Local, the SES
@@ -21,7 +22,7 @@ jest.setTimeout(300_000);
 const CHROMIUM = '/usr/bin/chromium';
 const run = promisify(execFile);
 
-let stack: ChildProcess | undefined;
+let stack: LocalStack | undefined;
 let browser: Browser | undefined;
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
@@ -60,35 +61,13 @@ beforeAll(async () => {
     MATCHCOACH_TICK_SECONDS: '0',
   };
   delete env.TABLE_NAME;
-  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Match Coach is running locally')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    stack!.stdout!.on('data', onData);
-    stack!.stderr!.on('data', onData);
-    stack!.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`local stack exited with ${code}:\n${output}`));
-    });
-  });
+  stack = await startLocalStack(env);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((r) => stack!.once('exit', r));
-    process.kill(-stack.pid!, 'SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-    if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
-  }
+  await stack?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { freePort } from '../../infra/local/net';
 import { sequenceLibrary } from '../../shared/content';
 import { expandOccurrences } from '../../shared/domain/schedule';
+import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
  * The whole local stack as a newcomer meets it: `npm start`'s entry point in a child process,
@@ -18,7 +19,7 @@ const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
 jest.setTimeout(240_000);
 
-let stack: ChildProcess | undefined;
+let stack: LocalStack | undefined;
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
 let ports: { api: number; ses: number; sms: number; dynamo: number };
@@ -43,35 +44,11 @@ beforeAll(async () => {
   };
   delete env.TABLE_NAME;
   // Its own process group: tsx runs the script in a child process, and a kill must reach both.
-  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], {
-    env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Match Coach is running locally')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    stack!.stdout!.on('data', onData);
-    stack!.stderr!.on('data', onData);
-    stack!.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`local stack exited with ${code}:\n${output}`));
-    });
-  });
+  stack = await startLocalStack(env);
 });
 
 afterAll(async () => {
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((r) => stack!.once('exit', r));
-    process.kill(-stack.pid!, 'SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-    if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
-  }
+  await stack?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import type { Store } from '../../shared/ports';
 import { freePort } from '../../infra/local/net';
 import { localSettings } from '../../infra/local/settings';
 import { issueToken } from '../../shared/domain/tokens';
+import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
  * A person signs up in a real browser (Debian's chromium, driven by playwright-core) against the
@@ -19,11 +19,10 @@ import { issueToken } from '../../shared/domain/tokens';
  * Local.
  */
 
-const root = path.resolve(__dirname, '../..');
 jest.setTimeout(300_000);
 
 const CHROMIUM = '/usr/bin/chromium';
-let stack: ChildProcess | undefined;
+let stack: LocalStack | undefined;
 let browser: Browser | undefined;
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
@@ -57,26 +56,7 @@ beforeAll(async () => {
     MATCHCOACH_TICK_SECONDS: '0',
   };
   delete env.TABLE_NAME;
-  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], {
-    env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Match Coach is running locally')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    stack!.stdout!.on('data', onData);
-    stack!.stderr!.on('data', onData);
-    stack!.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`local stack exited with ${code}:\n${output}`));
-    });
-  });
+  stack = await startLocalStack(env);
   store = createDynamoStore({
     client: new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     tableName: 'matchcoach-local',
@@ -86,12 +66,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((r) => stack!.once('exit', r));
-    process.kill(-stack.pid!, 'SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-    if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
-  }
+  await stack?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(shotsDir, { recursive: true, force: true });
 });

@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { CRISIS_REPLY } from '../../shared/domain/crisis';
 import * as say from '../../shared/domain/sms-replies';
 import type { Store } from '../../shared/ports';
+import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
  * The SMS conversation end to end, as a person has it: `npm start`'s stack in a child process,
@@ -26,7 +27,7 @@ jest.setTimeout(240_000);
 const PHONE = '+919812345678';
 const ZONE = 'Asia/Kolkata';
 
-let stack: ChildProcess | undefined;
+let stack: LocalStack | undefined;
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
 let ports: { api: number; ses: number; sms: number; dynamo: number };
@@ -95,26 +96,7 @@ beforeAll(async () => {
   };
   delete env.TABLE_NAME;
   // Its own process group: tsx runs the script in a child process, and a kill must reach both.
-  stack = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), 'infra/local/start.ts'], {
-    env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local stack did not start:\n${output}`)), 120_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Match Coach is running locally')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    stack!.stdout!.on('data', onData);
-    stack!.stderr!.on('data', onData);
-    stack!.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`local stack exited with ${code}:\n${output}`));
-    });
-  });
+  stack = await startLocalStack(env);
   // As the CLI does: the SDK's notice about Node 22 would only clutter the test output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -126,12 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   dynamo?.destroy();
-  if (stack && stack.exitCode === null) {
-    const exited = new Promise((r) => stack!.once('exit', r));
-    process.kill(-stack.pid!, 'SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000).unref())]);
-    if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
-  }
+  await stack?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
