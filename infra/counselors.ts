@@ -1,8 +1,11 @@
 import { Aws, CfnOutput, Duration, Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { ORG_ATTRIBUTE } from '../shared/app/counselor-token-claims';
+import { FunctionEnvironment, ServiceFunction } from './service-function';
 
 /**
  * Counselors sign in with Cognito; the HTTP API checks their access token before the API function
@@ -20,9 +23,15 @@ export const COUNSELOR_GROUPS = { counselors: 'counselors', admins: 'admins' } a
  * following a redirect sends no bearer token). */
 export const SIGN_IN_CALLBACK_PATH = '/auth/callback';
 
+/** The custom attribute holding a counselor's organisation (`custom:orgId`), set by admins only. */
+export const ORG_ATTRIBUTE_NAME = ORG_ATTRIBUTE.replace(/^custom:/, '');
+
 export interface CounselorDirectoryProps {
   readonly stage: string;
   readonly removalPolicy: RemovalPolicy;
+  /** What happens to the token trigger's log group when the stack goes. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly logRetention?: logs.RetentionDays;
   readonly deletionProtection: boolean;
 }
 
@@ -33,6 +42,8 @@ export interface CounselorDirectoryProps {
 export class CounselorDirectory extends Construct {
   readonly userPool: cognito.UserPool;
   readonly domain: cognito.UserPoolDomain;
+  /** Cognito's pre-token-generation trigger: puts `custom:orgId` and the role into access tokens. */
+  readonly tokenClaims: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: CounselorDirectoryProps) {
     super(scope, id);
@@ -56,6 +67,11 @@ export class CounselorDirectory extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // The organisation every counselor record and request is scoped to. Set by an admin
+      // (admin-create-user, DEPLOY.md); the app client may not write it (CounselorApi), so a
+      // counselor cannot move themselves into another organisation. Mutable only so that an
+      // admin with IAM rights can correct a mistake without deleting the account.
+      customAttributes: { [ORG_ATTRIBUTE_NAME]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
       // Plus tier for threat protection (compromised-credential checks, adaptive authentication)
       // enforced, not audited: at $0.02 per monthly active user it costs cents for a few dozen
       // counselors, and these accounts can read crisis alerts.
@@ -71,6 +87,24 @@ export class CounselorDirectory extends Construct {
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
+
+    // Access tokens carry no user attributes: this trigger (event V2_0, which needs the Essentials
+    // or Plus feature plan, Plus above) copies the org and role into them. Cognito calls it
+    // synchronously on every sign-in and refresh, and fails that sign-in if it fails; it needs no
+    // access to anything (the attributes come in the event), so its role holds only its logs.
+    this.tokenClaims = new ServiceFunction(this, 'TokenClaims', {
+      handler: 'counselorToken',
+      description: "Puts the counselor's organisation and role into Cognito access tokens",
+      serviceName: 'counselorToken',
+      memorySize: 256,
+      // Cognito gives a trigger 5 seconds; it maps a few strings.
+      timeout: Duration.seconds(5),
+      logRemovalPolicy: props.logRemovalPolicy,
+      logRetention: props.logRetention,
+      environment: new FunctionEnvironment(),
+      invocation: { kind: 'sync', caller: 'Cognito, during sign-in and token refresh; a failure fails that sign-in and the counselor retries' },
+    });
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.tokenClaims.function, cognito.LambdaVersion.V2_0);
 
     for (const [id, groupName] of Object.entries(COUNSELOR_GROUPS)) {
       new cognito.CfnUserPoolGroup(this, `Group${id[0]!.toUpperCase()}${id.slice(1)}`, {
@@ -133,6 +167,10 @@ export class CounselorApi extends Construct {
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
+      // Counselors may change their email, nothing else: `custom:orgId` in particular is the
+      // admin's to set, since the API trusts it as the caller's organisation.
+      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }).withCustomAttributes(ORG_ATTRIBUTE_NAME),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),

@@ -62,6 +62,8 @@ export interface StatelessStackProps extends StackProps {
   readonly twilioSecret: secretsmanager.ISecret;
   readonly appSecret: secretsmanager.ISecret;
   readonly counselorPool: cognito.IUserPool;
+  /** The pool's token trigger (in the stateful stack, beside its pool): alarmed here with the rest. */
+  readonly counselorTokenClaims: ServiceFunction;
   readonly sesConfigurationSet: ses.IConfigurationSet;
   readonly sesEventsTopic: sns.ITopic;
   readonly settings: DeliverySettings;
@@ -310,7 +312,7 @@ export class StatelessStack extends Stack {
     this.operations = new Operations(this, 'Operations', {
       stage,
       alarmTopic: this.alarmTopic,
-      functions: { dispatcher: this.dispatcher, api: this.api },
+      functions: { dispatcher: this.dispatcher, api: this.api, counselorToken: props.counselorTokenClaims },
       dispatcherTimeout: DISPATCHER_TIMEOUT,
       httpApi: this.httpApi,
       sesEventsTopic: props.sesEventsTopic,

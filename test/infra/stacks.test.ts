@@ -105,8 +105,10 @@ describe.each([
         .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
         .pop();
       expect(newestNode).toBe(Runtime.NODEJS_24_X.name);
-      expect(functions()).toHaveLength(Object.keys(HANDLERS).length);
-      for (const fn of functions()) {
+      // All but the user pool's token trigger, which lives beside its pool in the stateful stack.
+      const statefulFunctions = Object.values(app.stateful.findResources('AWS::Lambda::Function') as Resources);
+      expect(functions().length + statefulFunctions.length).toBe(Object.keys(HANDLERS).length);
+      for (const fn of [...functions(), ...statefulFunctions]) {
         expect(fn.Properties).toMatchObject({
           Runtime: newestNode,
           Architectures: ['arm64'],
@@ -413,6 +415,42 @@ describe.each([
           EnableTokenRevocation: true,
           CallbackURLs: [stage === 'prod' ? `${PROD_CONTEXT.publicBaseUrl}${SIGN_IN_CALLBACK_PATH}` : Match.anyValue()],
         });
+      });
+
+      test("the pool has the admin-set custom:orgId attribute, and the app client may not write it (only the email)", () => {
+        app.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+          Schema: Match.arrayWith([Match.objectLike({ Name: 'orgId', AttributeDataType: 'String', Mutable: true })]),
+        });
+        const [[, client]] = resourcesOf(app.stateless, 'AWS::Cognito::UserPoolClient') as [[string, Resources[string]]];
+        expect(client.Properties.WriteAttributes).toEqual(['email']);
+        expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining(['custom:orgId', 'email']));
+      });
+
+      test('a V2_0 pre-token-generation trigger (Plus tier) runs the counselorToken handler, invocable by this pool only, with logs as its only grant', () => {
+        const [[triggerId, trigger]] = resourcesOf(app.stateful, 'AWS::Lambda::Function') as [[string, Resources[string]]];
+        expect(trigger.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('counselorToken');
+        expect(trigger.Properties.Timeout).toBeLessThanOrEqual(5);
+        app.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+          UserPoolTier: 'PLUS',
+          LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [triggerId, 'Arn'] }, LambdaVersion: 'V2_0' } },
+        });
+        app.stateful.hasResourceProperties('AWS::Lambda::Permission', {
+          FunctionName: { 'Fn::GetAtt': [triggerId, 'Arn'] },
+          Principal: 'cognito-idp.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CounselorsUserPool'), 'Arn'] },
+        });
+        // Its role writes its own logs and traces, and touches no table, secret, key or mail.
+        const actions = statements(app.stateful)
+          .filter((s) => JSON.stringify(s).includes('TokenClaims'))
+          .flatMap((s) => list(s.Action));
+        for (const action of actions) expect(action).toMatch(/^(logs|xray):/);
+        const triggerPolicies = resourcesOf(app.stateful, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('CounselorsTokenClaims'));
+        for (const [, policy] of triggerPolicies) {
+          for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+            for (const action of list(statement.Action)) expect(action).toMatch(/^(logs|xray):/);
+          }
+        }
+        expect(triggerPolicies.length).toBeGreaterThan(0);
       });
     });
 
