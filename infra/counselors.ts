@@ -137,7 +137,6 @@ export class CounselorDirectory extends Construct {
 export interface CounselorApiProps {
   readonly userPool: cognito.IUserPool;
   readonly httpApi: apigwv2.HttpApi;
-  readonly integration: apigwv2.HttpRouteIntegration;
   /** Public base URL without a trailing slash (a token in dev, where it is the API's own). */
   readonly publicBaseUrl: string;
 }
@@ -149,10 +148,11 @@ export interface CounselorApiProps {
 export class CounselorApi extends Construct {
   readonly client: cognito.UserPoolClient;
   readonly authorizer: HttpJwtAuthorizer;
-  readonly routes: apigwv2.HttpRoute[];
+  private readonly httpApi: apigwv2.HttpApi;
 
   constructor(scope: Construct, id: string, props: CounselorApiProps) {
     super(scope, id);
+    this.httpApi = props.httpApi;
 
     // A browser app (issue 5): authorization code with PKCE, no client secret to leak.
     this.client = new cognito.UserPoolClient(this, 'Client', {
@@ -185,11 +185,18 @@ export class CounselorApi extends Construct {
       jwtAudience: [this.client.userPoolClientId],
       identitySource: ['$request.header.Authorization'],
     });
+  }
 
-    this.routes = props.httpApi.addRoutes({
+  /**
+   * Sends `/counselor/{proxy+}` to the integration behind the authorizer. Separate from the
+   * constructor because the API function needs the client id (it verifies the dashboard's cookie
+   * itself) before its integration exists.
+   */
+  routeTo(integration: apigwv2.HttpRouteIntegration): apigwv2.HttpRoute[] {
+    return this.httpApi.addRoutes({
       path: '/counselor/{proxy+}',
       methods: [apigwv2.HttpMethod.ANY],
-      integration: props.integration,
+      integration,
       authorizer: this.authorizer,
       authorizationScopes: [COUNSELOR_SCOPE],
     });

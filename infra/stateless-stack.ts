@@ -216,6 +216,15 @@ export class StatelessStack extends Stack {
       invocation: { kind: 'async', retryAttempts: 0, maxEventAge: Duration.minutes(2), onFailure: this.deadLetters },
     });
 
+    // Counselors (issue 5): the app client and the JWT authorizer. The API function is told the
+    // pool and client so that it can verify the dashboard's cookie itself: browsers send a cookie,
+    // not a bearer header, so /dashboard is on the `$default` route, which the authorizer never sees.
+    this.counselorApi = new CounselorApi(this, 'Counselors', {
+      userPool: props.counselorPool,
+      httpApi: this.httpApi,
+      publicBaseUrl,
+    });
+
     this.api = new ServiceFunction(this, 'Api', {
       handler: 'api',
       description: 'HTTP API: Twilio and SES webhooks, sign-up and links, counselors',
@@ -224,7 +233,10 @@ export class StatelessStack extends Stack {
       // Below the HTTP API's 30 s integration limit, above one provider call.
       timeout: Duration.seconds(20),
       logRemovalPolicy,
-      environment: environment().sesEvents(props.sesEventsTopic),
+      environment: environment()
+        .sesEvents(props.sesEventsTopic)
+        .setting('COUNSELOR_USER_POOL_ID', props.counselorPool.userPoolId)
+        .setting('COUNSELOR_CLIENT_ID', this.counselorApi.client.userPoolClientId),
       invocation: {
         kind: 'sync',
         caller: 'API Gateway; Twilio and SNS retry a failed webhook, a person retries a page',
@@ -251,12 +263,7 @@ export class StatelessStack extends Stack {
 
     // Counselors (issue 5): a more specific route than `$default`, so API Gateway checks the
     // access token (issuer, client, scope) before the same function sees the request.
-    this.counselorApi = new CounselorApi(this, 'Counselors', {
-      userPool: props.counselorPool,
-      httpApi: this.httpApi,
-      integration,
-      publicBaseUrl,
-    });
+    this.counselorApi.routeTo(integration);
 
     // SES bounce and complaint events, by HTTPS to the API (infra/email-events.ts says why). The
     // subscription waits for the routes, so SNS's confirmation request finds the handler.

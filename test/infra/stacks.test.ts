@@ -417,6 +417,19 @@ describe.each([
         });
       });
 
+      test('only the API function is told the pool and client, to verify the dashboard cookie itself', () => {
+        for (const [id, fn] of resourcesOf(app.stateless, 'AWS::Lambda::Function')) {
+          const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+          if (id.startsWith('ApiFunction')) {
+            expect(variables.COUNSELOR_USER_POOL_ID).toEqual({ 'Fn::ImportValue': expect.stringMatching(/CounselorsUserPool/) });
+            expect(variables.COUNSELOR_CLIENT_ID).toEqual({ Ref: expect.stringMatching(/^CounselorsClient/) });
+          } else {
+            expect(variables).not.toHaveProperty('COUNSELOR_USER_POOL_ID');
+            expect(variables).not.toHaveProperty('COUNSELOR_CLIENT_ID');
+          }
+        }
+      });
+
       test("the pool has the admin-set custom:orgId attribute, and the app client may not write it (only the email)", () => {
         app.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
           Schema: Match.arrayWith([Match.objectLike({ Name: 'orgId', AttributeDataType: 'String', Mutable: true })]),
