@@ -94,6 +94,10 @@ const INVENTORY = [
   'Stateless/Dispatcher/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'Stateless/NotificationDeadLetters AwsSolutions-SQS3',
   'Stateless/NotificationDeadLetters Serverless-SQSRedrivePolicy',
+  // The weekly digest: a ServiceFunction and its schedule, the same findings as the dispatcher's.
+  'Stateless/DigestScheduleRole AwsSolutions-IAM5[Resource::<WeeklyDigestFunction5AB09814.Arn>:*]',
+  'Stateless/WeeklyDigest/Function Serverless-LambdaDLQ',
+  'Stateless/WeeklyDigest/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
 ];
 
 describe.each([

@@ -189,7 +189,40 @@ describe.each([
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] } } },
       });
       // The API function is only ever invoked synchronously: Lambda never queues an event for it.
-      app.stateless.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+      // The other one is the weekly digest's (below).
+      app.stateless.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    });
+
+    test('a weekly schedule (Friday 09:00 New York) invokes the weekly digest, with its own role, retries and the dead-letter queue', () => {
+      const schedules = resourcesOf(app.stateless, 'AWS::Scheduler::Schedule');
+      expect(schedules).toHaveLength(2);
+      app.stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(0 9 ? * FRI *)',
+        ScheduleExpressionTimezone: 'America/New_York',
+        State: 'ENABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WeeklyDigestFunction'), 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DigestScheduleRole'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 24 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] } },
+        },
+      });
+      // Lambda retries a failed run twice (the ledger sends nothing twice), then dead-letters it.
+      app.stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: Match.stringLikeRegexp('^WeeklyDigestFunction') },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] } } },
+      });
+      // Each schedule role may invoke its own function only.
+      const invokes = resourcesOf(app.stateless, 'AWS::IAM::Policy')
+        .filter(([id]) => /^(Digest|Dispatch)ScheduleRole/.test(id))
+        .map(([id, policy]) => [id, JSON.stringify((policy.Properties.PolicyDocument.Statement as Statement[]).filter((st) => list(st.Action).includes('lambda:InvokeFunction')))]);
+      expect(invokes).toHaveLength(2);
+      for (const [id, text] of invokes) {
+        expect(text).toContain(id!.startsWith('Digest') ? 'WeeklyDigestFunction' : 'DispatcherFunction');
+        expect(text).not.toContain(id!.startsWith('Digest') ? 'DispatcherFunction' : 'WeeklyDigestFunction');
+      }
     });
 
     test('the dispatcher is capped at two concurrent ticks; the API function is not capped', () => {
@@ -584,7 +617,8 @@ describe.each([
       const domain = stage === 'prod' ? 'mail.matchcoach.example.org' : 'example.com';
       const address = stage === 'prod' ? 'coach@mail.matchcoach.example.org' : 'coach@example.com';
       const ses = statements(app.stateless).filter((s) => list(s.Action).includes('ses:SendEmail'));
-      expect(ses).toHaveLength(2);
+      // The dispatcher, the API and the weekly digest send email.
+      expect(ses).toHaveLength(3);
       for (const s of ses) {
         expect(list(s.Action)).toEqual(['ses:SendEmail']);
         const resources = list(s.Resource).map((r) => JSON.stringify(r));
