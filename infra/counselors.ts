@@ -4,7 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
-import { ORG_ATTRIBUTE } from '../shared/app/counselor-token-claims';
+import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../shared/app/counselor-token-claims';
 import { FunctionEnvironment, ServiceFunction } from './service-function';
 
 /**
@@ -25,6 +25,8 @@ export const SIGN_IN_CALLBACK_PATH = '/auth/callback';
 
 /** The custom attribute holding a counselor's organisation (`custom:orgId`), set by admins only. */
 export const ORG_ATTRIBUTE_NAME = ORG_ATTRIBUTE.replace(/^custom:/, '');
+/** The custom attribute holding the counselor's id in our records (`custom:counselorId`), set by admins only. */
+export const COUNSELOR_ID_ATTRIBUTE_NAME = COUNSELOR_ID_ATTRIBUTE.replace(/^custom:/, '');
 
 export interface CounselorDirectoryProps {
   readonly stage: string;
@@ -71,7 +73,11 @@ export class CounselorDirectory extends Construct {
       // (admin-create-user, DEPLOY.md); the app client may not write it (CounselorApi), so a
       // counselor cannot move themselves into another organisation. Mutable only so that an
       // admin with IAM rights can correct a mistake without deleting the account.
-      customAttributes: { [ORG_ATTRIBUTE_NAME]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }) },
+      // The counselor's id in our records goes with it, so the token names the record the API checks.
+      customAttributes: {
+        [ORG_ATTRIBUTE_NAME]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        [COUNSELOR_ID_ATTRIBUTE_NAME]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
       // Plus tier for threat protection (compromised-credential checks, adaptive authentication)
       // enforced, not audited: at $0.02 per monthly active user it costs cents for a few dozen
       // counselors, and these accounts can read crisis alerts.
@@ -167,9 +173,11 @@ export class CounselorApi extends Construct {
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
-      // Counselors may change their email, nothing else: `custom:orgId` in particular is the
-      // admin's to set, since the API trusts it as the caller's organisation.
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }).withCustomAttributes(ORG_ATTRIBUTE_NAME),
+      // Counselors may change their email, nothing else: `custom:orgId` and `custom:counselorId`
+      // are the admin's to set, since the API trusts them as the caller's organisation and record.
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes(ORG_ATTRIBUTE_NAME, COUNSELOR_ID_ATTRIBUTE_NAME),
       writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),

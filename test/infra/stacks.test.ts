@@ -463,13 +463,16 @@ describe.each([
         }
       });
 
-      test("the pool has the admin-set custom:orgId attribute, and the app client may not write it (only the email)", () => {
+      test("the pool has the admin-set custom:orgId and custom:counselorId attributes, and the app client may not write them (only the email)", () => {
         app.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
-          Schema: Match.arrayWith([Match.objectLike({ Name: 'orgId', AttributeDataType: 'String', Mutable: true })]),
+          Schema: Match.arrayWith([
+            Match.objectLike({ Name: 'orgId', AttributeDataType: 'String', Mutable: true }),
+            Match.objectLike({ Name: 'counselorId', AttributeDataType: 'String', Mutable: true }),
+          ]),
         });
         const [[, client]] = resourcesOf(app.stateless, 'AWS::Cognito::UserPoolClient') as [[string, Resources[string]]];
         expect(client.Properties.WriteAttributes).toEqual(['email']);
-        expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining(['custom:orgId', 'email']));
+        expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining(['custom:orgId', 'custom:counselorId', 'email']));
       });
 
       test('a V2_0 pre-token-generation trigger (Plus tier) runs the counselorToken handler, invocable by this pool only, with logs as its only grant', () => {

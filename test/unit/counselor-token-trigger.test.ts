@@ -32,6 +32,15 @@ describe('the pre-token-generation trigger (Cognito V2_0)', () => {
     expect(answered.userPoolId).toBe('us-east-1_Example');
   });
 
+  test("the counselor's id in our records goes into the token when the admin set it; the principal then names that record, not the Cognito sub", async () => {
+    const answered = (await handler(cognitoEvent({ 'custom:orgId': 'org-a', 'custom:counselorId': 'k7xq2' }, ['counselors']))) as any;
+    const added = answered.response.claimsAndScopeOverrideDetails.accessTokenGeneration.claimsToAddOrOverride;
+    expect(added).toEqual({ 'custom:orgId': 'org-a', 'custom:role': 'counselor', 'custom:counselorId': 'k7xq2' });
+    expect(principalFromClaims({ sub: 'a1b2c3', scope: COUNSELOR_API_SCOPE, ...added })?.counselorId).toBe('k7xq2');
+    // Not a valid id: left out (the principal falls back to sub, which names no record: a 401).
+    expect(counselorAccessClaims({ 'custom:orgId': 'org-a', 'custom:counselorId': 'a#b' }, [])).toEqual({ 'custom:orgId': 'org-a', 'custom:role': 'counselor' });
+  });
+
   test('outside the admins group the role is counselor', () => {
     expect(counselorAccessClaims({ 'custom:orgId': 'org-b' }, ['counselors'])).toEqual({ 'custom:orgId': 'org-b', 'custom:role': 'counselor' });
     expect(counselorAccessClaims({ 'custom:orgId': 'org-b' }, [])).toEqual({ 'custom:orgId': 'org-b', 'custom:role': 'counselor' });
