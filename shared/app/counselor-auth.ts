@@ -8,8 +8,10 @@ import { silentLogger } from '../ports';
 /**
  * Who is calling the counselor API. In AWS, API Gateway's JWT authorizer has already checked the
  * Cognito access token (issuer, audience, expiry, scope) before the function runs, and hands over
- * its claims; locally, the same checks run here against the local issuer (shared/adapters/local-jwt.ts).
- * Either way the organisation and role come from the verified claims and nothing else.
+ * its claims, except on the dashboard, whose cookie the authorizer never sees: there the Cognito
+ * token is checked here against the pool's keys. Locally, the same checks run here against the
+ * local issuer (shared/adapters/local-jwt.ts). Either way the organisation and role come from the
+ * verified claims and nothing else.
  */
 
 export interface CounselorAuthenticator {
