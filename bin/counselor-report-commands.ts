@@ -1,8 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Services } from '../shared/adapters/services';
-import { sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselor-alerts';
+import { sendEveryWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselor-alerts';
 import { reportOfCohort } from '../shared/app/cohort-report';
 import { cohortReportCsv, weeklyScoresCsv } from '../shared/domain/cohort-report';
+import { DomainError } from '../shared/app/errors';
 import { RecordId } from '../shared/domain/counselor';
 import type { Clock } from '../shared/ports';
 import { alertDepsOf } from '../functions/counselor-alert-deps';
@@ -32,11 +33,14 @@ export function registerReportCommands(program: Command, services: ServicesFacto
   program
     .command('digest')
     .description("send each counselor who wants it this week's digest of their organisation's cohorts")
-    .requiredOption('--org <orgId>', 'an organisation (repeat for more)', recordId)
+    .option('--org <orgId>', 'an organisation (repeat for more)', recordId)
+    .option('--all', 'every organisation, as the weekly schedule does')
     .option('--now <instant>', 'as if it were this instant (the week it falls in)', instant)
-    .action(async (o: { org: string[]; now?: Date }) => {
+    .action(async (o: { org?: string[]; all?: boolean; now?: Date }) => {
+      if (Boolean(o.all) === Boolean(o.org?.length)) throw new DomainError('validation', 'give --org <orgId> (one or more) or --all');
       const s = await services(clockAt(o.now));
-      const r = await sendWeeklyDigests(alertDepsOf(s, s.log), o.org);
+      const deps = alertDepsOf(s, s.log);
+      const r = o.all ? await sendEveryWeeklyDigest(deps) : await sendWeeklyDigests(deps, o.org!);
       console.log(`weekly digest: sent ${r.sent}, sent before ${r.alreadySent}, in progress elsewhere ${r.busy}, failed ${r.failed}, organisations failed ${r.orgsFailed}`);
       if (r.failed > 0 || r.orgsFailed > 0) process.exitCode = 1;
     });

@@ -1,8 +1,11 @@
 import { Aws, CfnOutput, Duration, Fn, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../shared/app/counselor-token-claims';
+import { FunctionEnvironment, ServiceFunction } from './service-function';
 
 /**
  * Counselors sign in with Cognito; the HTTP API checks their access token before the API function
@@ -20,9 +23,17 @@ export const COUNSELOR_GROUPS = { counselors: 'counselors', admins: 'admins' } a
  * following a redirect sends no bearer token). */
 export const SIGN_IN_CALLBACK_PATH = '/auth/callback';
 
+/** The custom attribute holding a counselor's organisation (`custom:orgId`), set by admins only. */
+export const ORG_ATTRIBUTE_NAME = ORG_ATTRIBUTE.replace(/^custom:/, '');
+/** The custom attribute holding the counselor's id in our records (`custom:counselorId`), set by admins only. */
+export const COUNSELOR_ID_ATTRIBUTE_NAME = COUNSELOR_ID_ATTRIBUTE.replace(/^custom:/, '');
+
 export interface CounselorDirectoryProps {
   readonly stage: string;
   readonly removalPolicy: RemovalPolicy;
+  /** What happens to the token trigger's log group when the stack goes. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  readonly logRetention?: logs.RetentionDays;
   readonly deletionProtection: boolean;
 }
 
@@ -33,6 +44,8 @@ export interface CounselorDirectoryProps {
 export class CounselorDirectory extends Construct {
   readonly userPool: cognito.UserPool;
   readonly domain: cognito.UserPoolDomain;
+  /** Cognito's pre-token-generation trigger: puts `custom:orgId` and the role into access tokens. */
+  readonly tokenClaims: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: CounselorDirectoryProps) {
     super(scope, id);
@@ -56,6 +69,15 @@ export class CounselorDirectory extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // The organisation every counselor record and request is scoped to. Set by an admin
+      // (admin-create-user, DEPLOY.md); the app client may not write it (CounselorApi), so a
+      // counselor cannot move themselves into another organisation. Mutable only so that an
+      // admin with IAM rights can correct a mistake without deleting the account.
+      // The counselor's id in our records goes with it, so the token names the record the API checks.
+      customAttributes: {
+        [ORG_ATTRIBUTE_NAME]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+        [COUNSELOR_ID_ATTRIBUTE_NAME]: new cognito.StringAttribute({ minLen: 1, maxLen: 64, mutable: true }),
+      },
       // Plus tier for threat protection (compromised-credential checks, adaptive authentication)
       // enforced, not audited: at $0.02 per monthly active user it costs cents for a few dozen
       // counselors, and these accounts can read crisis alerts.
@@ -71,6 +93,24 @@ export class CounselorDirectory extends Construct {
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
+
+    // Access tokens carry no user attributes: this trigger (event V2_0, which needs the Essentials
+    // or Plus feature plan, Plus above) copies the org and role into them. Cognito calls it
+    // synchronously on every sign-in and refresh, and fails that sign-in if it fails; it needs no
+    // access to anything (the attributes come in the event), so its role holds only its logs.
+    this.tokenClaims = new ServiceFunction(this, 'TokenClaims', {
+      handler: 'counselorToken',
+      description: "Puts the counselor's organisation and role into Cognito access tokens",
+      serviceName: 'counselorToken',
+      memorySize: 256,
+      // Cognito gives a trigger 5 seconds; it maps a few strings.
+      timeout: Duration.seconds(5),
+      logRemovalPolicy: props.logRemovalPolicy,
+      logRetention: props.logRetention,
+      environment: new FunctionEnvironment(),
+      invocation: { kind: 'sync', caller: 'Cognito, during sign-in and token refresh; a failure fails that sign-in and the counselor retries' },
+    });
+    this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.tokenClaims.function, cognito.LambdaVersion.V2_0);
 
     for (const [id, groupName] of Object.entries(COUNSELOR_GROUPS)) {
       new cognito.CfnUserPoolGroup(this, `Group${id[0]!.toUpperCase()}${id.slice(1)}`, {
@@ -103,7 +143,6 @@ export class CounselorDirectory extends Construct {
 export interface CounselorApiProps {
   readonly userPool: cognito.IUserPool;
   readonly httpApi: apigwv2.HttpApi;
-  readonly integration: apigwv2.HttpRouteIntegration;
   /** Public base URL without a trailing slash (a token in dev, where it is the API's own). */
   readonly publicBaseUrl: string;
 }
@@ -115,10 +154,11 @@ export interface CounselorApiProps {
 export class CounselorApi extends Construct {
   readonly client: cognito.UserPoolClient;
   readonly authorizer: HttpJwtAuthorizer;
-  readonly routes: apigwv2.HttpRoute[];
+  private readonly httpApi: apigwv2.HttpApi;
 
   constructor(scope: Construct, id: string, props: CounselorApiProps) {
     super(scope, id);
+    this.httpApi = props.httpApi;
 
     // A browser app (issue 5): authorization code with PKCE, no client secret to leak.
     this.client = new cognito.UserPoolClient(this, 'Client', {
@@ -133,6 +173,12 @@ export class CounselorApi extends Construct {
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
+      // Counselors may change their email, nothing else: `custom:orgId` and `custom:counselorId`
+      // are the admin's to set, since the API trusts them as the caller's organisation and record.
+      readAttributes: new cognito.ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true })
+        .withCustomAttributes(ORG_ATTRIBUTE_NAME, COUNSELOR_ID_ATTRIBUTE_NAME),
+      writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }),
       enableTokenRevocation: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
@@ -147,11 +193,18 @@ export class CounselorApi extends Construct {
       jwtAudience: [this.client.userPoolClientId],
       identitySource: ['$request.header.Authorization'],
     });
+  }
 
-    this.routes = props.httpApi.addRoutes({
+  /**
+   * Sends `/counselor/{proxy+}` to the integration behind the authorizer. Separate from the
+   * constructor because the API function needs the client id (it verifies the dashboard's cookie
+   * itself) before its integration exists.
+   */
+  routeTo(integration: apigwv2.HttpRouteIntegration): apigwv2.HttpRoute[] {
+    return this.httpApi.addRoutes({
       path: '/counselor/{proxy+}',
       methods: [apigwv2.HttpMethod.ANY],
-      integration: props.integration,
+      integration,
       authorizer: this.authorizer,
       authorizationScopes: [COUNSELOR_SCOPE],
     });

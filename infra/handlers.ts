@@ -13,9 +13,26 @@ export const HANDLERS = {
   dispatcher: 'functions/dispatcher.ts',
   /** The HTTP API: Twilio and SES webhooks, people's links, sign-up, the counselors' API. */
   api: 'functions/api.ts',
+  /** Cognito's pre-token-generation trigger: the counselor's org and role into access tokens. */
+  counselorToken: 'functions/counselor-token.ts',
+  /** Once a week (EventBridge Scheduler): every organisation's weekly digest to its counselors. */
+  weeklyDigest: 'functions/weekly-digest.ts',
 } as const;
 
 export type HandlerName = keyof typeof HANDLERS;
+
+/**
+ * Handlers that only AWS runs, each with what stands in for it locally: the local stack loads
+ * every other handler (test/infra/handlers.test.ts).
+ */
+export const AWS_ONLY_HANDLERS: Partial<Record<HandlerName, string>> = {
+  counselorToken:
+    'Cognito calls it while issuing a token; locally there is no Cognito, and the local issuer ' +
+    '(`matchcoach counselor add`) writes the same custom:orgId and custom:role claims itself.',
+  weeklyDigest:
+    'A weekly schedule has no use in a stack started for an afternoon; `npx matchcoach digest --all` ' +
+    'runs the same sendEveryWeeklyDigest on demand.',
+};
 
 export const REPOSITORY_ROOT = path.join(__dirname, '..');
 

@@ -156,6 +156,17 @@ export class Operations extends Construct {
       treatMissingData: quietWhenNoData,
     });
 
+    // ---- Counselors' sign-in ----
+    // Cognito fails a sign-in when its token trigger fails: every counselor is then locked out.
+    alarm('CounselorSignInFailing', {
+      alarmDescription: "The counselors' token trigger failed: sign-in and token refresh fail until it works (its log group says why)",
+      metric: props.functions.counselorToken.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: atLeast,
+      treatMissingData: quietWhenNoData,
+    });
+
     // ---- Dead letters ----
     for (const { id: queueId, queue, what } of props.deadLetterQueues) {
       alarm(`${queueId}Waiting`, {

@@ -112,7 +112,12 @@ export class StatefulStack extends Stack {
     });
     this.appSecret = appSecret;
 
-    this.counselors = new CounselorDirectory(this, 'Counselors', { stage: props.stage, removalPolicy, deletionProtection: prod });
+    this.counselors = new CounselorDirectory(this, 'Counselors', {
+      stage: props.stage,
+      removalPolicy,
+      deletionProtection: prod,
+      logRemovalPolicy: removalPolicy,
+    });
     this.emailEvents = new EmailEvents(this, 'EmailEvents', { stage: props.stage });
 
     new CfnOutput(this, 'TableName', { value: table.tableName });

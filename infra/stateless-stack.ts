@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -62,6 +62,8 @@ export interface StatelessStackProps extends StackProps {
   readonly twilioSecret: secretsmanager.ISecret;
   readonly appSecret: secretsmanager.ISecret;
   readonly counselorPool: cognito.IUserPool;
+  /** The pool's token trigger (in the stateful stack, beside its pool): alarmed here with the rest. */
+  readonly counselorTokenClaims: ServiceFunction;
   readonly sesConfigurationSet: ses.IConfigurationSet;
   readonly sesEventsTopic: sns.ITopic;
   readonly settings: DeliverySettings;
@@ -90,6 +92,7 @@ export const DEFAULT_DISPATCHER_CONCURRENCY = 2;
 export class StatelessStack extends Stack {
   readonly dispatcher: ServiceFunction;
   readonly api: ServiceFunction;
+  readonly weeklyDigest: ServiceFunction;
   readonly httpApi: apigwv2.HttpApi;
   readonly httpStage: apigwv2.HttpStage;
   readonly deadLetters: sqs.Queue;
@@ -170,7 +173,10 @@ export class StatelessStack extends Stack {
       return queue;
     };
     // Event envelopes only (ids and times), never message content.
-    this.deadLetters = deadLetterQueue('DispatchDeadLetters', "for the dispatch schedule and the dispatcher's failed async invocations");
+    this.deadLetters = deadLetterQueue(
+      'DispatchDeadLetters',
+      "for the two schedules (dispatch, weekly digest) and their functions' failed async invocations",
+    );
     // SNS deliveries that failed for good: SES bounce/complaint events (these name recipients, for
     // 14 days, encrypted) and alarm emails.
     this.notificationDeadLetters = deadLetterQueue(
@@ -214,6 +220,32 @@ export class StatelessStack extends Stack {
       invocation: { kind: 'async', retryAttempts: 0, maxEventAge: Duration.minutes(2), onFailure: this.deadLetters },
     });
 
+    // Counselors (issue 5): each counselor's weekly digest of their cohorts, for every organisation.
+    this.weeklyDigest = new ServiceFunction(this, 'WeeklyDigest', {
+      handler: 'weeklyDigest',
+      description: "Emails each counselor the weekly digest of their organisation's cohorts",
+      serviceName: 'weeklyDigest',
+      memorySize: 512,
+      // One report per cohort and one email per counselor and cohort, one after another: minutes
+      // for hundreds of cohorts, well inside Lambda's 15-minute limit.
+      timeout: Duration.minutes(10),
+      logRemovalPolicy,
+      environment: environment(),
+      // Retries: two, by Lambda, after a failed digest. Safe because the notification ledger sends
+      // each digest once a week, so a retry sends only what failed. A run a day late is still this
+      // week's digest; one older than that goes to the dead-letter queue (alarmed).
+      invocation: { kind: 'async', retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: this.deadLetters },
+    });
+
+    // Counselors (issue 5): the app client and the JWT authorizer. The API function is told the
+    // pool and client so that it can verify the dashboard's cookie itself: browsers send a cookie,
+    // not a bearer header, so /dashboard is on the `$default` route, which the authorizer never sees.
+    this.counselorApi = new CounselorApi(this, 'Counselors', {
+      userPool: props.counselorPool,
+      httpApi: this.httpApi,
+      publicBaseUrl,
+    });
+
     this.api = new ServiceFunction(this, 'Api', {
       handler: 'api',
       description: 'HTTP API: Twilio and SES webhooks, sign-up and links, counselors',
@@ -222,7 +254,10 @@ export class StatelessStack extends Stack {
       // Below the HTTP API's 30 s integration limit, above one provider call.
       timeout: Duration.seconds(20),
       logRemovalPolicy,
-      environment: environment().sesEvents(props.sesEventsTopic),
+      environment: environment()
+        .sesEvents(props.sesEventsTopic)
+        .setting('COUNSELOR_USER_POOL_ID', props.counselorPool.userPoolId)
+        .setting('COUNSELOR_CLIENT_ID', this.counselorApi.client.userPoolClientId),
       invocation: {
         kind: 'sync',
         caller: 'API Gateway; Twilio and SNS retry a failed webhook, a person retries a page',
@@ -249,12 +284,7 @@ export class StatelessStack extends Stack {
 
     // Counselors (issue 5): a more specific route than `$default`, so API Gateway checks the
     // access token (issuer, client, scope) before the same function sees the request.
-    this.counselorApi = new CounselorApi(this, 'Counselors', {
-      userPool: props.counselorPool,
-      httpApi: this.httpApi,
-      integration,
-      publicBaseUrl,
-    });
+    this.counselorApi.routeTo(integration);
 
     // SES bounce and complaint events, by HTTPS to the API (infra/email-events.ts says why). The
     // subscription waits for the routes, so SNS's confirmation request finds the handler.
@@ -269,19 +299,7 @@ export class StatelessStack extends Stack {
     // retries cover a failed hand-over to Lambda (throttling, service errors); a tick older than two
     // minutes is worthless (later ticks cover the same due items) and goes to the dead-letter queue,
     // where its depth alarms. Function errors are Lambda's side: see `invocation` above.
-    const scheduleRole = new iam.Role(this, 'DispatchScheduleRole', {
-      description: 'EventBridge Scheduler invokes the dispatcher and dead-letters to the queue',
-      // The confused-deputy guard CDK's default target role carries: only schedules of this
-      // account's default group may assume it.
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': this.account,
-            'aws:SourceArn': this.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
+    const scheduleRole = this.scheduleRole('DispatchScheduleRole', 'EventBridge Scheduler invokes the dispatcher and dead-letters to the queue');
     new scheduler.Schedule(this, 'DispatchEveryMinute', {
       description: `Match Coach ${stage}: send what is due`,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(1)),
@@ -306,16 +324,44 @@ export class StatelessStack extends Stack {
         'target grants it. The wildcard only spans qualifiers of this one function.',
     });
 
+    // Once a week, Friday 09:00 in New York (most counselors are in the US; the week's check-ins
+    // are mostly in by then), the weekly digest. Its own role, so neither schedule can invoke the
+    // other's function. Scheduler retries a failed hand-over for a day; the digest is this week's
+    // until Sunday, and the ledger makes a late or repeated run send nothing twice.
+    const digestScheduleRole = this.scheduleRole('DigestScheduleRole', 'EventBridge Scheduler invokes the weekly digest and dead-letters to the queue');
+    new scheduler.Schedule(this, 'WeeklyDigestSchedule', {
+      description: `Match Coach ${stage}: the counselors' weekly digest`,
+      schedule: scheduler.ScheduleExpression.cron({ weekDay: 'FRI', hour: '9', minute: '0', timeZone: TimeZone.AMERICA_NEW_YORK }),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new targets.LambdaInvoke(this.weeklyDigest.function, {
+        role: digestScheduleRole,
+        retryAttempts: 10,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: this.deadLetters,
+        input: scheduler.ScheduleTargetInput.fromObject({
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+          executionId: scheduler.ContextAttribute.executionId,
+        }),
+      }),
+    });
+    const digestLogicalId = this.getLogicalId(this.weeklyDigest.function.node.defaultChild as lambda.CfnFunction);
+    Validations.of(digestScheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${digestLogicalId}.Arn>:*]`,
+      reason:
+        'lambda:InvokeFunction on the weekly digest function and its versions/aliases (`<arn>:*`), as the ' +
+        'LambdaInvoke target grants it. The wildcard only spans qualifiers of this one function.',
+    });
+
     this.alarmTopic = this.alarmTopicFor(stage, settings.alarmEmail);
     this.operations = new Operations(this, 'Operations', {
       stage,
       alarmTopic: this.alarmTopic,
-      functions: { dispatcher: this.dispatcher, api: this.api },
+      functions: { dispatcher: this.dispatcher, api: this.api, counselorToken: props.counselorTokenClaims, weeklyDigest: this.weeklyDigest },
       dispatcherTimeout: DISPATCHER_TIMEOUT,
       httpApi: this.httpApi,
       sesEventsTopic: props.sesEventsTopic,
       deadLetterQueues: [
-        { id: 'DispatchDeadLetters', queue: this.deadLetters, what: 'a dispatch tick was dropped or failed for good (messages are still sent by later ticks)' },
+        { id: 'DispatchDeadLetters', queue: this.deadLetters, what: 'a dispatch tick (messages are still sent by later ticks) or a weekly digest run was dropped or failed for good' },
         {
           id: 'NotificationDeadLetters',
           queue: this.notificationDeadLetters,
@@ -335,6 +381,24 @@ export class StatelessStack extends Stack {
     });
     new CfnOutput(this, 'DispatcherLogGroup', { value: this.dispatcher.logGroup.logGroupName });
     new CfnOutput(this, 'ApiLogGroup', { value: this.api.logGroup.logGroupName });
+  }
+
+  /**
+   * A role EventBridge Scheduler assumes to invoke one function, with the confused-deputy guard
+   * CDK's default target role carries: only schedules of this account's default group may assume it.
+   */
+  private scheduleRole(id: string, description: string): iam.Role {
+    return new iam.Role(this, id, {
+      description,
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': this.account,
+            'aws:SourceArn': this.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+          },
+        },
+      }),
+    });
   }
 
   /** The public host (from publicBaseUrl) served by this API, with the operator's certificate. */

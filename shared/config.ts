@@ -55,9 +55,21 @@ export const ConfigSchema = z
      * verifies Cognito's tokens before the function runs.
      */
     LOCAL_COUNSELOR_JWT_DIR: z.string().min(1).optional(),
+    /**
+     * AWS: the counselors' user pool (`us-east-1_AbC123`) and app client. The API function verifies
+     * Cognito access tokens itself where API Gateway's authorizer does not run (the dashboard's
+     * cookie): issuer and key set come from the pool id, the client id must be the token's.
+     */
+    COUNSELOR_USER_POOL_ID: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[A-Za-z0-9]{1,55}$/, 'a Cognito user pool id such as us-east-1_AbC123').optional(),
+    COUNSELOR_CLIENT_ID: z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'a Cognito app client id').optional(),
+    /** How long the API waits for the pool's key set (fetched once per container). */
+    COUNSELOR_JWKS_TIMEOUT_MS: positiveInt(3_000),
   })
   .refine((c) => c.TWILIO_SECRET_ARN || (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN), {
     message: 'set TWILIO_SECRET_ARN (AWS) or both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (local)',
+  })
+  .refine((c) => (c.COUNSELOR_USER_POOL_ID === undefined) === (c.COUNSELOR_CLIENT_ID === undefined), {
+    message: 'set both COUNSELOR_USER_POOL_ID and COUNSELOR_CLIENT_ID, or neither',
   })
   .refine((c) => c.APP_SECRET_ARN || c.TOKEN_SECRET, {
     message: 'set APP_SECRET_ARN (AWS) or TOKEN_SECRET (local, 32+ characters)',

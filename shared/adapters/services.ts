@@ -17,6 +17,7 @@ import type { CounselorStore } from '../ports/counselor';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
 import { localIssuer } from './local-jwt';
+import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from './cognito-jwks';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
 
@@ -136,7 +137,17 @@ export async function createServices(
     counselorAuth:
       config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT
         ? localAuthenticator(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR), clock, options.log ?? silentLogger)
-        : awsAuthenticator(),
+        : awsAuthenticator(
+            config.COUNSELOR_USER_POOL_ID && config.COUNSELOR_CLIENT_ID
+              ? {
+                  issuer: cognitoIssuer(config.COUNSELOR_USER_POOL_ID),
+                  clientId: config.COUNSELOR_CLIENT_ID,
+                  jwks: cachedJwks(cognitoJwksUrl(config.COUNSELOR_USER_POOL_ID), { timeoutMs: config.COUNSELOR_JWKS_TIMEOUT_MS }),
+                }
+              : undefined,
+            clock,
+            options.log ?? silentLogger,
+          ),
     notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
   };
 }

@@ -26,7 +26,7 @@ import type { Library } from './planning';
 
 export interface CounselorAlertDeps {
   store: CohortReportDeps['store'] & Pick<Store, 'listSafetyAlerts'>;
-  counselors: Pick<CounselorStore, 'cohortsOfPerson' | 'listCounselors' | 'getCohort' | 'listCohorts' | 'listCohortMembers' | 'getCohortMember'>;
+  counselors: Pick<CounselorStore, 'cohortsOfPerson' | 'listCounselors' | 'getCohort' | 'listCohorts' | 'listCohortMembers' | 'getCohortMember' | 'listOrganisations'>;
   email: EmailSender;
   ledger: NotificationLedger;
   clock: Clock;
@@ -228,4 +228,13 @@ export async function sendWeeklyDigests(deps: CounselorAlertDeps, orgIds: readon
     }
   }
   return { ...outcome, orgsFailed };
+}
+
+/**
+ * The weekly schedule's run: every organisation's digest. Safe to run again (a retry, a second
+ * schedule firing): the notification ledger sends each counselor's digest of a cohort once a week.
+ */
+export async function sendEveryWeeklyDigest(deps: CounselorAlertDeps): Promise<NotifyOutcome & { orgsFailed: number; organisations: number }> {
+  const orgIds = await deps.counselors.listOrganisations();
+  return { ...(await sendWeeklyDigests(deps, orgIds)), organisations: orgIds.length };
 }

@@ -9,6 +9,8 @@ import type { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '
 export interface CounselorStore {
   saveOrganisation(org: Organisation): Promise<void>;
   getOrganisation(orgId: string): Promise<Organisation | undefined>;
+  /** Every organisation's id, in id order: whom the weekly digest goes to (the schedule's one cross-org read). */
+  listOrganisations(): Promise<string[]>;
 
   /** Creates or replaces a counselor. */
   saveCounselor(counselor: Counselor): Promise<void>;

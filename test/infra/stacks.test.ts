@@ -105,8 +105,10 @@ describe.each([
         .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
         .pop();
       expect(newestNode).toBe(Runtime.NODEJS_24_X.name);
-      expect(functions()).toHaveLength(Object.keys(HANDLERS).length);
-      for (const fn of functions()) {
+      // All but the user pool's token trigger, which lives beside its pool in the stateful stack.
+      const statefulFunctions = Object.values(app.stateful.findResources('AWS::Lambda::Function') as Resources);
+      expect(functions().length + statefulFunctions.length).toBe(Object.keys(HANDLERS).length);
+      for (const fn of [...functions(), ...statefulFunctions]) {
         expect(fn.Properties).toMatchObject({
           Runtime: newestNode,
           Architectures: ['arm64'],
@@ -187,7 +189,40 @@ describe.each([
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] } } },
       });
       // The API function is only ever invoked synchronously: Lambda never queues an event for it.
-      app.stateless.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+      // The other one is the weekly digest's (below).
+      app.stateless.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    });
+
+    test('a weekly schedule (Friday 09:00 New York) invokes the weekly digest, with its own role, retries and the dead-letter queue', () => {
+      const schedules = resourcesOf(app.stateless, 'AWS::Scheduler::Schedule');
+      expect(schedules).toHaveLength(2);
+      app.stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'cron(0 9 ? * FRI *)',
+        ScheduleExpressionTimezone: 'America/New_York',
+        State: 'ENABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: {
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WeeklyDigestFunction'), 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DigestScheduleRole'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 24 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] } },
+        },
+      });
+      // Lambda retries a failed run twice (the ledger sends nothing twice), then dead-letters it.
+      app.stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: Match.stringLikeRegexp('^WeeklyDigestFunction') },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DispatchDeadLetters'), 'Arn'] } } },
+      });
+      // Each schedule role may invoke its own function only.
+      const invokes = resourcesOf(app.stateless, 'AWS::IAM::Policy')
+        .filter(([id]) => /^(Digest|Dispatch)ScheduleRole/.test(id))
+        .map(([id, policy]) => [id, JSON.stringify((policy.Properties.PolicyDocument.Statement as Statement[]).filter((st) => list(st.Action).includes('lambda:InvokeFunction')))]);
+      expect(invokes).toHaveLength(2);
+      for (const [id, text] of invokes) {
+        expect(text).toContain(id!.startsWith('Digest') ? 'WeeklyDigestFunction' : 'DispatcherFunction');
+        expect(text).not.toContain(id!.startsWith('Digest') ? 'DispatcherFunction' : 'WeeklyDigestFunction');
+      }
     });
 
     test('the dispatcher is capped at two concurrent ticks; the API function is not capped', () => {
@@ -414,6 +449,58 @@ describe.each([
           CallbackURLs: [stage === 'prod' ? `${PROD_CONTEXT.publicBaseUrl}${SIGN_IN_CALLBACK_PATH}` : Match.anyValue()],
         });
       });
+
+      test('only the API function is told the pool and client, to verify the dashboard cookie itself', () => {
+        for (const [id, fn] of resourcesOf(app.stateless, 'AWS::Lambda::Function')) {
+          const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
+          if (id.startsWith('ApiFunction')) {
+            expect(variables.COUNSELOR_USER_POOL_ID).toEqual({ 'Fn::ImportValue': expect.stringMatching(/CounselorsUserPool/) });
+            expect(variables.COUNSELOR_CLIENT_ID).toEqual({ Ref: expect.stringMatching(/^CounselorsClient/) });
+          } else {
+            expect(variables).not.toHaveProperty('COUNSELOR_USER_POOL_ID');
+            expect(variables).not.toHaveProperty('COUNSELOR_CLIENT_ID');
+          }
+        }
+      });
+
+      test("the pool has the admin-set custom:orgId and custom:counselorId attributes, and the app client may not write them (only the email)", () => {
+        app.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+          Schema: Match.arrayWith([
+            Match.objectLike({ Name: 'orgId', AttributeDataType: 'String', Mutable: true }),
+            Match.objectLike({ Name: 'counselorId', AttributeDataType: 'String', Mutable: true }),
+          ]),
+        });
+        const [[, client]] = resourcesOf(app.stateless, 'AWS::Cognito::UserPoolClient') as [[string, Resources[string]]];
+        expect(client.Properties.WriteAttributes).toEqual(['email']);
+        expect(client.Properties.ReadAttributes).toEqual(expect.arrayContaining(['custom:orgId', 'custom:counselorId', 'email']));
+      });
+
+      test('a V2_0 pre-token-generation trigger (Plus tier) runs the counselorToken handler, invocable by this pool only, with logs as its only grant', () => {
+        const [[triggerId, trigger]] = resourcesOf(app.stateful, 'AWS::Lambda::Function') as [[string, Resources[string]]];
+        expect(trigger.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('counselorToken');
+        expect(trigger.Properties.Timeout).toBeLessThanOrEqual(5);
+        app.stateful.hasResourceProperties('AWS::Cognito::UserPool', {
+          UserPoolTier: 'PLUS',
+          LambdaConfig: { PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [triggerId, 'Arn'] }, LambdaVersion: 'V2_0' } },
+        });
+        app.stateful.hasResourceProperties('AWS::Lambda::Permission', {
+          FunctionName: { 'Fn::GetAtt': [triggerId, 'Arn'] },
+          Principal: 'cognito-idp.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CounselorsUserPool'), 'Arn'] },
+        });
+        // Its role writes its own logs and traces, and touches no table, secret, key or mail.
+        const actions = statements(app.stateful)
+          .filter((s) => JSON.stringify(s).includes('TokenClaims'))
+          .flatMap((s) => list(s.Action));
+        for (const action of actions) expect(action).toMatch(/^(logs|xray):/);
+        const triggerPolicies = resourcesOf(app.stateful, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('CounselorsTokenClaims'));
+        for (const [, policy] of triggerPolicies) {
+          for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+            for (const action of list(statement.Action)) expect(action).toMatch(/^(logs|xray):/);
+          }
+        }
+        expect(triggerPolicies.length).toBeGreaterThan(0);
+      });
     });
 
     describe('SES events', () => {
@@ -533,7 +620,8 @@ describe.each([
       const domain = stage === 'prod' ? 'mail.matchcoach.example.org' : 'example.com';
       const address = stage === 'prod' ? 'coach@mail.matchcoach.example.org' : 'coach@example.com';
       const ses = statements(app.stateless).filter((s) => list(s.Action).includes('ses:SendEmail'));
-      expect(ses).toHaveLength(2);
+      // The dispatcher, the API and the weekly digest send email.
+      expect(ses).toHaveLength(3);
       for (const s of ses) {
         expect(list(s.Action)).toEqual(['ses:SendEmail']);
         const resources = list(s.Resource).map((r) => JSON.stringify(r));

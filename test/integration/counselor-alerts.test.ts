@@ -7,7 +7,7 @@ import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { notificationKey } from '../../shared/adapters/dynamo/keys';
 import { createDynamoNotificationLedger } from '../../shared/adapters/dynamo/notification-ledger';
 import { createSesEmailSender } from '../../shared/adapters/ses/ses-email-sender';
-import { alertCounselorsOfCrisis, crisisAlertKey, sendWeeklyDigest, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselor-alerts';
+import { alertCounselorsOfCrisis, crisisAlertKey, sendEveryWeeklyDigest, sendWeeklyDigest, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselor-alerts';
 import { testTable, type TestTable } from '../support/dynamo';
 import { describeNotificationLedgerContract } from '../support/notification-ledger-contract';
 
@@ -96,5 +96,16 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
     const mails = (await inbox('mentor.int@example.org')).filter((m) => m.subject.startsWith('Weekly digest'));
     expect(mails.map((m) => m.subject)).toEqual(['Weekly digest: Karachi second-timers']);
     expect(mails[0]!.body.text).toContain('Members: 1 (1 confirmed');
+  });
+
+  it('the weekly schedule’s run finds every saved organisation by a Query on the table and sends each digest once', async () => {
+    // Only organisations that were saved are listed (their ORGS row is written with the profile).
+    const digests = async () => (await inbox('mentor.int@example.org')).filter((m) => m.subject === 'Weekly digest: Karachi second-timers').length;
+    const before = await digests();
+    expect((await sendEveryWeeklyDigest(deps)).organisations).toBe(0);
+    await createDynamoCounselorStore({ client: table.doc, tableName: table.tableName }).saveOrganisation({ orgId: 'org-int', name: 'Integration Advising', createdAt: now.toISOString() });
+    expect(await sendEveryWeeklyDigest(deps)).toEqual({ sent: 1, alreadySent: 0, busy: 0, failed: 0, orgsFailed: 0, organisations: 1 });
+    expect(await sendEveryWeeklyDigest(deps)).toMatchObject({ sent: 0, alreadySent: 1, organisations: 1 });
+    expect(await digests()).toBe(before + 1);
   });
 });

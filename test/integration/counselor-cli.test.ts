@@ -79,3 +79,11 @@ test('counselor add prints a token; cohort create and import work with it; a sec
   const forged = await matchcoach('import', csv, '--cohort', cohortId, '--token', `${token.slice(0, -4)}AAAA`, '--no-invite');
   expect(forged.stderr).toMatch(/token is not valid/);
 });
+
+test('digest takes --org (one or more) or --all, not both and not neither', async () => {
+  for (const args of [[], ['--all', '--org', 'cli-org']]) {
+    const answer = await matchcoach('digest', ...args);
+    expect(answer.code).toBe(1);
+    expect(answer.stderr).toContain('give --org <orgId> (one or more) or --all');
+  }
+});

@@ -42,6 +42,20 @@ export function describeCounselorStoreContract(
       expect(await store.getCounselor('org-b', 'c-2')).toBeDefined();
     });
 
+    test('every organisation is listed once, by id, however often it is saved; nothing else is listed as one', async () => {
+      expect(await store.listOrganisations()).toEqual([]);
+      await store.saveOrganisation({ orgId: 'org-b', name: 'Beta', createdAt: AT });
+      await store.saveOrganisation({ orgId: 'org-a', name: 'Alpha', createdAt: AT });
+      await store.saveOrganisation({ orgId: 'org-a', name: 'Alpha renamed', createdAt: AT });
+      await store.saveOrganisation({ orgId: 'Org-C', name: 'Gamma', createdAt: AT });
+      // Counselors, cohorts and members of an org, or of one never saved, are not organisations.
+      await store.saveCounselor(counselor('c-1', 'org-a'));
+      await store.saveCounselor(counselor('c-2', 'org-unsaved'));
+      await store.saveCohort(cohort('k-1', 'org-a'));
+      expect(await store.listOrganisations()).toEqual(['Org-C', 'org-a', 'org-b']);
+      expect((await store.getOrganisation('org-a'))?.name).toBe('Alpha renamed');
+    });
+
     test('cohorts are per org and saving replaces; nothing else of the org is listed as a cohort', async () => {
       await store.saveOrganisation({ orgId: 'org-a', name: 'Alpha', createdAt: AT });
       await store.saveCounselor(counselor('c-1', 'org-a'));

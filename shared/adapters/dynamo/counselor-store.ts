@@ -15,6 +15,8 @@ import {
   COHORT_PREFIX,
   COUNSELOR_PREFIX,
   MEMBER_PREFIX,
+  ORGANISATIONS_PK,
+  ORGANISATION_INDEX_PREFIX,
   TABLE_DEFINITION,
   auditKey,
   auditPk,
@@ -23,6 +25,7 @@ import {
   cohortMembersPk,
   counselorKey,
   orgPk,
+  organisationIndexKey,
   organisationKey,
   personCohortKey,
   personPk,
@@ -35,6 +38,7 @@ import {
  * | entity        | pk / sk                                       | other attributes                  |
  * |---------------|-----------------------------------------------|-----------------------------------|
  * | organisation  | ORG#<orgId> / PROFILE                         | Organisation                      |
+ * | org index     | ORGS / ORG#<orgId>                            | orgId only (same transaction)     |
  * | counselor     | ORG#<orgId> / COUNSELOR#<counselorId>         | Counselor                         |
  * | cohort        | ORG#<orgId> / COHORT#<cohortId>               | Cohort                            |
  * | member        | COHORT#<orgId>#<cohortId> / MEMBER#<personId> | CohortMember                      |
@@ -104,8 +108,28 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
   }
 
   return {
-    saveOrganisation: (org) => put(organisationKey(org.orgId), org),
+    async saveOrganisation(org) {
+      // The profile and its row in the list of organisations go together: the digest never
+      // misses an organisation that exists, nor lists one that does not.
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName, Item: { ...withoutUndefined(org), ...organisationKey(org.orgId) } } },
+            { Put: { TableName, Item: { orgId: org.orgId, ...organisationIndexKey(org.orgId) } } },
+          ],
+        }),
+      );
+    },
     getOrganisation: (orgId) => get<Organisation>(organisationKey(orgId)),
+    async listOrganisations() {
+      const items = await queryAll({
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#orgId': 'orgId' },
+        ExpressionAttributeValues: { ':pk': ORGANISATIONS_PK, ':prefix': ORGANISATION_INDEX_PREFIX },
+        ProjectionExpression: '#orgId',
+      });
+      return items.map((item) => String(item.orgId));
+    },
 
     saveCounselor: (counselor) => put(counselorKey(counselor.orgId, counselor.counselorId), counselor),
     getCounselor: (orgId, counselorId) => get<Counselor>(counselorKey(orgId, counselorId)),

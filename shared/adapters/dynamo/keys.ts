@@ -37,6 +37,8 @@
  * | erase a person: everything in their         | table      | pk = PERSON#<personId> (all sk), then the      |
  * |   partition, then what points at them       |            |   lookups, season row and ALERT# rows it names |
  * | an organisation (issue 5)                   | table      | pk = ORG#<orgId>, sk = PROFILE                 |
+ * | every organisation's id (the weekly digest) | table      | pk = ORGS, sk begins_with ORG#                 |
+ * |   (written with the organisation)           |            |   (ids only)                                   |
  * | an org's counselors / one counselor         | table      | pk = ORG#<orgId>, sk begins_with COUNSELOR#    |
  * | an org's cohorts / one cohort               | table      | pk = ORG#<orgId>, sk begins_with COHORT#       |
  * | a cohort's members / one member             | table      | pk = COHORT#<orgId>#<cohortId>,                |
@@ -231,6 +233,13 @@ export const planKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: PL
 
 export const orgPk = (orgId: string) => `ORG#${orgId}`;
 export const organisationKey = (orgId: string) => ({ pk: orgPk(orgId), sk: 'PROFILE' });
+// Every organisation's id in one partition, so the weekly digest lists them with a Query (never a
+// Scan, which no function may run). Written in the same transaction as the profile. One partition
+// is plenty: a row per organisation (hundreds, not millions), read once a week, written when an
+// organisation is saved.
+export const ORGANISATIONS_PK = 'ORGS';
+export const ORGANISATION_INDEX_PREFIX = 'ORG#';
+export const organisationIndexKey = (orgId: string) => ({ pk: ORGANISATIONS_PK, sk: `${ORGANISATION_INDEX_PREFIX}${orgId}` });
 export const COUNSELOR_PREFIX = 'COUNSELOR#';
 export const counselorKey = (orgId: string, counselorId: string) => ({ pk: orgPk(orgId), sk: `${COUNSELOR_PREFIX}${counselorId}` });
 export const COHORT_PREFIX = 'COHORT#';

@@ -25,6 +25,10 @@ export function createMemoryCounselorStore(): CounselorStore {
     async getOrganisation(orgId) {
       return copyOrUndefined(orgs.get(orgId));
     },
+    async listOrganisations() {
+      // Id order, as the table's sort key gives it (plain code-unit order).
+      return [...orgs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    },
     async saveCounselor(counselor) {
       ensure(counselors, counselor.orgId).set(counselor.counselorId, copy(counselor));
     },

@@ -1,0 +1,83 @@
+import * as z from 'zod';
+import type { Jwk, Jwks } from './local-jwt';
+
+/**
+ * The signing keys of the counselors' Cognito user pool, for verifying their tokens in the API
+ * function itself (the dashboard's cookie, which API Gateway's authorizer never sees). Fetched
+ * once per container and kept: Cognito's keys are published at a fixed address and do not rotate
+ * on their own. A failed fetch is not kept, so the next request tries again; until then nobody is
+ * signed in (a 401, never a 5xx and never an unchecked token).
+ */
+
+/** Cognito's issuer for a pool: the region is the part of the pool id before the underscore. */
+export function cognitoIssuer(userPoolId: string): string {
+  const region = userPoolId.split('_')[0];
+  return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
+}
+
+export const cognitoJwksUrl = (userPoolId: string) => `${cognitoIssuer(userPoolId)}/.well-known/jwks.json`;
+
+/** Far above a real key set (two keys, about 1 KB); a bigger answer is not a key set. */
+const MAX_JWKS_BYTES = 64 * 1024;
+
+/** The keys as published: RSA signing keys only; anything else in the set is ignored. */
+const PublishedJwks = z.object({
+  keys: z.array(
+    z.looseObject({
+      kty: z.string(),
+      kid: z.string().min(1).max(256),
+      n: z.string().optional(),
+      e: z.string().optional(),
+      alg: z.string().optional(),
+      use: z.string().optional(),
+    }),
+  ),
+});
+
+export class JwksUnavailable extends Error {}
+
+export interface JwksSourceOptions {
+  /** Milliseconds before a fetch is abandoned: a hung request must not hold a page for 20 s. */
+  timeoutMs: number;
+  /** For tests; the global fetch otherwise. */
+  fetch?: typeof fetch;
+}
+
+/** A function answering the pool's keys, fetching them on first call and keeping them after. */
+export function cachedJwks(url: string, options: JwksSourceOptions): () => Promise<Jwks> {
+  const fetchImpl = options.fetch ?? fetch;
+  let kept: Promise<Jwks> | undefined;
+  const load = async (): Promise<Jwks> => {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, { signal: AbortSignal.timeout(options.timeoutMs), headers: { accept: 'application/json' }, redirect: 'error' });
+    } catch (error) {
+      throw new JwksUnavailable(`key set not fetched: ${error instanceof Error ? error.name : typeof error}`);
+    }
+    if (!response.ok) throw new JwksUnavailable(`key set answered ${response.status}`);
+    const text = await response.text().catch(() => {
+      throw new JwksUnavailable('key set body not read');
+    });
+    if (text.length > MAX_JWKS_BYTES) throw new JwksUnavailable('key set too large');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new JwksUnavailable('key set is not JSON');
+    }
+    const parsed = PublishedJwks.safeParse(body);
+    if (!parsed.success) throw new JwksUnavailable('key set not understood');
+    const keys = parsed.data.keys
+      .filter((k) => k.kty === 'RSA' && k.n && k.e && (k.alg === undefined || k.alg === 'RS256') && (k.use === undefined || k.use === 'sig'))
+      .map((k): Jwk => ({ kty: 'RSA', n: k.n!, e: k.e!, kid: k.kid, alg: 'RS256', use: 'sig' }));
+    if (keys.length === 0) throw new JwksUnavailable('key set holds no RS256 signing key');
+    return { keys };
+  };
+  return () => {
+    kept ??= load().catch((error: unknown) => {
+      kept = undefined; // the next request tries again
+      throw error;
+    });
+    return kept;
+  };
+}
