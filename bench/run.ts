@@ -46,6 +46,8 @@ const Flags = z
       .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
       .pipe(z.array(z.enum(SECTIONS)).min(1)),
     out: z.string().min(1).default('bench/results.json'),
+    /** Keep the sections of the existing results file that this run does not measure. */
+    merge: z.boolean().default(false),
     help: z.boolean().default(false),
   })
   .strict();
@@ -62,14 +64,15 @@ const USAGE = `npm run bench -- [flags]
   --lateness-messages N  messages over the simulated day (default 5000)
   --csv-rows N           rows in the counselor CSV import (default 10000)
   --only LIST            some of: ${SECTIONS.join(',')}
-  --out PATH             where results go (default bench/results.json)`;
+  --out PATH             where results go (default bench/results.json)
+  --merge                keep the sections of the existing results file that --only leaves out`;
 
 function parseFlags(argv: string[]): z.infer<typeof Flags> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: Object.fromEntries(
-      Object.keys(Flags.shape).map((name) => [name, { type: name === 'help' ? ('boolean' as const) : ('string' as const) }]),
+      Object.keys(Flags.shape).map((name) => [name, { type: name === 'help' || name === 'merge' ? ('boolean' as const) : ('string' as const) }]),
     ),
   });
   const parsed = Flags.safeParse(values);
@@ -119,9 +122,18 @@ async function main(): Promise<void> {
   const results: Results = {};
   const out = path.resolve(REPO_ROOT, flags.out);
   // Written after every section, so a long run that fails late keeps what it measured.
+  // With --merge, sections measured by an earlier run (same file) are kept, and the flags and
+  // date of that run are kept beside them, so the file still says where every figure came from.
+  const earlier: Record<string, unknown> | undefined =
+    flags.merge && fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : undefined;
   const save = () => {
+    const summary: Record<string, unknown> = summarize(results, flags, startedAt);
+    if (earlier) {
+      for (const [key, value] of Object.entries(earlier)) if (summary[key] === null || summary[key] === undefined) summary[key] = value;
+      summary.earlierRun = { date: earlier.date, flags: earlier.flags };
+    }
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, `${JSON.stringify(summarize(results, flags, startedAt), null, 2)}\n`);
+    fs.writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   };
 
   // A fresh DynamoDB Local for each section: a 100,000-person table left behind by one section
