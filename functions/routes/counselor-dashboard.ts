@@ -189,7 +189,8 @@ export const signInFlowRoutes: Route[] = [
       ctx.log.info('counselor signed in (hosted)', { orgId: principal.orgId, counselorId: principal.counselorId });
       return {
         statusCode: 303,
-        headers: { location: pages.dashboardPaths(basePath(ctx.services)).home, 'cache-control': 'no-store' },
+        // The callback's address carries the code: no Referer with it to wherever comes next.
+        headers: { location: pages.dashboardPaths(basePath(ctx.services)).home, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
         // Two Set-Cookie headers: API Gateway takes them in `cookies`, the local server joins them.
         cookies: [sessionCookie(ctx.services, token, sessionSeconds(token, ctx.services.clock.now())), stateCookie(ctx.services, '', 0)],
         body: '',
