@@ -140,11 +140,9 @@ const CallbackQuery = z.union([
 const SIGN_IN_AGAIN = 'Please sign in again.';
 
 /** Any failed callback: the sign-in page, a short reason, a 4xx, no session, and the state cookie gone. */
-function callbackFailed(ctx: RouteContext, status: 400 | 401 | 502 | 504, reason: string, logReason: string): HttpResult {
+function callbackFailed(ctx: RouteContext, status: 400 | 401, reason: string, logReason: string): HttpResult {
   ctx.log.info('counselor hosted sign-in failed', { reason: logReason });
-  // Cognito's failures are ours to absorb: a 4xx tells the browser to try again, never a 5xx.
-  const shown = status === 502 || status === 504 ? 400 : status;
-  const page = pages.signInPage({ base: basePath(ctx.services), status: shown, error: `${reason} ${SIGN_IN_AGAIN}`, hostedSignIn: true });
+  const page = pages.signInPage({ base: basePath(ctx.services), status, error: `${reason} ${SIGN_IN_AGAIN}`, hostedSignIn: true });
   return { ...page, headers: { ...page.headers, 'set-cookie': stateCookie(ctx.services, '', 0) } };
 }
 
@@ -181,7 +179,8 @@ export const signInFlowRoutes: Route[] = [
         return callbackFailed(ctx, 400, words, `state ${check.reason}`);
       }
       const exchanged = await exchangeCode(signIn.hosted, code, check.start.codeVerifier, { timeoutMs: signIn.timeoutMs, fetch: signIn.fetch });
-      if (!exchanged.ok) return callbackFailed(ctx, 502, 'We could not finish signing you in.', exchanged.reason);
+      // Cognito down, slow or refusing the code: a 400 (this attempt is spent; start again), never a 5xx.
+      if (!exchanged.ok) return callbackFailed(ctx, 400, 'We could not finish signing you in.', exchanged.reason);
       // Never trusted as it comes: the same verifier as every request (signature, issuer, client, expiry, scope).
       const token = exchanged.accessToken;
       const principal = TokenText.safeParse(token).success ? await ctx.services.counselorAuth.authenticate(withBearer(ctx.event, token)) : undefined;

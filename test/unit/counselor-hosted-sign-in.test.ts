@@ -10,6 +10,7 @@ import { createServices } from '../../shared/adapters/services';
 import { awsAuthenticator } from '../../shared/app/counselor-auth';
 import { parseConfig } from '../../shared/config';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
+import { serveApiHandler } from '../../infra/local/http-server';
 import { localSettings } from '../../infra/local/settings';
 import { counselorEvent } from '../support/counselor-tokens';
 import { memoryServices, TEST_PUBLIC_BASE_URL, type MemoryServices } from '../support/memory-services';
@@ -303,6 +304,24 @@ describe('the sign-in page and the local stack', () => {
     expect(String(page.body)).toContain('name="token"');
     expect((await local(counselorEvent('GET', '/auth/start'))).statusCode).toBe(404);
     expect((await local(counselorEvent('GET', '/auth/callback', { query: 'code=a&state=b' }))).statusCode).toBe(404);
+  });
+});
+
+describe('the local HTTP server, like API Gateway, sends each of `cookies` as its own Set-Cookie', () => {
+  test('a successful callback through the local server reaches the browser with both cookies', async () => {
+    const served = await serveApiHandler(handle, 0);
+    try {
+      const { location, stateCookie } = await start();
+      const returned = cognitoSignsIn(location);
+      const answer = await fetch(`${served.url}/auth/callback?${callbackQuery(returned)}`, { redirect: 'manual', headers: { cookie: sentBack(stateCookie) } });
+      expect(answer.status).toBe(303);
+      const cookies = answer.headers.getSetCookie();
+      expect(cookies).toHaveLength(2);
+      expect(cookies[0]).toMatch(/^__Host-mc_counselor=/);
+      expect(cookies[1]).toMatch(/^__Host-mc_sign_in=; /);
+    } finally {
+      await served.stop();
+    }
   });
 });
 
