@@ -139,6 +139,24 @@ ${bye}${problem}${hosted}
   });
 }
 
+/**
+ * After the hosted sign-in: a page of our own, not a redirect. The way here began on Cognito's
+ * site, and a browser keeps SameSite=Strict cookies off every request of a redirect chain that
+ * crossed sites, so a redirect straight to the dashboard would arrive without the session just
+ * set. The refresh (and the link, for browsers that ignore it) starts a fresh same-site
+ * navigation, which carries it.
+ */
+export function signedInPage(args: { base: string }): PageResponse {
+  const paths = dashboardPaths(args.base);
+  return dashboardPage({
+    title: 'Signed in',
+    headers: { refresh: `0; url=${paths.home}` },
+    body: `
+<h1>You are signed in</h1>
+<p><a href="${escapeHtml(paths.home)}">Go to your cohorts</a></p>`,
+  });
+}
+
 // ---- Cohort list ----------------------------------------------------------------------------------------
 
 export function cohortListPage(args: { base: string; principal: CounselorPrincipal; cohorts: readonly Cohort[] }): PageResponse {

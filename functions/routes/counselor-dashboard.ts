@@ -186,13 +186,13 @@ export const signInFlowRoutes: Route[] = [
       const principal = TokenText.safeParse(token).success ? await ctx.services.counselorAuth.authenticate(withBearer(ctx.event, token)) : undefined;
       if (!principal) return callbackFailed(ctx, 401, 'Your account is not set up for the dashboard yet; ask your admin.', 'access token not accepted');
       ctx.log.info('counselor signed in (hosted)', { orgId: principal.orgId, counselorId: principal.counselorId });
+      // A page that moves on by itself, not a 303: see signedInPage for why.
+      const page = pages.signedInPage({ base: basePath(ctx.services) });
       return {
-        statusCode: 303,
-        // The callback's address carries the code: no Referer with it to wherever comes next.
-        headers: { location: pages.dashboardPaths(basePath(ctx.services)).home, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' },
-        // Two Set-Cookie headers: API Gateway takes them in `cookies`, the local server joins them.
+        ...page,
+        // (The callback's address carries the code; the page's no-referrer policy keeps it from the next request.)
+        // Two Set-Cookie headers: API Gateway takes them in `cookies`; so does the local server.
         cookies: [sessionCookie(ctx.services, token, sessionSeconds(token, ctx.services.clock.now())), stateCookie(ctx.services, '', 0)],
-        body: '',
       };
     },
   },
