@@ -35,6 +35,10 @@ import type { HttpResult, Route, RouteContext } from '../router';
  * request the cookie's token goes through the very same verifier as a Bearer header (signature,
  * issuer, audience, expiry, scope), so the server stores nothing: no session table to leak or
  * expire, and revoking is the token's own expiry. Sign-out clears the cookie.
+ *
+ * On AWS there is also Cognito's hosted sign-in (/auth/start, /auth/callback below: authorization
+ * code with PKCE), which ends by setting this same cookie with the access token Cognito issued,
+ * verified first like any other. Locally those two routes answer 404.
  */
 
 const SESSION_COOKIE = 'mc_counselor';
