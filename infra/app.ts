@@ -162,6 +162,7 @@ export function createApp(props: AppProps = {}): MatchCoachApp {
     twilioSecret: stateful.twilioSecret,
     appSecret: stateful.appSecret,
     counselorPool: stateful.counselors.userPool,
+    counselorSignInBaseUrl: stateful.counselors.domain.baseUrl(),
     counselorTokenClaims: stateful.counselors.tokenClaims,
     sesConfigurationSet: stateful.emailEvents.configurationSet,
     sesEventsTopic: stateful.emailEvents.topic,

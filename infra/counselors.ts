@@ -4,6 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { SIGN_IN_CALLBACK_PATH } from '../shared/domain/sign-in-flow';
 import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../shared/app/counselor-token-claims';
 import { FunctionEnvironment, ServiceFunction } from './service-function';
 
@@ -21,7 +22,7 @@ export const COUNSELOR_SCOPE = `${COUNSELOR_RESOURCE_SERVER}/${COUNSELOR_SCOPE_N
 export const COUNSELOR_GROUPS = { counselors: 'counselors', admins: 'admins' } as const;
 /** Where the hosted sign-in returns to, under the public base URL; outside /counselor/ (a browser
  * following a redirect sends no bearer token). */
-export const SIGN_IN_CALLBACK_PATH = '/auth/callback';
+export { SIGN_IN_CALLBACK_PATH };
 
 /** The custom attribute holding a counselor's organisation (`custom:orgId`), set by admins only. */
 export const ORG_ATTRIBUTE_NAME = ORG_ATTRIBUTE.replace(/^custom:/, '');

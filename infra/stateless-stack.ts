@@ -62,6 +62,8 @@ export interface StatelessStackProps extends StackProps {
   readonly twilioSecret: secretsmanager.ISecret;
   readonly appSecret: secretsmanager.ISecret;
   readonly counselorPool: cognito.IUserPool;
+  /** The pool's hosted sign-in domain (`https://<prefix>.auth.<region>.amazoncognito.com`), for /auth/start. */
+  readonly counselorSignInBaseUrl: string;
   /** The pool's token trigger (in the stateful stack, beside its pool): alarmed here with the rest. */
   readonly counselorTokenClaims: ServiceFunction;
   readonly sesConfigurationSet: ses.IConfigurationSet;
@@ -257,7 +259,8 @@ export class StatelessStack extends Stack {
       environment: environment()
         .sesEvents(props.sesEventsTopic)
         .setting('COUNSELOR_USER_POOL_ID', props.counselorPool.userPoolId)
-        .setting('COUNSELOR_CLIENT_ID', this.counselorApi.client.userPoolClientId),
+        .setting('COUNSELOR_CLIENT_ID', this.counselorApi.client.userPoolClientId)
+        .setting('COUNSELOR_SIGN_IN_BASE_URL', props.counselorSignInBaseUrl),
       invocation: {
         kind: 'sync',
         caller: 'API Gateway; Twilio and SNS retry a failed webhook, a person retries a page',

@@ -64,6 +64,12 @@ export const ConfigSchema = z
     COUNSELOR_CLIENT_ID: z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'a Cognito app client id').optional(),
     /** How long the API waits for the pool's key set (fetched once per container). */
     COUNSELOR_JWKS_TIMEOUT_MS: positiveInt(3_000),
+    /**
+     * AWS: the pool's hosted sign-in domain (`https://<prefix>.auth.<region>.amazoncognito.com`).
+     * With it (and the pool and client) the dashboard offers "Sign in" through /auth/start and
+     * /auth/callback; without it only the pasted token works.
+     */
+    COUNSELOR_SIGN_IN_BASE_URL: z.url({ protocol: /^https$/, error: 'an https URL, the hosted sign-in domain' }).optional(),
   })
   .refine((c) => c.TWILIO_SECRET_ARN || (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN), {
     message: 'set TWILIO_SECRET_ARN (AWS) or both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (local)',

@@ -3,6 +3,7 @@ import type { CohortReportView, MemberTimelineView } from '../shared/app/cohort-
 import { barChart, lineChart } from '../shared/domain/charts';
 import type { ConsentBucket, FlagReason, MemberFlag, TimelineItem } from '../shared/domain/cohort-report';
 import type { Cohort, CounselorPrincipal } from '../shared/domain/counselor';
+import { SIGN_IN_START_PATH } from '../shared/domain/sign-in-flow';
 import { escapeHtml, STYLE, type PageResponse } from './html';
 
 /**
@@ -34,6 +35,7 @@ th{font-weight:700;background:#f5f7fa}
 .tag{display:inline-block;border-radius:999px;padding:0 .5rem;font-size:.85rem;font-weight:700;border:1px solid #52606d}
 .tag.crisis{border-color:#b3261e;color:#b3261e}
 .inline{display:inline}
+a.button{display:inline-block;font-weight:700;padding:.75rem 1.25rem;border-radius:6px;border:2px solid #0b5394;background:#0b5394;color:#fff;text-decoration:none}
 .inline button{width:auto;margin:0}
 textarea{display:block;width:100%;font:inherit;font-family:ui-monospace,monospace;font-size:.85rem;padding:.6rem .7rem;border:1px solid #7b8794;border-radius:6px;min-height:7rem}
 ol.timeline{list-style:none;padding:0;margin:0}
@@ -52,6 +54,7 @@ export const dashboardPaths = (base: string) => ({
   home: `${base}/dashboard`,
   signIn: `${base}/dashboard/sign-in`,
   signOut: `${base}/dashboard/sign-out`,
+  hostedStart: `${base}${SIGN_IN_START_PATH}`,
   cohort: (cohortId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}`,
   member: (cohortId: string, personId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}/members/${encodeURIComponent(personId)}`,
   csv: (cohortId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}/report.csv`,
@@ -108,8 +111,17 @@ function header(paths: Paths, principal: CounselorPrincipal | undefined, crumbs:
 
 // ---- Sign-in ------------------------------------------------------------------------------------------
 
-export function signInPage(args: { base: string; error?: string; status?: number; signedOut?: boolean }): PageResponse {
+/**
+ * On AWS (`hostedSignIn`) the first way in is Cognito's hosted sign-in, through /auth/start; the
+ * pasted token stays below it for API clients and admins who have one. Locally there is no
+ * Cognito and the paste is the only way.
+ */
+export function signInPage(args: { base: string; error?: string; status?: number; signedOut?: boolean; hostedSignIn?: boolean }): PageResponse {
   const paths = dashboardPaths(args.base);
+  const hosted = args.hostedSignIn
+    ? `<p><a class="button" id="hosted-sign-in" href="${escapeHtml(paths.hostedStart)}">Sign in with your counselor account</a></p>
+<p class="hint">Your email, password and authenticator code, on our sign-in page. Or, if your admin gave you an access token, paste it below.</p>`
+    : '';
   const problem = args.error ? `<div class="box problem" role="alert"><p>${escapeHtml(args.error)}</p></div>` : '';
   const bye = args.signedOut ? '<div class="box" role="status"><p>You are signed out.</p></div>' : '';
   return dashboardPage({
@@ -117,13 +129,31 @@ export function signInPage(args: { base: string; error?: string; status?: number
     title: 'Sign in',
     body: `
 <h1>Counselor sign-in</h1>
-${bye}${problem}
+${bye}${problem}${hosted}
 <form method="post" action="${escapeHtml(paths.signIn)}">
 <label for="token">Your access token</label>
 <span class="hint" id="token-hint">Paste the token your organisation's admin gave you (printed by <code>matchcoach counselor add</code>). It stays in this browser only, in a cookie pages cannot read, until it expires or you sign out.</span>
 <textarea id="token" name="token" required autocomplete="off" spellcheck="false" aria-describedby="token-hint"${args.error ? ' aria-invalid="true"' : ''}></textarea>
 <button type="submit">Sign in</button>
 </form>`,
+  });
+}
+
+/**
+ * After the hosted sign-in: a page of our own, not a redirect. The way here began on Cognito's
+ * site, and a browser keeps SameSite=Strict cookies off every request of a redirect chain that
+ * crossed sites, so a redirect straight to the dashboard would arrive without the session just
+ * set. The refresh (and the link, for browsers that ignore it) starts a fresh same-site
+ * navigation, which carries it.
+ */
+export function signedInPage(args: { base: string }): PageResponse {
+  const paths = dashboardPaths(args.base);
+  return dashboardPage({
+    title: 'Signed in',
+    headers: { refresh: `0; url=${paths.home}` },
+    body: `
+<h1>You are signed in</h1>
+<p><a href="${escapeHtml(paths.home)}">Go to your cohorts</a></p>`,
   });
 }
 

@@ -6,6 +6,16 @@ import { DomainError } from '../../shared/app/errors';
 import { cohortReportCsv, weeklyScoresCsv } from '../../shared/domain/cohort-report';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import type { Services } from '../../shared/adapters/services';
+import { exchangeCode } from '../../shared/adapters/cognito-token';
+import {
+  authorizeUrl,
+  newSignInStart,
+  openSignInState,
+  sealSignInState,
+  SIGN_IN_CALLBACK_PATH,
+  SIGN_IN_START_PATH,
+  SIGN_IN_STATE_SECONDS,
+} from '../../shared/domain/sign-in-flow';
 import * as pages from '../../web/counselor-pages';
 import { errorResponse, json } from '../http';
 import { BadRequest, formFields } from '../request';
@@ -25,6 +35,10 @@ import type { HttpResult, Route, RouteContext } from '../router';
  * request the cookie's token goes through the very same verifier as a Bearer header (signature,
  * issuer, audience, expiry, scope), so the server stores nothing: no session table to leak or
  * expire, and revoking is the token's own expiry. Sign-out clears the cookie.
+ *
+ * On AWS there is also Cognito's hosted sign-in (/auth/start, /auth/callback below: authorization
+ * code with PKCE), which ends by setting this same cookie with the access token Cognito issued,
+ * verified first like any other. Locally those two routes answer 404.
  */
 
 const SESSION_COOKIE = 'mc_counselor';
@@ -96,6 +110,98 @@ const crossSite = (event: APIGatewayProxyEventV2) => {
   return site !== undefined && site !== 'same-origin' && site !== 'none';
 };
 
+// ---- Hosted sign-in on AWS (OAuth 2.0 authorization code with PKCE) ----------------------------------
+
+/**
+ * The state and PKCE verifier between /auth/start and /auth/callback. SameSite=Lax, not Strict:
+ * the callback is a top-level navigation from Cognito's domain, on which a Strict cookie is not
+ * sent. Lax still keeps it off other sites' subrequests and posts, and it is signed, lives ten
+ * minutes, and is cleared by the callback whatever happens.
+ */
+const SIGN_IN_STATE_COOKIE = 'mc_sign_in';
+const stateCookieName = (secure: boolean) => (secure ? `__Host-${SIGN_IN_STATE_COOKIE}` : SIGN_IN_STATE_COOKIE);
+
+function stateCookie(services: Services, value: string, maxAge: number): string {
+  const secure = isSecure(services);
+  return [`${stateCookieName(secure)}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`, ...(secure ? ['Secure'] : [])].join('; ');
+}
+
+function cookieValue(event: APIGatewayProxyEventV2, names: readonly string[]): string | undefined {
+  const pairs = [...(event.cookies ?? []), ...(headerOf(event, 'cookie')?.split(';') ?? [])];
+  for (const pair of pairs) {
+    const cut = pair.indexOf('=');
+    if (cut > 0 && names.includes(pair.slice(0, cut).trim())) return pair.slice(cut + 1).trim();
+  }
+  return undefined;
+}
+
+/** What Cognito may put on the callback: a code and our state, or an error (`access_denied`, ...). */
+const CallbackQuery = z.union([
+  z.object({ error: z.string().min(1).max(200) }),
+  z.object({ code: z.string().regex(/^[A-Za-z0-9._~-]{1,1024}$/), state: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/) }),
+]);
+
+const SIGN_IN_AGAIN = 'Please sign in again.';
+
+/** Any failed callback: the sign-in page, a short reason, a 4xx, no session, and the state cookie gone. */
+function callbackFailed(ctx: RouteContext, status: 400 | 401, reason: string, logReason: string): HttpResult {
+  ctx.log.info('counselor hosted sign-in failed', { reason: logReason });
+  const page = pages.signInPage({ base: basePath(ctx.services), status, error: `${reason} ${SIGN_IN_AGAIN}`, hostedSignIn: true });
+  return { ...page, headers: { ...page.headers, 'set-cookie': stateCookie(ctx.services, '', 0) } };
+}
+
+export const signInFlowRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: SIGN_IN_START_PATH,
+    async handler(ctx) {
+      const hosted = ctx.services.counselorSignIn?.hosted;
+      if (!hosted) return json(404, { error: 'not_found', message: 'No such page.' });
+      const start = newSignInStart();
+      const sealed = sealSignInState(ctx.services.tokenSecret, start, ctx.services.clock.now());
+      return {
+        statusCode: 302,
+        headers: { location: authorizeUrl(hosted, start), 'cache-control': 'no-store', 'set-cookie': stateCookie(ctx.services, sealed, SIGN_IN_STATE_SECONDS) },
+        body: '',
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: SIGN_IN_CALLBACK_PATH,
+    async handler(ctx) {
+      const signIn = ctx.services.counselorSignIn;
+      if (!signIn) return json(404, { error: 'not_found', message: 'No such page.' });
+      const query = CallbackQuery.safeParse(Object.fromEntries(new URLSearchParams(ctx.event.rawQueryString ?? '')));
+      if (!query.success) return callbackFailed(ctx, 400, 'That sign-in link was incomplete.', 'callback query malformed');
+      if ('error' in query.data) return callbackFailed(ctx, 401, 'The sign-in was cancelled or refused.', `provider error ${query.data.error.replace(/[^a-z_]/g, '').slice(0, 64)}`);
+      const { code, state } = query.data;
+      const cookie = cookieValue(ctx.event, [SIGN_IN_STATE_COOKIE, `__Host-${SIGN_IN_STATE_COOKIE}`]);
+      const check = openSignInState(ctx.services.tokenSecret, cookie, state, ctx.services.clock.now());
+      if (!check.ok) {
+        const words = check.reason === 'expired' || check.reason === 'missing' ? 'That sign-in took too long or started in another browser.' : 'That sign-in did not start here.';
+        return callbackFailed(ctx, 400, words, `state ${check.reason}`);
+      }
+      const exchanged = await exchangeCode(signIn.hosted, code, check.start.codeVerifier, { timeoutMs: signIn.timeoutMs, fetch: signIn.fetch });
+      // Cognito down, slow or refusing the code: a 400 (this attempt is spent; start again), never a 5xx.
+      if (!exchanged.ok) return callbackFailed(ctx, 400, 'We could not finish signing you in.', exchanged.reason);
+      // Never trusted as it comes: the same verifier as every request (signature, issuer, client, expiry, scope).
+      const token = exchanged.accessToken;
+      const principal = TokenText.safeParse(token).success ? await ctx.services.counselorAuth.authenticate(withBearer(ctx.event, token)) : undefined;
+      if (!principal) return callbackFailed(ctx, 401, 'Your account is not set up for the dashboard yet; ask your admin.', 'access token not accepted');
+      ctx.log.info('counselor signed in (hosted)', { orgId: principal.orgId, counselorId: principal.counselorId });
+      // A page that moves on by itself, not a 303: see signedInPage for why.
+      const page = pages.signedInPage({ base: basePath(ctx.services) });
+      return {
+        ...page,
+        // (The callback's address carries the code; the page's no-referrer policy keeps it from the next request.)
+        // Two Set-Cookie headers: API Gateway takes them in `cookies`; so does the local server.
+        cookies: [sessionCookie(ctx.services, token, sessionSeconds(token, ctx.services.clock.now())), stateCookie(ctx.services, '', 0)],
+      };
+    },
+  },
+];
+
 const reportDeps = (services: Services): CohortReportDeps => ({ store: services.store, counselors: services.counselors, clock: services.clock });
 
 const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({ statusCode: 303, headers: { location, 'cache-control': 'no-store', ...headers }, body: '' });
@@ -164,7 +270,8 @@ async function viewedTimeline(ctx: RouteContext, principal: CounselorPrincipal) 
 }
 
 export const counselorDashboardRoutes: Route[] = [
-  { method: 'GET', path: '/dashboard/sign-in', handler: async (ctx) => pages.signInPage({ base: basePath(ctx.services) }) },
+  { method: 'GET', path: '/dashboard/sign-in', handler: async (ctx) => pages.signInPage({ base: basePath(ctx.services), hostedSignIn: ctx.services.counselorSignIn !== undefined }) },
+  ...signInFlowRoutes,
   {
     method: 'POST',
     path: '/dashboard/sign-in',

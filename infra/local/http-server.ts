@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -51,7 +52,9 @@ export function serveApiHandler(handler: ApiHandler, port: number): Promise<{ ur
       try {
         const result = await handler(event);
         const responseBody = result.body ?? '';
-        res.writeHead(result.statusCode ?? 200, result.headers as http.OutgoingHttpHeaders);
+        // API Gateway (payload 2.0) sends each of `cookies` as its own Set-Cookie header; so do we.
+        const cookies = result.cookies?.length ? { 'set-cookie': result.cookies } : {};
+        res.writeHead(result.statusCode ?? 200, { ...(result.headers as http.OutgoingHttpHeaders), ...cookies });
         res.end(result.isBase64Encoded ? Buffer.from(responseBody, 'base64') : responseBody);
       } catch {
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
@@ -62,7 +65,8 @@ export function serveApiHandler(handler: ApiHandler, port: number): Promise<{ ur
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () =>
       resolve({
-        url: `http://127.0.0.1:${port}`,
+        // The port actually bound, so that port 0 (any free port, in tests) gives a usable address.
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         stop: () => new Promise<void>((done) => { server.closeAllConnections(); server.close(() => done()); }),
       }),
     );

@@ -17,6 +17,7 @@ import type { CounselorStore } from '../ports/counselor';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
 import { localIssuer } from './local-jwt';
+import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from './cognito-jwks';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
@@ -52,8 +53,18 @@ export interface Services {
   counselors: CounselorStore;
   /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
   counselorAuth: CounselorAuthenticator;
+  /** AWS only: Cognito's hosted sign-in for the dashboard (/auth/start, /auth/callback). Unset locally. */
+  counselorSignIn?: CounselorSignIn;
   /** Crisis alerts and weekly digests to counselors go once: claimed here before each send. */
   notifications: NotificationLedger;
+}
+
+export interface CounselorSignIn {
+  hosted: HostedSignIn;
+  /** Milliseconds the callback waits for Cognito's token endpoint. */
+  timeoutMs: number;
+  /** For tests; the global fetch otherwise. */
+  fetch?: typeof fetch;
 }
 
 export interface SesEventSettings {
@@ -148,6 +159,15 @@ export async function createServices(
             clock,
             options.log ?? silentLogger,
           ),
+    ...(config.COUNSELOR_USER_POOL_ID &&
+      config.COUNSELOR_CLIENT_ID &&
+      config.COUNSELOR_SIGN_IN_BASE_URL &&
+      !config.LOCAL_COUNSELOR_JWT_DIR && {
+        counselorSignIn: {
+          hosted: { signInBaseUrl: config.COUNSELOR_SIGN_IN_BASE_URL, clientId: config.COUNSELOR_CLIENT_ID, redirectUri: `${base}${SIGN_IN_CALLBACK_PATH}` },
+          timeoutMs: config.PROVIDER_TIMEOUT_MS,
+        },
+      }),
     notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
   };
 }

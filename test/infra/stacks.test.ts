@@ -456,9 +456,15 @@ describe.each([
           if (id.startsWith('ApiFunction')) {
             expect(variables.COUNSELOR_USER_POOL_ID).toEqual({ 'Fn::ImportValue': expect.stringMatching(/CounselorsUserPool/) });
             expect(variables.COUNSELOR_CLIENT_ID).toEqual({ Ref: expect.stringMatching(/^CounselorsClient/) });
+            // The hosted sign-in domain, for /auth/start (the pool's domain, from the stateful stack).
+            const signInBase = JSON.stringify(variables.COUNSELOR_SIGN_IN_BASE_URL);
+            expect(signInBase).toContain('https://');
+            expect(signInBase).toMatch(/Fn::ImportValue[^}]*CounselorsUserPoolSignIn/);
+            expect(signInBase).toContain('amazoncognito.com');
           } else {
             expect(variables).not.toHaveProperty('COUNSELOR_USER_POOL_ID');
             expect(variables).not.toHaveProperty('COUNSELOR_CLIENT_ID');
+            expect(variables).not.toHaveProperty('COUNSELOR_SIGN_IN_BASE_URL');
           }
         }
       });
