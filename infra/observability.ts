@@ -88,7 +88,7 @@ export class Operations extends Construct {
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
     this.namespace = `MatchCoach/${props.stage}`;
-    const { dispatcher, api } = props.functions;
+    const { dispatcher, api, counselorApi } = props.functions;
     const action = new SnsAction(props.alarmTopic);
     const minute = Duration.minutes(1);
     const fiveMinutes = Duration.minutes(5);
@@ -264,6 +264,15 @@ export class Operations extends Construct {
       comparisonOperator: atLeast,
       treatMissingData: quietWhenNoData,
     });
+    const counselorApiErrors = counselorApi.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' });
+    alarm('CounselorApiErrors', {
+      alarmDescription: "The counselors' API function failed (the counselor API or the dashboard is erroring)",
+      metric: counselorApiErrors,
+      threshold: 5,
+      evaluationPeriods: 1,
+      comparisonOperator: atLeast,
+      treatMissingData: quietWhenNoData,
+    });
     // The handler turns its own faults into 500s, so Lambda's Errors miss them; the gateway sees them.
     const api5xx = props.httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
     alarm('Api5xx', {
@@ -325,7 +334,8 @@ export class Operations extends Construct {
         props.httpApi.metricCount({ period: fiveMinutes, statistic: 'Sum', label: 'requests' }),
         props.httpApi.metricClientError({ period: fiveMinutes, statistic: 'Sum', label: '4xx' }),
         api5xx.with({ label: '5xx' }),
-        apiErrors.with({ label: 'function errors' }),
+        apiErrors.with({ label: 'function errors (public)' }),
+        counselorApiErrors.with({ label: "function errors (counselors')" }),
       ]),
       graph('HTTP API: latency (ms)', [props.httpApi.metricLatency({ period: fiveMinutes, statistic: 'p90', label: 'p90' })]),
       graph(

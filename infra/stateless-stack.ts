@@ -18,6 +18,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CounselorApi } from './counselors';
+import { COUNSELOR_API_ROUTE_PATHS } from './handlers';
 import { subscribeApiToEmailEvents } from './email-events';
 import { Operations } from './observability';
 import { FunctionEnvironment, ServiceFunction } from './service-function';
@@ -94,6 +95,8 @@ export const DEFAULT_DISPATCHER_CONCURRENCY = 2;
 export class StatelessStack extends Stack {
   readonly dispatcher: ServiceFunction;
   readonly api: ServiceFunction;
+  /** The counselors' side of the HTTP API (/counselor/*, /dashboard, /auth/*), a function of its own (issue 7). */
+  readonly counselorApiFunction: ServiceFunction;
   readonly weeklyDigest: ServiceFunction;
   readonly httpApi: apigwv2.HttpApi;
   readonly httpStage: apigwv2.HttpStage;
@@ -118,7 +121,7 @@ export class StatelessStack extends Stack {
     // stage throttle caps floods. The case that would change this is abuse of the public sign-up
     // form (confirmation emails to strangers hurt SES reputation): DEPLOY.md says when and how.
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: `Match Coach ${stage}: Twilio and SES webhooks, sign-up and people's links, the counselors' API`,
+      description: `Match Coach ${stage}: Twilio and SES webhooks, sign-up and people's links, the counselors' API and dashboard`,
       createDefaultStage: false,
     });
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
@@ -239,9 +242,9 @@ export class StatelessStack extends Stack {
       invocation: { kind: 'async', retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: this.deadLetters },
     });
 
-    // Counselors (issue 5): the app client and the JWT authorizer. The API function is told the
-    // pool and client so that it can verify the dashboard's cookie itself: browsers send a cookie,
-    // not a bearer header, so /dashboard is on the `$default` route, which the authorizer never sees.
+    // Counselors (issue 5): the app client and the JWT authorizer. The counselors' function is told
+    // the pool and client so that it can verify the dashboard's cookie itself: browsers send a
+    // cookie, not a bearer header, so /dashboard and /auth have routes without the authorizer.
     this.counselorApi = new CounselorApi(this, 'Counselors', {
       userPool: props.counselorPool,
       httpApi: this.httpApi,
@@ -250,20 +253,39 @@ export class StatelessStack extends Stack {
 
     this.api = new ServiceFunction(this, 'Api', {
       handler: 'api',
-      description: 'HTTP API: Twilio and SES webhooks, sign-up and links, counselors',
+      description: 'HTTP API, public side: Twilio and SES webhooks, sign-up and links',
       serviceName: 'api',
       memorySize: 512,
       // Below the HTTP API's 30 s integration limit, above one provider call.
       timeout: Duration.seconds(20),
       logRemovalPolicy,
+      // No Cognito settings: no public route verifies a counselor.
+      environment: environment().sesEvents(props.sesEventsTopic),
+      invocation: {
+        kind: 'sync',
+        caller: 'API Gateway; Twilio and SNS retry a failed webhook, a person retries a page',
+      },
+    });
+
+    // The counselors' side in a function of its own (issue 7: csv-parse, the dashboard pages and
+    // the cohort reports stay out of the public function's bundle and cold start). Same table,
+    // SES and secrets as the API (createServices reads both secrets at start; invitations are
+    // emailed), but not the SES events topic, which only the public webhook reads.
+    this.counselorApiFunction = new ServiceFunction(this, 'CounselorApi', {
+      handler: 'counselorApi',
+      description: "HTTP API, counselors' side: the counselor API, the dashboard and its sign-in",
+      serviceName: 'counselorApi',
+      memorySize: 512,
+      // Below the HTTP API's 30 s integration limit: a CSV import sends invitations for up to that.
+      timeout: Duration.seconds(20),
+      logRemovalPolicy,
       environment: environment()
-        .sesEvents(props.sesEventsTopic)
         .setting('COUNSELOR_USER_POOL_ID', props.counselorPool.userPoolId)
         .setting('COUNSELOR_CLIENT_ID', this.counselorApi.client.userPoolClientId)
         .setting('COUNSELOR_SIGN_IN_BASE_URL', props.counselorSignInBaseUrl),
       invocation: {
         kind: 'sync',
-        caller: 'API Gateway; Twilio and SNS retry a failed webhook, a person retries a page',
+        caller: 'API Gateway; a counselor retries a page or a request',
       },
     });
 
@@ -285,9 +307,28 @@ export class StatelessStack extends Stack {
         '/health are open. Counselor routes have the JWT authorizer. Throttled at the stage.',
     });
 
-    // Counselors (issue 5): a more specific route than `$default`, so API Gateway checks the
-    // access token (issuer, client, scope) before the same function sees the request.
-    this.counselorApi.routeTo(integration);
+    // Counselors (issue 5): more specific routes than `$default`, to the counselors' function.
+    // On /counselor/{proxy+} API Gateway checks the access token (issuer, client, scope) first.
+    const counselorIntegration = new HttpLambdaIntegration('CounselorApiIntegration', this.counselorApiFunction.function);
+    this.counselorApi.routeTo(counselorIntegration);
+    // The dashboard and its sign-in: a browser sends a cookie, not a bearer token, so these have
+    // no authorizer and the handler verifies the cookie (and the sign-in's state) itself.
+    for (const routePath of COUNSELOR_API_ROUTE_PATHS.filter((p) => p !== '/counselor/{proxy+}')) {
+      const id = `CounselorPagesRoute${routePath.replace(/\{proxy\+\}/, 'Proxy').replace(/[^A-Za-z]/g, '')}`;
+      const route = new apigwv2.HttpRoute(this, id, {
+        httpApi: this.httpApi,
+        routeKey: apigwv2.HttpRouteKey.with(routePath, apigwv2.HttpMethod.ANY),
+        integration: counselorIntegration,
+      });
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          "The counselors' dashboard and its sign-in are opened by a browser, which sends a cookie, not a bearer " +
+          'token an API Gateway authorizer could check. The handler verifies the cookie (a Cognito access token ' +
+          "checked against the pool's keys, client and scope) on every dashboard page, and the sign-in's state " +
+          'and PKCE verifier on /auth/*; the sign-in page itself is open. Throttled at the stage.',
+      });
+    }
 
     // SES bounce and complaint events, by HTTPS to the API (infra/email-events.ts says why). The
     // subscription waits for the routes, so SNS's confirmation request finds the handler.
@@ -359,7 +400,7 @@ export class StatelessStack extends Stack {
     this.operations = new Operations(this, 'Operations', {
       stage,
       alarmTopic: this.alarmTopic,
-      functions: { dispatcher: this.dispatcher, api: this.api, counselorToken: props.counselorTokenClaims, weeklyDigest: this.weeklyDigest },
+      functions: { dispatcher: this.dispatcher, api: this.api, counselorApi: this.counselorApiFunction, counselorToken: props.counselorTokenClaims, weeklyDigest: this.weeklyDigest },
       dispatcherTimeout: DISPATCHER_TIMEOUT,
       httpApi: this.httpApi,
       sesEventsTopic: props.sesEventsTopic,
@@ -384,6 +425,7 @@ export class StatelessStack extends Stack {
     });
     new CfnOutput(this, 'DispatcherLogGroup', { value: this.dispatcher.logGroup.logGroupName });
     new CfnOutput(this, 'ApiLogGroup', { value: this.api.logGroup.logGroupName });
+    new CfnOutput(this, 'CounselorApiLogGroup', { value: this.counselorApiFunction.logGroup.logGroupName });
   }
 
   /**

@@ -1,8 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { servedByCounselorApi } from '../handlers';
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * One handler for the whole HTTP API, routing as API Gateway does in AWS: the counselors' paths
+ * (infra/handlers.ts COUNSELOR_API_ROUTE_PATHS) to counselorApi, everything else to api.
+ */
+export function routeLikeApiGateway(handlers: { api: ApiHandler; counselorApi: ApiHandler }): ApiHandler {
+  return (event) => (servedByCounselorApi(event.rawPath) ? handlers.counselorApi : handlers.api)(event);
+}
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../shared/adapters/dynamo/table';
 import { javaProblem, startDynamoLocal } from './dynamo-local';
-import { serveApiHandler } from './http-server';
+import { routeLikeApiGateway, serveApiHandler } from './http-server';
 import { localSettings, LOCAL_TWILIO, type LocalSettings } from './settings';
 import { startSesTwin } from './ses-twin';
 import { startSmsSandbox } from './sms-sandbox';
@@ -49,7 +49,14 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
     stoppers.push(sms.stop);
 
     // Imported only now: the handlers parse their configuration when first loaded.
-    const api = await serveApiHandler((await import('../../functions/api')).handler, settings.ports.api);
+    // One local address for both HTTP functions, routed by path as API Gateway routes them in AWS.
+    const api = await serveApiHandler(
+      routeLikeApiGateway({
+        api: (await import('../../functions/api')).handler,
+        counselorApi: (await import('../../functions/counselor-api')).handler,
+      }),
+      settings.ports.api,
+    );
     stoppers.push(api.stop);
 
     if (settings.tickSeconds > 0) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { createApiHandler } from '../../functions/api';
+import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { serveApiHandler } from '../../infra/local/http-server';
 import { freePort } from '../../infra/local/net';
 import { cachedJwks, cognitoIssuer } from '../../shared/adapters/cognito-jwks';

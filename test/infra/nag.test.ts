@@ -87,6 +87,13 @@ const INVENTORY = [
   'Stateless/Api/Function Serverless-LambdaDLQ',
   'Stateless/Api/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'Stateless/DefaultRoute AwsSolutions-APIG4',
+  // The counselors' function: a ServiceFunction like the API's, the same two findings; and the
+  // dashboard's routes, opened by a browser with a cookie the handler verifies.
+  'Stateless/CounselorApi/Function Serverless-LambdaDLQ',
+  'Stateless/CounselorApi/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'Stateless/CounselorPagesRouteauthProxy AwsSolutions-APIG4',
+  'Stateless/CounselorPagesRoutedashboard AwsSolutions-APIG4',
+  'Stateless/CounselorPagesRoutedashboardProxy AwsSolutions-APIG4',
   'Stateless/DispatchDeadLetters AwsSolutions-SQS3',
   'Stateless/DispatchDeadLetters Serverless-SQSRedrivePolicy',
   'Stateless/DispatchScheduleRole AwsSolutions-IAM5[Resource::<DispatcherFunction30F49669.Arn>:*]',

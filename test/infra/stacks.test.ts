@@ -368,15 +368,17 @@ describe.each([
       });
     });
 
-    test('the HTTP API sends every route to the API function, throttles and logs access without personal data', () => {
+    test("the HTTP API sends `$default` to the API function and the counselors' routes to theirs, throttles and logs access without personal data", () => {
       app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
       app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
-      app.stateless.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
-      app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-        IntegrationType: 'AWS_PROXY',
-        PayloadFormatVersion: '2.0',
-        IntegrationUri: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiFunction'), 'Arn'] },
-      });
+      app.stateless.resourceCountIs('AWS::ApiGatewayV2::Integration', 2);
+      for (const fn of ['^ApiFunction', '^CounselorApiFunction']) {
+        app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+          IntegrationType: 'AWS_PROXY',
+          PayloadFormatVersion: '2.0',
+          IntegrationUri: { 'Fn::GetAtt': [Match.stringLikeRegexp(fn), 'Arn'] },
+        });
+      }
       app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
@@ -410,10 +412,36 @@ describe.each([
           AuthorizerId: { Ref: Match.stringLikeRegexp('CounselorJwt') },
           AuthorizationScopes: [COUNSELOR_SCOPE],
         });
-        // Every route but $default (public by design, signatures checked in code) has the authorizer.
-        for (const [, route] of resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Route')) {
-          if (route.Properties.RouteKey !== '$default') expect(route.Properties.AuthorizationType).toBe('JWT');
+        // Every route but $default (public by design, signatures checked in code) and the dashboard's
+        // (a browser's cookie, verified by the handler) has the authorizer.
+        const open = new Set(['$default', 'ANY /dashboard', 'ANY /dashboard/{proxy+}', 'ANY /auth/{proxy+}']);
+        const routes = resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+        expect(routes.map((r) => r.RouteKey).sort()).toEqual([...open, 'ANY /counselor/{proxy+}'].sort());
+        for (const route of routes) {
+          if (!open.has(route.RouteKey)) expect(route.AuthorizationType).toBe('JWT');
+          else expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
         }
+      });
+
+      test("the counselors' routes go to the counselorApi function, $default to the api function; only counselorApi knows the pool", () => {
+        const integrationOf = (routeKey: string) => {
+          const route = resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey)![1];
+          const target = JSON.stringify(route.Properties.Target);
+          const [, integration] = resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Integration').find(([id]) => target.includes(id))!;
+          return JSON.stringify(integration.Properties.IntegrationUri);
+        };
+        for (const key of ['ANY /counselor/{proxy+}', 'ANY /dashboard', 'ANY /dashboard/{proxy+}', 'ANY /auth/{proxy+}']) {
+          expect(integrationOf(key)).toMatch(/CounselorApiFunction/);
+        }
+        expect(integrationOf('$default')).toMatch(/"ApiFunction/);
+        const byService = Object.fromEntries(
+          resourcesOf(app.stateless, 'AWS::Lambda::Function').map(([, fn]) => [fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, fn.Properties.Environment.Variables]),
+        );
+        for (const name of ['COUNSELOR_USER_POOL_ID', 'COUNSELOR_CLIENT_ID', 'COUNSELOR_SIGN_IN_BASE_URL']) {
+          expect(byService.counselorApi).toHaveProperty(name);
+          expect(byService.api).not.toHaveProperty(name);
+        }
+        expect(byService.counselorApi.SES_EVENTS_TOPIC_ARN).toBeUndefined();
       });
 
       test('the user pool: invited counselors only, MFA required, strong passwords, Plus tier threat protection enforced', () => {
@@ -450,10 +478,10 @@ describe.each([
         });
       });
 
-      test('only the API function is told the pool and client, to verify the dashboard cookie itself', () => {
+      test("only the counselors' function is told the pool and client, to verify the dashboard cookie itself", () => {
         for (const [id, fn] of resourcesOf(app.stateless, 'AWS::Lambda::Function')) {
           const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-          if (id.startsWith('ApiFunction')) {
+          if (id.startsWith('CounselorApiFunction')) {
             expect(variables.COUNSELOR_USER_POOL_ID).toEqual({ 'Fn::ImportValue': expect.stringMatching(/CounselorsUserPool/) });
             expect(variables.COUNSELOR_CLIENT_ID).toEqual({ Ref: expect.stringMatching(/^CounselorsClient/) });
             // The hosted sign-in domain, for /auth/start (the pool's domain, from the stateful stack).
@@ -606,7 +634,7 @@ describe.each([
     });
 
     test('each function reads exactly the two secrets, and uses KMS keys only through DynamoDB and Secrets Manager', () => {
-      for (const service of ['Dispatcher', 'Api']) {
+      for (const service of ['Dispatcher', 'Api', 'CounselorApi']) {
         const [, policy] = resourcesOf(app.stateless, 'AWS::IAM::Policy').find(([id]) => id.startsWith(`${service}Role`))!;
         const docs = policy.Properties.PolicyDocument.Statement as Statement[];
         const secretReads = docs.filter((d) => list(d.Action).includes('secretsmanager:GetSecretValue'));
@@ -626,8 +654,8 @@ describe.each([
       const domain = stage === 'prod' ? 'mail.matchcoach.example.org' : 'example.com';
       const address = stage === 'prod' ? 'coach@mail.matchcoach.example.org' : 'coach@example.com';
       const ses = statements(app.stateless).filter((s) => list(s.Action).includes('ses:SendEmail'));
-      // The dispatcher, the API and the weekly digest send email.
-      expect(ses).toHaveLength(3);
+      // The dispatcher, the API, the counselors' API (invitations) and the weekly digest send email.
+      expect(ses).toHaveLength(4);
       for (const s of ses) {
         expect(list(s.Action)).toEqual(['ses:SendEmail']);
         const resources = list(s.Resource).map((r) => JSON.stringify(r));

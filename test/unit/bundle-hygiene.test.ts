@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { build, type Metafile } from 'esbuild';
 
 /**
  * Guards for the Lambda bundles' size (issue 7, BENCHMARKS.md, cold start). Both rules cut a
@@ -35,5 +36,59 @@ describe('what the Lambda bundles may import', () => {
   it('never imports the twilio package (3 MB); the webhook signature is shared/domain/twilio-signature.ts', () => {
     const users = sources.filter((s) => /from\s*'twilio'|require\('twilio'\)/.test(s.text)).map((s) => s.file);
     expect(users).toEqual([]);
+  });
+});
+
+/**
+ * The HTTP API is two functions (issue 7): the public one (functions/api.ts) must not carry the
+ * counselors' code, or its cold start grows back. Bundled as infra/service-function.ts bundles it
+ * (bench/cold-start.ts does the same), then checked by esbuild's own record of what went in.
+ */
+describe("the public API function's bundle leaves the counselors' side out", () => {
+  // Never reached from functions/api.ts at all.
+  const UNREACHABLE = [
+    /node_modules\/csv-parse\//,
+    /^functions\/counselor-api\.ts$/,
+    /^functions\/routes\/counselor(-dashboard)?\.ts$/,
+    /^web\/counselor-pages\.ts$/,
+    /^shared\/app\/(cohorts|csv-import)\.ts$/,
+    /^shared\/domain\/charts\.ts$/,
+  ];
+  // Imported by the crisis alert (shared/app/counselor-alerts.ts, for the weekly digest beside it)
+  // but tree-shaken: nothing of them may land in the bundle.
+  const NOT_EMITTED = [/^shared\/(app|domain)\/cohort-report\.ts$/];
+
+  let metafile: Metafile;
+  beforeAll(async () => {
+    const result = await build({
+      entryPoints: [path.join(ROOT, 'functions', 'api.ts')],
+      absWorkingDir: ROOT,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      external: ['@aws-sdk/*'],
+      outfile: path.join(ROOT, 'api.js'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    metafile = result.metafile;
+  }, 60_000);
+
+  it('imports none of csv-parse, the counselor routes, the dashboard pages, cohorts, CSV import or charts', () => {
+    const inputs = Object.keys(metafile.inputs);
+    expect(inputs).toContain('functions/routes/twilio.ts');
+    expect(inputs.filter((input) => UNREACHABLE.some((pattern) => pattern.test(input)))).toEqual([]);
+  });
+
+  it('emits nothing of the cohort reports', () => {
+    const emitted = Object.values(metafile.outputs).flatMap((output) =>
+      Object.entries(output.inputs)
+        .filter(([, contribution]) => contribution.bytesInOutput > 0)
+        .map(([input]) => input),
+    );
+    expect(emitted.filter((input) => NOT_EMITTED.some((pattern) => pattern.test(input)))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
-import { createApiHandler } from '../../functions/api';
+import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { COUNSELOR_API_SCOPE, type Counselor } from '../../shared/domain/counselor';
 import { REMOVED_CONSENT_TEXT } from '../../shared/app/cohorts';
 import { silentLogger } from '../../shared/ports';

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiHandler } from '../../functions/api';
+import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
 import { createServices } from '../../shared/adapters/services';

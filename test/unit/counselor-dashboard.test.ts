@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createApiHandler } from '../../functions/api';
+import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { counselorDashboardRoutes } from '../../functions/routes/counselor-dashboard';
 import { matchRoute, type HttpResult } from '../../functions/router';
 import type { Cohort, CohortMember } from '../../shared/domain/counselor';

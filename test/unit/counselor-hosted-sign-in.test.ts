@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createApiHandler } from '../../functions/api';
+import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import type { HttpResult } from '../../functions/router';
 import { cachedJwks, cognitoIssuer } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';

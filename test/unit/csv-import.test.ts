@@ -1,7 +1,7 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
-import { createApiHandler } from '../../functions/api';
+import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
 import { createCohort, type CohortDeps } from '../../shared/app/cohorts';
 import { MAX_CSV_BYTES, MAX_CSV_ROWS, importCsv } from '../../shared/app/csv-import';

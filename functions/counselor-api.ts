@@ -1,0 +1,28 @@
+import { createLogger } from '../shared/adapters/logger';
+import { createServices, type Services } from '../shared/adapters/services';
+import { config } from '../shared/config';
+import type { Logger } from '../shared/ports';
+import { createRoutedHandler, type ApiHandler } from './http-handler';
+import type { Route } from './router';
+// Counselors (issue 5): the JSON API; dashboard routes sit next to it.
+import { counselorRoutes } from './routes/counselor';
+import { counselorDashboardRoutes } from './routes/counselor-dashboard';
+
+/**
+ * The counselors' side of the HTTP API, in a function of its own (issue 7: the public API's bundle
+ * stays small): the JSON API under /counselor/ (behind API Gateway's JWT authorizer), and the
+ * dashboard (/dashboard, /dashboard/*) with its sign-in (/auth/*), which verify the cookie here.
+ * Built like functions/api.ts; locally `npm start` serves both from one server.
+ */
+const log = createLogger('counselorApi');
+
+export const counselorApiRoutes: readonly Route[] = [...counselorRoutes, ...counselorDashboardRoutes];
+
+/** The same handler over any services: the real ones below, memory twins in tests. */
+export function createCounselorApiHandler(services: Promise<Services>, logger: Logger = log): ApiHandler {
+  return createRoutedHandler(counselorApiRoutes, services, logger);
+}
+
+let real: ApiHandler | undefined;
+/** Lambda's entry point: services are built on the first request, once per container. */
+export const handler: ApiHandler = (event) => (real ??= createCounselorApiHandler(createServices(config(), { log })))(event);

@@ -1,0 +1,37 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Services } from '../shared/adapters/services';
+import type { Logger } from '../shared/ports';
+import { errorResponse, json } from './http';
+import { BadRequest } from './request';
+import { matchRoute, type Route } from './router';
+
+/**
+ * What the two HTTP handlers (functions/api.ts, the public side; functions/counselor-api.ts, the
+ * counselors' side) share: match the route and hand it the services. Each route calls one use
+ * case; errors become responses in functions/http.ts. Not a handler itself: each function imports
+ * only its own routes, so the public bundle carries none of the counselors' code (issue 7).
+ */
+export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** A handler for these routes over any services: the real ones, memory twins in tests. */
+export function createRoutedHandler(routes: readonly Route[], services: Promise<Services>, logger: Logger): ApiHandler {
+  // A rejected promise is observed per request (a 500), never as an unhandled rejection.
+  services.catch(() => undefined);
+  return (event) => handle(routes, event, services, logger);
+}
+
+async function handle(routes: readonly Route[], event: APIGatewayProxyEventV2, ready: Promise<Services>, log: Logger): Promise<APIGatewayProxyStructuredResultV2> {
+  const method = event.requestContext?.http?.method ?? 'GET';
+  const match = matchRoute(routes as Route[], method, event.rawPath);
+  if ('status' in match) {
+    return match.status === 405
+      ? { ...json(405, { error: 'method_not_allowed', message: `use ${match.allowed!.join(' or ')}` }), headers: { allow: match.allowed!.join(', ') } }
+      : json(404, { error: 'not_found', message: `no route for ${method} ${event.rawPath}` });
+  }
+  try {
+    return await match.route.handler({ event, params: match.params, services: await ready, log });
+  } catch (error) {
+    if (error instanceof BadRequest) return json(400, { error: 'bad_request', message: error.message });
+    return errorResponse(error, log);
+  }
+}
