@@ -1,17 +1,14 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { freePort } from '../infra/local/net';
-import { startSesTwin } from '../infra/local/ses-twin';
-import { startSmsSandbox } from '../infra/local/sms-sandbox';
 import { killWithParent } from '../infra/local/children';
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { windowMsOf } from '../shared/domain/pacing';
 import type { DispatchReport } from '../shared/app/dispatch';
 import { TSX_CLI, REPO_ROOT, type BenchContext } from './context';
 import { batchPut, matchDayMessage, messageItem, MATCH_DAY_NOON } from './seed';
-import { startSesRateProxy } from './ses-rate-proxy';
+import type { ProvidersReady, ProvidersReport } from './providers';
 import { busiestSecond, maxOf, median, minOf, perSecond, round } from './stats';
 import type { WorkerEnv, WorkerResult } from './worker';
 
@@ -62,6 +59,10 @@ export interface MatchDayResult {
   storeFinalStatuses: Record<string, number>;
   /** Per dispatcher process: how late its timers fired (ms). */
   eventLoopDelayMs: Array<{ p50: number; p99: number; max: number }>;
+  /** The providers' process (bench/providers.ts): a limiter that stalls misjudges the rate. */
+  providerEventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Whether the providers' process ran at a raised scheduling priority (root only). */
+  providersPrioritised: boolean;
   dispatch: {
     totals: Omit<DispatchReport, 'emailPaused'>;
     seconds: number;
@@ -108,10 +109,7 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
     }
   }
 
-  const account = { sid: `AC${randomBytes(16).toString('hex')}`, token: randomBytes(16).toString('hex'), from: '+15005550006' };
-  const sandbox = await startSmsSandbox({ port: await freePort(), accountSid: account.sid, authToken: account.token, ratePerSecond: o.smsRate, statusDelayMs: 20 });
-  const twin = await startSesTwin({ port: await freePort() });
-  const proxy = await startSesRateProxy({ target: twin.endpoint, perSecond: o.emailRate });
+  const providers = await startProviders(o);
   try {
     // Workers boot (tsx) before the burst; all start on the same instant, which their clocks call noon.
     const startAt = Date.now() + 5_000;
@@ -121,11 +119,11 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
     const env: WorkerEnv = {
       BENCH_TABLE: tableName,
       BENCH_DYNAMODB_ENDPOINT: ctx.dynamoEndpoint,
-      BENCH_SES_ENDPOINT: proxy.endpoint,
-      BENCH_TWILIO_API_BASE: sandbox.url,
-      BENCH_TWILIO_ACCOUNT_SID: account.sid,
-      BENCH_TWILIO_AUTH_TOKEN: account.token,
-      BENCH_TWILIO_FROM: account.from,
+      BENCH_SES_ENDPOINT: providers.ready.sesEndpoint,
+      BENCH_TWILIO_API_BASE: providers.ready.sms.url,
+      BENCH_TWILIO_ACCOUNT_SID: providers.ready.sms.accountSid,
+      BENCH_TWILIO_AUTH_TOKEN: providers.ready.sms.authToken,
+      BENCH_TWILIO_FROM: providers.ready.sms.from,
       BENCH_CLOCK_OFFSET_MS: offset,
       BENCH_SMS_RATE: o.smsRate,
       BENCH_EMAIL_RATE: o.emailRate,
@@ -141,8 +139,10 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
     };
     ctx.log(`match day: ${o.workers} dispatcher processes, SMS ${o.smsRate}/s, email ${o.emailRate}/s, from ${new Date(startAt).toISOString()}`);
     const progress = setInterval(() => {
-      const texts = sandbox.messages().length;
-      ctx.log(`  ${Math.round((Date.now() - startAt) / 1000)} s: ${texts} texts, ${proxy.accepted.length} emails`);
+      void providers.progress().then(
+        ({ texts, emails }) => ctx.log(`  ${Math.round((Date.now() - startAt) / 1000)} s: ${texts} texts, ${emails} emails`),
+        () => undefined,
+      );
     }, 60_000);
     let results: WorkerResult[];
     try {
@@ -151,13 +151,13 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
       clearInterval(progress);
     }
 
-    const texts = sandbox.messages().filter((m) => m.direction === 'outbound-api');
+    const accepted = await providers.stop();
     const sms = channelFigures(
-      texts.map((t) => ({ at: Date.parse(t.dateCreated), to: t.to })),
+      accepted.texts,
       n, o.smsRate, o.jitterMs, startAt, results.reduce((s, r) => s + r.throttledByChannel.sms, 0),
     );
-    const email = channelFigures(proxy.accepted, n, o.emailRate, o.jitterMs, startAt, proxy.rejected());
-    const lastDelivery = Math.max(maxOf(texts.map((t) => Date.parse(t.dateCreated))), maxOf(proxy.accepted.map((e) => e.at)));
+    const email = channelFigures(accepted.emails, n, o.emailRate, o.jitterMs, startAt, accepted.emailRejections);
+    const lastDelivery = Math.max(maxOf(accepted.texts.map((t) => t.at)), maxOf(accepted.emails.map((e) => e.at)));
 
     const storeFinalStatuses = await countStatuses(ctx, tableName);
     const byOp: Record<string, { requests: number; read: number; write: number }> = {};
@@ -193,6 +193,8 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
       rateRejections: sms.rateRejections + email.rateRejections,
       storeFinalStatuses,
       eventLoopDelayMs: results.map((r) => r.eventLoopDelayMs),
+      providerEventLoopDelayMs: accepted.eventLoopDelayMs,
+      providersPrioritised: providers.prioritised,
       dispatch: {
         totals,
         seconds: round(seconds, 1),
@@ -209,9 +211,7 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
       },
     };
   } finally {
-    await sandbox.stop();
-    await proxy.stop();
-    await twin.stop();
+    providers.kill();
     await drop();
   }
 }
@@ -324,4 +324,76 @@ function runWorker(index: number, env: WorkerEnv, deadline: number): Promise<Wor
       else reject(new Error(`dispatcher worker ${index} exited with ${code}: ${stderr.split('\n').filter((l) => !/NodeVersionSupportWarning|node >=22|a\.co\//.test(l)).join(' ').slice(-1_000)}`));
     });
   });
+}
+
+/** A raised scheduling priority for the providers' process (negative is more urgent; needs root). */
+const PROVIDER_PRIORITY = -5;
+
+interface RunningProviders {
+  ready: ProvidersReady;
+  /** Whether the process got its raised priority (root only), for the record. */
+  prioritised: boolean;
+  progress(): Promise<{ texts: number; emails: number }>;
+  /** Ends the burst: every accepted send and the process's own stalls. */
+  stop(): Promise<ProvidersReport>;
+  kill(): void;
+}
+
+/**
+ * Starts bench/providers.ts: the SMS sandbox and the SES rate proxy and twin in a process that
+ * does nothing else, so the limiters' clocks are not stalled by the benchmark's own work.
+ */
+async function startProviders(o: MatchDayOptions): Promise<RunningProviders> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/providers.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, BENCH_SMS_RATE: String(o.smsRate), BENCH_EMAIL_RATE: String(o.emailRate) },
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  killWithParent(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-2_000); });
+  let prioritised = false;
+  try {
+    os.setPriority(child.pid!, PROVIDER_PRIORITY);
+    prioritised = true;
+  } catch {
+    // Not root: the providers run at the usual priority, as they did before this process existed.
+  }
+  const next = <T extends { kind: string }>(kind: T['kind'], timeoutMs: number): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error(`providers: no ${kind} within ${timeoutMs} ms`)), timeoutMs);
+      const onMessage = (message: { kind?: string }) => {
+        if (message?.kind === kind) done(undefined, message as T);
+      };
+      const onExit = (code: number | null) => done(new Error(`providers exited with ${code}: ${stderr.slice(-1_000)}`));
+      function done(error?: Error, message?: T) {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (error) reject(error);
+        else resolve(message!);
+      }
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = await next<ProvidersReady>('ready', 60_000);
+  return {
+    ready,
+    prioritised,
+    async progress() {
+      const answer = next<{ kind: 'progress'; texts: number; emails: number }>('progress', 10_000);
+      child.send({ kind: 'progress' });
+      return answer;
+    },
+    async stop() {
+      const report = next<ProvidersReport>('report', 120_000);
+      child.send({ kind: 'stop' });
+      return report;
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null && !child.connected) return;
+      if (child.connected) child.disconnect();
+      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    },
+  };
 }

@@ -75,6 +75,8 @@ export interface SmsSandbox {
   stop(): Promise<void>;
   /** Every text, inbound and outbound, oldest first (the REST list is newest first, like Twilio). */
   messages(filter?: { to?: string; from?: string }): SandboxMessage[];
+  /** How many texts it holds, inbound and outbound: cheap, where messages() copies each one. */
+  messageCount(): number;
   /** Forgets texts, opt-outs, faults and rate windows; restores the rate limit given at start. */
   reset(): void;
   optOut(phone: string): void;
@@ -992,6 +994,9 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
     },
     messages(filter = {}) {
       return filterMessages(filter).map(copy);
+    },
+    messageCount() {
+      return stored.length;
     },
     reset() {
       stored = [];
