@@ -86,6 +86,35 @@ export interface PlanNextResult {
 
 const MAX_STEPS_PER_PLAN = 500;
 
+/** Lane schedules kept per sequence, bounded. */
+const MAX_SCHEDULES_PER_SEQUENCE = 2_000;
+const schedules = new WeakMap<Sequence, Map<string, readonly Occurrence[]>>();
+
+/**
+ * A lane's occurrences in sending order. Expanding a sequence is zone arithmetic for every step
+ * (Luxon, the dispatcher's largest CPU cost in a burst), and on Match Day thousands of lanes share
+ * one sequence, zone and season dates: they share one expansion. It is a pure function of the
+ * sequence object and the key below (the anchors already hold the calendar's dates), so sharing
+ * it changes nothing; an edited sequence is a new object with a cache of its own.
+ */
+function laneOccurrences(sequence: Sequence, lane: Lane, anchors: Record<string, string>): readonly Occurrence[] {
+  let cache = schedules.get(sequence);
+  if (!cache) schedules.set(sequence, (cache = new Map()));
+  const key = JSON.stringify([lane.zone, lane.quietHours ?? null, lane.channel, Object.entries(anchors).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  const known = cache.get(key);
+  if (known) return known;
+  const { occurrences } = expandOccurrences({
+    sequence,
+    anchors,
+    zone: lane.zone,
+    quietHours: lane.quietHours as QuietHours | undefined,
+    channels: [lane.channel],
+  });
+  if (cache.size >= MAX_SCHEDULES_PER_SEQUENCE) cache.clear();
+  cache.set(key, Object.freeze(occurrences));
+  return occurrences;
+}
+
 /**
  * Writes the first message of the lane that comes after `after` and may reach this person.
  * Steps not meant for their profile, or held back (Match Week, a hard stretch), are passed over
@@ -101,13 +130,7 @@ export async function planNextMessage(
   const sequence = deps.library.sequences.get(lane.sequenceId);
   if (!sequence) return { skipped: [] };
   const anchors = allAnchors(lane, deps.library.calendar);
-  const { occurrences } = expandOccurrences({
-    sequence,
-    anchors,
-    zone: lane.zone,
-    quietHours: lane.quietHours as QuietHours | undefined,
-    channels: [lane.channel],
-  });
+  const occurrences = laneOccurrences(sequence, lane, anchors);
   const skipped: Message[] = [];
   let cursor = after;
   for (let i = 0; i < MAX_STEPS_PER_PLAN; i++) {

@@ -335,6 +335,9 @@ describe('Messages API', () => {
 
     const all = await call(sandbox, messagesPath);
     expect(all.json.messages).toHaveLength(5);
+    // The benchmark's progress line counts without copying every text.
+    expect(sandbox.messageCount()).toBe(sandbox.messages().length);
+    expect(sandbox.messageCount()).toBe(5);
     expectTwilioError(await call(sandbox, `${messagesPath}?To=oops`), 400, 21211);
     expectTwilioError(await call(sandbox, `${messagesPath}?PageSize=0`), 400, 400);
   });
