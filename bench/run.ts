@@ -126,12 +126,20 @@ async function main(): Promise<void> {
   // date of that run are kept beside them, so the file still says where every figure came from.
   const earlier: Record<string, unknown> | undefined =
     flags.merge && fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>) : undefined;
+  // Which run measured each section: this one for what it measured, the earlier file's word for the rest.
+  const measuredBy = (): Record<string, unknown> => {
+    const mine = Object.fromEntries(
+      SECTIONS.filter((section) => results[section] !== undefined).map((section) => [section, { date: startedAt.toISOString(), flags: { ...flags, only: flags.only.join(',') } }]),
+    );
+    return { ...(earlier?.sections as Record<string, unknown> | undefined), ...mine };
+  };
   const save = () => {
     const summary: Record<string, unknown> = summarize(results, flags, startedAt);
     if (earlier) {
       for (const [key, value] of Object.entries(earlier)) if (summary[key] === null || summary[key] === undefined) summary[key] = value;
       summary.earlierRun = { date: earlier.date, flags: earlier.flags };
     }
+    summary.sections = measuredBy();
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
   };
