@@ -283,7 +283,7 @@ export const counselorDashboardRoutes: Route<CounselorServices>[] = [
       const base = basePath(ctx.services);
       let fields: Record<string, string>;
       try {
-        fields = await formFields(ctx.event);
+        fields = formFields(ctx.event);
       } catch (error) {
         if (error instanceof BadRequest) return pages.signInPage({ base, status: 400, error: 'We could not read that form. Please paste your token again.' });
         throw error;

@@ -37,6 +37,11 @@ describe('what the Lambda bundles may import', () => {
     const users = sources.filter((s) => /from\s*'twilio'|require\('twilio'\)/.test(s.text)).map((s) => s.file);
     expect(users).toEqual([]);
   });
+
+  it('never imports busboy (20 KB); multipart forms are read by functions/multipart-form.ts, busboy is for its tests only', () => {
+    const users = sources.filter((s) => /from\s*'busboy'|require\('busboy'\)/.test(s.text)).map((s) => s.file);
+    expect(users).toEqual([]);
+  });
 });
 
 /** A handler bundled as infra/service-function.ts bundles it (bench/cold-start.ts does the same): esbuild's record of what went in. */
@@ -62,12 +67,14 @@ const reached = (metafile: Metafile, patterns: readonly RegExp[]) => Object.keys
 
 /**
  * The HTTP API is two functions (issue 7): the public one (functions/api.ts) must not carry the
- * counselors' code, or its cold start grows back.
+ * counselors' code, nor busboy (functions/multipart-form.ts reads its forms), or its cold start
+ * grows back.
  */
-describe("the public API function's bundle leaves the counselors' side out", () => {
+describe("the public API function's bundle leaves out what its routes do not need", () => {
   // Never reached from functions/api.ts at all.
   const UNREACHABLE = [
     /node_modules\/csv-parse\//,
+    /node_modules\/(busboy|streamsearch)\//,
     /^functions\/counselor-api\.ts$/,
     /^functions\/routes\/counselor(-dashboard)?\.ts$/,
     /^web\/counselor-pages\.ts$/,
@@ -83,8 +90,8 @@ describe("the public API function's bundle leaves the counselors' side out", () 
     metafile = await bundleRecord('api.ts');
   }, 60_000);
 
-  it('imports none of csv-parse, the counselor routes, the dashboard pages, cohorts, CSV import or charts', () => {
-    expect(Object.keys(metafile.inputs)).toContain('functions/routes/twilio.ts');
+  it('imports none of csv-parse, busboy, the counselor routes, the dashboard pages, cohorts, CSV import or charts', () => {
+    expect(Object.keys(metafile.inputs)).toEqual(expect.arrayContaining(['functions/routes/twilio.ts', 'functions/multipart-form.ts']));
     expect(reached(metafile, UNREACHABLE)).toEqual([]);
   });
 
