@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { shippedLibrary } from '../shared/app/library';
 import { createServices } from '../shared/adapters/services';
+import { createCounselorServices } from '../shared/adapters/counselor-services';
 import { ConfigError, parseConfig } from '../shared/config';
 import { calendarData, personaLibrary, sequenceLibrary } from '../shared/content';
 import { EASTERN, SEASON_EVENT_NAMES, seasonCalendar, seasonEnd } from '../shared/domain/calendar';
@@ -66,10 +67,20 @@ async function findPerson(s: Awaited<ReturnType<typeof services>>, o: { email?: 
   return personId;
 }
 
-async function services(clock?: Clock) {
+/** The table in TABLE_NAME (with AWS credentials), else the local stack's. */
+function cliConfig() {
   const env = process.env.TABLE_NAME ? process.env : { ...localSettings().env, ...process.env };
   Object.assign(process.env, env);
-  return createServices(parseConfig(env), clock ? { clock } : {});
+  return parseConfig(env);
+}
+
+async function services(clock?: Clock) {
+  return createServices(cliConfig(), clock ? { clock } : {});
+}
+
+/** The counselor commands also check counselor tokens (`--token`), as the counselors' API does. */
+async function counselorServices() {
+  return createCounselorServices(cliConfig());
 }
 
 const program = new Command('matchcoach')
@@ -268,7 +279,7 @@ calendar
     console.log(`${event} ${year} is now ${at} Eastern; re-planned ${replanned} person(s).`);
   });
 
-registerCounselorCommands(program, () => services());
+registerCounselorCommands(program, counselorServices);
 registerReportCommands(program, (clock) => services(clock));
 
 program.parseAsync(process.argv).catch((error: unknown) => {

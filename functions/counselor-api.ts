@@ -1,5 +1,5 @@
 import { createLogger } from '../shared/adapters/logger';
-import { createServices, type Services } from '../shared/adapters/services';
+import { createCounselorServices, type CounselorServices } from '../shared/adapters/counselor-services';
 import { config } from '../shared/config';
 import type { Logger } from '../shared/ports';
 import { createRoutedHandler, type ApiHandler } from './http-handler';
@@ -16,13 +16,13 @@ import { counselorDashboardRoutes } from './routes/counselor-dashboard';
  */
 const log = createLogger('counselorApi');
 
-export const counselorApiRoutes: readonly Route[] = [...counselorRoutes, ...counselorDashboardRoutes];
+export const counselorApiRoutes: readonly Route<CounselorServices>[] = [...counselorRoutes, ...counselorDashboardRoutes];
 
 /** The same handler over any services: the real ones below, memory twins in tests. */
-export function createCounselorApiHandler(services: Promise<Services>, logger: Logger = log): ApiHandler {
+export function createCounselorApiHandler(services: Promise<CounselorServices>, logger: Logger = log): ApiHandler {
   return createRoutedHandler(counselorApiRoutes, services, logger);
 }
 
 let real: ApiHandler | undefined;
 /** Lambda's entry point: services are built on the first request, once per container. */
-export const handler: ApiHandler = (event) => (real ??= createCounselorApiHandler(createServices(config(), { log })))(event);
+export const handler: ApiHandler = (event) => (real ??= createCounselorApiHandler(createCounselorServices(config(), { log })))(event);

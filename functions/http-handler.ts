@@ -14,15 +14,15 @@ import { matchRoute, type Route } from './router';
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** A handler for these routes over any services: the real ones, memory twins in tests. */
-export function createRoutedHandler(routes: readonly Route[], services: Promise<Services>, logger: Logger): ApiHandler {
+export function createRoutedHandler<S extends Services>(routes: readonly Route<S>[], services: Promise<S>, logger: Logger): ApiHandler {
   // A rejected promise is observed per request (a 500), never as an unhandled rejection.
   services.catch(() => undefined);
   return (event) => handle(routes, event, services, logger);
 }
 
-async function handle(routes: readonly Route[], event: APIGatewayProxyEventV2, ready: Promise<Services>, log: Logger): Promise<APIGatewayProxyStructuredResultV2> {
+async function handle<S extends Services>(routes: readonly Route<S>[], event: APIGatewayProxyEventV2, ready: Promise<S>, log: Logger): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext?.http?.method ?? 'GET';
-  const match = matchRoute(routes as Route[], method, event.rawPath);
+  const match = matchRoute(routes, method, event.rawPath);
   if ('status' in match) {
     return match.status === 405
       ? { ...json(405, { error: 'method_not_allowed', message: `use ${match.allowed!.join(' or ')}` }), headers: { allow: match.allowed!.join(', ') } }

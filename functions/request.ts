@@ -1,5 +1,5 @@
-import Busboy from 'busboy';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { parseMultipartForm } from './multipart-form';
 
 /**
  * Reading what arrives over HTTP, defensively: bodies are bounded, decoded once, and parsed as
@@ -22,31 +22,18 @@ const header = (event: APIGatewayProxyEventV2, name: string) =>
   Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
 
 /** Form fields as strings; a repeated field keeps its last value. */
-export async function formFields(event: APIGatewayProxyEventV2): Promise<Record<string, string>> {
+export function formFields(event: APIGatewayProxyEventV2): Record<string, string> {
   const body = rawBody(event);
   const type = header(event, 'content-type').toLowerCase();
-  if (type.startsWith('multipart/form-data')) return multipartFields(body, header(event, 'content-type'));
+  if (type.startsWith('multipart/form-data')) {
+    const form = parseMultipartForm(body, header(event, 'content-type'));
+    if (!form.ok) throw new BadRequest(`malformed multipart form: ${form.reason}`);
+    return form.fields;
+  }
   if (type === '' || type.startsWith('application/x-www-form-urlencoded')) {
     return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
   }
   throw new BadRequest('expected a form (application/x-www-form-urlencoded or multipart/form-data)');
-}
-
-function multipartFields(body: Buffer, contentType: string): Promise<Record<string, string>> {
-  return new Promise((resolve, reject) => {
-    const fields: Record<string, string> = {};
-    let parser: Busboy.Busboy;
-    try {
-      parser = Busboy({ headers: { 'content-type': contentType }, limits: { fields: 50, fieldSize: 8 * 1024, files: 0, parts: 60 } });
-    } catch {
-      return reject(new BadRequest('malformed multipart form'));
-    }
-    parser.on('field', (name, value) => { fields[name] = value; });
-    parser.on('file', (_name, stream) => stream.resume());
-    parser.on('error', () => reject(new BadRequest('malformed multipart form')));
-    parser.on('close', () => resolve(fields));
-    parser.end(body);
-  });
 }
 
 /**

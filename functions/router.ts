@@ -3,28 +3,30 @@ import type { Services } from '../shared/adapters/services';
 import type { Logger } from '../shared/ports';
 
 /**
- * A small router for the one HTTP API function: each route module under functions/routes/
- * exports a list of routes; api.ts merges them. A path segment written `:name` is a parameter.
+ * A small router for the HTTP API functions: each route module under functions/routes/ exports a
+ * list of routes; api.ts and counselor-api.ts merge theirs. A path segment written `:name` is a
+ * parameter.
  */
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-export interface RouteContext {
+/** `S`: the services the routes need; the counselors' routes need counselor sign-in as well (CounselorServices). */
+export interface RouteContext<S extends Services = Services> {
   event: APIGatewayProxyEventV2;
   params: Record<string, string>;
-  services: Services;
+  services: S;
   log: Logger;
 }
 
-export interface Route {
+export interface Route<S extends Services = Services> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  handler: (ctx: RouteContext) => Promise<HttpResult>;
+  handler: (ctx: RouteContext<S>) => Promise<HttpResult>;
 }
 
-export type RouteMatch = { route: Route; params: Record<string, string> } | { status: 404 | 405; allowed?: string[] };
+export type RouteMatch<S extends Services = Services> = { route: Route<S>; params: Record<string, string> } | { status: 404 | 405; allowed?: string[] };
 
-export function matchRoute(routes: readonly Route[], method: string, path: string): RouteMatch {
+export function matchRoute<S extends Services>(routes: readonly Route<S>[], method: string, path: string): RouteMatch<S> {
   const segments = path.split('/');
   const allowed: string[] = [];
   for (const route of routes) {

@@ -6,6 +6,7 @@ import { DomainError } from '../../shared/app/errors';
 import { cohortReportCsv, weeklyScoresCsv } from '../../shared/domain/cohort-report';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import type { Services } from '../../shared/adapters/services';
+import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { exchangeCode } from '../../shared/adapters/cognito-token';
 import {
   authorizeUrl,
@@ -20,6 +21,8 @@ import * as pages from '../../web/counselor-pages';
 import { errorResponse, json } from '../http';
 import { BadRequest, formFields } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
+
+type DashboardContext = RouteContext<CounselorServices>;
 
 /**
  * The counselor dashboard (server-rendered pages under /dashboard) and the report's JSON and CSV
@@ -73,7 +76,7 @@ const withBearer = (event: APIGatewayProxyEventV2, token: string): APIGatewayPro
 });
 
 /** The caller: a Bearer header first (API clients), else the dashboard's cookie, verified the same way. */
-async function principalOf(ctx: RouteContext): Promise<CounselorPrincipal | undefined> {
+async function principalOf(ctx: DashboardContext): Promise<CounselorPrincipal | undefined> {
   const auth = ctx.services.counselorAuth;
   const fromHeader = await auth.authenticate(ctx.event);
   if (fromHeader) return fromHeader;
@@ -144,13 +147,13 @@ const CallbackQuery = z.union([
 const SIGN_IN_AGAIN = 'Please sign in again.';
 
 /** Any failed callback: the sign-in page, a short reason, a 4xx, no session, and the state cookie gone. */
-function callbackFailed(ctx: RouteContext, status: 400 | 401, reason: string, logReason: string): HttpResult {
+function callbackFailed(ctx: DashboardContext, status: 400 | 401, reason: string, logReason: string): HttpResult {
   ctx.log.info('counselor hosted sign-in failed', { reason: logReason });
   const page = pages.signInPage({ base: basePath(ctx.services), status, error: `${reason} ${SIGN_IN_AGAIN}`, hostedSignIn: true });
   return { ...page, headers: { ...page.headers, 'set-cookie': stateCookie(ctx.services, '', 0) } };
 }
 
-export const signInFlowRoutes: Route[] = [
+export const signInFlowRoutes: Route<CounselorServices>[] = [
   {
     method: 'GET',
     path: SIGN_IN_START_PATH,
@@ -209,7 +212,7 @@ const forbidden = (): HttpResult => ({ statusCode: 403, headers: { 'content-type
 const unauthorized = () => json(401, { error: 'unauthorized', message: 'A valid counselor token is required.' });
 
 /** A page route: signed-in callers only (others go to the sign-in page); "not found" as a page. */
-function page(path: string, render: (ctx: RouteContext, principal: CounselorPrincipal, base: string) => Promise<HttpResult>): Route {
+function page(path: string, render: (ctx: DashboardContext, principal: CounselorPrincipal, base: string) => Promise<HttpResult>): Route<CounselorServices> {
   return {
     method: 'GET',
     path,
@@ -228,7 +231,7 @@ function page(path: string, render: (ctx: RouteContext, principal: CounselorPrin
 }
 
 /** An API route: Bearer (or the dashboard cookie) required, 401 otherwise; domain errors as JSON. */
-function api(path: string, answer: (ctx: RouteContext, principal: CounselorPrincipal) => Promise<HttpResult>): Route {
+function api(path: string, answer: (ctx: DashboardContext, principal: CounselorPrincipal) => Promise<HttpResult>): Route<CounselorServices> {
   return {
     method: 'GET',
     path,
@@ -245,7 +248,7 @@ function api(path: string, answer: (ctx: RouteContext, principal: CounselorPrinc
 }
 
 /** A CSV download; exporting people's figures is an action an admin can see in the audit log. */
-async function csvExport(ctx: RouteContext, principal: CounselorPrincipal, part: 'members' | 'weekly'): Promise<HttpResult> {
+async function csvExport(ctx: DashboardContext, principal: CounselorPrincipal, part: 'members' | 'weekly'): Promise<HttpResult> {
   const cohortId = ctx.params.cohortId!;
   const { report } = await cohortReportFor(reportDeps(ctx.services), principal, cohortId);
   await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'report.export', { kind: 'cohort', id: cohortId }, { part, rows: part === 'members' ? report.memberCount : report.weeklyScores.length });
@@ -263,13 +266,13 @@ async function csvExport(ctx: RouteContext, principal: CounselorPrincipal, part:
 }
 
 /** One member's timeline: looking at one person's record is an action an admin can see in the audit log. */
-async function viewedTimeline(ctx: RouteContext, principal: CounselorPrincipal) {
+async function viewedTimeline(ctx: DashboardContext, principal: CounselorPrincipal) {
   const view = await memberTimelineFor(reportDeps(ctx.services), principal, ctx.params.cohortId!, ctx.params.personId!);
   await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'member.view', { kind: 'member', id: view.personId }, { cohortId: view.cohort.cohortId });
   return view;
 }
 
-export const counselorDashboardRoutes: Route[] = [
+export const counselorDashboardRoutes: Route<CounselorServices>[] = [
   { method: 'GET', path: '/dashboard/sign-in', handler: async (ctx) => pages.signInPage({ base: basePath(ctx.services), hostedSignIn: ctx.services.counselorSignIn !== undefined }) },
   ...signInFlowRoutes,
   {
@@ -280,7 +283,7 @@ export const counselorDashboardRoutes: Route[] = [
       const base = basePath(ctx.services);
       let fields: Record<string, string>;
       try {
-        fields = await formFields(ctx.event);
+        fields = formFields(ctx.event);
       } catch (error) {
         if (error instanceof BadRequest) return pages.signInPage({ base, status: 400, error: 'We could not read that form. Please paste your token again.' });
         throw error;

@@ -1,4 +1,5 @@
 import type { Services } from '../../shared/adapters/services';
+import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { Forbidden, readAudit, recordAudit, requireAdmin } from '../../shared/app/audit';
 import {
   addCounselor,
@@ -30,7 +31,7 @@ import type { HttpResult, Route, RouteContext } from '../router';
  * whose counselor is no longer in the org's records is refused like a missing one.
  */
 
-export interface CounselorRouteContext extends RouteContext {
+export interface CounselorRouteContext extends RouteContext<CounselorServices> {
   principal: CounselorPrincipal;
 }
 
@@ -43,7 +44,7 @@ const unauthorized = (): HttpResult => ({
  * The principal of a request, or undefined (a 401). Admin needs both the token and the org's
  * records to say so: an admin demoted since their token was issued is a counselor at once.
  */
-export async function authenticateCounselor(services: Services, ctx: RouteContext): Promise<CounselorPrincipal | undefined> {
+export async function authenticateCounselor(services: CounselorServices, ctx: RouteContext): Promise<CounselorPrincipal | undefined> {
   const claimed = await services.counselorAuth.authenticate(ctx.event);
   if (!claimed) return undefined;
   const record = await services.counselors.getCounselor(claimed.orgId, claimed.counselorId);
@@ -57,7 +58,7 @@ export function counselorRoute(
   path: string,
   handler: (ctx: CounselorRouteContext) => Promise<HttpResult>,
   options: { admin?: boolean } = {},
-): Route {
+): Route<CounselorServices> {
   return {
     method,
     path,
@@ -128,7 +129,7 @@ const withBody =
     }
   };
 
-export const counselorRoutes: Route[] = [
+export const counselorRoutes: Route<CounselorServices>[] = [
   counselorRoute('GET', '/counselor/me', async ({ services, principal }) => {
     const [counselor, org] = await Promise.all([
       services.counselors.getCounselor(principal.orgId, principal.counselorId),

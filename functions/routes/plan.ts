@@ -33,7 +33,7 @@ export const planRoutes: Route[] = [
     async handler(ctx) {
       let fields: Record<string, string>;
       try {
-        fields = await formFields(ctx.event);
+        fields = formFields(ctx.event);
       } catch (error) {
         if (error instanceof BadRequest) return pages.badFormPage(error.message);
         throw error;

@@ -47,9 +47,9 @@ const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
 });
 
 /** The form, or the page that says it could not be read (nothing changes either way). */
-async function readForm(ctx: RouteContext): Promise<Record<string, string> | HttpResult> {
+function readForm(ctx: RouteContext): Record<string, string> | HttpResult {
   try {
-    return await formFields(ctx.event);
+    return formFields(ctx.event);
   } catch (error) {
     if (error instanceof BadRequest) return pages.badFormPage(error.message);
     throw error;
@@ -82,7 +82,7 @@ export const subscriberRoutes: Route[] = [
     method: 'POST',
     path: '/subscribe',
     async handler(ctx) {
-      const fields = await readForm(ctx);
+      const fields = readForm(ctx);
       if (isResult(fields)) return fields;
       const outcome = await subscribe(depsOf(ctx.services, ctx.log), fields);
       if (outcome.status === 'invalid') {
@@ -111,7 +111,7 @@ export const subscriberRoutes: Route[] = [
     method: 'POST',
     path: '/confirm/:token',
     async handler(ctx) {
-      const fields = await readForm(ctx);
+      const fields = readForm(ctx);
       if (isResult(fields)) return fields;
       if (!ConfirmForm.safeParse(fields).success) return pages.badFormPage('The confirmation button was not pressed.');
       const deps = depsOf(ctx.services, ctx.log);
@@ -137,7 +137,7 @@ export const subscriberRoutes: Route[] = [
     method: 'POST',
     path: '/preferences/:token',
     async handler(ctx) {
-      const fields = await readForm(ctx);
+      const fields = readForm(ctx);
       if (isResult(fields)) return fields;
       const action = PreferencesAction.safeParse(fields);
       if (!action.success) return pages.badFormPage('The form did not say what to do.');
@@ -169,7 +169,7 @@ export const subscriberRoutes: Route[] = [
     method: 'POST',
     path: '/unsubscribe/:token',
     async handler(ctx) {
-      const fields = await readForm(ctx);
+      const fields = readForm(ctx);
       if (isResult(fields)) return fields;
       const form = UnsubscribeForm.safeParse(fields);
       if (!form.success) return pages.badFormPage('Expected List-Unsubscribe=One-Click (RFC 8058) or the button on this page.');

@@ -43,12 +43,12 @@ const forbidden = (): HttpResult => json(403, { error: 'forbidden', message: 'mi
 const badRequest = (message: string): HttpResult => json(400, { error: 'bad_request', message });
 
 /** The form Twilio posted, if and only if Twilio signed it; otherwise the 403 to answer. */
-async function signedForm(ctx: RouteContext): Promise<Record<string, string> | HttpResult> {
+function signedForm(ctx: RouteContext): Record<string, string> | HttpResult {
   const signature = requestHeader(ctx.event, 'x-twilio-signature');
   if (!signature) return forbidden();
   let params: Record<string, string>;
   try {
-    params = await formFields(ctx.event);
+    params = formFields(ctx.event);
   } catch (error) {
     // Twilio posts forms: a body we cannot read as one cannot carry a signature we could check.
     if (error instanceof BadRequest) return forbidden();
@@ -91,7 +91,7 @@ export const twilioRoutes: Route[] = [
     method: 'POST',
     path: '/webhooks/twilio/sms',
     async handler(ctx) {
-      const form = await signedForm(ctx);
+      const form = signedForm(ctx);
       if (isResult(form)) return form;
       const parsed = InboundForm.safeParse(form);
       if (!parsed.success) return badRequest(describeIssues(parsed.error.issues));
@@ -114,7 +114,7 @@ export const twilioRoutes: Route[] = [
     method: 'POST',
     path: '/webhooks/twilio/status',
     async handler(ctx) {
-      const form = await signedForm(ctx);
+      const form = signedForm(ctx);
       if (isResult(form)) return form;
       const query = StatusQuery.safeParse(Object.fromEntries(new URLSearchParams(ctx.event.rawQueryString ?? '')));
       if (!query.success) return badRequest(describeIssues(query.error.issues));

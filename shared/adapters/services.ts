@@ -15,16 +15,14 @@ import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
 // Counselors (issue 5)
 import type { CounselorStore } from '../ports/counselor';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
-import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
-import { localIssuer } from './local-jwt';
-import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
-import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from './cognito-jwks';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
 
 /**
  * The composition root: the real adapters, built from configuration. Handlers, the CLI and the
- * local stack all get their ports from here, so they run the same code paths.
+ * local stack all get their ports from here, so they run the same code paths. Counselor sign-in
+ * (verifying tokens, Cognito's hosted sign-in) is added on top by ./counselor-services.ts, for the
+ * counselors' function only: the public API's bundle stays without it (issue 7).
  */
 export interface Services {
   store: Store;
@@ -49,22 +47,13 @@ export interface Services {
   /** SES bounce and complaint events, delivered by SNS to POST /webhooks/ses. */
   sesEvents: SesEventSettings;
   // ---- Counselors (issue 5) ----
-  /** Organisations, counselors, cohorts, members and the audit log. */
+  /**
+   * Organisations, counselors, cohorts, members and the audit log. The public side needs it too:
+   * crisis alerts reach a person's counselors, and erasing a person removes their memberships.
+   */
   counselors: CounselorStore;
-  /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
-  counselorAuth: CounselorAuthenticator;
-  /** AWS only: Cognito's hosted sign-in for the dashboard (/auth/start, /auth/callback). Unset locally. */
-  counselorSignIn?: CounselorSignIn;
   /** Crisis alerts and weekly digests to counselors go once: claimed here before each send. */
   notifications: NotificationLedger;
-}
-
-export interface CounselorSignIn {
-  hosted: HostedSignIn;
-  /** Milliseconds the callback waits for Cognito's token endpoint. */
-  timeoutMs: number;
-  /** For tests; the global fetch otherwise. */
-  fetch?: typeof fetch;
 }
 
 export interface SesEventSettings {
@@ -81,10 +70,13 @@ export const addressOf = (from: string) => /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from
 /** Local twins accept any credentials; real AWS uses the function's role. */
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export async function createServices(
-  config: Config,
-  options: { clock?: Clock; log?: Logger; onCapacity?: (op: string, read: number, write: number) => void } = {},
-): Promise<Services> {
+export interface ServicesOptions {
+  clock?: Clock;
+  log?: Logger;
+  onCapacity?: (op: string, read: number, write: number) => void;
+}
+
+export async function createServices(config: Config, options: ServicesOptions = {}): Promise<Services> {
   const dynamo = new DynamoDBClient(
     config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {},
   );
@@ -144,30 +136,6 @@ export async function createServices(
       acceptUnsigned: config.LOCAL_SES_EVENTS === '1' && config.SES_ENDPOINT !== undefined,
     },
     counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
-    // The local issuer only beside DynamoDB Local: a stray setting in AWS must not swap verifiers.
-    counselorAuth:
-      config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT
-        ? localAuthenticator(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR), clock, options.log ?? silentLogger)
-        : awsAuthenticator(
-            config.COUNSELOR_USER_POOL_ID && config.COUNSELOR_CLIENT_ID
-              ? {
-                  issuer: cognitoIssuer(config.COUNSELOR_USER_POOL_ID),
-                  clientId: config.COUNSELOR_CLIENT_ID,
-                  jwks: cachedJwks(cognitoJwksUrl(config.COUNSELOR_USER_POOL_ID), { timeoutMs: config.COUNSELOR_JWKS_TIMEOUT_MS }),
-                }
-              : undefined,
-            clock,
-            options.log ?? silentLogger,
-          ),
-    ...(config.COUNSELOR_USER_POOL_ID &&
-      config.COUNSELOR_CLIENT_ID &&
-      config.COUNSELOR_SIGN_IN_BASE_URL &&
-      !config.LOCAL_COUNSELOR_JWT_DIR && {
-        counselorSignIn: {
-          hosted: { signInBaseUrl: config.COUNSELOR_SIGN_IN_BASE_URL, clientId: config.COUNSELOR_CLIENT_ID, redirectUri: `${base}${SIGN_IN_CALLBACK_PATH}` },
-          timeoutMs: config.PROVIDER_TIMEOUT_MS,
-        },
-      }),
     notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
   };
 }

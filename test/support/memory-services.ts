@@ -2,7 +2,7 @@ import { createMemoryEmailSender, type MemoryEmailSender } from '../../shared/ad
 import { createMemorySmsSender, type MemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createSnsClient } from '../../shared/adapters/sns';
-import type { Services } from '../../shared/adapters/services';
+import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
@@ -10,7 +10,8 @@ import { noCounselorAccess } from '../../shared/app/counselor-auth';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 
 /**
- * The composition root of shared/adapters/services.ts, on memory twins: what the API handler
+ * The composition roots of shared/adapters/services.ts and counselor-services.ts, on memory twins
+ * (counselor sign-in included, closed until a test opens it): what the API handlers
  * (functions/api.ts createApiHandler) and use-case tests run against without any server. The
  * clock stands still until a test moves it.
  */
@@ -23,19 +24,19 @@ export const TEST_NOW = '2027-01-04T04:00:00.000Z';
 // Email subscription (issue 4): the SNS topic SES events come from in tests.
 export const TEST_SES_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:matchcoach-ses-events';
 
-export interface MemoryServices extends Services {
+export interface MemoryServices extends CounselorServices {
   email: MemoryEmailSender;
   sms: MemorySmsSender;
   /** Moves the fixed clock. */
   at(instant: string | Date): void;
 }
 
-export function memoryServices(overrides: Partial<Services> = {}): MemoryServices {
+export function memoryServices(overrides: Partial<CounselorServices> = {}): MemoryServices {
   let now = new Date(TEST_NOW);
   const clock = { now: () => now };
   const base = (overrides.publicBaseUrl ?? TEST_PUBLIC_BASE_URL).replace(/\/$/, '');
   const secret = overrides.tokenSecret ?? TEST_TOKEN_SECRET;
-  const services: Services = {
+  const services: CounselorServices = {
     store: createMemoryStore(),
     email: createMemoryEmailSender(),
     sms: createMemorySmsSender(),

@@ -37,17 +37,44 @@ describe('what the Lambda bundles may import', () => {
     const users = sources.filter((s) => /from\s*'twilio'|require\('twilio'\)/.test(s.text)).map((s) => s.file);
     expect(users).toEqual([]);
   });
+
+  it('never imports busboy (20 KB); multipart forms are read by functions/multipart-form.ts, busboy is for its tests only', () => {
+    const users = sources.filter((s) => /from\s*'busboy'|require\('busboy'\)/.test(s.text)).map((s) => s.file);
+    expect(users).toEqual([]);
+  });
 });
+
+/** A handler bundled as infra/service-function.ts bundles it (bench/cold-start.ts does the same): esbuild's record of what went in. */
+async function bundleRecord(handlerFile: string): Promise<Metafile> {
+  const result = await build({
+    entryPoints: [path.join(ROOT, 'functions', handlerFile)],
+    absWorkingDir: ROOT,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    external: ['@aws-sdk/*'],
+    outfile: path.join(ROOT, handlerFile.replace(/\.ts$/, '.js')),
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return result.metafile;
+}
+
+const reached = (metafile: Metafile, patterns: readonly RegExp[]) => Object.keys(metafile.inputs).filter((input) => patterns.some((pattern) => pattern.test(input)));
 
 /**
  * The HTTP API is two functions (issue 7): the public one (functions/api.ts) must not carry the
- * counselors' code, or its cold start grows back. Bundled as infra/service-function.ts bundles it
- * (bench/cold-start.ts does the same), then checked by esbuild's own record of what went in.
+ * counselors' code, nor busboy (functions/multipart-form.ts reads its forms), or its cold start
+ * grows back.
  */
-describe("the public API function's bundle leaves the counselors' side out", () => {
+describe("the public API function's bundle leaves out what its routes do not need", () => {
   // Never reached from functions/api.ts at all.
   const UNREACHABLE = [
     /node_modules\/csv-parse\//,
+    /node_modules\/(busboy|streamsearch)\//,
     /^functions\/counselor-api\.ts$/,
     /^functions\/routes\/counselor(-dashboard)?\.ts$/,
     /^web\/counselor-pages\.ts$/,
@@ -60,27 +87,12 @@ describe("the public API function's bundle leaves the counselors' side out", () 
 
   let metafile: Metafile;
   beforeAll(async () => {
-    const result = await build({
-      entryPoints: [path.join(ROOT, 'functions', 'api.ts')],
-      absWorkingDir: ROOT,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      external: ['@aws-sdk/*'],
-      outfile: path.join(ROOT, 'api.js'),
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    metafile = result.metafile;
+    metafile = await bundleRecord('api.ts');
   }, 60_000);
 
-  it('imports none of csv-parse, the counselor routes, the dashboard pages, cohorts, CSV import or charts', () => {
-    const inputs = Object.keys(metafile.inputs);
-    expect(inputs).toContain('functions/routes/twilio.ts');
-    expect(inputs.filter((input) => UNREACHABLE.some((pattern) => pattern.test(input)))).toEqual([]);
+  it('imports none of csv-parse, busboy, the counselor routes, the dashboard pages, cohorts, CSV import or charts', () => {
+    expect(Object.keys(metafile.inputs)).toEqual(expect.arrayContaining(['functions/routes/twilio.ts', 'functions/multipart-form.ts']));
+    expect(reached(metafile, UNREACHABLE)).toEqual([]);
   });
 
   it('emits nothing of the cohort reports', () => {
@@ -91,4 +103,42 @@ describe("the public API function's bundle leaves the counselors' side out", () 
     );
     expect(emitted.filter((input) => NOT_EMITTED.some((pattern) => pattern.test(input)))).toEqual([]);
   });
+});
+
+/**
+ * Verifying counselor tokens (JWTs, Cognito's keys, the local issuer) and the hosted sign-in are
+ * the counselors' function's alone: shared/adapters/counselor-services.ts adds them on top of the
+ * services every function builds, so no other handler bundles them.
+ */
+describe('counselor sign-in is bundled into the counselors\' function only', () => {
+  const SIGN_IN = [
+    /^shared\/adapters\/counselor-services\.ts$/,
+    /^shared\/app\/counselor-auth\.ts$/,
+    /^shared\/adapters\/(local-jwt|cognito-jwks|cognito-token)\.ts$/,
+    /^shared\/domain\/sign-in-flow\.ts$/,
+  ];
+  const handlerFiles = fs
+    .readdirSync(path.join(ROOT, 'functions'))
+    .filter((file) => file.endsWith('.ts') && /export (const|async function) handler\b/.test(fs.readFileSync(path.join(ROOT, 'functions', file), 'utf8')));
+
+  it('finds every handler, the counselors\' one among them', () => {
+    expect(handlerFiles).toEqual(expect.arrayContaining(['api.ts', 'counselor-api.ts', 'dispatcher.ts', 'weekly-digest.ts']));
+  });
+
+  it('is in the counselors\' function (so the patterns below name real files)', async () => {
+    expect(reached(await bundleRecord('counselor-api.ts'), SIGN_IN).sort()).toEqual([
+      'shared/adapters/cognito-jwks.ts',
+      'shared/adapters/cognito-token.ts',
+      'shared/adapters/counselor-services.ts',
+      'shared/adapters/local-jwt.ts',
+      'shared/app/counselor-auth.ts',
+      'shared/domain/sign-in-flow.ts',
+    ]);
+  }, 60_000);
+
+  it('is in no other function', async () => {
+    const others = handlerFiles.filter((file) => file !== 'counselor-api.ts');
+    const records = await Promise.all(others.map(async (file) => [file, reached(await bundleRecord(file), SIGN_IN)] as const));
+    expect(records.filter(([, inputs]) => inputs.length > 0)).toEqual([]);
+  }, 120_000);
 });

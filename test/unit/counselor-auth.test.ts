@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CLOCK_SKEW_SECONDS, LOCAL_AUDIENCE, LOCAL_ISSUER, localIssuer } from '../../shared/adapters/local-jwt';
 import { awsAuthenticator, principalFromClaims } from '../../shared/app/counselor-auth';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
-import { createServices } from '../../shared/adapters/services';
+import { createCounselorServices } from '../../shared/adapters/counselor-services';
 import { parseConfig } from '../../shared/config';
 import { localSettings } from '../../infra/local/settings';
 import { counselorEvent, foreignKey, testIssuer, type TestIssuer } from '../support/counselor-tokens';
@@ -118,17 +118,17 @@ describe('AWS: claims from API Gateway’s JWT authorizer', () => {
 describe('which verifier the service uses', () => {
   test('the local stack verifies bearer tokens from its own issuer, made in its data directory', async () => {
     const env = { ...localSettings({ MATCHCOACH_DATA_DIR: issuer.dir }).env };
-    const services = await createServices(parseConfig(env), { clock });
+    const services = await createCounselorServices(parseConfig(env), { clock });
     const token = localIssuer(env.LOCAL_COUNSELOR_JWT_DIR).issue({ sub: 'c-asha', 'custom:orgId': 'org-a', scope: COUNSELOR_API_SCOPE }, { now: NOW });
     expect(await services.counselorAuth.authenticate(counselorEvent('GET', '/counselor/me', { token }))).toMatchObject({ counselorId: 'c-asha', orgId: 'org-a' });
   });
 
   test('in AWS (no local issuer, no DynamoDB Local) a bearer token alone gets nowhere: only the authorizer’s claims count', async () => {
     const { LOCAL_COUNSELOR_JWT_DIR: _dir, DYNAMODB_ENDPOINT: _db, SES_ENDPOINT: _ses, TWILIO_API_BASE: _tw, ...aws } = localSettings({ MATCHCOACH_DATA_DIR: issuer.dir }).env;
-    const services = await createServices(parseConfig(aws), { clock });
+    const services = await createCounselorServices(parseConfig(aws), { clock });
     expect(await services.counselorAuth.authenticate(counselorEvent('GET', '/counselor/me', { token: issuer.tokenFor(ASHA, {}, NOW) }))).toBeUndefined();
     // A stray LOCAL_COUNSELOR_JWT_DIR without DynamoDB Local does not swap the verifier either.
-    const stray = await createServices(parseConfig({ ...aws, LOCAL_COUNSELOR_JWT_DIR: issuer.dir }), { clock });
+    const stray = await createCounselorServices(parseConfig({ ...aws, LOCAL_COUNSELOR_JWT_DIR: issuer.dir }), { clock });
     expect(await stray.counselorAuth.authenticate(counselorEvent('GET', '/counselor/me', { token: issuer.tokenFor(ASHA, {}, NOW) }))).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
-import { createServices } from '../../shared/adapters/services';
+import { createCounselorServices } from '../../shared/adapters/counselor-services';
 import { awsAuthenticator } from '../../shared/app/counselor-auth';
 import { parseConfig } from '../../shared/config';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
@@ -208,14 +208,14 @@ describe('configuration', () => {
       return realFetch(jwksUrl, init);
     });
     try {
-      const services = await createServices(parseConfig({ ...awsEnv(), COUNSELOR_USER_POOL_ID: POOL_ID, COUNSELOR_CLIENT_ID: CLIENT_ID }), { clock });
+      const services = await createCounselorServices(parseConfig({ ...awsEnv(), COUNSELOR_USER_POOL_ID: POOL_ID, COUNSELOR_CLIENT_ID: CLIENT_ID }), { clock });
       expect(await services.counselorAuth.authenticate(counselorEvent('GET', '/dashboard'))).toBeUndefined();
       expect(asked).toEqual([]);
       expect(await services.counselorAuth.authenticate(bearer(token()))).toMatchObject({ counselorId: 'c1', orgId: 'org-a' });
       expect(await services.counselorAuth.authenticate(bearer(token({ client_id: 'someoneelse' })))).toBeUndefined();
       expect(asked).toEqual([cognitoJwksUrl(POOL_ID)]);
       // Without the pool settings (as before this change) a bearer token alone gets nobody.
-      const unconfigured = await createServices(parseConfig(awsEnv()), { clock });
+      const unconfigured = await createCounselorServices(parseConfig(awsEnv()), { clock });
       expect(await unconfigured.counselorAuth.authenticate(bearer(token()))).toBeUndefined();
       expect(asked).toHaveLength(1);
     } finally {

@@ -6,7 +6,7 @@ import { createWholeApiHandler as createApiHandler } from '../support/whole-api'
 import type { HttpResult } from '../../functions/router';
 import { cachedJwks, cognitoIssuer } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
-import { createServices } from '../../shared/adapters/services';
+import { createCounselorServices } from '../../shared/adapters/counselor-services';
 import { awsAuthenticator } from '../../shared/app/counselor-auth';
 import { parseConfig } from '../../shared/config';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
@@ -344,9 +344,9 @@ describe('configuration', () => {
   });
 
   test('composition: the hosted sign-in exists only with the pool, the client and the sign-in base; the redirect is the public base + /auth/callback', async () => {
-    const configured = await createServices(parseConfig({ ...awsEnv(), COUNSELOR_USER_POOL_ID: POOL_ID, COUNSELOR_CLIENT_ID: CLIENT_ID, COUNSELOR_SIGN_IN_BASE_URL: SIGN_IN_BASE }));
+    const configured = await createCounselorServices(parseConfig({ ...awsEnv(), COUNSELOR_USER_POOL_ID: POOL_ID, COUNSELOR_CLIENT_ID: CLIENT_ID, COUNSELOR_SIGN_IN_BASE_URL: SIGN_IN_BASE }));
     expect(configured.counselorSignIn?.hosted).toEqual({ signInBaseUrl: SIGN_IN_BASE, clientId: CLIENT_ID, redirectUri: 'https://coach.example.org/prod/auth/callback' });
-    expect((await createServices(parseConfig({ ...awsEnv(), COUNSELOR_USER_POOL_ID: POOL_ID, COUNSELOR_CLIENT_ID: CLIENT_ID }))).counselorSignIn).toBeUndefined();
-    expect((await createServices(parseConfig({ ...awsEnv(), COUNSELOR_SIGN_IN_BASE_URL: SIGN_IN_BASE }))).counselorSignIn).toBeUndefined();
+    expect((await createCounselorServices(parseConfig({ ...awsEnv(), COUNSELOR_USER_POOL_ID: POOL_ID, COUNSELOR_CLIENT_ID: CLIENT_ID }))).counselorSignIn).toBeUndefined();
+    expect((await createCounselorServices(parseConfig({ ...awsEnv(), COUNSELOR_SIGN_IN_BASE_URL: SIGN_IN_BASE }))).counselorSignIn).toBeUndefined();
   });
 });
