@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
  * exceeded."), which the real SDK turns into its real exception class. Everything else is
  * forwarded. It records when each accepted email arrived and to whom: the benchmark's view of
  * "delivered", kept here rather than read back from the twin (100,000 stored emails are hundreds
- * of megabytes of JSON).
+ * of megabytes of JSON). An email counts as delivered only once the twin has answered 2xx: if the
+ * hop to the twin fails, the sender gets a 502 and nothing is counted, so a retry is not taken for
+ * a duplicate.
  */
 export interface SesRateProxy {
   endpoint: string;
@@ -24,7 +26,10 @@ const SEND_EMAIL = /^\/v2\/email\/outbound-emails\/?$/;
 
 export async function startSesRateProxy(options: { target: string; perSecond: number }): Promise<SesRateProxy> {
   const target = new URL(options.target);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+  // A fresh connection per request to the twin: it closes idle keep-alive connections after a few
+  // seconds, and a request written onto one it has just closed fails with ECONNRESET. On loopback a
+  // connection costs well under a millisecond.
+  const agent = new http.Agent({ keepAlive: false, maxSockets: 128 });
   const accepted: Array<{ at: number; to: string }> = [];
   let rejected = 0;
   // Arrival times of accepted sends in the last second, oldest first (a ring would do; this stays small).
@@ -36,9 +41,9 @@ export async function startSesRateProxy(options: { target: string; perSecond: nu
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const isSend = req.method === 'POST' && SEND_EMAIL.test((req.url ?? '').split('?')[0]!);
+      const arrivedAt = Date.now();
       if (isSend) {
-        const at = Date.now();
-        recent = recent.filter((t) => t > at - 1000);
+        recent = recent.filter((t) => t > arrivedAt - 1000);
         if (recent.length >= options.perSecond) {
           rejected++;
           res.writeHead(429, {
@@ -49,17 +54,23 @@ export async function startSesRateProxy(options: { target: string; perSecond: nu
           res.end(JSON.stringify({ message: 'Maximum sending rate exceeded.' }));
           return;
         }
-        recent.push(at);
-        accepted.push({ at, to: recipientOf(body) });
+        // The send counts against the rate when it arrives, as SES counts it, whatever happens next.
+        recent.push(arrivedAt);
       }
       const upstream = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent },
         (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
+          const status = up.statusCode ?? 502;
+          if (isSend && status >= 200 && status < 300) accepted.push({ at: arrivedAt, to: recipientOf(body) });
+          res.writeHead(status, up.headers);
           up.pipe(res);
         },
       );
-      upstream.on('error', () => res.socket?.destroy());
+      upstream.on('error', () => {
+        if (res.headersSent) return void res.socket?.destroy();
+        res.writeHead(502, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() });
+        res.end(JSON.stringify({ message: 'The SES twin could not be reached.' }));
+      });
       upstream.end(body);
     });
   });
