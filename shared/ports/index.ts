@@ -46,6 +46,8 @@ export interface Store extends PlanStore {
   findPersonIds(contacts: { emails: readonly string[]; phones: readonly string[] }): Promise<{ byEmail: Map<string, string>; byPhone: Map<string, string> }>;
   /** People by id, as getPerson reads them; unknown ids are absent. */
   getPeople(personIds: readonly string[]): Promise<Map<string, Person>>;
+  /** Each person's enrollments as listEnrollments lists them (same order), for every id asked. */
+  listEnrollmentsOf(personIds: readonly string[]): Promise<Map<string, Enrollment[]>>;
   /**
    * Creates new people, each with their lookups, season row and first enrollments: all of a
    * person or nothing of them, and only while nobody holds their id, email or phone (a sign-up,

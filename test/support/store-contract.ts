@@ -108,6 +108,23 @@ export function describeStoreContract(
         expect(await store.getPeople([])).toEqual(new Map());
       });
 
+      test("reads many people's enrollments at once, each as listEnrollments lists it, and nothing else of theirs", async () => {
+        const people = crowd(120);
+        await store.createPeople(people);
+        // Written later but sorting first, and items of other kinds in the same partitions.
+        await store.saveEnrollment(enrollment({ personId: 'p-crowd-0000', enrollmentId: 'e-0-0', status: 'ended' }));
+        await store.createMessage(message({ personId: 'p-crowd-0001', messageId: 'e-1-a.s1.0.sms', enrollmentId: 'e-1-a' }));
+        await store.savePerson(person({ personId: 'p-none', email: 'none@example.com', phone: '+15550000009' }));
+        const ids = [...people.map(({ person: p }) => p.personId).reverse(), 'p-none', 'p-nobody'];
+        const found = await store.listEnrollmentsOf(ids);
+        expect([...found.keys()].sort()).toEqual([...ids].sort());
+        for (const id of ids) expect(found.get(id)).toEqual(await store.listEnrollments(id));
+        expect(found.get('p-crowd-0000')!.map((e) => e.enrollmentId)).toEqual(['e-0-0', 'e-0-a', 'e-0-b']);
+        expect(found.get('p-none')).toEqual([]);
+        expectDomainShape(found.get('p-crowd-0007')![0], ENROLLMENT_FIELDS);
+        expect(await store.listEnrollmentsOf([])).toEqual(new Map());
+      });
+
       test('creates new people with their lookups, season row and enrollments, many at once', async () => {
         const people = crowd(60);
         expect(await store.createPeople(people)).toEqual({ notCreated: [] });

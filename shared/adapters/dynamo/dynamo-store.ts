@@ -8,6 +8,7 @@ import {
   BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
+  ExecuteStatementCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -109,6 +110,8 @@ const CANCEL_CONCURRENCY = 8;
 /** DynamoDB's limits: keys in one BatchGetItem, items in one TransactWriteItems. */
 const BATCH_GET_KEYS = 100;
 const TRANSACTION_ITEMS = 100;
+/** Partition keys one PartiQL `IN` may name. */
+const PARTIQL_IN_KEYS = 50;
 /** Throttled keys of a batch read are asked again, with backoff, this many times at most. */
 const UNPROCESSED_ROUNDS = 8;
 /** Batch reads or transactions of one bulk call in flight at once. */
@@ -468,6 +471,43 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
         const personId = personIdFromPk(item[PK]);
         return [personId, { ...domainFields(item), personId } as Person];
       }));
+    },
+
+    async listEnrollmentsOf(personIds) {
+      const unique = [...new Set(personIds)];
+      const groups: string[][] = [];
+      for (let start = 0; start < unique.length; start += PARTIQL_IN_KEYS) groups.push(unique.slice(start, start + PARTIQL_IN_KEYS));
+      // PartiQL because neither Query nor BatchGetItem reads many partitions' prefixes at once. With
+      // every partition key named by `IN` it is one Query per person on DynamoDB's side, never a
+      // scan (and the functions' IAM policy denies any statement that would scan).
+      const pages = await mapWithConcurrency(groups, BULK_CONCURRENCY, async (group) => {
+        const items: Item[] = [];
+        let NextToken: string | undefined;
+        do {
+          const out = await measured('listEnrollmentsOf', 'read', () =>
+            doc.send(
+              new ExecuteStatementCommand({
+                Statement: `SELECT * FROM "${TableName}" WHERE "${PK}" IN [${group.map(() => '?').join(', ')}] AND begins_with("${SK}", ?)`,
+                Parameters: [...group.map(personPk), ENROLLMENT_PREFIX],
+                ConsistentRead: true,
+                NextToken,
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
+            ),
+          );
+          items.push(...(out.Items ?? []));
+          NextToken = out.NextToken;
+        } while (NextToken);
+        return items;
+      });
+      const byPerson = new Map<string, Enrollment[]>(unique.map((personId) => [personId, []]));
+      for (const item of pages.flat()) {
+        const enrollment = toEnrollment(item);
+        byPerson.get(enrollment.personId)?.push(enrollment);
+      }
+      // listEnrollments' order, the sort key's: pages of several partitions promise none across them.
+      for (const list of byPerson.values()) list.sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId));
+      return new Map(personIds.map((personId) => [personId, byPerson.get(personId)!]));
     },
 
     async createPeople(people) {

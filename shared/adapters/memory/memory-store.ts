@@ -41,6 +41,9 @@ export function createMemoryStore(): MemoryStore {
   const queueLeases = new Map<string, { holder: string; until: number }>();
   const messagesOf = (personId: string) => ensure(messages, personId);
   const storedMessage = (ref: { personId: string; messageId: string }) => messages.get(ref.personId)?.get(ref.messageId);
+  // Same order as the table's sort key (ENROLL#<enrollmentId>).
+  const sortedEnrollments = (personId: string) =>
+    [...(enrollments.get(personId)?.values() ?? [])].sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId)).map(copy);
 
   return {
     getPlan: plans.getPlan,
@@ -109,6 +112,10 @@ export function createMemoryStore(): MemoryStore {
       return found;
     },
 
+    async listEnrollmentsOf(personIds) {
+      return new Map(personIds.map((personId) => [personId, sortedEnrollments(personId)]));
+    },
+
     async createPeople(list) {
       for (const { person, enrollments: starting } of list) checkEnrollmentsOf(person, starting);
       const notCreated: string[] = [];
@@ -141,10 +148,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async listEnrollments(personId) {
-      // Same order as the table's sort key (ENROLL#<enrollmentId>).
-      return [...(enrollments.get(personId)?.values() ?? [])]
-        .sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId))
-        .map(copy);
+      return sortedEnrollments(personId);
     },
 
     async createMessage(message) {
