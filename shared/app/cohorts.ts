@@ -273,9 +273,9 @@ const CREATE_ROUNDS = 5;
 /** Rows whose people are read together: at most 200 lookups, two BatchGetItem requests. */
 const READ_CHUNK = 100;
 /**
- * Chunks in flight at once, and rows of a chunk whose enrollments are read (or whose changes are
- * written) at once. DynamoDB Local answers about twice as many requests with 8 or more in flight
- * than one at a time; much more only queues up on its side.
+ * Chunks in flight at once, and rows of a chunk whose changes are written at once (people found
+ * who changed are written one request at a time). DynamoDB Local answers about twice as many
+ * requests with 8 or more in flight than one at a time; much more only queues up on its side.
  */
 const CHUNK_CONCURRENCY = 4;
 const ROW_CONCURRENCY = 8;
@@ -284,8 +284,8 @@ const ROW_CONCURRENCY = 8;
  * upsertMember for many rows (an import): the same outcome for each row, in far fewer requests.
  * 1. Rows are taken a chunk at a time; a chunk's lookups and the people they name are read in
  *    batches (Store.findPersonIds, getPeople), not one request each.
- * 2. Each row is planned exactly as upsertMember plans it, from those reads (the enrollments of
- *    people found are still read one person at a time: their ids are not known beforehand).
+ * 2. Each row is planned exactly as upsertMember plans it, from those reads and the enrollments
+ *    of the people found (Store.listEnrollmentsOf), also read for the whole chunk at once.
  * 3. The chunk's new people are created together, with their enrollments (Store.createPeople);
  *    people found who changed are written one by one, as upsertMember writes them.
  * 4. Rows the chunk cannot settle go through upsertMember, one at a time, once every chunk is
@@ -353,25 +353,29 @@ interface PersonReads {
   personIdByEmail(email: string): Promise<string | undefined>;
   personIdByPhone(phone: string): Promise<string | undefined>;
   person(personId: string): Promise<Person | undefined>;
+  enrollments(personId: string): Promise<Enrollment[]>;
 }
 
 const storeReads = (store: Store): PersonReads => ({
   personIdByEmail: (email) => store.findPersonIdByEmail(email),
   personIdByPhone: (phone) => store.findPersonIdByPhone(phone),
   person: (personId) => store.getPerson(personId),
+  enrollments: (personId) => store.listEnrollments(personId),
 });
 
-/** The lookups of a chunk of rows and the people they name, read in two rounds of batches. */
+/** The lookups of a chunk of rows, the people they name and those people's enrollments, in three rounds of batches. */
 async function batchReads(store: Store, inputs: readonly MemberInput[]): Promise<PersonReads & { idsNamedBy(input: MemberInput): string[] }> {
   const { byEmail, byPhone } = await store.findPersonIds({
     emails: inputs.flatMap((input) => (input.email ? [input.email] : [])),
     phones: inputs.flatMap((input) => (input.phone ? [input.phone] : [])),
   });
   const people = await store.getPeople([...new Set([...byEmail.values(), ...byPhone.values()])]);
+  const enrollments = await store.listEnrollmentsOf([...people.keys()]);
   return {
     personIdByEmail: async (email) => byEmail.get(email),
     personIdByPhone: async (phone) => byPhone.get(phone),
     person: async (personId) => people.get(personId),
+    enrollments: async (personId) => enrollments.get(personId) ?? store.listEnrollments(personId),
     idsNamedBy: (input) => [input.email && byEmail.get(input.email), input.phone && byPhone.get(input.phone)].filter((id): id is string => Boolean(id)),
   };
 }
@@ -396,7 +400,6 @@ const isChange = (plan: RowOutcome | MemberChange): plan is MemberChange => 'per
 /** Steps 1 to 4 of upsertMember up to the writes: a rejected or unchanged row, or what to write. */
 async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonReads): Promise<RowOutcome | MemberChange> {
   const { deps, actor, cohort, org, now } = batch;
-  const { store } = deps;
   const byEmail = input.email ? await reads.personIdByEmail(input.email) : undefined;
   const emailOwner = byEmail ? await reads.person(byEmail) : undefined;
   // When the person found by email already has this number, its lookup is theirs: no need to read it.
@@ -445,7 +448,7 @@ async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonR
 
   // The cohort's sequences, with its dates and the person's own.
   const dates = definedOnly(Object.fromEntries(PERSONAL_DATE_NAMES.map((name) => [name, input[name]]))) as Record<string, string>;
-  const enrollments = existing ? await store.listEnrollments(existing.personId) : [];
+  const enrollments = existing ? await reads.enrollments(existing.personId) : [];
   const writes: Enrollment[] = [];
   for (const sequenceId of cohort.sequenceIds) {
     const active = enrollments.find((e) => e.sequenceId === sequenceId && e.status === 'active');
