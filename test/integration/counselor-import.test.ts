@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoCounselorStore } from '../../shared/adapters/dynamo/counselor-store';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
+import { emailLookupKey } from '../../shared/adapters/dynamo/keys';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createCohort, eraseMember, removeMember, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
@@ -89,6 +91,20 @@ describe('many rows on the table', () => {
     for (const id of ids) expect((await on.store.listEnrollments(id!)).map((e) => [e.sequenceId, e.status])).toEqual([['getting-started', 'active']]);
     expect((await on.counselors.listCohortMembers('org-int', cohortId)).map((m) => m.personId).sort()).toEqual([...ids].sort());
   }
+
+  test('a lookup left behind by an erasure cut short (naming no one) is taken over by the new person', async () => {
+    const on = depsOn(own.doc);
+    await on.counselors.saveOrganisation({ orgId: 'org-int', name: 'Integration Advising', createdAt: '2026-10-01T00:00:00.000Z' });
+    const cohort = await createCohort(on, ACTOR, { name: 'Left behind', season: 2027, sequenceIds: ['getting-started'] });
+    await own.doc.send(new PutCommand({ TableName: own.tableName, Item: { ...emailLookupKey('applicant1@example.com'), personId: 'p-erased' } }));
+    const report = await importCsv(on, ACTOR, cohort.cohortId, Buffer.from(memberCsv(3)));
+    expect(report.summary).toEqual({ added: 3, updated: 0, unchanged: 0, rejected: 0 });
+    const personId = (await on.store.findPersonIdByEmail('applicant1@example.com'))!;
+    expect(personId).not.toBe('p-erased');
+    expect(report.rows[1]).toMatchObject({ status: 'added', personId });
+    expect(await on.store.getPerson(personId)).toMatchObject({ email: 'applicant1@example.com' });
+    expect((await importCsv(on, ACTOR, cohort.cohortId, Buffer.from(memberCsv(3)))).summary.unchanged).toBe(3);
+  });
 
   test('two imports of the same file at once create each person once', async () => {
     const on = depsOn(own.doc);
