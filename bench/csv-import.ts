@@ -33,6 +33,15 @@ export interface CsvImportResult {
   secondImportUnchanged: number;
   invitationSeconds: number;
   invitationsSent: number;
+  /** DynamoDB requests per row, by operation: where the time goes (the table is the bottleneck). */
+  firstImportRequests: RequestCount;
+  secondImportRequests: RequestCount;
+}
+
+/** Requests per row in all, and per DynamoDB operation (GetItem, TransactWriteItems ...). */
+export interface RequestCount {
+  perRow: number;
+  byOperation: Record<string, number>;
 }
 
 const ZONES = ['Asia/Kolkata', 'Africa/Lagos', 'America/Chicago', 'Europe/London', 'Asia/Karachi', 'Asia/Manila', 'America/New_York', 'Africa/Cairo'];
@@ -53,6 +62,22 @@ export function memberCsv(rows: number): string {
 export async function runCsvImport(options: { endpoint: string; rows: number }): Promise<CsvImportResult> {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const client = new DynamoDBClient({ endpoint: options.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: { httpAgent } });
+  // Every request the SDK sends (retries included, as they cost the same), by operation.
+  let sent: Record<string, number> = {};
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const operation = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      sent[operation] = (sent[operation] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'benchRequestCount' },
+  );
+  const countSince = (): RequestCount => {
+    const byOperation = Object.fromEntries(Object.entries(sent).sort().map(([op, n]) => [op, round3(n / options.rows)]));
+    const perRow = round3(Object.values(sent).reduce((a, b) => a + b, 0) / options.rows);
+    sent = {};
+    return { perRow, byOperation };
+  };
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const tableName = `matchcoach-bench-csv-${randomUUID()}`;
   await ensureTable(client, tableName);
@@ -74,14 +99,17 @@ export async function runCsvImport(options: { endpoint: string; rows: number }):
     const cohort = await createCohort(deps, actor, { name: 'Bench', season: 2027, sequenceIds: ['getting-started'] });
     const csv = memberCsv(options.rows);
 
+    countSince();
     let started = performance.now();
     const first = await importCsv(deps, actor, cohort.cohortId, Readable.from([Buffer.from(csv)]));
     const firstImportSeconds = (performance.now() - started) / 1000;
+    const firstImportRequests = countSince();
     if (first.fileError || first.summary.added !== options.rows) throw new Error(`first import: ${first.fileError ?? JSON.stringify(first.summary)}`);
 
     started = performance.now();
     const second = await importCsv(deps, actor, cohort.cohortId, Readable.from([Buffer.from(csv)]));
     const secondImportSeconds = (performance.now() - started) / 1000;
+    const secondImportRequests = countSince();
 
     started = performance.now();
     const invitations = await sendInvitations(deps, actor, cohort.cohortId, first.toInvite);
@@ -96,6 +124,8 @@ export async function runCsvImport(options: { endpoint: string; rows: number }):
       secondImportUnchanged: second.summary.unchanged,
       invitationSeconds: round(invitationSeconds),
       invitationsSent: invitations.email + invitations.sms,
+      firstImportRequests,
+      secondImportRequests,
     };
   } finally {
     await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
@@ -105,6 +135,7 @@ export async function runCsvImport(options: { endpoint: string; rows: number }):
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 async function main() {
   const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000' }, endpoint: { type: 'string' } } });

@@ -55,9 +55,13 @@ export type TableAccess = 'read' | 'readWrite';
 
 // Item-level actions only. Scan is left out on purpose: every list is a Query on a designed key
 // (shared/adapters/dynamo/keys.ts). Transactions need no action of their own: IAM checks the
-// Put/Update/Delete/ConditionCheck inside them.
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+// Put/Update/Delete/ConditionCheck inside them. PartiQL selects read many people's partitions at
+// once (an import: `pk IN [...]`, one Query each on DynamoDB's side); a statement that would scan
+// the whole table is denied (TABLE_SCAN_DENIED).
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:PartiQLSelect'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** IAM's own test for a PartiQL statement that would read the whole table. */
+const TABLE_SCAN_DENIED = { Bool: { 'dynamodb:FullTableScan': 'true' } };
 // What CDK's own grantReadWriteData asks of the table key, written out without wildcards.
 const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
 const TABLE_KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
@@ -78,11 +82,11 @@ export class FunctionEnvironment {
     this.set('TABLE_NAME', table.tableName);
     this.grants.push((fn) => {
       const write = access === 'readWrite';
+      const resources = [table.tableArn, `${table.tableArn}/index/${TABLE_DEFINITION.dueIndex.name}`];
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: write ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS, resources }));
+      // A PartiQL select without its partition keys becomes a Scan: IAM refuses it, whatever the code says.
       fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: write ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS,
-          resources: [table.tableArn, `${table.tableArn}/index/${TABLE_DEFINITION.dueIndex.name}`],
-        }),
+        new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:PartiQLSelect'], resources, conditions: TABLE_SCAN_DENIED }),
       );
       if (table.encryptionKey) {
         fn.addToRolePolicy(

@@ -8,7 +8,7 @@ import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domai
 import { AnchorName, ApplicantType, VisaTrack } from '../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import { TOKEN_LIFETIME_SECONDS, issueToken } from '../domain/tokens';
-import { silentLogger } from '../ports';
+import { silentLogger, type Store } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { SubscriptionDeps } from './subscription';
 import { notFound, recordAudit, requireAdmin } from './audit';
@@ -248,18 +248,164 @@ const removedByCounselor = (consent: Consent | undefined) => consent?.state === 
  * 3. Makes sure they have an active enrollment in each of the cohort's sequences, carrying the
  *    cohort's anchor overrides and their own dates.
  * 4. Writes only what differs: the same row twice writes nothing the second time (`unchanged`).
+ *    Someone new is created only while nobody holds their email or phone: when a sign-up or a
+ *    concurrent import got there first, the row is read again and linked to that person.
  * 5. Someone already confirmed is re-planned at once; everyone else waits for their own yes.
  * Invitations go out apart (sendInvitations), so a large import is not held up by sending.
  */
 export async function upsertMember(batch: MemberBatch, input: MemberInput): Promise<RowOutcome> {
+  const reads = storeReads(batch.deps.store);
+  for (let round = 1; ; round++) {
+    const plan = await planMember(batch, input, reads);
+    if (!isChange(plan)) return plan;
+    if (plan.existing || plan.dangling) return writeMemberChange(batch, plan);
+    const { notCreated } = await batch.deps.store.createPeople([{ person: plan.person, enrollments: plan.enrollments }]);
+    if (notCreated.length === 0) return memberWritten(batch, plan);
+    // Someone else is creating them right now, or just did: give their write a moment, look again.
+    if (round >= CREATE_ROUNDS) throw new Error('a new member kept colliding with someone being created with the same email or phone');
+    await new Promise((resolve) => setTimeout(resolve, 20 * round));
+  }
+}
+
+/** Reads before a new person is given up on: each round, someone else's write has landed or failed. */
+const CREATE_ROUNDS = 5;
+
+/** Rows whose people are read together: at most 200 lookups, two BatchGetItem requests. */
+const READ_CHUNK = 100;
+/**
+ * Chunks in flight at once, and rows of a chunk whose changes are written at once (people found
+ * who changed are written one request at a time). DynamoDB Local answers about twice as many
+ * requests with 8 or more in flight than one at a time; much more only queues up on its side.
+ */
+const CHUNK_CONCURRENCY = 4;
+const ROW_CONCURRENCY = 8;
+
+/**
+ * upsertMember for many rows (an import): the same outcome for each row, in far fewer requests.
+ * 1. Rows are taken a chunk at a time; a chunk's lookups and the people they name are read in
+ *    batches (Store.findPersonIds, getPeople), not one request each.
+ * 2. Each row is planned exactly as upsertMember plans it, from those reads and the enrollments
+ *    of the people found (Store.listEnrollmentsOf), also read for the whole chunk at once.
+ * 3. The chunk's new people are created together, with their enrollments (Store.createPeople);
+ *    people found who changed are written one by one, as upsertMember writes them.
+ * 4. Rows the chunk cannot settle go through upsertMember, one at a time, once every chunk is
+ *    done: a row naming a person another row already named (the first row's writes must come
+ *    before it reads), and a new person someone else created meanwhile (read again, then linked).
+ * The rows should hold no duplicates (duplicateKeys); a duplicate would still come out right,
+ * through step 4. Outcomes come back in the order of the inputs.
+ */
+export async function upsertMembers(batch: MemberBatch, inputs: readonly MemberInput[], onRowDone?: () => void): Promise<RowOutcome[]> {
+  const { store } = batch.deps;
+  const outcomes: RowOutcome[] = new Array(inputs.length);
+  const settle = (index: number, outcome: RowOutcome) => {
+    outcomes[index] = outcome;
+    onRowDone?.();
+  };
+  const named = new Set<string>();
+  const later: number[] = [];
+  const chunks: number[][] = [];
+  for (let start = 0; start < inputs.length; start += READ_CHUNK) chunks.push(Array.from({ length: Math.min(READ_CHUNK, inputs.length - start) }, (_, i) => start + i));
+
+  let failed = false;
+  await forEachLimited(chunks, CHUNK_CONCURRENCY, async (chunk) => {
+    // After a fault no new chunk starts: the error goes back at once, and a re-run does the rest.
+    if (failed) return;
+    try {
+      await upsertChunk(chunk);
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  });
+  for (const index of later.sort((a, b) => a - b)) settle(index, await upsertMember(batch, inputs[index]!));
+  return outcomes;
+
+  async function upsertChunk(chunk: readonly number[]): Promise<void> {
+    const reads = await batchReads(store, chunk.map((index) => inputs[index]!));
+    // No await in this loop: chunks in flight see each other's claims on a person at once.
+    const ready = chunk.filter((index) => {
+      const ids = reads.idsNamedBy(inputs[index]!);
+      if (ids.some((id) => named.has(id))) {
+        later.push(index);
+        return false;
+      }
+      for (const id of ids) named.add(id);
+      return true;
+    });
+    const fresh: { index: number; change: MemberChange }[] = [];
+    await forEachLimited(ready, ROW_CONCURRENCY, async (index) => {
+      const plan = await planMember(batch, inputs[index]!, reads);
+      if (!isChange(plan)) settle(index, plan);
+      else if (plan.existing || plan.dangling) settle(index, await writeMemberChange(batch, plan));
+      else fresh.push({ index, change: plan });
+    });
+    if (fresh.length === 0) return;
+    const notCreated = new Set((await store.createPeople(fresh.map(({ change }) => ({ person: change.person, enrollments: change.enrollments })))).notCreated);
+    for (const { index, change } of fresh) {
+      if (notCreated.has(change.person.personId)) later.push(index);
+      else settle(index, await memberWritten(batch, change));
+    }
+  }
+}
+
+/** What planning a row reads about its person: the store one request at a time, or batched reads. */
+interface PersonReads {
+  personIdByEmail(email: string): Promise<string | undefined>;
+  personIdByPhone(phone: string): Promise<string | undefined>;
+  person(personId: string): Promise<Person | undefined>;
+  enrollments(personId: string): Promise<Enrollment[]>;
+}
+
+const storeReads = (store: Store): PersonReads => ({
+  personIdByEmail: (email) => store.findPersonIdByEmail(email),
+  personIdByPhone: (phone) => store.findPersonIdByPhone(phone),
+  person: (personId) => store.getPerson(personId),
+  enrollments: (personId) => store.listEnrollments(personId),
+});
+
+/** The lookups of a chunk of rows, the people they name and those people's enrollments, in three rounds of batches. */
+async function batchReads(store: Store, inputs: readonly MemberInput[]): Promise<PersonReads & { idsNamedBy(input: MemberInput): string[] }> {
+  const { byEmail, byPhone } = await store.findPersonIds({
+    emails: inputs.flatMap((input) => (input.email ? [input.email] : [])),
+    phones: inputs.flatMap((input) => (input.phone ? [input.phone] : [])),
+  });
+  const people = await store.getPeople([...new Set([...byEmail.values(), ...byPhone.values()])]);
+  const enrollments = await store.listEnrollmentsOf([...people.keys()]);
+  return {
+    personIdByEmail: async (email) => byEmail.get(email),
+    personIdByPhone: async (phone) => byPhone.get(phone),
+    person: async (personId) => people.get(personId),
+    enrollments: async (personId) => enrollments.get(personId) ?? store.listEnrollments(personId),
+    idsNamedBy: (input) => [input.email && byEmail.get(input.email), input.phone && byPhone.get(input.phone)].filter((id): id is string => Boolean(id)),
+  };
+}
+
+/** What a row changes, worked out from what was read; nothing is written yet. */
+interface MemberChange {
+  person: Person;
+  /** The stored person the row names; undefined when the row brings someone new. */
+  existing?: Person;
+  /** A lookup named someone who is gone (an erasure cut short): the new person takes it over. */
+  dangling: boolean;
+  personChanged: boolean;
+  /** Enrollments to write: new ones, and active ones whose anchors change. */
+  enrollments: Enrollment[];
+  member?: CohortMember;
+  joining: boolean;
+  notes: string[];
+}
+
+const isChange = (plan: RowOutcome | MemberChange): plan is MemberChange => 'person' in plan;
+
+/** Steps 1 to 4 of upsertMember up to the writes: a rejected or unchanged row, or what to write. */
+async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonReads): Promise<RowOutcome | MemberChange> {
   const { deps, actor, cohort, org, now } = batch;
-  const { store } = deps;
-  const byEmail = input.email ? await store.findPersonIdByEmail(input.email) : undefined;
-  const emailOwner = byEmail ? await store.getPerson(byEmail) : undefined;
+  const byEmail = input.email ? await reads.personIdByEmail(input.email) : undefined;
+  const emailOwner = byEmail ? await reads.person(byEmail) : undefined;
   // When the person found by email already has this number, its lookup is theirs: no need to read it.
-  const byPhone = !input.phone ? undefined : emailOwner && emailOwner.phone === input.phone ? emailOwner.personId : await store.findPersonIdByPhone(input.phone);
+  const byPhone = !input.phone ? undefined : emailOwner && emailOwner.phone === input.phone ? emailOwner.personId : await reads.personIdByPhone(input.phone);
   if (byEmail && byPhone && byEmail !== byPhone) return rejected('the email address and the phone number belong to two different people');
-  const existing = emailOwner ?? (byPhone ? await store.getPerson(byPhone) : undefined);
+  const existing = emailOwner ?? (byPhone ? await reads.person(byPhone) : undefined);
   if (existing) {
     if (input.email && existing.email && existing.email !== input.email) return rejected('that phone number belongs to someone with another email address');
     if (input.phone && existing.phone && existing.phone !== input.phone) return rejected('that email address belongs to someone with another phone number');
@@ -302,7 +448,7 @@ export async function upsertMember(batch: MemberBatch, input: MemberInput): Prom
 
   // The cohort's sequences, with its dates and the person's own.
   const dates = definedOnly(Object.fromEntries(PERSONAL_DATE_NAMES.map((name) => [name, input[name]]))) as Record<string, string>;
-  const enrollments = existing ? await store.listEnrollments(existing.personId) : [];
+  const enrollments = existing ? await reads.enrollments(existing.personId) : [];
   const writes: Enrollment[] = [];
   for (const sequenceId of cohort.sequenceIds) {
     const active = enrollments.find((e) => e.sequenceId === sequenceId && e.status === 'active');
@@ -323,9 +469,23 @@ export async function upsertMember(batch: MemberBatch, input: MemberInput): Prom
   const joining = !member || member.status !== 'active';
   if (!personChanged && writes.length === 0 && !joining) return { status: 'unchanged', personId: person.personId };
 
-  if (personChanged) await store.savePerson(person);
-  for (const enrollment of writes) await store.saveEnrollment(enrollment);
-  if (joining) {
+  const dangling = !existing && Boolean(byEmail || byPhone);
+  return { person, ...(existing && { existing }), dangling, personChanged, enrollments: writes, ...(member && { member }), joining, notes };
+}
+
+/** Writes a change to someone already stored (or taking over a dangling lookup) one request at a time. */
+async function writeMemberChange(batch: MemberBatch, change: MemberChange): Promise<RowOutcome> {
+  const { store } = batch.deps;
+  if (change.personChanged) await store.savePerson(change.person);
+  for (const enrollment of change.enrollments) await store.saveEnrollment(enrollment);
+  return memberWritten(batch, change);
+}
+
+/** Step 5, once the person and their enrollments are written: the membership, a re-plan, the outcome. */
+async function memberWritten(batch: MemberBatch, change: MemberChange): Promise<RowOutcome> {
+  const { deps, actor, cohort, now } = batch;
+  const { person, member, notes } = change;
+  if (change.joining) {
     // Coming back after a removal is a fresh start: a new invitation if their consent needs one.
     const { removedAt: _gone, invited: _before, ...kept } = member ?? ({} as Partial<CohortMember>);
     const joined: CohortMember = {
@@ -334,17 +494,17 @@ export async function upsertMember(batch: MemberBatch, input: MemberInput): Prom
       cohortId: cohort.cohortId,
       personId: person.personId,
       addedBy: member?.addedBy ?? actor.counselorId,
-      addedAt: member?.addedAt ?? nowIso,
+      addedAt: member?.addedAt ?? now.toISOString(),
       status: 'active',
     };
     if (batch.memberSink) batch.memberSink(joined);
     else await deps.counselors.saveCohortMember(joined);
   }
   const confirmed = person.consent.email?.state === 'confirmed' || person.consent.sms?.state === 'confirmed';
-  if (confirmed && (writes.length > 0 || personChanged)) {
-    await replanPerson({ store, clock: deps.clock, library: batch.library }, person.personId);
+  if (confirmed && (change.enrollments.length > 0 || change.personChanged)) {
+    await replanPerson({ store: deps.store, clock: deps.clock, library: batch.library }, person.personId);
   }
-  return { status: joining ? 'added' : 'updated', personId: person.personId, ...(notes.length && { notes }) };
+  return { status: change.joining ? 'added' : 'updated', personId: person.personId, ...(notes.length && { notes }) };
 }
 
 const rejected = (reason: string): RowOutcome => ({ status: 'rejected', reason });

@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
-import { MemberInput, duplicateKeys, memberBatch, type MemberBatch, summarise, upsertMember, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
+import { MemberInput, duplicateKeys, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
 import { describeIssues } from './errors';
 
 /**
@@ -10,8 +10,9 @@ import { describeIssues } from './errors';
  * validated with the same schema as a JSON member (cohorts.ts MemberInput), and only when the
  * whole file has been read without a file-level fault does anything get written: a file that is
  * not UTF-8, too large, cut off inside a quoted cell or missing its header changes nothing. A
- * rejected row changes nothing either; the others are written one person at a time through
- * upsertMember, so importing the same file again finds every row `unchanged`.
+ * rejected row changes nothing either; the others go through upsertMembers (each row as
+ * upsertMember would write it, with people read in batches and new people created several to a
+ * request), so importing the same file again finds every row `unchanged`.
  *
  * Columns (header row required, any order, case and spacing free; see README "Counselors"):
  *   email, phone, name, time_zone (required), visa_track, applicant_type, attempt,
@@ -24,8 +25,6 @@ export const MAX_CSV_BYTES = 4 * 1024 * 1024;
 export const MAX_CSV_ROWS = 20_000;
 /** One cell or row larger than this is not a member list. */
 const MAX_RECORD_BYTES = 8 * 1024;
-/** Rows written at once: people are independent of each other once duplicates are out. */
-const WRITE_CONCURRENCY = 16;
 
 /** Header names as people write them, to the member field they fill. */
 const COLUMN_ALIASES: Record<string, keyof typeof COLUMN_FIELDS> = {
@@ -104,18 +103,11 @@ export async function importCsv(
 
   // Read only once the file is known to be good: one paged query instead of a read per row.
   batch.members ??= new Map((await deps.counselors.listCohortMembers(opened.cohort.orgId, cohortId)).map((m) => [m.personId, m]));
-  const outcomes: (RowOutcome & { row: number })[] = read.rows.map((r) => ('reason' in r ? { row: r.row, status: 'rejected', reason: r.reason } : { row: r.row, status: 'unchanged', personId: '' }));
-  const pending = read.rows.flatMap((r, index) => ('input' in r ? [{ index, input: r.input }] : []));
+  const pending = read.rows.flatMap((r) => ('input' in r ? [r.input] : []));
   let written = 0;
+  const settled = await upsertMembers(batch, pending, () => options.onProgress?.({ phase: 'writing', done: ++written, total: pending.length }));
   let next = 0;
-  const worker = async () => {
-    while (next < pending.length) {
-      const { index, input } = pending[next++]!;
-      outcomes[index] = { row: read.rows[index]!.row, ...(await upsertMember(batch, input)) };
-      options.onProgress?.({ phase: 'writing', done: ++written, total: pending.length });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, pending.length) }, worker));
+  const outcomes: (RowOutcome & { row: number })[] = read.rows.map((r) => ('reason' in r ? { row: r.row, status: 'rejected', reason: r.reason } : { row: r.row, ...settled[next++]! }));
   // People first, then their memberships in batches: a run cut short in between leaves people
   // without a membership, which the same file imported again adds (they read as `added`).
   await deps.counselors.saveCohortMembers(joined);

@@ -24,11 +24,38 @@ export interface PlanStore {
   savePlan(plan: Plan, expectedUpdatedAt: string | undefined): Promise<boolean>;
 }
 
+/** Someone an import brings who is new to us, with the enrollments they start with. */
+export interface NewPerson {
+  person: Person;
+  /** Each with the person's id. */
+  enrollments: readonly Enrollment[];
+}
+
 export interface Store extends PlanStore {
   savePerson(person: Person): Promise<void>;
   getPerson(personId: string): Promise<Person | undefined>;
   findPersonIdByPhone(phone: string): Promise<string | undefined>;
   findPersonIdByEmail(email: string): Promise<string | undefined>;
+
+  // ---- Many people at once (a counselor's import, issue 5) ------------------------------------------
+
+  /**
+   * Who holds each of these emails (matched case-insensitively, keyed as given) and phones, as
+   * findPersonIdByEmail / findPersonIdByPhone would answer one at a time. Nobody's are absent.
+   */
+  findPersonIds(contacts: { emails: readonly string[]; phones: readonly string[] }): Promise<{ byEmail: Map<string, string>; byPhone: Map<string, string> }>;
+  /** People by id, as getPerson reads them; unknown ids are absent. */
+  getPeople(personIds: readonly string[]): Promise<Map<string, Person>>;
+  /** Each person's enrollments as listEnrollments lists them (same order), for every id asked. */
+  listEnrollmentsOf(personIds: readonly string[]): Promise<Map<string, Enrollment[]>>;
+  /**
+   * Creates new people, each with their lookups, season row and first enrollments: all of a
+   * person or nothing of them, and only while nobody holds their id, email or phone (a sign-up,
+   * a concurrent import or an earlier person of the same call may have taken one since the
+   * caller looked). Returns the ids not created for that reason: read again and decide. Not
+   * atomic across people: after an error some may exist, and a repeated call reports those.
+   */
+  createPeople(people: readonly NewPerson[]): Promise<{ notCreated: string[] }>;
 
   saveEnrollment(enrollment: Enrollment): Promise<void>;
   getEnrollment(personId: string, enrollmentId: string): Promise<Enrollment | undefined>;

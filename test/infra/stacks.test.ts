@@ -633,6 +633,20 @@ describe.each([
       }
     });
 
+    test('whoever may run PartiQL selects on the table is denied those that would scan it', () => {
+      const policies = resourcesOf(app.stateless, 'AWS::IAM::Policy').map(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+      const selecting = policies.filter((docs) => docs.some((d) => d.Effect === 'Allow' && list(d.Action).includes('dynamodb:PartiQLSelect')));
+      // The functions that read the table: the dispatcher, both APIs and the scheduled ones.
+      expect(selecting.length).toBeGreaterThanOrEqual(3);
+      for (const docs of selecting) {
+        const allowed = docs.find((d) => d.Effect === 'Allow' && list(d.Action).includes('dynamodb:PartiQLSelect'))!;
+        const denied = docs.filter((d) => d.Effect === 'Deny' && list(d.Action).includes('dynamodb:PartiQLSelect'));
+        expect(denied).toHaveLength(1);
+        expect(denied[0]!.Condition).toEqual({ Bool: { 'dynamodb:FullTableScan': 'true' } });
+        expect(denied[0]!.Resource).toEqual(allowed.Resource);
+      }
+    });
+
     test('each function reads exactly the two secrets, and uses KMS keys only through DynamoDB and Secrets Manager', () => {
       for (const service of ['Dispatcher', 'Api', 'CounselorApi']) {
         const [, policy] = resourcesOf(app.stateless, 'AWS::IAM::Policy').find(([id]) => id.startsWith(`${service}Role`))!;

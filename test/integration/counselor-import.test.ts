@@ -1,12 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDynamoCounselorStore } from '../../shared/adapters/dynamo/counselor-store';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
+import { emailLookupKey } from '../../shared/adapters/dynamo/keys';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createCohort, eraseMember, removeMember, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
 import { importCsv } from '../../shared/app/csv-import';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import { memberCsv } from '../../bench/csv-import';
-import { testTable, type TestTable } from '../support/dynamo';
+import { testDynamoEndpoint, testTable, type TestTable } from '../support/dynamo';
 
 jest.setTimeout(120_000);
 
@@ -61,4 +64,97 @@ test('40 rows import, the same file again changes nothing, a bad row is rejected
   expect(await deps.store.getPerson(personId)).toBeUndefined();
   expect(await deps.counselors.cohortsOfPerson(personId)).toEqual([]);
   expect(await deps.counselors.getCohortMember('org-int', cohort.cohortId, personId)).toBeUndefined();
+});
+
+describe('many rows on the table', () => {
+  const ROWS = 150;
+  const EMAILS = Array.from({ length: ROWS }, (_, i) => `applicant${i}@example.com`);
+  let own: TestTable;
+  beforeEach(async () => {
+    own = await testTable();
+  });
+  afterEach(() => own.drop());
+
+  const depsOn = (client: TestTable['doc'] | DynamoDBClient): CohortDeps & { email: ReturnType<typeof createMemoryEmailSender> } => ({
+    ...deps,
+    email: createMemoryEmailSender(),
+    store: createDynamoStore({ client, tableName: own.tableName }),
+    counselors: createDynamoCounselorStore({ client, tableName: own.tableName }),
+  });
+
+  /** Each email's person exactly once, with one enrollment in the cohort's sequence, and a member. */
+  async function expectEachOnce(on: CohortDeps, cohortId: string) {
+    const ids = await Promise.all(EMAILS.map((email) => on.store.findPersonIdByEmail(email)));
+    expect(new Set(ids).size).toBe(ROWS);
+    // Every person in the table is in the season's list (written with the profile): no one extra.
+    expect((await on.store.listPersonIdsInSeason(2027)).sort()).toEqual([...ids].sort());
+    for (const id of ids) expect((await on.store.listEnrollments(id!)).map((e) => [e.sequenceId, e.status])).toEqual([['getting-started', 'active']]);
+    expect((await on.counselors.listCohortMembers('org-int', cohortId)).map((m) => m.personId).sort()).toEqual([...ids].sort());
+  }
+
+  test('a lookup left behind by an erasure cut short (naming no one) is taken over by the new person', async () => {
+    const on = depsOn(own.doc);
+    await on.counselors.saveOrganisation({ orgId: 'org-int', name: 'Integration Advising', createdAt: '2026-10-01T00:00:00.000Z' });
+    const cohort = await createCohort(on, ACTOR, { name: 'Left behind', season: 2027, sequenceIds: ['getting-started'] });
+    await own.doc.send(new PutCommand({ TableName: own.tableName, Item: { ...emailLookupKey('applicant1@example.com'), personId: 'p-erased' } }));
+    const report = await importCsv(on, ACTOR, cohort.cohortId, Buffer.from(memberCsv(3)));
+    expect(report.summary).toEqual({ added: 3, updated: 0, unchanged: 0, rejected: 0 });
+    const personId = (await on.store.findPersonIdByEmail('applicant1@example.com'))!;
+    expect(personId).not.toBe('p-erased');
+    expect(report.rows[1]).toMatchObject({ status: 'added', personId });
+    expect(await on.store.getPerson(personId)).toMatchObject({ email: 'applicant1@example.com' });
+    expect((await importCsv(on, ACTOR, cohort.cohortId, Buffer.from(memberCsv(3)))).summary.unchanged).toBe(3);
+  });
+
+  test('two imports of the same file at once create each person once', async () => {
+    const on = depsOn(own.doc);
+    await on.counselors.saveOrganisation({ orgId: 'org-int', name: 'Integration Advising', createdAt: '2026-10-01T00:00:00.000Z' });
+    const cohort = await createCohort(on, ACTOR, { name: 'Twice', season: 2027, sequenceIds: ['getting-started'] });
+    const csv = Buffer.from(memberCsv(ROWS));
+    const reports = await Promise.all([importCsv(on, ACTOR, cohort.cohortId, csv), importCsv(on, ACTOR, cohort.cohortId, csv)]);
+    for (const report of reports) expect(report.summary.rejected).toBe(0);
+    await expectEachOnce(on, cohort.cohortId);
+    expect((await importCsv(on, ACTOR, cohort.cohortId, csv)).summary).toEqual({ added: 0, updated: 0, unchanged: ROWS, rejected: 0 });
+  });
+
+  test('a transaction of new people whose answer is lost, then the table gone: importing again repairs everything and duplicates no one', async () => {
+    // A client whose second transaction reaches the table but whose answer never comes back
+    // (a dropped connection); every request after it fails, as in an outage.
+    const faulty = new DynamoDBClient({ endpoint: testDynamoEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    let transactions = 0;
+    let down = false;
+    faulty.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (down) throw new Error('connection refused');
+        const out = await next(args);
+        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 2) {
+          down = true;
+          throw new Error('socket hang up');
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'faultAfterSecondTransaction' },
+    );
+    const broken = depsOn(faulty);
+    const healthy = depsOn(own.doc);
+    await healthy.counselors.saveOrganisation({ orgId: 'org-int', name: 'Integration Advising', createdAt: '2026-10-01T00:00:00.000Z' });
+    const cohort = await createCohort(healthy, ACTOR, { name: 'Cut short', season: 2027, sequenceIds: ['getting-started'] });
+    const csv = Buffer.from(memberCsv(ROWS));
+    try {
+      await expect(importCsv(broken, ACTOR, cohort.cohortId, csv)).rejects.toThrow(/socket hang up|connection refused/);
+    } finally {
+      faulty.destroy();
+    }
+    const cut = await healthy.store.listPersonIdsInSeason(2027);
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.length).toBeLessThan(ROWS);
+    expect(await healthy.counselors.listCohortMembers('org-int', cohort.cohortId)).toEqual([]);
+
+    const rerun = await importCsv(healthy, ACTOR, cohort.cohortId, csv);
+    expect(rerun.summary).toEqual({ added: ROWS, updated: 0, unchanged: 0, rejected: 0 });
+    await expectEachOnce(healthy, cohort.cohortId);
+    expect(await sendInvitations(healthy, ACTOR, cohort.cohortId, rerun.toInvite)).toMatchObject({ email: ROWS, failed: 0 });
+    expect(new Set(healthy.email.sent.map((m) => m.to)).size).toBe(ROWS);
+    expect((await importCsv(healthy, ACTOR, cohort.cohortId, csv)).summary).toEqual({ added: 0, updated: 0, unchanged: ROWS, rejected: 0 });
+  });
 });

@@ -76,6 +76,117 @@ export function describeStoreContract(
       });
     });
 
+    describe('many people at once (an import)', () => {
+      /** Enough people that the table needs several batch reads and several transactions. */
+      const crowd = (count: number, from = 0) =>
+        Array.from({ length: count }, (_, i) => {
+          const n = from + i;
+          const personId = `p-crowd-${String(n).padStart(4, '0')}`;
+          return {
+            person: person({ personId, email: `crowd${n}@example.com`, ...(n % 3 === 0 ? { phone: undefined } : { phone: `+9198${String(10_000_000 + n)}` }) }),
+            enrollments: [enrollment({ personId, enrollmentId: `e-${n}-a` }), enrollment({ personId, enrollmentId: `e-${n}-b`, sequenceId: 'getting-started' })],
+          };
+        });
+
+      test('finds people by many emails (case-insensitively) and phones, and reads many people, as one at a time would', async () => {
+        const people = crowd(130);
+        for (const { person: p } of people) await store.savePerson(p);
+        const emails = [...people.map(({ person: p }) => p.email!.toUpperCase()), 'nobody@example.com'];
+        const phones = [...people.flatMap(({ person: p }) => (p.phone ? [p.phone] : [])), '+15550000000'];
+        const { byEmail, byPhone } = await store.findPersonIds({ emails, phones });
+        expect(byEmail.size).toBe(130);
+        for (const email of emails) expect(byEmail.get(email)).toBe(await store.findPersonIdByEmail(email));
+        expect(byPhone.size).toBe(phones.length - 1);
+        for (const phone of phones) expect(byPhone.get(phone)).toBe(await store.findPersonIdByPhone(phone));
+
+        const ids = [...people.map(({ person: p }) => p.personId), 'p-nobody'];
+        const found = await store.getPeople(ids);
+        expect(found.size).toBe(130);
+        for (const { person: p } of people) expect(found.get(p.personId)).toEqual(p);
+        expectDomainShape(found.get('p-crowd-0001'), PERSON_FIELDS);
+        expect(await store.findPersonIds({ emails: [], phones: [] })).toEqual({ byEmail: new Map(), byPhone: new Map() });
+        expect(await store.getPeople([])).toEqual(new Map());
+      });
+
+      test("reads many people's enrollments at once, each as listEnrollments lists it, and nothing else of theirs", async () => {
+        const people = crowd(120);
+        await store.createPeople(people);
+        // Written later but sorting first, and items of other kinds in the same partitions.
+        await store.saveEnrollment(enrollment({ personId: 'p-crowd-0000', enrollmentId: 'e-0-0', status: 'ended' }));
+        await store.createMessage(message({ personId: 'p-crowd-0001', messageId: 'e-1-a.s1.0.sms', enrollmentId: 'e-1-a' }));
+        await store.savePerson(person({ personId: 'p-none', email: 'none@example.com', phone: '+15550000009' }));
+        const ids = [...people.map(({ person: p }) => p.personId).reverse(), 'p-none', 'p-nobody'];
+        const found = await store.listEnrollmentsOf(ids);
+        expect([...found.keys()].sort()).toEqual([...ids].sort());
+        for (const id of ids) expect(found.get(id)).toEqual(await store.listEnrollments(id));
+        expect(found.get('p-crowd-0000')!.map((e) => e.enrollmentId)).toEqual(['e-0-0', 'e-0-a', 'e-0-b']);
+        expect(found.get('p-none')).toEqual([]);
+        expectDomainShape(found.get('p-crowd-0007')![0], ENROLLMENT_FIELDS);
+        expect(await store.listEnrollmentsOf([])).toEqual(new Map());
+      });
+
+      test('creates new people with their lookups, season row and enrollments, many at once', async () => {
+        const people = crowd(60);
+        expect(await store.createPeople(people)).toEqual({ notCreated: [] });
+        for (const { person: p, enrollments } of people) {
+          expect(await store.getPerson(p.personId)).toEqual(p);
+          expect(await store.findPersonIdByEmail(p.email!)).toBe(p.personId);
+          if (p.phone) expect(await store.findPersonIdByPhone(p.phone)).toBe(p.personId);
+          expect(await store.listEnrollments(p.personId)).toEqual(enrollments);
+        }
+        expect((await store.listPersonIdsInSeason(2027)).sort()).toEqual(people.map(({ person: p }) => p.personId));
+      });
+
+      test('someone whose id, email or phone is held already is not created, and nothing of theirs is written; the rest are', async () => {
+        await store.savePerson(person());
+        const [free, other] = crowd(2);
+        const byEmail = { person: person({ personId: 'p-email', email: 'ASHA@example.com', phone: '+15550000001' }), enrollments: [enrollment({ personId: 'p-email' })] };
+        const byPhone = { person: person({ personId: 'p-phone', email: 'other@example.com' }), enrollments: [enrollment({ personId: 'p-phone' })] };
+        const byId = { person: person({ email: 'third@example.com', phone: '+15550000003' }), enrollments: [enrollment()] };
+        // Two new people of one call naming the same email: the first is created, the later one is not.
+        const twin = { person: person({ personId: 'p-twin', email: free!.person.email, phone: '+15550000004' }), enrollments: [] };
+        const { notCreated } = await store.createPeople([byEmail, free!, byPhone, twin, byId, other!]);
+        expect(notCreated.sort()).toEqual(['p-asha', 'p-email', 'p-phone', 'p-twin']);
+        expect(await store.getPerson('p-asha')).toEqual(person());
+        expect(await store.listEnrollments('p-asha')).toEqual([]);
+        for (const id of ['p-email', 'p-phone', 'p-twin']) {
+          expect(await store.getPerson(id)).toBeUndefined();
+          expect(await store.listEnrollments(id)).toEqual([]);
+        }
+        expect(await store.findPersonIdByEmail('asha@example.com')).toBe('p-asha');
+        expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-asha');
+        expect(await store.findPersonIdByEmail('other@example.com')).toBeUndefined();
+        expect(await store.findPersonIdByEmail('third@example.com')).toBeUndefined();
+        expect(await store.findPersonIdByPhone('+15550000001')).toBeUndefined();
+        expect(await store.findPersonIdByPhone('+15550000004')).toBeUndefined();
+        expect(await store.findPersonIdByEmail(free!.person.email!)).toBe(free!.person.personId);
+        expect(await store.getPerson(other!.person.personId)).toEqual(other!.person);
+        expect(await store.listPersonIdsInSeason(2027)).toEqual(['p-asha', free!.person.personId, other!.person.personId].sort());
+      });
+
+      test('of eight callers creating people with one email at once, exactly one succeeds', async () => {
+        const tries = Array.from({ length: 8 }, (_, i) => ({
+          person: person({ personId: `p-try-${i}`, email: 'contested@example.com', phone: `+1555000001${i}` }),
+          enrollments: [enrollment({ personId: `p-try-${i}`, enrollmentId: `e-try-${i}` })],
+        }));
+        // Each caller also brings someone uncontested, who must be created whatever happens to the other.
+        const results = await Promise.all(tries.map((t, i) => store.createPeople([t, ...crowd(1, i)])));
+        const winners = tries.filter((_, i) => !results[i]!.notCreated.includes(`p-try-${i}`));
+        expect(winners).toHaveLength(1);
+        expect(results.every((r) => r.notCreated.every((id) => id.startsWith('p-try-')))).toBe(true);
+        expect(await store.findPersonIdByEmail('contested@example.com')).toBe(winners[0]!.person.personId);
+        const people = await store.getPeople(tries.map((t) => t.person.personId));
+        expect([...people.keys()]).toEqual([winners[0]!.person.personId]);
+        for (const { person: p } of crowd(8)) expect(await store.getPerson(p.personId)).toEqual(p);
+      });
+
+      test('refuses enrollments that are not the new person\'s, before writing anyone', async () => {
+        const [first] = crowd(1);
+        await expect(store.createPeople([first!, { person: person(), enrollments: [enrollment({ personId: 'p-ravi' })] }])).rejects.toThrow(/not p-asha's/);
+        expect(await store.getPerson(first!.person.personId)).toBeUndefined();
+      });
+    });
+
     describe('enrollments', () => {
       test('round trip, overwrite and a list of only that person, by enrollment id', async () => {
         await store.saveEnrollment(enrollment({ enrollmentId: 'e-2' }));

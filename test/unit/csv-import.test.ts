@@ -3,10 +3,12 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { createCohort, type CohortDeps } from '../../shared/app/cohorts';
+import { createCohort, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
 import { MAX_CSV_BYTES, MAX_CSV_ROWS, importCsv } from '../../shared/app/csv-import';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
-import { silentLogger } from '../../shared/ports';
+import type { Enrollment, Person } from '../../shared/domain/model';
+import { silentLogger, type Store } from '../../shared/ports';
+import { memberCsv } from '../../bench/csv-import';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
 
@@ -158,6 +160,134 @@ describe('CSV import', () => {
     await importCsv(deps, COUNSELOR, cohortId, Buffer.from(GOOD), { onProgress: (p) => seen.push(`${p.phase}:${p.done}/${p.total ?? '?'}`) });
     expect(seen).toContain('writing:3/3');
     expect(seen).toContain('reading:3/?');
+  });
+});
+
+describe('CSV import, many rows at once', () => {
+  /** People, their enrollments and the cohort's members, as the memory store holds them. */
+  async function held(services: MemoryServices, cohortId: string) {
+    const snapshot = (services.store as MemoryStore).snapshot() as { people: [string, Person][]; enrollments: [string, [string, Enrollment][]][] };
+    return {
+      people: snapshot.people.map(([, p]) => p),
+      enrollmentsOf: new Map(snapshot.enrollments.map(([personId, list]) => [personId, list.map(([, e]) => e)])),
+      members: await services.counselors.listCohortMembers('org-a', cohortId),
+    };
+  }
+  /** Each row's person once, with one enrollment in the cohort's sequence, and a member of it. */
+  async function expectEachOnce(services: MemoryServices, cohortId: string, emails: readonly string[]) {
+    const { people, enrollmentsOf, members } = await held(services, cohortId);
+    const ids = await Promise.all(emails.map((email) => services.store.findPersonIdByEmail(email)));
+    expect(new Set(ids).size).toBe(emails.length);
+    expect(people.filter((p) => p.email && emails.includes(p.email))).toHaveLength(emails.length);
+    // (Someone already confirmed is re-planned at once, which may enroll them in more.)
+    for (const id of ids) expect(enrollmentsOf.get(id!)?.filter((e) => e.sequenceId === 'getting-started').map((e) => e.status)).toEqual(['active']);
+    expect(members.map((m) => m.personId).sort()).toEqual([...ids].sort());
+  }
+  const EMAILS = Array.from({ length: 250 }, (_, i) => `applicant${i}@example.com`);
+
+  test('people already there are linked, by email or by phone, never duplicated; two rows naming one person both settle on them', async () => {
+    const { services, deps, cohortId } = await setup();
+    const at = services.clock.now().toISOString();
+    // Signed up themselves (confirmed by email), found by the row's email.
+    const selfSignedUp: Person = {
+      personId: 'p-self', email: 'applicant5@example.com', timeZone: 'Europe/London', createdAt: at,
+      consent: { email: { state: 'confirmed', source: 'web', at, text: 'Email me' } },
+      profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
+    };
+    // Known by number only, found by the row's phone.
+    const byPhone: Person = { ...selfSignedUp, personId: 'p-phone', email: undefined, phone: '+919810000007', consent: {} };
+    const both: Person = { ...selfSignedUp, personId: 'p-both', email: 'both@example.com', phone: '+15550001111', consent: {} };
+    for (const person of [selfSignedUp, byPhone, both]) await services.store.savePerson(person);
+    const csv = `${memberCsv(250)}both@example.com,,Both,UTC,,,,,\n,+1 555 000 1111,Both,UTC,,,,,\n`;
+
+    const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(csv));
+    expect(report.summary).toEqual({ added: 252, updated: 0, unchanged: 0, rejected: 0 });
+    expect(report.rows[5]).toMatchObject({ row: 7, status: 'added', personId: 'p-self' });
+    expect(report.rows[7]).toMatchObject({ row: 9, status: 'added', personId: 'p-phone' });
+    expect(report.rows.slice(250).map((r) => ('personId' in r ? r.personId : r.status))).toEqual(['p-both', 'p-both']);
+    await expectEachOnce(services, cohortId, [...EMAILS, 'both@example.com']);
+    const { people } = await held(services, cohortId);
+    expect(people).toHaveLength(251);
+    const self = (await services.store.getPerson('p-self'))!;
+    // Their own yes stands; the counselor's import does not turn it back into an invitation.
+    expect(self.consent.email).toEqual(selfSignedUp.consent.email);
+    expect(self).toMatchObject({ timeZone: 'Asia/Manila', firstName: 'Applicant 5' });
+    expect((await services.store.getPerson('p-phone'))!).toMatchObject({ email: 'applicant7@example.com', consent: { email: { state: 'pending', source: 'counselor:c-a' } } });
+
+    const before = await state(services, cohortId);
+    const again = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(csv));
+    expect(again.summary).toEqual({ added: 0, updated: 0, unchanged: 252, rejected: 0 });
+    expect(await state(services, cohortId)).toEqual(before);
+  });
+
+  test('two imports of the same file at once create each person once', async () => {
+    const { services, deps, cohortId } = await setup();
+    let collisions = 0;
+    const store: Store = {
+      ...services.store,
+      createPeople: async (people) => {
+        const result = await services.store.createPeople(people);
+        collisions += result.notCreated.length;
+        return result;
+      },
+    };
+    const csv = Buffer.from(memberCsv(250));
+    const reports = await Promise.all([importCsv({ ...deps, store }, COUNSELOR, cohortId, csv), importCsv({ ...deps, store }, COUNSELOR, cohortId, csv)]);
+    // Both ran into each other: the loser of each race read again and linked the winner's person.
+    expect(collisions).toBeGreaterThan(0);
+    for (const report of reports) expect(report.summary.rejected).toBe(0);
+    await expectEachOnce(services, cohortId, EMAILS);
+    expect((await held(services, cohortId)).people).toHaveLength(250);
+
+    const before = await state(services, cohortId);
+    expect((await importCsv(deps, COUNSELOR, cohortId, csv)).summary).toEqual({ added: 0, updated: 0, unchanged: 250, rejected: 0 });
+    expect(await state(services, cohortId)).toEqual(before);
+  });
+
+  test.each([
+    ['its answer is lost', true],
+    ['it never reaches the store', false],
+  ])('a batch of new people that fails halfway (%s) loses nothing that importing again does not fix, and duplicates no one', async (_what, writtenBeforeFault) => {
+    const { services, deps, cohortId } = await setup();
+    const healthy = services.store;
+    let calls = 0;
+    let down = false;
+    const outage = () => {
+      throw new Error('storage unavailable');
+    };
+    const store: Store = {
+      ...healthy,
+      createPeople: async (people) => {
+        if (down) outage();
+        if (++calls < 2) return healthy.createPeople(people);
+        // The second batch: half of it written (or none), then the store is gone for everyone.
+        down = true;
+        if (writtenBeforeFault) await healthy.createPeople(people.slice(0, Math.ceil(people.length / 2)));
+        return outage();
+      },
+      savePerson: async (person) => (down ? outage() : healthy.savePerson(person)),
+      saveEnrollment: async (enrollment) => (down ? outage() : healthy.saveEnrollment(enrollment)),
+    };
+    const csv = Buffer.from(memberCsv(250));
+    await expect(importCsv({ ...deps, store }, COUNSELOR, cohortId, csv)).rejects.toThrow('storage unavailable');
+    const cut = await held(services, cohortId);
+    expect(cut.people.length).toBeGreaterThan(0);
+    expect(cut.people.length).toBeLessThan(250);
+    // Memberships come last, after everyone's records: none are written by the run that failed.
+    expect(cut.members).toEqual([]);
+
+    const rerun = await importCsv(deps, COUNSELOR, cohortId, csv);
+    expect(rerun.summary).toEqual({ added: 250, updated: 0, unchanged: 0, rejected: 0 });
+    await expectEachOnce(services, cohortId, EMAILS);
+    expect((await held(services, cohortId)).people).toHaveLength(250);
+    // Everyone gets their invitation, once, as after an import that never failed.
+    const invited = await sendInvitations(deps, COUNSELOR, cohortId, rerun.toInvite);
+    expect(invited).toMatchObject({ email: 250, failed: 0 });
+    expect(new Set(services.email.sent.map((m) => m.to)).size).toBe(250);
+
+    const before = await state(services, cohortId);
+    expect((await importCsv(deps, COUNSELOR, cohortId, csv)).summary).toEqual({ added: 0, updated: 0, unchanged: 250, rejected: 0 });
+    expect(await state(services, cohortId)).toEqual(before);
   });
 });
 

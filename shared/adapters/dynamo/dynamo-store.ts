@@ -5,8 +5,10 @@ import {
   type ConsumedCapacity,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
+  ExecuteStatementCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -20,7 +22,7 @@ import { CHANNELS, type Channel } from '../../domain/sequence';
 import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
 import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
 import { statusesBelow } from '../../domain/delivery';
-import type { Store } from '../../ports';
+import type { NewPerson, Store } from '../../ports';
 import {
   ENROLLMENT_PREFIX,
   MESSAGE_PREFIX,
@@ -105,6 +107,15 @@ const STORAGE_ATTRIBUTES = [PK, SK, DUE.partitionKey, DUE.sortKey, timeToLiveAtt
 const SAVE_PERSON_ROUNDS = 4;
 /** Parallel updates when cancelling: a person has tens of messages, not thousands. */
 const CANCEL_CONCURRENCY = 8;
+/** DynamoDB's limits: keys in one BatchGetItem, items in one TransactWriteItems. */
+const BATCH_GET_KEYS = 100;
+const TRANSACTION_ITEMS = 100;
+/** Partition keys one PartiQL `IN` may name. */
+const PARTIQL_IN_KEYS = 50;
+/** Throttled keys of a batch read are asked again, with backoff, this many times at most. */
+const UNPROCESSED_ROUNDS = 8;
+/** Batch reads or transactions of one bulk call in flight at once. */
+const BULK_CONCURRENCY = 4;
 
 export function createDynamoStore(options: DynamoStoreOptions): Store {
   const { tableName: TableName, onCapacity } = options;
@@ -216,11 +227,98 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
   }
 
   /**
+   * Reads many items by key, 100 to a request; keys DynamoDB leaves unprocessed (throttling) are
+   * asked again with backoff, a bounded number of times. Items come back in no particular order.
+   */
+  async function batchGet(op: string, keys: readonly { pk: string; sk: string }[], projection?: string[]): Promise<Item[]> {
+    // BatchGetItem refuses a request naming one key twice.
+    const unique = [...new Map(keys.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
+    const requests: { pk: string; sk: string }[][] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) requests.push(unique.slice(start, start + BATCH_GET_KEYS));
+    const pages = await mapWithConcurrency(requests, BULK_CONCURRENCY, async (first) => {
+      const items: Item[] = [];
+      let pending: Item[] = first;
+      for (let round = 0; pending.length > 0; round++) {
+        if (round > UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a batch read unprocessed');
+        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+        const out = await measured(op, 'read', () =>
+          doc.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [TableName]: {
+                  Keys: pending,
+                  // As getItem: callers read what they (or a concurrent import) just wrote.
+                  ConsistentRead: true,
+                  ...(projection && { ProjectionExpression: projection.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: namesFor(...projection) }),
+                },
+              },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        items.push(...(out.Responses?.[TableName] ?? []));
+        pending = (out.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined) ?? [];
+      }
+      return items;
+    });
+    return pages.flat();
+  }
+
+  /**
+   * A new person's items for one transaction: the profile and lookups only where nobody holds
+   * them yet (the conditions are what stop two imports creating the same person twice), the
+   * season row, and their enrollments (so whoever finds the person finds their enrollments too).
+   */
+  function newPersonItems({ person, enrollments }: NewPerson) {
+    const absent = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: namesFor(PK) };
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      { Put: { TableName, Item: personItem(person), ...absent } },
+      { Put: { TableName, Item: seasonMemberKey(person.profile.season, person.personId) } },
+    ];
+    const lookups = [ifDefined(person.phone, phoneLookupKey), ifDefined(person.email, emailLookupKey)].filter((key) => key !== undefined);
+    for (const key of lookups) items.push({ Put: { TableName, Item: { ...key, personId: person.personId }, ...absent } });
+    for (const enrollment of enrollments) items.push({ Put: { TableName, Item: enrollmentItem(enrollment) } });
+    return { items, heldKeys: [personKey(person.personId).pk, ...lookups.map((key) => key.pk)] };
+  }
+
+  /**
+   * Writes the people of one transaction. When it is cancelled, those whose items failed their
+   * condition (someone holds the email, phone or id) or met another writer (someone is creating
+   * them right now) are left out and the rest go again: each round drops at least one person.
+   */
+  async function createGroup(group: readonly { personId: string; items: NonNullable<TransactWriteCommandInput['TransactItems']> }[]): Promise<string[]> {
+    const lost: string[] = [];
+    let remaining = group;
+    while (remaining.length > 0) {
+      try {
+        const TransactItems = remaining.flatMap((entry) => entry.items);
+        await measured('createPeople', 'write', () => doc.send(new TransactWriteCommand({ TransactItems, ReturnConsumedCapacity: 'TOTAL' })));
+        break;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = new Set<string>();
+        let at = 0;
+        for (const entry of remaining) {
+          const own = reasons.slice(at, at + entry.items.length);
+          if (own.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')) failed.add(entry.personId);
+          at += entry.items.length;
+        }
+        // Cancelled for another reason (throttling, a validation error): nothing here to judge.
+        if (failed.size === 0) throw error;
+        lost.push(...failed);
+        remaining = remaining.filter((entry) => !failed.has(entry.personId));
+      }
+    }
+    return lost;
+  }
+
+  /**
    * The profile plus its lookup items as one transaction. `deletedLookupAt[i]` names the lookup a
    * Delete at position i removes, so cancellation reasons can be read back per item.
    */
   function personWritePlan(person: Person, previous: Person | undefined, keepLookups: Set<string>) {
-    const { personId, ...fields } = person;
+    const { personId } = person;
     const profileGuard = previous
       ? // Lookups were planned from `previous`; a concurrent change to its phone/email voids the plan.
         {
@@ -235,9 +333,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
         }
       : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: namesFor(PK) };
 
-    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      { Put: { TableName, Item: withoutUndefined({ ...fields, ...personKey(personId) }), ...profileGuard } },
-    ];
+    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
     const deletedLookupAt: Array<string | undefined> = [undefined];
     const lookups = [
       { current: ifDefined(person.phone, phoneLookupKey), old: ifDefined(previous?.phone, phoneLookupKey) },
@@ -358,16 +454,95 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return (await getItem('findPersonIdByEmail', emailLookupKey(email), ['personId']))?.personId;
     },
 
+    async findPersonIds({ emails, phones }) {
+      const items = await batchGet('findPersonIds', [...emails.map(emailLookupKey), ...phones.map(phoneLookupKey)], [PK, 'personId']);
+      const holder = new Map(items.map((item) => [String(item[PK]), String(item.personId)]));
+      const found = (values: readonly string[], key: (value: string) => { pk: string }) =>
+        new Map(values.flatMap((value) => {
+          const personId = holder.get(key(value).pk);
+          return personId === undefined ? [] : [[value, personId] as const];
+        }));
+      return { byEmail: found(emails, emailLookupKey), byPhone: found(phones, phoneLookupKey) };
+    },
+
+    async getPeople(personIds) {
+      const items = await batchGet('getPeople', personIds.map(personKey));
+      return new Map(items.map((item) => {
+        const personId = personIdFromPk(item[PK]);
+        return [personId, { ...domainFields(item), personId } as Person];
+      }));
+    },
+
+    async listEnrollmentsOf(personIds) {
+      const unique = [...new Set(personIds)];
+      const groups: string[][] = [];
+      for (let start = 0; start < unique.length; start += PARTIQL_IN_KEYS) groups.push(unique.slice(start, start + PARTIQL_IN_KEYS));
+      // PartiQL because neither Query nor BatchGetItem reads many partitions' prefixes at once. With
+      // every partition key named by `IN` it is one Query per person on DynamoDB's side, never a
+      // scan (and the functions' IAM policy denies any statement that would scan).
+      const pages = await mapWithConcurrency(groups, BULK_CONCURRENCY, async (group) => {
+        const items: Item[] = [];
+        let NextToken: string | undefined;
+        do {
+          const out = await measured('listEnrollmentsOf', 'read', () =>
+            doc.send(
+              new ExecuteStatementCommand({
+                Statement: `SELECT * FROM "${TableName}" WHERE "${PK}" IN [${group.map(() => '?').join(', ')}] AND begins_with("${SK}", ?)`,
+                Parameters: [...group.map(personPk), ENROLLMENT_PREFIX],
+                ConsistentRead: true,
+                NextToken,
+                ReturnConsumedCapacity: 'TOTAL',
+              }),
+            ),
+          );
+          items.push(...(out.Items ?? []));
+          NextToken = out.NextToken;
+        } while (NextToken);
+        return items;
+      });
+      const byPerson = new Map<string, Enrollment[]>(unique.map((personId) => [personId, []]));
+      for (const item of pages.flat()) {
+        const enrollment = toEnrollment(item);
+        byPerson.get(enrollment.personId)?.push(enrollment);
+      }
+      // listEnrollments' order, the sort key's: pages of several partitions promise none across them.
+      for (const list of byPerson.values()) list.sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId));
+      return new Map(personIds.map((personId) => [personId, byPerson.get(personId)!]));
+    },
+
+    async createPeople(people) {
+      for (const { person, enrollments } of people) {
+        const stray = enrollments.find((e) => e.personId !== person.personId);
+        if (stray) throw new Error(`enrollment ${stray.enrollmentId} is not ${person.personId}'s`);
+      }
+      const notCreated: string[] = [];
+      // One transaction may not touch an item twice, and two new people cannot hold one email or
+      // phone anyway: a later person naming what an earlier one holds loses, as to anyone else.
+      const held = new Set<string>();
+      const groups: { personId: string; items: NonNullable<TransactWriteCommandInput['TransactItems']> }[][] = [];
+      let groupSize = TRANSACTION_ITEMS;
+      for (const newPerson of people) {
+        const { items, heldKeys } = newPersonItems(newPerson);
+        if (heldKeys.some((key) => held.has(key))) {
+          notCreated.push(newPerson.person.personId);
+          continue;
+        }
+        for (const key of heldKeys) held.add(key);
+        if (items.length > TRANSACTION_ITEMS) throw new Error(`a new person with ${newPerson.enrollments.length} enrollments does not fit one transaction`);
+        if (groupSize + items.length > TRANSACTION_ITEMS) {
+          groups.push([]);
+          groupSize = 0;
+        }
+        groups.at(-1)!.push({ personId: newPerson.person.personId, items });
+        groupSize += items.length;
+      }
+      const lost = await mapWithConcurrency(groups, BULK_CONCURRENCY, createGroup);
+      return { notCreated: [...notCreated, ...lost.flat()] };
+    },
+
     async saveEnrollment(enrollment) {
-      const { personId, enrollmentId, ...fields } = enrollment;
       await measured('saveEnrollment', 'write', () =>
-        doc.send(
-          new PutCommand({
-            TableName,
-            Item: withoutUndefined({ ...fields, ...enrollmentKey(personId, enrollmentId) }),
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
+        doc.send(new PutCommand({ TableName, Item: enrollmentItem(enrollment), ReturnConsumedCapacity: 'TOTAL' })),
       );
     },
 
@@ -783,6 +958,17 @@ interface ConditionalUpdate {
 function isCancellable(message: Message, now: Date): boolean {
   if (message.status === 'planned') return true;
   return message.status === 'claimed' && message.lease !== undefined && Date.parse(message.lease.until) <= now.getTime();
+}
+
+/** A profile item: the person's fields under their key (the id lives in the key only). */
+function personItem(person: Person): Item {
+  const { personId, ...fields } = person;
+  return withoutUndefined({ ...fields, ...personKey(personId) });
+}
+
+function enrollmentItem(enrollment: Enrollment): Item {
+  const { personId, enrollmentId, ...fields } = enrollment;
+  return withoutUndefined({ ...fields, ...enrollmentKey(personId, enrollmentId) });
 }
 
 /** Only messages still to go out, and with a time to look at them, sit in the due index. */

@@ -10,6 +10,8 @@
  * | find a person by phone (inbound SMS, 21610) | table      | pk = PHONE#<e164>, sk = LOOKUP                 |
  * | find a person by email                      | table      | pk = EMAIL#<address>, sk = LOOKUP              |
  * | a person's enrollments                      | table      | pk = PERSON#<personId>, sk begins_with ENROLL# |
+ * | many people's enrollments (an import)       | table      | PartiQL: pk IN (PERSON#<personId>, ... at most |
+ * |                                             |            |   50), sk begins_with ENROLL#: no scan         |
  * | a person's messages (history, cancel)       | table      | pk = PERSON#<personId>, sk begins_with MSG#    |
  * | get / claim / finish one message            | table      | pk = PERSON#<personId>, sk = MSG#<messageId>   |
  * | messages due now on a channel, urgent ones  | due (GSI)  | duePk = DUE#<channel>#<U or R>#<shard>,        |

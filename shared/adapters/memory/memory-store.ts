@@ -41,6 +41,9 @@ export function createMemoryStore(): MemoryStore {
   const queueLeases = new Map<string, { holder: string; until: number }>();
   const messagesOf = (personId: string) => ensure(messages, personId);
   const storedMessage = (ref: { personId: string; messageId: string }) => messages.get(ref.personId)?.get(ref.messageId);
+  // Same order as the table's sort key (ENROLL#<enrollmentId>).
+  const sortedEnrollments = (personId: string) =>
+    [...(enrollments.get(personId)?.values() ?? [])].sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId)).map(copy);
 
   return {
     getPlan: plans.getPlan,
@@ -86,6 +89,56 @@ export function createMemoryStore(): MemoryStore {
       return personIdByEmail.get(email.toLowerCase());
     },
 
+    async findPersonIds({ emails, phones }) {
+      const byEmail = new Map<string, string>();
+      const byPhone = new Map<string, string>();
+      for (const email of emails) {
+        const personId = personIdByEmail.get(email.toLowerCase());
+        if (personId !== undefined) byEmail.set(email, personId);
+      }
+      for (const phone of phones) {
+        const personId = personIdByPhone.get(phone);
+        if (personId !== undefined) byPhone.set(phone, personId);
+      }
+      return { byEmail, byPhone };
+    },
+
+    async getPeople(personIds) {
+      const found = new Map<string, Person>();
+      for (const personId of personIds) {
+        const person = people.get(personId);
+        if (person) found.set(personId, copy(person));
+      }
+      return found;
+    },
+
+    async listEnrollmentsOf(personIds) {
+      return new Map(personIds.map((personId) => [personId, sortedEnrollments(personId)]));
+    },
+
+    async createPeople(list) {
+      for (const { person, enrollments: starting } of list) checkEnrollmentsOf(person, starting);
+      const notCreated: string[] = [];
+      // No await in this loop: each person's check and writes are one atomic step, as the
+      // table's conditional transaction makes them.
+      for (const { person, enrollments: starting } of list) {
+        const email = person.email?.toLowerCase();
+        const taken =
+          people.has(person.personId) ||
+          (email !== undefined && personIdByEmail.has(email)) ||
+          (person.phone !== undefined && personIdByPhone.has(person.phone));
+        if (taken) {
+          notCreated.push(person.personId);
+          continue;
+        }
+        people.set(person.personId, copy(person));
+        if (email !== undefined) personIdByEmail.set(email, person.personId);
+        if (person.phone !== undefined) personIdByPhone.set(person.phone, person.personId);
+        for (const enrollment of starting) ensure(enrollments, person.personId).set(enrollment.enrollmentId, copy(enrollment));
+      }
+      return { notCreated };
+    },
+
     async saveEnrollment(enrollment) {
       ensure(enrollments, enrollment.personId).set(enrollment.enrollmentId, copy(enrollment));
     },
@@ -95,10 +148,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async listEnrollments(personId) {
-      // Same order as the table's sort key (ENROLL#<enrollmentId>).
-      return [...(enrollments.get(personId)?.values() ?? [])]
-        .sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId))
-        .map(copy);
+      return sortedEnrollments(personId);
     },
 
     async createMessage(message) {
@@ -334,6 +384,12 @@ export function createMemoryStore(): MemoryStore {
       });
     },
   };
+}
+
+/** A new person's enrollments must be theirs: anything else is a caller's bug, caught before writing. */
+function checkEnrollmentsOf(person: Person, enrollments: readonly Enrollment[]): void {
+  const stray = enrollments.find((e) => e.personId !== person.personId);
+  if (stray) throw new Error(`enrollment ${stray.enrollmentId} is not ${person.personId}'s`);
 }
 
 function byTimeThenId<T extends { at: string }>(idOf: (item: T) => string) {
