@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { Cohort, Counselor, CounselorRole, counselorConsentSource, type CohortMember, type CounselorPrincipal, type Organisation } from '../domain/counselor';
 import { invitationConsentText, invitationEmail, invitationSms, invitationSmsConsentText } from '../domain/invitation-words';
-import { E164, Email, Profile, type Consent, type Enrollment, type Person } from '../domain/model';
+import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Person } from '../domain/model';
 import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domain/schedule';
 import { AnchorName, ApplicantType, VisaTrack } from '../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
@@ -176,7 +176,8 @@ async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Coh
   await forEachLimited(members, 8, async (member) => {
     const person = await deps.store.getPerson(member.personId);
     if (!person) return;
-    const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active');
+    const held = await deps.store.listEnrollments(person.personId);
+    const active = held.filter((e) => e.status === 'active');
     const personal: Record<string, string> = {};
     for (const name of PERSONAL_DATE_NAMES) {
       const value = active.find((e) => e.anchors[name] !== undefined)?.anchors[name];
@@ -186,7 +187,7 @@ async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Coh
     for (const sequenceId of after.sequenceIds) {
       const enrollment = active.find((e) => e.sequenceId === sequenceId);
       if (!enrollment) {
-        writes.push({ personId: person.personId, enrollmentId: randomUUID(), sequenceId, anchors: { ...after.anchorOverrides, ...personal, enrolled: nowIso }, enrolledAt: nowIso, status: 'active' });
+        writes.push({ personId: person.personId, enrollmentId: nextEnrollmentId(person.personId, sequenceId, held), sequenceId, anchors: { ...after.anchorOverrides, ...personal, enrolled: nowIso }, enrolledAt: nowIso, status: 'active' });
         continue;
       }
       const kept = Object.fromEntries(Object.entries(enrollment.anchors).filter(([name]) => !(name in before.anchorOverrides) || name in after.anchorOverrides));
@@ -458,7 +459,7 @@ async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonR
     } else {
       writes.push({
         personId: person.personId,
-        enrollmentId: randomUUID(),
+        enrollmentId: nextEnrollmentId(person.personId, sequenceId, enrollments),
         sequenceId,
         anchors: { ...cohort.anchorOverrides, ...dates, enrolled: nowIso },
         enrolledAt: nowIso,

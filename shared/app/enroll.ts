@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { currentSeason } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
-import { E164, Email, Profile, type Enrollment, type Message, type Person } from '../domain/model';
+import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, type Person } from '../domain/model';
 import { AnchorName, ApplicantType, LocalTime, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
 import type { Clock, Store } from '../ports';
@@ -99,7 +99,8 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   };
   await deps.store.savePerson(person);
 
-  const already = new Set((await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active').map((e) => e.sequenceId));
+  const held = await deps.store.listEnrollments(person.personId);
+  const already = new Set(held.filter((e) => e.status === 'active').map((e) => e.sequenceId));
   const sequences = named
     ? [named]
     : [...library.sequences.values()].filter((s) => s.autoEnroll && audienceAllows(s.audience, profile) && !already.has(s.id));
@@ -107,7 +108,7 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   for (const sequence of sequences) {
     const enrollment: Enrollment = {
       personId: person.personId,
-      enrollmentId: randomUUID(),
+      enrollmentId: nextEnrollmentId(person.personId, sequence.id, held),
       sequenceId: sequence.id,
       anchors: { ...input.anchors, enrolled: nowIso },
       enrolledAt: nowIso,

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { CalendarEntry, SEASON_EVENT_NAMES, type SeasonEvent } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
-import type { Enrollment, Message, Person, Profile } from '../domain/model';
+import { nextEnrollmentId, type Enrollment, type Message, type Person, type Profile } from '../domain/model';
 import { Outcome } from '../domain/sequence';
 import type { Clock, Store } from '../ports';
 import { planLanes } from './enroll';
@@ -36,7 +35,8 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   await deps.store.cancelPendingMessages(personId, 'replanned', now);
   await syncPlanEnrollments({ store: deps.store, library }, person, now);
 
-  const enrollments = (await deps.store.listEnrollments(personId)).filter((e) => e.status === 'active');
+  const held = await deps.store.listEnrollments(personId);
+  const enrollments = held.filter((e) => e.status === 'active');
   const ended: string[] = [];
   const started: string[] = [];
   const keep: Enrollment[] = [];
@@ -55,7 +55,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
     // A track joined later (say the unmatched path) keeps the person's own dates.
     const enrollment: Enrollment = {
       personId,
-      enrollmentId: randomUUID(),
+      enrollmentId: nextEnrollmentId(personId, sequence.id, held),
       sequenceId: sequence.id,
       anchors: { ...personal, enrolled: now.toISOString() },
       enrolledAt: now.toISOString(),

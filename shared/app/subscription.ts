@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { currentSeason, seasonCalendar } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import { serializeCalendar, type IcsEvent } from '../domain/ics';
-import { Email, Profile, type Consent, type Person } from '../domain/model';
+import { Email, Profile, nextEnrollmentId, type Consent, type Person } from '../domain/model';
 import { DEFAULT_QUIET_HOURS, IanaZone } from '../domain/schedule';
 import { ApplicantType, LocalTime, Outcome, VisaTrack, type Channel } from '../domain/sequence';
 import {
@@ -240,13 +240,14 @@ async function phoneIsFree(deps: SubscriptionDeps, phone: string, personId: stri
  */
 async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, person: Person, dates: Partial<Record<PersonalDate, string>>, now: Date) {
   // Plan enrollments (issue 8) carry one deadline's anchors each, never the personal dates.
-  const active = (await deps.store.listEnrollments(person.personId)).filter((e) => e.status === 'active' && !isPlanEnrollment(e));
+  const held = await deps.store.listEnrollments(person.personId);
+  const active = held.filter((e) => e.status === 'active' && !isPlanEnrollment(e));
   if (active.length === 0) {
     for (const sequence of deps.library.sequences.values()) {
       if (!sequence.autoEnroll || !audienceAllows(sequence.audience, person.profile)) continue;
       await deps.store.saveEnrollment({
         personId: person.personId,
-        enrollmentId: randomUUID(),
+        enrollmentId: nextEnrollmentId(person.personId, sequence.id, held),
         sequenceId: sequence.id,
         anchors: { ...dates, enrolled: now.toISOString() } as Record<string, string>,
         enrolledAt: now.toISOString(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { AnchorValue, IanaZone } from './schedule';
 import { ApplicantType, Channel, LocalTime, Milestone, Outcome, VisaTrack } from './sequence';
@@ -77,6 +78,21 @@ export const Enrollment = z.object({
   title: z.string().max(80).optional(),
 });
 export type Enrollment = z.infer<typeof Enrollment>;
+
+/**
+ * The id of a person's next enrollment in a sequence, given the enrollments they already have.
+ * Derived, not random: two requests that enroll the same person in the same sequence at the same
+ * time (two imports of one file, an import and a sign-up) read the same enrollments, so they write
+ * one enrollment, not two, and plan the same message ids, which the store creates once.
+ * Counting the earlier ones (ended included) keeps a later re-enrollment apart from the old one.
+ */
+export function nextEnrollmentId(personId: string, sequenceId: string, existing: readonly Pick<Enrollment, 'sequenceId'>[]): string {
+  const earlier = existing.filter((e) => e.sequenceId === sequenceId).length;
+  const hex = createHash('sha256').update(`${personId}\n${sequenceId}\n${earlier}`).digest('hex');
+  // UUID-shaped (version nibble 5, variant 10xx), like the random ids it replaces.
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
 
 export const MESSAGE_STATUSES = ['planned', 'claimed', 'sent', 'skipped', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];

@@ -117,6 +117,25 @@ describe('many rows on the table', () => {
     expect((await importCsv(on, ACTOR, cohort.cohortId, csv)).summary).toEqual({ added: 0, updated: 0, unchanged: ROWS, rejected: 0 });
   });
 
+  test('two imports at once into a second cohort add each person already stored to its sequence once', async () => {
+    // The people exist (the first cohort made them); both imports read their enrollments before
+    // either writes, so only an enrollment id both derive alike keeps them from adding two.
+    const on = depsOn(own.doc);
+    await on.counselors.saveOrganisation({ orgId: 'org-int', name: 'Integration Advising', createdAt: '2026-10-01T00:00:00.000Z' });
+    const first = await createCohort(on, ACTOR, { name: 'First', season: 2027, sequenceIds: ['getting-started'] });
+    const second = await createCohort(on, ACTOR, { name: 'Second', season: 2027, sequenceIds: ['personal-plan'] });
+    const csv = Buffer.from(memberCsv(ROWS));
+    expect((await importCsv(on, ACTOR, first.cohortId, csv)).summary.added).toBe(ROWS);
+    const reports = await Promise.all([importCsv(on, ACTOR, second.cohortId, csv), importCsv(on, ACTOR, second.cohortId, csv)]);
+    for (const report of reports) expect(report.summary.rejected).toBe(0);
+    const ids = await Promise.all(EMAILS.map((email) => on.store.findPersonIdByEmail(email)));
+    for (const id of ids) {
+      const tracks = (await on.store.listEnrollments(id!)).map((e) => `${e.sequenceId}:${e.status}`).sort();
+      expect(tracks).toEqual(['getting-started:active', 'personal-plan:active']);
+    }
+    expect((await importCsv(on, ACTOR, second.cohortId, csv)).summary).toEqual({ added: 0, updated: 0, unchanged: ROWS, rejected: 0 });
+  });
+
   test('a transaction of new people whose answer is lost, then the table gone: importing again repairs everything and duplicates no one', async () => {
     // A client whose second transaction reaches the table but whose answer never comes back
     // (a dropped connection); every request after it fails, as in an outage.

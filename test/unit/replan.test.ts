@@ -160,3 +160,28 @@ describe('re-planning', () => {
     await expect(correctCalendarDate(w.deps, { season: 2027, event: 'rol_deadline', entry: { at: 'March 5', certainty: 'V', source: 'x' } })).rejects.toMatchObject({ code: 'validation' });
   });
 });
+
+describe('the same person enrolled twice at once', () => {
+  it('joins each new track once and plans each message once', async () => {
+    const w = world('2027-03-20T04:00:00Z');
+    const { personId } = await w.enroll();
+    // Both calls read the person's tracks before either writes: a random id per call made two.
+    const [a, b] = await Promise.all([w.enroll({ outcome: 'unmatched' }), w.enroll({ outcome: 'unmatched' })]);
+    expect(a.enrollments).toEqual(b.enrollments);
+    const active = (await w.store.listEnrollments(personId)).filter((e) => e.status === 'active').map((e) => e.sequenceId);
+    expect(active.sort()).toEqual(['season', 'unmatched']);
+    const planned = await w.planned(personId);
+    expect(planned.map((m) => m.stepId)).toContain('acknowledge');
+    expect(new Set(planned.map((m) => `${m.sequenceId}.${m.stepId}.${m.channel}`)).size).toBe(planned.length);
+  });
+
+  it('a later re-enrollment, after the track ended, gets an id of its own', async () => {
+    const w = world('2027-03-20T04:00:00Z');
+    const { personId, enrollments: [first] } = await w.enroll({ sequenceId: 'unmatched' });
+    const stored = (await w.store.listEnrollments(personId)).find((e) => e.enrollmentId === first!.enrollmentId)!;
+    await w.store.saveEnrollment({ ...stored, status: 'ended' });
+    const { enrollments: [again] } = await w.enroll({ sequenceId: 'unmatched' });
+    expect(again!.enrollmentId).not.toBe(first!.enrollmentId);
+    expect(again!.enrollmentId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
