@@ -369,12 +369,13 @@ async function startProviders(o: MatchDayOptions): Promise<RunningProviders> {
       function done(error?: Error, message?: T) {
         clearTimeout(timer);
         child.off('message', onMessage);
-        child.off('exit', onExit);
+        child.off('close', onExit);
         if (error) reject(error);
         else resolve(message!);
       }
       child.on('message', onMessage);
-      child.once('exit', onExit);
+      // 'close', not 'exit': a message already sent may still be on its way when the process exits.
+      child.once('close', onExit);
     });
   const ready = await next<ProvidersReady>('ready', 60_000);
   return {

@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       emailRejections: proxy.rejected(),
       eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
     };
-    send(report);
-    void Promise.all([sandbox.stop(), proxy.stop(), twin.stop()]).finally(() => process.disconnect());
+    // The report is megabytes of JSON: stop and hang up only once it has been written to the parent.
+    process.send?.(report, undefined, {}, () => void Promise.all([sandbox.stop(), proxy.stop(), twin.stop()]).finally(() => process.disconnect()));
   });
   // The parent going away (Ctrl-C, a crash) ends this process too.
   process.on('disconnect', () => void Promise.all([sandbox.stop(), proxy.stop(), twin.stop()]).finally(() => process.exit(0)));
