@@ -456,7 +456,7 @@ describe('provider faults', () => {
     // indistinguishable (to the adapter) from one that never arrived, so the dispatcher retries
     // and the phone gets the text twice. Exactly-once in effect would need the provider to dedupe
     // (Twilio has no idempotency key on Messages create) or a lookup before retrying.
-    const w = await world({ providerTimeoutMs: 300 });
+    const w = await world({ providerTimeoutMs: 1_000 });
     const phone = '+919812340004';
     const { personId } = await w.enroll({ email: undefined, phone });
     sms().injectFaults({ mode: 'accept-then-hang', count: 1 });
@@ -474,7 +474,7 @@ describe('provider faults', () => {
     const welcome = await welcomeOf(w, personId, 'sms');
     expect(welcome.status).toBe('sent');
     expect(welcome.attempts.map((a) => [a.outcome, a.detail])).toEqual([
-      ['retry', 'twilio: no answer within 300 ms'],
+      ['retry', 'twilio: no answer within 1000 ms'],
       ['sent', 'sent'],
     ]);
     // The store records only the second sid: the first delivery is invisible to it.

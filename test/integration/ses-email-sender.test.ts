@@ -266,10 +266,9 @@ describe('startSesTwin', () => {
     const port = await freePort();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {
-      const started = Date.now();
-      // Either its exit or the squatter's non-HTTP answer ends the start, whichever comes first.
+      // Either its exit or the squatter's non-HTTP answer ends the start, whichever comes first;
+      // a start that waited on forever would hit the test's timeout.
       await expect(startSesTwin({ port })).rejects.toThrow();
-      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       await new Promise<void>((resolve) => squatter.close(() => resolve()));
     }

@@ -406,7 +406,7 @@ describe('injected faults', () => {
   });
 
   it('a hanging or accept-then-hanging create makes the adapter time out as retryable', async () => {
-    const sender = createTwilioSmsSender({ accountSid, authToken, from: SERVICE_NUMBER, apiBase: sandbox.url, timeoutMs: 200 });
+    const sender = createTwilioSmsSender({ accountSid, authToken, from: SERVICE_NUMBER, apiBase: sandbox.url, timeoutMs: 1_000 });
     sandbox.injectFaults({ mode: 'hang', count: 1 });
     expect(await sender.send({ to: '+15553330002', body: 'x', messageId: 'm' })).toMatchObject({ status: 'failed', retryable: true });
     expect(sandbox.messages()).toEqual([]);

@@ -7,8 +7,9 @@ import { describeSmsSenderContract, type SmsContractFault } from '../support/sms
 const accountSid = `AC${randomBytes(16).toString('hex')}`;
 const authToken = randomBytes(16).toString('hex');
 const from = '+15005550006';
-// Short, so the "no answer" cases finish quickly; the sandbox itself answers in milliseconds.
-const timeoutMs = 400;
+// Short, so the "no answer" cases finish quickly, yet long enough that a machine busy with the
+// rest of the suite does not time out a send the sandbox would have answered in milliseconds.
+const timeoutMs = 1_500;
 
 let sandbox: SmsSandbox;
 

@@ -131,6 +131,8 @@ export async function startSesFaultProxy(options: { target: string }): Promise<S
           method: req.method,
           path: req.url,
           headers: { ...req.headers, host: target.host },
+          // A fresh connection per request: a kept-alive one the twin has just closed would reset.
+          agent: false,
         },
         (upstreamRes) => {
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);

@@ -128,7 +128,7 @@ describe('Cognito access tokens verified in the API function (AWS, no authorizer
     for (const failing of ['error', 'garbage', 'hang'] as const) {
       mode = failing;
       jwksRequests = 0;
-      const auth = authenticator(200);
+      const auth = authenticator(1_000);
       expect(await auth.authenticate(bearer(token()))).toBeUndefined();
       mode = 'keys';
       expect(await auth.authenticate(bearer(token()))).toMatchObject({ orgId: 'org-a' });

