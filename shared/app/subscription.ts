@@ -304,7 +304,18 @@ export async function subscribe(deps: SubscriptionDeps, raw: unknown): Promise<S
   const log = deps.log ?? silentLogger;
   const none = { confirmation: 'none', smsRequest: 'none' } as const;
   if (form.website) return { status: 'accepted', detail: 'ignored', ...none };
+  // A form sent twice at once (a double click) is two sign-ups racing to create one person: the one
+  // that loses is taken again, and then finds the person the other created (an update).
+  return (await signUp(deps, form, now, log)) ?? (await signUp(deps, form, now, log)) ?? raceLostTwice();
+}
 
+function raceLostTwice(): never {
+  throw new Error('sign-up: the address was taken twice while creating its person');
+}
+
+/** Steps 2-4 of subscribe; undefined when someone else created this address's person meanwhile. */
+async function signUp(deps: SubscriptionDeps, form: SubscribeForm, now: Date, log: Logger): Promise<SubscribeOutcome | undefined> {
+  const none = { confirmation: 'none', smsRequest: 'none' } as const;
   const existingId = await deps.store.findPersonIdByEmail(form.email);
   const existing = existingId ? await deps.store.getPerson(existingId) : undefined;
   if (existing?.consent.email?.state === 'confirmed') {
@@ -353,7 +364,11 @@ export async function subscribe(deps: SubscriptionDeps, raw: unknown): Promise<S
         showPlanToCounselor: existing?.showPlanToCounselor,
       }),
     };
-    await deps.store.savePerson(person);
+    if (existingId === undefined) {
+      // Created only while nobody holds the address or number (one of two sign-ups at once).
+      const { notCreated } = await deps.store.createPeople([{ person, enrollments: [] }]);
+      if (notCreated.length > 0) return undefined;
+    } else await deps.store.savePerson(person);
     await setPersonalDates({ ...deps, library }, person, pickDates(form), now);
     // Nothing is confirmed, so this plans nothing; it settles the tracks the profile fits.
     await replanPerson({ store: deps.store, clock: deps.clock, library }, person.personId);

@@ -119,6 +119,25 @@ describe('sign-up: double opt-in', () => {
     expect(await w.s.store.listDueMessages(new Date('2030-01-01T00:00:00Z'), 100)).toEqual([]);
   });
 
+  test('a form sent twice at once (a double click) makes one person and one confirmation email', async () => {
+    const w = world();
+    const outcomes = await Promise.all([subscribe(w.deps, form({ mobile: '+91 98123-45678', smsConsent: 'yes' })), subscribe(w.deps, form({ mobile: '+91 98123-45678', smsConsent: 'yes' }))]);
+    expect(outcomes.map((o) => o.status)).toEqual(['accepted', 'accepted']);
+    expect(await w.s.store.listPersonIdsInSeason(2027)).toHaveLength(1);
+    const personId = (await w.s.store.findPersonIdByEmail('priya.sharma@example.com'))!;
+    expect(await w.s.store.findPersonIdByPhone('+919812345678')).toBe(personId);
+    expect(w.s.email.sent.map((m) => m.to)).toEqual(['priya.sharma@example.com']);
+    expect(w.s.sms.sent.map((m) => m.to)).toEqual(['+919812345678']);
+    // Confirming the one link reaches the one person, with their tracks as a single sign-up makes them.
+    expect((await w.s.store.listEnrollments(personId)).map((e) => e.sequenceId).sort()).toEqual(
+      (await (async () => {
+        const single = world();
+        await subscribe(single.deps, form({ mobile: '+91 98123-45678', smsConsent: 'yes' }));
+        return (await single.s.store.listEnrollments((await single.s.store.findPersonIdByEmail('priya.sharma@example.com'))!)).map((e) => e.sequenceId).sort();
+      })()),
+    );
+  });
+
   test('the YES request is one GSM-7 segment', () => {
     expect(smsSegments(SMS_OPT_IN_REQUEST)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
