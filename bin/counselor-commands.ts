@@ -152,7 +152,9 @@ export function registerCounselorCommands(program: Command, services: ServicesFa
       if (o.report) fs.writeFileSync(o.report, JSON.stringify(report, null, 2));
       if (o.invite && report.toInvite.length) {
         const sent = await sendInvitations(deps, actor, o.cohort, report.toInvite);
-        console.log(`invitations: ${sent.email} emails, ${sent.sms} texts${sent.smsWaiting ? `, ${sent.smsWaiting} texts waiting for daytime` : ''}${sent.failed ? `, ${sent.failed} failed` : ''}`);
+        console.log(
+          `invitations queued: ${sent.email} emails, ${sent.sms} texts${sent.smsWaiting ? ` (${sent.smsWaiting} of them wait for the person's morning)` : ''}${sent.failed ? `, ${sent.failed} not queued (run again)` : ''}; the dispatcher sends them at the providers' pace`,
+        );
       }
       if (rejected > 0) process.exitCode = 1;
     });

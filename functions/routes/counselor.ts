@@ -88,7 +88,7 @@ export const cohortDeps = (services: Services): CohortDeps => ({
   postalAddress: services.settings.postalAddress,
 });
 
-/** Invitations sent within an import request; API Gateway gives a request 29 seconds. */
+/** Invitations queued within an import request (a few writes each); API Gateway gives a request 29 seconds. */
 const INLINE_INVITATIONS = 200;
 
 /** A JSON member list of 500 fits well within this. */
@@ -193,8 +193,9 @@ export const counselorRoutes: Route<CounselorServices>[] = [
       }
       const report = await importCsv(deps, ctx.principal, ctx.params.cohortId!, body(ctx, MAX_CSV_BYTES));
       if (report.fileError) return json(400, { error: 'bad_file', message: report.fileError, rows: [], summary: report.summary });
-      // A large file's invitations would outlast the request: the first ones go now, the rest
-      // with POST .../invitations (or `matchcoach import`, which sends them all).
+      // Queueing a large file's invitations would outlast the request: the first ones are queued
+      // now, the rest with POST .../invitations (or `matchcoach import`, which queues them all).
+      // The dispatcher sends what is queued at the providers' pace.
       const now = report.toInvite.slice(0, INLINE_INVITATIONS);
       const invitations = await sendInvitations(deps, ctx.principal, ctx.params.cohortId!, now);
       const { toInvite, ...rest } = report;

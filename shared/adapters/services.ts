@@ -120,6 +120,7 @@ export async function createServices(config: Config, options: ServicesOptions = 
       links: {
         unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
         preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
+        confirmUrl: (personId) => `${base}/confirm/${issueToken(secret, 'confirm-email', personId, clock.now())}`,
         // Twilio signs the whole URL, query included, so these ids cannot be forged in a callback.
         smsStatusCallbackUrl: (personId, messageId) =>
           `${base}/webhooks/twilio/status?p=${encodeURIComponent(personId)}&m=${encodeURIComponent(messageId)}`,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { Cohort, Counselor, CounselorRole, counselorConsentSource, type CohortMember, type CounselorPrincipal, type Organisation } from '../domain/counselor';
-import { invitationConsentText, invitationEmail, invitationSms, invitationSmsConsentText } from '../domain/invitation-words';
-import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Person } from '../domain/model';
+import { invitationConsentText, invitationSmsConsentText } from '../domain/invitation-words';
+import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Message, type Person } from '../domain/model';
 import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domain/schedule';
-import { AnchorName, ApplicantType, VisaTrack } from '../domain/sequence';
+import { AnchorName, ApplicantType, VisaTrack, type Channel } from '../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import { TOKEN_LIFETIME_SECONDS, issueToken } from '../domain/tokens';
 import { silentLogger, type Store } from '../ports';
@@ -566,21 +566,33 @@ export async function addMembers(deps: CohortDeps, actor: CounselorPrincipal, co
 // ---- Invitations ------------------------------------------------------------------------------------
 
 export interface InvitationReport {
+  /** Invitation emails queued by this run; the dispatcher sends them at the providers' pace. */
   email: number;
+  /** Invitation texts queued by this run, likewise. */
   sms: number;
-  /** Texts held back by the person's quiet hours: a later run sends them. */
+  /** Of those texts, the ones whose person is in quiet hours now: they go in their morning. */
   smsWaiting: number;
+  /** Invitations that could not be queued (a storage fault); the next run tries them again. */
   failed: number;
 }
 
-/** A claim on a person's invitation that outlives the link, so retries never send it twice. */
+/**
+ * A person gets one invitation per channel in this time, whatever the number of cohorts that add
+ * them (a claim in their record); it is also how long an invitation may wait to go out: as long
+ * as the link it carries stays valid.
+ */
 const INVITE_HOLD_MS = TOKEN_LIFETIME_SECONDS['confirm-email'] * 1000;
+/** People read in one request when queueing a cohort's invitations. */
+const INVITATION_READ_CHUNK = 100;
 
 /**
- * Sends each named member of the cohort (or every member still waiting, without `personIds`) the
- * invitation their pending consent needs: the email with the confirmation link, the text asking
- * for YES. Once per person and channel (a notice claim in the person's record, then the member's
- * `invited`); texts wait out the person's quiet hours. Members who said no, or confirmed, get nothing.
+ * Queues, for each named member of the cohort (or every member still waiting, without
+ * `personIds`), the invitation their pending consent needs: the email with the confirmation link,
+ * the text asking for YES. The dispatcher sends them like any message: within the providers'
+ * shared rate (a cohort of thousands never bursts past it), texts after the person's quiet hours,
+ * retried after a provider fault. Once per person and channel in INVITE_HOLD_MS (a notice claim in
+ * the person's record, then the member's `invited`). Members who said no, or confirmed, get
+ * nothing; removing a member withdraws what still waits.
  */
 export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personIds?: readonly string[]): Promise<InvitationReport> {
   const cohort = await getCohort(deps, actor, cohortId);
@@ -588,55 +600,72 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
   const orgName = org?.name ?? actor.orgId;
   const log = deps.log ?? silentLogger;
   const report: InvitationReport = { email: 0, sms: 0, smsWaiting: 0, failed: 0 };
-  // One paged query for the cohort, rather than a read per person named.
+  // One paged query for the cohort, and people read a chunk at a time, not one request each.
   const wanted = personIds && new Set(personIds);
-  const members = (await deps.counselors.listCohortMembers(cohort.orgId, cohortId)).filter((m) => !wanted || wanted.has(m.personId));
-  const base = deps.publicBaseUrl.replace(/\/$/, '');
+  const members = (await deps.counselors.listCohortMembers(cohort.orgId, cohortId)).filter(
+    (m) => (!wanted || wanted.has(m.personId)) && m.status === 'active' && !(m.invited?.email && m.invited?.sms),
+  );
+  const ours = (consent: Consent | undefined) => consent?.state === 'pending' && consent.source.startsWith('counselor:');
   const updated: CohortMember[] = [];
-  await forEachLimited(members, 16, async (member) => {
-    if (member.status !== 'active' || (member.invited?.email && member.invited?.sms)) return;
-    const person = await deps.store.getPerson(member.personId);
-    if (!person) return;
-    const now = deps.clock.now();
-    const invited = { ...member.invited };
-    const ours = (consent: Consent | undefined) => consent?.state === 'pending' && consent.source.startsWith('counselor:');
-    if (person.email && ours(person.consent.email) && !invited.email) {
-      if (await deps.store.claimPersonNotice(person.personId, 'invite-email', now, new Date(now.getTime() + INVITE_HOLD_MS))) {
-        const words = invitationEmail({
-          orgName,
-          confirmUrl: `${base}/confirm/${issueToken(deps.tokenSecret, 'confirm-email', person.personId, now)}`,
-          postalAddress: deps.postalAddress,
-          validDays: Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400),
-          ...definedOnly({ firstName: person.firstName }),
-        });
-        const result = await deps.email.send({ to: person.email, ...words, messageId: `invite.${person.personId}.email` });
-        if (result.status === 'sent') report.email++;
-        else {
+  for (let start = 0; start < members.length; start += INVITATION_READ_CHUNK) {
+    const chunk = members.slice(start, start + INVITATION_READ_CHUNK);
+    const people = await deps.store.getPeople(chunk.map((m) => m.personId));
+    await forEachLimited(chunk, 16, async (member) => {
+      const person = people.get(member.personId);
+      if (!person) return;
+      const now = deps.clock.now();
+      const invited = { ...member.invited };
+      const queue = async (channel: Channel, to: string): Promise<boolean> => {
+        try {
+          // Another cohort's invitation within the hold counts as this one's (the person is not
+          // invited twice in a few days); the member is marked invited either way.
+          const claimed = await deps.store.claimPersonNotice(person.personId, `invite-${channel}`, now, new Date(now.getTime() + INVITE_HOLD_MS));
+          if (claimed) await deps.store.createMessage(invitationMessage(person, channel, to, orgName, now));
+          invited[channel] = now.toISOString();
+          return claimed;
+        } catch (error) {
+          // Not marked invited: a later run queues it, at the latest once a claim taken here has run out.
           report.failed++;
-          log.warn('invitation email not sent', { personId: person.personId, reason: result.reason });
+          log.warn('invitation not queued', { personId: person.personId, channel, error: error instanceof Error ? error.message : String(error) });
+          return false;
         }
+      };
+      if (person.email && ours(person.consent.email) && !invited.email && (await queue('email', person.email))) report.email++;
+      if (person.phone && ours(person.consent.sms) && !invited.sms && (await queue('sms', person.phone))) {
+        report.sms++;
+        if (isInQuietHours(now, person.timeZone, person.quietHours as QuietHours | undefined)) report.smsWaiting++;
       }
-      invited.email = now.toISOString();
-    }
-    if (person.phone && ours(person.consent.sms) && !invited.sms) {
-      if (isInQuietHours(now, person.timeZone, person.quietHours as QuietHours | undefined)) report.smsWaiting++;
-      else {
-        if (await deps.store.claimPersonNotice(person.personId, 'invite-sms', now, new Date(now.getTime() + INVITE_HOLD_MS))) {
-          const result = await deps.sms.send({ to: person.phone, body: invitationSms(orgName), messageId: `invite.${person.personId}.sms` });
-          if (result.status === 'sent') report.sms++;
-          else {
-            report.failed++;
-            log.warn('invitation text not sent', { personId: person.personId, reason: result.reason });
-          }
-        }
-        invited.sms = now.toISOString();
-      }
-    }
-    if (stable(invited) !== stable(member.invited ?? {})) updated.push({ ...member, invited });
-  });
-  // The notice claims already stop a second send; these records say so to the next run cheaply.
+      if (stable(invited) !== stable(member.invited ?? {})) updated.push({ ...member, invited });
+    });
+  }
+  // The message ids already stop a second invitation; these records say so to the next run cheaply.
   await deps.counselors.saveCohortMembers(updated);
   return report;
+}
+
+/** An invitation as a message due now, for the dispatcher (see Message.invitation). */
+function invitationMessage(person: Person, channel: Channel, to: string, orgName: string, now: Date): Message {
+  const at = now.toISOString();
+  return {
+    personId: person.personId,
+    messageId: `invite.${person.personId}.${channel}.${now.getTime()}`,
+    enrollmentId: 'invitation',
+    sequenceId: 'invitation',
+    stepId: 'invite',
+    channel,
+    to,
+    zone: person.timeZone,
+    anchors: {},
+    profile: person.profile,
+    ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours }),
+    sendAt: at,
+    deadlineAt: new Date(now.getTime() + INVITE_HOLD_MS).toISOString(),
+    invitation: { orgName },
+    status: 'planned',
+    dueAt: at,
+    attempts: [],
+    updatedAt: at,
+  };
 }
 
 async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {

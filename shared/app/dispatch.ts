@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { invitationEmail, invitationSms } from '../domain/invitation-words';
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
-import { findStep, renderEmail, renderSms, contextFor } from '../domain/render';
+import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from '../domain/render';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn } from '../domain/template';
+import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
 import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
@@ -37,6 +39,8 @@ export interface DispatchSettings {
     unsubscribeUrl(personId: string): string;
     preferencesUrl(personId: string): string;
     smsStatusCallbackUrl?(personId: string, messageId: string): string;
+    /** A counselor's invitation links to the sign-up confirmation (signed as it is sent). */
+    confirmUrl?(personId: string): string;
   };
   /**
    * The providers' limits per channel (shared/config.ts). With a RateBudget in the deps, every
@@ -232,7 +236,8 @@ export function createDispatcher(deps: DispatchDeps) {
       return;
     }
     report.claimed++;
-    await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
+    // An invitation is no step of a lane: nothing is planned after it.
+    if (!message.invitation) await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
 
     const outcome = await deliver(message, now, urgent || message.urgent === true, tick);
     // When it happened: after any wait for a send slot, so the record says when it really went.
@@ -263,7 +268,8 @@ export function createDispatcher(deps: DispatchDeps) {
   }
 
   async function deliver(message: Message, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
-    const { report, library } = tick;
+    if (message.invitation) return deliverInvitation(message, message.invitation.orgName, now, urgent, tick);
+    const { library } = tick;
     const sequence = library.sequences.get(message.sequenceId);
     const step = sequence && findStep(sequence, message.stepId);
     if (!step) return { kind: 'skipped', reason: 'step_removed' };
@@ -299,27 +305,10 @@ export function createDispatcher(deps: DispatchDeps) {
       } catch (error) {
         return { kind: 'failed', reason: `render: ${(error as Error).message}` };
       }
-      const slot = await waitForSlot('sms', urgent, report, deadline);
-      if (slot.kind !== 'go') return slot.outcome;
-      const sentAt = deps.clock.now();
-      // The slot may have moved us past 21:00 local; quiet hours hold whatever the budget says.
-      const lateQuiet = quietHoursHold(message, sentAt, deadline);
-      if (lateQuiet) return lateQuiet;
-      const validity = deadline ? Math.min(36_000, Math.floor((deadline.getTime() - sentAt.getTime()) / 1000)) : undefined;
-      const statusCallbackUrl = s.links?.smsStatusCallbackUrl?.(message.personId, message.messageId);
-      const result = await deps.sms.send({
-        to: message.to,
-        body,
-        messageId: message.messageId,
-        ...(validity ? { validityPeriodSeconds: validity } : {}),
-        ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
-      });
-      if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
-      noteThrottling('sms', result, report);
-      return outcomeOf(result, message, deps.clock.now());
+      return sendSms(message, body, urgent, tick, deadline);
     }
 
-    if (report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+    if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
     let rendered;
     try {
       const preferencesUrl = s.links?.preferencesUrl(message.personId);
@@ -331,6 +320,68 @@ export function createDispatcher(deps: DispatchDeps) {
     const headers = s.links
       ? { 'List-Unsubscribe': `<${s.links.unsubscribeUrl(message.personId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       : undefined;
+    return sendEmail(message, rendered, headers, urgent, tick, deadline);
+  }
+
+  /**
+   * A counselor's invitation: the invitation's own words, and the same pacing, quiet hours,
+   * retries and deadline as coaching. The email is transactional like the sign-up confirmation
+   * (no unsubscribe header: nothing else comes unless they accept).
+   */
+  async function deliverInvitation(message: Message, orgName: string, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
+    const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
+    if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
+    if (message.channel === 'sms') {
+      const quiet = quietHoursHold(message, now, deadline);
+      if (quiet) return quiet;
+      return sendSms(message, invitationSms(orgName), urgent, tick, deadline);
+    }
+    if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+    const confirmUrl = s.links?.confirmUrl?.(message.personId);
+    if (!confirmUrl) return { kind: 'failed', reason: 'no confirmation link configured' };
+    const words = invitationEmail({
+      orgName,
+      confirmUrl,
+      postalAddress: s.postalAddress,
+      validDays: Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400),
+      ...(message.firstName ? { firstName: message.firstName } : {}),
+    });
+    return sendEmail(message, words, undefined, urgent, tick, deadline);
+  }
+
+  /** One text, once its slot of the shared budget comes (quiet hours checked again after the wait). */
+  async function sendSms(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+    const { report } = tick;
+    const slot = await waitForSlot('sms', urgent, report, deadline);
+    if (slot.kind !== 'go') return slot.outcome;
+    const sentAt = deps.clock.now();
+    // The slot may have moved us past 21:00 local; quiet hours hold whatever the budget says.
+    const lateQuiet = quietHoursHold(message, sentAt, deadline);
+    if (lateQuiet) return lateQuiet;
+    const validity = deadline ? Math.min(36_000, Math.floor((deadline.getTime() - sentAt.getTime()) / 1000)) : undefined;
+    const statusCallbackUrl = s.links?.smsStatusCallbackUrl?.(message.personId, message.messageId);
+    const result = await deps.sms.send({
+      to: message.to,
+      body,
+      messageId: message.messageId,
+      ...(validity ? { validityPeriodSeconds: validity } : {}),
+      ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
+    });
+    if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
+    noteThrottling('sms', result, report);
+    return outcomeOf(result, message, deps.clock.now());
+  }
+
+  /** One email, once its slot of the shared budget comes; SES's own quota answer pauses email. */
+  async function sendEmail(
+    message: Message,
+    rendered: RenderedEmail,
+    headers: Record<string, string> | undefined,
+    urgent: boolean,
+    tick: Tick,
+    deadline: Date | undefined,
+  ): Promise<Outcome> {
+    const { report } = tick;
     const slot = await waitForSlot('email', urgent, report, deadline);
     if (slot.kind !== 'go') return slot.outcome;
     // A slot is within our own daily budget, but not within SES's if SES has just said no.

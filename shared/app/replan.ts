@@ -32,7 +32,8 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const now = deps.clock.now();
   const person = await deps.store.getPerson(personId);
   if (!person) throw new DomainError('not_found', 'no such person');
-  await deps.store.cancelPendingMessages(personId, 'replanned', now);
+  // A counselor's invitation waiting for the morning is no part of the plan: it stays.
+  await deps.store.cancelPendingMessages(personId, 'replanned', now, undefined, { keepInvitations: true });
   await syncPlanEnrollments({ store: deps.store, library }, person, now);
 
   const held = await deps.store.listEnrollments(personId);

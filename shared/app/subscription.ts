@@ -407,8 +407,9 @@ export async function confirmEmail(deps: SubscriptionDeps, token: string): Promi
 
   const now = deps.clock.now();
   await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...consent, state: 'confirmed', at: now.toISOString() } } });
-  if ((await deps.store.listMessages(person.personId)).length === 0) {
+  if ((await deps.store.listMessages(person.personId)).every((m) => m.invitation)) {
     // Coaching starts when they say yes, not when the form was sent: "enrolled" steps count from now.
+    // (A counselor's invitation is the only message someone who never said yes can have had.)
     for (const enrollment of await deps.store.listEnrollments(person.personId)) {
       if (enrollment.status !== 'active') continue;
       await deps.store.saveEnrollment({ ...enrollment, enrolledAt: now.toISOString(), anchors: { ...enrollment.anchors, enrolled: now.toISOString() } });

@@ -138,6 +138,13 @@ export interface Message {
    * Set at planning; the due index keeps urgent messages in partitions of their own.
    */
   urgent?: boolean;
+  /**
+   * A counselor's invitation (issue 5) rather than a step of a sequence. It is queued like any
+   * message so that it keeps to the providers' shared rate, waits out quiet hours and is retried
+   * after a fault; its words are the invitation's, its link is signed as it goes, and no next
+   * message follows it.
+   */
+  invitation?: { orgName: string };
   status: MessageStatus;
   /**
    * While planned or claimed: when it is due. A claim leaves it as it is (moving it would rewrite

@@ -106,8 +106,12 @@ export interface Store extends PlanStore {
   ): Promise<boolean>;
   /** Gives the lease back and makes the message due again at `retryAt`. */
   releaseForRetry(ref: { personId: string; messageId: string }, leaseToken: string, retryAt: Date, attempt: Attempt): Promise<boolean>;
-  /** Ends every message of a person still to go out (on one channel, or all), with a reason. */
-  cancelPendingMessages(personId: string, reason: string, now: Date, channel?: Channel): Promise<number>;
+  /**
+   * Ends every message of a person still to go out (on one channel, or all), with a reason.
+   * `keepInvitations`: a counselor's invitations still waiting stay (re-planning is not a reason
+   * to withdraw them; consent changes, removal and erasure are).
+   */
+  cancelPendingMessages(personId: string, reason: string, now: Date, channel?: Channel, options?: { keepInvitations?: boolean }): Promise<number>;
 
   /** The operator's corrections to the season calendar, by season then event. */
   getCalendarOverrides(): Promise<Record<string, Record<string, CalendarEntry>>>;

@@ -7,6 +7,7 @@ import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-ema
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createCohort, eraseMember, removeMember, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
 import { importCsv } from '../../shared/app/csv-import';
+import { createDispatcher } from '../../shared/app/dispatch';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import { memberCsv } from '../../bench/csv-import';
 import { testDynamoEndpoint, testTable, type TestTable } from '../support/dynamo';
@@ -20,7 +21,7 @@ jest.setTimeout(120_000);
 const ACTOR: CounselorPrincipal = { counselorId: 'c-int', orgId: 'org-int', role: 'admin', scopes: [] };
 
 let table: TestTable;
-let deps: CohortDeps & { email: ReturnType<typeof createMemoryEmailSender> };
+let deps: CohortDeps & { email: ReturnType<typeof createMemoryEmailSender>; sms: ReturnType<typeof createMemorySmsSender> };
 beforeAll(async () => {
   table = await testTable();
   deps = {
@@ -36,6 +37,26 @@ beforeAll(async () => {
   await deps.counselors.saveOrganisation({ orgId: 'org-int', name: 'Integration Advising', createdAt: '2026-10-01T00:00:00.000Z' });
 });
 afterAll(() => table.drop());
+
+/** One dispatcher tick on the same table and senders: the queued invitations go out. */
+const dispatchOn = (on: CohortDeps) =>
+  createDispatcher({
+    store: on.store,
+    email: on.email,
+    sms: on.sms,
+    clock: on.clock,
+    settings: {
+      leaseSeconds: 120,
+      concurrency: 8,
+      maxDurationMs: 60_000,
+      postalAddress: on.postalAddress,
+      links: {
+        unsubscribeUrl: (personId) => `${on.publicBaseUrl}/unsubscribe/${personId}`,
+        preferencesUrl: (personId) => `${on.publicBaseUrl}/preferences/${personId}`,
+        confirmUrl: (personId) => `${on.publicBaseUrl}/confirm/${personId}`,
+      },
+    },
+  })();
 
 test('40 rows import, the same file again changes nothing, a bad row is rejected; invite, remove and erase on the table', async () => {
   const cohort = await createCohort(deps, ACTOR, { name: 'Int', season: 2027, sequenceIds: ['getting-started'] });
@@ -54,7 +75,12 @@ test('40 rows import, the same file again changes nothing, a bad row is rejected
   const invited = await sendInvitations(deps, ACTOR, cohort.cohortId, first.toInvite);
   expect(invited.email).toBe(40);
   expect(await sendInvitations(deps, ACTOR, cohort.cohortId)).toMatchObject({ email: 0, sms: 0 });
+  expect(deps.email.sent).toHaveLength(0);
+  // Every email, and every text but those waiting out the person's quiet hours, goes on the next tick; once.
+  expect(await dispatchOn(deps)).toMatchObject({ sent: 40 + invited.sms - invited.smsWaiting, failed: 0 });
+  expect(await dispatchOn(deps)).toMatchObject({ sent: 0 });
   expect(deps.email.sent).toHaveLength(40);
+  expect(deps.sms.sent).toHaveLength(invited.sms - invited.smsWaiting);
 
   const personId = (await deps.store.findPersonIdByEmail('applicant1@example.com'))!;
   expect((await deps.counselors.cohortsOfPerson(personId)).map((m) => m.cohortId)).toEqual([cohort.cohortId]);
@@ -173,7 +199,9 @@ describe('many rows on the table', () => {
     expect(rerun.summary).toEqual({ added: ROWS, updated: 0, unchanged: 0, rejected: 0 });
     await expectEachOnce(healthy, cohort.cohortId);
     expect(await sendInvitations(healthy, ACTOR, cohort.cohortId, rerun.toInvite)).toMatchObject({ email: ROWS, failed: 0 });
+    await dispatchOn(healthy);
     expect(new Set(healthy.email.sent.map((m) => m.to)).size).toBe(ROWS);
+    expect(healthy.email.sent).toHaveLength(ROWS);
     expect((await importCsv(healthy, ACTOR, cohort.cohortId, csv)).summary).toEqual({ added: 0, updated: 0, unchanged: ROWS, rejected: 0 });
   });
 });

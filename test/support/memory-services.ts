@@ -8,6 +8,7 @@ import { silentLogger } from '../../shared/ports';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
 import { noCounselorAccess } from '../../shared/app/counselor-auth';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
+import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';
 
 /**
  * The composition roots of shared/adapters/services.ts and counselor-services.ts, on memory twins
@@ -29,6 +30,8 @@ export interface MemoryServices extends CounselorServices {
   sms: MemorySmsSender;
   /** Moves the fixed clock. */
   at(instant: string | Date): void;
+  /** One dispatcher tick at the clock's time: what is due goes out (invitations too). */
+  dispatch(): Promise<DispatchReport>;
 }
 
 export function memoryServices(overrides: Partial<CounselorServices> = {}): MemoryServices {
@@ -50,6 +53,7 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
       links: {
         unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
         preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
+        confirmUrl: (personId) => `${base}/confirm/${issueToken(secret, 'confirm-email', personId, clock.now())}`,
         smsStatusCallbackUrl: (personId, messageId) =>
           `${base}/webhooks/twilio/status?p=${encodeURIComponent(personId)}&m=${encodeURIComponent(messageId)}`,
       },
@@ -81,5 +85,6 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
     at(instant) {
       now = new Date(instant);
     },
+    dispatch: () => createDispatcher(services)(),
   };
 }

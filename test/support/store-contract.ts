@@ -577,6 +577,16 @@ export function describeStoreContract(
         expect((await store.getMessage('p-asha', MESSAGE_ID))?.reason).toBe('opted_out');
       });
 
+      it('re-planning may keep a counselor\'s invitations waiting; other reasons withdraw them', async () => {
+        await store.createMessage(message({ dueAt: at(5) }));
+        await store.createMessage(message({ messageId: 'invite.p-asha.sms', enrollmentId: 'invitation', sequenceId: 'invitation', stepId: 'invite', invitation: { orgName: 'Advising' }, dueAt: at(5) }));
+        expect(await store.cancelPendingMessages('p-asha', 'replanned', NOW, undefined, { keepInvitations: true })).toBe(1);
+        expect(await store.getMessage('p-asha', 'invite.p-asha.sms')).toMatchObject({ status: 'planned', invitation: { orgName: 'Advising' } });
+        expect((await store.listDueMessages(new Date(at(10)), 10)).map((r) => r.messageId)).toEqual(['invite.p-asha.sms']);
+        expect(await store.cancelPendingMessages('p-asha', 'removed-from-cohort', NOW)).toBe(1);
+        expect(await store.getMessage('p-asha', 'invite.p-asha.sms')).toMatchObject({ status: 'skipped', reason: 'removed-from-cohort' });
+      });
+
       it('lists the people of a season, following a change of season', async () => {
         await store.savePerson(person());
         await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.com', phone: '+923001234567' }));

@@ -145,17 +145,25 @@ describe('members by JSON, invitations and consent', () => {
     const enrollments = await w.services.store.listEnrollments(asha.personId);
     expect(enrollments).toHaveLength(1);
     expect(enrollments[0]!.anchors).toMatchObject({ interview_day: '2027-01-20', step2_exam: '2027-02-10' });
-    // Nothing planned before their yes.
-    expect(await w.services.store.listMessages(asha.personId)).toEqual([]);
+    // Nothing planned before their yes but the invitations, which wait for the dispatcher (it
+    // keeps to the providers' shared rate, however large the cohort).
+    expect((await w.services.store.listMessages(asha.personId)).map((m) => [m.channel, m.status, m.invitation])).toEqual([
+      ['email', 'planned', { orgName: 'Alpha Advising' }],
+      ['sms', 'planned', { orgName: 'Alpha Advising' }],
+    ]);
+    expect(answer.body.invitations).toEqual({ email: 2, sms: 1, smsWaiting: 0, failed: 0 });
+    expect(w.services.email.sent).toEqual([]);
+    expect(await w.services.dispatch()).toMatchObject({ sent: 3, retried: 0, failed: 0 });
 
     // Invitations: an email each, naming the org; a text to Asha (09:30 in Kolkata), none to
     // Ravi (no phone). Chicago is at 22:00, but email has no quiet hours.
     expect(w.services.email.sent.map((m) => m.to).sort()).toEqual(['asha@example.com', 'ravi@example.com']);
+    // Transactional, like the sign-up confirmation: nothing else comes unless they accept.
+    expect(w.services.email.sent[0]!.headers).toBeUndefined();
     expect(w.services.email.sent[0]!.subject).toBe('Alpha Advising invited you to Match Coach');
     expect(w.services.sms.sent.map((m) => m.to)).toEqual(['+919812345678']);
     expect(w.services.sms.sent[0]!.body).toMatch(/^Match Coach: Alpha Advising invited you/);
     expect(w.services.sms.sent[0]!.body.length).toBeLessThanOrEqual(160);
-    expect(answer.body.invitations).toEqual({ email: 2, sms: 1, smsWaiting: 0, failed: 0 });
     const member = await w.services.counselors.getCohortMember('org-a', w.cohortId, asha.personId);
     expect(member).toMatchObject({ status: 'active', addedBy: 'c-a', invited: { email: expect.any(String), sms: expect.any(String) } });
 
@@ -179,17 +187,33 @@ describe('members by JSON, invitations and consent', () => {
     expect((await w.services.store.listMessages(asha.personId)).some((m) => m.status === 'planned' && m.channel === 'email')).toBe(true);
   });
 
-  test('a text invitation waits out the person’s quiet hours and goes on a later run', async () => {
+  test('a text invitation waits out the person’s quiet hours and goes in their morning by itself', async () => {
     const w = await withCohort();
     const chicago = { email: 'night@example.com', phone: '+13125550100', timeZone: 'America/Chicago' };
     const answer = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [chicago] } });
-    expect(answer.body.invitations).toEqual({ email: 1, sms: 0, smsWaiting: 1, failed: 0 });
+    expect(answer.body.invitations).toEqual({ email: 1, sms: 1, smsWaiting: 1, failed: 0 });
+    expect(await w.services.dispatch()).toMatchObject({ sent: 1, retried: 1 }); // 22:00 in Chicago
+    expect(w.services.email.sent.map((m) => m.to)).toEqual(['night@example.com']);
     expect(w.services.sms.sent).toEqual([]);
-    w.services.at('2027-01-04T15:00:00.000Z'); // 09:00 in Chicago
-    const later = await w.call('POST', `/counselor/cohorts/${w.cohortId}/invitations`, { as: A_COUNSELOR });
-    expect(later.body.invitations).toEqual({ email: 0, sms: 1, smsWaiting: 0, failed: 0 });
+    // Asking again queues nothing more: the text is already waiting for the morning.
     expect((await w.call('POST', `/counselor/cohorts/${w.cohortId}/invitations`, { as: A_COUNSELOR })).body.invitations).toEqual({ email: 0, sms: 0, smsWaiting: 0, failed: 0 });
-    expect(w.services.sms.sent).toHaveLength(1);
+    w.services.at('2027-01-04T15:00:00.000Z'); // 09:00 in Chicago
+    expect(await w.services.dispatch()).toMatchObject({ sent: 1 });
+    expect(w.services.sms.sent.map((m) => m.to)).toEqual(['+13125550100']);
+    expect(await w.services.dispatch()).toMatchObject({ sent: 0 });
+  });
+
+  test('an invitation the provider throttles (429) is retried and goes once; none is lost', async () => {
+    const w = await withCohort();
+    await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
+    w.services.email.failNext(1, { status: 'failed', retryable: true, throttled: true, reason: 'throttled: Maximum sending rate exceeded.' });
+    expect(await w.services.dispatch()).toMatchObject({ sent: 0, retried: 1, throttled: 1 });
+    expect(w.services.email.sent).toEqual([]);
+    w.services.at(new Date(w.services.clock.now().getTime() + 5 * 60_000));
+    expect(await w.services.dispatch()).toMatchObject({ sent: 1 });
+    w.services.at(new Date(w.services.clock.now().getTime() + 60 * 60_000));
+    expect(await w.services.dispatch()).toMatchObject({ sent: 0 });
+    expect(w.services.email.sent.map((m) => m.to)).toEqual(['ravi@example.com']);
   });
 
   test('each row is judged on its own: bad rows are rejected with a reason and change nothing', async () => {
@@ -236,6 +260,7 @@ describe('members by JSON, invitations and consent', () => {
     const again = await w.call('POST', `/counselor/cohorts/${other.body.cohort.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
     expect(again.body.rows[0]).toMatchObject({ status: 'added', notes: ['email-opted-out'] });
     expect((await w.services.store.getPerson(personId))!.consent.email!.state).toBe('revoked');
+    await w.services.dispatch();
     expect(w.services.email.sent).toHaveLength(1);
   });
 });
@@ -245,6 +270,7 @@ describe('removal and erasure', () => {
     const w = await withCohort();
     const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [ASHA] } });
     const personId: string = added.body.rows[0].personId;
+    await w.services.dispatch();
     const link = /\/confirm\/[^\s]+/.exec(w.services.email.sent[0]!.text)![0];
     await createApiHandler(Promise.resolve(w.services), silentLogger)(counselorEvent('POST', link, { rawBody: 'confirm=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
     expect((await w.services.store.listMessages(personId)).filter((m) => m.status === 'planned').length).toBeGreaterThan(0);
@@ -268,13 +294,27 @@ describe('removal and erasure', () => {
     const w = await withCohort();
     const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
     const personId = added.body.rows[0].personId;
+    await w.services.dispatch();
     await w.call('DELETE', `/counselor/cohorts/${w.cohortId}/members/${personId}`, { as: A_COUNSELOR });
     w.services.at('2027-01-10T04:00:00.000Z');
     const again = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
     expect(again.body.rows[0]).toMatchObject({ status: 'added', personId });
     expect((await w.services.store.getPerson(personId))!.consent.email).toMatchObject({ state: 'pending', source: 'counselor:c-a' });
     expect(again.body.invitations.email).toBe(1);
+    await w.services.dispatch();
     expect(w.services.email.sent).toHaveLength(2);
+  });
+
+  test('removing a member withdraws an invitation still waiting for their morning', async () => {
+    const w = await withCohort();
+    const chicago = { email: 'night@example.com', phone: '+13125550100', timeZone: 'America/Chicago' };
+    const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [chicago] } });
+    await w.services.dispatch(); // the email goes; the text waits for 08:00 in Chicago
+    await w.call('DELETE', `/counselor/cohorts/${w.cohortId}/members/${added.body.rows[0].personId}`, { as: A_COUNSELOR });
+    w.services.at('2027-01-04T15:00:00.000Z');
+    await w.services.dispatch();
+    expect(w.services.sms.sent).toEqual([]);
+    expect((await w.services.store.listMessages(added.body.rows[0].personId)).find((m) => m.channel === 'sms')).toMatchObject({ status: 'skipped', reason: 'removed-from-cohort' });
   });
 
   test('erasing a member leaves nothing of their personal data', async () => {

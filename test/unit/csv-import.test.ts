@@ -283,6 +283,7 @@ describe('CSV import, many rows at once', () => {
     // Everyone gets their invitation, once, as after an import that never failed.
     const invited = await sendInvitations(deps, COUNSELOR, cohortId, rerun.toInvite);
     expect(invited).toMatchObject({ email: 250, failed: 0 });
+    await services.dispatch();
     expect(new Set(services.email.sent.map((m) => m.to)).size).toBe(250);
 
     const before = await state(services, cohortId);

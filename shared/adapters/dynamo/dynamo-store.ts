@@ -730,9 +730,11 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return outcome !== false;
     },
 
-    async cancelPendingMessages(personId, reason, now, channel?: Channel) {
+    async cancelPendingMessages(personId, reason, now, channel?: Channel, options?: { keepInvitations?: boolean }) {
       const messages = (await queryPrefix('cancelPendingMessages', personId, MESSAGE_PREFIX)).map(toMessage);
-      const pending = messages.filter((m) => (channel === undefined || m.channel === channel) && isCancellable(m, now));
+      const pending = messages.filter(
+        (m) => (channel === undefined || m.channel === channel) && !(options?.keepInvitations && m.invitation) && isCancellable(m, now),
+      );
       const nowIso = now.toISOString();
       const skipped = await mapWithConcurrency(pending, CANCEL_CONCURRENCY, (m) => skipPending(m, reason, nowIso));
       return skipped.filter(Boolean).length;

@@ -258,10 +258,11 @@ export function createMemoryStore(): MemoryStore {
       return true;
     },
 
-    async cancelPendingMessages(personId, reason, now, channel) {
+    async cancelPendingMessages(personId, reason, now, channel, options) {
       let skipped = 0;
       for (const message of messages.get(personId)?.values() ?? []) {
         if (channel !== undefined && message.channel !== channel) continue;
+        if (options?.keepInvitations && message.invitation) continue;
         const expiredClaim =
           message.status === 'claimed' && message.lease !== undefined && Date.parse(message.lease.until) <= now.getTime();
         if (message.status !== 'planned' && !expiredClaim) continue;
