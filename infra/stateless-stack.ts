@@ -269,14 +269,16 @@ export class StatelessStack extends Stack {
 
     // The counselors' side in a function of its own (issue 7: csv-parse, the dashboard pages and
     // the cohort reports stay out of the public function's bundle and cold start). Same table,
-    // SES and secrets as the API (createServices reads both secrets at start; invitations are
-    // emailed), but not the SES events topic, which only the public webhook reads.
+    // SES and secrets as the API (createServices reads both secrets at start; it sends nothing
+    // itself since invitations became queued messages, which the dispatcher sends, so trimming
+    // these grants is left for a composition root of its own), but not the SES events topic.
     this.counselorApiFunction = new ServiceFunction(this, 'CounselorApi', {
       handler: 'counselorApi',
       description: "HTTP API, counselors' side: the counselor API, the dashboard and its sign-in",
       serviceName: 'counselorApi',
       memorySize: 512,
-      // Below the HTTP API's 30 s integration limit: a CSV import sends invitations for up to that.
+      // Below the HTTP API's 30 s integration limit: a large CSV import reads, writes and queues
+      // invitations for up to that.
       timeout: Duration.seconds(20),
       logRemovalPolicy,
       environment: environment()
