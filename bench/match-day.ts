@@ -173,7 +173,7 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
     const sum = (f: Exclude<keyof DispatchReport, 'emailPaused'>) => reports.reduce((s, r) => s + r[f], 0);
     const totals = {
       claimed: sum('claimed'), sent: sum('sent'), skipped: sum('skipped'), failed: sum('failed'), retried: sum('retried'),
-      lostRaces: sum('lostRaces'), errors: sum('errors'), throttled: sum('throttled'), slotsExpired: sum('slotsExpired'), slotsLate: sum('slotsLate'),
+      lostRaces: sum('lostRaces'), errors: sum('errors'), throttled: sum('throttled'), slotsExpired: sum('slotsExpired'), slotsLate: sum('slotsLate'), spaced: sum('spaced'),
     };
     const dynamoRequests = Object.values(byOp).reduce((s, c) => s + c.requests, 0);
     const dispatchWrite = Object.values(byOp).reduce((s, c) => s + c.write, 0);

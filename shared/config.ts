@@ -43,6 +43,11 @@ export const ConfigSchema = z
     EMAIL_DAILY_QUOTA: positiveInt(50_000),
     /** Slack per pacing window for sends that land late (shared/domain/pacing.ts). */
     PACING_JITTER_MS: z.coerce.number().int().min(0).max(500).default(30),
+    /**
+     * Minutes between two routine texts to one person (two tracks can fall due in the same
+     * minute): the second waits. Urgent texts never wait. 0 turns it off.
+     */
+    TEXT_SPACING_MINUTES: z.coerce.number().int().min(0).max(240).default(30),
     // ---- Email subscription (issue 4): SES bounce and complaint events on POST /webhooks/ses ----
     /** The SNS topic SES publishes events to; only its SubscriptionConfirmation is confirmed. */
     SES_EVENTS_TOPIC_ARN: z.string().regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN').optional(),

@@ -113,6 +113,7 @@ export async function createServices(config: Config, options: ServicesOptions = 
       concurrency: config.DISPATCH_CONCURRENCY,
       maxDurationMs: config.DISPATCH_MAX_SECONDS * 1000,
       postalAddress: config.POSTAL_ADDRESS,
+      textSpacingMinutes: config.TEXT_SPACING_MINUTES,
       pacing: {
         sms: { perSecond: config.SMS_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS },
         email: { perSecond: config.EMAIL_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS, dailyQuota: config.EMAIL_DAILY_QUOTA },

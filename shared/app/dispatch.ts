@@ -47,6 +47,12 @@ export interface DispatchSettings {
    * send waits for a slot of the budget all dispatchers share; without, sends are not paced.
    */
   pacing?: Partial<Record<Channel, ChannelPace>>;
+  /**
+   * Minutes between two routine texts to one person, as this dispatcher sees them (the tracks of
+   * one person can fall due in the same minute; both reach the same tick). The later waits;
+   * urgent texts never do. Absent or 0: no spacing.
+   */
+  textSpacingMinutes?: number;
 }
 
 export interface DispatchDeps {
@@ -87,6 +93,8 @@ export interface DispatchReport {
   slotsExpired: number;
   /** Send slots given up because the worker woke too late to use them safely (an overloaded machine). */
   slotsLate: number;
+  /** Routine texts held back because the person had just been texted (counted in `retried`). */
+  spaced: number;
 }
 
 type Outcome =
@@ -124,6 +132,7 @@ export function createDispatcher(deps: DispatchDeps) {
   const pacers = new Map<Channel, Pacer>();
   /** This dispatcher, as a holder of due-queue leases (kept across its ticks). */
   const holder = randomUUID();
+  const spacing = createTextSpacing((s.textSpacingMinutes ?? 0) * 60_000);
   for (const channel of CHANNELS) {
     const pace = s.pacing?.[channel];
     if (deps.budget && pace) pacers.set(channel, createPacer(channel, pace, { budget: deps.budget, clock: deps.paceClock ?? deps.clock, sleep }));
@@ -131,7 +140,7 @@ export function createDispatcher(deps: DispatchDeps) {
 
   return async function dispatchDueMessages(): Promise<DispatchReport> {
     const report: DispatchReport = {
-      claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false, throttled: 0, slotsExpired: 0, slotsLate: 0,
+      claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false, throttled: 0, slotsExpired: 0, slotsLate: 0, spaced: 0,
     };
     const before = wastedSlots();
     const startedAt = performance.now();
@@ -352,6 +361,12 @@ export function createDispatcher(deps: DispatchDeps) {
   /** One text, once its slot of the shared budget comes (quiet hours checked again after the wait). */
   async function sendSms(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
     const { report } = tick;
+    const wait = spacing.reserve(message.personId, message.messageId, deps.clock.now(), urgent);
+    // Held back only if it can still go before its deadline; otherwise it goes now.
+    if (wait && !(deadline && wait >= deadline)) {
+      report.spaced++;
+      return { kind: 'retry', reason: 'spacing', at: wait };
+    }
     const slot = await waitForSlot('sms', urgent, report, deadline);
     if (slot.kind !== 'go') return slot.outcome;
     const sentAt = deps.clock.now();
@@ -467,8 +482,36 @@ export function createDispatcher(deps: DispatchDeps) {
   }
 }
 
-/** Waiting out quiet hours or a paused email account is not a failed attempt. */
-const isProviderFailure = (detail: string) => detail !== 'quiet_hours' && detail !== 'email_paused' && !/^(quota|paused):/.test(detail);
+/** Waiting out quiet hours, a paused email account or the spacing between texts is not a failed attempt. */
+const isProviderFailure = (detail: string) =>
+  detail !== 'quiet_hours' && detail !== 'email_paused' && detail !== 'spacing' && !/^(quota|paused):/.test(detail);
+
+/** Above this many people remembered, those texted longer ago than the spacing are forgotten. */
+const SPACING_MEMORY = 50_000;
+
+/**
+ * When each person was last texted by this dispatcher, kept for its life (across ticks, as long as
+ * the Lambda container lives). Best effort by design: it costs no read or write per message, and
+ * the case it is for, two tracks due the same minute, reaches one tick.
+ */
+function createTextSpacing(spacingMs: number) {
+  const lastText = new Map<string, { at: number; messageId: string }>();
+  return {
+    /**
+     * Records a text to this person now; for a routine text too soon after another one, when it
+     * may go instead. The same message again (a retry after a 429) is never held back by itself.
+     */
+    reserve(personId: string, messageId: string, now: Date, urgent: boolean): Date | undefined {
+      if (spacingMs <= 0) return undefined;
+      const at = now.getTime();
+      const last = lastText.get(personId);
+      if (!urgent && last && last.messageId !== messageId && at - last.at < spacingMs) return new Date(last.at + spacingMs);
+      if (lastText.size >= SPACING_MEMORY) for (const [id, t] of lastText) if (at - t.at >= spacingMs) lastText.delete(id);
+      lastText.set(personId, { at: Math.max(at, last?.at ?? 0), messageId });
+      return undefined;
+    },
+  };
+}
 
 /** How the adapters word "you sent too fast" in a recorded attempt (SES `throttled:`, Twilio 20429 / HTTP 429). */
 const isThrottlingDetail = (detail: string) => /^throttled:|\b20429\b|\(HTTP 429\)/.test(detail);

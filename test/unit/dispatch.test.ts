@@ -5,7 +5,9 @@ import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-ema
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { isInQuietHours } from '../../shared/domain/schedule';
+import type { Message } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
+import { PROFILE } from '../support/store-contract';
 
 /** The dispatcher on memory twins: a walk through the demo sequence, and every fault path. */
 
@@ -229,5 +231,85 @@ describe('links in what goes out', () => {
     expect(mail.text).toContain(`https://coach.example.org/preferences/tok-${personId}`);
     expect(mail.html).toContain(`href="https://coach.example.org/preferences/tok-${personId}"`);
     expect(w.sms.sent[0]!.statusCallbackUrl).toBe(`https://coach.example.org/webhooks/twilio/status?p=${personId}&m=${w.sms.sent[0]!.messageId}`);
+  });
+});
+
+describe('spacing between texts to one person', () => {
+  const NOW = '2027-01-04T04:00:00.000Z'; // 09:30 in Kolkata
+  /** A welcome text due now on a lane of its own (as if from another track). */
+  const textDue = (personId: string, enrollmentId: string, over: Partial<Message> = {}): Message => ({
+    personId,
+    messageId: `${enrollmentId}.welcome.once.sms`,
+    enrollmentId,
+    sequenceId: 'getting-started',
+    stepId: 'welcome',
+    channel: 'sms',
+    to: '+919812345678',
+    zone: ZONE,
+    firstName: 'Priya',
+    anchors: { enrolled: NOW },
+    profile: PROFILE,
+    sendAt: NOW,
+    status: 'planned',
+    dueAt: NOW,
+    attempts: [],
+    updatedAt: NOW,
+    ...over,
+  });
+  const welcomeOf = async (w: ReturnType<typeof world>, personId: string, enrollmentId: string) =>
+    (await w.store.getMessage(personId, `${enrollmentId}.welcome.once.sms`))!;
+
+  it('two routine texts due the same minute: one goes, the other waits the spacing, then goes; nobody else waits', async () => {
+    const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
+    await w.store.createMessage(textDue('p-1', 'e-a'));
+    await w.store.createMessage(textDue('p-1', 'e-b'));
+    await w.store.createMessage(textDue('p-2', 'e-c', { to: '+919812345679' }));
+    expect(await w.dispatch()).toMatchObject({ sent: 2, retried: 1, spaced: 1 });
+    expect(w.sms.sent.map((m) => m.to).sort()).toEqual(['+919812345678', '+919812345679']);
+    const [a, b] = [await welcomeOf(w, 'p-1', 'e-a'), await welcomeOf(w, 'p-1', 'e-b')];
+    const held = a.status === 'planned' ? a : b;
+    expect(held).toMatchObject({ status: 'planned', dueAt: '2027-01-04T04:30:00.000Z' });
+    expect(held.attempts).toEqual([expect.objectContaining({ outcome: 'retry', detail: 'spacing' })]);
+
+    w.at('2027-01-04T04:30:00.000Z');
+    expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
+    expect(await welcomeOf(w, 'p-1', held.enrollmentId)).toMatchObject({ status: 'sent' });
+    expect(w.sms.sent.filter((m) => m.to === '+919812345678')).toHaveLength(2);
+  });
+
+  it('an urgent text never waits (a routine one waits for it); without a spacing setting nothing does', async () => {
+    const spaced = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
+    await spaced.store.createMessage(textDue('p-1', 'e-a'));
+    expect(await spaced.dispatch()).toMatchObject({ sent: 1 });
+    spaced.advance(60_000);
+    await spaced.store.createMessage(textDue('p-1', 'e-b', { urgent: true, sendAt: spaced.clock.now().toISOString(), dueAt: spaced.clock.now().toISOString() }));
+    await spaced.store.createMessage(textDue('p-1', 'e-c', { sendAt: spaced.clock.now().toISOString(), dueAt: spaced.clock.now().toISOString() }));
+    expect(await spaced.dispatch()).toMatchObject({ sent: 1, spaced: 1 });
+    expect(await welcomeOf(spaced, 'p-1', 'e-b')).toMatchObject({ status: 'sent' });
+    expect(await welcomeOf(spaced, 'p-1', 'e-c')).toMatchObject({ status: 'planned', dueAt: '2027-01-04T04:31:00.000Z' });
+
+    const plain = world(NOW);
+    await plain.store.createMessage(textDue('p-1', 'e-a'));
+    await plain.store.createMessage(textDue('p-1', 'e-b'));
+    expect(await plain.dispatch()).toMatchObject({ sent: 2, spaced: 0 });
+  });
+
+  it('a text retried after a 429 is not held back by its own first attempt', async () => {
+    const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
+    await w.store.createMessage(textDue('p-1', 'e-a'));
+    w.sms.failNext(1, { status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)' });
+    expect(await w.dispatch()).toMatchObject({ sent: 0, retried: 1, throttled: 1 });
+    w.advance(60_000);
+    expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
+  });
+
+  it('a routine text whose deadline comes before the spacing ends goes now', async () => {
+    const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
+    await w.store.createMessage(textDue('p-1', 'e-a'));
+    expect(await w.dispatch()).toMatchObject({ sent: 1 });
+    w.advance(60_000);
+    const at = w.clock.now().toISOString();
+    await w.store.createMessage(textDue('p-1', 'e-b', { sendAt: at, dueAt: at, deadlineAt: '2027-01-04T04:10:00.000Z' }));
+    expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
   });
 });
