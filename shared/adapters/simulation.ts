@@ -55,11 +55,14 @@ export async function simulateSeason(persona: Persona, options: { until: Date; l
       return { status: 'sent', providerId: `sim-${++counter}` };
     },
   };
-  const settings = { leaseSeconds: 120, concurrency: 1, maxDurationMs: 60_000, postalAddress: 'Match Coach, 100 Example Street, Boston, MA 02110, USA' };
+  // As deployed (shared/config.ts defaults), spacing between two texts included.
+  const settings = { leaseSeconds: 120, concurrency: 1, maxDurationMs: 60_000, postalAddress: 'Match Coach, 100 Example Street, Boston, MA 02110, USA', textSpacingMinutes: 30 };
   const deps = { store, email, sms, clock, library, settings };
   const dispatch = createDispatcher(deps);
 
-  const { personId } = await enroll(deps, {
+  // A fixed id: message ids derive from it, and with them the order of two texts due the same
+  // minute (the spacing sends one first), so the preview reads the same every run.
+  const { personId } = await enroll({ ...deps, newPersonId: () => `persona-${persona.id}` }, {
     email: persona.email,
     phone: persona.phone,
     firstName: persona.firstName,

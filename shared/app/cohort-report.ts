@@ -50,7 +50,10 @@ export function checkinTest(library: Library) {
 async function recordsOf(store: CohortReportDeps['store'], personId: string): Promise<MemberRecords> {
   const person = await store.getPerson(personId);
   if (!person) return { personId, messages: [], journal: [], safety: [] };
-  const [messages, journal, safety] = await Promise.all([store.listMessages(personId), store.listJournalEntries(personId), store.listSafetyEvents(personId)]);
+  const [all, journal, safety] = await Promise.all([store.listMessages(personId), store.listJournalEntries(personId), store.listSafetyEvents(personId)]);
+  // Reports are about coaching: the invitation is not a message the person chose to get (whether
+  // they accepted shows in their consent).
+  const messages = all.filter((m) => !m.invitation);
   return { personId, person, messages, journal, safety };
 }
 

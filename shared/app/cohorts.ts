@@ -577,9 +577,9 @@ export interface InvitationReport {
 }
 
 /**
- * A person gets one invitation per channel in this time, whatever the number of cohorts that add
- * them (a claim in their record); it is also how long an invitation may wait to go out: as long
- * as the link it carries stays valid.
+ * A person gets one invitation per channel in each period this long, whatever the number of
+ * cohorts that add them (the invitation's message id names the period); it is also how long an
+ * invitation may wait to go out: as long as the link it carries stays valid.
  */
 const INVITE_HOLD_MS = TOKEN_LIFETIME_SECONDS['confirm-email'] * 1000;
 /** People read in one request when queueing a cohort's invitations. */
@@ -590,9 +590,11 @@ const INVITATION_READ_CHUNK = 100;
  * `personIds`), the invitation their pending consent needs: the email with the confirmation link,
  * the text asking for YES. The dispatcher sends them like any message: within the providers'
  * shared rate (a cohort of thousands never bursts past it), texts after the person's quiet hours,
- * retried after a provider fault. Once per person and channel in INVITE_HOLD_MS (a notice claim in
- * the person's record, then the member's `invited`). Members who said no, or confirmed, get
- * nothing; removing a member withdraws what still waits.
+ * retried after a provider fault. Once per person and channel in each INVITE_HOLD_MS period: the
+ * message id is derived from both, and the store creates a message once, so a run cut short and
+ * run again, or a second cohort adding the same person, queues nothing new (the member is marked
+ * `invited` once the message exists). Members who said no, or confirmed, get nothing; the
+ * dispatcher checks that again when it sends. Removing a member withdraws what still waits.
  */
 export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personIds?: readonly string[]): Promise<InvitationReport> {
   const cohort = await getCohort(deps, actor, cohortId);
@@ -617,14 +619,13 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
       const invited = { ...member.invited };
       const queue = async (channel: Channel, to: string): Promise<boolean> => {
         try {
-          // Another cohort's invitation within the hold counts as this one's (the person is not
-          // invited twice in a few days); the member is marked invited either way.
-          const claimed = await deps.store.claimPersonNotice(person.personId, `invite-${channel}`, now, new Date(now.getTime() + INVITE_HOLD_MS));
-          if (claimed) await deps.store.createMessage(invitationMessage(person, channel, to, orgName, now));
+          // False when this period's invitation exists already (another cohort's, or a run cut
+          // short): nothing new is queued, and the member is marked invited all the same.
+          const queued = await deps.store.createMessage(invitationMessage(person, channel, to, orgName, now));
           invited[channel] = now.toISOString();
-          return claimed;
+          return queued;
         } catch (error) {
-          // Not marked invited: a later run queues it, at the latest once a claim taken here has run out.
+          // Not marked invited: the next run tries again, with the same message id.
           report.failed++;
           log.warn('invitation not queued', { personId: person.personId, channel, error: error instanceof Error ? error.message : String(error) });
           return false;
@@ -648,7 +649,7 @@ function invitationMessage(person: Person, channel: Channel, to: string, orgName
   const at = now.toISOString();
   return {
     personId: person.personId,
-    messageId: `invite.${person.personId}.${channel}.${now.getTime()}`,
+    messageId: `invite.${person.personId}.${channel}.${Math.floor(now.getTime() / INVITE_HOLD_MS)}`,
     enrollmentId: 'invitation',
     sequenceId: 'invitation',
     stepId: 'invite',
@@ -698,11 +699,15 @@ export async function removeMember(deps: CohortDeps, actor: CounselorPrincipal, 
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   if (member.status !== 'removed') await deps.counselors.saveCohortMember({ ...member, status: 'removed', removedAt: nowIso });
-  const cancelled = await deps.store.cancelPendingMessages(personId, 'removed-from-cohort', now);
-
   const person = await deps.store.getPerson(personId);
+  const others = person
+    ? (await deps.counselors.cohortsOfPerson(personId)).filter((m) => m.status === 'active' && !(m.orgId === actor.orgId && m.cohortId === cohortId))
+    : [];
+  // An invitation still waiting may be the one another cohort's membership counts on (one per
+  // person and period): it stays while they are in another cohort.
+  const cancelled = await deps.store.cancelPendingMessages(personId, 'removed-from-cohort', now, undefined, { keepInvitations: others.length > 0 });
+
   if (person) {
-    const others = (await deps.counselors.cohortsOfPerson(personId)).filter((m) => m.status === 'active' && !(m.orgId === actor.orgId && m.cohortId === cohortId));
     const ownConsent = [person.consent.email, person.consent.sms].some((c) => c !== undefined && c.state !== 'revoked' && !c.source.startsWith('counselor:'));
     const enrollments = (await deps.store.listEnrollments(personId)).filter((e) => e.status === 'active');
     if (others.length === 0 && !ownConsent) {

@@ -340,6 +340,14 @@ export function createDispatcher(deps: DispatchDeps) {
   async function deliverInvitation(message: Message, orgName: string, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
     if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
+    // Read now, not when it was queued: they may have said yes (or no) by themselves since, or
+    // changed the address. One read per invitation; coaching messages never read the person.
+    const person = await deps.store.getPerson(message.personId);
+    const consent = message.channel === 'sms' ? person?.consent.sms : person?.consent.email;
+    const address = message.channel === 'sms' ? person?.phone : person?.email;
+    if (consent?.state !== 'pending' || !consent.source.startsWith('counselor:') || address !== message.to) {
+      return { kind: 'skipped', reason: 'invitation_not_needed' };
+    }
     if (message.channel === 'sms') {
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
@@ -360,13 +368,25 @@ export function createDispatcher(deps: DispatchDeps) {
 
   /** One text, once its slot of the shared budget comes (quiet hours checked again after the wait). */
   async function sendSms(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
-    const { report } = tick;
-    const wait = spacing.reserve(message.personId, message.messageId, deps.clock.now(), urgent);
-    // Held back only if it can still go before its deadline; otherwise it goes now.
-    if (wait && !(deadline && wait >= deadline)) {
-      report.spaced++;
-      return { kind: 'retry', reason: 'spacing', at: wait };
+    const now = deps.clock.now();
+    const wait = urgent ? undefined : spacing.heldUntil(message.personId, message.messageId, now);
+    if (wait) {
+      // Held back only if it can still go before its deadline, quiet hours counted; else it goes now.
+      const release = firstTimeOutsideQuietHours(message, wait);
+      if (!(deadline && release >= deadline)) {
+        tick.report.spaced++;
+        return { kind: 'retry', reason: 'spacing', at: release };
+      }
     }
+    // Counted as this person's latest text while it is on its way; given back unless it went.
+    spacing.record(message.personId, message.messageId, now);
+    const outcome = await sendSmsNow(message, body, urgent, tick, deadline);
+    if (outcome.kind !== 'sent') spacing.release(message.personId, message.messageId);
+    return outcome;
+  }
+
+  async function sendSmsNow(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+    const { report } = tick;
     const slot = await waitForSlot('sms', urgent, report, deadline);
     if (slot.kind !== 'go') return slot.outcome;
     const sentAt = deps.clock.now();
@@ -414,9 +434,8 @@ export function createDispatcher(deps: DispatchDeps) {
 
   /** SMS in the person's quiet hours waits for their morning, unless the morning is too late. */
   function quietHoursHold(message: Message, at: Date, deadline: Date | undefined): Outcome | undefined {
-    const quiet = message.quietHours as QuietHours | undefined;
-    if (!isInQuietHours(at, message.zone, quiet)) return undefined;
-    const morning = outsideQuietHours(DateTime.fromJSDate(at, { zone: message.zone }), quiet).toJSDate();
+    const morning = firstTimeOutsideQuietHours(message, at);
+    if (morning === at) return undefined;
     if (deadline && morning >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
     return { kind: 'retry', reason: 'quiet_hours', at: morning };
   }
@@ -486,7 +505,7 @@ export function createDispatcher(deps: DispatchDeps) {
 const isProviderFailure = (detail: string) =>
   detail !== 'quiet_hours' && detail !== 'email_paused' && detail !== 'spacing' && !/^(quota|paused):/.test(detail);
 
-/** Above this many people remembered, those texted longer ago than the spacing are forgotten. */
+/** At most this many people are remembered; beyond it the longest ago are forgotten first. */
 const SPACING_MEMORY = 50_000;
 
 /**
@@ -495,26 +514,47 @@ const SPACING_MEMORY = 50_000;
  * the case it is for, two tracks due the same minute, reaches one tick.
  */
 function createTextSpacing(spacingMs: number) {
-  const lastText = new Map<string, { at: number; messageId: string }>();
+  type Entry = { at: number; messageId: string; before?: Entry };
+  // Insertion order is (nearly) time order, an entry being deleted before it is set again: the
+  // longest ago come first, which is where forgetting starts.
+  const lastText = new Map<string, Entry>();
   return {
-    /**
-     * Records a text to this person now; for a routine text too soon after another one, when it
-     * may go instead. The same message again (a retry after a 429) is never held back by itself.
-     */
-    reserve(personId: string, messageId: string, now: Date, urgent: boolean): Date | undefined {
-      if (spacingMs <= 0) return undefined;
-      const at = now.getTime();
-      const last = lastText.get(personId);
-      if (!urgent && last && last.messageId !== messageId && at - last.at < spacingMs) return new Date(last.at + spacingMs);
-      if (lastText.size >= SPACING_MEMORY) for (const [id, t] of lastText) if (at - t.at >= spacingMs) lastText.delete(id);
-      lastText.set(personId, { at: Math.max(at, last?.at ?? 0), messageId });
-      return undefined;
+    /** For a text too soon after another one to this person, when it may go; undefined if now. */
+    heldUntil(personId: string, messageId: string, now: Date): Date | undefined {
+      const last = spacingMs > 0 ? lastText.get(personId) : undefined;
+      // The same message again (a retry after a 429) is never held back by itself.
+      if (!last || last.messageId === messageId || now.getTime() - last.at >= spacingMs) return undefined;
+      return new Date(last.at + spacingMs);
+    },
+    record(personId: string, messageId: string, now: Date): void {
+      if (spacingMs <= 0) return;
+      const before = lastText.get(personId);
+      lastText.delete(personId);
+      lastText.set(personId, { at: now.getTime(), messageId, ...(before && before.messageId !== messageId && { before: { at: before.at, messageId: before.messageId } }) });
+      for (const [id, entry] of lastText) {
+        if (lastText.size <= SPACING_MEMORY && now.getTime() - entry.at < spacingMs) break;
+        lastText.delete(id);
+      }
+    },
+    /** The text did not go (held, failed, to be retried): the person's last text is the one before. */
+    release(personId: string, messageId: string): void {
+      const entry = lastText.get(personId);
+      if (entry?.messageId !== messageId) return;
+      lastText.delete(personId);
+      if (entry.before) lastText.set(personId, entry.before);
     },
   };
 }
 
 /** How the adapters word "you sent too fast" in a recorded attempt (SES `throttled:`, Twilio 20429 / HTTP 429). */
 const isThrottlingDetail = (detail: string) => /^throttled:|\b20429\b|\(HTTP 429\)/.test(detail);
+
+/** `at` itself when a text may go then; otherwise the end of the person's quiet hours. */
+function firstTimeOutsideQuietHours(message: Message, at: Date): Date {
+  const quiet = message.quietHours as QuietHours | undefined;
+  if (!isInQuietHours(at, message.zone, quiet)) return at;
+  return outsideQuietHours(DateTime.fromJSDate(at, { zone: message.zone }), quiet).toJSDate();
+}
 
 /**
  * When the person expects the message: its planned time, or the morning it was held for when

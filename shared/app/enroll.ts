@@ -45,7 +45,13 @@ export interface EnrollResult {
 export const OPERATOR_CONSENT_TEXT =
   'Enrolled by a Match Coach operator, who confirmed the person agreed to receive coaching emails and texts.';
 
-type Deps = { store: Store; clock: Clock; library?: Library };
+type Deps = {
+  store: Store;
+  clock: Clock;
+  library?: Library;
+  /** A new person's id; random unless a caller needs the same one every run (the season preview). */
+  newPersonId?: () => string;
+};
 
 /**
  * Enrolls a person.
@@ -81,7 +87,7 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   const email = input.email ?? existing?.email;
   const phone = input.phone ?? existing?.phone;
   const person: Person = {
-    personId: existing?.personId ?? randomUUID(),
+    personId: existing?.personId ?? (deps.newPersonId ?? randomUUID)(),
     createdAt: existing?.createdAt ?? nowIso,
     timeZone: input.timeZone,
     profile,

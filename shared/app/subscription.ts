@@ -305,12 +305,12 @@ export async function subscribe(deps: SubscriptionDeps, raw: unknown): Promise<S
   const none = { confirmation: 'none', smsRequest: 'none' } as const;
   if (form.website) return { status: 'accepted', detail: 'ignored', ...none };
   // A form sent twice at once (a double click) is two sign-ups racing to create one person: the one
-  // that loses is taken again, and then finds the person the other created (an update).
-  return (await signUp(deps, form, now, log)) ?? (await signUp(deps, form, now, log)) ?? raceLostTwice();
-}
-
-function raceLostTwice(): never {
-  throw new Error('sign-up: the address was taken twice while creating its person');
+  // that loses is taken again, and then finds the person the other created (an update). Should it
+  // lose again (the other still writing), the other request is doing this one's work: same page.
+  const outcome = (await signUp(deps, form, now, log)) ?? (await signUp(deps, form, now, log));
+  if (outcome) return outcome;
+  log.info('sign-up raced another for the same address twice: left to the other', {});
+  return { status: 'accepted', detail: 'updated', confirmation: 'throttled', smsRequest: 'none' };
 }
 
 /** Steps 2-4 of subscribe; undefined when someone else created this address's person meanwhile. */

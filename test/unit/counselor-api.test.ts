@@ -216,6 +216,36 @@ describe('members by JSON, invitations and consent', () => {
     expect(w.services.email.sent.map((m) => m.to)).toEqual(['ravi@example.com']);
   });
 
+  test('an invitation still queued when the person says yes or no by themselves is not sent', async () => {
+    const w = await withCohort();
+    const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [ASHA] } });
+    const asha = (await w.services.store.getPerson(added.body.rows[0].personId))!;
+    // Before the dispatcher's tick: she signed up herself (email) and texted STOP (texts).
+    await w.services.store.savePerson({
+      ...asha,
+      consent: {
+        email: { state: 'pending', source: 'web', at: asha.createdAt, text: 'Email me' },
+        sms: { state: 'revoked', source: 'sms-keyword', at: asha.createdAt, text: 'STOP' },
+      },
+    });
+    expect(await w.services.dispatch()).toMatchObject({ sent: 0, skipped: 2 });
+    expect(w.services.email.sent).toEqual([]);
+    expect(w.services.sms.sent).toEqual([]);
+    expect((await w.services.store.listMessages(asha.personId)).map((m) => m.reason)).toEqual(['invitation_not_needed', 'invitation_not_needed']);
+  });
+
+  test('removal from one cohort keeps the invitation another cohort counts on', async () => {
+    const w = await withCohort();
+    const second = await w.call('POST', '/counselor/cohorts', { as: A_COUNSELOR, body: { ...COHORT, name: 'Second' } });
+    const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
+    const personId = added.body.rows[0].personId;
+    // The second cohort's membership is marked invited by the same (one per period) invitation.
+    expect((await w.call('POST', `/counselor/cohorts/${second.body.cohort.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } })).body.invitations.email).toBe(0);
+    await w.call('DELETE', `/counselor/cohorts/${w.cohortId}/members/${personId}`, { as: A_COUNSELOR });
+    await w.services.dispatch();
+    expect(w.services.email.sent.map((m) => m.to)).toEqual(['ravi@example.com']);
+  });
+
   test('each row is judged on its own: bad rows are rejected with a reason and change nothing', async () => {
     const w = await withCohort();
     const members = [
@@ -254,6 +284,7 @@ describe('members by JSON, invitations and consent', () => {
     const w = await withCohort();
     const first = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
     const personId = first.body.rows[0].personId;
+    await w.services.dispatch(); // the invitation goes
     const ravi = (await w.services.store.getPerson(personId))!;
     await w.services.store.savePerson({ ...ravi, consent: { email: { state: 'revoked', source: 'web', at: ravi.createdAt, text: 'unsubscribed' } } });
     const other = await w.call('POST', '/counselor/cohorts', { as: A_COUNSELOR, body: { ...COHORT, name: 'Second' } });

@@ -303,6 +303,27 @@ describe('spacing between texts to one person', () => {
     expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
   });
 
+  it('a text the spacing would push into quiet hours waits for the morning', async () => {
+    const evening = '2027-01-04T15:15:00.000Z'; // 20:45 in Kolkata
+    const w = world(evening, createMemoryStore(), { textSpacingMinutes: 30 });
+    await w.store.createMessage(textDue('p-1', 'e-a', { sendAt: evening, dueAt: evening }));
+    await w.store.createMessage(textDue('p-1', 'e-b', { sendAt: evening, dueAt: evening }));
+    expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 1 });
+    const held = [await welcomeOf(w, 'p-1', 'e-a'), await welcomeOf(w, 'p-1', 'e-b')].find((m) => m.status === 'planned')!;
+    expect(held.dueAt).toBe('2027-01-05T02:30:00.000Z'); // 08:00 in Kolkata, not 21:15
+  });
+
+  it('a text that did not go holds nothing back', async () => {
+    const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
+    await w.store.createMessage(textDue('p-1', 'e-a'));
+    w.sms.failNext(1, { status: 'failed', retryable: false, reason: 'twilio error 21211 (invalid number)' });
+    expect(await w.dispatch()).toMatchObject({ sent: 0, failed: 1 });
+    w.advance(60_000);
+    const at = w.clock.now().toISOString();
+    await w.store.createMessage(textDue('p-1', 'e-b', { sendAt: at, dueAt: at }));
+    expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
+  });
+
   it('a routine text whose deadline comes before the spacing ends goes now', async () => {
     const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
     await w.store.createMessage(textDue('p-1', 'e-a'));

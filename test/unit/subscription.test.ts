@@ -138,6 +138,15 @@ describe('sign-up: double opt-in', () => {
     );
   });
 
+  test('a sign-up that keeps losing the race to create the person answers the same page and sends nothing', async () => {
+    const w = world();
+    // Another request holds the address each time this one looks, but has not finished writing.
+    const busy = { ...w.deps, store: { ...w.deps.store, createPeople: async (people: readonly { person: { personId: string } }[]) => ({ notCreated: people.map((p) => p.person.personId) }) } };
+    expect(await subscribe(busy as SubscriptionDeps, form())).toEqual({ status: 'accepted', detail: 'updated', confirmation: 'throttled', smsRequest: 'none' });
+    expect(w.s.email.sent).toEqual([]);
+    expect(await w.s.store.findPersonIdByEmail('priya.sharma@example.com')).toBeUndefined();
+  });
+
   test('the YES request is one GSM-7 segment', () => {
     expect(smsSegments(SMS_OPT_IN_REQUEST)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
