@@ -1,6 +1,6 @@
 import type { FieldErrors, PreferencesView, UpdatePreferencesOutcome } from '../shared/app/subscription';
 import { PAUSE_CHOICES, QUIET_END_CHOICES, QUIET_START_CHOICES } from '../shared/app/subscription';
-import { EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TEXT } from '../shared/domain/subscription-words';
+import { EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TEXT, trackField } from '../shared/domain/subscription-words';
 import type { z } from 'zod';
 import type { ApplicantType, Outcome, VisaTrack } from '../shared/domain/sequence';
 import { errorSummary, escapeHtml, field, options, page, type Option, type PageResponse } from './html';
@@ -265,6 +265,17 @@ ${field({
     pick('pause', 'keep'),
   ),
 })}
+</fieldset>
+<fieldset><legend>What we send you</legend>
+<p class="hint">Untick what you would rather not get. Deadline alerts always come, from every track.</p>
+<input type="hidden" name="tracks" value="shown">
+${view.tracks
+  .map((t) => {
+    const id = trackField(t.sequenceId);
+    const on = v.action ? v[id] === 'yes' : t.on;
+    return `<label class="choice" for="${id}"><input type="checkbox" id="${id}" name="${id}" value="yes"${on ? ' checked' : ''}><span>${escapeHtml(t.label)}</span></label>`;
+  })
+  .join('\n')}
 </fieldset>
 <fieldset><legend>About you</legend>
 ${field({ id: 'firstName', label: 'First name (optional)', error: e.firstName, control: input({ id: 'firstName', type: 'text', value: pick('firstName', view.firstName), attrs: ' autocomplete="given-name" maxlength="60"' }) })}

@@ -15,6 +15,8 @@ import {
   SMS_OPT_IN_REQUEST,
   alreadySubscribedEmail,
   confirmationEmail,
+  OPTIONAL_TRACKS,
+  trackField,
   type PersonalDate,
 } from '../domain/subscription-words';
 import { formatLocal } from '../domain/template';
@@ -456,6 +458,8 @@ export interface PreferencesView {
   dates: Partial<Record<PersonalDate, string>>;
   specialty?: string;
   showPlanToCounselor: boolean;
+  /** The tracks they may turn off, and whether each is on. */
+  tracks: { sequenceId: string; label: string; on: boolean }[];
   calendarUrl: string;
   /** "My plan" (issue 8): the same signed preference token, another page. */
   planUrl: string;
@@ -486,6 +490,7 @@ async function viewOf(deps: SubscriptionDeps, person: Person): Promise<Preferenc
     outcome: person.profile.outcome,
     dates: await personalDatesOf(deps.store, person),
     showPlanToCounselor: person.showPlanToCounselor === true,
+    tracks: OPTIONAL_TRACKS.map(({ sequenceId, label }) => ({ sequenceId, label, on: !person.profile.mutedSequences?.includes(sequenceId) })),
     calendarUrl: calendarUrl(deps, person.personId),
     planUrl: link(deps, 'preferences', person.personId, 'plan'),
     ...definedOnly({
@@ -531,6 +536,12 @@ export const PreferencesForm = z.object({
   firstName: optionalField(shortText(60, 'A first name')),
   specialty: optionalField(shortText(80, 'Specialty interest')),
   showPlanToCounselor: optionalField(Checked),
+  /**
+   * `shown` when the page carried the track checkboxes: only then does an unticked box turn a
+   * track off (a form without them, an older page or a script, changes no track).
+   */
+  tracks: optionalField(z.literal('shown')),
+  ...(Object.fromEntries(OPTIONAL_TRACKS.map((t) => [trackField(t.sequenceId), optionalField(Checked)])) as Record<string, ReturnType<typeof optionalField<typeof Checked>>>),
   ...dateFields,
 });
 
@@ -611,7 +622,11 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
     pausedUntil = new Date(now.getTime() + Number(form.pause) * 86_400_000).toISOString();
     notes.push('paused');
   }
-  const { pausedUntil: _dropped, ...profileRest } = current.profile;
+  const muted =
+    form.tracks === 'shown'
+      ? OPTIONAL_TRACKS.filter((t) => (form as Record<string, unknown>)[trackField(t.sequenceId)] !== 'yes').map((t) => t.sequenceId)
+      : (current.profile.mutedSequences ?? []);
+  const { pausedUntil: _dropped, mutedSequences: _muted, ...profileRest } = current.profile;
   const next: Person = {
     ...current,
     consent,
@@ -624,7 +639,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
       visaTrack: form.visaTrack,
       applicantType: form.applicantType,
       attempt: form.attempt,
-      ...definedOnly({ pausedUntil }),
+      ...definedOnly({ pausedUntil, mutedSequences: muted.length > 0 ? muted : undefined }),
     },
   };
   // Optional fields left empty are removed, not kept: the form shows what is stored.

@@ -20,7 +20,7 @@ export function audienceAllows(audience: Audience | undefined, profile: Profile)
   return true;
 }
 
-export type HoldReason = 'not_for_profile' | 'paused' | 'support_hold' | 'match_week' | 'struggling';
+export type HoldReason = 'not_for_profile' | 'muted' | 'paused' | 'support_hold' | 'match_week' | 'struggling';
 
 /** True from the start of Match Week Monday to the end of Match Day, on the person's own calendar. */
 export function inMatchWeek(instant: Date, anchors: Record<string, string>, zone: string): boolean {
@@ -42,7 +42,9 @@ export function holdReason(args: {
 }): HoldReason | undefined {
   const { sequence, step, profile } = args;
   if (!audienceAllows(sequence.audience, profile) || !audienceAllows(step.audience, profile)) return 'not_for_profile';
-  // A pause holds everything but time-bound alerts: missing a deadline would hurt more than a text.
+  // A pause, or a track turned off, holds everything but time-bound alerts: missing a deadline
+  // would hurt more than a text.
+  if (profile.mutedSequences?.includes(sequence.id) && step.kind !== 'deadline') return 'muted';
   if (profile.pausedUntil && args.sendAt.getTime() < Date.parse(profile.pausedUntil) && step.kind !== 'deadline') return 'paused';
   if (toneOf(step) === 'upbeat') {
     if (profile.supportHold) return 'support_hold';

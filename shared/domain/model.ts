@@ -38,6 +38,8 @@ export const Profile = z.object({
   wellbeing: z.enum(['ok', 'struggling']).default('ok'),
   /** PAUSE [days]: nothing but deadline alerts and replies until then (ISO instant). */
   pausedUntil: z.iso.datetime().optional(),
+  /** Tracks they turned off in their preferences: only those tracks' deadline alerts still come. */
+  mutedSequences: z.array(z.string().min(1).max(64)).max(20).optional(),
   /**
    * Set when a message signalled risk (RULES.md, Safety): upbeat coaching stays paused until a
    * human (counselor or operator) resumes it; deadline alerts and check-ins still go.

@@ -30,6 +30,23 @@ export const PERSONAL_DATES = {
 export type PersonalDate = keyof typeof PERSONAL_DATES;
 export const PERSONAL_DATE_NAMES = Object.keys(PERSONAL_DATES) as PersonalDate[];
 
+/**
+ * The tracks someone may turn off in their preference centre, in the words the page uses. A
+ * track turned off still sends its deadline alerts (as during a pause); the season's deadlines
+ * and their own plan's deadlines are not here because they are nothing but alerts.
+ */
+export const OPTIONAL_TRACKS = [
+  { sequenceId: 'self-care', label: 'Self-care: short nudges twice a week and an occasional email' },
+  { sequenceId: 'weekly-reflection', label: 'A reflection question each Saturday' },
+  { sequenceId: 'personal-plan', label: 'Weekly goals and check-ins on your own plan' },
+  { sequenceId: 'interview-season', label: 'Interview season practice' },
+  { sequenceId: 'match-week', label: 'Match Week support' },
+  { sequenceId: 'matched-transition', label: 'Once you match: the road to your first weeks' },
+  { sequenceId: 'unmatched-recovery', label: 'If you do not match: a recovery path over the following weeks' },
+] as const;
+/** The preference form's checkbox for a track (present and `yes` when the track is on). */
+export const trackField = (sequenceId: string) => `track_${sequenceId}`;
+
 export interface EmailWords {
   subject: string;
   text: string;

@@ -15,7 +15,7 @@ import {
   viewPreferences,
   type SubscriptionDeps,
 } from '../../shared/app/subscription';
-import { EMAIL_CONSENT_TEXT, SMS_CONSENT_TEXT, SMS_OPT_IN_REQUEST } from '../../shared/domain/subscription-words';
+import { EMAIL_CONSENT_TEXT, OPTIONAL_TRACKS, SMS_CONSENT_TEXT, SMS_OPT_IN_REQUEST, trackField } from '../../shared/domain/subscription-words';
 import { smsSegments } from '../../shared/domain/template';
 import { issueToken } from '../../shared/domain/tokens';
 import type { Logger } from '../../shared/ports';
@@ -356,6 +356,36 @@ describe('preferences', () => {
     for (const m of planned) if (Date.parse(m.sendAt) < until) expect(steps.get(`${m.sequenceId}/${m.stepId}`)).toBe('deadline');
     await updatePreferences(w.deps, prefs, saveForm({ pause: 'none' }));
     expect((await w.s.store.getPerson(personId))!.profile.pausedUntil).toBeUndefined();
+  });
+
+  test('a track turned off sends only its deadline alerts; a form without the track boxes changes no track; on again brings it back', async () => {
+    const w = world();
+    const { personId, prefs } = await signUpAndConfirm(w);
+    const kindOf = new Map([...library.sequences.values()].flatMap((s) => s.steps.map((st) => [`${s.id}/${st.id}`, st.kind] as const)));
+    const planned = async () => (await w.s.store.listMessages(personId)).filter((m) => m.status === 'planned');
+    expect((await planned()).some((m) => m.sequenceId === 'self-care')).toBe(true);
+
+    // Every box ticked but self-care's.
+    const ticked = Object.fromEntries(OPTIONAL_TRACKS.filter((t) => t.sequenceId !== 'self-care').map((t) => [trackField(t.sequenceId), 'yes']));
+    expect(await updatePreferences(w.deps, prefs, saveForm({ tracks: 'shown', ...ticked }))).toMatchObject({ status: 'saved' });
+    expect((await w.s.store.getPerson(personId))!.profile.mutedSequences).toEqual(['self-care']);
+    for (const m of await planned()) if (m.sequenceId === 'self-care') expect(kindOf.get(`${m.sequenceId}/${m.stepId}`)).toBe('deadline');
+    expect((await planned()).some((m) => m.sequenceId === 'season-deadlines')).toBe(true);
+    const page = await viewPreferences(w.deps, prefs);
+    expect(page.status === 'ok' && page.view.tracks.find((t) => t.sequenceId === 'self-care')).toMatchObject({ on: false });
+
+    // A form that did not carry the boxes leaves the tracks as they are.
+    await updatePreferences(w.deps, prefs, saveForm({ pause: 'none' }));
+    expect((await w.s.store.getPerson(personId))!.profile.mutedSequences).toEqual(['self-care']);
+
+    const all = Object.fromEntries(OPTIONAL_TRACKS.map((t) => [trackField(t.sequenceId), 'yes']));
+    await updatePreferences(w.deps, prefs, saveForm({ tracks: 'shown', ...all }));
+    expect((await w.s.store.getPerson(personId))!.profile.mutedSequences).toBeUndefined();
+    expect((await planned()).some((m) => m.sequenceId === 'self-care' && kindOf.get(`${m.sequenceId}/${m.stepId}`) !== 'deadline')).toBe(true);
+  });
+
+  test('every optional track names a sequence of the library', () => {
+    for (const t of OPTIONAL_TRACKS) expect(library.sequences.has(t.sequenceId)).toBe(true);
   });
 
   test('a new outcome goes through setOutcome: the unmatched path starts', async () => {
