@@ -380,9 +380,13 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     // Counted as this person's latest text while it is on its way; given back unless it went.
     spacing.record(message.personId, message.messageId, now);
-    const outcome = await sendSmsNow(message, body, urgent, tick, deadline);
-    if (outcome.kind !== 'sent') spacing.release(message.personId, message.messageId);
-    return outcome;
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await sendSmsNow(message, body, urgent, tick, deadline);
+      return outcome;
+    } finally {
+      if (outcome?.kind !== 'sent') spacing.release(message.personId, message.messageId);
+    }
   }
 
   async function sendSmsNow(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
