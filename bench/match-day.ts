@@ -329,7 +329,7 @@ function runWorker(index: number, env: WorkerEnv, deadline: number): Promise<Wor
 /** A raised scheduling priority for the providers' process (negative is more urgent; needs root). */
 const PROVIDER_PRIORITY = -5;
 
-interface RunningProviders {
+export interface RunningProviders {
   ready: ProvidersReady;
   /** Whether the process got its raised priority (root only), for the record. */
   prioritised: boolean;
@@ -343,7 +343,7 @@ interface RunningProviders {
  * Starts bench/providers.ts: the SMS sandbox and the SES rate proxy and twin in a process that
  * does nothing else, so the limiters' clocks are not stalled by the benchmark's own work.
  */
-async function startProviders(o: MatchDayOptions): Promise<RunningProviders> {
+export async function startProviders(o: Pick<MatchDayOptions, 'smsRate' | 'emailRate'>): Promise<RunningProviders> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/providers.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, BENCH_SMS_RATE: String(o.smsRate), BENCH_EMAIL_RATE: String(o.emailRate) },
