@@ -577,9 +577,9 @@ export interface InvitationReport {
 }
 
 /**
- * A person gets one invitation per channel in each period this long, whatever the number of
- * cohorts that add them (the invitation's message id names the period); it is also how long an
- * invitation may wait to go out: as long as the link it carries stays valid.
+ * A person gets at most one invitation per channel in this time, whatever the number of cohorts
+ * that add them (see sendInvitations); it is also how long an invitation may wait to go out: as
+ * long as the link it carries stays valid.
  */
 const INVITE_HOLD_MS = TOKEN_LIFETIME_SECONDS['confirm-email'] * 1000;
 /** People read in one request when queueing a cohort's invitations. */
@@ -590,10 +590,10 @@ const INVITATION_READ_CHUNK = 100;
  * `personIds`), the invitation their pending consent needs: the email with the confirmation link,
  * the text asking for YES. The dispatcher sends them like any message: within the providers'
  * shared rate (a cohort of thousands never bursts past it), texts after the person's quiet hours,
- * retried after a provider fault. Once per person and channel in each INVITE_HOLD_MS period: the
- * message id is derived from both, and the store creates a message once, so a run cut short and
- * run again, or a second cohort adding the same person, queues nothing new (the member is marked
- * `invited` once the message exists). Members who said no, or confirmed, get nothing; the
+ * retried after a provider fault. Once per person and channel in INVITE_HOLD_MS: the message id
+ * names the person, the channel and the period, and the store creates a message once, so a run
+ * cut short and run again, or a second cohort adding the same person, queues nothing new (the
+ * member is marked `invited` once the message exists). Members who said no, or confirmed, get nothing; the
  * dispatcher checks that again when it sends. Removing a member withdraws what still waits.
  */
 export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personIds?: readonly string[]): Promise<InvitationReport> {
@@ -620,8 +620,12 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
       const queue = async (channel: Channel, to: string): Promise<boolean> => {
         try {
           // False when this period's invitation exists already (another cohort's, or a run cut
-          // short): nothing new is queued, and the member is marked invited all the same.
-          const queued = await deps.store.createMessage(invitationMessage(person, channel, to, orgName, now));
+          // short): nothing new is queued, and the member is marked invited all the same. The
+          // previous period's counts too while it is younger than a period: an edge between two
+          // periods is no reason to invite someone twice in a few minutes.
+          const previous = await deps.store.getMessage(person.personId, invitationId(person.personId, channel, periodOf(now) - 1));
+          const recent = previous !== undefined && now.getTime() - Date.parse(previous.sendAt) < INVITE_HOLD_MS;
+          const queued = !recent && (await deps.store.createMessage(invitationMessage(person, channel, to, orgName, now)));
           invited[channel] = now.toISOString();
           return queued;
         } catch (error) {
@@ -645,11 +649,14 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
 }
 
 /** An invitation as a message due now, for the dispatcher (see Message.invitation). */
+const periodOf = (at: Date) => Math.floor(at.getTime() / INVITE_HOLD_MS);
+const invitationId = (personId: string, channel: Channel, period: number) => `invite.${personId}.${channel}.${period}`;
+
 function invitationMessage(person: Person, channel: Channel, to: string, orgName: string, now: Date): Message {
   const at = now.toISOString();
   return {
     personId: person.personId,
-    messageId: `invite.${person.personId}.${channel}.${Math.floor(now.getTime() / INVITE_HOLD_MS)}`,
+    messageId: invitationId(person.personId, channel, periodOf(now)),
     enrollmentId: 'invitation',
     sequenceId: 'invitation',
     stepId: 'invite',

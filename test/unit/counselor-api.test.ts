@@ -4,7 +4,7 @@ import { COUNSELOR_API_SCOPE, type Counselor } from '../../shared/domain/counsel
 import { REMOVED_CONSENT_TEXT } from '../../shared/app/cohorts';
 import { silentLogger } from '../../shared/ports';
 import { TEST_TOKEN_SECRET, memoryServices, type MemoryServices } from '../support/memory-services';
-import { issueToken } from '../../shared/domain/tokens';
+import { TOKEN_LIFETIME_SECONDS, issueToken } from '../../shared/domain/tokens';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 
 /**
@@ -232,6 +232,19 @@ describe('members by JSON, invitations and consent', () => {
     expect(w.services.email.sent).toEqual([]);
     expect(w.services.sms.sent).toEqual([]);
     expect((await w.services.store.listMessages(asha.personId)).map((m) => m.reason)).toEqual(['invitation_not_needed', 'invitation_not_needed']);
+  });
+
+  test('two cohorts adding someone either side of an invitation period’s edge invite them once', async () => {
+    const w = await withCohort();
+    const second = await w.call('POST', '/counselor/cohorts', { as: A_COUNSELOR, body: { ...COHORT, name: 'Second' } });
+    const hold = TOKEN_LIFETIME_SECONDS['confirm-email'] * 1000;
+    const edge = (Math.floor(w.services.clock.now().getTime() / hold) + 1) * hold;
+    w.services.at(new Date(edge - 60_000));
+    expect((await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } })).body.invitations.email).toBe(1);
+    w.services.at(new Date(edge + 60_000));
+    expect((await w.call('POST', `/counselor/cohorts/${second.body.cohort.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } })).body.invitations.email).toBe(0);
+    await w.services.dispatch();
+    expect(w.services.email.sent.map((m) => m.to)).toEqual(['ravi@example.com']);
   });
 
   test('removal from one cohort keeps the invitation another cohort counts on', async () => {
