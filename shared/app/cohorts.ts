@@ -743,9 +743,11 @@ export async function eraseMember(deps: CohortDeps, actor: CounselorPrincipal, c
   await memberOf(deps, actor, cohortId, personId);
   const elsewhere = (await deps.counselors.cohortsOfPerson(personId)).some((m) => m.orgId !== actor.orgId && m.status === 'active');
   if (elsewhere) throw new DomainError('conflict', 'another organisation also coaches this person: remove them from your cohort instead');
-  await deps.store.cancelPendingMessages(personId, 'erased', deps.clock.now());
+  const now = deps.clock.now();
+  await deps.store.beginErasure(personId, now);
+  await deps.store.cancelPendingMessages(personId, 'erased', now);
   const memberships = await deps.counselors.forgetPerson(personId);
-  const items = await deps.store.erasePerson(personId);
+  const items = await deps.store.erasePerson(personId, now);
   await recordAudit(deps, actor, 'member.erase', { kind: 'member', id: personId }, { cohortId, items: items + memberships });
   return { items: items + memberships };
 }

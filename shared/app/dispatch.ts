@@ -8,6 +8,7 @@ import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
+import { PersonGone } from '../domain/errors';
 import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
@@ -246,7 +247,17 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     report.claimed++;
     // An invitation is no step of a lane: nothing is planned after it.
-    if (!message.invitation) await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
+    if (!message.invitation) {
+      try {
+        await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
+      } catch (error) {
+        if (!(error instanceof PersonGone)) throw error;
+        // They asked us to delete everything just now: this message goes nowhere (erasure takes it).
+        report.skipped++;
+        log.info('person erased while their message was due: not sent', { messageId: message.messageId });
+        return;
+      }
+    }
 
     const outcome = await deliver(message, now, urgent || message.urgent === true, tick);
     // When it happened: after any wait for a send slot, so the record says when it really went.
@@ -496,10 +507,15 @@ export function createDispatcher(deps: DispatchDeps) {
   async function honourSmsOptOut(message: Message, now: Date): Promise<void> {
     const person = await deps.store.getPerson(message.personId);
     if (person?.consent.sms && person.consent.sms.state !== 'revoked') {
-      await deps.store.savePerson({
-        ...person,
-        consent: { ...person.consent, sms: { ...person.consent.sms, state: 'revoked', source: 'carrier-opt-out', at: now.toISOString() } },
-      });
+      await deps.store
+        .savePerson({
+          ...person,
+          consent: { ...person.consent, sms: { ...person.consent.sms, state: 'revoked', source: 'carrier-opt-out', at: now.toISOString() } },
+        })
+        .catch((error: unknown) => {
+          // Erased meanwhile: there is no consent left to revoke.
+          if (!(error instanceof PersonGone)) throw error;
+        });
     }
     await deps.store.cancelPendingMessages(message.personId, 'opted_out', now, 'sms');
   }

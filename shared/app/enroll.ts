@@ -103,7 +103,12 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
       recentScores: existing?.recentScores,
     }),
   };
-  await deps.store.savePerson(person);
+  if (existing) await deps.store.savePerson(person);
+  else {
+    const { notCreated } = await deps.store.createPeople([{ person, enrollments: [] }]);
+    // Someone took the address or number since it was looked up: the operator runs it again.
+    if (notCreated.length > 0) throw new DomainError('conflict', 'someone signed up with that email or phone just now: run the command again');
+  }
 
   const held = await deps.store.listEnrollments(person.personId);
   const already = new Set(held.filter((e) => e.status === 'active').map((e) => e.sequenceId));

@@ -1,19 +1,2 @@
-/**
- * Domain errors carry a code; the HTTP layer and the CLI turn codes into responses in exactly one
- * place each (functions/http.ts, bin/matchcoach.ts). Messages are safe to show the caller.
- */
-export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'unknown_sequence' | 'missing_anchor';
-
-export class DomainError extends Error {
-  constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** One readable line from a zod error: "field: problem; field: problem". */
-export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message)).join('; ');
-}
+/** The use cases' errors are the domain's (shared/domain/errors.ts); kept here for their importers. */
+export { DomainError, PersonGone, describeIssues, type DomainErrorCode } from '../domain/errors';

@@ -7,7 +7,7 @@ import * as say from '../domain/sms-replies';
 import { formatLocal } from '../domain/template';
 import type { Clock, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
-import { DomainError, describeIssues } from './errors';
+import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { recordCheckinScore, replanPerson, updateProfile } from './replan';
@@ -98,6 +98,11 @@ export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Prom
   try {
     return await respond({ ...deps, log }, input, screen, now);
   } catch (error) {
+    if (error instanceof PersonGone) {
+      // Erased while this text was being handled: answered as from a number we do not know.
+      log.info('inbound sms from someone erased meanwhile', { messageSid: input.messageSid });
+      return { replies: screen.level === 'risk' ? [CRISIS_REPLY] : [], outcome: 'unknown-number' };
+    }
     await deps.store.releaseInboundSms(input.messageSid).catch(() => undefined);
     if (screen.level === 'risk') return crisisDespiteFault(log, input.messageSid, screen, error);
     throw error;
@@ -281,7 +286,7 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
 /** Re-read before each change: an earlier step of this same text may have saved the person. */
 async function changePerson(ctx: Ctx, personId: string, change: (person: Person) => Person | undefined): Promise<boolean> {
   const person = await ctx.store.getPerson(personId);
-  if (!person) throw new DomainError('not_found', 'no such person');
+  if (!person) throw new PersonGone();
   const next = change(person);
   if (!next) return false;
   await ctx.store.savePerson(next);

@@ -15,7 +15,7 @@ import {
 } from '../domain/plan';
 import type { Clock, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
-import { DomainError } from './errors';
+import { DomainError, PersonGone } from './errors';
 import { loadLibrary } from './library';
 import { personalDatesIn, targetDatesOf } from './plan-enrollments';
 import type { Library } from './planning';
@@ -84,7 +84,7 @@ export async function editPlan(deps: PlanDeps, personId: string, raw: unknown): 
   for (let round = 0; round < SAVE_ROUNDS; round++) {
     const now = deps.clock.now();
     const person = await deps.store.getPerson(personId);
-    if (!person) throw new DomainError('not_found', 'no such person');
+    if (!person) throw new PersonGone();
     const [stored, enrollments] = await Promise.all([deps.store.getPlan(personId), deps.store.listEnrollments(personId)]);
     const result = applyPlanEdit(stored ?? emptyPlan(personId, now), parsed.data, {
       now,

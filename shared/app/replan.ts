@@ -5,7 +5,7 @@ import { nextEnrollmentId, type Enrollment, type Message, type Person, type Prof
 import { Outcome } from '../domain/sequence';
 import type { Clock, Store } from '../ports';
 import { planLanes } from './enroll';
-import { DomainError, describeIssues } from './errors';
+import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { isPlanEnrollment } from '../domain/plan';
 import { syncPlanEnrollments } from './plan-enrollments';
@@ -31,7 +31,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const library = deps.library ?? (await loadLibrary(deps.store));
   const now = deps.clock.now();
   const person = await deps.store.getPerson(personId);
-  if (!person) throw new DomainError('not_found', 'no such person');
+  if (!person) throw new PersonGone();
   // A counselor's invitation waiting for the morning is no part of the plan: it stays.
   await deps.store.cancelPendingMessages(personId, 'replanned', now, undefined, { keepInvitations: true });
   await syncPlanEnrollments({ store: deps.store, library }, person, now);
@@ -78,7 +78,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
 /** Saves a changed profile and re-plans: the single door for anything that reshapes a person. */
 export async function updateProfile(deps: Deps, personId: string, change: (profile: Profile, person: Person) => Partial<Person>) {
   const person = await deps.store.getPerson(personId);
-  if (!person) throw new DomainError('not_found', 'no such person');
+  if (!person) throw new PersonGone();
   await deps.store.savePerson({ ...person, ...change(person.profile, person) });
   return replanPerson(deps, personId);
 }
@@ -99,7 +99,7 @@ const LOW_SCORE = 2;
 export async function recordCheckinScore(deps: Deps, personId: string, score: number) {
   if (!Number.isInteger(score) || score < 1 || score > 5) throw new DomainError('validation', 'a check-in score is a whole number from 1 to 5');
   const person = await deps.store.getPerson(personId);
-  if (!person) throw new DomainError('not_found', 'no such person');
+  if (!person) throw new PersonGone();
   const recentScores = [...(person.recentScores ?? []), score].slice(-5);
   const lastTwo = recentScores.slice(-2);
   const wellbeing = lastTwo.length === 2 && lastTwo.every((s) => s <= LOW_SCORE) ? 'struggling' : score > LOW_SCORE ? 'ok' : person.profile.wellbeing;

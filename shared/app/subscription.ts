@@ -673,10 +673,14 @@ export type EraseOutcome = { status: 'erased'; items: number } | InvalidLink;
  * only how many items went: no id, because after this nothing should lead back to them.
  */
 export async function eraseMyData(deps: SubscriptionDeps, token: string): Promise<EraseOutcome> {
-  const check = verifyToken(deps.tokenSecret, token, 'preferences', deps.clock.now());
+  const now = deps.clock.now();
+  const check = verifyToken(deps.tokenSecret, token, 'preferences', now);
   if (!check.ok) return { status: 'invalid-link', reason: check.reason };
+  // The mark first: from then on nothing new is written for them (a membership included), so
+  // what the steps below delete is everything there will ever be.
+  await deps.store.beginErasure(check.payload.sub, now);
   const memberships = (await deps.counselors?.forgetPerson(check.payload.sub)) ?? 0;
-  const items = memberships + (await deps.store.erasePerson(check.payload.sub));
+  const items = memberships + (await deps.store.erasePerson(check.payload.sub, now));
   (deps.log ?? silentLogger).info('person erased on request', { items });
   return { status: 'erased', items };
 }

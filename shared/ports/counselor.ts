@@ -26,13 +26,17 @@ export interface CounselorStore {
   /** The org's cohorts (archived ones too), by id. */
   listCohorts(orgId: string): Promise<Cohort[]>;
 
-  /** Creates or replaces a membership (and the person's pointer back to it, in one write). */
+  /**
+   * Creates or replaces a membership (and the person's pointer back to it, in one write), only
+   * while the person lives: PersonGone otherwise (see Store).
+   */
   saveCohortMember(member: CohortMember): Promise<void>;
   /**
    * Many memberships at once (an import): each as saveCohortMember would write it, in batches.
    * Not atomic across members; saving again is harmless, so a run cut short is simply repeated.
+   * Members whose person is gone are left out and named in `gone`.
    */
-  saveCohortMembers(members: readonly CohortMember[]): Promise<void>;
+  saveCohortMembers(members: readonly CohortMember[]): Promise<{ gone: string[] }>;
   getCohortMember(orgId: string, cohortId: string, personId: string): Promise<CohortMember | undefined>;
   /** A cohort's members (removed ones too), by person id. */
   listCohortMembers(orgId: string, cohortId: string): Promise<CohortMember[]>;

@@ -31,7 +31,14 @@ export interface NewPerson {
   enrollments: readonly Enrollment[];
 }
 
+/**
+ * Erasure is final: every write that adds to a person's records (enrollments, messages, journal,
+ * safety events, plan, notices, memberships) is made only while the person lives, and raises
+ * PersonGone (shared/domain/errors.ts) otherwise: never created, erased, or being erased. Updates
+ * of existing records fail quietly once the record is gone. A person being erased reads as absent.
+ */
 export interface Store extends PlanStore {
+  /** Changes someone who is there; PersonGone otherwise (people are created by createPeople). */
   savePerson(person: Person): Promise<void>;
   getPerson(personId: string): Promise<Person | undefined>;
   findPersonIdByPhone(phone: string): Promise<string | undefined>;
@@ -159,10 +166,16 @@ export interface Store extends PlanStore {
   /**
    * "Delete all my data": every item in the person's partition (profile, enrollments, messages,
    * journal, safety events, notices), their phone and email lookups, season membership and
-   * safety alerts. Returns how many items went. Idempotent; the profile goes last, so a run cut
-   * short can be repeated with the same link.
+   * safety alerts. Returns how many items went. Idempotent; the profile goes last (marked as being
+   * erased, so nobody reads it), so a run cut short can be repeated with the same link.
    */
-  erasePerson(personId: string): Promise<number>;
+  erasePerson(personId: string, at?: Date): Promise<number>;
+  /**
+   * Erasure's first step, also taken by erasePerson itself: from now on the person reads as
+   * absent and every guarded write for them raises PersonGone. False when there is no profile.
+   * Callers that delete other records first (memberships) take it before them.
+   */
+  beginErasure(personId: string, at: Date): Promise<boolean>;
 }
 
 export interface EmailMessage {

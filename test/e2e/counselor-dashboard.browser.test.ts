@@ -11,6 +11,7 @@ import type { Message } from '../../shared/domain/model';
 import { silentLogger } from '../../shared/ports';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
+import { seedPerson } from '../support/seed';
 
 /**
  * A counselor uses the dashboard in a real browser (Debian's chromium through playwright-core):
@@ -60,7 +61,7 @@ async function seed(): Promise<void> {
     { id: 'p-chidi', name: 'Chidi', scores: [5, 4, 0, 4, 0, 5, 4, 0] },
   ];
   for (const p of people) {
-    await store.savePerson({
+    await seedPerson(store, {
       personId: p.id,
       firstName: p.name,
       timeZone: 'Asia/Kolkata',

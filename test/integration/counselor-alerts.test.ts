@@ -10,6 +10,7 @@ import { createSesEmailSender } from '../../shared/adapters/ses/ses-email-sender
 import { alertCounselorsOfCrisis, crisisAlertKey, sendEveryWeeklyDigest, sendWeeklyDigest, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselor-alerts';
 import { testTable, type TestTable } from '../support/dynamo';
 import { describeNotificationLedgerContract } from '../support/notification-ledger-contract';
+import { seedPerson } from '../support/seed';
 
 jest.setTimeout(60_000);
 
@@ -53,7 +54,7 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
       publicBaseUrl: 'http://127.0.0.1:3000',
     };
     const t = now.toISOString();
-    await store.savePerson({
+    await seedPerson(store, {
       personId: 'p-int',
       firstName: 'Farah',
       timeZone: 'Asia/Karachi',

@@ -6,6 +6,7 @@ import { ensureTable } from '../../shared/adapters/dynamo/table';
 import type { Message } from '../../shared/domain/model';
 import { testTable, type TestTable } from '../support/dynamo';
 import { describeStoreContract, PROFILE } from '../support/store-contract';
+import { ensurePerson } from '../support/seed';
 
 jest.setTimeout(60_000);
 
@@ -85,6 +86,7 @@ describe('DynamoDB store', () => {
 
   test('a message item holds its keys and domain fields once: ids live only in pk/sk, due keys only while pending', async () => {
     const store = createDynamoStore({ client: table.doc, tableName: table.tableName });
+    await ensurePerson(store, 'p-1');
     await store.createMessage(dueMessage('p-1', 'e-1.s.0.sms', at(-1)));
     await store.createMessage(dueMessage('p-1', 'e-1.s.1.sms', at(-1), { status: 'sent' }));
 
@@ -111,6 +113,7 @@ describe('DynamoDB store', () => {
 
   test('accepts a plain DynamoDBClient as well as a document client', async () => {
     const store = createDynamoStore({ client: table.client, tableName: table.tableName });
+    await ensurePerson(store, 'p-1');
     const message = dueMessage('p-1', 'e-1.s.0.sms', at(-1), { firstName: undefined });
     expect(await store.createMessage(message)).toBe(true);
     expect(await store.getMessage('p-1', 'e-1.s.0.sms')).toEqual(message);
@@ -125,21 +128,27 @@ describe('DynamoDB store', () => {
     });
     const take = () => calls.splice(0, calls.length);
 
+    await ensurePerson(store, 'p-1');
+    take();
     await store.createMessage(dueMessage('p-1', 'e-1.s.0.sms', at(-1)));
-    // One unit for the table item (so under 1 KB) and one for its due-index entry.
-    expect(take()).toEqual([{ op: 'createMessage', read: 0, write: 2 }]);
+    // A create is a transaction guarded by the person's profile (erasure is final, see
+    // person-guard.ts), so units count twice: the guard 2, the table item (under 1 KB) 2, its
+    // due-index entry 2.
+    expect(take()).toEqual([{ op: 'createMessage', read: 0, write: 6 }]);
 
+    // Without an index entry DynamoDB Local reports 2, leaving the guard out; AWS bills a
+    // ConditionCheck as a transactional write (2 units), so there it is 4 (BENCHMARKS.md).
     await store.createMessage(dueMessage('p-1', 'e-1.s.1.sms', at(-1), { status: 'sent' }));
-    expect(take()).toEqual([{ op: 'createMessage', read: 0, write: 1 }]);
+    expect(take()).toEqual([{ op: 'createMessage', read: 0, write: 2 }]);
 
     // The meter does follow item size: a message over 1 KB costs more.
     const bulky = dueMessage('p-1', 'e-1.s.2.sms', at(-1), { status: 'sent', reason: 'x'.repeat(1500) });
     await store.createMessage(bulky);
-    expect(take()[0]!.write).toBeGreaterThan(1);
+    expect(take()[0]!.write).toBeGreaterThan(4);
 
-    // A refused create is billed by DynamoDB but returns no capacity; the store counts one unit.
+    // A refused create is billed by DynamoDB but returns no capacity; the store counts the guard's two units.
     await store.createMessage(dueMessage('p-1', 'e-1.s.0.sms', at(-1)));
-    expect(take()).toEqual([{ op: 'createMessage', read: 0, write: 1 }]);
+    expect(take()).toEqual([{ op: 'createMessage', read: 0, write: 2 }]);
 
     const refs = await store.listDueMessages(NOW, 10);
     const listing = take();
@@ -164,6 +173,7 @@ describe('DynamoDB store', () => {
     const messages = Array.from({ length: 200 }, (_, i) =>
       dueMessage(`p-${i % 25}`, `e-${i % 25}.step-${i}.0.sms`, at(-200 + (i % 50))),
     );
+    for (let p = 0; p < 25; p++) await ensurePerson(store, `p-${p}`);
     await inBatches(messages, 16, async (m) => expect(await store.createMessage(m)).toBe(true));
 
     const winners = new Map<string, string[]>();

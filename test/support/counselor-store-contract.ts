@@ -1,5 +1,8 @@
 import type { AuditEntry, Cohort, CohortMember, Counselor } from '../../shared/domain/counselor';
 import type { CounselorStore } from '../../shared/ports/counselor';
+import type { Store } from '../../shared/ports';
+import { PersonGone } from '../../shared/domain/errors';
+import { ensurePerson } from './seed';
 
 /**
  * The behaviour every CounselorStore adapter must show: the memory twin and the DynamoDB store
@@ -7,13 +10,18 @@ import type { CounselorStore } from '../../shared/ports/counselor';
  */
 export function describeCounselorStoreContract(
   name: string,
-  makeStore: () => Promise<{ store: CounselorStore; teardown(): Promise<void> }>,
+  /** `people`: the Store beside it (the same table, or the memory twin it asks), where members live. */
+  makeStore: () => Promise<{ store: CounselorStore; people: Store; teardown(): Promise<void> }>,
 ): void {
   describe(`CounselorStore contract: ${name}`, () => {
     let store: CounselorStore;
+    let people: Store;
     let teardown: () => Promise<void>;
     beforeEach(async () => {
-      ({ store, teardown } = await makeStore());
+      ({ store, people, teardown } = await makeStore());
+      // Memberships are kept only for someone who is there.
+      for (let i = 0; i < 30; i++) await ensurePerson(people, `p-${String(i).padStart(2, '0')}`);
+      for (const id of ['p-1', 'p-2']) await ensurePerson(people, id);
     });
     afterEach(async () => {
       await teardown();
@@ -97,6 +105,17 @@ export function describeCounselorStoreContract(
       await store.saveCohortMembers([]);
       await store.saveCohortMembers(many.slice(0, 3).map((m) => ({ ...m, status: 'removed' as const, removedAt: LATER })));
       expect((await store.listCohortMembers('org-a', 'k-1')).filter((m) => m.status === 'removed')).toHaveLength(3);
+    });
+
+    test('no membership for someone who is not there or is being erased: refused, and nothing written', async () => {
+      await expect(store.saveCohortMember(member('org-a', 'k-1', 'p-never'))).rejects.toBeInstanceOf(PersonGone);
+      await people.beginErasure('p-2', new Date(AT));
+      await expect(store.saveCohortMember(member('org-a', 'k-1', 'p-2'))).rejects.toBeInstanceOf(PersonGone);
+      const { gone } = await store.saveCohortMembers([member('org-a', 'k-1', 'p-01'), member('org-a', 'k-1', 'p-2'), member('org-a', 'k-1', 'p-never')]);
+      expect(gone.sort()).toEqual(['p-2', 'p-never']);
+      expect((await store.listCohortMembers('org-a', 'k-1')).map((m) => m.personId)).toEqual(['p-01']);
+      expect(await store.cohortsOfPerson('p-never')).toEqual([]);
+      expect(await store.cohortsOfPerson('p-2')).toEqual([]);
     });
 
     test('forgetting a person removes every membership, both ways, and is idempotent', async () => {

@@ -39,8 +39,9 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
   const clock = { now: () => now };
   const base = (overrides.publicBaseUrl ?? TEST_PUBLIC_BASE_URL).replace(/\/$/, '');
   const secret = overrides.tokenSecret ?? TEST_TOKEN_SECRET;
+  const store = createMemoryStore();
   const services: CounselorServices = {
-    store: createMemoryStore(),
+    store,
     email: createMemoryEmailSender(),
     sms: createMemorySmsSender(),
     clock,
@@ -75,7 +76,7 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
       acceptUnsigned: false,
     },
     // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
-    counselors: createMemoryCounselorStore(),
+    counselors: createMemoryCounselorStore({ isLiving: store.isLiving }),
     counselorAuth: noCounselorAccess,
     notifications: createMemoryNotificationLedger(),
     ...overrides,

@@ -1,5 +1,7 @@
 import type { Plan } from '../../shared/domain/plan';
 import type { Store } from '../../shared/ports';
+import { ensurePerson, seedPerson } from './seed';
+import { PersonGone } from '../../shared/domain/errors';
 
 /**
  * What every plan store must do (issue 8): the memory twin and the DynamoDB store both run it.
@@ -11,6 +13,9 @@ export function describePlanStoreContract(name: string, makeStore: () => Promise
     let teardown: () => Promise<void>;
     beforeEach(async () => {
       ({ store, teardown } = await makeStore());
+      // Plans are kept only for someone who is there (the store refuses anyone else).
+      await ensurePerson(store, 'p-asha');
+      await ensurePerson(store, 'p-ravi');
     });
     afterEach(async () => {
       await teardown();
@@ -55,8 +60,13 @@ export function describePlanStoreContract(name: string, makeStore: () => Promise
       expect(await store.getPlan('p-asha')).toBeUndefined();
     });
 
+    test('nobody keeps a plan for someone who is not there', async () => {
+      await expect(store.savePlan(plan({ personId: 'p-never' }), undefined)).rejects.toBeInstanceOf(PersonGone);
+      expect(await store.getPlan('p-never')).toBeUndefined();
+    });
+
     test('erasing the person takes the plan with them', async () => {
-      await store.savePerson({
+      await seedPerson(store, {
         personId: 'p-asha', timeZone: 'Asia/Kolkata', consent: {}, createdAt: '2026-11-01T00:00:00.000Z',
         profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
       });

@@ -1,6 +1,7 @@
 import type { Attempt, Enrollment, JournalEntry, Message, Person, Profile, SafetyEvent } from '../../shared/domain/model';
 import { DELIVERY_STATUSES } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
+import { PersonGone } from '../../shared/domain/errors';
 
 /**
  * The behaviour every Store adapter must show. The memory twin and the DynamoDB store both run
@@ -13,10 +14,13 @@ export function describeStoreContract(
 ): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
+    /** The store itself, without the convenience below: what the erasure tests use. */
+    let rawStore: Store;
     let teardown: () => Promise<void>;
 
     beforeEach(async () => {
-      ({ store, teardown } = await makeStore());
+      ({ store: rawStore, teardown } = await makeStore());
+      store = withPeopleOnDemand(rawStore);
     });
     afterEach(async () => {
       await teardown();
@@ -59,6 +63,7 @@ export function describeStoreContract(
 
       test("leaving a number that someone else has taken since keeps that person's lookup", async () => {
         await store.savePerson(person());
+        await store.savePerson(person({ personId: 'p-ravi', phone: '+923001234567', email: 'ravi@example.org' }));
         await store.savePerson(person({ personId: 'p-ravi', phone: '+919812345678', email: 'ravi@example.org' }));
         await store.savePerson(person({ phone: '+919811111111' }));
         expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
@@ -833,12 +838,72 @@ export function describeStoreContract(
 
       test("keeps a lookup that now belongs to someone else", async () => {
         await store.savePerson(person());
+        // Ravi comes with another number, then takes Asha's (a later save moves the lookup to him).
+        await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.org', phone: '+923001234567' }));
         await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.org' }));
         expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
         await store.erasePerson('p-asha');
         expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
         expect(await store.findPersonIdByEmail('ravi@example.org')).toBe('p-ravi');
         expect(await store.getPerson('p-ravi')).toBeDefined();
+      });
+    });
+
+    describe('erasure is final: nothing is written for someone who is not there', () => {
+      const writes = (personId: string): Record<string, () => Promise<unknown>> => ({
+        savePerson: () => rawStore.savePerson(person({ personId, email: undefined, phone: undefined })),
+        saveEnrollment: () => rawStore.saveEnrollment(enrollment({ personId, enrollmentId: 'e-late' })),
+        createMessage: () => rawStore.createMessage(message({ personId, messageId: 'e-late.s.0.sms', dueAt: at(-1) })),
+        saveJournalEntry: () => rawStore.saveJournalEntry(journal({ personId, entryId: 'SMlate' })),
+        saveSafetyEvent: () => rawStore.saveSafetyEvent(safety({ personId, eventId: 'SMlate', kind: 'risk' })),
+        claimPersonNotice: () => rawStore.claimPersonNotice(personId, 'confirm-email', NOW, LEASE_END),
+        savePlan: () => rawStore.savePlan({ personId, nextNo: 1, deadlines: [], internal: {}, longTerm: [], updatedAt: NOW.toISOString() }, undefined),
+      });
+      const nothingOf = async (personId: string) => ({
+        person: await rawStore.getPerson(personId),
+        enrollments: await rawStore.listEnrollments(personId),
+        messages: await rawStore.listMessages(personId),
+        journal: await rawStore.listJournalEntries(personId),
+        safety: await rawStore.listSafetyEvents(personId),
+        plan: await rawStore.getPlan(personId),
+        alerts: (await rawStore.listSafetyAlerts('2027-03')).filter((a) => a.personId === personId),
+      });
+      const EMPTY = { person: undefined, enrollments: [], messages: [], journal: [], safety: [], plan: undefined, alerts: [] };
+
+      test('someone never created: every write refuses with PersonGone and nothing is stored', async () => {
+        for (const [name, write] of Object.entries(writes('p-never'))) {
+          await expect(write()).rejects.toBeInstanceOf(PersonGone);
+          expect({ name, ...(await nothingOf('p-never')) }).toEqual({ name, ...EMPTY });
+        }
+      });
+
+      test('once erasure has begun the person reads as gone and every write refuses; after it, still nothing comes back', async () => {
+        await rawStore.createPeople([{ person: person(), enrollments: [] }]);
+        await store.createMessage(message({ dueAt: at(-1) }));
+        const [ref] = await rawStore.listDueMessages(NOW, 10);
+        expect(await rawStore.claimMessage(ref!, { token: 'before', until: LEASE_END, now: NOW })).toBeDefined();
+
+        expect(await rawStore.beginErasure('p-asha', NOW)).toBe(true);
+        expect(await rawStore.getPerson('p-asha')).toBeUndefined();
+        expect((await rawStore.getPeople(['p-asha'])).size).toBe(0);
+        for (const write of Object.values(writes('p-asha'))) await expect(write()).rejects.toBeInstanceOf(PersonGone);
+
+        await rawStore.erasePerson('p-asha', NOW);
+        for (const write of Object.values(writes('p-asha'))) await expect(write()).rejects.toBeInstanceOf(PersonGone);
+        // A dispatcher that claimed before the erasure cannot bring its message back by finishing it.
+        const attempt = { at: NOW.toISOString(), outcome: 'sent' as const, detail: 'sent' };
+        expect(await rawStore.finishMessage(ref!, 'before', { status: 'sent', attempt })).toBe(false);
+        expect(await rawStore.releaseForRetry(ref!, 'before', LEASE_END, attempt)).toBe(false);
+        expect(await rawStore.recordDelivery(ref!, { status: 'delivered', at: NOW.toISOString() })).toBe(false);
+        expect(await rawStore.cancelPendingMessages('p-asha', 'erased', NOW)).toBe(0);
+        expect(await nothingOf('p-asha')).toEqual(EMPTY);
+        expect(await rawStore.findPersonIdByEmail('asha@example.com')).toBeUndefined();
+        expect(await rawStore.listDueMessages(new Date('2030-01-01T00:00:00Z'), 10)).toEqual([]);
+      });
+
+      test('beginErasure of someone unknown says so and changes nothing', async () => {
+        expect(await rawStore.beginErasure('p-nobody', NOW)).toBe(false);
+        expect(await nothingOf('p-nobody')).toEqual(EMPTY);
       });
     });
 
@@ -868,6 +933,52 @@ function attempt(outcome: Attempt['outcome']): Attempt {
 export const PROFILE: Profile = {
   season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: ['step1'], wellbeing: 'ok',
 };
+
+/**
+ * Most of this contract is about records (messages, journal, plans) and not about who they
+ * belong to; the store only writes those for someone who is there. This wrapper creates whoever
+ * a write names, as a sign-up would have (a bare profile, no contacts), and lets savePerson
+ * create as well as change: the tests read as before. The erasure tests use the store itself.
+ */
+function withPeopleOnDemand(store: Store): Store {
+  const ensure = async (personId: string) => {
+    if (await store.getPerson(personId)) return;
+    const { email: _e, phone: _p, ...bare } = person({ personId });
+    await store.createPeople([{ person: bare, enrollments: [] }]);
+  };
+  return {
+    ...store,
+    async savePerson(p) {
+      if (await store.getPerson(p.personId)) return store.savePerson(p);
+      const { notCreated } = await store.createPeople([{ person: p, enrollments: [] }]);
+      if (notCreated.length > 0) throw new Error(`test setup: ${p.personId} could not be created (an email or phone is taken)`);
+    },
+    async saveEnrollment(e) {
+      await ensure(e.personId);
+      return store.saveEnrollment(e);
+    },
+    async createMessage(m) {
+      await ensure(m.personId);
+      return store.createMessage(m);
+    },
+    async saveJournalEntry(e) {
+      await ensure(e.personId);
+      return store.saveJournalEntry(e);
+    },
+    async saveSafetyEvent(e) {
+      await ensure(e.personId);
+      return store.saveSafetyEvent(e);
+    },
+    async claimPersonNotice(personId, notice, now, until) {
+      await ensure(personId);
+      return store.claimPersonNotice(personId, notice, now, until);
+    },
+    async savePlan(plan, expected) {
+      await ensure(plan.personId);
+      return store.savePlan(plan, expected);
+    },
+  };
+}
 
 function person(overrides: Partial<Person> = {}): Person {
   return {

@@ -9,6 +9,7 @@ import type { Store } from '../../shared/ports';
 import type { CounselorStore } from '../../shared/ports/counselor';
 import type { NotificationLedger } from '../../shared/ports/notification-ledger';
 import { describeNotificationLedgerContract } from '../support/notification-ledger-contract';
+import { seedPerson } from '../support/seed';
 
 describeNotificationLedgerContract('memory', async () => ({ ledger: createMemoryNotificationLedger() }));
 
@@ -56,7 +57,7 @@ beforeEach(async () => {
   email = createMemoryEmailSender();
   ledger = createMemoryNotificationLedger();
   deps = { store, counselors, email, ledger, clock: { now: () => now }, publicBaseUrl: 'https://coach.example.test/' };
-  await store.savePerson(person('p1', 'Ngozi'));
+  await seedPerson(store, person('p1', 'Ngozi'));
   await counselors.saveCohort(cohort('org-a', 'k1', 'Lagos alumni 2027'));
   await counselors.saveCohort(cohort('org-b', 'k9', 'Other org'));
   await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k1', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'active' });
@@ -81,7 +82,7 @@ describe('crisis alert', () => {
 
   it('names the cohort when the member gave no name', async () => {
     const { firstName: _, ...nameless } = person('p1', 'x');
-    await store.savePerson(nameless);
+    await seedPerson(store, nameless);
     await alertCounselorsOfCrisis(deps, risk);
     expect(email.sent[0]!.subject).toBe('Please check in with a member of Lagos alumni 2027');
     expect(email.sent[0]!.text).toMatch(/^A member \(Lagos alumni 2027\) sent us a text/);

@@ -6,6 +6,7 @@ import { silentLogger } from '../../shared/ports';
 import { TEST_TOKEN_SECRET, memoryServices, type MemoryServices } from '../support/memory-services';
 import { TOKEN_LIFETIME_SECONDS, issueToken } from '../../shared/domain/tokens';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
+import { seedPerson } from '../support/seed';
 
 /**
  * The counselor JSON API through the real API handler, on memory twins, with tokens from a real
@@ -221,7 +222,7 @@ describe('members by JSON, invitations and consent', () => {
     const added = await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [ASHA] } });
     const asha = (await w.services.store.getPerson(added.body.rows[0].personId))!;
     // Before the dispatcher's tick: she signed up herself (email) and texted STOP (texts).
-    await w.services.store.savePerson({
+    await seedPerson(w.services.store, {
       ...asha,
       consent: {
         email: { state: 'pending', source: 'web', at: asha.createdAt, text: 'Email me' },
@@ -299,7 +300,7 @@ describe('members by JSON, invitations and consent', () => {
     const personId = first.body.rows[0].personId;
     await w.services.dispatch(); // the invitation goes
     const ravi = (await w.services.store.getPerson(personId))!;
-    await w.services.store.savePerson({ ...ravi, consent: { email: { state: 'revoked', source: 'web', at: ravi.createdAt, text: 'unsubscribed' } } });
+    await seedPerson(w.services.store, { ...ravi, consent: { email: { state: 'revoked', source: 'web', at: ravi.createdAt, text: 'unsubscribed' } } });
     const other = await w.call('POST', '/counselor/cohorts', { as: A_COUNSELOR, body: { ...COHORT, name: 'Second' } });
     const again = await w.call('POST', `/counselor/cohorts/${other.body.cohort.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
     expect(again.body.rows[0]).toMatchObject({ status: 'added', notes: ['email-opted-out'] });

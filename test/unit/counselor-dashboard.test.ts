@@ -10,6 +10,7 @@ import { silentLogger } from '../../shared/ports';
 import { DASHBOARD_CSP } from '../../web/counselor-pages';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
+import { seedPerson } from '../support/seed';
 
 /**
  * The dashboard and report routes on memory twins with the local issuer's real tokens: sign-in
@@ -80,10 +81,10 @@ beforeEach(async () => {
   const { counselors, store } = services;
   await counselors.saveCohort(cohort('org-a', 'k1', 'Spring mentoring'));
   await counselors.saveCohort(cohort('org-b', 'k2', 'Other org cohort'));
+  await seedPerson(store, person('p1', '=HYPERLINK("http://evil")'));
+  await seedPerson(store, person('p2', 'Bilal'));
   await counselors.saveCohortMember(member('org-a', 'k1', 'p1'));
   await counselors.saveCohortMember(member('org-b', 'k2', 'p2'));
-  await store.savePerson(person('p1', '=HYPERLINK("http://evil")'));
-  await store.savePerson(person('p2', 'Bilal'));
   await store.createMessage(sent('p1', 'e1.nudge.1.sms', '2027-01-02T10:00:00.000Z'));
   await store.saveJournalEntry({ personId: 'p1', entryId: 'SMaaaa', at: '2027-01-03T10:00:00.000Z', kind: 'note', text: 'my secret words' });
   await store.saveSafetyEvent({ personId: 'p1', eventId: 'SMbbbb', at: '2027-01-15T10:00:00.000Z', kind: 'risk', rule: 'risk:test' });

@@ -11,6 +11,7 @@ import { silentLogger, type Store } from '../../shared/ports';
 import { memberCsv } from '../../bench/csv-import';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
+import { seedPerson } from '../support/seed';
 
 /**
  * CSV import: documented columns, a report per row, rejected rows and rejected files change
@@ -197,7 +198,7 @@ describe('CSV import, many rows at once', () => {
     // Known by number only, found by the row's phone.
     const byPhone: Person = { ...selfSignedUp, personId: 'p-phone', email: undefined, phone: '+919810000007', consent: {} };
     const both: Person = { ...selfSignedUp, personId: 'p-both', email: 'both@example.com', phone: '+15550001111', consent: {} };
-    for (const person of [selfSignedUp, byPhone, both]) await services.store.savePerson(person);
+    for (const person of [selfSignedUp, byPhone, both]) await seedPerson(services.store, person);
     const csv = `${memberCsv(250)}both@example.com,,Both,UTC,,,,,\n,+1 555 000 1111,Both,UTC,,,,,\n`;
 
     const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(csv));

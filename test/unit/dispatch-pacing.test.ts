@@ -7,6 +7,7 @@ import { enroll } from '../../shared/app/enroll';
 import type { Channel } from '../../shared/domain/sequence';
 import type { EmailSender, Logger, SmsSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';
+import { queueMessage } from '../support/seed';
 
 /**
  * The dispatcher pacing its sends through the shared budget, on memory twins and fake time:
@@ -72,7 +73,7 @@ async function pacedWorld(setup: Setup) {
     if (!channels.includes(template.channel)) continue;
     for (let i = 0; i < setup.people; i++) {
       const enrollmentId = `e-${String(i).padStart(3, '0')}`;
-      await store.createMessage({
+      await queueMessage(store, {
         ...template,
         personId: `p-${i}`,
         enrollmentId,

@@ -8,6 +8,7 @@ import { isInQuietHours } from '../../shared/domain/schedule';
 import type { Message } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
 import { PROFILE } from '../support/store-contract';
+import { queueMessage } from '../support/seed';
 
 /** The dispatcher on memory twins: a walk through the demo sequence, and every fault path. */
 
@@ -261,9 +262,9 @@ describe('spacing between texts to one person', () => {
 
   it('two routine texts due the same minute: one goes, the other waits the spacing, then goes; nobody else waits', async () => {
     const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
-    await w.store.createMessage(textDue('p-1', 'e-a'));
-    await w.store.createMessage(textDue('p-1', 'e-b'));
-    await w.store.createMessage(textDue('p-2', 'e-c', { to: '+919812345679' }));
+    await queueMessage(w.store, textDue('p-1', 'e-a'));
+    await queueMessage(w.store, textDue('p-1', 'e-b'));
+    await queueMessage(w.store, textDue('p-2', 'e-c', { to: '+919812345679' }));
     expect(await w.dispatch()).toMatchObject({ sent: 2, retried: 1, spaced: 1 });
     expect(w.sms.sent.map((m) => m.to).sort()).toEqual(['+919812345678', '+919812345679']);
     const [a, b] = [await welcomeOf(w, 'p-1', 'e-a'), await welcomeOf(w, 'p-1', 'e-b')];
@@ -279,24 +280,24 @@ describe('spacing between texts to one person', () => {
 
   it('an urgent text never waits (a routine one waits for it); without a spacing setting nothing does', async () => {
     const spaced = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
-    await spaced.store.createMessage(textDue('p-1', 'e-a'));
+    await queueMessage(spaced.store, textDue('p-1', 'e-a'));
     expect(await spaced.dispatch()).toMatchObject({ sent: 1 });
     spaced.advance(60_000);
-    await spaced.store.createMessage(textDue('p-1', 'e-b', { urgent: true, sendAt: spaced.clock.now().toISOString(), dueAt: spaced.clock.now().toISOString() }));
-    await spaced.store.createMessage(textDue('p-1', 'e-c', { sendAt: spaced.clock.now().toISOString(), dueAt: spaced.clock.now().toISOString() }));
+    await queueMessage(spaced.store, textDue('p-1', 'e-b', { urgent: true, sendAt: spaced.clock.now().toISOString(), dueAt: spaced.clock.now().toISOString() }));
+    await queueMessage(spaced.store, textDue('p-1', 'e-c', { sendAt: spaced.clock.now().toISOString(), dueAt: spaced.clock.now().toISOString() }));
     expect(await spaced.dispatch()).toMatchObject({ sent: 1, spaced: 1 });
     expect(await welcomeOf(spaced, 'p-1', 'e-b')).toMatchObject({ status: 'sent' });
     expect(await welcomeOf(spaced, 'p-1', 'e-c')).toMatchObject({ status: 'planned', dueAt: '2027-01-04T04:31:00.000Z' });
 
     const plain = world(NOW);
-    await plain.store.createMessage(textDue('p-1', 'e-a'));
-    await plain.store.createMessage(textDue('p-1', 'e-b'));
+    await queueMessage(plain.store, textDue('p-1', 'e-a'));
+    await queueMessage(plain.store, textDue('p-1', 'e-b'));
     expect(await plain.dispatch()).toMatchObject({ sent: 2, spaced: 0 });
   });
 
   it('a text retried after a 429 is not held back by its own first attempt', async () => {
     const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
-    await w.store.createMessage(textDue('p-1', 'e-a'));
+    await queueMessage(w.store, textDue('p-1', 'e-a'));
     w.sms.failNext(1, { status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)' });
     expect(await w.dispatch()).toMatchObject({ sent: 0, retried: 1, throttled: 1 });
     w.advance(60_000);
@@ -306,8 +307,8 @@ describe('spacing between texts to one person', () => {
   it('a text the spacing would push into quiet hours waits for the morning', async () => {
     const evening = '2027-01-04T15:15:00.000Z'; // 20:45 in Kolkata
     const w = world(evening, createMemoryStore(), { textSpacingMinutes: 30 });
-    await w.store.createMessage(textDue('p-1', 'e-a', { sendAt: evening, dueAt: evening }));
-    await w.store.createMessage(textDue('p-1', 'e-b', { sendAt: evening, dueAt: evening }));
+    await queueMessage(w.store, textDue('p-1', 'e-a', { sendAt: evening, dueAt: evening }));
+    await queueMessage(w.store, textDue('p-1', 'e-b', { sendAt: evening, dueAt: evening }));
     expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 1 });
     const held = [await welcomeOf(w, 'p-1', 'e-a'), await welcomeOf(w, 'p-1', 'e-b')].find((m) => m.status === 'planned')!;
     expect(held.dueAt).toBe('2027-01-05T02:30:00.000Z'); // 08:00 in Kolkata, not 21:15
@@ -315,22 +316,22 @@ describe('spacing between texts to one person', () => {
 
   it('a text that did not go holds nothing back', async () => {
     const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
-    await w.store.createMessage(textDue('p-1', 'e-a'));
+    await queueMessage(w.store, textDue('p-1', 'e-a'));
     w.sms.failNext(1, { status: 'failed', retryable: false, reason: 'twilio error 21211 (invalid number)' });
     expect(await w.dispatch()).toMatchObject({ sent: 0, failed: 1 });
     w.advance(60_000);
     const at = w.clock.now().toISOString();
-    await w.store.createMessage(textDue('p-1', 'e-b', { sendAt: at, dueAt: at }));
+    await queueMessage(w.store, textDue('p-1', 'e-b', { sendAt: at, dueAt: at }));
     expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
   });
 
   it('a routine text whose deadline comes before the spacing ends goes now', async () => {
     const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
-    await w.store.createMessage(textDue('p-1', 'e-a'));
+    await queueMessage(w.store, textDue('p-1', 'e-a'));
     expect(await w.dispatch()).toMatchObject({ sent: 1 });
     w.advance(60_000);
     const at = w.clock.now().toISOString();
-    await w.store.createMessage(textDue('p-1', 'e-b', { sendAt: at, dueAt: at, deadlineAt: '2027-01-04T04:10:00.000Z' }));
+    await queueMessage(w.store, textDue('p-1', 'e-b', { sendAt: at, dueAt: at, deadlineAt: '2027-01-04T04:10:00.000Z' }));
     expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
   });
 });

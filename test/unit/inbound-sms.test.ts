@@ -10,6 +10,7 @@ import { isInQuietHours } from '../../shared/domain/schedule';
 import * as say from '../../shared/domain/sms-replies';
 import type { Logger, Store } from '../../shared/ports';
 import { memoryServices, TEST_HELP_ADDRESS } from '../support/memory-services';
+import { seedPerson } from '../support/seed';
 
 /**
  * The SMS conversation on memory twins: every intent, the consent states, the safety screen
@@ -94,7 +95,7 @@ function world(store?: Store) {
 
 async function withPendingSms(w: ReturnType<typeof world>, personId: string, text = 'Text me Match Coach reminders (I can reply STOP any time).') {
   const person = await w.person(personId);
-  await w.store.savePerson({ ...person, consent: { ...person.consent, sms: { state: 'pending', source: 'web', at: ENROLLED, text } } });
+  await seedPerson(w.store, { ...person, consent: { ...person.consent, sms: { state: 'pending', source: 'web', at: ENROLLED, text } } });
   await w.store.cancelPendingMessages(personId, 'replanned', w.now(), 'sms');
 }
 
@@ -221,7 +222,7 @@ describe('pause and resume', () => {
     expect((await w.text('resume')).replies).toEqual([say.resumeNotPausedReply]);
 
     const person = await w.person(personId);
-    await w.store.savePerson({ ...person, profile: { ...person.profile, supportHold: true, pausedUntil: '2027-02-01T00:00:00.000Z' } });
+    await seedPerson(w.store, { ...person, profile: { ...person.profile, supportHold: true, pausedUntil: '2027-02-01T00:00:00.000Z' } });
     expect((await w.text('RESUME')).replies).toEqual([say.resumeHeldReply]);
     expect((await w.person(personId)).profile).toMatchObject({ supportHold: true });
     expect((await w.person(personId)).profile.pausedUntil).toBeUndefined();

@@ -4,6 +4,7 @@ import { allAnchors, planNextMessage, type Lane, type Library } from '../../shar
 import { calendarData } from '../../shared/content';
 import { expandOccurrences, nextOccurrenceAfter } from '../../shared/domain/schedule';
 import { Sequence } from '../../shared/domain/sequence';
+import { ensurePerson } from '../support/seed';
 
 /**
  * Planning shares one sequence expansion between lanes with the same zone, quiet hours, channel
@@ -48,6 +49,7 @@ it('every lane gets the next message a fresh expansion of its own inputs gives, 
       const store = createMemoryStore();
       for (const [i, l] of lanes.entries()) {
         const theLane = laneFrom(i, l.zone, l.exam, l.channel, l.quiet);
+        await ensurePerson(store, theLane.personId);
         const after = { sendAt: new Date(Date.parse('2026-12-01T00:00:00Z') + l.afterDays * 86_400_000), key: '' };
         const planned = await planNextMessage({ store, library }, theLane, after, new Date('2026-12-01T00:00:00Z'));
         const fresh = expandOccurrences({

@@ -5,6 +5,7 @@ import type { SnsEnvelope } from '../../shared/adapters/sns';
 import { silentLogger } from '../../shared/ports';
 import { createFakeSns, TEST_CERT_URL, type FakeSns } from '../support/sns-signer';
 import { TEST_SES_TOPIC_ARN, memoryServices } from '../support/memory-services';
+import { seedPerson } from '../support/seed';
 
 /**
  * POST /webhooks/ses: SNS signatures checked with node:crypto against a certificate fetched only
@@ -61,7 +62,7 @@ async function setup(options: { acceptUnsigned?: boolean; topicArn?: string | nu
       acceptUnsigned: options.acceptUnsigned ?? false,
     },
   });
-  await services.store.savePerson({
+  await seedPerson(services.store, {
     personId: 'p-asha',
     email: 'asha@example.com',
     timeZone: 'Asia/Kolkata',

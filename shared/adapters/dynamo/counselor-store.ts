@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -30,6 +29,7 @@ import {
   personCohortKey,
   personPk,
 } from './keys';
+import { livingPersonCheck, writeForLivingPerson } from './person-guard';
 
 /**
  * The CounselorStore on Match Coach's single table (keys.ts, "Counselors (issue 5)"). Items hold
@@ -48,8 +48,9 @@ import {
 
 type Item = Record<string, any>;
 const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
-/** Member batches written at once by saveCohortMembers. */
+/** Member transactions in flight at once in saveCohortMembers. */
 const BATCH_CONCURRENCY = 8;
+const MEMBERS_PER_TRANSACTION = 33;
 
 export interface DynamoCounselorStoreOptions {
   client: DynamoDBDocumentClient | DynamoDBClient;
@@ -91,20 +92,41 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
       ConsistentRead: true,
     });
 
-  async function writeChunk(chunk: readonly CohortMember[]): Promise<void> {
-    let requests: Item[] = chunk.flatMap((member) => {
-      const record = withoutUndefined(member);
-      return [
-        { PutRequest: { Item: { ...record, ...cohortMemberKey(member.orgId, member.cohortId, member.personId) } } },
-        { PutRequest: { Item: { ...record, ...personCohortKey(member.personId, member.orgId, member.cohortId) } } },
-      ];
-    });
-    for (let round = 0; requests.length > 0; round++) {
-      if (round > 8) throw new Error('DynamoDB kept items of a member batch unprocessed');
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [TableName]: requests } }));
-      requests = (out.UnprocessedItems?.[TableName] as Item[] | undefined) ?? [];
+  /**
+   * Writes a chunk of memberships, each with its twin and only while its person lives
+   * (person-guard.ts): one transaction for the chunk; members whose person is gone are left out
+   * and the rest written again. Returns the person ids left out.
+   */
+  async function writeChunk(chunk: readonly CohortMember[]): Promise<string[]> {
+    const gone: string[] = [];
+    let remaining = [...chunk];
+    for (let round = 0; remaining.length > 0; round++) {
+      if (round > 8) throw new Error('DynamoDB kept refusing a member batch');
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round * (0.5 + Math.random())));
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: remaining.flatMap(memberItems) }));
+        return gone;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const refused = remaining.filter((_, i) => reasons[i * MEMBER_ITEMS]?.Code === 'ConditionalCheckFailed');
+        gone.push(...refused.map((m) => m.personId));
+        remaining = remaining.filter((m) => !refused.includes(m));
+        // Anything else (a conflict with another writer on one of these people): the next round.
+      }
     }
+    return gone;
+  }
+
+  /** A membership's items in a transaction: the person's guard, the cohort's row, the person's twin. */
+  const MEMBER_ITEMS = 3;
+  function memberItems(member: CohortMember) {
+    const record = withoutUndefined(member);
+    return [
+      livingPersonCheck(TableName, member.personId),
+      { Put: { TableName, Item: { ...record, ...cohortMemberKey(member.orgId, member.cohortId, member.personId) } } },
+      { Put: { TableName, Item: { ...record, ...personCohortKey(member.personId, member.orgId, member.cohortId) } } },
+    ];
   }
 
   return {
@@ -147,25 +169,19 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
     },
 
     async saveCohortMember(member) {
-      const record = withoutUndefined(member);
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName, Item: { ...record, ...cohortMemberKey(member.orgId, member.cohortId, member.personId) } } },
-            { Put: { TableName, Item: { ...record, ...personCohortKey(member.personId, member.orgId, member.cohortId) } } },
-          ],
-        }),
-      );
+      await writeForLivingPerson(doc, TableName, member.personId, memberItems(member).slice(1));
     },
     async saveCohortMembers(members) {
-      // A batch takes 25 items: 12 members and their twins. Unprocessed items (throttling) are retried.
+      // 33 members and their guards and twins to a transaction (99 of its 100 items).
       const chunks: CohortMember[][] = [];
-      for (let start = 0; start < members.length; start += 12) chunks.push(members.slice(start, start + 12));
+      for (let start = 0; start < members.length; start += MEMBERS_PER_TRANSACTION) chunks.push(members.slice(start, start + MEMBERS_PER_TRANSACTION));
       let next = 0;
+      const gone: string[] = [];
       const worker = async () => {
-        while (next < chunks.length) await writeChunk(chunks[next++]!);
+        while (next < chunks.length) gone.push(...(await writeChunk(chunks[next++]!)));
       };
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
+      return { gone };
     },
     getCohortMember: (orgId, cohortId, personId) => get<CohortMember>(cohortMemberKey(orgId, cohortId, personId)),
     async listCohortMembers(orgId, cohortId) {

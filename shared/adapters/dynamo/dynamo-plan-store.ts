@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Plan } from '../../domain/plan';
 import type { PlanStore } from '../../ports';
 import { TABLE_DEFINITION, personIdFromPk, planKey } from './keys';
+import { writeForLivingPerson } from './person-guard';
 
 /**
  * A person's plan (issue 8) in the single table: one item at PERSON#<id> / PLAN (keys.ts). The
@@ -23,21 +23,18 @@ export function createDynamoPlanStore(options: { doc: DynamoDBDocumentClient; ta
 
     async savePlan(plan, expectedUpdatedAt) {
       const { personId, ...fields } = Plan.parse(plan);
-      try {
-        await doc.send(
-          new PutCommand({
+      // Only while the person lives (person-guard.ts): an edit racing "delete all my data" loses.
+      return writeForLivingPerson(doc, TableName, personId, [
+        {
+          Put: {
             TableName,
             Item: { ...planKey(personId), ...fields },
             ...(expectedUpdatedAt === undefined
               ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
               : { ConditionExpression: '#updatedAt = :expected', ExpressionAttributeNames: { '#updatedAt': 'updatedAt' }, ExpressionAttributeValues: { ':expected': expectedUpdatedAt } }),
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+          },
+        },
+      ]);
     },
   };
 }

@@ -64,6 +64,8 @@ import {
 import { noticeKey, tokenNonceKey } from './keys';
 // A person's own plan (issue 8): its own adapter file, same table and partition.
 import { createDynamoPlanStore } from './dynamo-plan-store';
+import { ERASING_ATTRIBUTE, writeForLivingPerson } from './person-guard';
+import { PersonGone } from '../../domain/errors';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -102,7 +104,8 @@ type QueryShape = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'L
 
 const { partitionKey: PK, sortKey: SK, dueIndex: DUE, timeToLiveAttribute } = TABLE_DEFINITION;
 /** Attributes that exist for the table, not for the domain: never handed back to callers. */
-const STORAGE_ATTRIBUTES = [PK, SK, DUE.partitionKey, DUE.sortKey, timeToLiveAttribute];
+const STORAGE_ATTRIBUTES = [PK, SK, DUE.partitionKey, DUE.sortKey, timeToLiveAttribute, ERASING_ATTRIBUTE];
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A person rarely changes twice at once; a few rounds settle any race on their lookups. */
 const SAVE_PERSON_ROUNDS = 4;
 /** Parallel updates when cancelling: a person has tens of messages, not thousands. */
@@ -226,6 +229,11 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     }
   }
 
+  /** A write into a living person's partition (person-guard.ts): false when its own condition failed. */
+  function guarded(op: string, personId: string, items: readonly TransactItem[]): Promise<boolean> {
+    return writeForLivingPerson(doc, TableName, personId, items, (consumed) => report(op, 'write', consumed));
+  }
+
   /**
    * Reads many items by key, 100 to a request; keys DynamoDB leaves unprocessed (throttling) are
    * asked again with backoff, a bounded number of times. Items come back in no particular order.
@@ -317,30 +325,30 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
    * The profile plus its lookup items as one transaction. `deletedLookupAt[i]` names the lookup a
    * Delete at position i removes, so cancellation reasons can be read back per item.
    */
-  function personWritePlan(person: Person, previous: Person | undefined, keepLookups: Set<string>) {
+  function personWritePlan(person: Person, previous: Person, keepLookups: Set<string>) {
     const { personId } = person;
-    const profileGuard = previous
-      ? // Lookups were planned from `previous`; a concurrent change to its phone/email voids the plan.
-        {
-          ConditionExpression: [
-            previous.phone === undefined ? 'attribute_not_exists(#phone)' : '#phone = :phone',
-            previous.email === undefined ? 'attribute_not_exists(#email)' : '#email = :email',
-          ].join(' AND '),
-          ExpressionAttributeNames: namesFor('phone', 'email'),
-          ...(previous.phone !== undefined || previous.email !== undefined
-            ? { ExpressionAttributeValues: withoutUndefined({ ':phone': previous.phone, ':email': previous.email }) }
-            : {}),
-        }
-      : { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: namesFor(PK) };
+    // Lookups were planned from `previous`; a concurrent change to its phone/email voids the plan.
+    // The profile must still be there and not being erased: a save never brings someone back.
+    const profileGuard = {
+      ConditionExpression: [
+        'attribute_exists(#pk) AND attribute_not_exists(#erasing)',
+        previous.phone === undefined ? 'attribute_not_exists(#phone)' : '#phone = :phone',
+        previous.email === undefined ? 'attribute_not_exists(#email)' : '#email = :email',
+      ].join(' AND '),
+      ExpressionAttributeNames: { ...namesFor(PK, 'phone', 'email'), '#erasing': ERASING_ATTRIBUTE },
+      ...(previous.phone !== undefined || previous.email !== undefined
+        ? { ExpressionAttributeValues: withoutUndefined({ ':phone': previous.phone, ':email': previous.email }) }
+        : {}),
+    };
 
     const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
     const deletedLookupAt: Array<string | undefined> = [undefined];
     const lookups = [
-      { current: ifDefined(person.phone, phoneLookupKey), old: ifDefined(previous?.phone, phoneLookupKey) },
-      { current: ifDefined(person.email, emailLookupKey), old: ifDefined(previous?.email, emailLookupKey) },
+      { current: ifDefined(person.phone, phoneLookupKey), old: ifDefined(previous.phone, phoneLookupKey) },
+      { current: ifDefined(person.email, emailLookupKey), old: ifDefined(previous.email, emailLookupKey) },
     ];
     const season = person.profile.season;
-    const previousSeason = previous?.profile?.season;
+    const previousSeason = previous.profile?.season;
     transactItems.push({ Put: { TableName, Item: seasonMemberKey(season, personId) } });
     deletedLookupAt.push(undefined);
     if (previousSeason !== undefined && previousSeason !== season) {
@@ -369,9 +377,10 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     return { transactItems, deletedLookupAt };
   }
 
+  /** A person being erased is already gone for every reader. */
   async function readPerson(op: string, personId: string): Promise<Person | undefined> {
     const item = await getItem(op, personKey(personId));
-    return item && ({ ...domainFields(item), personId: personIdFromPk(item[PK]) } as Person);
+    return item && item[ERASING_ATTRIBUTE] === undefined ? ({ ...domainFields(item), personId: personIdFromPk(item[PK]) } as Person) : undefined;
   }
 
   async function skipPending(message: Message, reason: string, now: string): Promise<boolean> {
@@ -416,6 +425,18 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     );
   }
 
+  /** Erasure's first step: from now on the person reads as gone and guarded writes fail. */
+  async function markErasing(personId: string, at: Date): Promise<boolean> {
+    const marked = await updateIf('beginErasure', {
+      key: personKey(personId),
+      expression: 'SET #erasing = if_not_exists(#erasing, :at)',
+      condition: 'attribute_exists(#pk)',
+      names: { ...namesFor(PK), '#erasing': ERASING_ATTRIBUTE },
+      values: { ':at': at.toISOString() },
+    });
+    return marked !== false;
+  }
+
   const plans = createDynamoPlanStore({ doc, tableName: TableName });
 
   return {
@@ -426,6 +447,8 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       const keepLookups = new Set<string>();
       for (let round = 1; ; round++) {
         const previous = await readPerson('savePerson', person.personId);
+        // Saving changes someone who is there; people are created by createPeople only.
+        if (!previous) throw new PersonGone();
         const plan = personWritePlan(person, previous, keepLookups);
         try {
           await measured('savePerson', 'write', () =>
@@ -466,7 +489,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     },
 
     async getPeople(personIds) {
-      const items = await batchGet('getPeople', personIds.map(personKey));
+      const items = (await batchGet('getPeople', personIds.map(personKey))).filter((item) => item[ERASING_ATTRIBUTE] === undefined);
       return new Map(items.map((item) => {
         const personId = personIdFromPk(item[PK]);
         return [personId, { ...domainFields(item), personId } as Person];
@@ -541,9 +564,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     },
 
     async saveEnrollment(enrollment) {
-      await measured('saveEnrollment', 'write', () =>
-        doc.send(new PutCommand({ TableName, Item: enrollmentItem(enrollment), ReturnConsumedCapacity: 'TOTAL' })),
-      );
+      await guarded('saveEnrollment', enrollment.personId, [{ Put: { TableName, Item: enrollmentItem(enrollment) } }]);
     },
 
     async getEnrollment(personId, enrollmentId) {
@@ -556,25 +577,18 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     },
 
     async createMessage(message) {
-      try {
-        await measured('createMessage', 'write', () =>
-          doc.send(
-            new PutCommand({
-              TableName,
-              Item: messageItem(message),
-              // A message withdrawn by re-planning may be planned again; anything else stands.
-              ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :skipped AND #reason = :replanned)',
-              ExpressionAttributeNames: namesFor(PK, 'status', 'reason'),
-              ExpressionAttributeValues: { ':skipped': 'skipped', ':replanned': 'replanned' },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return guarded('createMessage', message.personId, [
+        {
+          Put: {
+            TableName,
+            Item: messageItem(message),
+            // A message withdrawn by re-planning may be planned again; anything else stands.
+            ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :skipped AND #reason = :replanned)',
+            ExpressionAttributeNames: namesFor(PK, 'status', 'reason'),
+            ExpressionAttributeValues: { ':skipped': 'skipped', ':replanned': 'replanned' },
+          },
+        },
+      ]);
     },
 
     async listPersonIdsInSeason(season) {
@@ -774,15 +788,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
 
     async saveJournalEntry(entry) {
       const { personId, entryId, ...fields } = entry;
-      await measured('saveJournalEntry', 'write', () =>
-        doc.send(
-          new PutCommand({
-            TableName,
-            Item: withoutUndefined({ ...fields, ...journalKey(personId, entry.inReplyTo, entryId) }),
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
+      await guarded('saveJournalEntry', personId, [{ Put: { TableName, Item: withoutUndefined({ ...fields, ...journalKey(personId, entry.inReplyTo, entryId) }) } }]);
     },
 
     async listJournalEntries(personId, filter = {}) {
@@ -797,19 +803,12 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       const { personId, eventId, ...fields } = event;
       const own = { Put: { TableName, Item: withoutUndefined({ ...fields, ...safetyEventKey(personId, event.at, eventId) }) } };
       if (event.kind !== 'risk' && event.kind !== 'distress') {
-        await measured('saveSafetyEvent', 'write', () => doc.send(new PutCommand({ ...own.Put, ReturnConsumedCapacity: 'TOTAL' })));
+        await guarded('saveSafetyEvent', personId, [own]);
         return;
       }
       const alert: SafetyAlert = { personId, eventId, at: event.at, level: event.kind, rule: event.rule ?? 'unknown' };
       // One transaction: an alert never exists without the person's own record of it, or the reverse.
-      await measured('saveSafetyEvent', 'write', () =>
-        doc.send(
-          new TransactWriteCommand({
-            TransactItems: [own, { Put: { TableName, Item: { ...alert, ...alertKey(event.at, personId, eventId) } } }],
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
+      await guarded('saveSafetyEvent', personId, [own, { Put: { TableName, Item: { ...alert, ...alertKey(event.at, personId, eventId) } } }]);
     },
 
     async listSafetyEvents(personId) {
@@ -870,28 +869,26 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     },
 
     async claimPersonNotice(personId, notice, now, until) {
-      try {
-        await measured('claimPersonNotice', 'write', () =>
-          doc.send(
-            new PutCommand({
-              TableName,
-              Item: { ...noticeKey(personId, notice), until: until.toISOString(), [timeToLiveAttribute]: Math.ceil(until.getTime() / 1000) },
-              // TTL deletes lazily (up to days late), so an expired claim is judged by its own time.
-              ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
-              ExpressionAttributeNames: namesFor(PK, 'until'),
-              ExpressionAttributeValues: { ':now': now.toISOString() },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return guarded('claimPersonNotice', personId, [
+        {
+          Put: {
+            TableName,
+            Item: { ...noticeKey(personId, notice), until: until.toISOString(), [timeToLiveAttribute]: Math.ceil(until.getTime() / 1000) },
+            // TTL deletes lazily (up to days late), so an expired claim is judged by its own time.
+            ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
+            ExpressionAttributeNames: namesFor(PK, 'until'),
+            ExpressionAttributeValues: { ':now': now.toISOString() },
+          },
+        },
+      ]);
     },
 
-    async erasePerson(personId) {
+    beginErasure: markErasing,
+
+    async erasePerson(personId, at = new Date()) {
+      // From the mark on, no guarded write can add to the partition (person-guard.ts), so one
+      // strongly consistent read of it afterwards finds everything there will ever be.
+      await markErasing(personId, at);
       const partition = () =>
         queryAll('erasePerson', {
           KeyConditionExpression: '#pk = :pk',
@@ -938,10 +935,8 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       let erased = (await mapWithConcurrency(pointers, CANCEL_CONCURRENCY, (p) => remove(p.key, p.onlyIfOurs))).reduce((a, b) => a + b, 0);
       const own = items.filter((item) => item !== profile).map((item) => ({ pk: item[PK] as string, sk: item[SK] as string }));
       erased += (await mapWithConcurrency(own, CANCEL_CONCURRENCY, (key) => remove(key))).reduce((a, b) => a + b, 0);
+      // The profile last: while it is there (marked), a run cut short can be repeated with the same link.
       if (profile) erased += await remove(personKey(personId));
-      // A dispatcher that claimed a message just before may have planned the lane's next one since.
-      const stragglers = (await partition()).map((item) => ({ pk: item[PK] as string, sk: item[SK] as string }));
-      erased += (await mapWithConcurrency(stragglers, CANCEL_CONCURRENCY, (key) => remove(key))).reduce((a, b) => a + b, 0);
       return erased;
     },
   };

@@ -1,12 +1,15 @@
 import type { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '../../domain/counselor';
 import type { CounselorStore } from '../../ports/counselor';
 import { auditKey } from '../dynamo/keys';
+import { PersonGone } from '../../domain/errors';
 
 /**
  * The in-memory twin of the DynamoDB counselor store, for unit tests and the API tests. It orders
  * lists as the table's sort keys do and passes the same contract suite.
  */
-export function createMemoryCounselorStore(): CounselorStore {
+export function createMemoryCounselorStore(options: { isLiving?: (personId: string) => boolean } = {}): CounselorStore {
+  /** As the table's guarded writes: no membership for someone who is not there (or is being erased). */
+  const living = (personId: string) => !options.isLiving || options.isLiving(personId);
   const orgs = new Map<string, Organisation>();
   const counselors = new Map<string, Map<string, Counselor>>();
   const cohorts = new Map<string, Map<string, Cohort>>();
@@ -51,10 +54,16 @@ export function createMemoryCounselorStore(): CounselorStore {
       return sortedValues(cohorts.get(orgId));
     },
     async saveCohortMember(member) {
+      if (!living(member.personId)) throw new PersonGone();
       ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
     },
     async saveCohortMembers(list) {
-      for (const member of list) ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
+      const gone: string[] = [];
+      for (const member of list) {
+        if (living(member.personId)) ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
+        else gone.push(member.personId);
+      }
+      return { gone };
     },
     async getCohortMember(orgId, cohortId, personId) {
       return copyOrUndefined(members.get(`${orgId}#${cohortId}`)?.get(personId));

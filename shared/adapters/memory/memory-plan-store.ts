@@ -1,12 +1,13 @@
 import { Plan } from '../../domain/plan';
 import type { PlanStore } from '../../ports';
+import { PersonGone } from '../../domain/errors';
 
 /**
  * The in-memory twin of the plan store (issue 8): same conditional save, same round trip through
  * the schema (what a Dynamo read gives back). `erase` is called by the memory store's
  * erasePerson, as the table's partition delete takes the plan item with the person.
  */
-export function createMemoryPlanStore(): PlanStore & { erase(personId: string): number; all(): Plan[] } {
+export function createMemoryPlanStore(options: { isLiving?: (personId: string) => boolean } = {}): PlanStore & { erase(personId: string): number; all(): Plan[] } {
   const plans = new Map<string, string>();
   return {
     async getPlan(personId) {
@@ -15,6 +16,8 @@ export function createMemoryPlanStore(): PlanStore & { erase(personId: string): 
     },
     async savePlan(plan, expectedUpdatedAt) {
       const parsed = Plan.parse(plan);
+      // As the table's guarded write: no plan for someone who is not there (or is being erased).
+      if (options.isLiving && !options.isLiving(parsed.personId)) throw new PersonGone();
       const stored = plans.get(parsed.personId);
       const storedVersion = stored === undefined ? undefined : (JSON.parse(stored) as Plan).updatedAt;
       if (storedVersion !== expectedUpdatedAt) return false;

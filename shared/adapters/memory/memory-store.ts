@@ -6,6 +6,7 @@ import type { Store } from '../../ports';
 import { alertKey, alertPk, dueKey, dueUpperBound, journalKey, parseDueSk, safetyEventKey } from '../dynamo/keys';
 import { dueQueuesOf, dueSortKey } from '../dynamo/keys';
 import { createMemoryPlanStore } from './memory-plan-store';
+import { PersonGone } from '../../domain/errors';
 
 /**
  * The in-memory twin of the DynamoDB store, for unit tests and use-case tests. It keeps the same
@@ -17,6 +18,8 @@ import { createMemoryPlanStore } from './memory-plan-store';
 export interface MemoryStore extends Store {
   /** Everything held, as plain data in a stable order (email subscription, issue 4). */
   snapshot(): unknown;
+  /** Whether guarded writes for this person may go (the memory counselor store asks, as the table's guard would). */
+  isLiving(personId: string): boolean;
 }
 
 export function createMemoryStore(): MemoryStore {
@@ -35,8 +38,16 @@ export function createMemoryStore(): MemoryStore {
   const spentNonces = new Map<string, string>();
   const notices = new Map<string, Map<string, string>>();
 
+  // Erasure's mark (the table's ERASING_ATTRIBUTE): such a person reads as gone and takes no writes.
+  const erasing = new Set<string>();
+  const isLiving = (personId: string) => people.has(personId) && !erasing.has(personId);
+  /** The twin of the table's guarded writes (shared/adapters/dynamo/person-guard.ts). */
+  const mustLive = (personId: string) => {
+    if (!isLiving(personId)) throw new PersonGone();
+  };
+
   // A person's own plan (issue 8): its own twin, erased with the person below.
-  const plans = createMemoryPlanStore();
+  const plans = createMemoryPlanStore({ isLiving });
 
   const queueLeases = new Map<string, { holder: string; until: number }>();
   const messagesOf = (personId: string) => ensure(messages, personId);
@@ -50,6 +61,7 @@ export function createMemoryStore(): MemoryStore {
     savePlan: plans.savePlan,
 
     async savePerson(person) {
+      mustLive(person.personId);
       const previous = people.get(person.personId);
       // Drop lookups the person left behind, unless the number or address is someone else's now.
       if (previous?.phone !== undefined && previous.phone !== person.phone && personIdByPhone.get(previous.phone) === person.personId) {
@@ -77,7 +89,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async getPerson(personId) {
-      return copyOrUndefined(people.get(personId));
+      return isLiving(personId) ? copyOrUndefined(people.get(personId)) : undefined;
     },
 
     async findPersonIdByPhone(phone) {
@@ -107,7 +119,7 @@ export function createMemoryStore(): MemoryStore {
       const found = new Map<string, Person>();
       for (const personId of personIds) {
         const person = people.get(personId);
-        if (person) found.set(personId, copy(person));
+        if (person && isLiving(personId)) found.set(personId, copy(person));
       }
       return found;
     },
@@ -140,6 +152,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async saveEnrollment(enrollment) {
+      mustLive(enrollment.personId);
       ensure(enrollments, enrollment.personId).set(enrollment.enrollmentId, copy(enrollment));
     },
 
@@ -152,6 +165,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async createMessage(message) {
+      mustLive(message.personId);
       const byId = messagesOf(message.personId);
       const existing = byId.get(message.messageId);
       // A message withdrawn by re-planning may be planned again; anything else stands.
@@ -289,6 +303,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async saveJournalEntry(entry) {
+      mustLive(entry.personId);
       ensure(journals, entry.personId).set(journalKey(entry.personId, entry.inReplyTo, entry.entryId).sk, copy(entry));
     },
 
@@ -300,6 +315,7 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async saveSafetyEvent(event) {
+      mustLive(event.personId);
       ensure(safetyEvents, event.personId).set(safetyEventKey(event.personId, event.at, event.eventId).sk, copy(event));
       if (event.kind === 'risk' || event.kind === 'distress') {
         const key = alertKey(event.at, event.personId, event.eventId);
@@ -336,13 +352,23 @@ export function createMemoryStore(): MemoryStore {
     },
 
     async claimPersonNotice(personId, notice, now, until) {
+      mustLive(personId);
       const held = notices.get(personId)?.get(notice);
       if (held !== undefined && held > now.toISOString()) return false;
       ensure(notices, personId).set(notice, until.toISOString());
       return true;
     },
 
+    async beginErasure(personId) {
+      if (!people.has(personId)) return false;
+      erasing.add(personId);
+      return true;
+    },
+
+    isLiving,
+
     async erasePerson(personId) {
+      if (people.has(personId)) erasing.add(personId);
       let erased = 0;
       const person = people.get(personId);
       if (person?.phone !== undefined && personIdByPhone.get(person.phone) === personId && personIdByPhone.delete(person.phone)) erased++;
@@ -361,6 +387,7 @@ export function createMemoryStore(): MemoryStore {
       }
       erased += plans.erase(personId);
       if (people.delete(personId)) erased++;
+      erasing.delete(personId);
       return erased;
     },
 
