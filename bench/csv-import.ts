@@ -123,8 +123,8 @@ export async function runCsvImport(options: { endpoint: string; rows: number }):
       secondImportSeconds: round(secondImportSeconds),
       secondImportUnchanged: second.summary.unchanged,
       invitationSeconds: round(invitationSeconds),
-      /** Queued for the dispatcher, which sends them at the providers' pace (the Match Day section measures that). */
-      invitationsQueued: invitations.email + invitations.sms,
+      /** Members whose invitations were queued for the dispatcher, which sends them at the providers' pace (the Match Day section measures that). */
+      invitationsQueued: invitations.invited,
       firstImportRequests,
       secondImportRequests,
     };

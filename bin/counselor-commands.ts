@@ -153,7 +153,7 @@ export function registerCounselorCommands(program: Command, services: ServicesFa
       if (o.invite && report.toInvite.length) {
         const sent = await sendInvitations(deps, actor, o.cohort, report.toInvite);
         console.log(
-          `invitations queued: ${sent.email} emails, ${sent.sms} texts${sent.smsWaiting ? ` (${sent.smsWaiting} of them wait for the person's morning)` : ''}${sent.failed ? `, ${sent.failed} not queued (run again)` : ''}; the dispatcher sends them at the providers' pace`,
+          `invitations: ${sent.invited} people asked for their yes${sent.failed ? `, ${sent.failed} not queued (run again)` : ''}; the dispatcher sends them at the providers' pace, texts after the person's quiet hours`,
         );
       }
       if (rejected > 0) process.exitCode = 1;

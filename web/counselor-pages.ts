@@ -226,6 +226,7 @@ export function cohortPage(args: { base: string; principal: CounselorPrincipal; 
   const body = `${header(paths, args.principal, [{ href: paths.home, label: 'Cohorts' }, { label: cohort.name }])}
 <h1>${escapeHtml(cohort.name)}</h1>
 <p class="hint">Match ${escapeHtml(cohort.season)}${cohort.archived ? ' · archived' : ''} · figures as of ${time(report.generatedAt)}</p>
+${args.view.waiting > 0 ? `<p class="hint" id="waiting">${args.view.waiting} ${args.view.waiting === 1 ? 'person has' : 'people have'} not yet said yes to your organisation: you will see their coaching here once they do.</p>` : ''}
 <ul class="stats" aria-label="At a glance">
 ${stat(report.memberCount, 'members')}
 ${stat(report.consent.overall.confirmed, 'confirmed')}

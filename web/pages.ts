@@ -148,15 +148,23 @@ export function confirmPromptPage(): PageResponse {
   });
 }
 
-export function confirmedPage(args: { preferencesUrl: string; calendarUrl: string; already: boolean }): PageResponse {
+/**
+ * After the press that confirms. Links to the preference centre only on the confirmation itself:
+ * a link pressed again (replayed, forwarded, found in an old email) says so and hands out nothing.
+ */
+export function confirmedPage(args: { links?: { preferencesUrl: string; calendarUrl: string }; already: boolean; orgName?: string }): PageResponse {
   return page({
     title: args.already ? 'Already confirmed' : 'You are in',
     body: `
 <h1>${args.already ? 'You are already confirmed' : 'You are in. Welcome to Match Coach.'}</h1>
-<div class="box" role="status">${args.already ? 'Nothing has changed: your sign-up was confirmed before.' : 'Your email is confirmed. Your first reminders are planned for sensible hours in your time zone.'}</div>
-<p>Every email has a link to your preferences, where you can change your dates, pause, or stop at any time.</p>
-<p><a href="${escapeHtml(args.preferencesUrl)}">Open my preferences</a></p>
-<p><a href="${escapeHtml(args.calendarUrl)}">Add my deadlines to my calendar</a></p>`,
+<div class="box" role="status">${args.already ? 'Nothing has changed: your sign-up was confirmed before.' : `Your email is confirmed. Your first reminders are planned for sensible hours in your time zone.${args.orgName ? ` ${escapeHtml(args.orgName)} can now see how your coaching goes (never the words you write).` : ''}`}</div>
+<p>Every email has a link to your preferences, where you can change your dates, pause, or stop at any time.</p>${
+      args.links
+        ? `
+<p><a href="${escapeHtml(args.links.preferencesUrl)}">Open my preferences</a></p>
+<p><a href="${escapeHtml(args.links.calendarUrl)}">Add my deadlines to my calendar</a></p>`
+        : ''
+    }`,
   });
 }
 
@@ -345,6 +353,41 @@ export function unsubscribedPage(args: { preferencesUrl?: string; already: boole
 <h1>You are unsubscribed</h1>
 <div class="box" role="status">${args.already ? 'You were already unsubscribed: no more emails will come.' : 'No more emails will come from Match Coach.'}</div>
 <p>If you also get our texts, they carry on: reply STOP to any of them to end them${args.preferencesUrl ? `, or <a href="${escapeHtml(args.preferencesUrl)}">change your preferences</a>` : ''}.</p>`,
+  });
+}
+
+// ---- An organisation asks to follow someone already with us --------------------------------------------
+
+export type JoinPageView =
+  | { status: 'pending'; orgName: string }
+  | { status: 'answered'; orgName: string; answer: 'accepted' | 'declined'; justNow?: boolean }
+  | { status: 'nothing-to-answer' };
+
+/** The join link's page: what the organisation would see, and yes or no. Opening it changes nothing. */
+export function joinPage(view: JoinPageView): PageResponse {
+  if (view.status === 'nothing-to-answer') {
+    return page({ title: 'Nothing to answer', body: `<h1>There is nothing to answer here</h1><p>This request was withdrawn. Nothing has changed.</p>` });
+  }
+  const org = escapeHtml(view.orgName);
+  if (view.status === 'answered') {
+    const said =
+      view.answer === 'accepted'
+        ? `${org} can now see how your coaching goes (whether messages reach you, your check-in scores, any safety alerts), never the words you write. Its reminders join yours.`
+        : `${org} sees nothing of you. You can ignore any further request from them.`;
+    return page({
+      title: view.answer === 'accepted' ? 'You said yes' : 'You said no',
+      body: `<h1>${view.justNow ? 'Thank you' : 'You have answered already'}</h1><div class="box" role="status">${said}</div><p>To change this later, reply HELP to any text or write to the address in our emails.</p>`,
+    });
+  }
+  return page({
+    title: `${view.orgName} asks to follow your coaching`,
+    body: `
+<h1>${org} asks to follow your coaching</h1>
+<p>${org} added you to one of its groups in Match Coach. They see nothing about you unless you say yes here.</p>
+<p>If you say yes, they will see how your coaching goes: whether messages reach you, your check-in scores and any safety alerts, so that they can reach out when things are hard. They never see the words you write to us. Their reminders will join yours.</p>
+<form method="post" action=""><input type="hidden" name="answer" value="yes"><button type="submit">Yes, ${org} may follow my coaching</button></form>
+<form method="post" action=""><input type="hidden" name="answer" value="no"><button type="submit" class="secondary">No, thank you</button></form>
+<p class="hint">If you do not know ${org}, choose no or simply close this page: nothing changes.</p>`,
   });
 }
 

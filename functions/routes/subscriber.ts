@@ -22,6 +22,7 @@ import {
   type SubscriptionDeps,
 } from '../../shared/app/subscription';
 import type { Logger } from '../../shared/ports';
+import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/join-request';
 import * as pages from '../../web/pages';
 import { json } from '../http';
 import { BadRequest, formFields } from '../request';
@@ -46,6 +47,14 @@ const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
   counselors: services.counselors,
 });
 
+const joinDepsOf = (services: Services, log: Logger): JoinDeps => ({
+  store: services.store,
+  counselors: services.counselors,
+  clock: services.clock,
+  log,
+  tokenSecret: services.tokenSecret,
+});
+
 /** The form, or the page that says it could not be read (nothing changes either way). */
 function readForm(ctx: RouteContext): Record<string, string> | HttpResult {
   try {
@@ -62,6 +71,7 @@ const linkProblem = (outcome: InvalidLink) => pages.linkProblemPage(outcome.reas
 const MAX_SNS_BYTES = 300 * 1024;
 
 const ConfirmForm = z.object({ confirm: z.literal('yes') });
+const JoinForm = z.object({ answer: z.enum(['yes', 'no']) });
 const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed']) });
 /** RFC 8058's body, or the button on our own page. */
 const UnsubscribeForm = z.union([z.object({ 'List-Unsubscribe': z.literal('One-Click') }), z.object({ unsubscribe: z.literal('page') })]);
@@ -101,9 +111,8 @@ export const subscriberRoutes: Route[] = [
       const outcome = await peekConfirmation(deps, ctx.params.token!);
       if (outcome.status === 'invalid-link') return linkProblem(outcome);
       if (outcome.status === 'not-pending') return pages.notPendingPage();
-      if (outcome.status === 'already-confirmed') {
-        return pages.confirmedPage({ already: true, preferencesUrl: preferencesUrl(deps, outcome.personId), calendarUrl: calendarUrl(deps, outcome.personId) });
-      }
+      // A link used before hands out nothing: the preferences link went with the first press.
+      if (outcome.status === 'already-confirmed') return pages.confirmedPage({ already: true });
       return pages.confirmPromptPage();
     },
   },
@@ -118,11 +127,33 @@ export const subscriberRoutes: Route[] = [
       const outcome = await confirmEmail(deps, ctx.params.token!);
       if (outcome.status === 'invalid-link') return linkProblem(outcome);
       if (outcome.status === 'not-pending') return pages.notPendingPage();
+      if (outcome.status === 'already-confirmed') return pages.confirmedPage({ already: true });
       return pages.confirmedPage({
-        already: outcome.status === 'already-confirmed',
-        preferencesUrl: preferencesUrl(deps, outcome.personId),
-        calendarUrl: calendarUrl(deps, outcome.personId),
+        already: false,
+        links: { preferencesUrl: preferencesUrl(deps, outcome.personId), calendarUrl: calendarUrl(deps, outcome.personId) },
+        ...(outcome.orgName && { orgName: outcome.orgName }),
       });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/join/:token',
+    async handler(ctx) {
+      const view = await viewJoinRequest(joinDepsOf(ctx.services, ctx.log), ctx.params.token!);
+      return view.status === 'invalid-link' ? linkProblem(view) : pages.joinPage(view);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/join/:token',
+    async handler(ctx) {
+      const fields = readForm(ctx);
+      if (isResult(fields)) return fields;
+      const answer = JoinForm.safeParse(fields);
+      if (!answer.success) return pages.badFormPage('Choose yes or no.');
+      const view = await answerJoinRequest(joinDepsOf(ctx.services, ctx.log), ctx.params.token!, answer.data.answer === 'yes' ? 'accepted' : 'declined');
+      if (view.status === 'invalid-link') return linkProblem(view);
+      return pages.joinPage(view.status === 'answered' ? { ...view, justNow: true } : view);
     },
   },
   {

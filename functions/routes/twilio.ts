@@ -104,6 +104,7 @@ export const twilioRoutes: Route[] = [
           helpAddress: ctx.services.helpAddress,
           // Counselors (issue 5): the person's counselors hear of a crisis flag at once.
           onCrisisFlag: (flag) => alertCounselorsOfCrisis(alertDepsOf(ctx.services, ctx.log), flag),
+          memberships: ctx.services.counselors,
         },
         { messageSid: MessageSid, from: From, to: To, body: Body },
       );

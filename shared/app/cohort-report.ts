@@ -1,5 +1,5 @@
 import { cohortReport, memberTimeline, type CohortReport, type MemberRecords, type TimelineItem } from '../domain/cohort-report';
-import type { Cohort, CounselorPrincipal } from '../domain/counselor';
+import { isAcceptedMember, type Cohort, type CohortMember, type CounselorPrincipal } from '../domain/counselor';
 import { findStep } from '../domain/render';
 import type { ConsentBucket } from '../domain/cohort-report';
 import type { Clock, Store } from '../ports';
@@ -74,7 +74,10 @@ export async function listOrgCohorts(deps: Pick<CohortReportDeps, 'counselors'>,
 
 export interface CohortReportView {
   cohort: Cohort;
+  /** Members who said yes to the organisation: the only ones whose records it may read. */
   report: CohortReport;
+  /** Members still to answer: a count only (they said nothing yet, so nothing of theirs is shown). */
+  waiting: number;
 }
 
 /**
@@ -83,12 +86,17 @@ export interface CohortReportView {
  */
 export async function cohortReportFor(deps: CohortReportDeps, principal: CounselorPrincipal, cohortId: string): Promise<CohortReportView> {
   const cohort = await cohortOf(deps, principal, cohortId);
-  return { cohort, report: await reportOfCohort(deps, cohort) };
+  const members = await deps.counselors.listCohortMembers(cohort.orgId, cohort.cohortId);
+  const waiting = members.filter((m) => m.status === 'active' && (m.consent?.state ?? 'pending') === 'pending').length;
+  return { cohort, report: await reportOfCohort(deps, cohort, members), waiting };
 }
 
-/** The report of a cohort already known to be the caller's (the weekly digest reads it this way too). */
-export async function reportOfCohort(deps: CohortReportDeps, cohort: Cohort): Promise<CohortReport> {
-  const members = (await deps.counselors.listCohortMembers(cohort.orgId, cohort.cohortId)).filter((m) => m.status === 'active');
+/**
+ * The report of a cohort already known to be the caller's (the weekly digest reads it this way
+ * too): its members who said yes to the organisation, and nobody else.
+ */
+export async function reportOfCohort(deps: CohortReportDeps, cohort: Cohort, listed?: readonly CohortMember[]): Promise<CohortReport> {
+  const members = (listed ?? (await deps.counselors.listCohortMembers(cohort.orgId, cohort.cohortId))).filter(isAcceptedMember);
   const library = deps.library ?? (await loadLibrary(deps.store));
   const records = await mapLimited(members, READ_CONCURRENCY, (m) => recordsOf(deps.store, m.personId));
   return cohortReport({ cohortId: cohort.cohortId, members: records, now: deps.clock.now(), isCheckin: checkinTest(library) });
@@ -113,6 +121,8 @@ export async function memberTimelineFor(deps: CohortReportDeps, principal: Couns
   const cohort = await cohortOf(deps, principal, cohortId);
   const member = await deps.counselors.getCohortMember(principal.orgId, cohortId, personId);
   if (!member || member.orgId !== principal.orgId) throw new DomainError('not_found', 'No such member in this cohort.');
+  // Removed members who had said yes stay readable (a counselor may look back); nobody else is.
+  if (member.consent?.state !== 'accepted') throw new DomainError('not_found', 'This member has not said yes to your organisation: until they do, you see nothing of their coaching.');
   const records = await recordsOf(deps.store, personId);
   if (!records.person) throw new DomainError('not_found', 'No such member in this cohort.');
   const library = deps.library ?? (await loadLibrary(deps.store));

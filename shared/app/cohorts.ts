@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
-import { Cohort, Counselor, CounselorRole, counselorConsentSource, type CohortMember, type CounselorPrincipal, type Organisation } from '../domain/counselor';
+import { Cohort, Counselor, CounselorRole, counselorConsentSource, isAcceptedMember, type CohortMember, type CounselorPrincipal, type MembershipConsent, type Organisation } from '../domain/counselor';
 import { invitationConsentText, invitationSmsConsentText } from '../domain/invitation-words';
 import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Message, type Person } from '../domain/model';
 import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domain/schedule';
@@ -13,7 +13,7 @@ import type { CounselorStore } from '../ports/counselor';
 import type { SubscriptionDeps } from './subscription';
 import { notFound, recordAudit, requireAdmin } from './audit';
 import { definedOnly } from './enroll';
-import { DomainError, describeIssues } from './errors';
+import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson } from './replan';
@@ -204,10 +204,6 @@ async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Coh
   return changed;
 }
 
-export async function listMembers(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal, cohortId: string): Promise<CohortMember[]> {
-  await getCohort(deps, actor, cohortId);
-  return deps.counselors.listCohortMembers(actor.orgId, cohortId);
-}
 
 // ---- Members ----------------------------------------------------------------------------------------
 
@@ -241,32 +237,54 @@ export const REMOVED_CONSENT_TEXT = 'Removed from their program by a counselor: 
 const removedByCounselor = (consent: Consent | undefined) => consent?.state === 'revoked' && consent.text === REMOVED_CONSENT_TEXT;
 
 /**
- * Adds one member to the batch's cohort, or brings an existing member up to date.
- * 1. Finds the person by email, then phone; an email and a phone of two different people, or
- *    details that contradict the person found, reject the row with nothing written.
- * 2. Builds the person as they should be: a new person gets `pending` consent per channel,
- *    source `counselor:<id>`; someone who said no (unsubscribe, STOP) stays opted out.
- * 3. Makes sure they have an active enrollment in each of the cohort's sequences, carrying the
- *    cohort's anchor overrides and their own dates.
- * 4. Writes only what differs: the same row twice writes nothing the second time (`unchanged`).
- *    Someone new is created only while nobody holds their email or phone: when a sign-up or a
- *    concurrent import got there first, the row is read again and linked to that person.
- * 5. Someone already confirmed is re-planned at once; everyone else waits for their own yes.
+ * Nothing in this record was ever confirmed by its person: every consent is an invitation still
+ * waiting, or one a removal withdrew. Only such a record may be corrected or erased by the
+ * organisation that created it; once the person has said yes to anything, it is theirs alone.
+ */
+export const neverConfirmed = (person: Person) =>
+  [person.consent.email, person.consent.sms].every((c) => c === undefined || (c.state === 'pending' && c.source.startsWith('counselor:')) || removedByCounselor(c));
+
+/** The organisation brought this record to us and its person has confirmed nothing: it is the organisation's own. */
+export const ownRecordOf = (person: Person, orgId: string) => person.broughtBy === orgId && neverConfirmed(person);
+
+/**
+ * Adds one person to the batch's cohort, or brings the membership up to date. A person belongs to
+ * themselves, so what happens depends on who holds the email or phone, and the answer does not:
+ * 1. Nobody (or only someone erased): the organisation brings someone new. The person is created
+ *    with `pending` consent per channel (source `counselor:<id>`, the invitation's words), their
+ *    tracks and dates, and a pending membership that notes the organisation created them.
+ * 2. Someone already with us: only a pending membership is written. No field of theirs changes,
+ *    no contact is attached, and the organisation sees none of their records until they say yes to
+ *    it (a join link to their own confirmed address). The email holder wins over the phone holder.
+ *    Two exceptions, both about what is already the organisation's: its own record that the
+ *    person never confirmed is corrected from the row; someone who said yes to the organisation
+ *    before (another of its cohorts) is a member at once and gets the cohort's tracks.
+ * 3. The outcome is `added` for a new membership, `updated` when the row differs from the one last
+ *    given for this membership, `unchanged` when it is the same: the same answers whether or not
+ *    the person existed, so a row tells the counselor nothing about anyone.
+ * 4. Someone new is created only while nobody holds their email or phone: when a sign-up or a
+ *    concurrent import got there first, the row is read again and becomes case 2.
  * Invitations go out apart (sendInvitations), so a large import is not held up by sending.
  */
 export async function upsertMember(batch: MemberBatch, input: MemberInput): Promise<RowOutcome> {
-  const reads = storeReads(batch.deps.store);
+  const reads = storeReads(batch.deps);
   for (let round = 1; ; round++) {
     const plan = await planMember(batch, input, reads);
     if (!isChange(plan)) return plan;
-    if (plan.existing || plan.dangling) return writeMemberChange(batch, plan);
-    const { notCreated } = await batch.deps.store.createPeople([{ person: plan.person, enrollments: plan.enrollments }]);
+    if (!plan.create) return writeMemberChange(batch, plan);
+    const { notCreated } = await batch.deps.store.createPeople([newPersonOf(plan)]);
     if (notCreated.length === 0) return memberWritten(batch, plan);
     // Someone else is creating them right now, or just did: give their write a moment, look again.
     if (round >= CREATE_ROUNDS) throw new Error('a new member kept colliding with someone being created with the same email or phone');
     await new Promise((resolve) => setTimeout(resolve, 20 * round));
   }
 }
+
+const newPersonOf = (plan: MemberChange) => ({
+  person: plan.person!,
+  enrollments: plan.enrollments,
+  ...(plan.replacesLookupsOf.length > 0 && { replacesLookupsOf: plan.replacesLookupsOf }),
+});
 
 /** Reads before a new person is given up on: each round, someone else's write has landed or failed. */
 const CREATE_ROUNDS = 5;
@@ -288,10 +306,10 @@ const ROW_CONCURRENCY = 8;
  * 2. Each row is planned exactly as upsertMember plans it, from those reads and the enrollments
  *    of the people found (Store.listEnrollmentsOf), also read for the whole chunk at once.
  * 3. The chunk's new people are created together, with their enrollments (Store.createPeople);
- *    people found who changed are written one by one, as upsertMember writes them.
+ *    other changes are written one by one, as upsertMember writes them.
  * 4. Rows the chunk cannot settle go through upsertMember, one at a time, once every chunk is
  *    done: a row naming a person another row already named (the first row's writes must come
- *    before it reads), and a new person someone else created meanwhile (read again, then linked).
+ *    before it reads), and a new person someone else created meanwhile (read again, then case 2).
  * The rows should hold no duplicates (duplicateKeys); a duplicate would still come out right,
  * through step 4. Outcomes come back in the order of the inputs.
  */
@@ -322,7 +340,7 @@ export async function upsertMembers(batch: MemberBatch, inputs: readonly MemberI
   return outcomes;
 
   async function upsertChunk(chunk: readonly number[]): Promise<void> {
-    const reads = await batchReads(store, chunk.map((index) => inputs[index]!));
+    const reads = await batchReads(batch.deps, chunk.map((index) => inputs[index]!));
     // No await in this loop: chunks in flight see each other's claims on a person at once.
     const ready = chunk.filter((index) => {
       const ids = reads.idsNamedBy(inputs[index]!);
@@ -337,35 +355,40 @@ export async function upsertMembers(batch: MemberBatch, inputs: readonly MemberI
     await forEachLimited(ready, ROW_CONCURRENCY, async (index) => {
       const plan = await planMember(batch, inputs[index]!, reads);
       if (!isChange(plan)) settle(index, plan);
-      else if (plan.existing || plan.dangling) settle(index, await writeMemberChange(batch, plan));
+      else if (!plan.create) settle(index, await writeMemberChange(batch, plan));
       else fresh.push({ index, change: plan });
     });
     if (fresh.length === 0) return;
-    const notCreated = new Set((await store.createPeople(fresh.map(({ change }) => ({ person: change.person, enrollments: change.enrollments })))).notCreated);
+    const notCreated = new Set((await store.createPeople(fresh.map(({ change }) => newPersonOf(change)))).notCreated);
     for (const { index, change } of fresh) {
-      if (notCreated.has(change.person.personId)) later.push(index);
+      if (notCreated.has(change.person!.personId)) later.push(index);
       else settle(index, await memberWritten(batch, change));
     }
   }
 }
 
-/** What planning a row reads about its person: the store one request at a time, or batched reads. */
+/** What planning a row reads about its person: the stores one request at a time, or batched reads. */
 interface PersonReads {
   personIdByEmail(email: string): Promise<string | undefined>;
   personIdByPhone(phone: string): Promise<string | undefined>;
+  /** A living person (someone erased, or being erased, reads as undefined). */
   person(personId: string): Promise<Person | undefined>;
   enrollments(personId: string): Promise<Enrollment[]>;
+  /** Their memberships in any organisation (only this organisation's are looked at). */
+  memberships(personId: string): Promise<CohortMember[]>;
 }
 
-const storeReads = (store: Store): PersonReads => ({
-  personIdByEmail: (email) => store.findPersonIdByEmail(email),
-  personIdByPhone: (phone) => store.findPersonIdByPhone(phone),
-  person: (personId) => store.getPerson(personId),
-  enrollments: (personId) => store.listEnrollments(personId),
+const storeReads = (deps: CohortDeps): PersonReads => ({
+  personIdByEmail: (email) => deps.store.findPersonIdByEmail(email),
+  personIdByPhone: (phone) => deps.store.findPersonIdByPhone(phone),
+  person: (personId) => deps.store.getPerson(personId),
+  enrollments: (personId) => deps.store.listEnrollments(personId),
+  memberships: (personId) => deps.counselors.cohortsOfPerson(personId),
 });
 
 /** The lookups of a chunk of rows, the people they name and those people's enrollments, in three rounds of batches. */
-async function batchReads(store: Store, inputs: readonly MemberInput[]): Promise<PersonReads & { idsNamedBy(input: MemberInput): string[] }> {
+async function batchReads(deps: CohortDeps, inputs: readonly MemberInput[]): Promise<PersonReads & { idsNamedBy(input: MemberInput): string[] }> {
+  const { store } = deps;
   const { byEmail, byPhone } = await store.findPersonIds({
     emails: inputs.flatMap((input) => (input.email ? [input.email] : [])),
     phones: inputs.flatMap((input) => (input.phone ? [input.phone] : [])),
@@ -377,61 +400,140 @@ async function batchReads(store: Store, inputs: readonly MemberInput[]): Promise
     personIdByPhone: async (phone) => byPhone.get(phone),
     person: async (personId) => people.get(personId),
     enrollments: async (personId) => enrollments.get(personId) ?? store.listEnrollments(personId),
+    memberships: (personId) => deps.counselors.cohortsOfPerson(personId),
     idsNamedBy: (input) => [input.email && byEmail.get(input.email), input.phone && byPhone.get(input.phone)].filter((id): id is string => Boolean(id)),
   };
 }
 
 /** What a row changes, worked out from what was read; nothing is written yet. */
 interface MemberChange {
-  person: Person;
-  /** The stored person the row names; undefined when the row brings someone new. */
-  existing?: Person;
-  /** A lookup named someone who is gone (an erasure cut short): the new person takes it over. */
-  dangling: boolean;
-  personChanged: boolean;
+  /** The person to create (`create`) or the organisation's own unconfirmed record to correct; absent when no field of the person is written. */
+  person?: Person;
+  create: boolean;
+  /** Lookups naming someone gone (an erasure cut short) that the new person may take over. */
+  replacesLookupsOf: string[];
   /** Enrollments to write: new ones, and active ones whose anchors change. */
   enrollments: Enrollment[];
-  member?: CohortMember;
-  joining: boolean;
+  member: CohortMember;
+  outcome: 'added' | 'updated';
+  /** They said yes to this organisation before and have confirmed a channel: plan their new tracks now. */
+  replan: boolean;
   notes: string[];
 }
 
-const isChange = (plan: RowOutcome | MemberChange): plan is MemberChange => 'person' in plan;
+const isChange = (plan: RowOutcome | MemberChange): plan is MemberChange => 'member' in plan;
 
-/** Steps 1 to 4 of upsertMember up to the writes: a rejected or unchanged row, or what to write. */
-async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonReads): Promise<RowOutcome | MemberChange> {
-  const { deps, actor, cohort, org, now } = batch;
-  const byEmail = input.email ? await reads.personIdByEmail(input.email) : undefined;
-  const emailOwner = byEmail ? await reads.person(byEmail) : undefined;
-  // When the person found by email already has this number, its lookup is theirs: no need to read it.
-  const byPhone = !input.phone ? undefined : emailOwner && emailOwner.phone === input.phone ? emailOwner.personId : await reads.personIdByPhone(input.phone);
-  if (byEmail && byPhone && byEmail !== byPhone) return rejected('the email address and the phone number belong to two different people');
-  const existing = emailOwner ?? (byPhone ? await reads.person(byPhone) : undefined);
-  if (existing) {
-    if (input.email && existing.email && existing.email !== input.email) return rejected('that phone number belongs to someone with another email address');
-    if (input.phone && existing.phone && existing.phone !== input.phone) return rejected('that email address belongs to someone with another phone number');
+/** A stable digest of a row as given: "the same row again" is a fact about the row, not the person. */
+function rowDigest(input: MemberInput): string {
+  return createHash('sha256').update(stable(input)).digest('hex').slice(0, 32);
+}
+
+/** The living person a row names: the holder of its email, else of its phone; and lookups that name someone gone. */
+async function holderOf(input: MemberInput, reads: PersonReads): Promise<{ holder?: Person; gone: string[] }> {
+  const gone: string[] = [];
+  for (const id of [input.email && (await reads.personIdByEmail(input.email)), input.phone && (await reads.personIdByPhone(input.phone))]) {
+    if (!id) continue;
+    const person = await reads.person(id);
+    if (person) return { holder: person, gone };
+    gone.push(id);
   }
-  const member = !existing ? undefined : batch.members ? batch.members.get(existing.personId) : await deps.counselors.getCohortMember(cohort.orgId, cohort.cohortId, existing.personId);
+  return { gone };
+}
 
+/** Steps 1 to 3 of upsertMember up to the writes: an unchanged row, or what to write. */
+async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonReads): Promise<RowOutcome | MemberChange> {
+  const { deps, actor, cohort, now } = batch;
   const nowIso = now.toISOString();
-  const source = counselorConsentSource(actor.counselorId);
+  const digest = rowDigest(input);
+  const label = definedOnly({ firstName: input.firstName });
+  const { holder, gone } = await holderOf(input, reads);
+
+  if (!holder) {
+    const person = rowPerson(batch, input, {
+      personId: randomUUID(),
+      createdAt: nowIso,
+      timeZone: input.timeZone,
+      consent: {},
+      profile: Profile.parse({ season: cohort.season }),
+      broughtBy: cohort.orgId,
+    });
+    const member: CohortMember = {
+      orgId: cohort.orgId,
+      cohortId: cohort.cohortId,
+      personId: person.personId,
+      addedBy: actor.counselorId,
+      addedAt: nowIso,
+      status: 'active',
+      consent: { state: 'pending', at: nowIso },
+      createdPerson: true,
+      label,
+      rowDigest: digest,
+    };
+    return { person, create: true, replacesLookupsOf: gone, enrollments: cohortEnrollments(batch, person.personId, [], input), member, outcome: 'added', replan: false, notes: [] };
+  }
+
+  const ours = (await reads.memberships(holder.personId)).filter((m) => m.orgId === cohort.orgId);
+  const existing = batch.members ? batch.members.get(holder.personId) : ours.find((m) => m.cohortId === cohort.cohortId);
+  const joining = !existing || existing.status !== 'active';
+  if (!joining && existing.rowDigest === digest) return { status: 'unchanged', personId: holder.personId };
+
+  // What is already the organisation's: its own record nobody confirmed, or a yes given to it before.
+  const owned = ownRecordOf(holder, cohort.orgId);
+  const earlierYes = ours.find((m) => m.consent?.state === 'accepted' && m.status === 'active' && m.cohortId !== cohort.cohortId);
+  const consent: MembershipConsent = !joining
+    ? (existing.consent ?? { state: 'pending', at: nowIso })
+    : earlierYes?.consent ?? { state: 'pending', at: nowIso };
+  const member: CohortMember = {
+    ...(joining ? withoutRemoval(existing) : existing),
+    orgId: cohort.orgId,
+    cohortId: cohort.cohortId,
+    personId: holder.personId,
+    addedBy: existing?.addedBy ?? actor.counselorId,
+    addedAt: joining ? nowIso : existing.addedAt,
+    status: 'active',
+    consent,
+    label,
+    rowDigest: digest,
+    ...(owned && { createdPerson: true }),
+  };
+  const held = owned || consent.state === 'accepted' ? await reads.enrollments(holder.personId) : [];
+  const person = owned ? rowPerson(batch, input, holder) : undefined;
   const notes: string[] = [];
-  const channelConsent = (had: Consent | undefined, address: string | undefined, text: string, channel: string): Consent | undefined => {
+  return {
+    ...(person && { person }),
+    create: false,
+    replacesLookupsOf: [],
+    enrollments: owned || consent.state === 'accepted' ? cohortEnrollments(batch, holder.personId, held, owned ? input : undefined) : [],
+    member,
+    outcome: joining ? 'added' : 'updated',
+    replan: consent.state === 'accepted' && !neverConfirmed(holder),
+    notes,
+  };
+}
+
+/** A membership coming back after a removal: a fresh start, a new invitation if it needs one. */
+function withoutRemoval(member: CohortMember | undefined): Partial<CohortMember> {
+  if (!member) return {};
+  const { removedAt: _gone, invited: _before, ...kept } = member;
+  return kept;
+}
+
+/**
+ * The person as the row describes them, on top of `base`: the organisation's own record (new, or
+ * never confirmed) only. Someone who said no (unsubscribe, STOP) stays opted out.
+ */
+function rowPerson(batch: MemberBatch, input: MemberInput, base: Person): Person {
+  const { actor, cohort, org, now } = batch;
+  const source = counselorConsentSource(actor.counselorId);
+  const channelConsent = (had: Consent | undefined, address: string | undefined, text: string): Consent | undefined => {
     if (!address) return had;
-    if (had === undefined || removedByCounselor(had)) return { state: 'pending', source, at: nowIso, text };
-    if (had.state === 'revoked') notes.push(`${channel}-opted-out`);
+    if (had === undefined || removedByCounselor(had)) return { state: 'pending', source, at: now.toISOString(), text };
     return had;
   };
-  const base: Person = existing ?? {
-    personId: randomUUID(),
-    createdAt: nowIso,
-    timeZone: input.timeZone,
-    consent: {},
-    profile: Profile.parse({ season: cohort.season }),
-  };
-  const email = input.email ?? base.email;
-  const phone = input.phone ?? base.phone;
-  const person: Person = {
+  // Contacts stay as created: a row is no way to move someone's address or number.
+  const email = base.email ?? input.email;
+  const phone = base.phone ?? input.phone;
+  return {
     ...base,
     timeZone: input.timeZone,
     profile: Profile.parse({
@@ -440,16 +542,18 @@ async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonR
       ...definedOnly({ visaTrack: input.visaTrack, applicantType: input.applicantType, attempt: input.attempt }),
     }),
     consent: definedOnly({
-      email: channelConsent(base.consent.email, email, invitationConsentText(org.name), 'email'),
-      sms: channelConsent(base.consent.sms, phone, invitationSmsConsentText(org.name), 'sms'),
+      email: channelConsent(base.consent.email, email, invitationConsentText(org.name)),
+      sms: channelConsent(base.consent.sms, phone, invitationSmsConsentText(org.name)),
     }),
     ...definedOnly({ email, phone, firstName: input.firstName ?? base.firstName }),
   };
-  const personChanged = !existing || stable(existing) !== stable(person);
+}
 
-  // The cohort's sequences, with its dates and the person's own.
-  const dates = definedOnly(Object.fromEntries(PERSONAL_DATE_NAMES.map((name) => [name, input[name]]))) as Record<string, string>;
-  const enrollments = existing ? await reads.enrollments(existing.personId) : [];
+/** The cohort's sequences for this person, with its dates and (from the row) their own; only what changes. */
+function cohortEnrollments(batch: MemberBatch, personId: string, enrollments: readonly Enrollment[], input: MemberInput | undefined): Enrollment[] {
+  const { cohort, now } = batch;
+  const nowIso = now.toISOString();
+  const dates = input ? (definedOnly(Object.fromEntries(PERSONAL_DATE_NAMES.map((name) => [name, input[name]]))) as Record<string, string>) : {};
   const writes: Enrollment[] = [];
   for (const sequenceId of cohort.sequenceIds) {
     const active = enrollments.find((e) => e.sequenceId === sequenceId && e.status === 'active');
@@ -458,8 +562,8 @@ async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonR
       if (stable(anchors) !== stable(active.anchors)) writes.push({ ...active, anchors });
     } else {
       writes.push({
-        personId: person.personId,
-        enrollmentId: nextEnrollmentId(person.personId, sequenceId, enrollments),
+        personId,
+        enrollmentId: nextEnrollmentId(personId, sequenceId, enrollments),
         sequenceId,
         anchors: { ...cohort.anchorOverrides, ...dates, enrolled: nowIso },
         enrolledAt: nowIso,
@@ -467,45 +571,25 @@ async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonR
       });
     }
   }
-  const joining = !member || member.status !== 'active';
-  if (!personChanged && writes.length === 0 && !joining) return { status: 'unchanged', personId: person.personId };
-
-  const dangling = !existing && Boolean(byEmail || byPhone);
-  return { person, ...(existing && { existing }), dangling, personChanged, enrollments: writes, ...(member && { member }), joining, notes };
+  return writes;
 }
 
-/** Writes a change to someone already stored (or taking over a dangling lookup) one request at a time. */
+/** Writes a change to someone already stored, one request at a time. */
 async function writeMemberChange(batch: MemberBatch, change: MemberChange): Promise<RowOutcome> {
   const { store } = batch.deps;
-  if (change.personChanged) await store.savePerson(change.person);
+  if (change.person) await store.savePerson(change.person);
   for (const enrollment of change.enrollments) await store.saveEnrollment(enrollment);
   return memberWritten(batch, change);
 }
 
 /** Step 5, once the person and their enrollments are written: the membership, a re-plan, the outcome. */
 async function memberWritten(batch: MemberBatch, change: MemberChange): Promise<RowOutcome> {
-  const { deps, actor, cohort, now } = batch;
-  const { person, member, notes } = change;
-  if (change.joining) {
-    // Coming back after a removal is a fresh start: a new invitation if their consent needs one.
-    const { removedAt: _gone, invited: _before, ...kept } = member ?? ({} as Partial<CohortMember>);
-    const joined: CohortMember = {
-      ...kept,
-      orgId: cohort.orgId,
-      cohortId: cohort.cohortId,
-      personId: person.personId,
-      addedBy: member?.addedBy ?? actor.counselorId,
-      addedAt: member?.addedAt ?? now.toISOString(),
-      status: 'active',
-    };
-    if (batch.memberSink) batch.memberSink(joined);
-    else await deps.counselors.saveCohortMember(joined);
-  }
-  const confirmed = person.consent.email?.state === 'confirmed' || person.consent.sms?.state === 'confirmed';
-  if (confirmed && (change.enrollments.length > 0 || change.personChanged)) {
-    await replanPerson({ store: deps.store, clock: deps.clock, library: batch.library }, person.personId);
-  }
-  return { status: change.joining ? 'added' : 'updated', personId: person.personId, ...(notes.length && { notes }) };
+  const { deps } = batch;
+  const { member, notes } = change;
+  if (batch.memberSink) batch.memberSink(member);
+  else await deps.counselors.saveCohortMember(member);
+  if (change.replan) await replanPerson({ store: deps.store, clock: deps.clock, library: batch.library }, member.personId);
+  return { status: change.outcome, personId: member.personId, ...(notes.length && { notes }) };
 }
 
 const rejected = (reason: string): RowOutcome => ({ status: 'rejected', reason });
@@ -565,13 +649,14 @@ export async function addMembers(deps: CohortDeps, actor: CounselorPrincipal, co
 
 // ---- Invitations ------------------------------------------------------------------------------------
 
+/**
+ * What queueing invitations reports. Deliberately no count per channel: which channel an
+ * invitation can take depends on whether the person was already with us, and a counselor must
+ * not learn that from an answer.
+ */
 export interface InvitationReport {
-  /** Invitation emails queued by this run; the dispatcher sends them at the providers' pace. */
-  email: number;
-  /** Invitation texts queued by this run, likewise. */
-  sms: number;
-  /** Of those texts, the ones whose person is in quiet hours now: they go in their morning. */
-  smsWaiting: number;
+  /** Members still waiting for their yes that this run covered (their invitations are queued or already out). */
+  invited: number;
   /** Invitations that could not be queued (a storage fault); the next run tries them again. */
   failed: number;
 }
@@ -587,58 +672,63 @@ const INVITATION_READ_CHUNK = 100;
 
 /**
  * Queues, for each named member of the cohort (or every member still waiting, without
- * `personIds`), the invitation their pending consent needs: the email with the confirmation link,
- * the text asking for YES. The dispatcher sends them like any message: within the providers'
- * shared rate (a cohort of thousands never bursts past it), texts after the person's quiet hours,
- * retried after a provider fault. Once per person and channel in INVITE_HOLD_MS: the message id
- * names the person, the channel and the period, and the store creates a message once, so a run
- * cut short and run again, or a second cohort adding the same person, queues nothing new (the
- * member is marked `invited` once the message exists). Members who said no, or confirmed, get nothing; the
- * dispatcher checks that again when it sends. Removing a member withdraws what still waits.
+ * `personIds`), what their pending membership needs:
+ * - someone the organisation brought to us, who has confirmed nothing: the invitation email with
+ *   the confirmation link and the text asking for YES, on the channels their pending consent names;
+ * - someone already with us: one email to their own confirmed address, with a link to say yes (or
+ *   no) to this organisation. Nothing goes to a channel they have not confirmed, and nothing to an
+ *   address or number the row gave.
+ * The dispatcher sends them like any message: within the providers' shared rate, texts after the
+ * person's quiet hours, retried after a provider fault. Once per person, channel (and
+ * organisation, for a join request) in INVITE_HOLD_MS: the message id names them and the period,
+ * and the store creates a message once, so a run cut short and run again, or a second cohort
+ * adding the same person, queues nothing new. The dispatcher checks again when it sends.
  */
 export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personIds?: readonly string[]): Promise<InvitationReport> {
   const cohort = await getCohort(deps, actor, cohortId);
   const org = await deps.counselors.getOrganisation(actor.orgId);
   const orgName = org?.name ?? actor.orgId;
   const log = deps.log ?? silentLogger;
-  const report: InvitationReport = { email: 0, sms: 0, smsWaiting: 0, failed: 0 };
+  const report: InvitationReport = { invited: 0, failed: 0 };
   // One paged query for the cohort, and people read a chunk at a time, not one request each.
   const wanted = personIds && new Set(personIds);
   const members = (await deps.counselors.listCohortMembers(cohort.orgId, cohortId)).filter(
-    (m) => (!wanted || wanted.has(m.personId)) && m.status === 'active' && !(m.invited?.email && m.invited?.sms),
+    (m) => (!wanted || wanted.has(m.personId)) && m.status === 'active' && (m.consent?.state ?? 'pending') === 'pending',
   );
   const ours = (consent: Consent | undefined) => consent?.state === 'pending' && consent.source.startsWith('counselor:');
   const updated: CohortMember[] = [];
+  const target = { orgName, orgId: cohort.orgId, cohortId };
   for (let start = 0; start < members.length; start += INVITATION_READ_CHUNK) {
     const chunk = members.slice(start, start + INVITATION_READ_CHUNK);
     const people = await deps.store.getPeople(chunk.map((m) => m.personId));
     await forEachLimited(chunk, 16, async (member) => {
       const person = people.get(member.personId);
       if (!person) return;
+      report.invited++;
       const now = deps.clock.now();
       const invited = { ...member.invited };
-      const queue = async (channel: Channel, to: string): Promise<boolean> => {
+      const queue = async (channel: Channel, to: string, join: boolean): Promise<void> => {
         try {
-          // False when this period's invitation exists already (another cohort's, or a run cut
-          // short): nothing new is queued, and the member is marked invited all the same. The
-          // previous period's counts too while it is younger than a period: an edge between two
-          // periods is no reason to invite someone twice in a few minutes.
-          const previous = await deps.store.getMessage(person.personId, invitationId(person.personId, channel, periodOf(now) - 1));
+          // Nothing new when this period's invitation exists already (another cohort's, or a run
+          // cut short); the previous period's counts too while it is younger than a period: an
+          // edge between two periods is no reason to invite someone twice in a few minutes.
+          const idOf = (period: number) => (join ? joinRequestId(person.personId, cohort.orgId, period) : invitationId(person.personId, channel, period));
+          const previous = await deps.store.getMessage(person.personId, idOf(periodOf(now) - 1));
           const recent = previous !== undefined && now.getTime() - Date.parse(previous.sendAt) < INVITE_HOLD_MS;
-          const queued = !recent && (await deps.store.createMessage(invitationMessage(person, channel, to, orgName, now)));
+          if (!recent) await deps.store.createMessage(invitationMessage(person, idOf(periodOf(now)), channel, to, { ...target, ...(join && { join: true }) }, now));
           invited[channel] = now.toISOString();
-          return queued;
         } catch (error) {
+          if (error instanceof PersonGone) return;
           // Not marked invited: the next run tries again, with the same message id.
           report.failed++;
           log.warn('invitation not queued', { personId: person.personId, channel, error: error instanceof Error ? error.message : String(error) });
-          return false;
         }
       };
-      if (person.email && ours(person.consent.email) && !invited.email && (await queue('email', person.email))) report.email++;
-      if (person.phone && ours(person.consent.sms) && !invited.sms && (await queue('sms', person.phone))) {
-        report.sms++;
-        if (isInQuietHours(now, person.timeZone, person.quietHours as QuietHours | undefined)) report.smsWaiting++;
+      if (ownRecordOf(person, cohort.orgId)) {
+        if (person.email && ours(person.consent.email) && !invited.email) await queue('email', person.email, false);
+        if (person.phone && ours(person.consent.sms) && !invited.sms) await queue('sms', person.phone, false);
+      } else if (person.email && person.consent.email?.state === 'confirmed' && !invited.email) {
+        await queue('email', person.email, true);
       }
       if (stable(invited) !== stable(member.invited ?? {})) updated.push({ ...member, invited });
     });
@@ -651,15 +741,16 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
 /** An invitation as a message due now, for the dispatcher (see Message.invitation). */
 const periodOf = (at: Date) => Math.floor(at.getTime() / INVITE_HOLD_MS);
 const invitationId = (personId: string, channel: Channel, period: number) => `invite.${personId}.${channel}.${period}`;
+const joinRequestId = (personId: string, orgId: string, period: number) => `join.${personId}.${orgId}.${period}`;
 
-function invitationMessage(person: Person, channel: Channel, to: string, orgName: string, now: Date): Message {
+function invitationMessage(person: Person, messageId: string, channel: Channel, to: string, invitation: NonNullable<Message['invitation']>, now: Date): Message {
   const at = now.toISOString();
   return {
     personId: person.personId,
-    messageId: invitationId(person.personId, channel, periodOf(now)),
+    messageId,
     enrollmentId: 'invitation',
     sequenceId: 'invitation',
-    stepId: 'invite',
+    stepId: invitation.join ? 'join-request' : 'invite',
     channel,
     to,
     zone: person.timeZone,
@@ -668,7 +759,7 @@ function invitationMessage(person: Person, channel: Channel, to: string, orgName
     ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours }),
     sendAt: at,
     deadlineAt: new Date(now.getTime() + INVITE_HOLD_MS).toISOString(),
-    invitation: { orgName },
+    invitation,
     status: 'planned',
     dueAt: at,
     attempts: [],
@@ -684,6 +775,45 @@ async function forEachLimited<T>(items: readonly T[], concurrency: number, work:
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+// ---- What a counselor sees of members -----------------------------------------------------------------
+
+/**
+ * A member as the organisation may see them. Until the person says yes, only what the counselor
+ * typed (the label) and the membership's own dates: never the person's name or records, and
+ * nothing that would tell whether they were already with us.
+ */
+export interface MemberView {
+  personId: string;
+  status: CohortMember['status'];
+  answer: 'pending' | 'accepted' | 'declined';
+  firstName?: string;
+  addedAt: string;
+  addedBy: string;
+  removedAt?: string;
+  answeredAt?: string;
+}
+
+export async function listMembers(deps: Pick<CohortDeps, 'counselors' | 'store'>, actor: CounselorPrincipal, cohortId: string): Promise<MemberView[]> {
+  await getCohort(deps, actor, cohortId);
+  const members = await deps.counselors.listCohortMembers(actor.orgId, cohortId);
+  const accepted = members.filter((m) => m.consent?.state === 'accepted');
+  const people = accepted.length > 0 ? await deps.store.getPeople(accepted.map((m) => m.personId)) : new Map<string, Person>();
+  return members.map((m) => memberView(m, people.get(m.personId)));
+}
+
+export function memberView(member: CohortMember, person: Person | undefined): MemberView {
+  const answer = member.consent?.state ?? 'pending';
+  const firstName = answer === 'accepted' ? person?.firstName : member.label?.firstName;
+  return {
+    personId: member.personId,
+    status: member.status,
+    answer,
+    addedAt: member.addedAt,
+    addedBy: member.addedBy,
+    ...definedOnly({ firstName, removedAt: member.removedAt, answeredAt: answer === 'pending' ? undefined : member.consent?.at }),
+  };
+}
+
 // ---- Removal and erasure ------------------------------------------------------------------------------
 
 async function memberOf(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<CohortMember> {
@@ -694,62 +824,92 @@ async function memberOf(deps: CohortDeps, actor: CounselorPrincipal, cohortId: s
 }
 
 /**
- * Takes a member out of the cohort, and every message still to go to them is withdrawn at once.
- * Someone who came to us only through counselors, and is in no other active cohort, gets nothing
- * more: their counselor-given consent is revoked and their tracks end. Someone who also signed up
- * themselves (or is in another cohort) keeps what is theirs: only this cohort's tracks end, and
- * the rest is re-planned.
+ * Takes a member out of the cohort. The answer is the same for everyone (`removed`), whatever the
+ * person's records held, so removal tells the counselor nothing either.
+ * - Someone who came to us only through invitations (the organisation's own record, or a yes to
+ *   its invitation) and is in no other active cohort: every message still to go is withdrawn, the
+ *   consent the invitation brought is revoked, the tracks end.
+ * - Someone who said yes to the organisation and also wants coaching of their own, or is in
+ *   another cohort: this cohort's tracks end (those another of their memberships still asks for
+ *   stay), what is still to go is re-planned.
+ * - Someone already with us who never said yes: only the membership goes; nothing of theirs changes.
  */
-export async function removeMember(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<{ cancelled: number }> {
+export async function removeMember(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<{ status: 'removed' }> {
   const member = await memberOf(deps, actor, cohortId, personId);
   const cohort = await getCohort(deps, actor, cohortId);
   const now = deps.clock.now();
   const nowIso = now.toISOString();
-  if (member.status !== 'removed') await deps.counselors.saveCohortMember({ ...member, status: 'removed', removedAt: nowIso });
+  if (member.status !== 'removed') await deps.counselors.saveCohortMember({ ...member, status: 'removed', removedAt: nowIso }).catch(ignoreGone);
   const person = await deps.store.getPerson(personId);
-  const others = person
-    ? (await deps.counselors.cohortsOfPerson(personId)).filter((m) => m.status === 'active' && !(m.orgId === actor.orgId && m.cohortId === cohortId))
-    : [];
-  // An invitation still waiting may be the one another cohort's membership counts on (one per
-  // person and period): it stays while they are in another cohort.
-  const cancelled = await deps.store.cancelPendingMessages(personId, 'removed-from-cohort', now, undefined, { keepInvitations: others.length > 0 });
+  const memberships = person ? await deps.counselors.cohortsOfPerson(personId) : [];
+  const others = memberships.filter((m) => m.status === 'active' && !(m.orgId === actor.orgId && m.cohortId === cohortId));
+  const owned = person !== undefined && ownRecordOf(person, actor.orgId);
+  const accepted = member.consent?.state === 'accepted';
+  // Every yes they gave was to an invitation (from this organisation or another): with no
+  // membership left, nothing they asked for themselves remains.
+  const onlyThroughOrganisations = person !== undefined && [person.consent.email, person.consent.sms].every((c) => c === undefined || c.source.startsWith('counselor:'));
 
-  if (person) {
-    const ownConsent = [person.consent.email, person.consent.sms].some((c) => c !== undefined && c.state !== 'revoked' && !c.source.startsWith('counselor:'));
-    const enrollments = (await deps.store.listEnrollments(personId)).filter((e) => e.status === 'active');
-    if (others.length === 0 && !ownConsent) {
-      const revoke = (c: Consent | undefined): Consent | undefined =>
-        c && c.state !== 'revoked' ? { state: 'revoked', source: counselorConsentSource(actor.counselorId), at: nowIso, text: REMOVED_CONSENT_TEXT } : c;
+  if (person && (owned || accepted) && others.length === 0 && onlyThroughOrganisations) {
+    await deps.store.cancelPendingMessages(personId, 'removed-from-cohort', now);
+    const revoke = (c: Consent | undefined): Consent | undefined =>
+      c && c.state !== 'revoked' ? { state: 'revoked', source: counselorConsentSource(actor.counselorId), at: nowIso, text: REMOVED_CONSENT_TEXT } : c;
+    try {
       await deps.store.savePerson({ ...person, consent: definedOnly({ email: revoke(person.consent.email), sms: revoke(person.consent.sms) }) });
-      for (const e of enrollments) await deps.store.saveEnrollment({ ...e, status: 'ended' });
-    } else {
-      const stillWanted = new Set<string>();
-      for (const other of others) for (const id of (await deps.counselors.getCohort(other.orgId, other.cohortId))?.sequenceIds ?? []) stillWanted.add(id);
-      for (const e of enrollments) if (cohort.sequenceIds.includes(e.sequenceId) && !stillWanted.has(e.sequenceId)) await deps.store.saveEnrollment({ ...e, status: 'ended' });
+      for (const e of await deps.store.listEnrollments(personId)) if (e.status === 'active') await deps.store.saveEnrollment({ ...e, status: 'ended' });
+    } catch (error) {
+      ignoreGone(error);
+    }
+  } else if (person && (accepted || owned)) {
+    const stillWanted = new Set<string>();
+    for (const other of others) {
+      if (!isAcceptedMember(other) && !owned) continue;
+      for (const id of (await deps.counselors.getCohort(other.orgId, other.cohortId))?.sequenceIds ?? []) stillWanted.add(id);
+    }
+    try {
+      for (const e of await deps.store.listEnrollments(personId)) {
+        if (e.status === 'active' && cohort.sequenceIds.includes(e.sequenceId) && !stillWanted.has(e.sequenceId)) await deps.store.saveEnrollment({ ...e, status: 'ended' });
+      }
       await replanPerson({ store: deps.store, clock: deps.clock, ...definedOnly({ library: deps.library }) }, personId);
+    } catch (error) {
+      ignoreGone(error);
     }
   }
-  await recordAudit(deps, actor, 'member.remove', { kind: 'member', id: personId }, { cohortId, cancelled });
-  return { cancelled };
+  await recordAudit(deps, actor, 'member.remove', { kind: 'member', id: personId }, { cohortId });
+  return { status: 'removed' };
 }
 
+/** Erased meanwhile: nothing of theirs is left to change. */
+const ignoreGone = (error: unknown) => {
+  if (!(error instanceof PersonGone)) throw error;
+};
+
 /**
- * Erases a member's personal data: their memberships, then everything Store.erasePerson takes
- * (profile, contacts, messages, journal, safety events). Refused while another organisation
- * also coaches them: that is not this org's data alone to delete (they can still delete it
- * themselves from their preferences page).
+ * "Erase" a member. An organisation may erase only what it created and nobody confirmed: its own
+ * record of someone who never said yes to anything, in no other organisation. Then everything of
+ * that record goes (Store.erasePerson). Anyone else (someone already with us, or someone who
+ * confirmed since) keeps every record: only this membership goes, and the counselor gets the same
+ * answer, so erasing tells nothing about whether the person was with us. Someone who said yes to
+ * the organisation is visibly theirs: their data is theirs to delete, and the counselor is told so.
  */
-export async function eraseMember(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<{ items: number }> {
-  await memberOf(deps, actor, cohortId, personId);
-  const elsewhere = (await deps.counselors.cohortsOfPerson(personId)).some((m) => m.orgId !== actor.orgId && m.status === 'active');
-  if (elsewhere) throw new DomainError('conflict', 'another organisation also coaches this person: remove them from your cohort instead');
-  const now = deps.clock.now();
-  await deps.store.beginErasure(personId, now);
-  await deps.store.cancelPendingMessages(personId, 'erased', now);
-  const memberships = await deps.counselors.forgetPerson(personId);
-  const items = await deps.store.erasePerson(personId, now);
-  await recordAudit(deps, actor, 'member.erase', { kind: 'member', id: personId }, { cohortId, items: items + memberships });
-  return { items: items + memberships };
+export async function eraseMember(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<{ status: 'erased' }> {
+  const member = await memberOf(deps, actor, cohortId, personId);
+  if (member.consent?.state === 'accepted') {
+    throw new DomainError('conflict', 'this member said yes to your organisation: only they can delete their data (remove them from the cohort instead)');
+  }
+  const person = await deps.store.getPerson(personId);
+  const memberships = person ? await deps.counselors.cohortsOfPerson(personId) : [];
+  const ownRecord = person !== undefined && ownRecordOf(person, actor.orgId) && memberships.every((m) => m.orgId === actor.orgId);
+  if (ownRecord) {
+    const now = deps.clock.now();
+    await deps.store.beginErasure(personId, now);
+    await deps.store.cancelPendingMessages(personId, 'erased', now);
+    await deps.counselors.forgetPerson(personId);
+    await deps.store.erasePerson(personId, now);
+  } else {
+    await deps.counselors.deleteCohortMember(actor.orgId, cohortId, personId);
+  }
+  await recordAudit(deps, actor, 'member.erase', { kind: 'member', id: personId }, { cohortId });
+  return { status: 'erased' };
 }
 
 // ---- Counselors of an org ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import type { CounselorStore } from '../ports/counselor';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import { reportOfCohort, type CohortReportDeps } from './cohort-report';
 import type { Library } from './planning';
+import { isAcceptedMember } from '../domain/counselor';
 
 /**
  * What counselors hear from us by email (issue 5):
@@ -99,7 +100,8 @@ export const crisisAlertKey = (eventId: string, counselorId: string) => `crisis#
  */
 export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pick<SafetyAlert, 'personId' | 'eventId' | 'at' | 'level'>): Promise<NotifyOutcome> {
   if (flag.level !== 'risk') return noOutcome();
-  const memberships = (await deps.counselors.cohortsOfPerson(flag.personId)).filter((m) => m.status === 'active');
+  // Only organisations the person said yes to hear of them.
+  const memberships = (await deps.counselors.cohortsOfPerson(flag.personId)).filter(isAcceptedMember);
   if (memberships.length === 0) return noOutcome();
   const person = await deps.store.getPerson(flag.personId);
   if (!person) return noOutcome();

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { invitationEmail, invitationSms } from '../domain/invitation-words';
+import { invitationEmail, invitationSms, joinRequestEmail } from '../domain/invitation-words';
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
 import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from '../domain/render';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn } from '../domain/template';
-import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
+import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
 import { PersonGone } from '../domain/errors';
 import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
@@ -40,8 +40,13 @@ export interface DispatchSettings {
     unsubscribeUrl(personId: string): string;
     preferencesUrl(personId: string): string;
     smsStatusCallbackUrl?(personId: string, messageId: string): string;
-    /** A counselor's invitation links to the sign-up confirmation (signed as it is sent). */
-    confirmUrl?(personId: string): string;
+    /**
+     * A counselor's invitation links to the confirmation (signed as it is sent), naming the
+     * membership it accepts; a join request to someone already with us links to the page where
+     * they say yes or no to that organisation.
+     */
+    confirmUrl?(personId: string, membership?: MembershipRef): string;
+    joinUrl?(personId: string, membership: MembershipRef): string;
   };
   /**
    * The providers' limits per channel (shared/config.ts). With a RateBudget in the deps, every
@@ -288,7 +293,7 @@ export function createDispatcher(deps: DispatchDeps) {
   }
 
   async function deliver(message: Message, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
-    if (message.invitation) return deliverInvitation(message, message.invitation.orgName, now, urgent, tick);
+    if (message.invitation) return deliverInvitation(message, message.invitation, now, urgent, tick);
     const { library } = tick;
     const sequence = library.sequences.get(message.sequenceId);
     const step = sequence && findStep(sequence, message.stepId);
@@ -348,7 +353,8 @@ export function createDispatcher(deps: DispatchDeps) {
    * retries and deadline as coaching. The email is transactional like the sign-up confirmation
    * (no unsubscribe header: nothing else comes unless they accept).
    */
-  async function deliverInvitation(message: Message, orgName: string, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
+  async function deliverInvitation(message: Message, invitation: NonNullable<Message['invitation']>, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
+    const { orgName } = invitation;
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
     if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
     // Read now, not when it was queued: they may have said yes (or no) by themselves since, or
@@ -356,6 +362,16 @@ export function createDispatcher(deps: DispatchDeps) {
     const person = await deps.store.getPerson(message.personId);
     const consent = message.channel === 'sms' ? person?.consent.sms : person?.consent.email;
     const address = message.channel === 'sms' ? person?.phone : person?.email;
+    const membership = invitation.orgId && invitation.cohortId ? { orgId: invitation.orgId, cohortId: invitation.cohortId } : undefined;
+    if (invitation.join) {
+      // Only ever to an address its owner confirmed, never to one a counselor typed.
+      if (message.channel !== 'email' || consent?.state !== 'confirmed' || address !== message.to || !membership) return { kind: 'skipped', reason: 'invitation_not_needed' };
+      if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+      const joinUrl = s.links?.joinUrl?.(message.personId, membership);
+      if (!joinUrl) return { kind: 'failed', reason: 'no join link configured' };
+      const words = joinRequestEmail({ orgName, joinUrl, postalAddress: s.postalAddress, validDays: Math.round(TOKEN_LIFETIME_SECONDS.join / 86_400), ...(message.firstName ? { firstName: message.firstName } : {}) });
+      return sendEmail(message, words, undefined, urgent, tick, deadline);
+    }
     if (consent?.state !== 'pending' || !consent.source.startsWith('counselor:') || address !== message.to) {
       return { kind: 'skipped', reason: 'invitation_not_needed' };
     }
@@ -365,7 +381,7 @@ export function createDispatcher(deps: DispatchDeps) {
       return sendSms(message, invitationSms(orgName), urgent, tick, deadline);
     }
     if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
-    const confirmUrl = s.links?.confirmUrl?.(message.personId);
+    const confirmUrl = s.links?.confirmUrl?.(message.personId, membership);
     if (!confirmUrl) return { kind: 'failed', reason: 'no confirmation link configured' };
     const words = invitationEmail({
       orgName,

@@ -13,6 +13,7 @@ import type { Library } from './planning';
 import { recordCheckinScore, replanPerson, updateProfile } from './replan';
 import { PLAN_LIMITS, nextDeadlines } from '../domain/plan';
 import { editPlan, viewPlan } from './plan';
+import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -40,6 +41,11 @@ export interface InboundSmsDeps {
    * once. Its failure never costs the person their reply: the dispatcher's sweep sends it later.
    */
   onCrisisFlag?: (flag: { personId: string; eventId: string; at: string; level: 'risk' }) => Promise<unknown>;
+  /**
+   * The organisations' side: a YES to an organisation's invitation text is the person's yes to
+   * that organisation too (the text named it). Without it, YES confirms the texts only.
+   */
+  memberships?: MembershipAnswerDeps['counselors'];
 }
 
 export interface InboundSmsResult {
@@ -121,7 +127,7 @@ function crisisDespiteFault(log: Logger, messageSid: string, screen: RiskAssessm
   return { replies: [CRISIS_REPLY], outcome: 'handled' };
 }
 
-type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> & { library: Library };
+type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> & { library: Library; memberships?: MembershipAnswerDeps['counselors'] };
 type Input = z.infer<typeof InboundSms>;
 
 /** What acting on an intent produced: a reply, whether it informs (kept next to a safety reply), a journal entry. */
@@ -136,6 +142,8 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, scr
   const personId = await store.findPersonIdByPhone(input.from);
   const person = personId ? await store.getPerson(personId) : undefined;
   if (!person) {
+    // A number whose person is gone (or going): a stop still withdraws whatever might be left.
+    if (personId && parseInboundSms(input.body).kind === 'opt-out') await store.cancelPendingMessages(personId, 'opted_out', now, 'sms');
     // Nothing about whether the number is known leaks: HELP and crisis replies say nothing of it.
     if (screen.level === 'risk') {
       log.warn('crisis_flag', { messageSid: input.messageSid, rule: screen.matched, knownPerson: false });
@@ -145,7 +153,14 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, scr
     return { replies: intent.kind === 'help' ? [say.helpReply(deps.helpAddress)] : [], outcome: 'unknown-number' };
   }
 
-  const ctx: Ctx = { store, clock: deps.clock, log, helpAddress: deps.helpAddress, library: deps.library ?? (await loadLibrary(store)) };
+  const ctx: Ctx = {
+    store,
+    clock: deps.clock,
+    log,
+    helpAddress: deps.helpAddress,
+    library: deps.library ?? (await loadLibrary(store)),
+    ...(deps.memberships && { memberships: deps.memberships }),
+  };
   const latest = latestSentSms(await store.listMessages(person.personId));
   const awaitingScore = await isAwaitingScore(ctx, person.personId, latest, now);
   const intent = parseInboundSms(input.body, { awaitingScore });
@@ -308,14 +323,18 @@ async function revokeSms(ctx: Ctx, personId: string, via: 'keyword' | 'free-text
 
 /** START/YES/UNSTOP: SMS double opt-in completed (or consent given again), then texts are planned. */
 async function confirmSms(ctx: Ctx, personId: string, now: Date): Promise<string> {
+  let invitedBy: string | undefined;
   const changed = await changePerson(ctx, personId, (person) => {
     const had = person.consent.sms;
     if (had?.state === 'confirmed') return undefined;
+    if (had?.state === 'pending' && had.source.startsWith('counselor:')) invitedBy = person.broughtBy;
     // A pending consent keeps the words they agreed to on the form: YES confirms exactly those.
     const sms: Consent = { state: 'confirmed', source: 'sms-keyword', at: now.toISOString(), text: had?.state === 'pending' ? had.text : SMS_KEYWORD_OPT_IN_TEXT };
     return { ...person, consent: { ...person.consent, sms } };
   });
   if (!changed) return say.alreadyOptedInReply;
+  // The invitation text named the organisation that brought them: YES is their yes to it too.
+  if (invitedBy && ctx.memberships) await answerMemberships({ ...ctx, counselors: ctx.memberships }, personId, { orgId: invitedBy }, 'accepted', 'sms-keyword');
   await replanPerson(ctx, personId);
   ctx.log.info('sms consent confirmed', { personId });
   return say.optInReply;

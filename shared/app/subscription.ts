@@ -20,7 +20,7 @@ import {
   type PersonalDate,
 } from '../domain/subscription-words';
 import { formatLocal } from '../domain/template';
-import { TOKEN_LIFETIME_SECONDS, issueToken, verifyToken, type TokenPurpose } from '../domain/tokens';
+import { TOKEN_LIFETIME_SECONDS, issueToken, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
@@ -30,6 +30,8 @@ import type { Library } from './planning';
 import { replanPerson, setOutcome } from './replan';
 import { isPlanEnrollment, timeline } from '../domain/plan';
 import { personalDatesIn } from './plan-enrollments';
+import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
+import { PersonGone } from './errors';
 
 /**
  * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
@@ -53,9 +55,34 @@ export interface SubscriptionDeps {
   publicBaseUrl: string;
   /** CAN-SPAM: every email carries it, the transactional ones too. */
   postalAddress: string;
-  /** Counselors (issue 5): "delete all my data" also takes the person's cohort memberships. */
-  counselors?: Pick<CounselorStore, 'forgetPerson'>;
+  /**
+   * Counselors: "delete all my data" also takes the person's cohort memberships, and an
+   * invitation's confirmation link is the person's yes to the organisation that sent it.
+   */
+  counselors?: Pick<CounselorStore, 'forgetPerson'> & Partial<MembershipAnswerDeps['counselors']>;
+  /**
+   * Which countries' numbers may be texted, by calling code (`1`, `91`, `234` ...); `*` for all.
+   * A number elsewhere is refused on the forms with a plain reason.
+   */
+  smsCountryCodes?: readonly string[];
 }
+
+/** The organisations' side of an answer, when this deployment has it (the public API does). */
+function answerDeps(deps: SubscriptionDeps): MembershipAnswerDeps | undefined {
+  const c = deps.counselors;
+  if (!c?.cohortsOfPerson || !c.saveCohortMember || !c.getOrganisation || !c.getCohort) return undefined;
+  return {
+    store: deps.store,
+    clock: deps.clock,
+    counselors: { cohortsOfPerson: c.cohortsOfPerson, saveCohortMember: c.saveCohortMember, getOrganisation: c.getOrganisation, getCohort: c.getCohort },
+    ...definedOnly({ library: deps.library, log: deps.log }),
+  };
+}
+
+/** Whether a number's country may get texts from this deployment. */
+export const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) =>
+  deps.smsCountryCodes === undefined || deps.smsCountryCodes.includes('*') || deps.smsCountryCodes.some((code) => phone.startsWith(`+${code}`));
+const NOT_TEXTABLE = 'We cannot send texts to numbers in that country yet: leave the number out and use email.';
 
 // ---- Links -------------------------------------------------------------------------------------
 
@@ -71,12 +98,17 @@ const confirmUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'con
 /** Why a link did not open anything: the pages say it plainly, and nothing changes. */
 export type InvalidLink = { status: 'invalid-link'; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person' };
 
-async function personOf(deps: SubscriptionDeps, token: string, purpose: TokenPurpose): Promise<{ person: Person; nonce: string; exp: number } | InvalidLink> {
+async function personOf(
+  deps: SubscriptionDeps,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<{ person: Person; nonce: string; exp: number; membership?: MembershipRef } | InvalidLink> {
   const check = verifyToken(deps.tokenSecret, token, purpose, deps.clock.now());
   if (!check.ok) return { status: 'invalid-link', reason: check.reason };
   const person = await deps.store.getPerson(check.payload.sub);
   if (!person) return { status: 'invalid-link', reason: 'unknown_person' };
-  return { person, nonce: check.payload.n, exp: check.payload.exp };
+  const membership = membershipOf(check.payload);
+  return { person, nonce: check.payload.n, exp: check.payload.exp, ...(membership && { membership }) };
 }
 
 const isInvalid = (value: object): value is InvalidLink => (value as InvalidLink).status === 'invalid-link';
@@ -279,22 +311,27 @@ export type SubscribeOutcome =
   | {
       status: 'accepted';
       /** For tests and logs only: the page is the same whatever this says (no address is revealed). */
-      detail: 'new' | 'updated' | 'already-confirmed' | 'suppressed' | 'ignored';
+      detail: 'new' | 'existing' | 'suppressed' | 'ignored';
       confirmation: 'sent' | 'throttled' | 'failed' | 'none';
-      smsRequest: 'sent' | 'throttled' | 'failed' | 'none';
+      /** The YES text is never sent from the form itself: once the email is confirmed, or never. */
+      smsRequest: 'after-confirmation' | 'none';
     }
   | { status: 'invalid'; errors: FieldErrors };
 
 /**
- * The sign-up form.
+ * The sign-up form. An anonymous form never writes to anyone who is already with us.
  * 1. Parses the fields (bad input: field errors, nothing stored or sent).
- * 2. A confirmed address is left exactly as it is; it may get (at most daily) an email with its
- *    preferences link. A suppressed address (bounce, complaint) gets nothing.
- * 3. Otherwise the person is created or updated with email consent `pending` (source `web`, the
- *    exact sentence on the page) and their tracks and dates, but nothing is planned.
- * 4. Only the confirmation email goes out (at most every 10 minutes per person); with the SMS box
- *    ticked and a number not tied to anyone else, SMS consent is `pending` too and one text asks
- *    for YES.
+ * 2. An address someone already holds is left exactly as it is, whatever its state: a confirmed
+ *    one gets (at most daily) an email with its preferences link; an unconfirmed one (invited,
+ *    waiting, emails turned off, unsubscribed) gets a fresh confirmation of what is stored, and
+ *    changes are made in the preferences once it is confirmed; a suppressed one (bounce,
+ *    complaint) gets nothing. No number from the form is attached to them.
+ * 3. Anyone else is created with email consent `pending` (source `web`, the exact sentence on the
+ *    page) and their tracks and dates, but nothing is planned. A number goes with them only when
+ *    its country may be texted and nobody holds it; its SMS consent is `pending` too.
+ * 4. Only the confirmation email goes out now (at most every 10 minutes per person). The one text
+ *    asking for YES waits until the email is confirmed (or they text us first): a number typed
+ *    into a form is not yet anyone's yes.
  * Whatever happened, the caller shows the same page.
  */
 export async function subscribe(deps: SubscriptionDeps, raw: unknown): Promise<SubscribeOutcome> {
@@ -303,16 +340,16 @@ export async function subscribe(deps: SubscriptionDeps, raw: unknown): Promise<S
   const form = parsed.data;
   const now = deps.clock.now();
   if (!seasonChoices(now).includes(form.season)) return { status: 'invalid', errors: { season: 'Choose your Match year.' } };
+  if (form.mobile && !textableNumber(deps, form.mobile)) return { status: 'invalid', errors: { mobile: NOT_TEXTABLE } };
   const log = deps.log ?? silentLogger;
   const none = { confirmation: 'none', smsRequest: 'none' } as const;
   if (form.website) return { status: 'accepted', detail: 'ignored', ...none };
   // A form sent twice at once (a double click) is two sign-ups racing to create one person: the one
-  // that loses is taken again, and then finds the person the other created (an update). Should it
-  // lose again (the other still writing), the other request is doing this one's work: same page.
+  // that loses is taken again, and then finds the person the other created (left as it is).
   const outcome = (await signUp(deps, form, now, log)) ?? (await signUp(deps, form, now, log));
   if (outcome) return outcome;
   log.info('sign-up raced another for the same address twice: left to the other', {});
-  return { status: 'accepted', detail: 'updated', confirmation: 'throttled', smsRequest: 'none' };
+  return { status: 'accepted', detail: 'existing', confirmation: 'throttled', smsRequest: 'none' };
 }
 
 /** Steps 2-4 of subscribe; undefined when someone else created this address's person meanwhile. */
@@ -320,7 +357,48 @@ async function signUp(deps: SubscriptionDeps, form: SubscribeForm, now: Date, lo
   const none = { confirmation: 'none', smsRequest: 'none' } as const;
   const existingId = await deps.store.findPersonIdByEmail(form.email);
   const existing = existingId ? await deps.store.getPerson(existingId) : undefined;
-  if (existing?.consent.email?.state === 'confirmed') {
+  if (existing) {
+    try {
+      return await answerExisting(deps, existing, log);
+    } catch (error) {
+      // Erased while we looked: nothing of theirs is written, and the page is the same.
+      if (!(error instanceof PersonGone)) throw error;
+      return { status: 'accepted', detail: 'existing', ...none };
+    }
+  }
+
+  const library = deps.library ?? (await loadLibrary(deps.store));
+  const personId = randomUUID();
+  const withNumber = form.mobile !== undefined && form.smsConsent === 'yes' && (await deps.store.findPersonIdByPhone(form.mobile)) === undefined;
+  const person: Person = {
+    personId,
+    createdAt: now.toISOString(),
+    email: form.email,
+    timeZone: form.timeZone,
+    profile: Profile.parse({ season: form.season, visaTrack: form.visaTrack, applicantType: form.applicantType, attempt: form.attempt }),
+    consent: {
+      email: pending('web', EMAIL_CONSENT_TEXT, now),
+      ...(withNumber && { sms: pending('web', SMS_CONSENT_TEXT, now) }),
+    },
+    ...definedOnly({ firstName: form.firstName, phone: withNumber ? form.mobile : undefined, specialty: form.specialty }),
+  };
+  // Created only while nobody holds the address or number (one of two sign-ups at once); a
+  // lookup left by someone erased is no holder.
+  const gone = existingId ? [existingId] : [];
+  const { notCreated } = await deps.store.createPeople([{ person, enrollments: [], ...(gone.length > 0 && { replacesLookupsOf: gone }) }]);
+  if (notCreated.length > 0) return undefined;
+  await setPersonalDates({ ...deps, library }, person, pickDates(form), now);
+  // Nothing is confirmed, so this plans nothing; it settles the tracks the profile fits.
+  await replanPerson({ store: deps.store, clock: deps.clock, library }, person.personId);
+
+  const confirmation = await sendConfirmation(deps, person);
+  log.info('sign-up recorded', { personId: person.personId, detail: 'new', confirmation });
+  return { status: 'accepted', detail: 'new', confirmation, smsRequest: withNumber ? 'after-confirmation' : 'none' };
+}
+
+/** Someone already holds the address: nothing of theirs changes; the address may get a link. */
+async function answerExisting(deps: SubscriptionDeps, existing: Person, log: Logger): Promise<SubscribeOutcome> {
+  if (existing.consent.email?.state === 'confirmed') {
     let confirmation: 'sent' | 'throttled' | 'failed' = 'throttled';
     if (existing.email && (await claimNotice(deps, existing.personId, 'already-subscribed'))) {
       const words = alreadySubscribedEmail({ preferencesUrl: preferencesUrl(deps, existing.personId), postalAddress: deps.postalAddress, ...definedOnly({ firstName: existing.firstName }) });
@@ -328,98 +406,86 @@ async function signUp(deps: SubscriptionDeps, form: SubscribeForm, now: Date, lo
       confirmation = result.status === 'sent' ? 'sent' : 'failed';
     }
     log.info('sign-up for a confirmed address: left unchanged', { personId: existing.personId });
-    return { status: 'accepted', detail: 'already-confirmed', confirmation, smsRequest: 'none' };
+    return { status: 'accepted', detail: 'existing', confirmation, smsRequest: 'none' };
   }
-  if (existing && isSuppressed(existing.consent.email)) {
+  if (isSuppressed(existing.consent.email)) {
     log.info('sign-up for a suppressed address: nothing sent', { personId: existing.personId });
-    return { status: 'accepted', detail: 'suppressed', ...none };
+    return { status: 'accepted', detail: 'suppressed', confirmation: 'none', smsRequest: 'none' };
   }
-
-  const library = deps.library ?? (await loadLibrary(deps.store));
-  const emailConsent = pending('web', EMAIL_CONSENT_TEXT, now);
-  let person: Person;
-  let askSms = false;
-  if (existing && existing.consent.sms?.state === 'confirmed') {
-    // They already get texts: an unconfirmed form may add the email step, not reshape their plan.
-    person = { ...existing, email: form.email, consent: { ...existing.consent, email: emailConsent } };
-    await deps.store.savePerson(person);
-  } else {
-    const personId = existing?.personId ?? randomUUID();
-    const wantsSms = form.mobile !== undefined && form.smsConsent === 'yes' && (await phoneIsFree(deps, form.mobile, personId));
-    askSms = wantsSms;
-    person = {
-      personId,
-      createdAt: existing?.createdAt ?? now.toISOString(),
-      email: form.email,
-      timeZone: form.timeZone,
-      profile: Profile.parse({ ...existing?.profile, season: form.season, visaTrack: form.visaTrack, applicantType: form.applicantType, attempt: form.attempt }),
-      consent: {
-        email: emailConsent,
-        ...(wantsSms ? { sms: pending('web', SMS_CONSENT_TEXT, now) } : definedOnly({ sms: existing?.consent.sms })),
-      },
-      ...definedOnly({
-        firstName: form.firstName ?? existing?.firstName,
-        phone: wantsSms ? form.mobile : existing?.phone,
-        specialty: form.specialty ?? existing?.specialty,
-        quietHours: existing?.quietHours,
-        recentScores: existing?.recentScores,
-        showPlanToCounselor: existing?.showPlanToCounselor,
-      }),
-    };
-    if (existingId === undefined) {
-      // Created only while nobody holds the address or number (one of two sign-ups at once).
-      const { notCreated } = await deps.store.createPeople([{ person, enrollments: [] }]);
-      if (notCreated.length > 0) return undefined;
-    } else await deps.store.savePerson(person);
-    await setPersonalDates({ ...deps, library }, person, pickDates(form), now);
-    // Nothing is confirmed, so this plans nothing; it settles the tracks the profile fits.
-    await replanPerson({ store: deps.store, clock: deps.clock, library }, person.personId);
-  }
-
-  const confirmation = await sendConfirmation(deps, person);
-  const smsRequest = askSms ? await sendSmsOptInRequest(deps, person) : 'none';
-  log.info('sign-up recorded', { personId: person.personId, detail: existing ? 'updated' : 'new', confirmation, smsRequest });
-  return { status: 'accepted', detail: existing ? 'updated' : 'new', confirmation, smsRequest };
+  const confirmation = await sendConfirmation(deps, existing);
+  log.info('sign-up for an unconfirmed address: a confirmation of what is stored', { personId: existing.personId, confirmation });
+  return { status: 'accepted', detail: 'existing', confirmation, smsRequest: 'none' };
 }
 
 // ---- Confirmation ----------------------------------------------------------------------------------
 
 export type ConfirmOutcome =
-  | { status: 'confirmed' | 'already-confirmed'; personId: string }
+  | {
+      status: 'confirmed' | 'already-confirmed';
+      personId: string;
+      /** The organisation whose invitation this was: the person said yes to it too. */
+      orgName?: string;
+    }
   /** The link was used before, or the address was unsubscribed or suppressed since: nothing changed. */
   | { status: 'not-pending' }
   | InvalidLink;
 
 /**
- * The link in the confirmation email.
+ * The link in the confirmation email (a sign-up's, or an organisation's invitation).
  * 1. Checks the token (signature, purpose, expiry) and finds the person.
  * 2. Already confirmed: says so and changes nothing (the second click of a single-use link).
  * 3. Spends the link's nonce with a conditional write: of two clicks at once only one goes on.
- * 4. Email consent becomes `confirmed` (source and words kept, time updated); for someone who
- *    has never had a message, their tracks start now; then everything is planned.
+ * 4. Email consent becomes `confirmed`: with the invitation's words when the link is an
+ *    invitation's (and the person's yes to that organisation is kept with its membership), with
+ *    the sign-up page's words otherwise. For someone who has never had a message, their tracks
+ *    start now; then everything is planned.
+ * 5. A number they gave with the form now gets the one text asking for YES.
  */
 export async function confirmEmail(deps: SubscriptionDeps, token: string): Promise<ConfirmOutcome> {
   const found = await personOf(deps, token, 'confirm-email');
   if (isInvalid(found)) return found;
   const { person } = found;
   const consent = person.consent.email;
-  if (consent?.state === 'confirmed') return { status: 'already-confirmed', personId: person.personId };
-  if (consent?.state !== 'pending' || !person.email) return { status: 'not-pending' };
+  const invitation = found.membership;
+  const answers = answerDeps(deps);
+  if (consent?.state === 'confirmed') {
+    // Confirmed another way since (their own sign-up): an invitation's link is still their yes to
+    // that organisation, once.
+    if (invitation && answers && (await deps.store.consumeTokenNonce(found.nonce, new Date(found.exp * 1000)))) {
+      await answerMemberships(answers, person.personId, { orgId: invitation.orgId }, 'accepted', 'email-link');
+    }
+    return { status: 'already-confirmed', personId: person.personId };
+  }
+  // Emails turned off or unsubscribed: a fresh link (a new sign-up) turns them on again, pressed
+  // by the address's owner. An address SES suppressed (bounce, complaint) never comes back this way.
+  const resuming = consent?.state === 'revoked' && !isSuppressed(consent) && !invitation;
+  if (!consent || !person.email || !(consent.state === 'pending' || resuming)) return { status: 'not-pending' };
   if (!(await deps.store.consumeTokenNonce(found.nonce, new Date(found.exp * 1000)))) return { status: 'not-pending' };
 
   const now = deps.clock.now();
-  await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...consent, state: 'confirmed', at: now.toISOString() } } });
-  if ((await deps.store.listMessages(person.personId)).every((m) => m.invitation)) {
-    // Coaching starts when they say yes, not when the form was sent: "enrolled" steps count from now.
-    // (A counselor's invitation is the only message someone who never said yes can have had.)
-    for (const enrollment of await deps.store.listEnrollments(person.personId)) {
-      if (enrollment.status !== 'active') continue;
-      await deps.store.saveEnrollment({ ...enrollment, enrolledAt: now.toISOString(), anchors: { ...enrollment.anchors, enrolled: now.toISOString() } });
+  // A sign-up's link confirms the sign-up page's words, even for a record an organisation made.
+  const words = !resuming && (invitation || !consent.source.startsWith('counselor:')) ? { source: consent.source, text: consent.text } : { source: 'web', text: EMAIL_CONSENT_TEXT };
+  try {
+    await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...consent, ...words, state: 'confirmed', at: now.toISOString() } } });
+    if ((await deps.store.listMessages(person.personId)).every((m) => m.invitation)) {
+      // Coaching starts when they say yes, not when the form was sent: "enrolled" steps count from now.
+      // (A counselor's invitation is the only message someone who never said yes can have had.)
+      for (const enrollment of await deps.store.listEnrollments(person.personId)) {
+        if (enrollment.status !== 'active') continue;
+        await deps.store.saveEnrollment({ ...enrollment, enrolledAt: now.toISOString(), anchors: { ...enrollment.anchors, enrolled: now.toISOString() } });
+      }
     }
+    const accepted = invitation && answers ? await answerMemberships(answers, person.personId, { orgId: invitation.orgId }, 'accepted', 'email-link') : undefined;
+    await replanPerson({ store: deps.store, clock: deps.clock, ...definedOnly({ library: deps.library }) }, person.personId);
+    const saved = await deps.store.getPerson(person.personId);
+    if (saved?.phone && saved.consent.sms?.state === 'pending' && !saved.consent.sms.source.startsWith('counselor:')) await sendSmsOptInRequest(deps, saved);
+    (deps.log ?? silentLogger).info('email consent confirmed', { personId: person.personId, invitation: invitation !== undefined });
+    return { status: 'confirmed', personId: person.personId, ...(accepted?.orgNames[0] && { orgName: accepted.orgNames[0] }) };
+  } catch (error) {
+    // Erased between the press and now: the link opens nothing any more.
+    if (error instanceof PersonGone) return { status: 'invalid-link', reason: 'unknown_person' };
+    throw error;
   }
-  await replanPerson({ store: deps.store, clock: deps.clock, ...definedOnly({ library: deps.library }) }, person.personId);
-  (deps.log ?? silentLogger).info('email consent confirmed', { personId: person.personId });
-  return { status: 'confirmed', personId: person.personId };
 }
 
 /**
@@ -429,9 +495,10 @@ export async function confirmEmail(deps: SubscriptionDeps, token: string): Promi
 export async function peekConfirmation(deps: SubscriptionDeps, token: string): Promise<{ status: 'pending' | 'already-confirmed'; personId: string } | { status: 'not-pending' } | InvalidLink> {
   const found = await personOf(deps, token, 'confirm-email');
   if (isInvalid(found)) return found;
-  const state = found.person.consent.email?.state;
-  if (state === 'confirmed') return { status: 'already-confirmed', personId: found.person.personId };
-  return state === 'pending' && found.person.email ? { status: 'pending', personId: found.person.personId } : { status: 'not-pending' };
+  const consent = found.person.consent.email;
+  if (consent?.state === 'confirmed') return { status: 'already-confirmed', personId: found.person.personId };
+  const resuming = consent?.state === 'revoked' && !isSuppressed(consent) && !found.membership;
+  return (consent?.state === 'pending' || resuming) && found.person.email ? { status: 'pending', personId: found.person.personId } : { status: 'not-pending' };
 }
 
 // ---- Preferences -----------------------------------------------------------------------------------
@@ -603,6 +670,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
   } else if (form.sms === 'on' && (smsState === 'off' || smsState === 'none')) {
     const number = form.mobile ?? current.phone;
     if (!number) errors.mobile = 'Add your mobile number to get texts.';
+    else if (!textableNumber(deps, number)) errors.mobile = NOT_TEXTABLE;
     else if (form.smsConsent !== 'yes') errors.smsConsent = 'Tick the box to agree to texts.';
     else if (await phoneIsFree(deps, number, current.personId)) {
       phone = number;
@@ -703,12 +771,21 @@ export type UnsubscribeOutcome = { status: 'unsubscribed' | 'already-unsubscribe
  */
 export async function unsubscribe(deps: SubscriptionDeps, token: string, source: UnsubscribeSource): Promise<UnsubscribeOutcome> {
   const found = await personOf(deps, token, 'unsubscribe');
-  if (isInvalid(found)) return found.reason === 'unknown_person' ? { status: 'already-unsubscribed' } : (found as Exclude<InvalidLink, { reason: 'unknown_person' }>);
+  if (isInvalid(found)) {
+    if (found.reason !== 'unknown_person') return found as Exclude<InvalidLink, { reason: 'unknown_person' }>;
+    // Erased (or being erased): whatever of theirs might still be planned is withdrawn all the same.
+    const check = verifyToken(deps.tokenSecret, token, 'unsubscribe', deps.clock.now());
+    if (check.ok) await deps.store.cancelPendingMessages(check.payload.sub, 'unsubscribed', deps.clock.now(), 'email');
+    return { status: 'already-unsubscribed' };
+  }
   const { person } = found;
   const now = deps.clock.now();
   const had = person.consent.email;
   if (had && had.state !== 'revoked') {
-    await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...had, state: 'revoked', source, at: now.toISOString() } } });
+    await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...had, state: 'revoked', source, at: now.toISOString() } } }).catch((error: unknown) => {
+      // Erased meanwhile: nothing left to revoke; what might still be planned is withdrawn below.
+      if (!(error instanceof PersonGone)) throw error;
+    });
   }
   // Even when already revoked: a message planned by a race since then must not go either.
   await deps.store.cancelPendingMessages(person.personId, 'unsubscribed', now, 'email');

@@ -61,6 +61,23 @@ export type Cohort = z.infer<typeof Cohort>;
 
 /** `active` members get coaching once they confirm; `removed` ones get nothing more. */
 export const MEMBER_STATUSES = ['active', 'removed'] as const;
+
+/**
+ * The person's own answer to an organisation that added them. Until it is `accepted` the
+ * organisation sees nothing of the person but what it typed itself (the label), whether or not
+ * the person was already with us: a person belongs to themselves.
+ */
+export const MEMBERSHIP_ANSWERS = ['pending', 'accepted', 'declined'] as const;
+export const MembershipConsent = z.object({
+  state: z.enum(MEMBERSHIP_ANSWERS),
+  at: z.iso.datetime(),
+  /** How they said yes or no: `email-link`, `sms-keyword`, `join-link`, `preferences`. */
+  source: z.string().min(1).max(40).optional(),
+  /** The exact words they agreed to (they name the organisation). */
+  text: z.string().min(1).max(500).optional(),
+});
+export type MembershipConsent = z.infer<typeof MembershipConsent>;
+
 export const CohortMember = z.object({
   orgId: RecordId,
   cohortId: RecordId,
@@ -72,6 +89,17 @@ export const CohortMember = z.object({
   removedAt: z.iso.datetime().optional(),
   /** When their invitation went out, per channel (issue 5 enrollment): it goes once. */
   invited: z.object({ email: z.iso.datetime().optional(), sms: z.iso.datetime().optional() }).optional(),
+  /** Their answer to this organisation; a membership written before answers were kept reads as pending. */
+  consent: MembershipConsent.optional(),
+  /**
+   * This organisation brought the person to us (nobody held the email or phone). While they have
+   * confirmed nothing, the record is the organisation's own: it may correct it or erase it.
+   */
+  createdPerson: z.boolean().optional(),
+  /** What the counselor typed, shown to the organisation while the person has not said yes. */
+  label: z.object({ firstName: z.string().max(60).optional() }).optional(),
+  /** A digest of the row as last given, so the same row again reads as unchanged, whoever it names. */
+  rowDigest: z.string().max(64).optional(),
 });
 export type CohortMember = z.infer<typeof CohortMember>;
 
@@ -104,3 +132,6 @@ export interface CounselorPrincipal {
 
 /** The consent source recorded when a counselor enrolled someone (RULES.md: consent records). */
 export const counselorConsentSource = (counselorId: string) => `counselor:${counselorId}`;
+
+/** The organisation may see this member's records: they said yes to it, and are still a member. */
+export const isAcceptedMember = (member: Pick<CohortMember, 'status' | 'consent'>) => member.status === 'active' && member.consent?.state === 'accepted';

@@ -49,5 +49,41 @@ ${paragraphs.map((p) => `<p style="margin:0 0 1em">${escape(p)}</p>`).join('\n')
   return { subject, text, html };
 }
 
+/**
+ * What a person agrees to when they say yes to an organisation (kept with the membership): what
+ * it will see, and that they can take it back. Our own words.
+ */
+export const membershipConsentText = (orgName: string) =>
+  `I agree that ${orgName}, my advising program, may see how my Match Coach coaching goes: whether messages reach me, my check-in scores and any safety alerts. They never see the words I write. I can end this at any time.`;
+
+/**
+ * The email someone already with us gets when an organisation adds them: it goes only to their
+ * own confirmed address, changes nothing by itself, and asks.
+ */
+export function joinRequestEmail(args: { orgName: string; joinUrl: string; postalAddress: string; firstName?: string; validDays: number }): EmailWords {
+  const subject = `${args.orgName} asked to follow your Match Coach coaching`;
+  const paragraphs = [
+    args.firstName ? `Hello ${args.firstName},` : 'Hello,',
+    `${args.orgName} added you to one of its groups in Match Coach. They can see nothing about you unless you agree.`,
+    `If you agree, they will see how your coaching goes (whether messages reach you, your check-in scores, any safety alerts), never the words you write, and they may add their own reminders to yours.`,
+    `Answer with the link below (it works for ${args.validDays} days). If you do not know them, ignore this email: nothing changes.`,
+  ];
+  const footer = `Match Coach. ${args.postalAddress}`;
+  const text = `${paragraphs.join('\n\n')}\n\nAnswer ${args.orgName}:\n${args.joinUrl}\n\n--\n${footer}\n`;
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(subject)}</title></head>
+<body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
+<main style="max-width:560px;margin:0 auto">
+${paragraphs.map((p) => `<p style="margin:0 0 1em">${escape(p)}</p>`).join('\n')}
+<p style="margin:1.5em 0"><a href="${escape(args.joinUrl)}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">Answer ${escape(args.orgName)}</a></p>
+<p style="margin:0 0 1em;font-size:14px;color:#52606d;overflow-wrap:anywhere;word-break:break-all">If the button does not work, copy this link into your browser:<br>${escape(args.joinUrl)}</p>
+<hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
+<p style="font-size:13px;color:#52606d">${escape(footer)}</p>
+</main>
+</body></html>`;
+  return { subject, text, html };
+}
+
 /** Letters, digits and plain punctuation only: anything else would turn the text into UCS-2. */
 const gsmSafe = (s: string) => s.replace(/[^A-Za-z0-9 .,&'()\-/]/g, '').replace(/\s+/g, ' ');

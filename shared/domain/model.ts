@@ -65,6 +65,12 @@ export const Person = z.object({
   specialty: z.string().max(80).optional(),
   /** The person's own choice to let their counselor see their plan; off unless they turn it on. */
   showPlanToCounselor: z.boolean().optional(),
+  /**
+   * The organisation that brought them to us from its list (nobody held the email or phone). Until
+   * the person confirms anything, the record is that organisation's own: it may correct or erase
+   * it, and its invitation is the one they answer. Never shown to any organisation.
+   */
+  broughtBy: z.string().min(1).max(64).optional(),
 });
 export type Person = z.infer<typeof Person>;
 
@@ -146,7 +152,18 @@ export interface Message {
    * after a fault; its words are the invitation's, its link is signed as it goes, and no next
    * message follows it.
    */
-  invitation?: { orgName: string };
+  invitation?: {
+    orgName: string;
+    /** The membership it is about: its link names the organisation the person says yes to. */
+    orgId?: string;
+    cohortId?: string;
+    /**
+     * A join request to someone already with us (their own confirmed address): its link asks
+     * whether this organisation may follow their coaching. Otherwise the invitation that brings
+     * someone new (confirm the email, or reply YES).
+     */
+    join?: boolean;
+  };
   status: MessageStatus;
   /**
    * While planned or claimed: when it is due. A claim leaves it as it is (moving it would rewrite

@@ -8,7 +8,7 @@ import * as z from 'zod';
  * single use). Unforgeable without the secret (HMAC-SHA256), never a bare id (RULES.md).
  */
 
-export const TOKEN_PURPOSES = ['confirm-email', 'unsubscribe', 'preferences', 'calendar'] as const;
+export const TOKEN_PURPOSES = ['confirm-email', 'unsubscribe', 'preferences', 'calendar', 'join'] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
 const Payload = z.object({
@@ -17,6 +17,11 @@ const Payload = z.object({
   /** Expiry, seconds since the epoch. */
   exp: z.number().int().positive(),
   n: z.string().min(8).max(32),
+  /**
+   * The membership a link answers (`<orgId>#<cohortId>`): an invitation's confirmation link, and
+   * a join request, say yes to that organisation and no other.
+   */
+  m: z.string().min(3).max(140).regex(/^[A-Za-z0-9._-]+#[A-Za-z0-9._-]+$/).optional(),
 });
 export type TokenPayload = z.infer<typeof Payload>;
 
@@ -26,16 +31,37 @@ export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number> = {
   unsubscribe: 400 * 24 * 3600,
   preferences: 400 * 24 * 3600,
   calendar: 400 * 24 * 3600,
+  // A request to someone already with us, answered in their own time; sent again after it lapses.
+  join: 3 * 24 * 3600,
+};
+
+/** The organisation and cohort a link's `m` names. */
+export interface MembershipRef {
+  orgId: string;
+  cohortId: string;
+}
+export const membershipOf = (payload: TokenPayload): MembershipRef | undefined => {
+  if (!payload.m) return undefined;
+  const [orgId, cohortId] = payload.m.split('#') as [string, string];
+  return { orgId, cohortId };
 };
 
 const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
 
-export function issueToken(secret: string, purpose: TokenPurpose, personId: string, now: Date, lifetimeSeconds = TOKEN_LIFETIME_SECONDS[purpose]): string {
+export function issueToken(
+  secret: string,
+  purpose: TokenPurpose,
+  personId: string,
+  now: Date,
+  lifetimeSeconds = TOKEN_LIFETIME_SECONDS[purpose],
+  membership?: MembershipRef,
+): string {
   const payload: TokenPayload = {
     p: purpose,
     sub: personId,
     exp: Math.floor(now.getTime() / 1000) + lifetimeSeconds,
     n: randomBytes(9).toString('base64url'),
+    ...(membership && { m: `${membership.orgId}#${membership.cohortId}` }),
   };
   const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${encoded}.${sign(secret, encoded)}`;

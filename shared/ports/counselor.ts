@@ -38,6 +38,8 @@ export interface CounselorStore {
    */
   saveCohortMembers(members: readonly CohortMember[]): Promise<{ gone: string[] }>;
   getCohortMember(orgId: string, cohortId: string, personId: string): Promise<CohortMember | undefined>;
+  /** Deletes one membership, both ways (an organisation letting go of someone it may not erase). Idempotent. */
+  deleteCohortMember(orgId: string, cohortId: string, personId: string): Promise<void>;
   /** A cohort's members (removed ones too), by person id. */
   listCohortMembers(orgId: string, cohortId: string): Promise<CohortMember[]>;
   /** Every membership of a person, in any org: whose counselors hear of a crisis flag. */

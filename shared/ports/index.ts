@@ -29,6 +29,11 @@ export interface NewPerson {
   person: Person;
   /** Each with the person's id. */
   enrollments: readonly Enrollment[];
+  /**
+   * Ids of people who are gone (an erasure cut short left their lookups behind): a lookup naming
+   * one of them is taken over, as if free. Any other holder still stops the creation.
+   */
+  replacesLookupsOf?: readonly string[];
 }
 
 /**

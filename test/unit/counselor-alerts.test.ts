@@ -60,7 +60,7 @@ beforeEach(async () => {
   await seedPerson(store, person('p1', 'Ngozi'));
   await counselors.saveCohort(cohort('org-a', 'k1', 'Lagos alumni 2027'));
   await counselors.saveCohort(cohort('org-b', 'k9', 'Other org'));
-  await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k1', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'active' });
+  await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k1', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'active', consent: { state: 'accepted', at: T0 } });
   await counselors.saveCounselor(counselor('org-a', 'c1'));
   await counselors.saveCounselor(counselor('org-a', 'c2', { crisisAlerts: false }));
   await counselors.saveCounselor(counselor('org-b', 'c9'));
@@ -124,8 +124,8 @@ describe('crisis alert', () => {
 
   it('reaches each organisation the member belongs to, one email per counselor even across two cohorts', async () => {
     await counselors.saveCohort(cohort('org-a', 'k2', 'Interview prep'));
-    await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k2', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'active' });
-    await counselors.saveCohortMember({ orgId: 'org-b', cohortId: 'k9', personId: 'p1', addedBy: 'c9', addedAt: T0, status: 'active' });
+    await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k2', personId: 'p1', addedBy: 'c1', addedAt: T0, status: 'active', consent: { state: 'accepted', at: T0 } });
+    await counselors.saveCohortMember({ orgId: 'org-b', cohortId: 'k9', personId: 'p1', addedBy: 'c9', addedAt: T0, status: 'active', consent: { state: 'accepted', at: T0 } });
     expect((await alertCounselorsOfCrisis(deps, risk)).sent).toBe(2);
     expect(email.sent.map((e) => e.to).sort()).toEqual(['c1@org-a.example.org', 'c9@org-b.example.org']);
     const toA = email.sent.find((e) => e.to.startsWith('c1'))!;

@@ -25,7 +25,7 @@ async function world() {
   const { personId } = await enroll({ ...services, library }, { email: 'ada@example.com', phone: PHONE, firstName: 'Ada', timeZone: 'Africa/Lagos', sequenceId: 'getting-started', season: 2027, anchors: {} });
   const t = services.clock.now().toISOString();
   await services.counselors.saveCohort({ cohortId: 'lagos', orgId: 'org-a', name: 'Lagos 2027', season: 2027, sequenceIds: [], anchorOverrides: {}, archived: false, createdAt: t, updatedAt: t });
-  await services.counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'lagos', personId, addedBy: 'c1', addedAt: t, status: 'active' });
+  await services.counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'lagos', personId, addedBy: 'c1', addedAt: t, status: 'active', consent: { state: 'accepted', at: t } });
   await services.counselors.saveCounselor({ counselorId: 'c1', orgId: 'org-a', email: 'mentor@org-a.example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: t });
   const deps = alertDepsOf(services, silentLogger);
   const text = (sid: string, body: string) =>

@@ -46,6 +46,8 @@ const member = (orgId: string, cohortId: string, personId: string): CohortMember
   addedBy: 'c1',
   addedAt: '2026-12-01T00:00:00.000Z',
   status: 'active',
+  // They said yes to the organisation: it may read their records.
+  consent: { state: 'accepted', at: '2026-12-02T00:00:00.000Z' },
 });
 const person = (personId: string, firstName: string): Person => ({
   personId,

@@ -93,7 +93,7 @@ describe('sign-up: double opt-in', () => {
   test('only the confirmation email goes out, and nothing is planned until the link is used', async () => {
     const w = world();
     const outcome = await subscribe(w.deps, form({ mobile: '+91 98123-45678', smsConsent: 'yes' }));
-    expect(outcome).toEqual({ status: 'accepted', detail: 'new', confirmation: 'sent', smsRequest: 'sent' });
+    expect(outcome).toEqual({ status: 'accepted', detail: 'new', confirmation: 'sent', smsRequest: 'after-confirmation' });
 
     expect(w.s.email.sent).toHaveLength(1);
     const [mail] = w.s.email.sent;
@@ -103,7 +103,8 @@ describe('sign-up: double opt-in', () => {
     expect(mail!.text).toContain(w.s.settings.postalAddress);
     // Transactional: no List-Unsubscribe, because nothing else will come unless they confirm.
     expect(mail!.headers).toBeUndefined();
-    expect(w.s.sms.sent.map((m) => ({ to: m.to, body: m.body }))).toEqual([{ to: '+919812345678', body: SMS_OPT_IN_REQUEST }]);
+    // A number typed into a form is nobody's yes yet: no text until the email is confirmed.
+    expect(w.s.sms.sent).toEqual([]);
 
     const personId = (await w.s.store.findPersonIdByEmail('priya.sharma@example.com'))!;
     const person = (await w.s.store.getPerson(personId))!;
@@ -117,6 +118,10 @@ describe('sign-up: double opt-in', () => {
     expect(enrollments.every((e) => e.anchors.step2_exam === '2026-10-20')).toBe(true);
     expect(await w.s.store.listMessages(personId)).toEqual([]);
     expect(await w.s.store.listDueMessages(new Date('2030-01-01T00:00:00Z'), 100)).toEqual([]);
+
+    // Confirming the email sends the one text asking for YES, once.
+    expect(await confirmEmail(w.deps, linkIn(mail!.text, 'confirm'))).toMatchObject({ status: 'confirmed' });
+    expect(w.s.sms.sent.map((m) => ({ to: m.to, body: m.body }))).toEqual([{ to: '+919812345678', body: SMS_OPT_IN_REQUEST }]);
   });
 
   test('a form sent twice at once (a double click) makes one person and one confirmation email', async () => {
@@ -127,7 +132,7 @@ describe('sign-up: double opt-in', () => {
     const personId = (await w.s.store.findPersonIdByEmail('priya.sharma@example.com'))!;
     expect(await w.s.store.findPersonIdByPhone('+919812345678')).toBe(personId);
     expect(w.s.email.sent.map((m) => m.to)).toEqual(['priya.sharma@example.com']);
-    expect(w.s.sms.sent.map((m) => m.to)).toEqual(['+919812345678']);
+    expect(w.s.sms.sent).toEqual([]);
     // Confirming the one link reaches the one person, with their tracks as a single sign-up makes them.
     expect((await w.s.store.listEnrollments(personId)).map((e) => e.sequenceId).sort()).toEqual(
       (await (async () => {
@@ -142,7 +147,7 @@ describe('sign-up: double opt-in', () => {
     const w = world();
     // Another request holds the address each time this one looks, but has not finished writing.
     const busy = { ...w.deps, store: { ...w.deps.store, createPeople: async (people: readonly { person: { personId: string } }[]) => ({ notCreated: people.map((p) => p.person.personId) }) } };
-    expect(await subscribe(busy as SubscriptionDeps, form())).toEqual({ status: 'accepted', detail: 'updated', confirmation: 'throttled', smsRequest: 'none' });
+    expect(await subscribe(busy as SubscriptionDeps, form())).toEqual({ status: 'accepted', detail: 'existing', confirmation: 'throttled', smsRequest: 'none' });
     expect(w.s.email.sent).toEqual([]);
     expect(await w.s.store.findPersonIdByEmail('priya.sharma@example.com')).toBeUndefined();
   });
@@ -268,7 +273,7 @@ describe('re-subscribing', () => {
     w.s.email.sent.length = 0;
 
     const again = await subscribe(w.deps, form({ season: '2028', visaTrack: 'h1b', timeZone: 'America/Chicago', mobile: '+15551234567', smsConsent: 'yes' }));
-    expect(again).toEqual({ status: 'accepted', detail: 'already-confirmed', confirmation: 'sent', smsRequest: 'none' });
+    expect(again).toEqual({ status: 'accepted', detail: 'existing', confirmation: 'sent', smsRequest: 'none' });
     expect(await w.s.store.getPerson(personId)).toEqual(person);
     expect(await w.s.store.listMessages(personId)).toEqual(messages);
     expect(w.s.email.sent.map((m) => m.subject)).toEqual(['You are already signed up for Match Coach']);
@@ -282,16 +287,23 @@ describe('re-subscribing', () => {
     expect(w.s.email.sent).toHaveLength(2);
   });
 
-  test('an unconfirmed address gets a fresh confirmation at most every ten minutes', async () => {
+  test('an unconfirmed address gets a fresh confirmation at most every ten minutes, and the form changes nothing stored', async () => {
     const w = world();
     for (let i = 0; i < 5; i++) await subscribe(w.deps, form());
     expect(w.s.email.sent).toHaveLength(1);
-    w.s.at('2026-09-01T06:10:00.000Z');
-    expect(await subscribe(w.deps, form({ visaTrack: 'h1b' }))).toMatchObject({ detail: 'updated', confirmation: 'sent' });
-    expect(w.s.email.sent).toHaveLength(2);
     const personId = (await w.s.store.findPersonIdByEmail('priya.sharma@example.com'))!;
-    // Nothing confirmed yet: the latest form is what is kept.
-    expect((await w.s.store.getPerson(personId))!.profile.visaTrack).toBe('h1b');
+    const stored = JSON.stringify(await w.s.store.getPerson(personId));
+    w.s.at('2026-09-01T06:10:00.000Z');
+    expect(await subscribe(w.deps, form({ visaTrack: 'h1b', timeZone: 'America/Chicago', firstName: 'Someone else', mobile: '+15551234567', smsConsent: 'yes' }))).toMatchObject({
+      detail: 'existing',
+      confirmation: 'sent',
+      smsRequest: 'none',
+    });
+    expect(w.s.email.sent).toHaveLength(2);
+    // An anonymous form never writes to someone already with us: changes are made in the preferences.
+    expect(JSON.stringify(await w.s.store.getPerson(personId))).toBe(stored);
+    expect(await w.s.store.findPersonIdByPhone('+15551234567')).toBeUndefined();
+    expect(w.s.sms.sent).toEqual([]);
   });
 
   test('an address SES suppressed gets nothing, whatever the form says', async () => {
@@ -310,9 +322,12 @@ describe('re-subscribing', () => {
     await unsubscribe(w.deps, issueToken(TEST_TOKEN_SECRET, 'unsubscribe', personId, w.s.clock.now()), 'unsubscribe-page');
     w.s.email.sent.length = 0;
     w.s.at('2026-09-01T07:00:00.000Z');
-    expect(await subscribe(w.deps, form())).toMatchObject({ detail: 'updated', confirmation: 'sent' });
-    expect((await w.s.store.getPerson(personId))!.consent.email).toMatchObject({ state: 'pending', source: 'web' });
+    expect(await subscribe(w.deps, form())).toMatchObject({ detail: 'existing', confirmation: 'sent' });
+    // Still off until they press the new link themselves.
+    expect((await w.s.store.getPerson(personId))!.consent.email).toMatchObject({ state: 'revoked' });
     expect((await w.s.store.listMessages(personId)).filter((m) => m.status === 'planned')).toEqual([]);
+    expect(await confirmEmail(w.deps, linkIn(w.s.email.sent.at(-1)!.text, 'confirm'))).toMatchObject({ status: 'confirmed' });
+    expect((await w.s.store.getPerson(personId))!.consent.email).toMatchObject({ state: 'confirmed', source: 'web', text: EMAIL_CONSENT_TEXT });
   });
 });
 

@@ -183,6 +183,16 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
       await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
       return { gone };
     },
+    async deleteCohortMember(orgId, cohortId, personId) {
+      await doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName, Key: cohortMemberKey(orgId, cohortId, personId) } },
+            { Delete: { TableName, Key: personCohortKey(personId, orgId, cohortId) } },
+          ],
+        }),
+      );
+    },
     getCohortMember: (orgId, cohortId, personId) => get<CohortMember>(cohortMemberKey(orgId, cohortId, personId)),
     async listCohortMembers(orgId, cohortId) {
       return (await prefixed(cohortMembersPk(orgId, cohortId), MEMBER_PREFIX)).map((item) => domain(item) as CohortMember);

@@ -277,14 +277,24 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
    * them yet (the conditions are what stop two imports creating the same person twice), the
    * season row, and their enrollments (so whoever finds the person finds their enrollments too).
    */
-  function newPersonItems({ person, enrollments }: NewPerson) {
+  function newPersonItems({ person, enrollments, replacesLookupsOf = [] }: NewPerson) {
     const absent = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: namesFor(PK) };
+    const gone = replacesLookupsOf.slice(0, 10);
+    // A lookup is free when nobody holds it, or only someone gone does.
+    const free =
+      gone.length === 0
+        ? absent
+        : {
+            ConditionExpression: `attribute_not_exists(#pk) OR #personId IN (${gone.map((_, i) => `:gone${i}`).join(', ')})`,
+            ExpressionAttributeNames: namesFor(PK, 'personId'),
+            ExpressionAttributeValues: Object.fromEntries(gone.map((id, i) => [`:gone${i}`, id])),
+          };
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
       { Put: { TableName, Item: personItem(person), ...absent } },
       { Put: { TableName, Item: seasonMemberKey(person.profile.season, person.personId) } },
     ];
     const lookups = [ifDefined(person.phone, phoneLookupKey), ifDefined(person.email, emailLookupKey)].filter((key) => key !== undefined);
-    for (const key of lookups) items.push({ Put: { TableName, Item: { ...key, personId: person.personId }, ...absent } });
+    for (const key of lookups) items.push({ Put: { TableName, Item: { ...key, personId: person.personId }, ...free } });
     for (const enrollment of enrollments) items.push({ Put: { TableName, Item: enrollmentItem(enrollment) } });
     return { items, heldKeys: [personKey(person.personId).pk, ...lookups.map((key) => key.pk)] };
   }

@@ -65,6 +65,9 @@ export function createMemoryCounselorStore(options: { isLiving?: (personId: stri
       }
       return { gone };
     },
+    async deleteCohortMember(orgId, cohortId, personId) {
+      members.get(`${orgId}#${cohortId}`)?.delete(personId);
+    },
     async getCohortMember(orgId, cohortId, personId) {
       return copyOrUndefined(members.get(`${orgId}#${cohortId}`)?.get(personId));
     },

@@ -133,12 +133,14 @@ export function createMemoryStore(): MemoryStore {
       const notCreated: string[] = [];
       // No await in this loop: each person's check and writes are one atomic step, as the
       // table's conditional transaction makes them.
-      for (const { person, enrollments: starting } of list) {
+      for (const { person, enrollments: starting, replacesLookupsOf = [] } of list) {
         const email = person.email?.toLowerCase();
+        // A lookup is free when nobody holds it, or only someone gone does.
+        const held = (holder: string | undefined) => holder !== undefined && !replacesLookupsOf.includes(holder);
         const taken =
           people.has(person.personId) ||
-          (email !== undefined && personIdByEmail.has(email)) ||
-          (person.phone !== undefined && personIdByPhone.has(person.phone));
+          (email !== undefined && held(personIdByEmail.get(email))) ||
+          (person.phone !== undefined && held(personIdByPhone.get(person.phone)));
         if (taken) {
           notCreated.push(person.personId);
           continue;

@@ -1,0 +1,56 @@
+import type { CohortMember } from '../domain/counselor';
+import { membershipOf, verifyToken } from '../domain/tokens';
+import { answerMemberships, type MembershipAnswer, type MembershipAnswerDeps } from './membership-answers';
+
+/**
+ * The join link: what someone already with us gets, at their own confirmed address, when an
+ * organisation adds them to a cohort. Opening it changes nothing (mail scanners open links); the
+ * person presses yes or no. The link names the organisation; it answers for that one only.
+ */
+
+export interface JoinDeps extends MembershipAnswerDeps {
+  tokenSecret: string;
+}
+
+export type JoinView =
+  | { status: 'pending'; orgName: string }
+  | { status: 'answered'; orgName: string; answer: MembershipAnswer }
+  /** The organisation let go of them, or the link names nothing we know: nothing to answer. */
+  | { status: 'nothing-to-answer' }
+  | { status: 'invalid-link'; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person' };
+
+type Request = { personId: string; orgId: string; orgName: string; ours: CohortMember[] };
+const isInvalidLink = (found: Request | Extract<JoinView, { status: 'invalid-link' }>): found is Extract<JoinView, { status: 'invalid-link' }> => 'reason' in found;
+
+async function requestOf(deps: JoinDeps, token: string): Promise<Request | Extract<JoinView, { status: 'invalid-link' }>> {
+  const check = verifyToken(deps.tokenSecret, token, 'join', deps.clock.now());
+  if (!check.ok) return { status: 'invalid-link', reason: check.reason };
+  const membership = membershipOf(check.payload);
+  const person = await deps.store.getPerson(check.payload.sub);
+  if (!person || !membership) return { status: 'invalid-link', reason: 'unknown_person' };
+  const ours = (await deps.counselors.cohortsOfPerson(person.personId)).filter((m) => m.orgId === membership.orgId && m.status === 'active');
+  const orgName = (await deps.counselors.getOrganisation(membership.orgId))?.name ?? membership.orgId;
+  return { personId: person.personId, orgId: membership.orgId, orgName, ours };
+}
+
+/** What the page shows before the press. Reading changes nothing. */
+export async function viewJoinRequest(deps: JoinDeps, token: string): Promise<JoinView> {
+  const found = await requestOf(deps, token);
+  if (isInvalidLink(found)) return found;
+  if (found.ours.length === 0) return { status: 'nothing-to-answer' };
+  if (found.ours.some((m) => (m.consent?.state ?? 'pending') === 'pending')) return { status: 'pending', orgName: found.orgName };
+  const answer = found.ours.some((m) => m.consent?.state === 'accepted') ? 'accepted' : 'declined';
+  return { status: 'answered', orgName: found.orgName, answer };
+}
+
+/**
+ * The press: yes or no to the organisation the link names (every cohort of it still waiting).
+ * A second press, or one after the organisation let go, changes nothing and says so.
+ */
+export async function answerJoinRequest(deps: JoinDeps, token: string, answer: MembershipAnswer): Promise<JoinView> {
+  const found = await requestOf(deps, token);
+  if (isInvalidLink(found)) return found;
+  const { orgNames } = await answerMemberships(deps, found.personId, { orgId: found.orgId }, answer, 'join-link');
+  if (orgNames.length > 0) return { status: 'answered', orgName: found.orgName, answer };
+  return viewJoinRequest(deps, token);
+}

@@ -1,0 +1,102 @@
+import type { CohortMember } from '../domain/counselor';
+import { PersonGone } from '../domain/errors';
+import { membershipConsentText } from '../domain/invitation-words';
+import { nextEnrollmentId, type Enrollment } from '../domain/model';
+import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
+import type { Clock, Logger, Store } from '../ports';
+import { silentLogger } from '../ports';
+import type { CounselorStore } from '../ports/counselor';
+import type { Library } from './planning';
+import { replanPerson } from './replan';
+
+/**
+ * A person's answer to the organisations that added them (shared/domain/counselor.ts,
+ * MembershipConsent). Only the person gives it, through something that proves it is them: the
+ * confirmation link of an invitation (their email), a YES from the number an organisation brought
+ * to us, a join link sent to their own confirmed address. Yes is kept with the exact words agreed
+ * to; from then on the organisation sees their coaching records, and the cohort's tracks start.
+ */
+
+export interface MembershipAnswerDeps {
+  store: Store;
+  counselors: Pick<CounselorStore, 'cohortsOfPerson' | 'saveCohortMember' | 'getOrganisation' | 'getCohort'>;
+  clock: Clock;
+  /** Fixed content for tests; otherwise the shipped library with the calendar corrections. */
+  library?: Library;
+  log?: Logger;
+}
+
+/**
+ * Which pending memberships an answer is about: those of one organisation (a link names it, or
+ * the person answered the invitation of the organisation that brought them to us).
+ */
+export type AnswerScope = { orgId: string };
+
+export type MembershipAnswer = 'accepted' | 'declined';
+
+/**
+ * Answers the person's pending memberships in `scope`.
+ * 1. Finds them (active, still pending).
+ * 2. Records the answer with its source, time and, for a yes, the words agreed to (they name the
+ *    organisation).
+ * 3. A yes starts the cohort's tracks (its sequences, its dates and the person's own), then
+ *    everything is re-planned; a no changes nothing else.
+ * Returns the organisations answered. Someone erased meanwhile answers nothing.
+ */
+export async function answerMemberships(
+  deps: MembershipAnswerDeps,
+  personId: string,
+  scope: AnswerScope,
+  answer: MembershipAnswer,
+  source: string,
+): Promise<{ orgNames: string[] }> {
+  const now = deps.clock.now();
+  const memberships = (await deps.counselors.cohortsOfPerson(personId)).filter(
+    (m) => m.status === 'active' && (m.consent?.state ?? 'pending') === 'pending' && m.orgId === scope.orgId,
+  );
+  if (memberships.length === 0) return { orgNames: [] };
+  const orgNames = new Map<string, string>();
+  try {
+    for (const member of memberships) {
+      const orgName = orgNames.get(member.orgId) ?? (await deps.counselors.getOrganisation(member.orgId))?.name ?? member.orgId;
+      orgNames.set(member.orgId, orgName);
+      const answered: CohortMember = {
+        ...member,
+        consent: { state: answer, at: now.toISOString(), source, ...(answer === 'accepted' && { text: membershipConsentText(orgName) }) },
+      };
+      if (answer === 'accepted') await startCohortTracks(deps, member, now);
+      await deps.counselors.saveCohortMember(answered);
+    }
+    if (answer === 'accepted') await replanPerson({ store: deps.store, clock: deps.clock, ...(deps.library && { library: deps.library }) }, personId);
+  } catch (error) {
+    if (error instanceof PersonGone) return { orgNames: [] };
+    throw error;
+  }
+  (deps.log ?? silentLogger).info('membership answered', { personId, answer, organisations: orgNames.size });
+  return { orgNames: [...orgNames.values()] };
+}
+
+/** The cohort's sequences the person is not already in, with its dates and their own. */
+async function startCohortTracks(deps: MembershipAnswerDeps, member: CohortMember, now: Date): Promise<void> {
+  const cohort = await deps.counselors.getCohort(member.orgId, member.cohortId);
+  if (!cohort) return;
+  const held = await deps.store.listEnrollments(member.personId);
+  const active = held.filter((e) => e.status === 'active');
+  const own: Record<string, string> = {};
+  for (const name of PERSONAL_DATE_NAMES) {
+    const value = active.find((e) => e.anchors[name] !== undefined)?.anchors[name];
+    if (value !== undefined) own[name] = value;
+  }
+  for (const sequenceId of cohort.sequenceIds) {
+    if (active.some((e) => e.sequenceId === sequenceId)) continue;
+    const enrollment: Enrollment = {
+      personId: member.personId,
+      enrollmentId: nextEnrollmentId(member.personId, sequenceId, held),
+      sequenceId,
+      anchors: { ...cohort.anchorOverrides, ...own, enrolled: now.toISOString() },
+      enrolledAt: now.toISOString(),
+      status: 'active',
+    };
+    await deps.store.saveEnrollment(enrollment);
+  }
+}
