@@ -2,7 +2,7 @@
  * Domain errors carry a code; the HTTP layer and the CLI turn codes into responses in exactly one
  * place each (functions/http.ts, bin/matchcoach.ts). Messages are safe to show the caller.
  */
-export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'unknown_sequence' | 'missing_anchor';
+export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'unknown_sequence' | 'missing_anchor' | 'forbidden' | 'too_large';
 
 export class DomainError extends Error {
   constructor(
