@@ -53,8 +53,9 @@ export function wantsHtml(event: Pick<APIGatewayProxyEventV2, 'headers'> | undef
   for (const range of accept.toLowerCase().split(',')) {
     const [type, ...params] = range.split(';').map((part) => part.trim());
     if (!type) continue;
-    const q = params.map((p) => /^q=([0-9.]+)$/.exec(p)?.[1]).find((v) => v !== undefined);
+    const q = params.map((p) => /^q=(.*)$/.exec(p)?.[1]).find((v) => v !== undefined);
     const value = q === undefined ? 1 : Number(q);
+    // An unreadable quality counts as "not wanted", never as the default of 1.
     quality.set(type, Number.isFinite(value) ? value : 0);
   }
   const html = quality.get('text/html') ?? 0;
