@@ -45,7 +45,7 @@ const bodyFor = (method: string, path: string): Partial<Parameters<typeof counse
   return { body: { name: 'Taken over', season: 2027, sequenceIds: ['getting-started'] } };
 };
 
-const counselor = (who: typeof ADMIN, role: 'admin' | 'counselor' = who.role): Counselor => ({
+const counselor = (who: { counselorId: string; orgId: string; role: 'admin' | 'counselor' }, role: 'admin' | 'counselor' = who.role): Counselor => ({
   ...who,
   role,
   email: `${who.counselorId}@example.org`,
