@@ -4,7 +4,6 @@ import { readAudit, recordAudit } from '../../shared/app/audit';
 import {
   addCounselor,
   changeCounselorRole,
-  removeCounselor,
   addMembers,
   createCohort,
   eraseMember,
@@ -18,6 +17,7 @@ import {
   type CohortDeps,
 } from '../../shared/app/cohorts';
 import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
+import { removeCounselorEverywhere } from '../../shared/app/counselor-removal';
 import { CounselorSettings } from '../../shared/domain/counselor';
 import { DomainError } from '../../shared/app/errors';
 import { counselorRoute, type CounselorRouteContext } from '../counselor-access';
@@ -188,8 +188,8 @@ export const counselorRoutes: Route<CounselorServices>[] = [
     'DELETE',
     '/counselor/counselors/:counselorId',
     async ({ services, principal, params }) => {
-      await removeCounselor(services, principal, params.counselorId!);
-      return json(200, { removed: true });
+      const { accounts } = await removeCounselorEverywhere({ counselors: services.counselors, accounts: services.counselorAccounts, clock: services.clock, log: services.log }, principal, params.counselorId!);
+      return json(200, { removed: true, accountsDisabled: accounts });
     },
     { admin: true },
   ),

@@ -3,6 +3,9 @@ import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } fro
 import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from './cognito-jwks';
 import { localIssuer } from './local-jwt';
+import type { CounselorAccounts } from '../ports/counselor-accounts';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { createCognitoCounselorAccounts } from './cognito/cognito-counselor-accounts';
 import { createServices, type Services, type ServicesOptions } from './services';
 
 /**
@@ -16,6 +19,8 @@ export interface CounselorServices extends Services {
   counselorAuth: CounselorAuthenticator;
   /** AWS only: Cognito's hosted sign-in for the dashboard (/auth/start, /auth/callback). Unset locally. */
   counselorSignIn?: CounselorSignIn;
+  /** The counselors' sign-in accounts, shut when a counselor is removed: Cognito on AWS, none locally. */
+  counselorAccounts: CounselorAccounts;
 }
 
 export interface CounselorSignIn {
@@ -26,6 +31,9 @@ export interface CounselorSignIn {
   fetch?: typeof fetch;
 }
 
+/** The local stack has no directory: tokens come from the local issuer, so there is no account to shut. */
+const noCounselorAccounts: CounselorAccounts = { disable: async () => ({ accounts: 0 }) };
+
 export async function createCounselorServices(config: Config, options: ServicesOptions = {}): Promise<CounselorServices> {
   const services = await createServices(config, options);
   return { ...services, ...counselorSignInOf(config, services) };
@@ -34,11 +42,20 @@ export async function createCounselorServices(config: Config, options: ServicesO
 function counselorSignInOf(
   config: Config,
   { clock, log, publicBaseUrl }: Pick<Services, 'clock' | 'log' | 'publicBaseUrl'>,
-): Pick<CounselorServices, 'counselorAuth' | 'counselorSignIn'> {
+): Pick<CounselorServices, 'counselorAuth' | 'counselorSignIn' | 'counselorAccounts'> {
+  const local = Boolean(config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT);
   return {
+    // Locally tokens come from the local issuer: there is no account to shut (the record check is what refuses).
+    counselorAccounts:
+      config.COUNSELOR_USER_POOL_ID && !local
+        ? createCognitoCounselorAccounts({
+            client: new CognitoIdentityProviderClient({ requestHandler: { requestTimeout: config.PROVIDER_TIMEOUT_MS, throwOnRequestTimeout: true } }),
+            userPoolId: config.COUNSELOR_USER_POOL_ID,
+          })
+        : noCounselorAccounts,
     // The local issuer only beside DynamoDB Local: a stray setting in AWS must not swap verifiers.
     counselorAuth:
-      config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT
+      local && config.LOCAL_COUNSELOR_JWT_DIR
         ? localAuthenticator(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR), clock, log)
         : awsAuthenticator(
             config.COUNSELOR_USER_POOL_ID && config.COUNSELOR_CLIENT_ID

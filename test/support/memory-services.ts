@@ -7,6 +7,7 @@ import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
 import { noCounselorAccess } from '../../shared/app/counselor-auth';
+import { createMemoryCounselorAccounts, type MemoryCounselorAccounts } from '../../shared/adapters/memory/memory-counselor-accounts';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';
 
@@ -28,6 +29,7 @@ export const TEST_SES_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:matchcoach
 export interface MemoryServices extends CounselorServices {
   email: MemoryEmailSender;
   sms: MemorySmsSender;
+  counselorAccounts: MemoryCounselorAccounts;
   /** Moves the fixed clock. */
   at(instant: string | Date): void;
   /** One dispatcher tick at the clock's time: what is due goes out (invitations too). */
@@ -77,6 +79,7 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
     // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
     counselors: createMemoryCounselorStore(),
     counselorAuth: noCounselorAccess,
+    counselorAccounts: createMemoryCounselorAccounts(),
     notifications: createMemoryNotificationLedger(),
     ...overrides,
   };

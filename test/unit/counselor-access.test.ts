@@ -7,6 +7,8 @@ import { silentLogger } from '../../shared/ports';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
 import { createWholeApiHandler } from '../support/whole-api';
+import { createCognitoCounselorAccounts } from '../../shared/adapters/cognito/cognito-counselor-accounts';
+import { startCognitoTwin } from '../support/cognito-twin';
 
 /**
  * "Removed means removed", on every counselor route and page: a token whose counselor the
@@ -185,4 +187,51 @@ test('a browser asking a JSON route without a token gets the sign-in page; an AP
   expect(client.statusCode).toBe(401);
   expect(JSON.parse(String(client.body))).toMatchObject({ error: 'unauthorized' });
   expect(header(client, 'www-authenticate')).toBe('Bearer');
+});
+
+describe('removing a counselor shuts their sign-in accounts too', () => {
+  test('their accounts are signed out and disabled, then the record goes; the answer says how many', async () => {
+    const w = await world();
+    w.services.counselorAccounts.addAccount({ username: 'rhea@example.org', orgId: 'org-a', counselorId: 'c-rhea', sessions: 2 });
+    w.services.counselorAccounts.addAccount({ username: 'admin@example.org', orgId: 'org-a', counselorId: 'c-admin' });
+    await w.services.counselors.saveCounselor(counselor({ counselorId: 'c-rhea', orgId: 'org-a', role: 'counselor' }));
+    const answer = await w.handler(counselorEvent('DELETE', '/counselor/counselors/c-rhea', { token: issuer.tokenFor(ADMIN, {}, new Date(NOW)) }));
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(String(answer.body))).toEqual({ removed: true, accountsDisabled: 1 });
+    expect(w.services.counselorAccounts.accounts()).toEqual([
+      { username: 'rhea@example.org', orgId: 'org-a', counselorId: 'c-rhea', enabled: false, sessions: 0 },
+      { username: 'admin@example.org', orgId: 'org-a', counselorId: 'c-admin', enabled: true, sessions: 1 },
+    ]);
+    expect(await w.services.counselors.getCounselor('org-a', 'c-rhea')).toBeUndefined();
+  });
+
+  test('a refused removal (not an admin, yourself, another org) shuts no account', async () => {
+    const w = await world();
+    w.services.counselorAccounts.addAccount({ username: 'admin@example.org', orgId: 'org-a', counselorId: 'c-admin' });
+    await w.services.counselors.saveCounselor(counselor({ counselorId: 'c-plain', orgId: 'org-a', role: 'counselor' }));
+    const plain = issuer.tokenFor({ counselorId: 'c-plain', orgId: 'org-a', role: 'counselor' }, {}, new Date(NOW));
+    expect((await w.handler(counselorEvent('DELETE', '/counselor/counselors/c-admin', { token: plain }))).statusCode).toBe(403);
+    expect((await w.handler(counselorEvent('DELETE', '/counselor/counselors/c-admin', { token: issuer.tokenFor(ADMIN, {}, new Date(NOW)) }))).statusCode).toBe(409);
+    expect(w.services.counselorAccounts.accounts()[0]).toMatchObject({ enabled: true, sessions: 1 });
+  });
+
+  test('when Cognito fails, nothing is removed and the same request succeeds later', async () => {
+    const twin = await startCognitoTwin();
+    try {
+      const w = await world();
+      const handler = createWholeApiHandler(Promise.resolve({ ...w.services, counselorAccounts: createCognitoCounselorAccounts({ client: twin.client, userPoolId: twin.userPoolId }) }), silentLogger);
+      twin.accounts.set('rhea', { username: 'rhea', orgId: 'org-a', counselorId: 'c-rhea', enabled: true, sessions: 1 });
+      await w.services.counselors.saveCounselor(counselor({ counselorId: 'c-rhea', orgId: 'org-a', role: 'counselor' }));
+      const before = await everything(w.services);
+      const remove = () => handler(counselorEvent('DELETE', '/counselor/counselors/c-rhea', { token: issuer.tokenFor(ADMIN, {}, new Date(NOW)) }));
+      twin.failNext('ListUsers', 'InternalErrorException');
+      expect((await remove()).statusCode).toBe(500);
+      expect(await everything(w.services)).toBe(before);
+      expect((await remove()).statusCode).toBe(200);
+      expect(twin.accounts.get('rhea')).toMatchObject({ enabled: false, sessions: 0 });
+      expect(await w.services.counselors.getCounselor('org-a', 'c-rhea')).toBeUndefined();
+    } finally {
+      await twin.stop();
+    }
+  });
 });
