@@ -15,7 +15,7 @@ import { DomainError } from '../shared/app/errors';
  * Registered by bin/matchcoach.ts; the use cases are the same the API runs.
  */
 
-type ServicesFactory = () => Promise<CounselorServices>;
+type ServicesFactory = () => Promise<Services & CounselorServices>;
 
 const depsOf = (s: Services): CohortDeps => ({
   store: s.store,
@@ -33,7 +33,7 @@ const depsOf = (s: Services): CohortDeps => ({
  * Who the command acts as: the counselor named by a token (`--token` or MATCHCOACH_TOKEN, checked
  * against the local issuer like any API call), or, with `--org`, the operator acting in that org.
  */
-async function actorOf(s: CounselorServices, o: { token?: string; org?: string }): Promise<CounselorPrincipal> {
+async function actorOf(s: Pick<CounselorServices, 'counselorAuth' | 'counselors'>, o: { token?: string; org?: string }): Promise<CounselorPrincipal> {
   if (o.org) return { counselorId: 'operator', orgId: o.org, role: 'admin', scopes: [COUNSELOR_API_SCOPE] };
   const token = o.token ?? process.env.MATCHCOACH_TOKEN;
   if (!token) throw new DomainError('validation', 'give --org <org> (as the operator) or a counselor token (--token or MATCHCOACH_TOKEN, from `matchcoach counselor add`)');

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Services } from '../shared/adapters/services';
 import type { Logger } from '../shared/ports';
 import { errorResponse, problemResponse } from './http';
 import { BadRequest } from './request';
@@ -14,13 +13,13 @@ import { matchRoute, type Route } from './router';
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** A handler for these routes over any services: the real ones, memory twins in tests. */
-export function createRoutedHandler<S extends Services>(routes: readonly Route<S>[], services: Promise<S>, logger: Logger): ApiHandler {
+export function createRoutedHandler<S>(routes: readonly Route<S>[], services: Promise<S>, logger: Logger): ApiHandler {
   // A rejected promise is observed per request (a 500), never as an unhandled rejection.
   services.catch(() => undefined);
   return (event) => handle(routes, event, services, logger);
 }
 
-async function handle<S extends Services>(routes: readonly Route<S>[], event: APIGatewayProxyEventV2, ready: Promise<S>, log: Logger): Promise<APIGatewayProxyStructuredResultV2> {
+async function handle<S>(routes: readonly Route<S>[], event: APIGatewayProxyEventV2, ready: Promise<S>, log: Logger): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext?.http?.method ?? 'GET';
   const match = matchRoute(routes, method, event.rawPath);
   if ('status' in match) {

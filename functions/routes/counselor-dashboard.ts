@@ -3,7 +3,6 @@ import * as z from 'zod';
 import { recordAudit } from '../../shared/app/audit';
 import { cohortReportFor, listOrgCohorts, memberTimelineFor, type CohortReportDeps } from '../../shared/app/cohort-report';
 import { cohortReportCsv, weeklyScoresCsv } from '../../shared/domain/cohort-report';
-import type { Services } from '../../shared/adapters/services';
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { exchangeCode } from '../../shared/adapters/cognito-token';
 import {
@@ -81,7 +80,7 @@ const crossSite = (event: APIGatewayProxyEventV2) => {
 const SIGN_IN_STATE_COOKIE = 'mc_sign_in';
 const stateCookieName = (secure: boolean) => (secure ? `__Host-${SIGN_IN_STATE_COOKIE}` : SIGN_IN_STATE_COOKIE);
 
-function stateCookie(services: Services, value: string, maxAge: number): string {
+function stateCookie(services: CounselorServices, value: string, maxAge: number): string {
   const secure = isSecure(services);
   return [`${stateCookieName(secure)}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`, ...(secure ? ['Secure'] : [])].join('; ');
 }
@@ -162,7 +161,7 @@ export const signInFlowRoutes: Route<CounselorServices>[] = [
   },
 ];
 
-const reportDeps = (services: Services): CohortReportDeps => ({ store: services.store, counselors: services.counselors, clock: services.clock });
+const reportDeps = (services: CounselorServices): CohortReportDeps => ({ store: services.store, counselors: services.counselors, clock: services.clock });
 
 const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({ statusCode: 303, headers: { location, 'cache-control': 'no-store', ...headers }, body: '' });
 const forbidden = (): HttpResult => ({ statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'This form must be sent from the Match Coach page itself.' });

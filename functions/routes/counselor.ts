@@ -1,4 +1,3 @@
-import type { Services } from '../../shared/adapters/services';
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { readAudit, recordAudit } from '../../shared/app/audit';
 import {
@@ -20,7 +19,8 @@ import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
 import { removeCounselorEverywhere } from '../../shared/app/counselor-removal';
 import { CounselorSettings } from '../../shared/domain/counselor';
 import { DomainError } from '../../shared/app/errors';
-import { counselorRoute, type CounselorRouteContext } from '../counselor-access';
+import { counselorRoute } from '../counselor-access';
+import { notSentFromHere } from '../../shared/adapters/not-sent-from-here';
 import { json } from '../http';
 import { requestHeader } from '../request';
 import type { Route, RouteContext } from '../router';
@@ -32,16 +32,21 @@ import type { Route, RouteContext } from '../router';
  * org is "not found" (404).
  */
 
-export const cohortDeps = (services: Services): CohortDeps => ({
+/**
+ * What the member use cases need. This function sends nothing (invitations are queued for the
+ * dispatcher) and holds no provider credentials, so its senders refuse loudly: a use case that
+ * started sending from here would fail its request (nothing half done) and its tests.
+ */
+export const cohortDeps = (services: CounselorServices): CohortDeps => ({
   store: services.store,
   counselors: services.counselors,
-  email: services.email,
-  sms: services.sms,
+  email: notSentFromHere,
+  sms: notSentFromHere,
   clock: services.clock,
   log: services.log,
   tokenSecret: services.tokenSecret,
   publicBaseUrl: services.publicBaseUrl,
-  postalAddress: services.settings.postalAddress,
+  postalAddress: services.postalAddress,
 });
 
 /** Invitations queued within an import request (a few writes each); API Gateway gives a request 29 seconds. */
@@ -50,7 +55,7 @@ const INLINE_INVITATIONS = 200;
 /** A JSON member list of 500 fits well within this. */
 const MAX_JSON_BYTES = 1024 * 1024;
 
-function body(ctx: RouteContext, limit: number): Buffer {
+function body(ctx: RouteContext<CounselorServices>, limit: number): Buffer {
   const raw = ctx.event.body ?? '';
   const bytes = ctx.event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > limit) throw new TooLarge(limit);
@@ -63,7 +68,7 @@ class TooLarge extends DomainError {
   }
 }
 
-function jsonBody(ctx: RouteContext): unknown {
+function jsonBody(ctx: RouteContext<CounselorServices>): unknown {
   const type = requestHeader(ctx.event, 'content-type').toLowerCase();
   if (!type.startsWith('application/json')) throw new DomainError('validation', 'send JSON (content-type: application/json)');
   try {

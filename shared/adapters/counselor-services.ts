@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { CounselorApiConfig } from '../config';
 import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
 import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from './cognito-jwks';
@@ -6,15 +6,24 @@ import { localIssuer } from './local-jwt';
 import type { CounselorAccounts } from '../ports/counselor-accounts';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createCognitoCounselorAccounts } from './cognito/cognito-counselor-accounts';
-import { createServices, type Services, type ServicesOptions } from './services';
+import { silentLogger } from '../ports';
+import { createDynamoCounselorStore } from './dynamo/counselor-store';
+import { createDynamoStore } from './dynamo/dynamo-store';
+import { tokenSecret } from './secrets';
+import { dynamoClientOf } from './dynamo/client';
+import type { Services, ServicesOptions } from './services';
 
 /**
- * The composition root for the counselors' side (functions/counselor-api.ts, the CLI's counselor
- * commands): every service of ./services.ts plus counselor sign-in. Kept apart so that token
- * verification (JWT, JWKS, the local issuer) and the hosted sign-in are not built into, or bundled
- * with, functions that never sign a counselor in (issue 7: the public API's cold start).
+ * The composition root of the counselors' function (functions/counselor-api.ts): the table, the
+ * link key, counselor sign-in and their accounts, and nothing that sends. Invitations are queued
+ * for the dispatcher, so this function holds neither SES nor Twilio (nor, in AWS, their grants or
+ * the Twilio secret). Kept apart so that token verification (JWT, JWKS, the local issuer) and the
+ * hosted sign-in are not built into, or bundled with, functions that never sign a counselor in.
+ * The CLI and the local stack use these together with ./services.ts (Services & CounselorServices).
  */
-export interface CounselorServices extends Services {
+export interface CounselorServices extends Pick<Services, 'store' | 'counselors' | 'clock' | 'log' | 'tokenSecret' | 'publicBaseUrl'> {
+  /** CAN-SPAM's postal address, for the invitations counselors queue. */
+  postalAddress: string;
   /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
   counselorAuth: CounselorAuthenticator;
   /** AWS only: Cognito's hosted sign-in for the dashboard (/auth/start, /auth/callback). Unset locally. */
@@ -34,13 +43,23 @@ export interface CounselorSignIn {
 /** The local stack has no directory: tokens come from the local issuer, so there is no account to shut. */
 const noCounselorAccounts: CounselorAccounts = { disable: async () => ({ accounts: 0 }) };
 
-export async function createCounselorServices(config: Config, options: ServicesOptions = {}): Promise<CounselorServices> {
-  const services = await createServices(config, options);
-  return { ...services, ...counselorSignInOf(config, services) };
+export async function createCounselorServices(config: CounselorApiConfig, options: ServicesOptions = {}): Promise<CounselorServices> {
+  const dynamo = dynamoClientOf(config);
+  const clock = options.clock ?? { now: () => new Date() };
+  const base = {
+    store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
+    counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
+    clock,
+    log: options.log ?? silentLogger,
+    tokenSecret: await tokenSecret(config),
+    publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
+    postalAddress: config.POSTAL_ADDRESS,
+  };
+  return { ...base, ...counselorSignInOf(config, base) };
 }
 
 function counselorSignInOf(
-  config: Config,
+  config: CounselorApiConfig,
   { clock, log, publicBaseUrl }: Pick<Services, 'clock' | 'log' | 'publicBaseUrl'>,
 ): Pick<CounselorServices, 'counselorAuth' | 'counselorSignIn' | 'counselorAccounts'> {
   const local = Boolean(config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT);
