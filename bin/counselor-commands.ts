@@ -6,6 +6,7 @@ import { COUNSELOR_API_SCOPE, type CounselorPrincipal } from '../shared/domain/c
 import { localIssuer } from '../shared/adapters/local-jwt';
 import { createCohort, enrollCounselorAsOperator, sendInvitations, type CohortDeps } from '../shared/app/cohorts';
 import { MAX_CSV_BYTES, importCsv } from '../shared/app/csv-import';
+import { currentCounselor } from '../shared/app/counselor-auth';
 import { DomainError } from '../shared/app/errors';
 
 /**
@@ -14,7 +15,7 @@ import { DomainError } from '../shared/app/errors';
  * Registered by bin/matchcoach.ts; the use cases are the same the API runs.
  */
 
-type ServicesFactory = () => Promise<CounselorServices>;
+type ServicesFactory = () => Promise<Services & CounselorServices>;
 
 const depsOf = (s: Services): CohortDeps => ({
   store: s.store,
@@ -32,13 +33,15 @@ const depsOf = (s: Services): CohortDeps => ({
  * Who the command acts as: the counselor named by a token (`--token` or MATCHCOACH_TOKEN, checked
  * against the local issuer like any API call), or, with `--org`, the operator acting in that org.
  */
-async function actorOf(s: CounselorServices, o: { token?: string; org?: string }): Promise<CounselorPrincipal> {
+async function actorOf(s: Pick<CounselorServices, 'counselorAuth' | 'counselors'>, o: { token?: string; org?: string }): Promise<CounselorPrincipal> {
   if (o.org) return { counselorId: 'operator', orgId: o.org, role: 'admin', scopes: [COUNSELOR_API_SCOPE] };
   const token = o.token ?? process.env.MATCHCOACH_TOKEN;
   if (!token) throw new DomainError('validation', 'give --org <org> (as the operator) or a counselor token (--token or MATCHCOACH_TOKEN, from `matchcoach counselor add`)');
-  const principal = await s.counselorAuth.authenticate({ headers: { authorization: `Bearer ${token}` }, requestContext: {} } as never);
-  if (!principal || !(await s.counselors.getCounselor(principal.orgId, principal.counselorId))) {
-    throw new DomainError('validation', 'that token is not valid here (expired, or from another stack): run `matchcoach counselor add` again');
+  const claimed = await s.counselorAuth.authenticate({ headers: { authorization: `Bearer ${token}` }, requestContext: {} } as never);
+  // The same rule as the API: the organisation must still have this counselor, in the role it says now.
+  const principal = claimed && (await currentCounselor(s.counselors, claimed));
+  if (!principal) {
+    throw new DomainError('validation', 'that token is not valid here (expired, from another stack, or its counselor was removed): run `matchcoach counselor add` again');
   }
   return principal;
 }

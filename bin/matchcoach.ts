@@ -78,9 +78,14 @@ async function services(clock?: Clock) {
   return createServices(cliConfig(), clock ? { clock } : {});
 }
 
-/** The counselor commands also check counselor tokens (`--token`), as the counselors' API does. */
+/**
+ * The counselor commands also check counselor tokens (`--token`), as the counselors' API does; as
+ * the operator's tool they hold everything the functions hold between them.
+ */
 async function counselorServices() {
-  return createCounselorServices(cliConfig());
+  const config = cliConfig();
+  const [all, counselor] = await Promise.all([createServices(config), createCounselorServices(config)]);
+  return { ...all, ...counselor };
 }
 
 const program = new Command('matchcoach')

@@ -1,6 +1,6 @@
 import { createLogger } from '../shared/adapters/logger';
 import { createServices, type Services } from '../shared/adapters/services';
-import { config } from '../shared/config';
+import { config, ApiConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
 import { createRoutedHandler, type ApiHandler } from './http-handler';
 import type { Route } from './router';
@@ -30,4 +30,4 @@ let real: ApiHandler | undefined;
  * Lambda's entry point: services are built from config on the first request, once per container
  * (not at import, so tests can import this module without an environment).
  */
-export const handler: ApiHandler = (event) => (real ??= createApiHandler(createServices(config(), { log })))(event);
+export const handler: ApiHandler = (event) => (real ??= createApiHandler(createServices(config(ApiConfigSchema), { log })))(event);

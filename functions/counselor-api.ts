@@ -1,6 +1,6 @@
 import { createLogger } from '../shared/adapters/logger';
 import { createCounselorServices, type CounselorServices } from '../shared/adapters/counselor-services';
-import { config } from '../shared/config';
+import { config, CounselorApiConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
 import { createRoutedHandler, type ApiHandler } from './http-handler';
 import type { Route } from './router';
@@ -25,4 +25,4 @@ export function createCounselorApiHandler(services: Promise<CounselorServices>, 
 
 let real: ApiHandler | undefined;
 /** Lambda's entry point: services are built on the first request, once per container. */
-export const handler: ApiHandler = (event) => (real ??= createCounselorApiHandler(createCounselorServices(config(), { log })))(event);
+export const handler: ApiHandler = (event) => (real ??= createCounselorApiHandler(createCounselorServices(config(CounselorApiConfigSchema), { log })))(event);

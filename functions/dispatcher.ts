@@ -1,7 +1,7 @@
 import { createDispatcher } from '../shared/app/dispatch';
 import { createLogger } from '../shared/adapters/logger';
 import { createServices } from '../shared/adapters/services';
-import { config } from '../shared/config';
+import { config, DispatcherConfigSchema } from '../shared/config';
 import { sweepCrisisAlerts } from '../shared/app/counselor-alerts';
 import { alertDepsOf } from './counselor-alert-deps';
 
@@ -11,7 +11,7 @@ import { alertDepsOf } from './counselor-alert-deps';
  * invocation (after every other message was handled) so the error alarm sees it.
  */
 const log = createLogger('dispatcher');
-const ready = createServices(config(), { log }).then((services) => ({ services, dispatch: createDispatcher(services) }));
+const ready = createServices(config(DispatcherConfigSchema), { log }).then((services) => ({ services, dispatch: createDispatcher(services) }));
 
 export const handler = async () => {
   const { dispatch, services } = await ready;

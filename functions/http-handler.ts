@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Services } from '../shared/adapters/services';
 import type { Logger } from '../shared/ports';
-import { errorResponse, json } from './http';
+import { errorResponse, problemResponse } from './http';
 import { BadRequest } from './request';
 import { matchRoute, type Route } from './router';
 
@@ -14,24 +13,24 @@ import { matchRoute, type Route } from './router';
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** A handler for these routes over any services: the real ones, memory twins in tests. */
-export function createRoutedHandler<S extends Services>(routes: readonly Route<S>[], services: Promise<S>, logger: Logger): ApiHandler {
+export function createRoutedHandler<S>(routes: readonly Route<S>[], services: Promise<S>, logger: Logger): ApiHandler {
   // A rejected promise is observed per request (a 500), never as an unhandled rejection.
   services.catch(() => undefined);
   return (event) => handle(routes, event, services, logger);
 }
 
-async function handle<S extends Services>(routes: readonly Route<S>[], event: APIGatewayProxyEventV2, ready: Promise<S>, log: Logger): Promise<APIGatewayProxyStructuredResultV2> {
+async function handle<S>(routes: readonly Route<S>[], event: APIGatewayProxyEventV2, ready: Promise<S>, log: Logger): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext?.http?.method ?? 'GET';
   const match = matchRoute(routes, method, event.rawPath);
   if ('status' in match) {
     return match.status === 405
-      ? { ...json(405, { error: 'method_not_allowed', message: `use ${match.allowed!.join(' or ')}` }), headers: { allow: match.allowed!.join(', ') } }
-      : json(404, { error: 'not_found', message: `no route for ${method} ${event.rawPath}` });
+      ? problemResponse(event, { status: 405, code: 'method_not_allowed', message: `use ${match.allowed!.join(' or ')}`, headers: { allow: match.allowed!.join(', ') } })
+      : problemResponse(event, { status: 404, code: 'not_found', message: `no route for ${method} ${event.rawPath}` });
   }
   try {
     return await match.route.handler({ event, params: match.params, services: await ready, log });
   } catch (error) {
-    if (error instanceof BadRequest) return json(400, { error: 'bad_request', message: error.message });
-    return errorResponse(error, log);
+    if (error instanceof BadRequest) return problemResponse(event, { status: 400, code: 'bad_request', message: error.message });
+    return errorResponse(error, log, event);
   }
 }

@@ -1,8 +1,13 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError, type DomainErrorCode } from '../shared/app/errors';
 import type { Logger } from '../shared/ports';
+import { problemPage } from '../web/error-page';
 
-/** The one place where outcomes and domain errors become HTTP responses. */
+/**
+ * The one place where failures become HTTP responses. A failure is first a Problem (status, code,
+ * a message safe to show), then written for whoever asked: a page for a browser (it says it
+ * accepts text/html), JSON for everyone else (API clients, Twilio, SNS, curl).
+ */
 
 const STATUS_FOR: Record<DomainErrorCode, number> = {
   validation: 400,
@@ -10,7 +15,19 @@ const STATUS_FOR: Record<DomainErrorCode, number> = {
   unknown_sequence: 404,
   not_found: 404,
   conflict: 409,
+  forbidden: 403,
+  too_large: 413,
 };
+
+export interface Problem {
+  status: number;
+  /** Machine-readable, the `error` field of the JSON. */
+  code: string;
+  /** Safe to show the caller: never internals. */
+  message: string;
+  /** Extra response headers (Allow on a 405, WWW-Authenticate on a 401). */
+  headers?: Record<string, string>;
+}
 
 export const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -18,9 +35,56 @@ export const json = (statusCode: number, body: unknown): APIGatewayProxyStructur
   body: JSON.stringify(body),
 });
 
-/** Domain errors keep their safe message; anything else is a 500 with no internals echoed. */
-export function errorResponse(error: unknown, log: Logger): APIGatewayProxyStructuredResultV2 {
-  if (error instanceof DomainError) return json(STATUS_FOR[error.code], { error: error.code, message: error.message });
+/** Domain errors keep their safe message; anything else is a 500 with no internals echoed (and logged). */
+export function problemOf(error: unknown, log: Logger): Problem {
+  if (error instanceof DomainError) return { status: STATUS_FOR[error.code], code: error.code, message: error.message };
   log.error('unhandled error', { error: error instanceof Error ? error.message : String(error) });
-  return json(500, { error: 'internal', message: 'Something went wrong on our side; nothing was changed.' });
+  return { status: 500, code: 'internal', message: 'Something went wrong on our side; nothing was changed.' };
+}
+
+/**
+ * Whether the caller asked for a page: text/html named in Accept (not merely through a wildcard:
+ * curl and fetch send `*\/*` and get JSON), with a quality no lower than application/json's.
+ */
+export function wantsHtml(event: Pick<APIGatewayProxyEventV2, 'headers'> | undefined): boolean {
+  const accept = Object.entries(event?.headers ?? {}).find(([name]) => name.toLowerCase() === 'accept')?.[1];
+  if (!accept) return false;
+  const quality = new Map<string, number>();
+  for (const range of accept.toLowerCase().split(',')) {
+    const [type, ...params] = range.split(';').map((part) => part.trim());
+    if (!type) continue;
+    const q = params.map((p) => /^q=(.*)$/.exec(p)?.[1]).find((v) => v !== undefined);
+    const value = q === undefined ? 1 : Number(q);
+    // An unreadable quality counts as "not wanted", never as the default of 1.
+    quality.set(type, Number.isFinite(value) ? value : 0);
+  }
+  const html = quality.get('text/html') ?? 0;
+  return html > 0 && html >= (quality.get('application/json') ?? 0);
+}
+
+export interface ProblemRenderers {
+  /** The page for this problem; by default the plain error page. The counselors' side passes its sign-in page for a 401. */
+  html?: (problem: Problem) => APIGatewayProxyStructuredResultV2 | undefined;
+}
+
+/** A problem as a page (the two renderers: this one and JSON below). */
+export function problemAsPage(problem: Problem, renderers: ProblemRenderers = {}): APIGatewayProxyStructuredResultV2 {
+  const rendered = renderers.html?.(problem) ?? problemPage(problem);
+  return { ...rendered, headers: { ...rendered.headers, ...problem.headers } };
+}
+
+/** A problem as JSON: `{ error: code, message }`. */
+export function problemAsJson(problem: Problem): APIGatewayProxyStructuredResultV2 {
+  const body = json(problem.status, { error: problem.code, message: problem.message });
+  return { ...body, headers: { ...body.headers, ...problem.headers } };
+}
+
+/** A problem written for this caller: a page or JSON. */
+export function problemResponse(event: Pick<APIGatewayProxyEventV2, 'headers'> | undefined, problem: Problem, renderers: ProblemRenderers = {}): APIGatewayProxyStructuredResultV2 {
+  return wantsHtml(event) ? problemAsPage(problem, renderers) : problemAsJson(problem);
+}
+
+/** Any error thrown by a route, written for this caller (see problemOf for what is shown). */
+export function errorResponse(error: unknown, log: Logger, event?: Pick<APIGatewayProxyEventV2, 'headers'>, renderers?: ProblemRenderers): APIGatewayProxyStructuredResultV2 {
+  return problemResponse(event, problemOf(error, log), renderers);
 }

@@ -10,23 +10,23 @@ import type { Logger } from '../shared/ports';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-/** `S`: the services the routes need; the counselors' routes need counselor sign-in as well (CounselorServices). */
-export interface RouteContext<S extends Services = Services> {
+/** `S`: the services the routes need: Services on the public side, CounselorServices on the counselors'. */
+export interface RouteContext<S = Services> {
   event: APIGatewayProxyEventV2;
   params: Record<string, string>;
   services: S;
   log: Logger;
 }
 
-export interface Route<S extends Services = Services> {
+export interface Route<S = Services> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   handler: (ctx: RouteContext<S>) => Promise<HttpResult>;
 }
 
-export type RouteMatch<S extends Services = Services> = { route: Route<S>; params: Record<string, string> } | { status: 404 | 405; allowed?: string[] };
+export type RouteMatch<S = Services> = { route: Route<S>; params: Record<string, string> } | { status: 404 | 405; allowed?: string[] };
 
-export function matchRoute<S extends Services>(routes: readonly Route<S>[], method: string, path: string): RouteMatch<S> {
+export function matchRoute<S>(routes: readonly Route<S>[], method: string, path: string): RouteMatch<S> {
   const segments = path.split('/');
   const allowed: string[] = [];
   for (const route of routes) {

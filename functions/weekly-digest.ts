@@ -1,7 +1,7 @@
 import { createLogger } from '../shared/adapters/logger';
-import { createServices, type Services } from '../shared/adapters/services';
+import { createDigestServices, type DigestServices } from '../shared/adapters/digest-services';
 import { sendEveryWeeklyDigest } from '../shared/app/counselor-alerts';
-import { config } from '../shared/config';
+import { config, WeeklyDigestConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
 import { alertDepsOf } from './counselor-alert-deps';
 
@@ -14,7 +14,7 @@ import { alertDepsOf } from './counselor-alert-deps';
 const log = createLogger('weeklyDigest');
 
 /** The same run over any services: the real ones below, memory twins in tests. */
-export function createWeeklyDigestHandler(services: Promise<Services>, logger: Logger = log) {
+export function createWeeklyDigestHandler(services: Promise<DigestServices>, logger: Logger = log) {
   return async () => {
     const report = await sendEveryWeeklyDigest(alertDepsOf(await services, logger));
     logger.info('weekly digest finished', { ...report });
@@ -27,4 +27,4 @@ export function createWeeklyDigestHandler(services: Promise<Services>, logger: L
 
 let real: ReturnType<typeof createWeeklyDigestHandler> | undefined;
 /** Lambda's entry point: services are built from config on first use, once per container. */
-export const handler = () => (real ??= createWeeklyDigestHandler(createServices(config(), { log })))();
+export const handler = () => (real ??= createWeeklyDigestHandler(Promise.resolve(createDigestServices(config(WeeklyDigestConfigSchema), { log }))))();

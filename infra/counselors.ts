@@ -6,6 +6,11 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { SIGN_IN_CALLBACK_PATH } from '../shared/domain/sign-in-flow';
 import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../shared/app/counselor-token-claims';
+import { orgPk } from '../shared/adapters/dynamo/keys';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+
+/** What the token trigger may read: organisations' partitions, where counselor records live (keys.ts). */
+export const TOKEN_TRIGGER_READS = orgPk('*');
 import { FunctionEnvironment, ServiceFunction } from './service-function';
 
 /**
@@ -31,6 +36,8 @@ export const COUNSELOR_ID_ATTRIBUTE_NAME = COUNSELOR_ID_ATTRIBUTE.replace(/^cust
 
 export interface CounselorDirectoryProps {
   readonly stage: string;
+  /** The table holding counselor records, which the token trigger reads (and nothing else). */
+  readonly table: dynamodb.ITable;
   readonly removalPolicy: RemovalPolicy;
   /** What happens to the token trigger's log group when the stack goes. */
   readonly logRemovalPolicy: RemovalPolicy;
@@ -96,19 +103,20 @@ export class CounselorDirectory extends Construct {
     });
 
     // Access tokens carry no user attributes: this trigger (event V2_0, which needs the Essentials
-    // or Plus feature plan, Plus above) copies the org and role into them. Cognito calls it
-    // synchronously on every sign-in and refresh, and fails that sign-in if it fails; it needs no
-    // access to anything (the attributes come in the event), so its role holds only its logs.
+    // or Plus feature plan, Plus above) copies the org, counselor id and role into them, and
+    // refuses anyone the organisation has no counselor record of. Cognito calls it synchronously on
+    // every sign-in and refresh, and fails that sign-in if it fails. It reads counselor records
+    // only: item reads on organisations' partitions, nothing else of the table, no writes.
     this.tokenClaims = new ServiceFunction(this, 'TokenClaims', {
       handler: 'counselorToken',
       description: "Puts the counselor's organisation and role into Cognito access tokens",
       serviceName: 'counselorToken',
       memorySize: 256,
-      // Cognito gives a trigger 5 seconds; it maps a few strings.
+      // Cognito gives a trigger 5 seconds; it reads one item.
       timeout: Duration.seconds(5),
       logRemovalPolicy: props.logRemovalPolicy,
       logRetention: props.logRetention,
-      environment: new FunctionEnvironment(),
+      environment: new FunctionEnvironment().table(props.table, { readPartitions: [TOKEN_TRIGGER_READS] }),
       invocation: { kind: 'sync', caller: 'Cognito, during sign-in and token refresh; a failure fails that sign-in and the counselor retries' },
     });
     this.userPool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, this.tokenClaims.function, cognito.LambdaVersion.V2_0);

@@ -11,7 +11,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { TABLE_DEFINITION } from '../shared/adapters/dynamo/keys';
-import type { Config } from '../shared/config';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import { COGNITO_ACCOUNT_ACTIONS } from '../shared/adapters/cognito/cognito-counselor-accounts';
+import { FUNCTION_CONFIG, type Config } from '../shared/config';
 import { type HandlerName, handlerEntry } from './handlers';
 
 /**
@@ -29,6 +31,7 @@ export const SERVICE_RUNTIME = lambda.Runtime.NODEJS_24_X;
  */
 type ResourceSetting =
   | 'TABLE_NAME'
+  | 'COUNSELOR_USER_POOL_ID'
   | 'TWILIO_SECRET_ARN'
   | 'APP_SECRET_ARN'
   | 'EMAIL_FROM'
@@ -51,7 +54,12 @@ type PendingSetting = (typeof PENDING_SETTINGS)[number];
 export type PlainSetting = Exclude<keyof Config, ResourceSetting | LocalOnlySetting>;
 type SettingName = Exclude<keyof Config, LocalOnlySetting> | PendingSetting;
 
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * How a function may use the table: read everything, and write everything, nothing, or only
+ * items whose partition key matches one of `writePartitions` (IAM's dynamodb:LeadingKeys, so the
+ * limit holds whatever the code does); `readPartitions` likewise narrows reads.
+ */
+export type TableAccess = 'read' | 'readWrite' | { readPartitions?: readonly string[]; writePartitions?: readonly string[] | 'all' | 'none' };
 
 // Item-level actions only. Scan is left out on purpose: every list is a Query on a designed key
 // (shared/adapters/dynamo/keys.ts). Transactions need no action of their own: IAM checks the
@@ -59,6 +67,8 @@ export type TableAccess = 'read' | 'readWrite';
 // once (an import: `pk IN [...]`, one Query each on DynamoDB's side); a statement that would scan
 // the whole table is denied (TABLE_SCAN_DENIED).
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:PartiQLSelect'];
+/** Reads that name their partition (so dynamodb:LeadingKeys can limit them): no PartiQL. */
+const TABLE_ITEM_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
 const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 /** IAM's own test for a PartiQL statement that would read the whole table. */
 const TABLE_SCAN_DENIED = { Bool: { 'dynamodb:FullTableScan': 'true' } };
@@ -77,17 +87,35 @@ export class FunctionEnvironment {
   private readonly variables = new Map<SettingName, string>();
   private readonly grants: Array<(fn: lambda.IFunction) => void> = [];
 
-  /** TABLE_NAME, and item-level access to the table and its `due` index (never Scan). */
+  /** TABLE_NAME, and item-level access to the table and its `due` index (never Scan), as `access` says. */
   table(table: dynamodb.ITable, access: TableAccess = 'readWrite'): this {
     this.set('TABLE_NAME', table.tableName);
+    const { readPartitions, writePartitions } = typeof access === 'string' ? { readPartitions: undefined, writePartitions: access === 'readWrite' ? 'all' : 'none' } : { writePartitions: 'none', ...access };
+    const write = writePartitions !== 'none';
     this.grants.push((fn) => {
-      const write = access === 'readWrite';
       const resources = [table.tableArn, `${table.tableArn}/index/${TABLE_DEFINITION.dueIndex.name}`];
-      fn.addToRolePolicy(new iam.PolicyStatement({ actions: write ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : TABLE_READ_ACTIONS, resources }));
+      const only = (partitions: readonly string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] } });
+      if (!readPartitions && writePartitions === 'all') {
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS], resources }));
+      } else {
+        fn.addToRolePolicy(
+          readPartitions
+            ? // Limited partitions: the item reads only (the due index has keys of its own), under the condition.
+              new iam.PolicyStatement({ actions: TABLE_ITEM_READ_ACTIONS, resources: [table.tableArn], conditions: only(readPartitions) })
+            : new iam.PolicyStatement({ actions: TABLE_READ_ACTIONS, resources }),
+        );
+        if (Array.isArray(writePartitions)) {
+          fn.addToRolePolicy(new iam.PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn], conditions: only(writePartitions) }));
+        } else if (writePartitions === 'all') {
+          fn.addToRolePolicy(new iam.PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources }));
+        }
+      }
       // A PartiQL select without its partition keys becomes a Scan: IAM refuses it, whatever the code says.
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:PartiQLSelect'], resources, conditions: TABLE_SCAN_DENIED }),
-      );
+      if (!readPartitions) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ effect: iam.Effect.DENY, actions: ['dynamodb:PartiQLSelect'], resources, conditions: TABLE_SCAN_DENIED }),
+        );
+      }
       if (table.encryptionKey) {
         fn.addToRolePolicy(
           new iam.PolicyStatement({
@@ -98,6 +126,18 @@ export class FunctionEnvironment {
           }),
         );
       }
+    });
+    return this;
+  }
+
+  /**
+   * COUNSELOR_USER_POOL_ID, and the calls that shut a removed counselor's accounts in that pool
+   * (shared/adapters/cognito/cognito-counselor-accounts.ts): those actions, on that pool only.
+   */
+  counselorDirectory(pool: cognito.IUserPool): this {
+    this.set('COUNSELOR_USER_POOL_ID', pool.userPoolId);
+    this.grants.push((fn) => {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...COGNITO_ACCOUNT_ACTIONS], resources: [pool.userPoolArn] }));
     });
     return this;
   }
@@ -177,6 +217,11 @@ export class FunctionEnvironment {
   setting(name: PlainSetting, value: string | number): this {
     this.set(name, String(value));
     return this;
+  }
+
+  /** @internal the names set, for ServiceFunction's check against the function's own schema. */
+  names(): string[] {
+    return [...this.variables.keys()];
   }
 
   /** @internal the variables, for ServiceFunction. */
@@ -263,6 +308,7 @@ export class ServiceFunction extends Construct {
     super(scope, id);
     this.handler = props.handler;
     this.entry = handlerEntry(props.handler);
+    checkAgainstSchema(props.handler, props.environment.names());
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -341,4 +387,19 @@ export class ServiceFunction extends Construct {
       });
     }
   }
+}
+
+/**
+ * A function is told exactly what its own configuration schema reads (shared/config.ts
+ * FUNCTION_CONFIG), checked at synth: a setting its schema does not know would be a grant it
+ * never uses, and a required one missing would fail its first cold start.
+ */
+function checkAgainstSchema(handler: HandlerName, names: readonly string[]): void {
+  const shape = FUNCTION_CONFIG[handler].shape as Record<string, { safeParse(value: unknown): { success: boolean } }>;
+  const unknown = names.filter((name) => !(name in shape));
+  if (unknown.length) throw new Error(`${handler} is given settings its configuration does not read: ${unknown.join(', ')}`);
+  const missing = Object.entries(shape)
+    .filter(([name, schema]) => !names.includes(name) && !schema.safeParse(undefined).success)
+    .map(([name]) => name);
+  if (missing.length) throw new Error(`${handler} lacks settings its configuration requires: ${missing.join(', ')}`);
 }

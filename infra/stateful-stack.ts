@@ -114,6 +114,7 @@ export class StatefulStack extends Stack {
 
     this.counselors = new CounselorDirectory(this, 'Counselors', {
       stage: props.stage,
+      table,
       removalPolicy,
       deletionProtection: prod,
       logRemovalPolicy: removalPolicy,

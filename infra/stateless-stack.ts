@@ -18,7 +18,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CounselorApi } from './counselors';
+import { notificationKey } from '../shared/adapters/dynamo/keys';
 import { COUNSELOR_API_ROUTE_PATHS } from './handlers';
+import { apiThrottles, PUBLIC_THROTTLED_ROUTES } from './api-throttles';
 import { subscribeApiToEmailEvents } from './email-events';
 import { Operations } from './observability';
 import { FunctionEnvironment, ServiceFunction } from './service-function';
@@ -78,11 +80,8 @@ export const DISPATCHER_TIMEOUT = Duration.seconds(60);
 const DISPATCH_BUDGET_MARGIN = Duration.seconds(10);
 const DISPATCH_LEASE = Duration.seconds(DISPATCHER_TIMEOUT.toSeconds() * 2);
 
-/** The HTTP API stage's throttle for a given SMS rate (see the stage below). */
-export function apiThrottle(smsPerSecond: number): { rateLimit: number; burstLimit: number } {
-  const rateLimit = 25 + 3 * smsPerSecond;
-  return { rateLimit, burstLimit: 2 * rateLimit };
-}
+/** The one partition pattern the weekly digest may write: the notification ledger's (keys.ts names it). */
+export const WEEKLY_DIGEST_WRITES = notificationKey('*').pk;
 
 /** Reserved concurrency of the dispatcher unless context says otherwise (see app.ts). */
 export const DEFAULT_DISPATCHER_CONCURRENCY = 2;
@@ -124,6 +123,7 @@ export class StatelessStack extends Stack {
       description: `Match Coach ${stage}: Twilio and SES webhooks, sign-up and people's links, the counselors' API and dashboard`,
       createDefaultStage: false,
     });
+    const throttles = apiThrottles(settings.pacing.smsPerSecond);
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: logRemovalPolicy,
@@ -131,10 +131,9 @@ export class StatelessStack extends Stack {
     this.httpStage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      // Caps a runaway client or a flood. It grows with the SMS rate because each text we send
-      // comes back as up to three Twilio status callbacks (queued/sent/delivered), and Twilio does
-      // not retry a callback the gateway refused: 25 a second for people and replies, plus those.
-      throttle: apiThrottle(settings.pacing.smsPerSecond),
+      // The default bucket, for routes without one of their own: pages, people's links, /health.
+      // The webhooks and forms have theirs (infra/api-throttles.ts, set below once the routes exist).
+      throttle: throttles.stageDefault,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         // No path and no query string: they can carry tokens, phone numbers or emails. No claims
@@ -189,7 +188,10 @@ export class StatelessStack extends Stack {
       'for SNS deliveries that failed for good: SES events to the API, alarm emails',
     );
 
-    const environment = () =>
+    // Each function is told (and granted) what its own configuration reads, nothing more
+    // (shared/config.ts FUNCTION_CONFIG; ServiceFunction checks it at synth). Only the two that
+    // send hold the Twilio secret and SES; only they and the counselors' function the link key.
+    const sending = () =>
       new FunctionEnvironment()
         .table(props.table)
         .secret(props.twilioSecret)
@@ -198,7 +200,7 @@ export class StatelessStack extends Stack {
         .setting('POSTAL_ADDRESS', settings.postalAddress)
         .setting('TWILIO_FROM', settings.twilioFrom)
         .setting('PUBLIC_BASE_URL', publicBaseUrl)
-        // The same limits in every function: they share one send budget in the table.
+        // The same limits in both: they share one send budget in the table.
         .setting('SMS_RATE_PER_SECOND', settings.pacing.smsPerSecond)
         .setting('EMAIL_RATE_PER_SECOND', settings.pacing.emailPerSecond)
         .setting('EMAIL_DAILY_QUOTA', settings.pacing.emailDailyQuota);
@@ -216,7 +218,7 @@ export class StatelessStack extends Stack {
       timeout: DISPATCHER_TIMEOUT,
       reservedConcurrency: settings.dispatcherReservedConcurrency,
       logRemovalPolicy,
-      environment: environment()
+      environment: sending()
         .setting('DISPATCH_MAX_SECONDS', DISPATCHER_TIMEOUT.minus(DISPATCH_BUDGET_MARGIN).toSeconds())
         .setting('DISPATCH_LEASE_SECONDS', DISPATCH_LEASE.toSeconds()),
       // Retries: none by Lambda. The next tick a minute later reads the same due index, so a retry
@@ -235,7 +237,13 @@ export class StatelessStack extends Stack {
       // for hundreds of cohorts, well inside Lambda's 15-minute limit.
       timeout: Duration.minutes(10),
       logRemovalPolicy,
-      environment: environment(),
+      // It reads reports and emails counselors: SES, no Twilio, no link key. Its only writes are the
+      // notification ledger's (one digest per counselor, cohort and week), so it may write nothing else.
+      environment: new FunctionEnvironment()
+        .table(props.table, { writePartitions: [WEEKLY_DIGEST_WRITES] })
+        .email({ from: settings.emailFrom, identity: settings.sesIdentity, configurationSet: props.sesConfigurationSet })
+        .setting('POSTAL_ADDRESS', settings.postalAddress)
+        .setting('PUBLIC_BASE_URL', publicBaseUrl),
       // Retries: two, by Lambda, after a failed digest. Safe because the notification ledger sends
       // each digest once a week, so a retry sends only what failed. A run a day late is still this
       // week's digest; one older than that goes to the dead-letter queue (alarmed).
@@ -260,18 +268,18 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(20),
       logRemovalPolicy,
       // No Cognito settings: no public route verifies a counselor.
-      environment: environment().sesEvents(props.sesEventsTopic),
+      environment: sending().sesEvents(props.sesEventsTopic),
       invocation: {
         kind: 'sync',
         caller: 'API Gateway; Twilio and SNS retry a failed webhook, a person retries a page',
       },
     });
 
-    // The counselors' side in a function of its own (issue 7: csv-parse, the dashboard pages and
-    // the cohort reports stay out of the public function's bundle and cold start). Same table,
-    // SES and secrets as the API (createServices reads both secrets at start; it sends nothing
-    // itself since invitations became queued messages, which the dispatcher sends, so trimming
-    // these grants is left for a composition root of its own), but not the SES events topic.
+    // The counselors' side in a function of its own (csv-parse, the dashboard pages and the cohort
+    // reports stay out of the public function's bundle and cold start). It sends nothing itself
+    // (invitations are queued messages, which the dispatcher sends), so it holds neither the Twilio
+    // secret nor SES: the table, the link key (sign-in state, invitation links), the pool it verifies
+    // tokens against and may shut a removed counselor's accounts in.
     this.counselorApiFunction = new ServiceFunction(this, 'CounselorApi', {
       handler: 'counselorApi',
       description: "HTTP API, counselors' side: the counselor API, the dashboard and its sign-in",
@@ -281,8 +289,12 @@ export class StatelessStack extends Stack {
       // invitations for up to that.
       timeout: Duration.seconds(20),
       logRemovalPolicy,
-      environment: environment()
-        .setting('COUNSELOR_USER_POOL_ID', props.counselorPool.userPoolId)
+      environment: new FunctionEnvironment()
+        .table(props.table)
+        .appSecret(props.appSecret)
+        .setting('POSTAL_ADDRESS', settings.postalAddress)
+        .setting('PUBLIC_BASE_URL', publicBaseUrl)
+        .counselorDirectory(props.counselorPool)
         .setting('COUNSELOR_CLIENT_ID', this.counselorApi.client.userPoolClientId)
         .setting('COUNSELOR_SIGN_IN_BASE_URL', props.counselorSignInBaseUrl),
       invocation: {
@@ -309,12 +321,31 @@ export class StatelessStack extends Stack {
         '/health are open. Counselor routes have the JWT authorizer. Throttled at the stage.',
     });
 
+    // The webhooks and the public forms: routes of their own (to the same function) only so that
+    // each has its own throttle bucket; the handler routes inside exactly as for $default.
+    const publicRoutes = Object.values(PUBLIC_THROTTLED_ROUTES).map((routeKey) => {
+      const [method, routePath] = routeKey.split(' ') as [keyof typeof apigwv2.HttpMethod, string];
+      const route = new apigwv2.HttpRoute(this, `PublicRoute${routePath.replace(/\{token\}/, 'Token').replace(/[^A-Za-z]/g, '')}`, {
+        httpApi: this.httpApi,
+        routeKey: apigwv2.HttpRouteKey.with(routePath, apigwv2.HttpMethod[method]),
+        integration,
+      });
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'A public route by design, split from $default only for its own throttle: its callers (Twilio, SNS, people ' +
+          'following signed links or using the sign-up form) cannot present an IAM, JWT or Lambda-authorizer credential. ' +
+          'The handler authenticates it (X-Twilio-Signature, the SNS signature, the HMAC link token) as on $default.',
+      });
+      return route;
+    });
+
     // Counselors (issue 5): more specific routes than `$default`, to the counselors' function.
     // On /counselor/{proxy+} API Gateway checks the access token (issuer, client, scope) first.
     const counselorIntegration = new HttpLambdaIntegration('CounselorApiIntegration', this.counselorApiFunction.function);
-    this.counselorApi.routeTo(counselorIntegration);
     // The dashboard and its sign-in: a browser sends a cookie, not a bearer token, so these have
     // no authorizer and the handler verifies the cookie (and the sign-in's state) itself.
+    const counselorRoutes = this.counselorApi.routeTo(counselorIntegration);
     for (const routePath of COUNSELOR_API_ROUTE_PATHS.filter((p) => p !== '/counselor/{proxy+}')) {
       const id = `CounselorPagesRoute${routePath.replace(/\{proxy\+\}/, 'Proxy').replace(/[^A-Za-z]/g, '')}`;
       const route = new apigwv2.HttpRoute(this, id, {
@@ -322,6 +353,7 @@ export class StatelessStack extends Stack {
         routeKey: apigwv2.HttpRouteKey.with(routePath, apigwv2.HttpMethod.ANY),
         integration: counselorIntegration,
       });
+      counselorRoutes.push(route);
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
@@ -331,6 +363,14 @@ export class StatelessStack extends Stack {
           'and PKCE verifier on /auth/*; the sign-in page itself is open. Throttled at the stage.',
       });
     }
+
+    // Each throttled route's own bucket (CloudFormation's own spelling: this property is passed through as JSON).
+    // The stage may name only routes that exist, so it waits for them.
+    const cfnStage = this.httpStage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      Object.entries(throttles.routes).map(([routeKey, { rateLimit, burstLimit }]) => [routeKey, { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit }]),
+    );
+    for (const route of [...publicRoutes, ...counselorRoutes]) this.httpStage.node.addDependency(route);
 
     // SES bounce and complaint events, by HTTPS to the API (infra/email-events.ts says why). The
     // subscription waits for the routes, so SNS's confirmation request finds the handler.

@@ -2,10 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { recordAudit } from '../../shared/app/audit';
 import { cohortReportFor, listOrgCohorts, memberTimelineFor, type CohortReportDeps } from '../../shared/app/cohort-report';
-import { DomainError } from '../../shared/app/errors';
 import { cohortReportCsv, weeklyScoresCsv } from '../../shared/domain/cohort-report';
-import type { CounselorPrincipal } from '../../shared/domain/counselor';
-import type { Services } from '../../shared/adapters/services';
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { exchangeCode } from '../../shared/adapters/cognito-token';
 import {
@@ -18,7 +15,8 @@ import {
   SIGN_IN_STATE_SECONDS,
 } from '../../shared/domain/sign-in-flow';
 import * as pages from '../../web/counselor-pages';
-import { errorResponse, json } from '../http';
+import { accessOfToken, basePath, counselorPage, counselorRoute, isSecure, sessionCookie, TokenText, type CounselorRouteContext } from '../counselor-access';
+import { json } from '../http';
 import { BadRequest, formFields } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
 
@@ -27,7 +25,8 @@ type DashboardContext = RouteContext<CounselorServices>;
 /**
  * The counselor dashboard (server-rendered pages under /dashboard) and the report's JSON and CSV
  * under the counselor API (/counselor/cohorts/<id>/report ...). Every route finds its caller
- * from a verified token, and the organisation from that token only.
+ * through functions/counselor-access.ts (a verified token of a counselor the organisation still
+ * has), and the organisation from that token only.
  *
  * How a browser signs in. The API takes `Authorization: Bearer <token>`, which a browser cannot
  * send by itself from a link. The counselor pastes the token (`matchcoach counselor add` prints it)
@@ -36,56 +35,18 @@ type DashboardContext = RouteContext<CounselorServices>;
  * the service is reached over https, SameSite=Strict (no other site can make the browser send it,
  * which is what stops cross-site form posts), Path=/, for no longer than the token lives. On every
  * request the cookie's token goes through the very same verifier as a Bearer header (signature,
- * issuer, audience, expiry, scope), so the server stores nothing: no session table to leak or
- * expire, and revoking is the token's own expiry. Sign-out clears the cookie.
+ * issuer, audience, expiry, scope) and the same check of the counselor's record, so the server
+ * keeps no session: removing the counselor's record ends every session of theirs at once.
+ * Sign-out clears the cookie.
  *
  * On AWS there is also Cognito's hosted sign-in (/auth/start, /auth/callback below: authorization
  * code with PKCE), which ends by setting this same cookie with the access token Cognito issued,
  * verified first like any other. Locally those two routes answer 404.
  */
 
-const SESSION_COOKIE = 'mc_counselor';
-/** On https the `__Host-` prefix also pins the cookie to this exact host and Path=/. */
-const cookieName = (secure: boolean) => (secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
 const MAX_SESSION_SECONDS = 12 * 3600;
-
-/** A JWT's three base64url parts; anything else is not worth a verification. */
-const TokenText = z.string().trim().max(8192).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'that does not look like an access token');
 const SignInForm = z.object({ token: TokenText });
-
 const headerOf = (event: APIGatewayProxyEventV2, name: string) => Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
-
-/** Cookies arrive in `event.cookies` from API Gateway and in the Cookie header from the local server. */
-function cookieToken(event: APIGatewayProxyEventV2): string | undefined {
-  const pairs = [...(event.cookies ?? []), ...(headerOf(event, 'cookie')?.split(';') ?? [])];
-  for (const pair of pairs) {
-    const cut = pair.indexOf('=');
-    const name = pair.slice(0, cut).trim();
-    if (name === SESSION_COOKIE || name === `__Host-${SESSION_COOKIE}`) {
-      const parsed = TokenText.safeParse(pair.slice(cut + 1).trim());
-      if (parsed.success) return parsed.data;
-    }
-  }
-  return undefined;
-}
-
-/** The same event with the token as its Bearer header, for the one verifier. */
-const withBearer = (event: APIGatewayProxyEventV2, token: string): APIGatewayProxyEventV2 => ({
-  ...event,
-  headers: { ...Object.fromEntries(Object.entries(event.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization')), authorization: `Bearer ${token}` },
-});
-
-/** The caller: a Bearer header first (API clients), else the dashboard's cookie, verified the same way. */
-async function principalOf(ctx: DashboardContext): Promise<CounselorPrincipal | undefined> {
-  const auth = ctx.services.counselorAuth;
-  const fromHeader = await auth.authenticate(ctx.event);
-  if (fromHeader) return fromHeader;
-  const token = cookieToken(ctx.event);
-  return token ? auth.authenticate(withBearer(ctx.event, token)) : undefined;
-}
-
-const isSecure = (services: Services) => services.publicBaseUrl.startsWith('https:');
-const basePath = (services: Services) => new URL(services.publicBaseUrl).pathname.replace(/\/$/, '');
 
 /** How long the cookie may live: until the token expires (read unverified, only to size the cookie), at most 12 hours. */
 function sessionSeconds(token: string, now: Date): number {
@@ -96,11 +57,6 @@ function sessionSeconds(token: string, now: Date): number {
     // Not readable: the verifier already accepted it, so fall back to the cap.
   }
   return MAX_SESSION_SECONDS;
-}
-
-function sessionCookie(services: Services, token: string, maxAge: number): string {
-  const secure = isSecure(services);
-  return [`${cookieName(secure)}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAge}`, ...(secure ? ['Secure'] : [])].join('; ');
 }
 
 /**
@@ -124,7 +80,7 @@ const crossSite = (event: APIGatewayProxyEventV2) => {
 const SIGN_IN_STATE_COOKIE = 'mc_sign_in';
 const stateCookieName = (secure: boolean) => (secure ? `__Host-${SIGN_IN_STATE_COOKIE}` : SIGN_IN_STATE_COOKIE);
 
-function stateCookie(services: Services, value: string, maxAge: number): string {
+function stateCookie(services: CounselorServices, value: string, maxAge: number): string {
   const secure = isSecure(services);
   return [`${stateCookieName(secure)}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${maxAge}`, ...(secure ? ['Secure'] : [])].join('; ');
 }
@@ -190,7 +146,7 @@ export const signInFlowRoutes: Route<CounselorServices>[] = [
       if (!exchanged.ok) return callbackFailed(ctx, 400, 'We could not finish signing you in.', exchanged.reason);
       // Never trusted as it comes: the same verifier as every request (signature, issuer, client, expiry, scope).
       const token = exchanged.accessToken;
-      const principal = TokenText.safeParse(token).success ? await ctx.services.counselorAuth.authenticate(withBearer(ctx.event, token)) : undefined;
+      const principal = await accessOfToken(ctx.services, ctx.event, token);
       if (!principal) return callbackFailed(ctx, 401, 'Your account is not set up for the dashboard yet; ask your admin.', 'access token not accepted');
       ctx.log.info('counselor signed in (hosted)', { orgId: principal.orgId, counselorId: principal.counselorId });
       // A page that moves on by itself, not a 303: see signedInPage for why.
@@ -205,50 +161,13 @@ export const signInFlowRoutes: Route<CounselorServices>[] = [
   },
 ];
 
-const reportDeps = (services: Services): CohortReportDeps => ({ store: services.store, counselors: services.counselors, clock: services.clock });
+const reportDeps = (services: CounselorServices): CohortReportDeps => ({ store: services.store, counselors: services.counselors, clock: services.clock });
 
 const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({ statusCode: 303, headers: { location, 'cache-control': 'no-store', ...headers }, body: '' });
 const forbidden = (): HttpResult => ({ statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'This form must be sent from the Match Coach page itself.' });
-const unauthorized = () => json(401, { error: 'unauthorized', message: 'A valid counselor token is required.' });
-
-/** A page route: signed-in callers only (others go to the sign-in page); "not found" as a page. */
-function page(path: string, render: (ctx: DashboardContext, principal: CounselorPrincipal, base: string) => Promise<HttpResult>): Route<CounselorServices> {
-  return {
-    method: 'GET',
-    path,
-    async handler(ctx) {
-      const base = basePath(ctx.services);
-      const principal = await principalOf(ctx);
-      if (!principal) return redirect(pages.dashboardPaths(base).signIn);
-      try {
-        return await render(ctx, principal, base);
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'not_found') return pages.dashboardNotFoundPage(base);
-        throw error;
-      }
-    },
-  };
-}
-
-/** An API route: Bearer (or the dashboard cookie) required, 401 otherwise; domain errors as JSON. */
-function api(path: string, answer: (ctx: DashboardContext, principal: CounselorPrincipal) => Promise<HttpResult>): Route<CounselorServices> {
-  return {
-    method: 'GET',
-    path,
-    async handler(ctx) {
-      const principal = await principalOf(ctx);
-      if (!principal) return unauthorized();
-      try {
-        return await answer(ctx, principal);
-      } catch (error) {
-        return errorResponse(error, ctx.log);
-      }
-    },
-  };
-}
-
 /** A CSV download; exporting people's figures is an action an admin can see in the audit log. */
-async function csvExport(ctx: DashboardContext, principal: CounselorPrincipal, part: 'members' | 'weekly'): Promise<HttpResult> {
+async function csvExport(ctx: CounselorRouteContext, part: 'members' | 'weekly'): Promise<HttpResult> {
+  const { principal } = ctx;
   const cohortId = ctx.params.cohortId!;
   const { report } = await cohortReportFor(reportDeps(ctx.services), principal, cohortId);
   await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'report.export', { kind: 'cohort', id: cohortId }, { part, rows: part === 'members' ? report.memberCount : report.weeklyScores.length });
@@ -266,7 +185,8 @@ async function csvExport(ctx: DashboardContext, principal: CounselorPrincipal, p
 }
 
 /** One member's timeline: looking at one person's record is an action an admin can see in the audit log. */
-async function viewedTimeline(ctx: DashboardContext, principal: CounselorPrincipal) {
+async function viewedTimeline(ctx: CounselorRouteContext) {
+  const { principal } = ctx;
   const view = await memberTimelineFor(reportDeps(ctx.services), principal, ctx.params.cohortId!, ctx.params.personId!);
   await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'member.view', { kind: 'member', id: view.personId }, { cohortId: view.cohort.cohortId });
   return view;
@@ -291,8 +211,8 @@ export const counselorDashboardRoutes: Route<CounselorServices>[] = [
       const parsed = SignInForm.safeParse(fields);
       if (!parsed.success) return pages.signInPage({ base, status: 400, error: 'That does not look like an access token. Paste the whole token, with nothing before or after it.' });
       const token = parsed.data.token;
-      const principal = await ctx.services.counselorAuth.authenticate(withBearer(ctx.event, token));
-      if (!principal) return pages.signInPage({ base, status: 401, error: 'That token was not accepted: it may have expired. Ask your admin for a new one.' });
+      const principal = await accessOfToken(ctx.services, ctx.event, token);
+      if (!principal) return pages.signInPage({ base, status: 401, error: 'That token was not accepted: it may have expired, or it is not of a counselor your organisation has. Ask your admin for a new one.' });
       ctx.log.info('counselor signed in', { orgId: principal.orgId, counselorId: principal.counselorId });
       return redirect(pages.dashboardPaths(base).home, { 'set-cookie': sessionCookie(ctx.services, token, sessionSeconds(token, ctx.services.clock.now())) });
     },
@@ -306,24 +226,22 @@ export const counselorDashboardRoutes: Route<CounselorServices>[] = [
       return { ...page, headers: { ...page.headers, 'set-cookie': sessionCookie(ctx.services, '', 0) } };
     },
   },
-  page('/dashboard', async (ctx, principal, base) => pages.cohortListPage({ base, principal, cohorts: await listOrgCohorts(reportDeps(ctx.services), principal) })),
-  page('/dashboard/cohorts/:cohortId', async (ctx, principal, base) =>
-    pages.cohortPage({ base, principal, view: await cohortReportFor(reportDeps(ctx.services), principal, ctx.params.cohortId!) }),
+  counselorPage('/dashboard', async (ctx, base) => pages.cohortListPage({ base, principal: ctx.principal, cohorts: await listOrgCohorts(reportDeps(ctx.services), ctx.principal) })),
+  counselorPage('/dashboard/cohorts/:cohortId', async (ctx, base) =>
+    pages.cohortPage({ base, principal: ctx.principal, view: await cohortReportFor(reportDeps(ctx.services), ctx.principal, ctx.params.cohortId!) }),
   ),
-  page('/dashboard/cohorts/:cohortId/members/:personId', async (ctx, principal, base) =>
-    pages.memberPage({ base, principal, view: await viewedTimeline(ctx, principal) }),
-  ),
-  page('/dashboard/cohorts/:cohortId/report.csv', (ctx, principal) => csvExport(ctx, principal, 'members')),
-  page('/dashboard/cohorts/:cohortId/weekly.csv', (ctx, principal) => csvExport(ctx, principal, 'weekly')),
+  counselorPage('/dashboard/cohorts/:cohortId/members/:personId', async (ctx, base) => pages.memberPage({ base, principal: ctx.principal, view: await viewedTimeline(ctx) })),
+  counselorPage('/dashboard/cohorts/:cohortId/report.csv', (ctx) => csvExport(ctx, 'members')),
+  counselorPage('/dashboard/cohorts/:cohortId/weekly.csv', (ctx) => csvExport(ctx, 'weekly')),
 
-  api('/counselor/cohorts/:cohortId/report', async (ctx, principal) => {
-    const { cohort, report } = await cohortReportFor(reportDeps(ctx.services), principal, ctx.params.cohortId!);
+  counselorRoute('GET', '/counselor/cohorts/:cohortId/report', async (ctx) => {
+    const { cohort, report } = await cohortReportFor(reportDeps(ctx.services), ctx.principal, ctx.params.cohortId!);
     return json(200, { cohort: { cohortId: cohort.cohortId, name: cohort.name, season: cohort.season, archived: cohort.archived }, report });
   }),
-  api('/counselor/cohorts/:cohortId/report.csv', (ctx, principal) => csvExport(ctx, principal, 'members')),
-  api('/counselor/cohorts/:cohortId/weekly.csv', (ctx, principal) => csvExport(ctx, principal, 'weekly')),
-  api('/counselor/cohorts/:cohortId/members/:personId/timeline', async (ctx, principal) => {
-    const view = await viewedTimeline(ctx, principal);
+  counselorRoute('GET', '/counselor/cohorts/:cohortId/report.csv', (ctx) => csvExport(ctx, 'members')),
+  counselorRoute('GET', '/counselor/cohorts/:cohortId/weekly.csv', (ctx) => csvExport(ctx, 'weekly')),
+  counselorRoute('GET', '/counselor/cohorts/:cohortId/members/:personId/timeline', async (ctx) => {
+    const view = await viewedTimeline(ctx);
     return json(200, { personId: view.personId, firstName: view.firstName, consent: view.consent, supportHold: view.supportHold, timeline: view.timeline });
   }),
 ];

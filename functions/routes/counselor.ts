@@ -1,10 +1,8 @@
-import type { Services } from '../../shared/adapters/services';
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
-import { Forbidden, readAudit, recordAudit, requireAdmin } from '../../shared/app/audit';
+import { readAudit, recordAudit } from '../../shared/app/audit';
 import {
   addCounselor,
   changeCounselorRole,
-  removeCounselor,
   addMembers,
   createCohort,
   eraseMember,
@@ -18,74 +16,37 @@ import {
   type CohortDeps,
 } from '../../shared/app/cohorts';
 import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
-import { CounselorSettings, type CounselorPrincipal } from '../../shared/domain/counselor';
+import { removeCounselorEverywhere } from '../../shared/app/counselor-removal';
+import { CounselorSettings } from '../../shared/domain/counselor';
 import { DomainError } from '../../shared/app/errors';
-import { errorResponse, json } from '../http';
+import { counselorRoute } from '../counselor-access';
+import { notSentFromHere } from '../../shared/adapters/not-sent-from-here';
+import { json } from '../http';
 import { requestHeader } from '../request';
-import type { HttpResult, Route, RouteContext } from '../router';
+import type { Route, RouteContext } from '../router';
 
 /**
- * The counselor API (issue 5), JSON under /counselor/. Every route authenticates first (401
- * without an acceptable token); the caller's org comes from the token, so a cohort or member of
- * another org is "not found" (404); admin-only routes answer 403 to other counselors. A token
- * whose counselor is no longer in the org's records is refused like a missing one.
+ * The counselor API, JSON under /counselor/. Every route goes through counselorRoute
+ * (functions/counselor-access.ts): 401 without the token of a counselor the org still has, 403 on
+ * admin routes for others; the caller's org comes from the token, so a cohort or member of another
+ * org is "not found" (404).
  */
-
-export interface CounselorRouteContext extends RouteContext<CounselorServices> {
-  principal: CounselorPrincipal;
-}
-
-const unauthorized = (): HttpResult => ({
-  ...json(401, { error: 'unauthorized', message: 'Sign in as a counselor: this needs a valid access token.' }),
-  headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'www-authenticate': 'Bearer' },
-});
 
 /**
- * The principal of a request, or undefined (a 401). Admin needs both the token and the org's
- * records to say so: an admin demoted since their token was issued is a counselor at once.
+ * What the member use cases need. This function sends nothing (invitations are queued for the
+ * dispatcher) and holds no provider credentials, so its senders refuse loudly: a use case that
+ * started sending from here would fail its request (nothing half done) and its tests.
  */
-export async function authenticateCounselor(services: CounselorServices, ctx: RouteContext): Promise<CounselorPrincipal | undefined> {
-  const claimed = await services.counselorAuth.authenticate(ctx.event);
-  if (!claimed) return undefined;
-  const record = await services.counselors.getCounselor(claimed.orgId, claimed.counselorId);
-  if (!record) return undefined;
-  return { ...claimed, role: claimed.role === 'admin' && record.role === 'admin' ? 'admin' : 'counselor' };
-}
-
-/** A route only a counselor may use; B's dashboard routes use it too. */
-export function counselorRoute(
-  method: Route['method'],
-  path: string,
-  handler: (ctx: CounselorRouteContext) => Promise<HttpResult>,
-  options: { admin?: boolean } = {},
-): Route<CounselorServices> {
-  return {
-    method,
-    path,
-    async handler(ctx) {
-      const principal = await authenticateCounselor(ctx.services, ctx);
-      if (!principal) return unauthorized();
-      try {
-        if (options.admin) requireAdmin(principal, 'do this');
-        return await handler({ ...ctx, principal });
-      } catch (error) {
-        if (error instanceof Forbidden) return json(403, { error: 'forbidden', message: error.message });
-        return errorResponse(error, ctx.log);
-      }
-    },
-  };
-}
-
-export const cohortDeps = (services: Services): CohortDeps => ({
+export const cohortDeps = (services: CounselorServices): CohortDeps => ({
   store: services.store,
   counselors: services.counselors,
-  email: services.email,
-  sms: services.sms,
+  email: notSentFromHere,
+  sms: notSentFromHere,
   clock: services.clock,
   log: services.log,
   tokenSecret: services.tokenSecret,
   publicBaseUrl: services.publicBaseUrl,
-  postalAddress: services.settings.postalAddress,
+  postalAddress: services.postalAddress,
 });
 
 /** Invitations queued within an import request (a few writes each); API Gateway gives a request 29 seconds. */
@@ -94,19 +55,20 @@ const INLINE_INVITATIONS = 200;
 /** A JSON member list of 500 fits well within this. */
 const MAX_JSON_BYTES = 1024 * 1024;
 
-function body(ctx: RouteContext, limit: number): Buffer {
+function body(ctx: RouteContext<CounselorServices>, limit: number): Buffer {
   const raw = ctx.event.body ?? '';
   const bytes = ctx.event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
   if (bytes.length > limit) throw new TooLarge(limit);
   return bytes;
 }
-class TooLarge extends Error {
+/** A 413 through the one error mapper, with the limit named. */
+class TooLarge extends DomainError {
   constructor(readonly limit: number) {
-    super(`the request body is larger than ${limit / 1024 / 1024} MB`);
+    super('too_large', `the request body is larger than ${limit / 1024 / 1024} MB`);
   }
 }
 
-function jsonBody(ctx: RouteContext): unknown {
+function jsonBody(ctx: RouteContext<CounselorServices>): unknown {
   const type = requestHeader(ctx.event, 'content-type').toLowerCase();
   if (!type.startsWith('application/json')) throw new DomainError('validation', 'send JSON (content-type: application/json)');
   try {
@@ -116,18 +78,6 @@ function jsonBody(ctx: RouteContext): unknown {
     throw new DomainError('validation', 'the body is not valid JSON');
   }
 }
-
-/** Oversized bodies are a 413 with the limit named; the rest goes through the usual mapping. */
-const withBody =
-  (handler: (ctx: CounselorRouteContext) => Promise<HttpResult>) =>
-  async (ctx: CounselorRouteContext): Promise<HttpResult> => {
-    try {
-      return await handler(ctx);
-    } catch (error) {
-      if (error instanceof TooLarge) return json(413, { error: 'too_large', message: error.message });
-      throw error;
-    }
-  };
 
 export const counselorRoutes: Route<CounselorServices>[] = [
   counselorRoute('GET', '/counselor/me', async ({ services, principal }) => {
@@ -141,7 +91,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
   counselorRoute(
     'PUT',
     '/counselor/me/settings',
-    withBody(async (ctx) => {
+    async (ctx) => {
       const parsed = CounselorSettings.partial().strict().safeParse(jsonBody(ctx));
       if (!parsed.success) return json(400, { error: 'validation', message: 'settings are crisisAlerts and weeklyDigest, each true or false' });
       const me = (await ctx.services.counselors.getCounselor(ctx.principal.orgId, ctx.principal.counselorId))!;
@@ -149,7 +99,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
       await ctx.services.counselors.saveCounselor(updated);
       await recordAudit(ctx.services, ctx.principal, 'counselor.settings', { kind: 'counselor', id: me.counselorId }, { crisisAlerts: updated.settings.crisisAlerts, weeklyDigest: updated.settings.weeklyDigest });
       return json(200, { settings: updated.settings });
-    }),
+    },
   ),
 
   counselorRoute('GET', '/counselor/cohorts', async ({ services, principal }) => json(200, { cohorts: await listCohorts(services, principal) })),
@@ -157,7 +107,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
   counselorRoute(
     'POST',
     '/counselor/cohorts',
-    withBody(async (ctx) => json(201, { cohort: await createCohort(cohortDeps(ctx.services), ctx.principal, jsonBody(ctx)) })),
+    async (ctx) => json(201, { cohort: await createCohort(cohortDeps(ctx.services), ctx.principal, jsonBody(ctx)) }),
   ),
 
   counselorRoute('GET', '/counselor/cohorts/:cohortId', async ({ services, principal, params }) =>
@@ -167,7 +117,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
   counselorRoute(
     'PUT',
     '/counselor/cohorts/:cohortId',
-    withBody(async (ctx) => json(200, { cohort: await updateCohort(cohortDeps(ctx.services), ctx.principal, ctx.params.cohortId!, jsonBody(ctx)) })),
+    async (ctx) => json(200, { cohort: await updateCohort(cohortDeps(ctx.services), ctx.principal, ctx.params.cohortId!, jsonBody(ctx)) }),
   ),
 
   counselorRoute('GET', '/counselor/cohorts/:cohortId/members', async ({ services, principal, params }) =>
@@ -177,13 +127,13 @@ export const counselorRoutes: Route<CounselorServices>[] = [
   counselorRoute(
     'POST',
     '/counselor/cohorts/:cohortId/members',
-    withBody(async (ctx) => json(200, await addMembers(cohortDeps(ctx.services), ctx.principal, ctx.params.cohortId!, jsonBody(ctx)))),
+    async (ctx) => json(200, await addMembers(cohortDeps(ctx.services), ctx.principal, ctx.params.cohortId!, jsonBody(ctx))),
   ),
 
   counselorRoute(
     'POST',
     '/counselor/cohorts/:cohortId/import',
-    withBody(async (ctx) => {
+    async (ctx) => {
       const deps = cohortDeps(ctx.services);
       // The cohort is checked before the body: another org's id is a 404 whatever was sent.
       await getCohort(deps, ctx.principal, ctx.params.cohortId!);
@@ -200,7 +150,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
       const invitations = await sendInvitations(deps, ctx.principal, ctx.params.cohortId!, now);
       const { toInvite, ...rest } = report;
       return json(200, { ...rest, invitations: { ...invitations, stillToInvite: toInvite.length - now.length } });
-    }),
+    },
   ),
 
   counselorRoute('POST', '/counselor/cohorts/:cohortId/invitations', async ({ services, principal, params }) =>
@@ -225,17 +175,17 @@ export const counselorRoutes: Route<CounselorServices>[] = [
   counselorRoute(
     'POST',
     '/counselor/counselors',
-    withBody(async (ctx) => {
+    async (ctx) => {
       const { counselor, created } = await addCounselor(ctx.services, ctx.principal, jsonBody(ctx));
       return json(created ? 201 : 200, { counselor, created });
-    }),
+    },
     { admin: true },
   ),
 
   counselorRoute(
     'PUT',
     '/counselor/counselors/:counselorId',
-    withBody(async (ctx) => json(200, { counselor: await changeCounselorRole(ctx.services, ctx.principal, ctx.params.counselorId!, jsonBody(ctx)) })),
+    async (ctx) => json(200, { counselor: await changeCounselorRole(ctx.services, ctx.principal, ctx.params.counselorId!, jsonBody(ctx)) }),
     { admin: true },
   ),
 
@@ -243,8 +193,8 @@ export const counselorRoutes: Route<CounselorServices>[] = [
     'DELETE',
     '/counselor/counselors/:counselorId',
     async ({ services, principal, params }) => {
-      await removeCounselor(services, principal, params.counselorId!);
-      return json(200, { removed: true });
+      const { accounts } = await removeCounselorEverywhere({ counselors: services.counselors, accounts: services.counselorAccounts, clock: services.clock, log: services.log }, principal, params.counselorId!);
+      return json(200, { removed: true, accountsDisabled: accounts });
     },
     { admin: true },
   ),

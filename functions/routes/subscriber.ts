@@ -243,7 +243,8 @@ export const subscriberRoutes: Route[] = [
 ];
 
 /**
- * SES events through SNS. The envelope must carry a valid SNS signature (shared/adapters/sns.ts);
+ * SES events through SNS. The envelope must carry a valid SNS signature, from a certificate of an
+ * SNS host that chains to a trusted root, and be under an hour old (shared/adapters/sns.ts);
  * locally, with LOCAL_SES_EVENTS=1 beside the SES twin, an unsigned Notification is accepted too
  * (so tests can inject bounces). A SubscriptionConfirmation is confirmed only for our topic.
  */
@@ -262,10 +263,11 @@ async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
     throw error;
   }
   const signed = envelope.Signature !== undefined;
-  const trusted = signed ? await sesEvents.sns.verify(envelope) : sesEvents.acceptUnsigned;
-  if (!trusted) {
-    ctx.log.warn('ses event rejected: not signed by SNS', { type: envelope.Type });
-    return json(403, { error: 'forbidden', message: 'missing or invalid SNS signature' });
+  const check = signed ? await sesEvents.sns.check(envelope) : sesEvents.acceptUnsigned ? { ok: true as const } : { ok: false as const, reason: 'unsigned' as const };
+  if (!check.ok) {
+    // Which check failed (certificate, chain, signature, age), never what the message said.
+    ctx.log.warn('ses event rejected: not signed by SNS', { type: envelope.Type, reason: check.reason });
+    return json(403, { error: 'forbidden', message: 'missing or invalid SNS signature, or a message too old to accept' });
   }
   const ourTopic = sesEvents.topicArn !== undefined && envelope.TopicArn === sesEvents.topicArn;
   if (sesEvents.topicArn !== undefined && !ourTopic) return json(400, { error: 'bad_request', message: 'not the SES events topic' });

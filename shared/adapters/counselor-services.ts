@@ -1,21 +1,35 @@
-import type { Config } from '../config';
+import type { CounselorApiConfig } from '../config';
 import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
 import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from './cognito-jwks';
 import { localIssuer } from './local-jwt';
-import { createServices, type Services, type ServicesOptions } from './services';
+import type { CounselorAccounts } from '../ports/counselor-accounts';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { createCognitoCounselorAccounts } from './cognito/cognito-counselor-accounts';
+import { silentLogger } from '../ports';
+import { createDynamoCounselorStore } from './dynamo/counselor-store';
+import { createDynamoStore } from './dynamo/dynamo-store';
+import { tokenSecret } from './secrets';
+import { dynamoClientOf } from './dynamo/client';
+import type { Services, ServicesOptions } from './services';
 
 /**
- * The composition root for the counselors' side (functions/counselor-api.ts, the CLI's counselor
- * commands): every service of ./services.ts plus counselor sign-in. Kept apart so that token
- * verification (JWT, JWKS, the local issuer) and the hosted sign-in are not built into, or bundled
- * with, functions that never sign a counselor in (issue 7: the public API's cold start).
+ * The composition root of the counselors' function (functions/counselor-api.ts): the table, the
+ * link key, counselor sign-in and their accounts, and nothing that sends. Invitations are queued
+ * for the dispatcher, so this function holds neither SES nor Twilio (nor, in AWS, their grants or
+ * the Twilio secret). Kept apart so that token verification (JWT, JWKS, the local issuer) and the
+ * hosted sign-in are not built into, or bundled with, functions that never sign a counselor in.
+ * The CLI and the local stack use these together with ./services.ts (Services & CounselorServices).
  */
-export interface CounselorServices extends Services {
+export interface CounselorServices extends Pick<Services, 'store' | 'counselors' | 'clock' | 'log' | 'tokenSecret' | 'publicBaseUrl'> {
+  /** CAN-SPAM's postal address, for the invitations counselors queue. */
+  postalAddress: string;
   /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
   counselorAuth: CounselorAuthenticator;
   /** AWS only: Cognito's hosted sign-in for the dashboard (/auth/start, /auth/callback). Unset locally. */
   counselorSignIn?: CounselorSignIn;
+  /** The counselors' sign-in accounts, shut when a counselor is removed: Cognito on AWS, none locally. */
+  counselorAccounts: CounselorAccounts;
 }
 
 export interface CounselorSignIn {
@@ -26,19 +40,41 @@ export interface CounselorSignIn {
   fetch?: typeof fetch;
 }
 
-export async function createCounselorServices(config: Config, options: ServicesOptions = {}): Promise<CounselorServices> {
-  const services = await createServices(config, options);
-  return { ...services, ...counselorSignInOf(config, services) };
+/** The local stack has no directory: tokens come from the local issuer, so there is no account to shut. */
+const noCounselorAccounts: CounselorAccounts = { disable: async () => ({ accounts: 0 }) };
+
+export async function createCounselorServices(config: CounselorApiConfig, options: ServicesOptions = {}): Promise<CounselorServices> {
+  const dynamo = dynamoClientOf(config);
+  const clock = options.clock ?? { now: () => new Date() };
+  const base = {
+    store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
+    counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
+    clock,
+    log: options.log ?? silentLogger,
+    tokenSecret: await tokenSecret(config),
+    publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
+    postalAddress: config.POSTAL_ADDRESS,
+  };
+  return { ...base, ...counselorSignInOf(config, base) };
 }
 
 function counselorSignInOf(
-  config: Config,
+  config: CounselorApiConfig,
   { clock, log, publicBaseUrl }: Pick<Services, 'clock' | 'log' | 'publicBaseUrl'>,
-): Pick<CounselorServices, 'counselorAuth' | 'counselorSignIn'> {
+): Pick<CounselorServices, 'counselorAuth' | 'counselorSignIn' | 'counselorAccounts'> {
+  const local = Boolean(config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT);
   return {
+    // Locally tokens come from the local issuer: there is no account to shut (the record check is what refuses).
+    counselorAccounts:
+      config.COUNSELOR_USER_POOL_ID && !local
+        ? createCognitoCounselorAccounts({
+            client: new CognitoIdentityProviderClient({ requestHandler: { requestTimeout: config.PROVIDER_TIMEOUT_MS, throwOnRequestTimeout: true } }),
+            userPoolId: config.COUNSELOR_USER_POOL_ID,
+          })
+        : noCounselorAccounts,
     // The local issuer only beside DynamoDB Local: a stray setting in AWS must not swap verifiers.
     counselorAuth:
-      config.LOCAL_COUNSELOR_JWT_DIR && config.DYNAMODB_ENDPOINT
+      local && config.LOCAL_COUNSELOR_JWT_DIR
         ? localAuthenticator(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR), clock, log)
         : awsAuthenticator(
             config.COUNSELOR_USER_POOL_ID && config.COUNSELOR_CLIENT_ID

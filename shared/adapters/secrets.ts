@@ -38,13 +38,13 @@ function readJsonSecret<T>(arn: string, schema: z.ZodType<T>, shape: string): Pr
   return pending;
 }
 
-export function twilioCredentials(config: Config): Promise<TwilioCredentials> {
+export function twilioCredentials(config: Pick<Config, 'TWILIO_SECRET_ARN' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN'>): Promise<TwilioCredentials> {
   if (!config.TWILIO_SECRET_ARN) return Promise.resolve({ accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN! });
   return readJsonSecret(config.TWILIO_SECRET_ARN, TwilioSecret, '{"accountSid": "AC...", "authToken": "..."}');
 }
 
 /** The key that signs people's links. */
-export async function tokenSecret(config: Config): Promise<string> {
+export async function tokenSecret(config: Pick<Config, 'APP_SECRET_ARN' | 'TOKEN_SECRET'>): Promise<string> {
   if (!config.APP_SECRET_ARN) return config.TOKEN_SECRET!;
   return (await readJsonSecret(config.APP_SECRET_ARN, AppSecret, '{"tokenSecret": "<32+ characters>"}')).tokenSecret;
 }

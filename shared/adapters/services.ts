@@ -1,7 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { dynamoClientOf } from './dynamo/client';
+import { sesSenderOf } from './ses/ses-from-config';
 import type { DispatchSettings } from '../app/dispatch';
-import type { Config } from '../config';
+import type { ApiConfig, DispatcherConfig } from '../config';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import { createDynamoStore } from './dynamo/dynamo-store';
@@ -9,7 +9,6 @@ import { createDynamoRateBudget } from './dynamo/dynamo-rate-budget';
 import type { RateBudget } from '../ports';
 import { issueToken } from '../domain/tokens';
 import { tokenSecret, twilioCredentials } from './secrets';
-import { createSesEmailSender } from './ses/ses-email-sender';
 import { createSnsClient, snsNetwork, type SnsClient } from './sns';
 import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
 // Counselors (issue 5)
@@ -67,26 +66,22 @@ export interface SesEventSettings {
 /** "Match Coach <coach@example.org>" -> "coach@example.org". */
 export const addressOf = (from: string) => /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
-/** Local twins accept any credentials; real AWS uses the function's role. */
-const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 export interface ServicesOptions {
   clock?: Clock;
   log?: Logger;
   onCapacity?: (op: string, read: number, write: number) => void;
 }
 
-export async function createServices(config: Config, options: ServicesOptions = {}): Promise<Services> {
-  const dynamo = new DynamoDBClient(
-    config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {},
-  );
-  const ses = new SESv2Client({
-    ...(config.SES_ENDPOINT ? { endpoint: config.SES_ENDPOINT, region: 'us-east-1', credentials: localCredentials } : {}),
-    // The dispatcher owns retries (with backoff, recorded per attempt); the SDK must not retry a
-    // daily-quota answer on its own, and a hung request must fail rather than wait out the Lambda.
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: config.PROVIDER_TIMEOUT_MS, throwOnRequestTimeout: true },
-  });
+/** What createServices reads: the dispatcher's settings, and the SES events' where the public API has them. */
+export type SendingConfig = DispatcherConfig & Partial<Pick<ApiConfig, 'SES_EVENTS_TOPIC_ARN' | 'LOCAL_SES_EVENTS'>>;
+
+/**
+ * The composition root of the two functions that send (the public API, the dispatcher), the CLI
+ * and the local stack: everything. The counselors' function and the weekly digest have their own
+ * (./counselor-services.ts, ./digest-services.ts), holding less.
+ */
+export async function createServices(config: SendingConfig, options: ServicesOptions = {}): Promise<Services> {
+  const dynamo = dynamoClientOf(config);
   const [twilio, secret] = await Promise.all([twilioCredentials(config), tokenSecret(config)]);
   const base = config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const clock = options.clock ?? { now: () => new Date() };
@@ -94,11 +89,7 @@ export async function createServices(config: Config, options: ServicesOptions = 
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     paceClock: { now: () => new Date() },
     budget: createDynamoRateBudget({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
-    email: createSesEmailSender({
-      client: ses,
-      from: config.EMAIL_FROM,
-      ...(config.SES_CONFIGURATION_SET ? { configurationSetName: config.SES_CONFIGURATION_SET } : {}),
-    }),
+    email: sesSenderOf(config),
     sms: createTwilioSmsSender({
       accountSid: twilio.accountSid,
       authToken: twilio.authToken,

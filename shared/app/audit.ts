@@ -47,7 +47,11 @@ export async function readAudit(deps: { counselors: CounselorStore }, actor: Cou
 }
 
 /** The caller is known but may not do this (a 403): distinct from "no such record" (a 404). */
-export class Forbidden extends Error {}
+export class Forbidden extends DomainError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
 
 export const requireAdmin = (actor: CounselorPrincipal, what: string) => {
   if (actor.role !== 'admin') throw new Forbidden(`only an admin of your organisation can ${what}`);

@@ -4,6 +4,7 @@ import { COUNSELOR_API_SCOPE, CounselorRole, RecordId, type CounselorPrincipal }
 import { JwtRejected, verifyJwt, type Jwks } from '../adapters/local-jwt';
 import type { Clock, Logger } from '../ports';
 import { silentLogger } from '../ports';
+import type { CounselorStore } from '../ports/counselor';
 
 /**
  * Who is calling the counselor API. In AWS, API Gateway's JWT authorizer has already checked the
@@ -134,6 +135,20 @@ export function localAuthenticator(verification: LocalVerification, clock: Clock
       return token ? verifiedPrincipal(token, verification, clock, log) : undefined;
     },
   };
+}
+
+/**
+ * The counselor a verified token names, as the organisation's records say now, or undefined.
+ * A signature only proves who Cognito (or the local issuer) said the caller was when the token was
+ * made: since then an admin may have removed them (their token lives on until it expires) or
+ * changed their role, and a token may name a record that never existed. So the record decides:
+ * no record in that organisation, no access; and the record's role, not the token's, is the role
+ * (a demoted admin is a counselor at once, a promoted one an admin).
+ */
+export async function currentCounselor(counselors: Pick<CounselorStore, 'getCounselor'>, claimed: CounselorPrincipal): Promise<CounselorPrincipal | undefined> {
+  const record = await counselors.getCounselor(claimed.orgId, claimed.counselorId);
+  if (!record || record.orgId !== claimed.orgId || record.counselorId !== claimed.counselorId) return undefined;
+  return { ...claimed, role: record.role };
 }
 
 /** Denies everyone: the default where no authenticator is configured. */

@@ -1,23 +1,25 @@
 import * as z from 'zod';
-import { RecordId } from '../domain/counselor';
+import { RecordId, type CounselorRole } from '../domain/counselor';
+import type { CounselorStore } from '../ports/counselor';
 
 /**
  * Cognito's pre-token-generation trigger (event version 2, the one that can add claims to ACCESS
  * tokens). Cognito access tokens carry no user attributes, yet the counselor API reads the
- * organisation from `custom:orgId` (shared/app/counselor-auth.ts): this puts it there, with the
- * role and our counselor id, from the user's own attributes and groups. The user can set none of
- * them: the client may not write `custom:orgId` or `custom:counselorId` (infra/counselors.ts) and
- * groups are the pool admin's.
+ * organisation from `custom:orgId` (shared/app/counselor-auth.ts): this puts it there, with our
+ * counselor id and the role, for counselors the organisation has. The user can set none of the
+ * attributes it reads: the client may not write `custom:orgId` or `custom:counselorId`
+ * (infra/counselors.ts).
+ *
+ * It is also the gate: Cognito fails a sign-in or refresh whose trigger fails, so a user whose
+ * attributes name no counselor record (removed by their organisation, or never added) is refused
+ * a token outright, rather than handed one that every route would then refuse.
  */
 
-/** The Cognito group that makes a counselor an admin (infra/counselors.ts COUNSELOR_GROUPS). */
-export const ADMINS_GROUP = 'admins';
 /** The user-pool attribute holding the counselor's organisation. */
 export const ORG_ATTRIBUTE = 'custom:orgId';
 /**
  * The user-pool attribute holding the counselor's id in our records (the id `matchcoach counselor
- * add` or the API minted). Without it the principal's id is the Cognito `sub`, which names no
- * counselor record, so every /counselor route would answer 401.
+ * add` or the API minted), which the organisation's record must match.
  */
 export const COUNSELOR_ID_ATTRIBUTE = 'custom:counselorId';
 
@@ -36,28 +38,28 @@ export const PreTokenGenerationV2Event = z.looseObject({
 });
 export type PreTokenGenerationV2Event = z.infer<typeof PreTokenGenerationV2Event>;
 
-export type CounselorAccessClaims = { 'custom:orgId': string; 'custom:role': 'admin' | 'counselor'; 'custom:counselorId'?: string };
+export type CounselorAccessClaims = { 'custom:orgId': string; 'custom:counselorId': string; 'custom:role': CounselorRole };
+
+/** Why no token: the attributes name no organisation and record, or the organisation has no such counselor. */
+export type TokenRefusal = 'no_counselor_attributes' | 'no_counselor_record';
+export type TokenDecision = { status: 'issue'; claims: CounselorAccessClaims } | { status: 'refuse'; reason: TokenRefusal };
 
 /**
- * The claims a counselor's access token gets: the org and role exactly as principalFromClaims
- * reads them. None for a user without a valid org id: their token then fails the API's check
- * (a 401) rather than the sign-in, so an admin can still sign in and fix the account.
+ * The claims a counselor's access token gets, from the organisation's record: the role is the
+ * record's (what the organisation's admins set through the API), whatever Cognito group the user
+ * is in, so that a demotion or a removal takes effect at the next refresh at the latest.
  */
-export function counselorAccessClaims(userAttributes: Record<string, string>, groups: readonly string[]): CounselorAccessClaims | undefined {
-  const orgId = RecordId.safeParse(userAttributes[ORG_ATTRIBUTE]);
-  if (!orgId.success) return undefined;
-  const counselorId = RecordId.safeParse(userAttributes[COUNSELOR_ID_ATTRIBUTE]);
-  return {
-    'custom:orgId': orgId.data,
-    'custom:role': groups.includes(ADMINS_GROUP) ? 'admin' : 'counselor',
-    ...(counselorId.success && { 'custom:counselorId': counselorId.data }),
-  };
+export async function decideCounselorToken(deps: { counselors: Pick<CounselorStore, 'getCounselor'> }, event: PreTokenGenerationV2Event): Promise<TokenDecision> {
+  const orgId = RecordId.safeParse(event.request.userAttributes[ORG_ATTRIBUTE]);
+  const counselorId = RecordId.safeParse(event.request.userAttributes[COUNSELOR_ID_ATTRIBUTE]);
+  if (!orgId.success || !counselorId.success) return { status: 'refuse', reason: 'no_counselor_attributes' };
+  const record = await deps.counselors.getCounselor(orgId.data, counselorId.data);
+  if (!record || record.orgId !== orgId.data || record.counselorId !== counselorId.data) return { status: 'refuse', reason: 'no_counselor_record' };
+  return { status: 'issue', claims: { 'custom:orgId': record.orgId, 'custom:counselorId': record.counselorId, 'custom:role': record.role } };
 }
 
 /** The event with its response filled in, as Cognito expects it back. */
-export function withCounselorClaims(event: PreTokenGenerationV2Event): PreTokenGenerationV2Event {
-  const claims = counselorAccessClaims(event.request.userAttributes, event.request.groupConfiguration?.groupsToOverride ?? []);
-  if (!claims) return event;
+export function withCounselorClaims(event: PreTokenGenerationV2Event, claims: CounselorAccessClaims): PreTokenGenerationV2Event {
   return {
     ...event,
     response: {
@@ -66,3 +68,9 @@ export function withCounselorClaims(event: PreTokenGenerationV2Event): PreTokenG
     },
   };
 }
+
+/**
+ * What a refused user reads: Cognito shows the trigger's error on its sign-in page. It says what
+ * to do and nothing about which check failed or whether the organisation exists.
+ */
+export const TOKEN_REFUSED_MESSAGE = 'This account is not (or no longer) a counselor of an organisation in Match Coach. Ask your organisation\'s admin.';

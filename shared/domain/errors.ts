@@ -4,7 +4,7 @@
  * They live in the domain so that adapters can raise them too (a store refusing a write for
  * someone who is gone) without reaching into the use cases.
  */
-export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'unknown_sequence' | 'missing_anchor';
+export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'unknown_sequence' | 'missing_anchor' | 'forbidden' | 'too_large';
 
 export class DomainError extends Error {
   constructor(

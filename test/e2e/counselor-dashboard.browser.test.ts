@@ -92,6 +92,8 @@ beforeAll(async () => {
   services.at(NOW);
   services.counselorAuth = issuer.authenticator(services.clock);
   token = issuer.tokenFor({ counselorId: 'c1', orgId: 'org-a' }, {}, new Date(NOW));
+  // The counselor the token names: a verified token opens nothing without the organisation's record.
+  await services.counselors.saveCounselor({ counselorId: 'c1', orgId: 'org-a', email: 'c1@org-a.example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: NOW });
   await seed();
   const port = await freePort();
   services.publicBaseUrl = `http://127.0.0.1:${port}`;

@@ -122,6 +122,8 @@ beforeAll(async () => {
     timeoutMs: 5_000,
     fetch: (input, init) => fetch(toFake(input), init),
   };
+  // The counselor the tokens name: a verified token opens nothing without the organisation's record.
+  await services.counselors.saveCounselor({ counselorId: 'c1', orgId: 'org-a', email: 'c1@org-a.example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: NOW.toISOString() });
   await services.counselors.saveCohort({ cohortId: 'spring', orgId: 'org-a', name: 'Spring mentoring', season: 2027, sequenceIds: ['core'], anchorOverrides: {}, archived: false, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() });
   app = await serveApiHandler(createApiHandler(Promise.resolve(services)), port);
   browser = await chromium.launch({

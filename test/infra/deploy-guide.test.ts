@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../../infra/app';
 import { REPOSITORY_ROOT } from '../../infra/handlers';
+import { apiThrottles } from '../../infra/api-throttles';
 import { PROD_CONTEXT, SKIP_BUNDLING } from './context';
 
 /**
@@ -35,5 +36,14 @@ describe('DEPLOY.md', () => {
       .filter((o) => !o.startsWith('Exports'));
     for (const output of outputs) expect({ output, documented: guide.includes(output) }).toEqual({ output, documented: true });
     for (const [, name] of guide.matchAll(/<(\w+) output>/g)) expect(outputs).toContain(name);
+  });
+
+  test('lists every route with a throttle of its own, and the sign-up form\'s limit', () => {
+    const { routes } = apiThrottles(1);
+    for (const key of Object.keys(routes)) {
+      const routePath = key.split(' ')[1]!;
+      expect({ routePath, documented: guide.includes(routePath) }).toEqual({ routePath, documented: true });
+    }
+    expect(guide).toMatch(/`POST \/subscribe` \| 5 \| 10 \|/);
   });
 });

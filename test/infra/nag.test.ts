@@ -94,6 +94,16 @@ const INVENTORY = [
   'Stateless/CounselorPagesRouteauthProxy AwsSolutions-APIG4',
   'Stateless/CounselorPagesRoutedashboard AwsSolutions-APIG4',
   'Stateless/CounselorPagesRoutedashboardProxy AwsSolutions-APIG4',
+  // The webhooks and public forms: routes of $default's function split out only for their own
+  // throttles (infra/api-throttles.ts), authenticated by the handler like $default.
+  'Stateless/PublicRoutewebhookstwiliosms AwsSolutions-APIG4',
+  'Stateless/PublicRoutewebhookstwiliostatus AwsSolutions-APIG4',
+  'Stateless/PublicRoutewebhooksses AwsSolutions-APIG4',
+  'Stateless/PublicRoutesubscribe AwsSolutions-APIG4',
+  'Stateless/PublicRouteconfirmToken AwsSolutions-APIG4',
+  'Stateless/PublicRoutepreferencesToken AwsSolutions-APIG4',
+  'Stateless/PublicRouteunsubscribeToken AwsSolutions-APIG4',
+  'Stateless/PublicRouteplanToken AwsSolutions-APIG4',
   'Stateless/DispatchDeadLetters AwsSolutions-SQS3',
   'Stateless/DispatchDeadLetters Serverless-SQSRedrivePolicy',
   'Stateless/DispatchScheduleRole AwsSolutions-IAM5[Resource::<DispatcherFunction30F49669.Arn>:*]',

@@ -5,7 +5,9 @@ import { COUNSELOR_SCOPE, SIGN_IN_CALLBACK_PATH } from '../../infra/counselors';
 import { HANDLERS } from '../../infra/handlers';
 import { LOCAL_ONLY_SETTINGS, PENDING_SETTINGS } from '../../infra/service-function';
 import { TABLE_DEFINITION } from '../../shared/adapters/dynamo/keys';
-import { ConfigSchema } from '../../shared/config';
+import { FUNCTION_CONFIG, type FunctionName } from '../../shared/config';
+import { COGNITO_ACCOUNT_ACTIONS } from '../../shared/adapters/cognito/cognito-counselor-accounts';
+import { apiThrottles, PUBLIC_THROTTLED_ROUTES } from '../../infra/api-throttles';
 import { build, type Built, list, PROD_CONTEXT, type Resources, resourcesOf, SKIP_BUNDLING, type Statement, statements } from './context';
 
 /**
@@ -120,23 +122,20 @@ describe.each([
       app.stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
     });
 
-    test('each function gets every setting the runtime config requires, and none that are local-only', () => {
-      const required = Object.entries(ConfigSchema.shape)
-        .filter(([, schema]) => !schema.safeParse(undefined).success)
-        .map(([name]) => name);
-      expect(required).toEqual(expect.arrayContaining(['TABLE_NAME', 'EMAIL_FROM', 'TWILIO_FROM']));
-      const known = new Set<string>([...Object.keys(ConfigSchema.shape), ...PENDING_SETTINGS, 'POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS']);
-      for (const fn of functions()) {
+    test("each function gets exactly the settings its own configuration reads: every required one, none it does not read, none local-only", () => {
+      const stateful = Object.values(app.stateful.findResources('AWS::Lambda::Function') as Resources);
+      for (const fn of [...functions(), ...stateful]) {
         const variables = fn.Properties.Environment.Variables as Record<string, unknown>;
-        // The refinements too: AWS reads both secrets from Secrets Manager.
-        for (const name of [...required, 'TWILIO_SECRET_ARN', 'APP_SECRET_ARN', 'SES_CONFIGURATION_SET']) expect(variables).toHaveProperty(name);
-        for (const name of Object.keys(variables)) expect(known).toContain(name);
-        for (const name of LOCAL_ONLY_SETTINGS) expect(variables).not.toHaveProperty(name);
-        expect(variables.TABLE_NAME).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Plans/) });
-        expect(variables.TWILIO_SECRET_ARN).toEqual({ 'Fn::ImportValue': expect.stringMatching(/TwilioCredentials/) });
-        expect(variables.APP_SECRET_ARN).toEqual({ 'Fn::ImportValue': expect.stringMatching(/AppSecret/) });
-        expect(variables.SES_CONFIGURATION_SET).toEqual({ 'Fn::ImportValue': expect.stringMatching(/ConfigurationSet/) });
+        const name = variables.POWERTOOLS_SERVICE_NAME as FunctionName;
+        const shape = FUNCTION_CONFIG[name].shape as Record<string, { safeParse(v: unknown): { success: boolean } }>;
+        const required = Object.entries(shape).filter(([, schema]) => !schema.safeParse(undefined).success).map(([key]) => key);
+        for (const key of required) expect(variables).toHaveProperty(key);
+        for (const key of Object.keys(variables)) expect([...Object.keys(shape), ...PENDING_SETTINGS, 'POWERTOOLS_SERVICE_NAME', 'NODE_OPTIONS']).toContain(key);
+        for (const key of LOCAL_ONLY_SETTINGS) expect(variables).not.toHaveProperty(key);
+        // Across stacks an import; the token trigger lives beside the table.
+        expect(JSON.stringify(variables.TABLE_NAME)).toMatch(/Plans/);
       }
+      expect(new Set([...functions(), ...stateful].map((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME))).toEqual(new Set(Object.keys(FUNCTION_CONFIG)));
     });
 
     test('only the API function is told the SES events topic (the one it accepts deliveries from)', () => {
@@ -158,7 +157,12 @@ describe.each([
               // dev links point at the API itself
               PUBLIC_BASE_URL: { 'Fn::Join': ['', expect.arrayContaining(['https://', { Ref: expect.stringMatching(/^HttpApi/) }])] },
             };
-      for (const fn of functions()) expect(fn.Properties.Environment.Variables).toMatchObject(expected);
+      const byService = Object.fromEntries(functions().map((fn) => [fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, fn.Properties.Environment.Variables]));
+      // The two that send are told all three; the others only what they read.
+      for (const name of ['dispatcher', 'api']) expect(byService[name]).toMatchObject(expected);
+      expect(byService.counselorApi).toMatchObject({ PUBLIC_BASE_URL: expected.PUBLIC_BASE_URL });
+      expect(byService.weeklyDigest).toMatchObject({ EMAIL_FROM: expected.EMAIL_FROM, PUBLIC_BASE_URL: expected.PUBLIC_BASE_URL });
+      for (const name of ['counselorApi', 'weeklyDigest']) expect(byService[name]).not.toHaveProperty('TWILIO_FROM');
     });
 
     test('the dispatcher budget and lease follow its timeout', () => {
@@ -394,6 +398,37 @@ describe.each([
       for (const field of Object.values(format)) expect(field).not.toMatch(/path|querystring|claims|\$context\.authorizer\.(?!error)/i);
     });
 
+    test('the webhooks, the public forms and the counselors\' routes each have a throttle of their own, the sign-up form the lowest', () => {
+      const limits = apiThrottles(1);
+      app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingRateLimit: limits.stageDefault.rateLimit, ThrottlingBurstLimit: limits.stageDefault.burstLimit },
+        RouteSettings: Match.objectEquals(
+          Object.fromEntries(Object.entries(limits.routes).map(([key, t]) => [key, { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }])),
+        ),
+      });
+      app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        RouteSettings: Match.objectLike({
+          'POST /webhooks/twilio/sms': { ThrottlingRateLimit: 22, ThrottlingBurstLimit: 104 },
+          'POST /webhooks/twilio/status': { ThrottlingRateLimit: 8, ThrottlingBurstLimit: 16 },
+          'POST /webhooks/ses': { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+          'POST /subscribe': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+        }),
+      });
+      const webhooks = [PUBLIC_THROTTLED_ROUTES.twilioInbound, PUBLIC_THROTTLED_ROUTES.twilioStatus, PUBLIC_THROTTLED_ROUTES.sesEvents];
+      for (const key of webhooks) expect(limits.routes[key]!.rateLimit).toBeGreaterThan(limits.routes[PUBLIC_THROTTLED_ROUTES.signUp]!.rateLimit);
+      // Every route named exists, goes to the function that serves it, and the stage waits for it.
+      const routes = resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Route');
+      const [[stageId, stage]] = resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Stage') as [[string, Resources[string]]];
+      expect(stageId).toBeDefined();
+      for (const key of Object.keys(limits.routes)) {
+        const found = routes.find(([, r]) => r.Properties.RouteKey === key);
+        expect(found).toBeDefined();
+        expect(stage.DependsOn).toContain(found![0]);
+        const integration = JSON.stringify(found![1].Properties.Target);
+        expect(integration).toMatch(key.startsWith('ANY') ? /CounselorApiIntegration/ : /"DefaultRouteApiIntegration/);
+      }
+    });
+
     describe('counselors', () => {
       test('a JWT authorizer checks Cognito access tokens of the counselor client on /counselor/{proxy+}, with the counselor scope', () => {
         app.stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
@@ -414,7 +449,7 @@ describe.each([
         });
         // Every route but $default (public by design, signatures checked in code) and the dashboard's
         // (a browser's cookie, verified by the handler) has the authorizer.
-        const open = new Set(['$default', 'ANY /dashboard', 'ANY /dashboard/{proxy+}', 'ANY /auth/{proxy+}']);
+        const open = new Set(['$default', 'ANY /dashboard', 'ANY /dashboard/{proxy+}', 'ANY /auth/{proxy+}', ...Object.values(PUBLIC_THROTTLED_ROUTES)]);
         const routes = resourcesOf(app.stateless, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
         expect(routes.map((r) => r.RouteKey).sort()).toEqual([...open, 'ANY /counselor/{proxy+}'].sort());
         for (const route of routes) {
@@ -522,18 +557,18 @@ describe.each([
           Principal: 'cognito-idp.amazonaws.com',
           SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CounselorsUserPool'), 'Arn'] },
         });
-        // Its role writes its own logs and traces, and touches no table, secret, key or mail.
-        const actions = statements(app.stateful)
-          .filter((s) => JSON.stringify(s).includes('TokenClaims'))
-          .flatMap((s) => list(s.Action));
-        for (const action of actions) expect(action).toMatch(/^(logs|xray):/);
+        // Its role writes its own logs and traces and reads counselor records: item reads on
+        // organisations' partitions only (decrypting through DynamoDB); no write, secret or mail.
         const triggerPolicies = resourcesOf(app.stateful, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('CounselorsTokenClaims'));
-        for (const [, policy] of triggerPolicies) {
-          for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
-            for (const action of list(statement.Action)) expect(action).toMatch(/^(logs|xray):/);
-          }
-        }
         expect(triggerPolicies.length).toBeGreaterThan(0);
+        const docs = triggerPolicies.flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+        for (const statement of docs) {
+          for (const action of list(statement.Action)) expect(action).toMatch(/^(logs|xray):|^dynamodb:(GetItem|BatchGetItem|Query|ConditionCheckItem)$|^kms:(Decrypt|DescribeKey)$/);
+        }
+        const reads = docs.filter((d) => list(d.Action).some((a) => a.startsWith('dynamodb:')));
+        expect(reads).toHaveLength(1);
+        expect(reads[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORG#*'] } });
+        expect(reads[0]!.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Plans/), 'Arn'] });
       });
     });
 
@@ -647,29 +682,78 @@ describe.each([
       }
     });
 
-    test('each function reads exactly the two secrets, and uses KMS keys only through DynamoDB and Secrets Manager', () => {
-      for (const service of ['Dispatcher', 'Api', 'CounselorApi']) {
-        const [, policy] = resourcesOf(app.stateless, 'AWS::IAM::Policy').find(([id]) => id.startsWith(`${service}Role`))!;
-        const docs = policy.Properties.PolicyDocument.Statement as Statement[];
-        const secretReads = docs.filter((d) => list(d.Action).includes('secretsmanager:GetSecretValue'));
-        expect(secretReads.map((d) => JSON.stringify(d.Resource)).sort()).toEqual([
-          expect.stringMatching(/AppSecret/),
-          expect.stringMatching(/TwilioCredentials/),
-        ]);
-        const keyUses = docs.filter((d) => list(d.Action).some((a) => a.startsWith('kms:')));
-        expect(keyUses.length).toBeGreaterThan(0);
-        for (const d of keyUses) {
-          expect((d.Condition as { StringEquals?: Record<string, unknown> })?.StringEquals?.['kms:ViaService']).toBeDefined();
+    describe('each function holds exactly the grants it uses', () => {
+      /** Every statement of a function's role, by the service name it logs as. */
+      const grantsOf = (service: string): Statement[] => {
+        const matching = resourcesOf(app.stateless, 'AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service);
+        expect(matching).toHaveLength(1);
+        const roleId = JSON.stringify(matching[0]![1].Properties.Role).match(/"([A-Za-z0-9]+Role[A-Za-z0-9]*)"/)![1]!;
+        const policies = resourcesOf(app.stateless, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`));
+        expect(policies.length).toBeGreaterThan(0);
+        return policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+      };
+      const actions = (service: string) => new Set(grantsOf(service).filter((d) => d.Effect === 'Allow').flatMap((d) => list(d.Action)));
+      const secretsRead = (service: string) =>
+        grantsOf(service)
+          .filter((d) => list(d.Action).includes('secretsmanager:GetSecretValue'))
+          .map((d) => (JSON.stringify(d.Resource).match(/TwilioCredentials|AppSecret/) ?? ['?'])[0])
+          .sort();
+
+      test.each([
+        ['dispatcher', ['AppSecret', 'TwilioCredentials'], true],
+        ['api', ['AppSecret', 'TwilioCredentials'], true],
+        ['counselorApi', ['AppSecret'], false],
+        ['weeklyDigest', [], true],
+      ] as const)('%s reads the secrets %j and sends email: %s', (service, secrets, sendsEmail) => {
+        expect(secretsRead(service)).toEqual(secrets);
+        expect(actions(service).has('ses:SendEmail')).toBe(sendsEmail);
+      });
+
+      test("the counselors' function and the digest cannot read the Twilio secret, nor decrypt it", () => {
+        for (const service of ['counselorApi', 'weeklyDigest']) {
+          const docs = grantsOf(service);
+          expect(JSON.stringify(docs)).not.toMatch(/TwilioCredentials/);
+          // The data key is used only through DynamoDB (and, for the link key, Secrets Manager), never directly.
+          for (const d of docs.filter((x) => list(x.Action).some((a) => a.startsWith('kms:')))) {
+            expect(['dynamodb', 'secretsmanager'].map((svc) => JSON.stringify(d.Condition).includes(`${svc}.`))).toContain(true);
+          }
         }
-      }
+        expect(JSON.stringify(grantsOf('weeklyDigest'))).not.toMatch(/secretsmanager:/);
+      });
+
+      test('only the counselors\' function may shut counselor accounts: exactly the calls it makes, on the pool only', () => {
+        for (const service of ['dispatcher', 'api', 'weeklyDigest']) expect([...actions(service)].some((a) => a.startsWith('cognito-idp:'))).toBe(false);
+        const cognito = grantsOf('counselorApi').filter((d) => list(d.Action).some((a) => a.startsWith('cognito-idp:')));
+        expect(cognito).toHaveLength(1);
+        expect(list(cognito[0]!.Action).sort()).toEqual([...COGNITO_ACCOUNT_ACTIONS].sort());
+        expect(cognito[0]!.Resource).toEqual({ 'Fn::ImportValue': expect.stringMatching(/CounselorsUserPool.*Arn/) });
+      });
+
+      test('the weekly digest reads the table and writes only the notification ledger', () => {
+        const docs = grantsOf('weeklyDigest').filter((d) => d.Effect === 'Allow' && list(d.Action).some((a) => a.startsWith('dynamodb:')));
+        const writes = docs.filter((d) => list(d.Action).includes('dynamodb:PutItem'));
+        expect(writes).toHaveLength(1);
+        expect(writes[0]!.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NOTIFY#*'] } });
+        for (const d of docs.filter((x) => x !== writes[0])) expect(list(d.Action).some((a) => /Put|Update|Delete|BatchWrite/.test(a))).toBe(false);
+      });
+
+      test('only the two that send are told how to send texts; only the public API the SES events topic', () => {
+        const byService = Object.fromEntries(functions().map((fn) => [fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME, fn.Properties.Environment.Variables]));
+        for (const name of ['dispatcher', 'api']) expect(byService[name]).toHaveProperty('TWILIO_SECRET_ARN');
+        for (const name of ['counselorApi', 'weeklyDigest']) {
+          for (const key of ['TWILIO_SECRET_ARN', 'TWILIO_FROM', 'SMS_RATE_PER_SECOND']) expect(byService[name]).not.toHaveProperty(key);
+        }
+        expect(byService.counselorApi).not.toHaveProperty('EMAIL_FROM');
+        expect(byService.weeklyDigest).not.toHaveProperty('APP_SECRET_ARN');
+      });
     });
 
     test('email sending is scoped to the sending identity and configuration set, from the configured address only', () => {
       const domain = stage === 'prod' ? 'mail.matchcoach.example.org' : 'example.com';
       const address = stage === 'prod' ? 'coach@mail.matchcoach.example.org' : 'coach@example.com';
       const ses = statements(app.stateless).filter((s) => list(s.Action).includes('ses:SendEmail'));
-      // The dispatcher, the API, the counselors' API (invitations) and the weekly digest send email.
-      expect(ses).toHaveLength(4);
+      // The dispatcher, the API and the weekly digest send email (the counselors' API queues invitations).
+      expect(ses).toHaveLength(3);
       for (const s of ses) {
         expect(list(s.Action)).toEqual(['ses:SendEmail']);
         const resources = list(s.Resource).map((r) => JSON.stringify(r));
@@ -734,23 +818,30 @@ describe('context', () => {
     expect(() => createApp({ context: { ...SKIP_BUNDLING, dispatcherConcurrency: 'lots' } })).toThrow(/dispatcherConcurrency/);
   });
 
-  test('the providers\' limits come from context, reach every function (one shared budget), and size the API throttle', () => {
+  test('the providers\' limits come from context, reach the two functions that send (one shared budget), and size the webhooks\' throttles', () => {
     const variables = (context: Record<string, unknown>) => {
       const built = build(context);
-      const fns = resourcesOf(built.stateless, 'AWS::Lambda::Function').map(([, fn]) => fn.Properties.Environment.Variables);
+      const fns = resourcesOf(built.stateless, 'AWS::Lambda::Function')
+        .map(([, fn]) => fn.Properties.Environment.Variables)
+        .filter((v) => ['dispatcher', 'api'].includes(v.POWERTOOLS_SERVICE_NAME));
       const [[, httpStage]] = resourcesOf(built.stateless, 'AWS::ApiGatewayV2::Stage') as [[string, Resources[string]]];
-      return { fns, throttle: httpStage.Properties.DefaultRouteSettings };
+      return { fns, stage: httpStage.Properties };
     };
     const defaults = variables({});
+    expect(defaults.fns).toHaveLength(2);
     for (const fn of defaults.fns) {
       expect(fn).toMatchObject({ SMS_RATE_PER_SECOND: '1', EMAIL_RATE_PER_SECOND: '14', EMAIL_DAILY_QUOTA: '50000' });
     }
-    expect(defaults.throttle).toEqual({ ThrottlingRateLimit: 28, ThrottlingBurstLimit: 56 });
+    expect(defaults.stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 });
+    expect(defaults.stage.RouteSettings['POST /webhooks/twilio/status']).toEqual({ ThrottlingRateLimit: 8, ThrottlingBurstLimit: 16 });
     const shortCode = variables({ smsRatePerSecond: 100, emailRatePerSecond: '1', emailDailyQuota: 200 });
     for (const fn of shortCode.fns) {
       expect(fn).toMatchObject({ SMS_RATE_PER_SECOND: '100', EMAIL_RATE_PER_SECOND: '1', EMAIL_DAILY_QUOTA: '200' });
     }
-    expect(shortCode.throttle).toEqual({ ThrottlingRateLimit: 325, ThrottlingBurstLimit: 650 });
+    expect(shortCode.stage.RouteSettings['POST /webhooks/twilio/status']).toEqual({ ThrottlingRateLimit: 305, ThrottlingBurstLimit: 610 });
+    expect(shortCode.stage.RouteSettings['POST /webhooks/twilio/sms']).toEqual({ ThrottlingRateLimit: 220, ThrottlingBurstLimit: 500 });
+    // The sign-up form does not grow with the sender.
+    expect(shortCode.stage.RouteSettings['POST /subscribe']).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
     expect(() => createApp({ context: { ...SKIP_BUNDLING, smsRatePerSecond: 0 } })).toThrow(/smsRatePerSecond/);
     expect(() => createApp({ context: { ...SKIP_BUNDLING, emailDailyQuota: 'many' } })).toThrow(/emailDailyQuota/);
   });

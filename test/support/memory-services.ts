@@ -3,10 +3,12 @@ import { createMemorySmsSender, type MemorySmsSender } from '../../shared/adapte
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createSnsClient } from '../../shared/adapters/sns';
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
+import type { Services } from '../../shared/adapters/services';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
 import { noCounselorAccess } from '../../shared/app/counselor-auth';
+import { createMemoryCounselorAccounts, type MemoryCounselorAccounts } from '../../shared/adapters/memory/memory-counselor-accounts';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';
 
@@ -25,22 +27,27 @@ export const TEST_NOW = '2027-01-04T04:00:00.000Z';
 // Email subscription (issue 4): the SNS topic SES events come from in tests.
 export const TEST_SES_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:matchcoach-ses-events';
 
-export interface MemoryServices extends CounselorServices {
+/** Both functions' services at once (as the local stack and the CLI hold them), on memory twins. */
+export type AllServices = Services & CounselorServices;
+
+export interface MemoryServices extends AllServices {
   email: MemoryEmailSender;
   sms: MemorySmsSender;
+  counselorAccounts: MemoryCounselorAccounts;
   /** Moves the fixed clock. */
   at(instant: string | Date): void;
   /** One dispatcher tick at the clock's time: what is due goes out (invitations too). */
   dispatch(): Promise<DispatchReport>;
 }
 
-export function memoryServices(overrides: Partial<CounselorServices> = {}): MemoryServices {
+export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServices {
   let now = new Date(TEST_NOW);
   const clock = { now: () => now };
   const base = (overrides.publicBaseUrl ?? TEST_PUBLIC_BASE_URL).replace(/\/$/, '');
   const secret = overrides.tokenSecret ?? TEST_TOKEN_SECRET;
+  const postalAddress = 'Match Coach, 1 Test Street, Boston, MA 02110, USA';
   const store = createMemoryStore();
-  const services: CounselorServices = {
+  const services: AllServices = {
     store,
     email: createMemoryEmailSender(),
     sms: createMemorySmsSender(),
@@ -50,7 +57,7 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
       leaseSeconds: 120,
       concurrency: 4,
       maxDurationMs: 30_000,
-      postalAddress: 'Match Coach, 1 Test Street, Boston, MA 02110, USA',
+      postalAddress,
       links: {
         unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
         preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
@@ -62,6 +69,7 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
     },
     tokenSecret: secret,
     publicBaseUrl: base,
+    postalAddress,
     twilioAuthToken: TEST_TWILIO_AUTH_TOKEN,
     helpAddress: TEST_HELP_ADDRESS,
     // Email subscription (issue 4): no certificate can be fetched, so only unsigned-by-design
@@ -79,6 +87,7 @@ export function memoryServices(overrides: Partial<CounselorServices> = {}): Memo
     // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
     counselors: createMemoryCounselorStore({ isLiving: store.isLiving }),
     counselorAuth: noCounselorAccess,
+    counselorAccounts: createMemoryCounselorAccounts(),
     notifications: createMemoryNotificationLedger(),
     ...overrides,
   };

@@ -116,13 +116,15 @@ afterAll(async () => {
 let services: MemoryServices;
 let handle: (event: APIGatewayProxyEventV2) => Promise<HttpResult>;
 
-beforeEach(() => {
+beforeEach(async () => {
   tokenMode = 'ok';
   tokenRequests.length = 0;
   services = memoryServices();
   services.at(NOW.toISOString());
   services.counselorAuth = awsAuthenticator({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(`${cognitoBase}/${POOL_ID}/.well-known/jwks.json`, { timeoutMs: 2_000 }) }, services.clock);
   services.counselorSignIn = { hosted: { signInBaseUrl: cognitoBase, clientId: CLIENT_ID, redirectUri: REDIRECT_URI }, timeoutMs: 2_000 };
+  // The counselor the tokens name: a verified token opens nothing without the organisation's record.
+  await services.counselors.saveCounselor({ counselorId: 'c1', orgId: 'org-a', email: 'c1@org-a.example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: NOW.toISOString() });
   handle = createApiHandler(Promise.resolve(services));
 });
 

@@ -3,7 +3,8 @@ import { createApiHandler } from '../../functions/api';
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import type { SnsEnvelope } from '../../shared/adapters/sns';
 import { silentLogger } from '../../shared/ports';
-import { createFakeSns, TEST_CERT_URL, type FakeSns } from '../support/sns-signer';
+import tls from 'node:tls';
+import { createFakeSns, TEST_CERT_URL, TEST_ISSUER_URL, type FakeSns } from '../support/sns-signer';
 import { TEST_SES_TOPIC_ARN, memoryServices } from '../support/memory-services';
 import { seedPerson } from '../support/seed';
 
@@ -20,13 +21,17 @@ let sns: FakeSns;
 beforeAll(() => {
   sns = createFakeSns();
 });
+afterAll(() => sns.remove());
+
+/** SNS stamps each message when it is published; the tests' certificates are valid from now. */
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
 const notification = (message: object, topic = TEST_SES_TOPIC_ARN): Omit<SnsEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> => ({
   Type: 'Notification',
   MessageId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
   TopicArn: topic,
   Message: JSON.stringify(message),
-  Timestamp: '2027-01-04T04:00:00.000Z',
+  Timestamp: minutesAgo(2),
 });
 const bounce = (address: string, bounceType = 'Permanent') => ({
   eventType: 'Bounce',
@@ -40,7 +45,7 @@ const confirmation = (topic = TEST_SES_TOPIC_ARN, subscribeUrl = 'https://sns.us
   TopicArn: topic,
   Message: 'You have chosen to subscribe to the topic. To confirm the subscription, visit the SubscribeURL included in this message.',
   SubscribeURL: subscribeUrl,
-  Timestamp: '2027-01-04T04:00:00.000Z',
+  Timestamp: minutesAgo(2),
 });
 
 const post = (body: unknown): APIGatewayProxyEventV2 =>
@@ -76,43 +81,89 @@ async function setup(options: { acceptUnsigned?: boolean; topicArn?: string | nu
 }
 
 describe('SNS signature verification', () => {
+  const asha = () => notification(bounce('asha@example.com'));
+
   test('SignatureVersion 1 (SHA1) and 2 (SHA256) verify; one changed byte does not', async () => {
     const client = sns.client();
     for (const version of ['1', '2'] as const) {
-      const signed = sns.sign(notification(bounce('asha@example.com')), { version });
-      expect(await client.verify(signed)).toBe(true);
+      const signed = sns.sign(asha(), { version });
+      expect(await client.check(signed)).toEqual({ ok: true });
       expect(await client.verify({ ...signed, Message: signed.Message.replace('Permanent', 'Permanenu') })).toBe(false);
       expect(await client.verify({ ...signed, TopicArn: `${signed.TopicArn}x` })).toBe(false);
       // Change the first character to a different one (the signature varies with the timestamp, so a fixed 'A' is sometimes no change).
       const signature = signed.Signature!;
       const changedFirst = signature[0] === 'A' ? 'B' : 'A';
-      expect(await client.verify({ ...signed, Signature: `${changedFirst}${signature.slice(1)}` })).toBe(false);
+      expect(await client.check({ ...signed, Signature: `${changedFirst}${signature.slice(1)}` })).toEqual({ ok: false, reason: 'signature' });
     }
-    // One certificate fetch for everything above: it is cached.
+    // One certificate fetch and one fetch of its issuer for everything above: the checked chain is cached.
     expect(client.fetches).toEqual([TEST_CERT_URL]);
+    expect(client.issuerFetches).toEqual([TEST_ISSUER_URL]);
   });
 
-  test('a certificate is fetched only over https from an SNS host', async () => {
+  test('a certificate is fetched only over https from sns.<a real region shape>.amazonaws.com, under SNS\'s file name', async () => {
     const client = sns.client();
     for (const certUrl of [
-      'http://sns.us-east-1.amazonaws.com/cert.pem',
-      'https://evil.example.com/cert.pem',
-      'https://sns.us-east-1.amazonaws.com.evil.example.com/cert.pem',
-      'https://sns.us-east-1.amazonaws.com:8443/cert.pem',
-      'https://user@sns.us-east-1.amazonaws.com/cert.pem',
+      'http://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem',
+      'https://evil.example.com/SimpleNotificationService-abc.pem',
+      'https://sns.us-east-1.amazonaws.com.evil.example.com/SimpleNotificationService-abc.pem',
+      'https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-abc.pem',
+      'https://user@sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem',
+      // Another AWS service's host on amazonaws.com: anyone can serve files from S3.
+      'https://sns.s3.amazonaws.com/SimpleNotificationService-abc.pem',
+      'https://sns.amazonaws.com/SimpleNotificationService-abc.pem',
+      'https://sns.us-east.amazonaws.com/SimpleNotificationService-abc.pem',
+      'https://sns.us-east-1.amazonaws.com/uploads/cert.pem',
+      'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem?x=1',
       'not a url',
     ]) {
-      expect(await client.verify(sns.sign(notification(bounce('asha@example.com')), { certUrl }))).toBe(false);
+      expect(await client.check(sns.sign(asha(), { certUrl }))).toEqual({ ok: false, reason: 'certificate_url' });
     }
     expect(client.fetches).toEqual([]);
-    // China regions have their own suffix.
-    expect(await client.verify(sns.sign(notification(bounce('asha@example.com')), { certUrl: 'https://sns.cn-north-1.amazonaws.com.cn/c.pem' }))).toBe(false);
-    expect(client.fetches).toEqual(['https://sns.cn-north-1.amazonaws.com.cn/c.pem']);
+    // Real region shapes, China's suffix included, are fetched (here nothing is served there).
+    for (const certUrl of ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-abc.pem', 'https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-abc.pem']) {
+      expect(await client.check(sns.sign(asha(), { certUrl }))).toEqual({ ok: false, reason: 'certificate_unavailable' });
+    }
+    expect(client.fetches).toHaveLength(2);
+  });
+
+  test('a certificate that does not chain to a trusted root is refused, however well it signs', async () => {
+    const selfSigned = sns.mint({ url: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-self.pem', selfSigned: true });
+    const client = sns.client();
+    expect(await client.check(sns.sign(asha(), { with: selfSigned }))).toEqual({ ok: false, reason: 'certificate_chain' });
+    // Our real chain, checked against Node's own roots (which do not hold the test root): refused too.
+    const strict = sns.client(undefined, { trustedRoots: tls.rootCertificates });
+    expect(await strict.check(sns.sign(asha()))).toEqual({ ok: false, reason: 'certificate_chain' });
+  });
+
+  test('the issuer is fetched only from Amazon\'s certificate host', async () => {
+    const elsewhere = sns.mint({ url: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-elsewhere.pem', issuerUrl: 'http://crt.evil.example.com/intermediate.cer' });
+    const client = sns.client();
+    expect(await client.check(sns.sign(asha(), { with: elsewhere }))).toEqual({ ok: false, reason: 'certificate_chain' });
+    expect(client.issuerFetches).toEqual([]);
+  });
+
+  test('a certificate for another name, or a CA certificate, is not an SNS signing certificate', async () => {
+    const client = sns.client();
+    const otherName = sns.mint({ url: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-other.pem', name: 'mail.example.com' });
+    expect(await client.check(sns.sign(asha(), { with: otherName }))).toEqual({ ok: false, reason: 'certificate_not_sns' });
+    const ca = sns.mint({ url: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-ca.pem', ca: true });
+    expect(await client.check(sns.sign(asha(), { with: ca }))).toEqual({ ok: false, reason: 'certificate_not_sns' });
   });
 
   test('an expired certificate does not verify', async () => {
-    const client = sns.client(() => new Date(Date.now() + 10 * 86_400_000));
-    expect(await client.verify(sns.sign(notification(bounce('asha@example.com'))))).toBe(false);
+    const later = new Date(Date.now() + 10 * 86_400_000);
+    const client = sns.client(() => later);
+    // A message stamped at that moment, so only the certificate's dates are wrong.
+    expect(await client.check(sns.sign({ ...asha(), Timestamp: later.toISOString() }))).toEqual({ ok: false, reason: 'certificate_dates' });
+  });
+
+  test('a message more than an hour old, or from the future beyond a few minutes, is refused', async () => {
+    const client = sns.client();
+    expect(await client.check(sns.sign({ ...asha(), Timestamp: minutesAgo(59) }))).toEqual({ ok: true });
+    expect(await client.check(sns.sign({ ...asha(), Timestamp: minutesAgo(61) }))).toEqual({ ok: false, reason: 'timestamp_stale' });
+    expect(await client.check(sns.sign({ ...asha(), Timestamp: minutesAgo(-4) }))).toEqual({ ok: true });
+    expect(await client.check(sns.sign({ ...asha(), Timestamp: minutesAgo(-6) }))).toEqual({ ok: false, reason: 'timestamp_future' });
+    expect(await client.check(sns.sign({ ...asha(), Timestamp: 'yesterday' }))).toEqual({ ok: false, reason: 'timestamp_stale' });
   });
 });
 
@@ -145,6 +196,16 @@ describe('POST /webhooks/ses', () => {
     expect((await handler(post({ Type: 'Notification' }))).statusCode).toBe(400);
     expect((await handler(post(sns.sign({ ...notification({}), Message: 'not json' })))).statusCode).toBe(400);
     expect((await handler(post(sns.sign(notification({ hello: 'world' }))))).statusCode).toBe(400);
+    expect(snapshot()).toBe(before);
+  });
+
+  test('each refusal of the certificate or the timestamp is a 403 that changes nothing', async () => {
+    const { handler, snapshot } = await setup();
+    const before = snapshot();
+    const replayed = sns.sign({ ...notification(bounce('asha@example.com')), Timestamp: minutesAgo(90) });
+    const s3Hosted = sns.sign(notification(bounce('asha@example.com')), { certUrl: 'https://sns.s3.amazonaws.com/SimpleNotificationService-abc.pem' });
+    const selfSigned = sns.sign(notification(bounce('asha@example.com')), { with: sns.mint({ url: 'https://sns.us-west-2.amazonaws.com/SimpleNotificationService-self.pem', selfSigned: true }) });
+    for (const refused of [replayed, s3Hosted, selfSigned]) expect((await handler(post(refused))).statusCode).toBe(403);
     expect(snapshot()).toBe(before);
   });
 

@@ -34,6 +34,7 @@ beforeAll(async () => {
   sns = createFakeSns();
   world = await buildWorld();
 });
+afterAll(() => sns.remove());
 
 /** A confirmed person with a number (texts pending) and an unconfirmed one; tokens of every kind for both. */
 async function buildWorld(): Promise<World> {
@@ -242,7 +243,8 @@ describe('public endpoints: never a 5xx, and a refused request changes nothing (
       MessageId: fc.uuid(),
       TopicArn: fc.oneof({ weight: 4, arbitrary: fc.constant(TEST_SES_TOPIC_ARN) }, fc.constant('arn:aws:sns:us-east-1:999999999999:other')),
       Message: fc.oneof({ weight: 4, arbitrary: sesEvent.map((e) => JSON.stringify(e)) }, fc.string({ maxLength: 100 })),
-      Timestamp: fc.constant('2027-01-04T04:00:00.000Z'),
+      // Minutes old (signed ones can pass every check) or hours old (refused as a replay).
+      Timestamp: fc.oneof({ weight: 4, arbitrary: fc.constant(new Date(Date.now() - 5 * 60_000).toISOString()) }, fc.constant(new Date(Date.now() - 3 * 3600_000).toISOString())),
       Token: fc.constant('tok'),
       SubscribeURL: fc.constantFrom('https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription', 'https://evil.example.com/'),
     });

@@ -1,0 +1,28 @@
+import type { WeeklyDigestConfig } from '../config';
+import { silentLogger } from '../ports';
+import { createDynamoCounselorStore } from './dynamo/counselor-store';
+import { createDynamoStore } from './dynamo/dynamo-store';
+import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
+import { dynamoClientOf } from './dynamo/client';
+import { sesSenderOf } from './ses/ses-from-config';
+import type { Services, ServicesOptions } from './services';
+
+/**
+ * The composition root of the weekly digest (functions/weekly-digest.ts): it reads reports and
+ * emails counselors, so it holds the table, SES and the notification ledger, and no Twilio
+ * credentials or link-signing key (its emails link to the dashboard, which needs neither).
+ */
+export type DigestServices = Pick<Services, 'store' | 'counselors' | 'email' | 'notifications' | 'clock' | 'log' | 'publicBaseUrl'>;
+
+export function createDigestServices(config: WeeklyDigestConfig, options: ServicesOptions = {}): DigestServices {
+  const dynamo = dynamoClientOf(config);
+  return {
+    store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
+    counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
+    notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
+    email: sesSenderOf(config),
+    clock: options.clock ?? { now: () => new Date() },
+    log: options.log ?? silentLogger,
+    publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { freePort } from '../../infra/local/net';
+import { serveApiHandler } from '../../infra/local/http-server';
+import { silentLogger } from '../../shared/ports';
+import { memoryServices } from '../support/memory-services';
+import { createWholeApiHandler } from '../support/whole-api';
+
+/**
+ * What a person's browser shows for an address we do not have and for a page it may not see:
+ * a readable page (not raw JSON), under the same strict Content-Security-Policy as every page.
+ * Debian's chromium over both HTTP functions on 127.0.0.1, on memory twins.
+ */
+
+jest.setTimeout(180_000);
+const CHROMIUM = '/usr/bin/chromium';
+
+let browser: Browser | undefined;
+let server: { url: string; stop(): Promise<void> } | undefined;
+
+beforeAll(async () => {
+  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 120_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
+  const port = await freePort();
+  server = await serveApiHandler(createWholeApiHandler(Promise.resolve(memoryServices({ publicBaseUrl: `http://127.0.0.1:${port}` })), silentLogger), port);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('an unknown address and a counselor JSON route each show a page, with no CSP violation', async () => {
+  const context = await browser!.newContext();
+  const page = await context.newPage();
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+
+  const missing = await page.goto(`${server!.url}/preferences-typo/abc`);
+  expect(missing!.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('There is no page here');
+  await expect(page.getByRole('link', { name: 'Go to the Match Coach home page' }).count()).resolves.toBe(1);
+
+  // A counselor's JSON address opened in a browser without signing in: the sign-in page, not JSON.
+  const json = await page.goto(`${server!.url}/counselor/cohorts`);
+  expect(json!.status()).toBe(401);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Counselor sign-in');
+
+  expect(cspViolations).toEqual([]);
+  await context.close();
+});
