@@ -14,7 +14,7 @@ import { silentLogger } from '../ports';
 import { createDueFeed } from './due-feed';
 import { loadLibrary } from './library';
 import { createPacer, type ChannelPace, type Pacer } from './pacer';
-import { allAnchors, cursorOf, laneOf, planNextMessage, type Library } from './planning';
+import { allAnchors, cursorOf, laneOf, planNextMessage, wordingFor, type Library } from './planning';
 
 export interface DispatchSettings {
   leaseSeconds: number;
@@ -287,10 +287,11 @@ export function createDispatcher(deps: DispatchDeps) {
     if (!deadline && now.getTime() - expectedAt(message).getTime() > s.lateAfterHours * 3_600_000) {
       return { kind: 'skipped', reason: 'too_late' };
     }
-    const ctx = contextFor(message, allAnchors(message, library.calendar));
+    const wording = wordingFor(library, message.profile);
+    const ctx = { ...contextFor(message, allAnchors(message, library.calendar)), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
     let words;
     try {
-      words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools);
+      words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools, wording.uncertainDates);
     } catch (error) {
       return { kind: 'failed', reason: `content: ${(error as Error).message}` };
     }
