@@ -19,6 +19,7 @@ import matchWeek from './sequences/match-week.json';
 import matchedTransition from './sequences/matched-transition.json';
 import personalPlan from './sequences/personal-plan.json';
 import planDeadlines from './sequences/plan-deadlines.json';
+import preSeason from './sequences/pre-season.json';
 import seasonDeadlines from './sequences/season-deadlines.json';
 import selfCare from './sequences/self-care.json';
 import unmatchedRecovery from './sequences/unmatched-recovery.json';
@@ -41,6 +42,7 @@ const SEQUENCE_FILES: Record<string, unknown> = {
   'unmatched-recovery.json': unmatchedRecovery,
   'matched-transition.json': matchedTransition,
   'plan-deadlines.json': planDeadlines,
+  'pre-season.json': preSeason,
 };
 
 const POOL_FILES: Record<string, unknown> = {

@@ -77,12 +77,13 @@ export function specialtyProfile(words: string | undefined, table: SpecialtyTabl
 }
 
 /** What a message may say about the person's specialty: its name and signal allowance. */
-export function specialtyWords(id: string | undefined, table: SpecialtyTable | undefined): { name: string; signals?: string } | undefined {
+export function specialtyWords(id: string | undefined, table: SpecialtyTable | undefined): { name: string; signals?: string; earlyMatch?: string } | undefined {
   const specialty = id ? table?.specialties.find((s) => s.id === id) : undefined;
   if (!specialty) return undefined;
   const signals = specialty.signals;
   return {
     name: specialty.name,
     ...(signals ? { signals: `${signals.count} (AAMC's table for the ${signals.season} season)` } : {}),
+    ...(specialty.earlyMatch ? { earlyMatch: specialty.earlyMatch.name } : {}),
   };
 }

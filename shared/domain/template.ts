@@ -4,7 +4,8 @@ import { DateTime } from 'luxon';
  * Coaching text is written with a few named slots, `{{firstName}}`, `{{title}}`, `{{deadline}}`,
  * `{{daysLeft}}`, `{{date:<anchor>}}`, `{{usClocks:<anchor>}}` (what a US Eastern time is on the
  * reader's clock, and any US clock change on the way, computed from the real time zone rules),
- * `{{specialty}}` and `{{signals}}`. Rendering is pure; a slot with no value is an error (caught
+ * `{{specialty}}`, `{{signals}}` and `{{earlyMatch}}` (general words when the specialty is not
+ * known). Rendering is pure; a slot with no value is an error (caught
  * by the content tests), never a blank in a message someone reads.
  */
 
@@ -22,7 +23,7 @@ export interface TemplateContext {
   /** Issue 8, filled at send time: last week's goals and answers, a few lines. */
   weekSummary?: string;
   /** The person's recognised specialty and its signal allowance (shared/domain/specialty.ts). */
-  specialty?: { name: string; signals?: string };
+  specialty?: { name: string; signals?: string; earlyMatch?: string };
 }
 
 const US_EASTERN = 'America/New_York';
@@ -98,12 +99,14 @@ export function renderTemplate(template: string, ctx: TemplateContext): string {
         if (!value || /^\d{4}-\d{2}-\d{2}$/.test(value)) throw new TemplateError(`{{usClocks:${arg ?? ''}}} needs an anchor with a time`);
         return usClockSentence(new Date(value), ctx.sendAt, ctx.zone);
       }
+      // Specialty facts read as general words when we do not know the specialty (or it has no
+      // such fact), so one step serves everyone and the specific words are never guessed.
       case 'specialty':
-        if (!ctx.specialty) throw new TemplateError('{{specialty}} used for someone without a recognised specialty');
-        return ctx.specialty.name;
+        return ctx.specialty?.name ?? 'your specialty';
       case 'signals':
-        if (!ctx.specialty?.signals) throw new TemplateError('{{signals}} used for a specialty without a signal count');
-        return ctx.specialty.signals;
+        return ctx.specialty?.signals ?? "the number in AAMC's current table";
+      case 'earlyMatch':
+        return ctx.specialty?.earlyMatch ?? 'its own early match';
       case 'date': {
         const value = arg && ctx.anchors?.[arg];
         if (!value) throw new TemplateError(`{{date:${arg ?? ''}}} has no such anchor`);
