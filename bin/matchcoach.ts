@@ -17,7 +17,7 @@ import { createServices } from '../shared/adapters/services';
 import { createCounselorServices } from '../shared/adapters/counselor-services';
 import { ConfigError, parseConfig } from '../shared/config';
 import { calendarData, personaLibrary, sequenceLibrary } from '../shared/content';
-import { EASTERN, SEASON_EVENT_NAMES, seasonCalendar, seasonEnd } from '../shared/domain/calendar';
+import { EASTERN, SEASON_EVENT_NAMES, describeBasis, seasonCalendar, seasonEnd, unknownSeasonDates } from '../shared/domain/calendar';
 import { localSettings } from '../infra/local/settings';
 import type { Clock } from '../shared/ports';
 // Counselors (issue 5): counselor add, cohort create, import.
@@ -103,9 +103,10 @@ const withProfileOptions = (command: Command) =>
     .option('--attempt <n>', '1 for a first application cycle, 2+ for a repeat', intOption)
     .option('--outcome <outcome>', 'applying, soap, matched, unmatched or withdrawn')
     .option('--done <milestones>', 'comma-separated milestones already done, e.g. step1,step2ck,oet', listOption)
-    .option('--anchor <name=date>', 'a personal date, repeatable: step2_exam=2027-01-10', anchorOption, {});
+    .option('--anchor <name=date>', 'a personal date, repeatable: step2_exam=2027-01-10', anchorOption, {})
+    .option('--specialty <words>', 'the specialty in their own words, e.g. "OB/GYN" (unknown ones take the ERAS path)');
 const profileFrom = (o: Record<string, unknown>) => ({
-  season: o.season, applicantType: o.applicant, visaTrack: o.visa, attempt: o.attempt, outcome: o.outcome, done: o.done, anchors: o.anchor,
+  season: o.season, applicantType: o.applicant, visaTrack: o.visa, attempt: o.attempt, outcome: o.outcome, done: o.done, anchors: o.anchor, specialty: o.specialty,
 });
 
 withProfileOptions(
@@ -267,7 +268,13 @@ calendar
       .catch(() => calendarData());
     for (const d of seasonCalendar(year, data)) {
       const at = DateTime.fromISO(d.at, { zone: EASTERN }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ');
-      console.log(`${at.padEnd(26)} ${d.basis === 'confirmed' ? `confirmed (${d.certainty})` : 'computed    '}  ${d.label}  [${d.event}]`);
+      // An unknown date shows no time of its own: the one printed is only what planning assumes.
+      const when = d.basis === 'unknown' ? 'unknown'.padEnd(26) : at.padEnd(26);
+      const planned = d.basis === 'unknown' ? ` (planned as if ${at})` : '';
+      console.log(`${when} ${d.label}  [${d.event}]  ${describeBasis(d)}${planned}`);
+    }
+    for (const { season, date } of unknownSeasonDates([year], data)) {
+      console.error(`matchcoach: warning: Match ${season} ${date.event} is not announced; set it with \`matchcoach calendar set ${season} ${date.event} <eastern-time> --source ...\``);
     }
   });
 calendar
@@ -277,10 +284,13 @@ calendar
   .argument('<event>', `one of: ${SEASON_EVENT_NAMES.join(', ')}`)
   .argument('<eastern-time>', 'US Eastern wall-clock time, e.g. 2027-03-04T21:00')
   .requiredOption('--source <text>', 'where the date comes from, e.g. "NRMP notice of 2026-12-01"')
-  .option('--certainty <V|S|I>', 'V official page, S secondary sources, I inferred', 'V')
+  .option('--certainty <V|S|I|U>', 'V official page, S secondary sources agree, I inferred, U one unconfirmed source', 'V')
+  .option('--url <url>', 'where the date was read')
+  .option('--checked <date>', 'the day it was checked against the source (default: today)')
   .action(async (year: number, event: string, at: string, o) => {
     const s = await services();
-    const { replanned } = await correctCalendarDate(s, { season: year, event, entry: { at, certainty: o.certainty, source: o.source } });
+    const entry = { at, certainty: o.certainty, source: o.source, ...(o.url ? { url: o.url } : {}), ...(o.checked ? { checked: o.checked } : {}) };
+    const { replanned } = await correctCalendarDate(s, { season: year, event, entry });
     console.log(`${event} ${year} is now ${at} Eastern; re-planned ${replanned} person(s).`);
   });
 

@@ -7,6 +7,8 @@ import { localSettings, LOCAL_TWILIO, type LocalSettings } from './settings';
 import { startSesTwin } from './ses-twin';
 import { startSmsSandbox } from './sms-sandbox';
 import { localIssuer } from '../../shared/adapters/local-jwt';
+import { seasonDateWarnings } from '../../shared/app/season-warnings';
+import { calendarData } from '../../shared/content';
 
 /**
  * `npm start`: the whole service on this machine. DynamoDB Local (data under .data/), the SES
@@ -114,6 +116,8 @@ Try, in another terminal:
 
 Ctrl-C stops everything.
 `);
+  // Season dates nobody has announced yet are planned against an estimate: say so at start-up.
+  for (const warning of seasonDateWarnings(calendarData(), new Date())) console.warn(`Warning: ${warning.message}`);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

@@ -68,6 +68,7 @@ export async function simulateSeason(persona: Persona, options: { until: Date; l
     firstName: persona.firstName,
     timeZone: persona.timeZone,
     anchors: persona.anchors,
+    ...(persona.specialty ? { specialty: persona.specialty } : {}),
     ...persona.profile,
   });
   const events = [...persona.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));

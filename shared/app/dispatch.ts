@@ -13,9 +13,10 @@ import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
 import { createDueFeed } from './due-feed';
+import { seasonDateWarnings } from './season-warnings';
 import { loadLibrary } from './library';
 import { createPacer, type ChannelPace, type Pacer } from './pacer';
-import { allAnchors, cursorOf, laneOf, planNextMessage, type Library } from './planning';
+import { allAnchors, cursorOf, laneOf, planNextMessage, wordingFor, type Library } from './planning';
 
 export interface DispatchSettings {
   leaseSeconds: number;
@@ -139,6 +140,8 @@ export function createDispatcher(deps: DispatchDeps) {
   /** This dispatcher, as a holder of due-queue leases (kept across its ticks). */
   const holder = randomUUID();
   const spacing = createTextSpacing((s.textSpacingMinutes ?? 0) * 60_000);
+  /** Unknown season dates this dispatcher has already warned about: once each, not every minute. */
+  const warnedDates = new Set<string>();
   for (const channel of CHANNELS) {
     const pace = s.pacing?.[channel];
     if (deps.budget && pace) pacers.set(channel, createPacer(channel, pace, { budget: deps.budget, clock: deps.paceClock ?? deps.clock, sleep }));
@@ -152,12 +155,26 @@ export function createDispatcher(deps: DispatchDeps) {
     const startedAt = performance.now();
     const timeUp = () => performance.now() - startedAt >= s.maxDurationMs;
     const library = deps.library ?? (await loadLibrary(deps.store));
+    warnAboutUnknownDates(library);
     await Promise.all(CHANNELS.map((channel) => drainChannel(channel, { report, library, timeUp })));
     const after = wastedSlots();
     report.slotsExpired = after.expired - before.expired;
     report.slotsLate = after.late - before.late;
     return report;
   };
+
+  /**
+   * A season date nobody has announced is planned against an estimate: the operator hears of it in
+   * this dispatcher's log, on its first tick (start-up) and again if another date becomes unknown.
+   */
+  function warnAboutUnknownDates(library: Library): void {
+    for (const warning of seasonDateWarnings(library.calendar, deps.clock.now())) {
+      const key = `${warning.season}/${warning.event}/${warning.plannedAt}`;
+      if (warnedDates.has(key)) continue;
+      warnedDates.add(key);
+      log.warn('season date unknown: planned against an estimate', { season: warning.season, event: warning.event, plannedAt: warning.plannedAt, detail: warning.message });
+    }
+  }
 
   function wastedSlots(): { expired: number; late: number } {
     const wasted = { expired: 0, late: 0 };
@@ -303,10 +320,11 @@ export function createDispatcher(deps: DispatchDeps) {
     if (!deadline && now.getTime() - expectedAt(message).getTime() > s.lateAfterHours * 3_600_000) {
       return { kind: 'skipped', reason: 'too_late' };
     }
-    const ctx = contextFor(message, allAnchors(message, library.calendar));
+    const wording = wordingFor(library, message.profile);
+    const ctx = { ...contextFor(message, allAnchors(message, library.calendar)), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
     let words;
     try {
-      words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools);
+      words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools, wording.uncertainDates);
     } catch (error) {
       return { kind: 'failed', reason: `content: ${(error as Error).message}` };
     }

@@ -6,6 +6,7 @@ import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, 
 import { AnchorName, ApplicantType, LocalTime, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
 import type { Clock, Store } from '../ports';
+import { specialtyProfile, type SpecialtyTable } from '../domain/specialty';
 import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { allAnchors, planNextMessage, type Lane, type Library } from './planning';
@@ -27,6 +28,8 @@ export const EnrollInput = z
     done: z.array(Milestone).max(20).optional(),
     anchors: z.record(AnchorName, AnchorValue).default({}),
     quietHours: z.object({ start: LocalTime, end: LocalTime }).optional(),
+    /** What they hope to train in, in their own words ("OB/GYN"). */
+    specialty: z.string().trim().min(1).max(80).optional(),
     /** Who recorded consent; `operator` until sign-up and counselor flows exist. */
     consentSource: z.string().min(1).default('operator'),
   })
@@ -101,6 +104,7 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
       phone,
       quietHours: input.quietHours ?? existing?.quietHours,
       recentScores: existing?.recentScores,
+      specialty: input.specialty ?? existing?.specialty,
     }),
   };
   if (existing) await deps.store.savePerson(person);
@@ -135,9 +139,15 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   return result;
 }
 
-/** The lanes of an enrollment: one per channel the person has and has consented to. */
-export function lanesOf(person: Person, enrollment: Enrollment): Lane[] {
+/**
+ * The lanes of an enrollment: one per channel the person has and has consented to. Their profile
+ * gains the specialty facts their own words name (re-derived at every planning, so a changed
+ * specialty or a new entry in the specialty data counts at once).
+ */
+export function lanesOf(person: Person, enrollment: Enrollment, specialties?: SpecialtyTable): Lane[] {
   const lanes: Lane[] = [];
+  const { specialty: _stale, applicationSystem: _staleSystem, ...ownProfile } = person.profile;
+  const profile: Profile = { ...ownProfile, ...specialtyProfile(person.specialty, specialties) };
   for (const channel of ['email', 'sms'] as const) {
     const to = channel === 'email' ? person.email : person.phone;
     const consent = channel === 'email' ? person.consent.email : person.consent.sms;
@@ -150,7 +160,7 @@ export function lanesOf(person: Person, enrollment: Enrollment): Lane[] {
       to,
       zone: person.timeZone,
       anchors: enrollment.anchors,
-      profile: person.profile,
+      profile,
       ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined, title: enrollment.title }),
     });
   }
@@ -166,7 +176,7 @@ export async function planLanes(
   now: Date,
 ): Promise<Message[]> {
   const planned: Message[] = [];
-  for (const lane of lanesOf(person, enrollment)) {
+  for (const lane of lanesOf(person, enrollment, deps.library.specialties)) {
     const { next } = await planNextMessage(deps, lane, { sendAt: from, key: '' }, now);
     if (next) planned.push(next);
   }

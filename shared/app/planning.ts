@@ -1,4 +1,6 @@
-import { seasonAnchors, type CalendarData } from '../domain/calendar';
+import { seasonAnchors, uncertainSeasonEvents, type CalendarData } from '../domain/calendar';
+import { specialtyWords, type SpecialtyTable } from '../domain/specialty';
+import type { Profile } from '../domain/model';
 import { holdReason } from '../domain/eligibility';
 import type { Message } from '../domain/model';
 import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
@@ -18,6 +20,17 @@ export interface Library {
   pools: ReadonlyMap<string, ContentPool>;
   /** The calendar file merged with the operator's corrections. */
   calendar: CalendarData;
+  /** Application service, signals and early matches per specialty; absent: everyone on ERAS. */
+  specialties?: SpecialtyTable;
+}
+
+/**
+ * What choosing and filling a step's words needs beyond the step: the season events whose dates
+ * may not be stated as fact, and the person's specialty facts for `{{specialty}}` / `{{signals}}`.
+ */
+export function wordingFor(library: Library, profile: Profile) {
+  const specialty = specialtyWords(profile.specialty, library.specialties);
+  return { uncertainDates: uncertainSeasonEvents(profile.season, library.calendar), ...(specialty ? { specialty } : {}) };
 }
 
 /**

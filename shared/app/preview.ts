@@ -7,7 +7,8 @@ import { renderEmail, renderSms } from '../domain/render';
 import { AnchorValue, IanaZone, expandOccurrences } from '../domain/schedule';
 import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { DomainError, describeIssues } from './errors';
-import { allAnchors, type Library } from './planning';
+import { allAnchors, wordingFor, type Library } from './planning';
+import { specialtyProfile } from '../domain/specialty';
 
 export const PreviewInput = z.object({
   sequenceId: z.string().min(1),
@@ -19,6 +20,8 @@ export const PreviewInput = z.object({
   outcome: Outcome.optional(),
   done: z.array(Milestone).optional(),
   wellbeing: z.enum(['ok', 'struggling']).optional(),
+  /** The specialty in the person's own words ("OB/GYN"); unknown ones take the ERAS path. */
+  specialty: z.string().max(80).optional(),
   anchors: z.record(AnchorName, AnchorValue).default({}),
   /** When the person would be enrolled; steps before it are shown as left out. */
   enrolledAt: z.iso.datetime({ offset: true }).optional(),
@@ -63,7 +66,9 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     outcome: input.outcome,
     done: input.done,
     wellbeing: input.wellbeing,
+    ...specialtyProfile(input.specialty, deps.library.specialties),
   });
+  const wording = wordingFor(deps.library, profile);
   const anchors = allAnchors({ anchors: { ...input.anchors, enrolled: enrolledAt.toISOString() }, profile }, deps.library.calendar);
   const zone = input.timeZone;
   const { occurrences, missingAnchors } = expandOccurrences({ sequence, anchors, zone, channels: input.channels });
@@ -73,8 +78,8 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     const held = holdReason({ sequence, step, profile, sendAt: o.sendAt, anchors, zone });
     const note = o.sendAt < enrolledAt ? 'before enrollment' : o.stale ? 'after deadline' : held;
     if (note && !input.includeHeld && (note === 'not_for_profile' || note === 'match_week' || note === 'struggling')) continue;
-    const words = wordsFor(step, profile, o.sendAt, zone, deps.library.pools);
-    const ctx = { firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors };
+    const words = wordsFor(step, profile, o.sendAt, zone, deps.library.pools, wording.uncertainDates);
+    const ctx = { firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors, ...(wording.specialty ? { specialty: wording.specialty } : {}) };
     const line: PreviewLine = {
       local: DateTime.fromJSDate(o.sendAt, { zone }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ'),
       utc: o.sendAt.toISOString(),

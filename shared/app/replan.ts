@@ -115,6 +115,9 @@ export const CalendarCorrection = z.object({
   entry: CalendarEntry,
 });
 
+/** The day a correction is stored: what it was checked against its source, unless the operator says. */
+const today = (now: Date) => now.toISOString().slice(0, 10);
+
 /**
  * An operator corrects a season date without a code change: the correction is stored, and
  * everyone in that season is re-planned so messages move with the date.
@@ -122,7 +125,8 @@ export const CalendarCorrection = z.object({
 export async function correctCalendarDate(deps: Deps, rawInput: unknown): Promise<{ replanned: number }> {
   const parsed = CalendarCorrection.safeParse(rawInput);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
-  const { season, event, entry } = parsed.data;
+  const { season, event } = parsed.data;
+  const entry = { ...parsed.data.entry, checked: parsed.data.entry.checked ?? today(deps.clock.now()) };
   await deps.store.saveCalendarOverride(season, event, entry);
   // Re-planned with the content in use (tests bring their own) and every correction so far.
   const library = await loadLibrary(deps.store, deps.library);

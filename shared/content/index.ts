@@ -1,7 +1,9 @@
-import { CalendarData } from '../domain/calendar';
+import { ShippedCalendarData, type CalendarData } from '../domain/calendar';
 import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
 import personasJson from './personas.json';
+import specialtiesJson from './specialties.json';
+import { SpecialtyTable } from '../domain/specialty';
 import { Persona } from './persona';
 import gentleCare from './pools/gentle-care.json';
 import gentleGoals from './pools/gentle-goals.json';
@@ -17,6 +19,7 @@ import matchWeek from './sequences/match-week.json';
 import matchedTransition from './sequences/matched-transition.json';
 import personalPlan from './sequences/personal-plan.json';
 import planDeadlines from './sequences/plan-deadlines.json';
+import preSeason from './sequences/pre-season.json';
 import seasonDeadlines from './sequences/season-deadlines.json';
 import selfCare from './sequences/self-care.json';
 import unmatchedRecovery from './sequences/unmatched-recovery.json';
@@ -39,6 +42,7 @@ const SEQUENCE_FILES: Record<string, unknown> = {
   'unmatched-recovery.json': unmatchedRecovery,
   'matched-transition.json': matchedTransition,
   'plan-deadlines.json': planDeadlines,
+  'pre-season.json': preSeason,
 };
 
 const POOL_FILES: Record<string, unknown> = {
@@ -111,7 +115,7 @@ export function poolLibrary(): Map<string, ContentPool> {
 let calendar: CalendarData | undefined;
 export function calendarData(): CalendarData {
   if (!calendar) {
-    const parsed = CalendarData.safeParse(calendarJson);
+    const parsed = ShippedCalendarData.safeParse(calendarJson);
     if (!parsed.success) throw new ContentError(`calendar.json is invalid: ${parsed.error.message}`);
     calendar = parsed.data;
   }
@@ -127,4 +131,15 @@ export function personaLibrary(): Persona[] {
     personas = parsed.data;
   }
   return personas;
+}
+
+let specialties: SpecialtyTable | undefined;
+/** Application service, program signals and early matches per specialty, each fact with its source. */
+export function specialtyTable(): SpecialtyTable {
+  if (!specialties) {
+    const parsed = SpecialtyTable.safeParse(specialtiesJson);
+    if (!parsed.success) throw new ContentError(`specialties.json is invalid: ${parsed.error.message}`);
+    specialties = parsed.data;
+  }
+  return specialties;
 }

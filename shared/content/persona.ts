@@ -11,6 +11,8 @@ export const Persona = z.object({
   email: Email,
   phone: E164,
   timeZone: IanaZone,
+  /** What they hope to train in, in their own words. */
+  specialty: z.string().max(80).optional(),
   enrolledAt: z.iso.datetime(),
   profile: z.object({
     season: z.number().int(),

@@ -17,6 +17,8 @@ export function audienceAllows(audience: Audience | undefined, profile: Profile)
   if (audience.outcomes && !audience.outcomes.includes(profile.outcome)) return false;
   if (audience.wellbeing && !audience.wellbeing.includes(profile.wellbeing)) return false;
   if (audience.unlessDone && audience.unlessDone.some((m) => profile.done.includes(m))) return false;
+  if (audience.applicationSystems && !audience.applicationSystems.includes(profile.applicationSystem ?? 'eras')) return false;
+  if (audience.specialties && !(profile.specialty && audience.specialties.includes(profile.specialty))) return false;
   return true;
 }
 
@@ -59,6 +61,12 @@ export interface StepWords {
   email?: { subject: string; text: string };
 }
 
+/** The anchors that place a step in time: where it is scheduled and what it counts down to. */
+function anchorsOf(step: SequenceStep): string[] {
+  const s = step.schedule;
+  return [...(s.type === 'once' ? [s.anchor] : [s.from.anchor, s.until.anchor]), ...(step.deadline ? [step.deadline.anchor] : [])];
+}
+
 /** Monday-based week number of a local date: the rotation index of pool content. */
 function weekNumber(instant: Date, zone: string): number {
   const local = DateTime.fromJSDate(instant, { zone }).startOf('day');
@@ -77,7 +85,12 @@ export function wordsFor(
   sendAt: Date,
   zone: string,
   pools: ReadonlyMap<string, ContentPool>,
+  /** Season events whose dates are unknown or unconfirmed this season (calendar.ts). */
+  uncertainDates: ReadonlySet<string> = new Set(),
 ): StepWords {
+  if (step.ifDateUncertain && anchorsOf(step).some((anchor) => uncertainDates.has(anchor))) {
+    return { sms: step.ifDateUncertain.sms ?? step.sms, email: step.ifDateUncertain.email ?? step.email };
+  }
   const gentle = profile.wellbeing === 'struggling' && toneOf(step) === 'upbeat' ? step.gentle : undefined;
   const source = gentle ?? step;
   const pool = gentle ? gentle.pool : step.pool;

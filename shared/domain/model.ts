@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { AnchorValue, IanaZone } from './schedule';
 import { ApplicantType, Channel, LocalTime, Milestone, Outcome, VisaTrack } from './sequence';
+import { ApplicationSystem } from './specialty';
 
 /** The records Match Coach keeps. Storage adapters persist exactly these shapes. */
 
@@ -36,6 +37,12 @@ export const Profile = z.object({
   done: z.array(Milestone).max(20).default([]),
   /** `struggling` after two low check-in scores in a row. */
   wellbeing: z.enum(['ok', 'struggling']).default('ok'),
+  /**
+   * Derived when a lane is planned from the person's own words (`Person.specialty`), never typed
+   * in: a recognised specialty's id and its application service. Absent: the ERAS path.
+   */
+  specialty: z.string().max(40).optional(),
+  applicationSystem: ApplicationSystem.optional(),
   /** PAUSE [days]: nothing but deadline alerts and replies until then (ISO instant). */
   pausedUntil: z.iso.datetime().optional(),
   /** Tracks they turned off in their preferences: only those tracks' deadline alerts still come. */
@@ -61,7 +68,11 @@ export const Person = z.object({
   recentScores: z.array(z.number().int().min(1).max(5)).max(5).optional(),
   createdAt: z.iso.datetime(),
   // ---- Email subscription (issue 4, email half): set from the sign-up form and preference centre.
-  /** What they hope to train in, in their own words (a hint for counselors, never for routing). */
+  /**
+   * What they hope to train in, in their own words. A specialty we recognise decides the
+   * application service and specialty notes (profile.specialty, derived at planning); anything
+   * else is a hint for counselors and means the ERAS path.
+   */
   specialty: z.string().max(80).optional(),
   /** The person's own choice to let their counselor see their plan; off unless they turn it on. */
   showPlanToCounselor: z.boolean().optional(),

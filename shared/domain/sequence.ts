@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ApplicationSystem, SourcedFact } from './specialty';
 
 /**
  * A coaching sequence is data: a list of steps, each placed in time relative to a named anchor
@@ -62,7 +63,9 @@ export const Outcome = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof Outcome>;
 /** Things a person may already have done; a step "unless done" is not sent to them. */
 export const MILESTONES = [
-  'step1', 'step2ck', 'step3', 'oet', 'ecfmg_certified', 'eras_token', 'eras_documents', 'eras_submitted',
+  // `oet`: OET Medicine passed; `pathway`: the ECFMG Pathway application accepted (it needs the OET
+  // score, but the two have their own dates and are done at different times).
+  'step1', 'step2ck', 'step3', 'oet', 'pathway', 'ecfmg_certified', 'eras_token', 'eras_documents', 'eras_submitted',
   'nrmp_registered', 'rol_certified', 'statement_of_need', 'j1_sponsorship', 'ds2019', 'h1b_petition', 'training_license',
 ] as const;
 export const Milestone = z.enum(MILESTONES);
@@ -77,6 +80,10 @@ export const Audience = z.object({
   unlessDone: z.array(Milestone).min(1).optional(),
   /** `struggling` after two low check-in scores in a row; back to `ok` after a good one. */
   wellbeing: z.array(z.enum(['ok', 'struggling'])).min(1).optional(),
+  /** The application service of the person's specialty; an unknown specialty is on ERAS. */
+  applicationSystems: z.array(ApplicationSystem).min(1).optional(),
+  /** Recognised specialties (ids in shared/content/specialties.json); unknown never matches. */
+  specialties: z.array(z.string().min(2)).min(1).optional(),
 });
 export type Audience = z.infer<typeof Audience>;
 
@@ -106,6 +113,18 @@ export const SequenceStep = z
      * while someone is struggling; `steady` ones (deadlines, check-ins, Match Week support) are not.
      */
     tone: z.enum(['upbeat', 'steady']).optional(),
+    /**
+     * Words used instead while the date this step counts down to is not known (no data and no
+     * rule: planned against a cautious estimate) or rests on one unconfirmed source. They must not
+     * state that date; the content tests require them on every step anchored on such a date.
+     */
+    ifDateUncertain: z.object({ sms: SmsContent.optional(), email: EmailContent.optional() }).optional(),
+    /**
+     * Where the step's dates and numbers come from ("4-6 weeks", "3 gold and 12 silver"), each with
+     * the day it was checked. The content tests require one on every step whose words state a
+     * duration, a share, a fee or a count of things.
+     */
+    sources: z.array(SourcedFact.extend({ fact: z.string().min(3).max(200) })).min(1).optional(),
     /** When two SMS segments are really needed, say why (content checks allow it then). */
     twoSegmentsBecause: z.string().min(10).optional(),
     pool: PoolRef.optional(),

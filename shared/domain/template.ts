@@ -2,8 +2,11 @@ import { DateTime } from 'luxon';
 
 /**
  * Coaching text is written with a few named slots, `{{firstName}}`, `{{title}}`, `{{deadline}}`,
- * `{{daysLeft}}`, `{{date:<anchor>}}`. Rendering is pure; a slot with no value is an error (caught by the
- * content tests), never a blank in a message someone reads.
+ * `{{daysLeft}}`, `{{date:<anchor>}}`, `{{usClocks:<anchor>}}` (what a US Eastern time is on the
+ * reader's clock, and any US clock change on the way, computed from the real time zone rules),
+ * `{{specialty}}`, `{{signals}}` and `{{earlyMatch}}` (general words when the specialty is not
+ * known). Rendering is pure; a slot with no value is an error (caught
+ * by the content tests), never a blank in a message someone reads.
  */
 
 export interface TemplateContext {
@@ -19,6 +22,42 @@ export interface TemplateContext {
   weekGoals?: string;
   /** Issue 8, filled at send time: last week's goals and answers, a few lines. */
   weekSummary?: string;
+  /** The person's recognised specialty and its signal allowance (shared/domain/specialty.ts). */
+  specialty?: { name: string; signals?: string; earlyMatch?: string };
+}
+
+const US_EASTERN = 'America/New_York';
+/** How far back a US clock change still explains a surprise ("the gap differs from last month"). */
+const RECENT_CLOCK_CHANGE_DAYS = 35;
+
+/**
+ * What an instant given in US Eastern time is on the reader's clock, and whether US clocks change
+ * between now and then (or just did): text about clocks is computed, never written, because the
+ * US change falls on a different date each year (14 March 2027, 12 March 2028).
+ */
+export function usClockSentence(instant: Date, sendAt: Date, zone: string): string {
+  const eastern = DateTime.fromJSDate(instant, { zone: US_EASTERN });
+  const local = DateTime.fromJSDate(instant, { zone });
+  const when = `${eastern.toFormat('HH:mm')} US Eastern on ${eastern.toFormat('ccc d LLL')}`;
+  const onYourClock = local.hasSame(eastern, 'day')
+    ? `${local.toFormat('HH:mm')} on your clock`
+    : `${local.toFormat('HH:mm')} on ${local.toFormat('ccc d LLL')} on your clock`;
+  const sent = DateTime.fromJSDate(sendAt, { zone: US_EASTERN });
+  let change: DateTime | undefined;
+  for (let day = sent.minus({ days: RECENT_CLOCK_CHANGE_DAYS }).startOf('day'); day < eastern.startOf('day'); day = day.plus({ days: 1 })) {
+    if (day.plus({ days: 1 }).set({ hour: 12 }).offset !== day.set({ hour: 12 }).offset) {
+      change = day.plus({ days: 1 });
+    }
+  }
+  if (!change) return `${when} is ${onYourClock}.`;
+  const direction = change.set({ hour: 12 }).offset > change.minus({ days: 1 }).set({ hour: 12 }).offset ? 'forward' : 'back';
+  const day = change.toFormat('ccc d LLL');
+  if (change > sent) {
+    const gap = Math.round(eastern.startOf('day').diff(change.startOf('day'), 'days').days);
+    const before = gap === 0 ? 'that same day' : gap === 1 ? 'the day before' : `${gap} days before`;
+    return `US clocks move ${direction} an hour on ${day}, ${before}, so ${when} will be ${onYourClock}.`;
+  }
+  return `US clocks moved ${direction} an hour on ${day}, so the gap to your clock may differ from last month: ${when} is ${onYourClock}.`;
 }
 
 export class TemplateError extends Error {}
@@ -55,6 +94,19 @@ export function renderTemplate(template: string, ctx: TemplateContext): string {
         const days = Math.round(to.diff(from, 'days').days);
         return days <= 0 ? 'today' : days === 1 ? 'tomorrow' : `in ${days} days`;
       }
+      case 'usClocks': {
+        const value = arg && ctx.anchors?.[arg];
+        if (!value || /^\d{4}-\d{2}-\d{2}$/.test(value)) throw new TemplateError(`{{usClocks:${arg ?? ''}}} needs an anchor with a time`);
+        return usClockSentence(new Date(value), ctx.sendAt, ctx.zone);
+      }
+      // Specialty facts read as general words when we do not know the specialty (or it has no
+      // such fact), so one step serves everyone and the specific words are never guessed.
+      case 'specialty':
+        return ctx.specialty?.name ?? 'your specialty';
+      case 'signals':
+        return ctx.specialty?.signals ?? "the number in AAMC's current table";
+      case 'earlyMatch':
+        return ctx.specialty?.earlyMatch ?? 'its own early match';
       case 'date': {
         const value = arg && ctx.anchors?.[arg];
         if (!value) throw new TemplateError(`{{date:${arg ?? ''}}} has no such anchor`);

@@ -1,5 +1,6 @@
 import { simulateSeason, type SeasonWalk } from '../../shared/adapters/simulation';
-import { personaLibrary, sequenceLibrary } from '../../shared/content';
+import { personaLibrary, sequenceLibrary, specialtyTable } from '../../shared/content';
+import { specialtyProfile } from '../../shared/domain/specialty';
 import type { Persona } from '../../shared/content/persona';
 import { seasonEnd } from '../../shared/domain/calendar';
 import { audienceAllows } from '../../shared/domain/eligibility';
@@ -56,7 +57,7 @@ describe.each(personaLibrary().map((p) => [p.id, p] as const))('persona %s', (id
     const wrong = walk().sends.filter((s) => {
       const sequence = sequences.get(s.sequenceId)!;
       const step = sequence.steps.find((x) => x.id === s.stepId)!;
-      const profile = { ...profileAt(p, s.at), wellbeing: 'ok' as const } as Profile;
+      const profile = { ...profileAt(p, s.at), ...specialtyProfile(p.specialty, specialtyTable()), wellbeing: 'ok' as const } as Profile;
       return !audienceAllows(sequence.audience, profile) || !audienceAllows(step.audience, profile);
     });
     expect(wrong.map((s) => `${s.sequenceId}/${s.stepId} ${s.at.toISOString()}`)).toEqual([]);
@@ -96,6 +97,16 @@ describe('the tracks each persona takes', () => {
       expect([id, s.some((x) => x.startsWith('matched-transition/'))]).toEqual([id, true]);
       expect([id, s.filter((x) => x.startsWith('match-week/soap') || x.startsWith('unmatched-recovery/'))]).toEqual([id, []]);
     }
+  });
+
+  it('someone preparing today for next year\'s Match hears from the pre-season track from December, on ResidencyCAS for OB/GYN', () => {
+    const cairo = walks.get('next-season-cairo')!;
+    const preSeason = cairo.sends.filter((s) => s.sequenceId === 'pre-season');
+    expect(preSeason.length).toBeGreaterThanOrEqual(5);
+    expect(preSeason[0]!.at.toISOString().slice(0, 7)).toBe('2026-12');
+    const ids = steps('next-season-cairo');
+    expect(ids).toEqual(expect.arrayContaining(['season-deadlines/residencycas-opens-soon', 'pre-season/pre-season-j1-statement', 'pre-season/pre-season-usce']));
+    expect(ids.filter((s) => /season-deadlines\/(myeras|eras-token|documents-|submission-)/.test(s))).toEqual([]);
   });
 
   it('visa steps reach only their own track', () => {

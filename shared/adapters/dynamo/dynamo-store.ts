@@ -80,7 +80,7 @@ import { PersonGone } from '../../domain/errors';
  * | message    | PERSON#<personId> / MSG#<id>       | Message fields except personId, messageId; while planned |
  * |            |                                    | or claimed with a dueAt also duePk/dueSk (due index)    |
  * | season     | SEASON#<year> / PERSON#<personId>  | (none): membership, written with the profile            |
- * | calendar   | CALENDAR / SEASON#<year>#<event>   | at, certainty, source: an operator's correction         |
+ * | calendar   | CALENDAR / SEASON#<year>#<event>   | at, certainty, source, url?, checked: a correction      |
  * | inbound    | INBOUND#<MessageSid> / SEEN        | at, expiresAt (TTL): replay dedupe, no personal data    |
  * | journal    | PERSON#<personId> /                | JournalEntry fields except personId, entryId            |
  * |            |   JOURNAL#<inReplyTo or ->#<sid>   |                                                         |
@@ -619,7 +619,11 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       const seasons: Record<string, Record<string, CalendarEntry>> = {};
       for (const item of items) {
         const [, season, event] = String(item[SK]).split('#');
-        (seasons[season!] ??= {})[event!] = { at: item.at, certainty: item.certainty, source: item.source };
+        (seasons[season!] ??= {})[event!] = {
+          at: item.at, certainty: item.certainty, source: item.source,
+          // Corrections stored before dates carried these have neither.
+          ...(item.url ? { url: item.url } : {}), ...(item.checked ? { checked: item.checked } : {}),
+        };
       }
       return seasons;
     },
