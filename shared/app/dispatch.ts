@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import { invitationEmail, invitationSms } from '../domain/invitation-words';
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
 import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from '../domain/render';
+import { helplineSlot } from '../domain/safety-replies';
+import { helpFor } from './crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
@@ -288,6 +290,8 @@ export function createDispatcher(deps: DispatchDeps) {
       return { kind: 'skipped', reason: 'too_late' };
     }
     const ctx = contextFor(message, allAnchors(message, library.calendar));
+    // Help where this person lives, for a safety step's {{helpline}}: their number when texting, else their zone.
+    ctx.helpline = helplineSlot(helpFor({ ...(message.channel === 'sms' && { phone: message.to }), zone: message.zone }));
     let words;
     try {
       words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools);

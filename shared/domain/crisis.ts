@@ -39,23 +39,17 @@
  * message is missed, and keep a fresh held-out batch in the test.
  */
 
-export type RiskLevel = 'risk' | 'distress' | 'none';
+/**
+ * `risk`: the crisis reply, a hold and an alert. `ask`: the middle band (hopelessness, "I can't do
+ * this anymore"): we ask plainly whether they are thinking of harming themselves, and their answer
+ * decides. `distress`: a warm reply and a follow-up flag. `none`: nothing safety-related.
+ */
+export type RiskLevel = 'risk' | 'ask' | 'distress' | 'none';
 export interface RiskAssessment {
   level: RiskLevel;
   /** Id of the rule that fired (for example `risk:kill-self`). Never the message text. */
   matched?: string;
 }
-
-/**
- * The fixed reply to a risk message (RULES.md: Safety). Plain GSM-7 (no curly quotes or emoji):
- * 306 characters, exactly 2 concatenated segments (153 each); one more character makes it 3,
- * which is still acceptable here. No clinical advice, no promises.
- */
-export const CRISIS_REPLY =
-  "Thank you for telling us. You matter, and you don't have to face this alone. " +
-  'In the US, call or text 988 (Suicide & Crisis Lifeline) or text HOME to 741741 (Crisis Text Line). ' +
-  'In immediate danger, call 911. This number is not watched around the clock. ' +
-  'Outside the US, contact your local emergency services.';
 
 // ---- normalisation -------------------------------------------------------------------------------
 

@@ -65,6 +65,12 @@ export const Person = z.object({
   specialty: z.string().max(80).optional(),
   /** The person's own choice to let their counselor see their plan; off unless they turn it on. */
   showPlanToCounselor: z.boolean().optional(),
+  /**
+   * Open while we wait for the answer to the direct question ("are you thinking of harming
+   * yourself?") asked after a text in the safety screen's middle band: their next reply is read
+   * as that answer (shared/domain/safety-question.ts), and settles it.
+   */
+  safetyQuestion: z.object({ askedAt: z.iso.datetime(), eventId: z.string().min(1).max(64) }).optional(),
 });
 export type Person = z.infer<typeof Person>;
 

@@ -2,8 +2,8 @@ import { DateTime } from 'luxon';
 
 /**
  * Coaching text is written with a few named slots, `{{firstName}}`, `{{title}}`, `{{deadline}}`,
- * `{{daysLeft}}`, `{{date:<anchor>}}`. Rendering is pure; a slot with no value is an error (caught by the
- * content tests), never a blank in a message someone reads.
+ * `{{daysLeft}}`, `{{date:<anchor>}}`, `{{helpline}}`. Rendering is pure; a slot with no value is
+ * an error (caught by the content tests), never a blank in a message someone reads.
  */
 
 export interface TemplateContext {
@@ -19,6 +19,11 @@ export interface TemplateContext {
   weekGoals?: string;
   /** Issue 8, filled at send time: last week's goals and answers, a few lines. */
   weekSummary?: string;
+  /**
+   * Help where this person lives (shared/domain/safety-replies.ts helplineSlot), filled when the
+   * text is rendered from their number and zone: a safety step never names another country's line.
+   */
+  helpline?: string;
 }
 
 export class TemplateError extends Error {}
@@ -36,6 +41,9 @@ export function renderTemplate(template: string, ctx: TemplateContext): string {
     switch (name) {
       case 'firstName':
         return ctx.firstName?.trim() || 'there';
+      case 'helpline':
+        if (!ctx.helpline) throw new TemplateError('{{helpline}} used without the person\'s crisis resources');
+        return ctx.helpline;
       case 'weekGoals':
       case 'weekSummary': {
         const value = ctx[name];

@@ -4,6 +4,7 @@ import { createApiHandler } from '../../functions/api';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { enroll } from '../../shared/app/enroll';
 import { editPlan } from '../../shared/app/plan';
+import { helpFor } from '../../shared/app/crisis-resources';
 import * as say from '../../shared/domain/sms-replies';
 import { smsSegments } from '../../shared/domain/template';
 import { silentLogger } from '../../shared/ports';
@@ -108,6 +109,6 @@ describe('an unknown command that signals distress', () => {
   it('gets the warm distress reply alone, not a list of commands', async () => {
     const w = await world();
     const replies = await w.text('HOPELESS');
-    expect(replies).toEqual([say.distressReply]);
+    expect(replies).toEqual([say.distressReply(helpFor({ phone: PHONE, zone: 'Asia/Kolkata' }))]);
   });
 });
