@@ -104,11 +104,13 @@ export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Prom
     log.info('inbound sms replayed', { messageSid: input.messageSid });
     return { replies: [], outcome: 'duplicate' };
   }
+  // What the conversation made of the text (an answer to the direct question can raise it), for the fault path.
+  const seen = { screen };
   try {
-    return await respond({ ...deps, log }, input, screen, now);
+    return await respond({ ...deps, log }, input, seen, now);
   } catch (error) {
     await deps.store.releaseInboundSms(input.messageSid).catch(() => undefined);
-    if (needsResources(screen)) return crisisDespiteFault(log, input, screen, error);
+    if (needsResources(seen.screen)) return crisisDespiteFault(log, input, seen.screen, error);
     throw error;
   }
 }
@@ -139,7 +141,8 @@ interface Acted {
   entry?: Pick<JournalEntry, 'kind' | 'text' | 'inReplyTo' | 'response'>;
 }
 
-async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, firstScreen: RiskAssessment, now: Date): Promise<InboundSmsResult> {
+async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, seen: { screen: RiskAssessment }, now: Date): Promise<InboundSmsResult> {
+  const firstScreen = seen.screen;
   const { store, log } = deps;
   const personId = await store.findPersonIdByPhone(input.from);
   const person = personId ? await store.getPerson(personId) : undefined;
@@ -161,6 +164,7 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, fir
   // The open direct question and a lowest score with words can raise the screen (safety-question.ts).
   const review = reviewInConversation({ screen: firstScreen, person, intent, body: input.body, now });
   const screen = review.screen;
+  seen.screen = screen;
   const help = helpFor({ phone: input.from, zone: person.timeZone });
   const ids = { personId: person.personId, messageSid: input.messageSid };
   const nowIso = now.toISOString();
