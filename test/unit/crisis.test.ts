@@ -4,10 +4,10 @@ import { assessRisk, normaliseForScreening } from '../../shared/domain/crisis';
 import fixture from '../fixtures/crisis-messages.json';
 
 const Labelled = z.array(
-  z.object({ text: z.string().min(1), label: z.enum(['risk', 'distress', 'none']), note: z.string().optional() }),
+  z.object({ text: z.string().min(1), label: z.enum(['risk', 'ask', 'distress', 'none']), note: z.string().optional() }),
 );
 const messages = Labelled.parse(fixture);
-const byLabel = (label: 'risk' | 'distress' | 'none') => messages.filter((m) => m.label === label);
+const byLabel = (label: 'risk' | 'ask' | 'distress' | 'none') => messages.filter((m) => m.label === label);
 const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)} %`;
 
 /**
@@ -53,6 +53,9 @@ describe('crisis screening on the labelled set', () => {
 
   it('never assesses a risk message below risk (recall 100 %), and keeps false alarms on benign at or under 10 %', () => {
     const missed = risk.filter((m) => assessRisk(m.text).level !== 'risk').map((m) => m.text);
+    // The middle band is asked directly (or, where the words say more, treated as risk).
+    const notAsked = byLabel('ask').filter((m) => !['ask', 'risk'].includes(assessRisk(m.text).level)).map((m) => m.text);
+    expect(notAsked).toEqual([]);
     const falseAlarms = benign.filter((m) => assessRisk(m.text).level === 'risk');
     const benignAsDistress = benign.filter((m) => assessRisk(m.text).level === 'distress').length;
     const distressSeen = distress.filter((m) => assessRisk(m.text).level !== 'none').length;
@@ -106,7 +109,9 @@ describe('crisis screening rules', () => {
   it('names the rule that fired, never the words', () => {
     const result = assessRisk('I want to die');
     expect(result).toEqual({ level: 'risk', matched: 'risk:die' });
-    expect(assessRisk('I feel hopeless')).toEqual({ level: 'distress', matched: 'distress:heavy-feeling' });
+    // Hopelessness is the middle band: the coach asks directly.
+    expect(assessRisk('I feel hopeless')).toEqual({ level: 'ask', matched: 'ask:hopeless' });
+    expect(assessRisk('I feel so lonely here')).toEqual({ level: 'distress', matched: 'distress:heavy-feeling' });
     expect(assessRisk('finished my PS draft')).toEqual({ level: 'none' });
     expect(assessRisk('')).toEqual({ level: 'none' });
   });

@@ -356,7 +356,7 @@ describe('safety', () => {
   it('distress is journaled and flagged for follow-up, answered warmly, and pauses nothing', async () => {
     const w = world();
     const personId = await w.enroll();
-    const words = 'Failed step 2 again. I feel so hopeless';
+    const words = 'Failed step 2 again. I feel so low';
     expect((await w.text(words)).replies).toEqual([say.distressReply(HELP)]);
     expect((await w.person(personId)).profile.supportHold).toBeUndefined();
     expect((await w.person(personId)).profile.pausedUntil).toBeUndefined();
@@ -365,7 +365,7 @@ describe('safety', () => {
     expect(await w.planned(personId)).toEqual(['email:welcome', 'sms:welcome']);
 
     // A score with distress: recorded, and the warm line replaces the plain thanks.
-    expect((await w.text('2 - exhausted and hopeless')).replies).toEqual([say.distressReply(HELP)]);
+    expect((await w.text('2 - exhausted and sad')).replies).toEqual([say.distressReply(HELP)]);
     expect((await w.person(personId)).recentScores).toEqual([2]);
     // PAUSE with distress: paused, and both lines go (the date is worth having).
     expect((await w.text('PAUSE, I am burnt out')).replies).toEqual([say.distressReply(HELP), say.pauseReply('Mon 11 Jan')]);

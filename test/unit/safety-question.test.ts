@@ -109,6 +109,21 @@ describe('asking directly', () => {
     expect(w.lines.some((l) => l.message === 'sms consent confirmed')).toBe(false);
   });
 
+  it.each([
+    ["I can't do this anymore"],
+    ['honestly what is even the point'],
+    ['ab mujhse nahi hota'],
+    ['no puedo más'],
+    ['hindi ko na kaya'],
+    ['msh adra akamel'],
+  ])('asks %j directly, and its yes is risk', async (words) => {
+    const w = await world();
+    expect((await w.text(words)).replies).toEqual([askDirectlyReply(HELP)]);
+    expect(await w.events()).toEqual([expect.stringMatching(/^distress:ask:/)]);
+    expect((await w.text('yes')).replies).toEqual([crisisReply(HELP)]);
+    expect((await w.person()).profile.supportHold).toBe(true);
+  });
+
   it('a second middle-band text while the question is open is risk too', async () => {
     const w = await world();
     await w.text(LOWEST_WITH_WORDS);
