@@ -163,6 +163,14 @@ describe('asking directly', () => {
     expect(await w.events()).toEqual(['distress:ask:lowest-score-with-words']);
   });
 
+  it('a stranger cannot be asked and followed up, so the middle band gets the resources at once', async () => {
+    const w = await world();
+    const stranger = '+5511912345678';
+    expect(await w.text("I can't do this anymore", { from: stranger })).toEqual({ replies: [crisisReply(helpFor({ phone: stranger }))], outcome: 'unknown-number' });
+    expect(crisisReply(helpFor({ phone: stranger }))).toContain('call CVV free on 188');
+    expect(await w.events()).toEqual([]);
+  });
+
   it('a replayed webhook asks once and flags once', async () => {
     const w = await world();
     const sid = `SM${'a'.repeat(32)}`;
