@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import { invitationEmail, invitationSms, joinRequestEmail } from '../domain/invitation-words';
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
 import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from '../domain/render';
+import { helplineSlot } from '../domain/safety-replies';
+import { helpFor } from './crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
@@ -322,6 +324,8 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     const wording = wordingFor(library, message.profile);
     const ctx = { ...contextFor(message, allAnchors(message, library.calendar)), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
+    // Help where this person lives, for a safety step's {{helpline}}: their number when texting, else their zone.
+    ctx.helpline = helplineSlot(helpFor({ ...(message.channel === 'sms' && { phone: message.to }), zone: message.zone }));
     let words;
     try {
       words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools, wording.uncertainDates);

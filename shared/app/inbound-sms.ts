@@ -1,5 +1,8 @@
 import * as z from 'zod';
-import { assessRisk, CRISIS_REPLY, type RiskAssessment } from '../domain/crisis';
+import { assessRisk, type RiskAssessment } from '../domain/crisis';
+import { askAnsweredNoReply, askDirectlyReply, crisisReply } from '../domain/safety-replies';
+import { reviewInConversation } from '../domain/safety-question';
+import type { CrisisResources } from '../domain/crisis-lines';
 import { MAX_SMS_BODY, parseInboundSms, type InboundIntent } from '../domain/keywords';
 import type { Consent, JournalEntry, Message, Person } from '../domain/model';
 import { findStep } from '../domain/render';
@@ -14,6 +17,8 @@ import { recordCheckinScore, replanPerson, updateProfile } from './replan';
 import { PLAN_LIMITS, nextDeadlines } from '../domain/plan';
 import { editPlan, viewPlan } from './plan';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
+import { helpFor } from './crisis-resources';
+import { askedRule, recordQuestionAsked, settleQuestion } from './safety-question';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -75,7 +80,11 @@ const OPT_OUT_TEXT = {
  * 4. Risk: the crisis reply at once (a reply, so quiet hours do not apply), a support hold that
  *    pauses upbeat coaching until a human lifts it, a safety event, an alert, a `crisis_flag`
  *    log line; of the intent only an opt-out is still honoured.
+ *    The middle band (shared/domain/safety-question.ts): we ask plainly whether they are thinking
+ *    of harming themselves, with help in the same text, and read their next reply as the answer
+ *    (a yes or anything risky is risk); the question is a follow-up flag for their counselor.
  *    Distress: kept in the journal, flagged for follow-up, a warm reply; nothing is paused.
+ *    Every safety reply names help where the person lives (crisis-resources.ts).
  * 5. Acts on the intent (shared/domain/keywords.ts) and answers briefly in our own words.
  * If anything fails after the claim, the claim is released so a retry of the webhook can run again;
  * the writes are keyed by the MessageSid or idempotent, so a second run changes nothing more, with
@@ -94,29 +103,35 @@ export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Prom
   try {
     fresh = await deps.store.claimInboundSms(input.messageSid, now);
   } catch (error) {
-    if (screen.level === 'risk') return crisisDespiteFault(log, input.messageSid, screen, error);
+    if (needsResources(screen)) return crisisDespiteFault(log, input, screen, error);
     throw error;
   }
   if (!fresh) {
     log.info('inbound sms replayed', { messageSid: input.messageSid });
     return { replies: [], outcome: 'duplicate' };
   }
+  // What the conversation made of the text (an answer to the direct question can raise it), for the fault path.
+  const seen = { screen };
   try {
-    return await respond({ ...deps, log }, input, screen, now);
+    return await respond({ ...deps, log }, input, seen, now);
   } catch (error) {
     if (error instanceof PersonGone) {
       // Erased while this text was being handled: answered as from a number we do not know.
       log.info('inbound sms from someone erased meanwhile', { messageSid: input.messageSid });
-      return { replies: screen.level === 'risk' ? [CRISIS_REPLY] : [], outcome: 'unknown-number' };
+      return { replies: needsResources(seen.screen) ? [crisisReply(helpFor({ phone: input.from }))] : [], outcome: 'unknown-number' };
     }
     await deps.store.releaseInboundSms(input.messageSid).catch(() => undefined);
-    if (screen.level === 'risk') return crisisDespiteFault(log, input.messageSid, screen, error);
+    if (needsResources(seen.screen)) return crisisDespiteFault(log, input, seen.screen, error);
     throw error;
   }
 }
 
-/** The person still gets the resources; the operator gets an error to act on. */
-function crisisDespiteFault(log: Logger, messageSid: string, screen: RiskAssessment, error: unknown): InboundSmsResult {
+/** Risk, or the middle band: without our records we cannot ask and wait, so resources go at once. */
+const needsResources = (screen: RiskAssessment) => screen.level === 'risk' || screen.level === 'ask';
+
+/** The person still gets the resources (chosen by their number alone); the operator gets an error to act on. */
+function crisisDespiteFault(log: Logger, input: Input, screen: RiskAssessment, error: unknown): InboundSmsResult {
+  const messageSid = input.messageSid;
   log.error('crisis reply sent, but its records were not stored', {
     alarm: 'CrisisFlagNotStored',
     messageSid,
@@ -124,7 +139,7 @@ function crisisDespiteFault(log: Logger, messageSid: string, screen: RiskAssessm
     // The name only: a storage error's message can echo the item it failed on, here their words.
     error: error instanceof Error ? error.name : typeof error,
   });
-  return { replies: [CRISIS_REPLY], outcome: 'handled' };
+  return { replies: [crisisReply(helpFor({ phone: input.from }))], outcome: 'handled' };
 }
 
 type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> & { library: Library; memberships?: MembershipAnswerDeps['counselors'] };
@@ -137,7 +152,8 @@ interface Acted {
   entry?: Pick<JournalEntry, 'kind' | 'text' | 'inReplyTo' | 'response'>;
 }
 
-async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, screen: RiskAssessment, now: Date): Promise<InboundSmsResult> {
+async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, seen: { screen: RiskAssessment }, now: Date): Promise<InboundSmsResult> {
+  const firstScreen = seen.screen;
   const { store, log } = deps;
   const personId = await store.findPersonIdByPhone(input.from);
   const person = personId ? await store.getPerson(personId) : undefined;
@@ -145,9 +161,10 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, scr
     // A number whose person is gone (or going): a stop still withdraws whatever might be left.
     if (personId && parseInboundSms(input.body).kind === 'opt-out') await store.cancelPendingMessages(personId, 'opted_out', now, 'sms');
     // Nothing about whether the number is known leaks: HELP and crisis replies say nothing of it.
-    if (screen.level === 'risk') {
-      log.warn('crisis_flag', { messageSid: input.messageSid, rule: screen.matched, knownPerson: false });
-      return { replies: [CRISIS_REPLY], outcome: 'unknown-number' };
+    // A stranger cannot be asked and followed up, so the middle band gets the resources too.
+    if (needsResources(firstScreen)) {
+      log.warn('crisis_flag', { messageSid: input.messageSid, rule: firstScreen.matched, knownPerson: false });
+      return { replies: [crisisReply(helpFor({ phone: input.from }))], outcome: 'unknown-number' };
     }
     const intent = parseInboundSms(input.body);
     return { replies: intent.kind === 'help' ? [say.helpReply(deps.helpAddress)] : [], outcome: 'unknown-number' };
@@ -164,20 +181,28 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, scr
   const latest = latestSentSms(await store.listMessages(person.personId));
   const awaitingScore = await isAwaitingScore(ctx, person.personId, latest, now);
   const intent = parseInboundSms(input.body, { awaitingScore });
+  // The open direct question and a lowest score with words can raise the screen (safety-question.ts).
+  const review = reviewInConversation({ screen: firstScreen, person, intent, body: input.body, now });
+  const screen = review.screen;
+  seen.screen = screen;
+  const help = helpFor({ phone: input.from, zone: person.timeZone });
   const ids = { personId: person.personId, messageSid: input.messageSid };
   const nowIso = now.toISOString();
-  const safety = screen.level === 'none' ? undefined : { level: screen.level, rule: screen.matched ?? `${screen.level}:unknown` };
+  // The direct question is kept as a follow-up (distress) flag whose rule says it was asked.
+  const safety =
+    screen.level === 'none' ? undefined : screen.level === 'ask' ? { level: 'distress' as const, rule: askedRule(screen.matched) } : { level: screen.level, rule: screen.matched ?? `${screen.level}:unknown` };
   const words = input.body.trim().slice(0, MAX_SMS_BODY);
 
   if (screen.level === 'risk') {
     // Logged before any write, so the alarm fires even if the writes below fail.
     log.warn('crisis_flag', { ...ids, rule: safety!.rule, knownPerson: true });
-    const replies = [CRISIS_REPLY];
+    const replies = [crisisReply(help)];
     // The alert first: of everything below it is what a human most needs to see.
     await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'risk', rule: safety!.rule });
     if (!person.profile.supportHold) {
       await updateProfile(ctx, person.personId, (profile) => ({ profile: { ...profile, supportHold: true } }));
     }
+    if (review.settles) await settleQuestion(store, person.personId);
     if (intent.kind === 'opt-out') {
       await revokeSms(ctx, person.personId, intent.via, now);
       if (intent.via === 'free-text') replies.push(say.optOutReply);
@@ -191,15 +216,15 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, scr
     return { replies, outcome: 'handled' };
   }
 
-  const acted = await actOn(ctx, person, intent, latest, now);
-  const replies =
-    screen.level === 'distress'
-      ? [say.distressReply, ...(acted.informs && acted.reply ? [acted.reply] : [])]
-      : acted.reply
-        ? [acted.reply]
-        : [];
+  const acted = await actOn(ctx, person, intent, latest, now, help);
+  // A safety line leads; a reply that informs (a pause date, an opt-out) still follows it.
+  const lead =
+    review.answer === 'no' ? askAnsweredNoReply(help) : screen.level === 'ask' ? askDirectlyReply(help) : screen.level === 'distress' ? say.distressReply(help) : undefined;
+  const replies = lead ? [lead, ...(acted.informs && acted.reply ? [acted.reply] : [])] : acted.reply ? [acted.reply] : [];
   const entry = acted.entry ?? (safety && words ? { kind: 'note' as const, text: words, ...(latest && { inReplyTo: latest.messageId }) } : undefined);
   if (entry) await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
+  if (review.settles) await settleQuestion(store, person.personId);
+  if (screen.level === 'ask') await recordQuestionAsked({ store, log }, ids, safety!.rule, now);
   if (screen.level === 'distress') {
     // Last, so a retry after a failure above cannot raise the same follow-up flag twice.
     await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: safety!.rule });
@@ -211,7 +236,7 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, scr
 
 const entryIds = (ids: { personId: string; messageSid: string }) => ({ personId: ids.personId, entryId: ids.messageSid });
 
-async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Message | undefined, now: Date): Promise<Acted> {
+async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Message | undefined, now: Date, help: CrisisResources): Promise<Acted> {
   const inReplyTo = latest ? { inReplyTo: latest.messageId } : {};
   switch (intent.kind) {
     case 'opt-out':
@@ -262,7 +287,7 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
     }
     case 'score': {
       const { wellbeing, changed } = await recordCheckinScore(ctx, person.personId, intent.score);
-      const reply = changed && wellbeing === 'struggling' ? say.strugglingReply : say.scoreReply(intent.score);
+      const reply = changed && wellbeing === 'struggling' ? say.strugglingReply(help) : say.scoreReply(intent.score);
       return { reply, entry: { kind: 'checkin', response: { kind: 'score', score: intent.score }, ...(intent.note && { text: intent.note }), ...inReplyTo } };
     }
     case 'clarify':

@@ -4,8 +4,10 @@ import { currentSeason } from '../domain/calendar';
 import { holdReason, wordsFor, type HoldReason } from '../domain/eligibility';
 import { Profile } from '../domain/model';
 import { renderEmail, renderSms } from '../domain/render';
+import { helplineSlot } from '../domain/safety-replies';
 import { AnchorValue, IanaZone, expandOccurrences } from '../domain/schedule';
 import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../domain/sequence';
+import { helpFor } from './crisis-resources';
 import { DomainError, describeIssues } from './errors';
 import { allAnchors, wordingFor, type Library } from './planning';
 import { specialtyProfile } from '../domain/specialty';
@@ -79,7 +81,8 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     const note = o.sendAt < enrolledAt ? 'before enrollment' : o.stale ? 'after deadline' : held;
     if (note && !input.includeHeld && (note === 'not_for_profile' || note === 'match_week' || note === 'struggling')) continue;
     const words = wordsFor(step, profile, o.sendAt, zone, deps.library.pools, wording.uncertainDates);
-    const ctx = { firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors, ...(wording.specialty ? { specialty: wording.specialty } : {}) };
+    // A preview has no phone: help is chosen by the zone, as for an email.
+    const ctx = { firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors, helpline: helplineSlot(helpFor({ zone })), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
     const line: PreviewLine = {
       local: DateTime.fromJSDate(o.sendAt, { zone }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ'),
       utc: o.sendAt.toISOString(),

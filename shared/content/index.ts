@@ -1,4 +1,6 @@
 import { ShippedCalendarData, type CalendarData } from '../domain/calendar';
+import { CrisisLineTable } from '../domain/crisis-lines';
+import crisisLinesJson from './crisis-lines.json';
 import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
 import personasJson from './personas.json';
@@ -142,4 +144,18 @@ export function specialtyTable(): SpecialtyTable {
     specialties = parsed.data;
   }
   return specialties;
+}
+
+let crisisLines: CrisisLineTable | undefined;
+/** Crisis lines and emergency numbers by country, each with its sources (shared/domain/crisis-lines.ts). */
+export function crisisLineTable(): CrisisLineTable {
+  if (!crisisLines) {
+    const parsed = CrisisLineTable.safeParse(crisisLinesJson);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new ContentError(`crisis-lines.json is invalid: ${problems}`);
+    }
+    crisisLines = parsed.data;
+  }
+  return crisisLines;
 }

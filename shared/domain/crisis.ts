@@ -1,61 +1,79 @@
 /**
- * Safety screening of what people write to us (RULES.md: Safety). Pure and deterministic: no
- * model, no network, so it can run on every inbound message before anything else and be measured
- * on a labelled set (test/fixtures/crisis-messages.json).
+ * Safety screening of what people write to us. Pure and deterministic: no model, no network, so
+ * it can run on every inbound message before anything else and be measured on labelled sets
+ * (test/fixtures/screening-set.jsonl, the set rules are written against; screening-held-out.jsonl,
+ * only measured; crisis-messages.json, the first English set, kept as a regression check).
  *
- * Goal: recall on risk first. A message with any signal of self-harm or suicide must come out as
- * 'risk' (it gets the crisis reply at once, whatever the hour, the counselor is alerted and upbeat
- * sequences pause). False alarms cost a kind message and a human look, so borderline phrasing goes
- * to 'risk': "I can't take it anymore", "I'm a burden", "my life is over", "kill me now",
- * "I'm killing myself with these study hours". False alarms are kept low by naming the benign
- * idioms our applicants use every day, not by weakening the risk patterns.
+ * Four levels. `risk`: the crisis reply at once whatever the hour, a support hold and an alert to
+ * the counselor. `ask` (the middle band: hopelessness, "I can't do this anymore"): the coach asks
+ * plainly whether they are thinking of harming themselves, with help in the same text, and their
+ * answer decides (shared/domain/safety-question.ts). `distress`: a warm reply and a follow-up flag.
+ * `none`. Recall on risk comes first: false alarms cost a kind message and a human look.
  *
  * How:
- *  1. Normalise: NFKD with marks removed, lowercase, apostrophes dropped ("don't" -> "dont");
- *     de-leet inside words that mix letters and symbols (0->o 1->i 3->e 4->a 5->s 7->t @->a $->s,
- *     ! and | between letters, "want2die" -> "want to die"), but never in numbers or number+unit
- *     tokens ("5kms", "3am", "2nd"); join letters typed apart ("k i l l", "k.m.s"); everything
- *     else becomes a space; runs of a letter collapse to one ("kiiill", "kill" and "kil" all read
- *     "kil"). Patterns are written in plain English and squeezed the same way (`sq`).
- *  2. Blank benign idioms ("this exam is killing me", "dying to know", "to die for", "dead tired",
- *     "career suicide", "the suicide prevention lecture", "acetaminophen overdose questions",
- *     "my phone is about to die", "my parents will kill me"). Blanking removes only the idiom's
- *     span, so a risk phrase elsewhere in the message is still seen.
- *  3. Risk patterns: curated phrases (direct, indirect, method, farewell, slang, misspellings and
- *     phrasing common in South Asian, Nigerian, Egyptian and Filipino English, plus a few romanised
- *     Hindi/Urdu, Tagalog and Egyptian Arabic phrases that need native-speaker review). A pattern
- *     may carry an `unless` check on the text around the match ("I hurt myself at the gym",
- *     "I ran 5 kms"). The strongest first-person patterns also run on the text before blanking,
- *     so no idiom list can hide "I'll take a tylenol overdose".
- *  4. No risk: distress patterns (hopeless, devastated, can't sleep, failed again ...).
+ *  1. Normalise: emoji that stand for a means read as the word ("💊" is "pills"), NFKD with marks
+ *     removed, lowercase, apostrophes dropped ("don't" -> "dont"); de-leet inside words that mix
+ *     letters and symbols (0->o 1->i 3->e 4->a 5->s 7->t @->a $->s, "want2die"), never in numbers
+ *     with units ("5kms", "3am"); join letters typed apart ("k i l l"); squeeze runs of a letter
+ *     ("kiiill", "kill" and "kil" all read "kil"); split words typed without spaces
+ *     ("iwanttodie"). Patterns are written in plain words and squeezed the same way.
+ *     Arabic in Latin letters keeps its digits (3, 7, 2, 5 are letters there): a view of its own.
+ *  2. Blank benign idioms in every language ("this exam is killing me", "I could just die, they
+ *     invited me!", "me muero de risa", "mamatay ako sa kilig", "this exam wan kill me o"). Only the
+ *     idiom's span goes, so a risk phrase elsewhere in the message is still seen.
+ *  3. Risk, plans and means first (crisis-plans.ts: a method, the means at hand, a height, a time,
+ *     a farewell), then the direct and indirect phrases below, then the other languages
+ *     (crisis-languages.ts). A rule may carry an `unless` check on the text around it ("I hurt
+ *     myself at the gym", "a patient who jumped"); the strongest also run before idioms are
+ *     blanked, so no idiom can hide "I'll take a tylenol overdose".
+ *  4. The middle band, then distress.
  *
  * `matched` is the id of the rule that fired, never the person's words: safe to log.
  *
- * Limits, measured: a phrase list finds what it was written for. On four batches of 15 risk
- * phrasings written after the rules were frozen, the first run caught 8, 11, 6 and 6 of 15;
- * indirect phrasing ("time for me to go for good", "won't make it through the night") was what it
- * missed. Each batch was then folded in by generalising rules, never by listing the sentence.
- * Treat this as a net under human attention, not a guarantee: grow the fixture whenever a real
- * message is missed, and keep a fresh held-out batch in the test.
+ * Limits, measured (README, "Safety screening"): a phrase list finds what it was written for. On
+ * the held-out set, written before these rules and never used to write one, recall is well below
+ * the main set's, and lowest for time-bound phrasing. Treat it as a net under human attention, not a guarantee: every missed real message
+ * becomes a labelled line, and a fresh held-out batch is written before the next round of rules.
  */
 
-export type RiskLevel = 'risk' | 'distress' | 'none';
+/**
+ * `risk`: the crisis reply, a hold and an alert. `ask`: the middle band (hopelessness, "I can't do
+ * this anymore"): we ask plainly whether they are thinking of harming themselves, and their answer
+ * decides. `distress`: a warm reply and a follow-up flag. `none`: nothing safety-related.
+ */
+import {
+  ACCIDENT,
+  FIRST_PERSON,
+  firstMatch,
+  INTENT,
+  MYSELF,
+  notMe,
+  REPEATED,
+  rx,
+  rx1,
+  saidOfSomeoneElse,
+  squeeze,
+  THIRD_PERSON_SUBJECT,
+  type Rule,
+} from './crisis-kit';
+import {
+  ARABIZI_ASK_RULES,
+  ARABIZI_DISTRESS_RULES,
+  ARABIZI_IDIOMS,
+  ARABIZI_RISK_RULES,
+  LANGUAGE_ASK_RULES,
+  LANGUAGE_DISTRESS_RULES,
+  LANGUAGE_IDIOMS,
+  LANGUAGE_RISK_RULES,
+} from './crisis-languages';
+import { ASK_RULES, PLAN_IDIOMS, PLAN_RULES } from './crisis-plans';
+
+export type RiskLevel = 'risk' | 'ask' | 'distress' | 'none';
 export interface RiskAssessment {
   level: RiskLevel;
   /** Id of the rule that fired (for example `risk:kill-self`). Never the message text. */
   matched?: string;
 }
-
-/**
- * The fixed reply to a risk message (RULES.md: Safety). Plain GSM-7 (no curly quotes or emoji):
- * 306 characters, exactly 2 concatenated segments (153 each); one more character makes it 3,
- * which is still acceptable here. No clinical advice, no promises.
- */
-export const CRISIS_REPLY =
-  "Thank you for telling us. You matter, and you don't have to face this alone. " +
-  'In the US, call or text 988 (Suicide & Crisis Lifeline) or text HOME to 741741 (Crisis Text Line). ' +
-  'In immediate danger, call 911. This number is not watched around the clock. ' +
-  'Outside the US, contact your local emergency services.';
 
 // ---- normalisation -------------------------------------------------------------------------------
 
@@ -72,23 +90,13 @@ function deLeet(token: string): string {
     .replace(/[013457@$+]/g, (c) => LEET[c] ?? c);
 }
 
-/** Collapse every run of one letter: "diiie" -> "die", "kill" -> "kil", "feel" -> "fel". */
-function squeeze(text: string): string {
-  return text.replace(/([a-z])\1+/g, '$1');
-}
-
-/** Squeeze the letters of a pattern written in plain English, leaving escapes like \b alone. */
-function sq(source: string): string {
-  return source.replace(/(?<!\\)([a-z])\1+/g, '$1');
-}
-
 /**
  * The text the rules read, with " | " where a sentence or clause ended. Idioms never match across
  * a marker ("I want to be dead. Serious." keeps its "dead"); risk rules read the text without
  * markers, so "I want to... die" is still one phrase.
  */
 function markedText(body: unknown): string {
-  const text = (typeof body === 'string' ? body : '')
+  const text = readEmoji(typeof body === 'string' ? body : '')
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
@@ -106,6 +114,67 @@ function markedText(body: unknown): string {
     .replace(/[^a-z0-9|]+/g, ' ')
     .replace(/ +/g, ' ')
     .trim();
+  return ` ${squeeze(text).split(' ').map(splitJoined).join(' ')} `;
+}
+
+/**
+ * Emoji that stand for a means or an end are read as the word ("💊💊 tonight" is "pills pills
+ * tonight"); laughing faces become "lol", which joy idioms read. Others are dropped as before.
+ */
+const EMOJI_WORDS: readonly [RegExp, string][] = [
+  [/\u{1F48A}/gu, ' pills '],
+  [/[\u{1F52A}\u{1F5E1}]/gu, ' knife '],
+  [/\u{1FA92}/gu, ' razor '],
+  [/\u{1FAA2}/gu, ' rope '],
+  [/\u{1F52B}/gu, ' gun '],
+  [/\u{26B0}/gu, ' coffin '],
+  [/\u{1FAA6}/gu, ' grave '],
+  [/\u{1F309}/gu, ' bridge '],
+  [/[\u{1F3E2}\u{1F3D9}\u{1F3EC}]/gu, ' building '],
+  [/[\u{1F686}\u{1F682}\u{1F687}\u{1F688}\u{1F68A}]/gu, ' train '],
+  [/[\u{1F602}\u{1F923}\u{1F606}\u{1F639}\u{1F605}]/gu, ' lol '],
+  [/[\u{1F389}\u{1F973}\u{1F60D}\u{1F970}\u{1F929}]/gu, ' yay '],
+];
+function readEmoji(body: string): string {
+  return /[\u{1F000}-\u{1FAFF}\u{2600}-\u{27BF}]/u.test(body) ? EMOJI_WORDS.reduce((text, [emoji, word]) => text.replace(emoji, word), body) : body;
+}
+
+/**
+ * Words typed without spaces ("iwanttodie", "wanttokillmyself"): a token that splits wholly into
+ * these words is read split. Squeezed like the text; a real word that happens to split ("itself")
+ * is harmless, and the rules' word boundaries keep "upskill" from reading "kill".
+ */
+const JOINED_WORDS = new Set(
+  'i im il ive want wan wana to go going gona gon kil end ending my life myself self die dying dead it al just me now tonight rn am wil be hang cut hurt suicide unalive off do this so realy'.split(' '),
+);
+function splitJoined(token: string): string {
+  if (token.length < 7 || !/^[a-z]+$/.test(token) || JOINED_WORDS.has(token)) return token;
+  // Fewest words first, so "myself" stays one word; at most a few hundred steps for a token.
+  const best: (string[] | undefined)[] = [[]];
+  for (let end = 1; end <= token.length; end++) {
+    for (let start = Math.max(0, end - 8); start < end; start++) {
+      const head = best[start];
+      const word = token.slice(start, end);
+      if (head && JOINED_WORDS.has(word) && (!best[end] || best[end]!.length > head.length + 1)) best[end] = [...head, word];
+    }
+  }
+  const words = best[token.length];
+  return words && words.length >= 2 ? words.join(' ') : token;
+}
+
+/**
+ * Arabic in Latin letters keeps its digits (3 is ain, 7 is ha, 2 is hamza), so it is read on a
+ * view of its own: lowercase, accents and punctuation gone, letters squeezed, digits kept.
+ */
+function arabiziText(body: string): string {
+  const text = body
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/['\u2018\u2019\u201B\u02BC`´]/g, '2')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .replace(/ +/g, ' ')
+    .trim();
   return ` ${squeeze(text)} `;
 }
 
@@ -118,37 +187,6 @@ export function normaliseForScreening(body: unknown): string {
 
 // ---- rules ---------------------------------------------------------------------------------------
 
-interface Rule {
-  id: string;
-  pattern: RegExp;
-  /** Checked on the match and the text around it; true means this match does not count. */
-  unless?: (window: { before: string; match: string; after: string }) => boolean;
-  /** Also run on the text before idioms are blanked: first-person intent no idiom may hide. */
-  strong?: boolean;
-}
-
-const rx = (source: string): RegExp => new RegExp(sq(source), 'g');
-/** The same, for `.test` (no global state). */
-const rx1 = (source: string): RegExp => new RegExp(sq(source));
-const WINDOW = 48;
-
-const MYSELF = String.raw`(?:my ?self|myslf|myslef|meself|mself|myselv)`;
-const FIRST_PERSON = rx1(String.raw`\b(?:i|im|id|ill|ive|me|myself|mi|wanna|gonna|lemme|let me)\b`);
-/** Wanting or planning to, said before the act. */
-const INTENT = rx1(
-  String.raw`\b(?:want|wanna|wanted|wish|going to|gonna|will|ill|might|may|could|would|should|feel like|urge|urges|thinking|thought|plan|planning|need to|deserve|ready to|about to|tempted|cant stop)\b`,
-);
-/** Doing it again and again, said anywhere. */
-const REPEATED = rx1(String.raw`\b(?:again|keep|keeps|kept|started|start|relapsed|relapse|every night|every day|anymore)\b`);
-const ACCIDENT = rx1(
-  String.raw`\b(?:accident|accidentally|by mistake|cooking|shaving|chopping|slicing|kitchen|gym|lifting|running|playing|football|cricket|basketball|fell|slipped|tripped|stairs|sport|sports|workout|paper cut|knife slipped|onions?|vegetables)\b`,
-);
-const THIRD_PERSON_SUBJECT = rx1(
-  String.raw`\b(?:he|she|they|him|her|them|we|you|u|it|patient|patients|pt|pts|people|someone|somebody|person|everyone|everybody|mom|mum|dad|father|mother|parents|grandma|grandpa|grandmother|grandfather|nani|dadi|uncle|aunt|aunty|friend|dog|cat|pet|plant|plants|cells|neurons|bacteria|tumor|cancer|baby|child|kid|kids|who|battery|phone|laptop|hero|character|villain)\b`,
-);
-
-/** Up to n words, none of them the writer ("this exam is killing me", but not "this ... I want to die"). */
-const notMe = (n: number): string => String.raw`(?: (?!(?:i|im|id|ill|ive|me|my|myself|wanna|gonna)\b)\w+){0,${n}}`;
 
 const RISK_RULES: readonly Rule[] = [
   // --- direct statements ---
@@ -222,7 +260,7 @@ const RISK_RULES: readonly Rule[] = [
   {
     id: 'end-life',
     pattern: rx(
-      String.raw`\b(?:end|ending|finish|finishing|take|taking|terminate|stop) (?:my|my own|this|me) (?:life|lyf|existence|journey)\b(?! back)|\b(?:end|ending|finish|finishing) (?:it all|everything|it tonight|it today|it now|things|all of this|all this|my existence)\b(?! with)|\bapni (?:jaan|jan) (?:le|de|lena|dena|le lunga|de dunga|le lungi|de dungi)\b`,
+      String.raw`\b(?:end|ending|finish|finishing|take|taking|terminate|stop) (?:my|my own|this|me) (?:life|lyf|existence|journey)\b(?! back)|(?<!\bdon )\b(?:end|ending|finish|finishing) (?:it all|everything|it tonight|it today|it now|things|all of this|all this|my existence)\b(?! (?:with|for today|today|for the day|for now|on time|before))|\bapni (?:jaan|jan) (?:le|de|lena|dena|le lunga|de dunga|le lungi|de dungi)\b`,
     ),
     strong: true,
   },
@@ -279,7 +317,7 @@ const RISK_RULES: readonly Rule[] = [
   {
     id: 'cant-go-on',
     pattern: rx(
-      String.raw`\b(?:cant|cannot|can not|cnt|unable to|not able to|dont think i can|no longer able to|dont know how to) (?:take it|take this|take any more|take anymore|do this|do it|handle it|handle this|bear it|bear this|cope|keep going|continue|live like this|survive|survive this|go on like this|do this life)?\s?(?:anymore|any more|any longer|no more|much longer)\b|\bi cant (?:anymore|any more|na)\b`,
+      String.raw`\b(?:cant|cannot|can not|cnt|unable to|not able to|dont think i can|no longer able to|dont know how to) (?:live like this|survive|survive this|do this life|go on like this)\s?(?:anymore|any more|any longer|no more|much longer)\b`,
     ),
   },
   {
@@ -303,7 +341,7 @@ const RISK_RULES: readonly Rule[] = [
     pattern: rx(
       String.raw`\b(?:pills|tablets|tabs|meds|medicines|medication|sleeping pills|sleeping tablets|painkillers|antidepressants|insulin)\b(?: \w+){0,2} (?:saved|stored|collected|stockpiled|hoarded|ready|hidden|stashed|lined up|it takes|would it take|does it take|is enough|are enough|to end|to die)\b|\b(?:saved|saving|collected|collecting|stockpiled|stockpiling|hoarded|hoarding|stashed|stashing|gathered|gathering|counting|counted)\b(?: up)?(?: \w+){0,2} (?:pills|tablets|tabs|meds|sleeping pills|painkillers)\b|\benough (?:pills|tablets|meds|sleeping pills|sleeping tablets|insulin|paracetamol|panadol|tylenol)\b|\bhow many (?:pills|tablets|tabs|meds|sleeping pills|paracetamol|panadol|tylenol)\b`,
     ),
-    unless: ({ before, match, after }) => rx1(String.raw`\b(?:pharmacy|chemist|pickup|pick up|refill|prescription)\b`).test(`${before}${match}${after}`),
+    unless: ({ before, match, after }) => rx1(String.raw`\b(?:pharmacy|chemist|pickup|pick up|refill|prescription|trip|travel|packing|flight|suitcase|journey|vacation|holiday)\b`).test(`${before}${match}${after}`),
     strong: true,
   },
   {
@@ -337,7 +375,7 @@ const RISK_RULES: readonly Rule[] = [
   {
     id: 'hanging',
     pattern: rx(
-      String.raw`\bhang (?:from|on|with) (?:the |a |my )?(?:ceiling )?(?:fan|rope|dupatta|dupata|scarf|belt|tree|noose)\b|\bnoose\b|\b(?:phansi|fansi) (?:laga|lagana|laga lunga|lagaunga|lagaungi|lagalunga)\b|\b(?:bought|buy|got|get|have|tied|tie|tying|found|made|make) (?:a |the |some )?rope\b`,
+      String.raw`\bhang (?:from|on|with) (?:the |a |my )?(?:ceiling )?(?:fan|rope|dupatta|dupata|scarf|belt|tree|noose)\b|\bnoose\b|\b(?:phansi|fansi) (?:laga|lagana|laga lunga|lagaunga|lagaungi|lagalunga)\b|\b(?:bought|buy|got|get|have|tied|tie|tying|found|made|make) (?:a |the |some )?rope\b(?! ?(?:light|lights|ladder|course|access|bridge|for (?:the |my )?(?:gym|camping|climbing|hiking|skipping)))`,
     ),
   },
   {
@@ -345,6 +383,8 @@ const RISK_RULES: readonly Rule[] = [
     pattern: rx(
       String.raw`\b(?:jump|jumping|jumped|leap|leaping|throw myself|throwing myself|fling myself|drive|driving|drove|walk|walking|run|running|fall|falling|roll|swerve|swerving|go|going|step|stepping) (?:off|from|of|down from|out of|out) (?:(?:a|the|my|this|that|our|\d+\w*|top|highest|tall|high|of) ){0,3}(?:bridge|building|roof|rooftop|terrace|balcony|floor|cliff|tower|hostel|overpass|fly ?over|window|ledge|roofs|story|storey)\b|\b(?:jump|jumping|throw myself|throwing myself|step|stepping|lie|lying) (?:in front of|before|under) (?:a |the |an )?(?:train|bus|car|truck|lorry|metro|vehicle|subway|tram|trains|cars|traffic)\b|\b(?:lie|lay|lying|laying|sleep|stand) (?:on|down on|across) (?:the |a )?(?:train |railway |rail )?(?:tracks|track|rails|railway line)\b|\b(?:jump|throw myself) (?:into|in) (?:the )?(?:river|sea|ocean|lake|well|canal|nile|water)\b`,
     ),
+    // "A patient who jumped from a building" is about someone else.
+    unless: ({ before }) => saidOfSomeoneElse(before),
     strong: true,
   },
   {
@@ -398,7 +438,7 @@ const RISK_RULES: readonly Rule[] = [
   {
     id: 'not-be-here',
     pattern: rx(
-      String.raw`\b(?:wont|will not) be (?:around|here|alive) (?:much longer|for long|anymore|any more|by morning|to see)\b|\b(?:wont|will not|may not|might not) be alive\b(?! without)|\bnot be alive\b(?! without)|\b(?:not|dont|doubt|wont|never|no longer|might not|may not)\b(?: \w+){0,3} (?:still )?(?:be|stay|remain) alive\b(?! without)|\b(?:ill|ll|i will|will|soon i will|i may|might) be gone (?:soon|forever|by morning|by tomorrow|tomorrow|for good|for ever)\b|\bgone forever\b|\b(?:leave|leaving|go from|depart|exit|escape|quit|comot|comot for|commot|commot for) (?:this|the) (?:world|earth|life|planet)\b(?! (?:a |better))|\bmy last (?:day|night) (?:on earth|alive|in this world)\b|\blast day on earth\b`,
+      String.raw`\b(?:wont|will not) be (?:around|here|alive) (?:much longer|for long|anymore|any more|by morning|to see)\b|\b(?:wont|will not|may not|might not) be alive\b(?! without)|\bnot be alive\b(?! without)|\b(?:not|dont|doubt|wont|never|no longer|might not|may not)\b(?: \w+){0,3} (?:still )?(?:be|stay|remain) alive\b(?! without)|\b(?:ill|ll|i will|will|soon i will|i may|might) be gone (?:soon|forever|by morning|by tomorrow|tomorrow|for good|for ever)\b|\bgone forever\b|\b(?:leave|leaving|go from|depart|exit|escape|quit|comot|comot for|commot|commot for) (?:this|the) (?:world|earth|life|planet)\b(?! (?:a |better|of))|\bmy last (?:day|night) (?:on earth|alive|in this world)\b|\blast day on earth\b`,
     ),
   },
   {
@@ -420,7 +460,7 @@ const RISK_RULES: readonly Rule[] = [
       String.raw`\b(?:planning|plan|planned|imagining|imagine|picturing|picture|thinking about|think about|writing|wrote|arranging|preparing|prepare|rehearsing) my (?:own )?(?:death|funeral|suicide|last day|goodbye)\b|\b(?:razor|blade|blades|knife|rope|noose|gun|poison|pills|tablets)\b(?: \w+){0,2} (?:ready|prepared|waiting for me|in my hand|next to me|by my bed|hidden)\b`,
     ),
     unless: ({ before, match, after }) =>
-      rx1(String.raw`\b(?:cook|cooking|dinner|lunch|breakfast|chop|chopping|kitchen|vegetables|onions?|shave|shaving|beard|camping|hike|hiking)\b`).test(`${before}${match}${after}`),
+      rx1(String.raw`\b(?:cook|cooking|dinner|lunch|breakfast|chop|chopping|kitchen|vegetables|onions?|shave|shaving|beard|camping|hike|hiking|trip|travel|packing|flight|suitcase|journey)\b`).test(`${before}${match}${after}`),
     strong: true,
   },
   {
@@ -458,10 +498,6 @@ const RISK_RULES: readonly Rule[] = [
     pattern: rx(
       String.raw`\b(?:might|may|will|ill|gonna|going to|about to|want to|wanna|feel like|scared i|afraid i|worried i|could|think i)\b(?: \w+)? do something (?:stupid|drastic|bad|dangerous|terrible|crazy|permanent|to myself|i regret|i will regret|i ll regret)\b`,
     ),
-  },
-  {
-    id: 'no-way-out',
-    pattern: rx(String.raw`\b(?:no|only) way out\b(?! of (?:this (?:visa|debt|lease|contract|job)|the (?:visa|debt|lease|contract|job)))`),
   },
 ];
 
@@ -520,9 +556,16 @@ const BENIGN_IDIOMS: readonly RegExp[] = [
 /** Applied to the whole (idiom-blanked) text when no risk rule fired. */
 const DISTRESS_RULES: readonly Rule[] = [
   {
+    id: 'worry',
+    pattern: rx(
+      String.raw`\b(?:homesick|nervous|worried|worrying|worried sick|frustrat\w*|disappointed in me|heart is racing|mind (?:wont|will not) stop|shaking|miss (?:my family|my parents|home) so much|not coping|nobody understands|no one understands|lost (?:my|all) motivation|wasted (?:years|my years)|cant concentrate|(?:so|very|really|and) sad|sad and|today was awful|yelled at me)\b`,
+    ),
+    unless: ({ whole }) => rx1(String.raw`\b(?:not (?:nervous|worried)|no longer (?:nervous|worried)|excited|lol|haha)\b`).test(whole),
+  },
+  {
     id: 'heavy-feeling',
     pattern: rx(
-      String.raw`\b(?:hopeless\w*|helpless\w*|worthless|devastated|devastating|depressed|depression|depressing|anxious|anxiety|panic\w*|miserable|heartbroken|heart broken|shattered|numb|empty inside|dead inside|dying inside|lonely|loneliness|isolated|overwhelmed|overwhelming|burnt out|burned out|burnout|burn out|exhausted|drained|crying|cried|cry|tears|sobbing|ashamed|humiliated|(?:a|such a|total|complete|utter|big) failure|loser|hate myself|hate my life|beating myself up|beat myself up|(?<!(?:dont|never|wont|not|didnt|do not) )(?:give up|giving up|gave up)|lost hope|losing hope|no hope|lost all hope|cant cope|cannot cope|breaking down|breakdown|break down|falling apart|fall apart|dark place|struggling|drowning|terrified|nightmares?|insomnia|trapped|desperate|despair|suffering|grief|grieving|traumatized|nothing matters|dont care anymore|tired of everything|cant breathe|heart racing|cant stop crying|cant get out of bed|doubt myself|not good enough|never good enough|ruined|gutted|defeated|disappointed in myself|whats the point|what is the point|unbearable|in pieces)\b`,
+      String.raw`\b(?:hopeless\w*|helpless\w*|worthless|devastated|devastating|depressed|depression|depressing|anxious|anxiety|panic\w*|miserable|heartbroken|heart broken|shattered|numb|empty inside|dead inside|dying inside|lonely|loneliness|isolated|overwhelmed|overwhelming|burnt out|burned out|burnout|burn out|exhausted|drained|crying|cried|cry|tears|sobbing|ashamed|humiliated|(?:a|such a|total|complete|utter|big) failure|loser|hate myself|hate my life|beating myself up|beat myself up|(?<!(?:dont|never|wont|not|didnt|do not) )(?:give up|giving up|gave up)|lost hope|losing hope|no hope|lost all hope|cant cope|cannot cope|breaking down|breakdown|break down|falling apart|fall apart|dark place|struggling|drowning|terrified|nightmares?|insomnia|trapped|desperate|despair|suffering|grief|grieving|traumatized|nothing matters|dont care anymore|tired of everything|cant breathe|heart racing|cant stop crying|cant get out of bed|doubt myself|not good enough|never good enough|ruined|gutted|defeated|disappointed in myself|(?:whats|what is) the point(?= *$| of (?:it|this|trying|anything|everything|studying|all this))|unbearable|in pieces)\b`,
     ),
   },
   {
@@ -554,29 +597,17 @@ const DISTRESS_RULES: readonly Rule[] = [
 // ---- assessment ----------------------------------------------------------------------------------
 
 /** Blank idioms in the marked text (they never span a sentence end), then drop the markers. */
-function blankIdioms(marked: string): string {
+function blankIdioms(marked: string, idioms: readonly RegExp[] = ALL_IDIOMS): string {
   let out = marked;
-  for (const idiom of BENIGN_IDIOMS) out = out.replace(idiom, ' ~ ');
+  for (const idiom of idioms) out = out.replace(idiom, ' ~ ');
   return unmarked(out);
 }
 
-function firstMatch(rules: readonly Rule[], text: string, onlyStrong = false): string | undefined {
-  for (const rule of rules) {
-    if (onlyStrong && !rule.strong) continue;
-    rule.pattern.lastIndex = 0;
-    for (const m of text.matchAll(rule.pattern)) {
-      const start = m.index ?? 0;
-      const window = {
-        before: text.slice(Math.max(0, start - WINDOW), start),
-        match: m[0],
-        after: text.slice(start + m[0].length, start + m[0].length + WINDOW),
-      };
-      if (rule.unless?.(window)) continue;
-      return rule.id;
-    }
-  }
-  return undefined;
-}
+/** Plans and means first: they are risk whatever else the message says. */
+const ALL_RISK_RULES: readonly Rule[] = [...PLAN_RULES, ...RISK_RULES, ...LANGUAGE_RISK_RULES];
+const ALL_IDIOMS: readonly RegExp[] = [...BENIGN_IDIOMS, ...PLAN_IDIOMS, ...LANGUAGE_IDIOMS];
+const ALL_ASK_RULES: readonly Rule[] = [...ASK_RULES, ...LANGUAGE_ASK_RULES];
+const ALL_DISTRESS_RULES: readonly Rule[] = [...DISTRESS_RULES, ...LANGUAGE_DISTRESS_RULES];
 
 /**
  * A word broken by a stray space ("sui cidal", "su icide"). Only a stem that no two English words
@@ -591,9 +622,13 @@ export function assessRisk(body: string): RiskAssessment {
   const text = unmarked(marked);
   if (!text.trim()) return { level: 'none' };
   const blanked = blankIdioms(marked);
-  const risk = firstMatch(RISK_RULES, blanked) ?? firstMatch(RISK_RULES, text, true) ?? splitWord(blanked);
+  const arabizi = blankIdioms(arabiziText(typeof body === 'string' ? body : ''), ARABIZI_IDIOMS);
+  const risk =
+    firstMatch(ALL_RISK_RULES, blanked) ?? firstMatch(ALL_RISK_RULES, text, true) ?? splitWord(blanked) ?? firstMatch(ARABIZI_RISK_RULES, arabizi);
   if (risk) return { level: 'risk', matched: `risk:${risk}` };
-  const distress = firstMatch(DISTRESS_RULES, blanked);
+  const ask = firstMatch(ALL_ASK_RULES, blanked) ?? firstMatch(ARABIZI_ASK_RULES, arabizi);
+  if (ask) return { level: 'ask', matched: `ask:${ask}` };
+  const distress = firstMatch(ALL_DISTRESS_RULES, blanked) ?? firstMatch(ARABIZI_DISTRESS_RULES, arabizi);
   if (distress) return { level: 'distress', matched: `distress:${distress}` };
   return { level: 'none' };
 }

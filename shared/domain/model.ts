@@ -82,6 +82,12 @@ export const Person = z.object({
    * it, and its invitation is the one they answer. Never shown to any organisation.
    */
   broughtBy: z.string().min(1).max(64).optional(),
+  /**
+   * Open while we wait for the answer to the direct question ("are you thinking of harming
+   * yourself?") asked after a text in the safety screen's middle band: their next reply is read
+   * as that answer (shared/domain/safety-question.ts), and settles it.
+   */
+  safetyQuestion: z.object({ askedAt: z.iso.datetime(), eventId: z.string().min(1).max(64) }).optional(),
 });
 export type Person = z.infer<typeof Person>;
 

@@ -5,8 +5,10 @@ import type { ClarifyReason } from './keywords';
  *
  * Each reply fits one GSM-7 segment (160 characters, no curly quotes, no emoji), measured by
  * test/unit/sms-replies.test.ts with smsSegments: a reply costs the person nothing extra and
- * arrives whole. The one exception is the crisis reply (shared/domain/crisis.ts, 2 segments): its
- * resources cannot be cut, and reaching the person matters more than cost.
+ * arrives whole. The exceptions are the safety replies (shared/domain/safety-replies.ts: crisis,
+ * the direct question, distress, struggling), which name a helpline for the person's country and
+ * say the number is not watched around the clock: that cannot be cut, and reaching the person
+ * matters more than cost.
  *
  * Tone (DOMAIN.md): brief, warm, plain English; no diagnosis, no promises.
  */
@@ -40,13 +42,11 @@ export function scoreReply(score: number): string {
   return 'Thanks, good to hear. Keep going.';
 }
 
-/** Two low scores in a row: gentler texts from now on, and where help is. */
-export const strugglingReply =
-  "Thank you for telling us. We'll keep texts gentler for a while. If things feel heavy, talk to your counselor or call or text 988 (US).";
-
-/** Distress without risk: warm, a pointer to support, nothing paused. */
-export const distressReply =
-  "That sounds hard. Thank you for telling us; you're not alone in this. A counselor or someone you trust can help, and in the US you can call or text 988.";
+/**
+ * Two low scores in a row, and distress without risk: with help where the person lives, so they
+ * live beside the crisis reply (each takes the person's crisis resources).
+ */
+export { distressReply, strugglingReply } from './safety-replies';
 
 export const journalReply = 'Thanks for sharing. Kept privately in your journal.';
 // ---- A person's own plan by text (issue 8) -----------------------------------------------------

@@ -5,8 +5,8 @@ import { DateTime } from 'luxon';
  * `{{daysLeft}}`, `{{date:<anchor>}}`, `{{usClocks:<anchor>}}` (what a US Eastern time is on the
  * reader's clock, and any US clock change on the way, computed from the real time zone rules),
  * `{{specialty}}`, `{{signals}}` and `{{earlyMatch}}` (general words when the specialty is not
- * known). Rendering is pure; a slot with no value is an error (caught
- * by the content tests), never a blank in a message someone reads.
+ * known), `{{helpline}}` (help where the reader lives). Rendering is pure; a slot with no value is
+ * an error (caught by the content tests), never a blank in a message someone reads.
  */
 
 export interface TemplateContext {
@@ -24,6 +24,11 @@ export interface TemplateContext {
   weekSummary?: string;
   /** The person's recognised specialty and its signal allowance (shared/domain/specialty.ts). */
   specialty?: { name: string; signals?: string; earlyMatch?: string };
+  /**
+   * Help where this person lives (shared/domain/safety-replies.ts helplineSlot), filled when the
+   * text is rendered from their number and zone: a safety step never names another country's line.
+   */
+  helpline?: string;
 }
 
 const US_EASTERN = 'America/New_York';
@@ -75,6 +80,9 @@ export function renderTemplate(template: string, ctx: TemplateContext): string {
     switch (name) {
       case 'firstName':
         return ctx.firstName?.trim() || 'there';
+      case 'helpline':
+        if (!ctx.helpline) throw new TemplateError('{{helpline}} used without the person\'s crisis resources');
+        return ctx.helpline;
       case 'weekGoals':
       case 'weekSummary': {
         const value = ctx[name];

@@ -1,6 +1,8 @@
 import { previewSequence, type PreviewLine } from '../../shared/app/preview';
 import { shippedLibrary } from '../../shared/app/library';
-import { parsePools, parseSequences, personaLibrary, poolLibrary, sequenceLibrary, ContentError } from '../../shared/content';
+import { crisisLineTable, parsePools, parseSequences, personaLibrary, poolLibrary, sequenceLibrary, ContentError } from '../../shared/content';
+import { crisisResourcesFor } from '../../shared/domain/crisis-lines';
+import { helplineSlot } from '../../shared/domain/safety-replies';
 import { renderTemplate, smsSegments } from '../../shared/domain/template';
 
 /**
@@ -54,11 +56,16 @@ describe('coaching library', () => {
     for (const theme of ['sleep', 'movement', 'food', 'rest-evening', 'connection', 'breathing', 'grounding']) expect(themes).toContain(theme);
   });
 
-  it('keeps every pool SMS to one GSM-7 segment with the longest name', () => {
+  it('keeps every pool SMS to one GSM-7 segment with the longest name and any country\'s helpline', () => {
+    const table = crisisLineTable();
+    // Help as each country in the table would get it, and the directory for everyone else.
+    const helplines = [...table.countries.map((c) => crisisResourcesFor(table, { zone: c.zones[0] })), crisisResourcesFor(table, {})].map(helplineSlot);
     for (const pool of poolLibrary().values()) {
       for (const item of pool.items) {
-        const text = renderTemplate(item.sms.text, { firstName: LONG_NAME, zone: 'UTC', sendAt: new Date() });
-        expect({ item: item.id, ...smsSegments(text) }).toMatchObject({ item: item.id, encoding: 'GSM-7', segments: 1 });
+        for (const helpline of helplines) {
+          const text = renderTemplate(item.sms.text, { firstName: LONG_NAME, zone: 'UTC', sendAt: new Date(), helpline });
+          expect({ item: item.id, ...smsSegments(text) }).toMatchObject({ item: item.id, encoding: 'GSM-7', segments: 1 });
+        }
       }
     }
   });

@@ -3,7 +3,8 @@ import { alertCounselorsOfCrisis, sweepCrisisAlerts } from '../../shared/app/cou
 import { handleInboundSms } from '../../shared/app/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
 import type { Library } from '../../shared/app/planning';
-import { CRISIS_REPLY } from '../../shared/domain/crisis';
+import { helpFor } from '../../shared/app/crisis-resources';
+import { crisisReply } from '../../shared/domain/safety-replies';
 import { silentLogger } from '../../shared/ports';
 import { alertDepsOf } from '../../functions/counselor-alert-deps';
 import { memoryServices, TEST_HELP_ADDRESS } from '../support/memory-services';
@@ -18,6 +19,8 @@ const PHONE = '+2348031234567';
 const shipped = shippedLibrary();
 const library: Library = { ...shipped, sequences: new Map([['getting-started', shipped.sequences.get('getting-started')!]]) };
 const RISK = 'I want to kill myself';
+/** Nigeria's resources, chosen by Ada's +234 number. */
+const CRISIS_REPLY = crisisReply(helpFor({ phone: PHONE, zone: 'Africa/Lagos' }));
 
 async function world() {
   const services = memoryServices();

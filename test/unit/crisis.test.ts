@@ -1,14 +1,13 @@
 import fc from 'fast-check';
 import * as z from 'zod';
-import { assessRisk, CRISIS_REPLY, normaliseForScreening } from '../../shared/domain/crisis';
-import { smsSegments } from '../../shared/domain/template';
+import { assessRisk, normaliseForScreening } from '../../shared/domain/crisis';
 import fixture from '../fixtures/crisis-messages.json';
 
 const Labelled = z.array(
-  z.object({ text: z.string().min(1), label: z.enum(['risk', 'distress', 'none']), note: z.string().optional() }),
+  z.object({ text: z.string().min(1), label: z.enum(['risk', 'ask', 'distress', 'none']), note: z.string().optional() }),
 );
 const messages = Labelled.parse(fixture);
-const byLabel = (label: 'risk' | 'distress' | 'none') => messages.filter((m) => m.label === label);
+const byLabel = (label: 'risk' | 'ask' | 'distress' | 'none') => messages.filter((m) => m.label === label);
 const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)} %`;
 
 /**
@@ -54,6 +53,9 @@ describe('crisis screening on the labelled set', () => {
 
   it('never assesses a risk message below risk (recall 100 %), and keeps false alarms on benign at or under 10 %', () => {
     const missed = risk.filter((m) => assessRisk(m.text).level !== 'risk').map((m) => m.text);
+    // The middle band is asked directly (or, where the words say more, treated as risk).
+    const notAsked = byLabel('ask').filter((m) => !['ask', 'risk'].includes(assessRisk(m.text).level)).map((m) => m.text);
+    expect(notAsked).toEqual([]);
     const falseAlarms = benign.filter((m) => assessRisk(m.text).level === 'risk');
     const benignAsDistress = benign.filter((m) => assessRisk(m.text).level === 'distress').length;
     const distressSeen = distress.filter((m) => assessRisk(m.text).level !== 'none').length;
@@ -107,7 +109,9 @@ describe('crisis screening rules', () => {
   it('names the rule that fired, never the words', () => {
     const result = assessRisk('I want to die');
     expect(result).toEqual({ level: 'risk', matched: 'risk:die' });
-    expect(assessRisk('I feel hopeless')).toEqual({ level: 'distress', matched: 'distress:heavy-feeling' });
+    // Hopelessness is the middle band: the coach asks directly.
+    expect(assessRisk('I feel hopeless')).toEqual({ level: 'ask', matched: 'ask:hopeless' });
+    expect(assessRisk('I feel so lonely here')).toEqual({ level: 'distress', matched: 'distress:heavy-feeling' });
     expect(assessRisk('finished my PS draft')).toEqual({ level: 'none' });
     expect(assessRisk('')).toEqual({ level: 'none' });
   });
@@ -135,20 +139,5 @@ describe('crisis screening rules', () => {
   });
 });
 
-describe('the crisis reply', () => {
-  it('carries the resources RULES.md requires', () => {
-    expect(CRISIS_REPLY).toContain('988');
-    expect(CRISIS_REPLY).toContain('Suicide & Crisis Lifeline');
-    expect(CRISIS_REPLY).toContain('text HOME to 741741');
-    expect(CRISIS_REPLY).toContain('911');
-    expect(CRISIS_REPLY).toMatch(/not watched around the clock/);
-    expect(CRISIS_REPLY).toMatch(/Outside the US, .*local emergency services/);
-  });
-
-  it('is plain GSM-7 and fits in three segments', () => {
-    const cost = smsSegments(CRISIS_REPLY);
-    process.stdout.write(`crisis reply: ${cost.units} GSM-7 characters, ${cost.segments} segments\n`);
-    expect(cost.encoding).toBe('GSM-7');
-    expect(cost.segments).toBeLessThanOrEqual(3);
-  });
-});
+// The crisis reply itself (its resources per country, GSM-7, its segments) is checked for every
+// country in the table by safety-replies.test.ts.

@@ -4,7 +4,8 @@ import { handleInboundSms, SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbo
 import { shippedLibrary } from '../../shared/app/library';
 import type { Library } from '../../shared/app/planning';
 import { resumeCoaching } from '../../shared/app/support-hold';
-import { CRISIS_REPLY } from '../../shared/domain/crisis';
+import { helpFor } from '../../shared/app/crisis-resources';
+import { crisisReply } from '../../shared/domain/safety-replies';
 import type { Person } from '../../shared/domain/model';
 import { isInQuietHours } from '../../shared/domain/schedule';
 import * as say from '../../shared/domain/sms-replies';
@@ -22,6 +23,9 @@ const PHONE = '+919812345678';
 const OUR_NUMBER = '+15005550006';
 const ZONE = 'Asia/Kolkata';
 const ENROLLED = '2027-01-04T04:00:00.000Z'; // 09:30 in Kolkata, a Monday
+/** Help where Priya lives: India's line and emergency number, chosen by her +91 number. */
+const HELP = helpFor({ phone: PHONE, zone: ZONE });
+const CRISIS_REPLY = crisisReply(HELP);
 
 /**
  * Only the demo sequence, so each lane's next step is easy to read. With the shipped library a
@@ -120,7 +124,7 @@ describe('replays and unknown numbers', () => {
     for (const body of ['STOP', 'YES', '4', 'who is this?', 'PAUSE']) {
       expect(await w.text(body, { from: stranger })).toEqual({ replies: [], outcome: 'unknown-number' });
     }
-    expect((await w.text('i want to end my life', { from: stranger })).replies).toEqual([CRISIS_REPLY]);
+    expect((await w.text('i want to end my life', { from: stranger })).replies).toEqual([crisisReply(helpFor({ phone: stranger }))]);
     expect(await w.snapshot(personId)).toEqual(before);
     expect(w.lines.filter((l) => l.message === 'crisis_flag')).toEqual([
       { level: 'warn', message: 'crisis_flag', attributes: { messageSid: expect.stringMatching(/^SM/), rule: expect.stringMatching(/^risk:/), knownPerson: false } },
@@ -266,7 +270,7 @@ describe('check-ins and the journal', () => {
     const w = world();
     const personId = await w.enroll();
     expect((await w.text('2')).replies).toEqual([say.scoreReply(2)]);
-    expect((await w.text('one - rough')).replies).toEqual([say.strugglingReply]);
+    expect((await w.text('one')).replies).toEqual([say.strugglingReply(HELP)]);
     expect((await w.person(personId)).profile.wellbeing).toBe('struggling');
     expect((await w.person(personId)).recentScores).toEqual([2, 1]);
     // Still struggling: no second announcement.
@@ -353,8 +357,8 @@ describe('safety', () => {
   it('distress is journaled and flagged for follow-up, answered warmly, and pauses nothing', async () => {
     const w = world();
     const personId = await w.enroll();
-    const words = 'Failed step 2 again. I feel so hopeless';
-    expect((await w.text(words)).replies).toEqual([say.distressReply]);
+    const words = 'Failed step 2 again. I feel so low';
+    expect((await w.text(words)).replies).toEqual([say.distressReply(HELP)]);
     expect((await w.person(personId)).profile.supportHold).toBeUndefined();
     expect((await w.person(personId)).profile.pausedUntil).toBeUndefined();
     expect((await w.store.listJournalEntries(personId))[0]).toMatchObject({ kind: 'note', text: words, safety: { level: 'distress' } });
@@ -362,10 +366,10 @@ describe('safety', () => {
     expect(await w.planned(personId)).toEqual(['email:welcome', 'sms:welcome']);
 
     // A score with distress: recorded, and the warm line replaces the plain thanks.
-    expect((await w.text('2 - exhausted and hopeless')).replies).toEqual([say.distressReply]);
+    expect((await w.text('2 - exhausted and sad')).replies).toEqual([say.distressReply(HELP)]);
     expect((await w.person(personId)).recentScores).toEqual([2]);
     // PAUSE with distress: paused, and both lines go (the date is worth having).
-    expect((await w.text('PAUSE, I am burnt out')).replies).toEqual([say.distressReply, say.pauseReply('Mon 11 Jan')]);
+    expect((await w.text('PAUSE, I am burnt out')).replies).toEqual([say.distressReply(HELP), say.pauseReply('Mon 11 Jan')]);
   });
 
   it('if storing fails, the crisis reply still goes and the claim is released for a retry', async () => {

@@ -4,6 +4,8 @@ import { createApiHandler } from '../../functions/api';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { enroll } from '../../shared/app/enroll';
 import { editPlan } from '../../shared/app/plan';
+import { helpFor } from '../../shared/app/crisis-resources';
+import { askDirectlyReply } from '../../shared/domain/safety-replies';
 import * as say from '../../shared/domain/sms-replies';
 import { smsSegments } from '../../shared/domain/template';
 import { silentLogger } from '../../shared/ports';
@@ -105,9 +107,15 @@ describe('the plan by SMS, through the signed webhook', () => {
 });
 
 describe('an unknown command that signals distress', () => {
+  const help = helpFor({ phone: PHONE, zone: 'Asia/Kolkata' });
+
   it('gets the warm distress reply alone, not a list of commands', async () => {
     const w = await world();
-    const replies = await w.text('HOPELESS');
-    expect(replies).toEqual([say.distressReply]);
+    expect(await w.text('EXHAUSTED')).toEqual([say.distressReply(help)]);
+  });
+
+  it('hopelessness gets the direct question alone', async () => {
+    const w = await world();
+    expect(await w.text('HOPELESS')).toEqual([askDirectlyReply(help)]);
   });
 });

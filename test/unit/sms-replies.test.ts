@@ -1,6 +1,5 @@
 import { addressOf } from '../../shared/adapters/services';
 import { CLARIFY_REASONS } from '../../shared/domain/keywords';
-import { CRISIS_REPLY } from '../../shared/domain/crisis';
 import * as say from '../../shared/domain/sms-replies';
 import { smsSegments } from '../../shared/domain/template';
 import { localSettings } from '../../infra/local/settings';
@@ -8,7 +7,7 @@ import { TEST_HELP_ADDRESS } from '../support/memory-services';
 
 /**
  * RULES.md: one GSM-7 segment where possible, measured. Every reply the SMS conversation can give
- * is listed here with its length; the crisis reply is the one documented exception (2 segments).
+ * is listed here with its length; the safety replies are the documented exception (safety-replies.test.ts).
  */
 
 const LONG_HELP_ADDRESS = 'help.desk@matchcoach-example.org'; // 32 characters: room to spare is checked too
@@ -28,8 +27,6 @@ const replies: Record<string, string> = {
   skip: say.skipReply,
   doneGoal: say.doneGoalReply(20),
   ...Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`score ${n}`, say.scoreReply(n)])),
-  struggling: say.strugglingReply,
-  distress: say.distressReply,
   journal: say.journalReply,
   goalAdded: say.goalAddedReply(5),
   weekFull: say.weekFullReply(5),
@@ -48,9 +45,8 @@ test.each(Object.entries(replies))('%s fits one GSM-7 segment', (_name, text) =>
   expect(smsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
 });
 
-test('the crisis reply is GSM-7 in exactly 2 segments (documented in crisis.ts)', () => {
-  expect(smsSegments(CRISIS_REPLY)).toEqual({ encoding: 'GSM-7', units: 306, segments: 2 });
-});
+// The safety replies (crisis, the direct question, distress, struggling) name help for the person's
+// country and take 2 segments, at most 3: safety-replies.test.ts measures them for every country.
 
 test('lengths, for the report', () => {
   const rows = Object.entries(replies).map(([name, text]) => `${String(smsSegments(text).units).padStart(4)}  ${name}`);

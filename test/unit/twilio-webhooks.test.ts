@@ -7,7 +7,8 @@ import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import { CRISIS_REPLY } from '../../shared/domain/crisis';
+import { helpFor } from '../../shared/app/crisis-resources';
+import { crisisReply } from '../../shared/domain/safety-replies';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../shared/domain/model';
 import { DELIVERY_RANK } from '../../shared/domain/delivery';
 import * as say from '../../shared/domain/sms-replies';
@@ -25,6 +26,8 @@ jest.setTimeout(120_000);
 
 const PHONE = '+919812345678';
 const OUR_NUMBER = '+15005550006';
+/** India's resources, chosen by Priya's +91 number. */
+const CRISIS_REPLY = crisisReply(helpFor({ phone: PHONE, zone: 'Asia/Kolkata' }));
 const SMS_PATH = '/webhooks/twilio/sms';
 const STATUS_PATH = '/webhooks/twilio/status';
 const hex32 = (n: number) => n.toString(16).padStart(32, '0');
