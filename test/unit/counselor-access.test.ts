@@ -9,6 +9,7 @@ import { memoryServices, type MemoryServices } from '../support/memory-services'
 import { createWholeApiHandler } from '../support/whole-api';
 import { createCognitoCounselorAccounts } from '../../shared/adapters/cognito/cognito-counselor-accounts';
 import { startCognitoTwin } from '../support/cognito-twin';
+import { seedPerson } from '../support/seed';
 
 /**
  * "Removed means removed", on every counselor route and page: a token whose counselor the
@@ -63,7 +64,7 @@ async function world() {
   await services.counselors.saveCounselor(counselor(ADMIN));
   await services.counselors.saveCounselor(counselor(GONE));
   await services.counselors.saveCohort({ cohortId: 'k1', orgId: 'org-a', name: 'Spring', season: 2027, sequenceIds: ['getting-started'], anchorOverrides: {}, archived: false, createdAt: NOW, updatedAt: NOW });
-  await services.store.savePerson({
+  await seedPerson(services.store, {
     personId: 'p1',
     firstName: 'Asha',
     email: 'asha@example.com',
@@ -72,7 +73,7 @@ async function world() {
     profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
     createdAt: NOW,
   });
-  await services.counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k1', personId: 'p1', addedBy: 'c-admin', addedAt: NOW, status: 'active' });
+  await services.counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k1', personId: 'p1', addedBy: 'c-admin', addedAt: NOW, status: 'active', consent: { state: 'accepted', at: NOW } });
   const goneToken = issuer.tokenFor(GONE, {}, new Date(NOW));
   // The admin removes c-gone, as the API does it; c-gone's token is still unexpired.
   const handler = createWholeApiHandler(Promise.resolve(services), silentLogger);

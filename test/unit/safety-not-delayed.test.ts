@@ -12,6 +12,7 @@ import { askDirectlyReply, crisisReply } from '../../shared/domain/safety-replie
 import { isInQuietHours } from '../../shared/domain/schedule';
 import type { RateBudget } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';
+import { queueMessage } from '../support/seed';
 
 /**
  * Safety replies never wait. They are the webhook's own TwiML answer, so they take no slot of the
@@ -56,7 +57,7 @@ async function burst(backlog: number) {
   // The Match Day burst: everyone else's texts (noon in New York, no quiet hours) fall due at the same minute.
   const [template] = (await store.listMessages(personId)).filter((m) => m.channel === 'sms' && m.status === 'planned');
   for (let i = 0; i < backlog; i++) {
-    await store.createMessage({ ...template!, personId: `p-${i}`, enrollmentId: `e-${i}`, messageId: `e-${i}.burst.0.sms`, to: `+1212555${String(i).padStart(4, '0')}`, zone: 'America/New_York', sendAt: MATCH_DAY_NOON_ET, dueAt: MATCH_DAY_NOON_ET, urgent: true });
+    await queueMessage(store, { ...template!, personId: `p-${i}`, enrollmentId: `e-${i}`, messageId: `e-${i}.burst.0.sms`, to: `+1212555${String(i).padStart(4, '0')}`, zone: 'America/New_York', sendAt: MATCH_DAY_NOON_ET, dueAt: MATCH_DAY_NOON_ET, urgent: true });
   }
   time.set(MATCH_DAY_NOON_ET);
   let sid = 0;
