@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SmsCountryCodes } from './domain/public-forms';
 
 /**
  * Every setting the handlers read, as zod schemas over process.env, parsed once at cold start. A
@@ -53,6 +54,30 @@ const SmsSettings = {
   TWILIO_SECRET_ARN: z.string().startsWith('arn:').optional(),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/).optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+};
+
+/**
+ * Calling codes of the countries whose numbers may get texts: the United States and Canada, the
+ * United Kingdom, India, Pakistan, Nigeria, Egypt, the Philippines, Bangladesh, Brazil, Mexico.
+ */
+const DEFAULT_SMS_COUNTRY_CODES = '1,44,91,92,234,20,63,880,55,52';
+
+/** Where texts may go (forms, invitations and the dispatcher all keep to it). */
+const SmsCountrySettings = {
+  /** Comma-separated calling codes (`1,44,91`), or `*` for every country. */
+  SMS_COUNTRY_CODES: z.string().default(DEFAULT_SMS_COUNTRY_CODES).pipe(SmsCountryCodes),
+};
+
+/**
+ * The anonymous sign-up form's limits (shared/domain/public-forms.ts): posts per client address,
+ * per phone-number prefix and overall, each per hour, counted in the table; and the least time an
+ * answer takes, so that how long it takes tells nothing about who is already signed up.
+ */
+const PublicFormSettings = {
+  SIGNUP_LIMIT_PER_CLIENT_PER_HOUR: positiveInt(20),
+  SIGNUP_LIMIT_PER_NUMBER_PREFIX_PER_HOUR: positiveInt(10),
+  SIGNUP_LIMIT_PER_HOUR: positiveInt(2_000),
+  SIGNUP_RESPONSE_FLOOR_MS: z.coerce.number().int().min(0).max(10_000).default(1_200),
 };
 
 /** How long any call to another service (SES, Twilio, Cognito) may take. */
@@ -131,13 +156,13 @@ const linkKeyGiven = [
 
 /** The dispatcher: sends email and texts with people's links in them, paced, and sweeps crisis alerts. */
 export const DispatcherConfigSchema = z
-  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...ProviderSettings, ...DispatchSettings })
+  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...SmsCountrySettings, ...ProviderSettings, ...DispatchSettings })
   .refine(...twilioCredentialsGiven)
   .refine(...linkKeyGiven);
 
 /** The public API: webhooks (Twilio signatures, SES events), sign-up (it sends the confirmation and the YES text), people's links. */
 export const ApiConfigSchema = z
-  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...ProviderSettings, ...DispatchSettings, ...SesEventSettings })
+  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...SmsCountrySettings, ...ProviderSettings, ...DispatchSettings, ...SesEventSettings, ...PublicFormSettings })
   .refine(...twilioCredentialsGiven)
   .refine(...linkKeyGiven);
 
@@ -163,9 +188,11 @@ export const ConfigSchema = z
     ...LinkSettings,
     ...EmailSettings,
     ...SmsSettings,
+    ...SmsCountrySettings,
     ...ProviderSettings,
     ...DispatchSettings,
     ...SesEventSettings,
+    ...PublicFormSettings,
     ...CounselorSignInSettings,
   })
   .refine(...twilioCredentialsGiven)

@@ -356,6 +356,15 @@ export function unsubscribedPage(args: { preferencesUrl?: string; already: boole
   });
 }
 
+/** The sign-up form refused for a while (too many posts from here, for that number range, or overall). */
+export function tooManySignUpsPage(): PageResponse {
+  return page({
+    status: 429,
+    title: 'Please try again later',
+    body: `<h1>Please try again in an hour</h1><p>We have had a great many sign-ups from here in the last hour, so this one was not taken. Nothing was stored and nothing was sent.</p><p>If you are already signed up, the link in any of our emails opens your preferences.</p>`,
+  });
+}
+
 // ---- An organisation asks to follow someone already with us --------------------------------------------
 
 export type JoinPageView =

@@ -235,8 +235,8 @@ export const counselorDashboardRoutes: Route<CounselorServices>[] = [
   counselorPage('/dashboard/cohorts/:cohortId/weekly.csv', (ctx) => csvExport(ctx, 'weekly')),
 
   counselorRoute('GET', '/counselor/cohorts/:cohortId/report', async (ctx) => {
-    const { cohort, report } = await cohortReportFor(reportDeps(ctx.services), ctx.principal, ctx.params.cohortId!);
-    return json(200, { cohort: { cohortId: cohort.cohortId, name: cohort.name, season: cohort.season, archived: cohort.archived }, report });
+    const { cohort, report, waiting } = await cohortReportFor(reportDeps(ctx.services), ctx.principal, ctx.params.cohortId!);
+    return json(200, { cohort: { cohortId: cohort.cohortId, name: cohort.name, season: cohort.season, archived: cohort.archived }, report, waiting });
   }),
   counselorRoute('GET', '/counselor/cohorts/:cohortId/report.csv', (ctx) => csvExport(ctx, 'members')),
   counselorRoute('GET', '/counselor/cohorts/:cohortId/weekly.csv', (ctx) => csvExport(ctx, 'weekly')),

@@ -45,7 +45,12 @@ const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
   publicBaseUrl: services.publicBaseUrl,
   postalAddress: services.settings.postalAddress,
   counselors: services.counselors,
+  ...(services.smsCountryCodes && { smsCountryCodes: services.smsCountryCodes }),
+  ...(services.publicForms && { publicForms: services.publicForms }),
 });
+
+/** Real time, whatever the services' clock says: the floor is about what a caller can measure. */
+const waitUntil = (deadline: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())));
 
 const joinDepsOf = (services: Services, log: Logger): JoinDeps => ({
   store: services.store,
@@ -94,10 +99,15 @@ export const subscriberRoutes: Route[] = [
     async handler(ctx) {
       const fields = readForm(ctx);
       if (isResult(fields)) return fields;
-      const outcome = await subscribe(depsOf(ctx.services, ctx.log), fields);
+      const started = Date.now();
+      const outcome = await subscribe(depsOf(ctx.services, ctx.log), fields, { address: ctx.event.requestContext?.http?.sourceIp ?? 'unknown' });
       if (outcome.status === 'invalid') {
         return pages.signupPage({ status: 400, values: formEcho(fields), errors: outcome.errors, seasons: seasonChoices(ctx.services.clock.now()) });
       }
+      if (outcome.status === 'too-many') return pages.tooManySignUpsPage();
+      // Whoever the address belongs to, the answer takes the same time: new people's work (a
+      // person created, an email sent) is the slow path, and the floor is set above it.
+      await waitUntil(started + (ctx.services.publicForms?.responseFloorMs ?? 0));
       // Post/redirect/get: a reload does not send the form again. Same answer for every address.
       return { statusCode: 303, headers: { location: 'check-your-inbox', 'cache-control': 'no-store' }, body: '' };
     },
@@ -153,7 +163,7 @@ export const subscriberRoutes: Route[] = [
       if (!answer.success) return pages.badFormPage('Choose yes or no.');
       const view = await answerJoinRequest(joinDepsOf(ctx.services, ctx.log), ctx.params.token!, answer.data.answer === 'yes' ? 'accepted' : 'declined');
       if (view.status === 'invalid-link') return linkProblem(view);
-      return pages.joinPage(view.status === 'answered' ? { ...view, justNow: true } : view);
+      return pages.joinPage(view);
     },
   },
   {

@@ -49,6 +49,9 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
       TOKEN_SECRET: 'local-only-token-secret-do-not-use-in-aws-0123456789',
       // Local only: POST /webhooks/ses takes unsigned SES events, so tests can inject bounces.
       LOCAL_SES_EVENTS: '1',
+      // Everyone is 127.0.0.1 here: the per-client cap on sign-ups is roomier than in AWS.
+      SIGNUP_LIMIT_PER_CLIENT_PER_HOUR: env.SIGNUP_LIMIT_PER_CLIENT_PER_HOUR ?? '200',
+      ...(env.SIGNUP_RESPONSE_FLOOR_MS && { SIGNUP_RESPONSE_FLOOR_MS: env.SIGNUP_RESPONSE_FLOOR_MS }),
       // Local only (issue 5): the counselor token issuer's key pair, made on first start.
       LOCAL_COUNSELOR_JWT_DIR: path.join(path.resolve(p.MATCHCOACH_DATA_DIR), 'counselor-jwt'),
       // Local DynamoDB Local writes need the SDK to have a region and credentials.

@@ -1,4 +1,8 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoClientOf } from './dynamo/client';
+import { createDynamoFormLimits } from './dynamo/dynamo-form-limits';
+import type { FormLimits } from '../ports/form-limits';
+import type { PublicFormLimits } from '../domain/public-forms';
 import { sesSenderOf } from './ses/ses-from-config';
 import type { DispatchSettings } from '../app/dispatch';
 import type { ApiConfig, DispatcherConfig } from '../config';
@@ -53,6 +57,10 @@ export interface Services {
   counselors: CounselorStore;
   /** Crisis alerts and weekly digests to counselors go once: claimed here before each send. */
   notifications: NotificationLedger;
+  /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES); absent means every country. */
+  smsCountryCodes?: readonly string[];
+  /** The anonymous sign-up form's caps (counters in the table) and the least time its answer takes. */
+  publicForms?: { limits: FormLimits; caps: PublicFormLimits; responseFloorMs: number };
 }
 
 export interface SesEventSettings {
@@ -73,7 +81,13 @@ export interface ServicesOptions {
 }
 
 /** What createServices reads: the dispatcher's settings, and the SES events' where the public API has them. */
-export type SendingConfig = DispatcherConfig & Partial<Pick<ApiConfig, 'SES_EVENTS_TOPIC_ARN' | 'LOCAL_SES_EVENTS'>>;
+export type SendingConfig = DispatcherConfig &
+  Partial<
+    Pick<
+      ApiConfig,
+      'SES_EVENTS_TOPIC_ARN' | 'LOCAL_SES_EVENTS' | 'SIGNUP_LIMIT_PER_CLIENT_PER_HOUR' | 'SIGNUP_LIMIT_PER_NUMBER_PREFIX_PER_HOUR' | 'SIGNUP_LIMIT_PER_HOUR' | 'SIGNUP_RESPONSE_FLOOR_MS'
+    >
+  >;
 
 /**
  * The composition root of the two functions that send (the public API, the dispatcher), the CLI
@@ -105,6 +119,7 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
       maxDurationMs: config.DISPATCH_MAX_SECONDS * 1000,
       postalAddress: config.POSTAL_ADDRESS,
       textSpacingMinutes: config.TEXT_SPACING_MINUTES,
+      smsCountryCodes: config.SMS_COUNTRY_CODES,
       pacing: {
         sms: { perSecond: config.SMS_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS },
         email: { perSecond: config.EMAIL_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS, dailyQuota: config.EMAIL_DAILY_QUOTA },
@@ -131,5 +146,18 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
     },
     counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
     notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
+    smsCountryCodes: config.SMS_COUNTRY_CODES,
+    // The public API's sign-up form (the dispatcher is not told these settings, and needs none).
+    ...(config.SIGNUP_LIMIT_PER_HOUR !== undefined && {
+      publicForms: {
+        limits: createDynamoFormLimits({ doc: DynamoDBDocumentClient.from(dynamo), tableName: config.TABLE_NAME }),
+        caps: {
+          perClientPerHour: config.SIGNUP_LIMIT_PER_CLIENT_PER_HOUR ?? 20,
+          perNumberPrefixPerHour: config.SIGNUP_LIMIT_PER_NUMBER_PREFIX_PER_HOUR ?? 10,
+          overallPerHour: config.SIGNUP_LIMIT_PER_HOUR,
+        },
+        responseFloorMs: config.SIGNUP_RESPONSE_FLOOR_MS ?? 0,
+      },
+    }),
   };
 }

@@ -11,6 +11,7 @@ import { wordsFor } from '../domain/eligibility';
 import { slotsIn } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
 import { PersonGone } from '../domain/errors';
+import { mayText } from '../domain/public-forms';
 import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
 import { silentLogger } from '../ports';
@@ -62,6 +63,8 @@ export interface DispatchSettings {
    * urgent texts never do. Absent or 0: no spacing.
    */
   textSpacingMinutes?: number;
+  /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES); a text to any other is skipped. Absent: every country. */
+  smsCountryCodes?: readonly string[];
 }
 
 export interface DispatchDeps {
@@ -344,6 +347,7 @@ export function createDispatcher(deps: DispatchDeps) {
     }
 
     if (message.channel === 'sms') {
+      if (!textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       let body: string;
@@ -375,6 +379,11 @@ export function createDispatcher(deps: DispatchDeps) {
    * retries and deadline as coaching. The email is transactional like the sign-up confirmation
    * (no unsubscribe header: nothing else comes unless they accept).
    */
+  /** Texts go only to the countries configuration allows (a form refuses the others; this catches any other way in). */
+  function textable(phone: string): boolean {
+    return s.smsCountryCodes === undefined || mayText(s.smsCountryCodes, phone);
+  }
+
   async function deliverInvitation(message: Message, invitation: NonNullable<Message['invitation']>, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
     const { orgName } = invitation;
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
@@ -398,6 +407,7 @@ export function createDispatcher(deps: DispatchDeps) {
       return { kind: 'skipped', reason: 'invitation_not_needed' };
     }
     if (message.channel === 'sms') {
+      if (!textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       return sendSms(message, invitationSms(orgName), urgent, tick, deadline);

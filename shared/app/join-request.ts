@@ -14,7 +14,8 @@ export interface JoinDeps extends MembershipAnswerDeps {
 
 export type JoinView =
   | { status: 'pending'; orgName: string }
-  | { status: 'answered'; orgName: string; answer: MembershipAnswer }
+  /** `justNow`: this press gave the answer (not an earlier one). */
+  | { status: 'answered'; orgName: string; answer: MembershipAnswer; justNow?: boolean }
   /** The organisation let go of them, or the link names nothing we know: nothing to answer. */
   | { status: 'nothing-to-answer' }
   | { status: 'invalid-link'; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person' };
@@ -51,6 +52,6 @@ export async function answerJoinRequest(deps: JoinDeps, token: string, answer: M
   const found = await requestOf(deps, token);
   if (isInvalidLink(found)) return found;
   const { orgNames } = await answerMemberships(deps, found.personId, { orgId: found.orgId }, answer, 'join-link');
-  if (orgNames.length > 0) return { status: 'answered', orgName: found.orgName, answer };
+  if (orgNames.length > 0) return { status: 'answered', orgName: found.orgName, answer, justNow: true };
   return viewJoinRequest(deps, token);
 }

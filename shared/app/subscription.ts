@@ -31,6 +31,8 @@ import { replanPerson, setOutcome } from './replan';
 import { isPlanEnrollment, timeline } from '../domain/plan';
 import { personalDatesIn } from './plan-enrollments';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
+import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
+import type { FormLimits } from '../ports/form-limits';
 import { PersonGone } from './errors';
 
 /**
@@ -65,6 +67,8 @@ export interface SubscriptionDeps {
    * A number elsewhere is refused on the forms with a plain reason.
    */
   smsCountryCodes?: readonly string[];
+  /** The caps on the anonymous sign-up form (per client, per number prefix, overall), in the table. */
+  publicForms?: { limits: FormLimits; caps: PublicFormLimits };
 }
 
 /** The organisations' side of an answer, when this deployment has it (the public API does). */
@@ -80,8 +84,7 @@ function answerDeps(deps: SubscriptionDeps): MembershipAnswerDeps | undefined {
 }
 
 /** Whether a number's country may get texts from this deployment. */
-export const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) =>
-  deps.smsCountryCodes === undefined || deps.smsCountryCodes.includes('*') || deps.smsCountryCodes.some((code) => phone.startsWith(`+${code}`));
+export const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) => deps.smsCountryCodes === undefined || mayText(deps.smsCountryCodes, phone);
 const NOT_TEXTABLE = 'We cannot send texts to numbers in that country yet: leave the number out and use email.';
 
 // ---- Links -------------------------------------------------------------------------------------
@@ -316,7 +319,9 @@ export type SubscribeOutcome =
       /** The YES text is never sent from the form itself: once the email is confirmed, or never. */
       smsRequest: 'after-confirmation' | 'none';
     }
-  | { status: 'invalid'; errors: FieldErrors };
+  | { status: 'invalid'; errors: FieldErrors }
+  /** Too many sign-ups from this client, for this number range, or overall this hour: nothing read or written. */
+  | { status: 'too-many' };
 
 /**
  * The sign-up form. An anonymous form never writes to anyone who is already with us.
@@ -334,13 +339,20 @@ export type SubscribeOutcome =
  *    into a form is not yet anyone's yes.
  * Whatever happened, the caller shows the same page.
  */
-export async function subscribe(deps: SubscriptionDeps, raw: unknown): Promise<SubscribeOutcome> {
+export async function subscribe(deps: SubscriptionDeps, raw: unknown, client?: { address: string }): Promise<SubscribeOutcome> {
   const parsed = SubscribeForm.safeParse(raw);
   if (!parsed.success) return { status: 'invalid', errors: fieldErrors(parsed.error.issues) };
   const form = parsed.data;
   const now = deps.clock.now();
   if (!seasonChoices(now).includes(form.season)) return { status: 'invalid', errors: { season: 'Choose your Match year.' } };
   if (form.mobile && !textableNumber(deps, form.mobile)) return { status: 'invalid', errors: { mobile: NOT_TEXTABLE } };
+  if (deps.publicForms) {
+    const budgets = formBudgets(deps.publicForms.caps, { address: client?.address ?? 'unknown', salt: deps.tokenSecret }, form.smsConsent === 'yes' ? form.mobile : undefined);
+    if (!(await deps.publicForms.limits.take(budgets, now))) {
+      (deps.log ?? silentLogger).warn('sign-up refused: a public form limit was reached', { budgets: budgets.length });
+      return { status: 'too-many' };
+    }
+  }
   const log = deps.log ?? silentLogger;
   const none = { confirmation: 'none', smsRequest: 'none' } as const;
   if (form.website) return { status: 'accepted', detail: 'ignored', ...none };

@@ -68,7 +68,7 @@ const b64 = (text: string) => Buffer.from(text).toString('base64url');
 export function counselorEvent(
   method: string,
   rawPath: string,
-  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; query?: string } = {},
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; query?: string; sourceIp?: string } = {},
 ): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
@@ -79,7 +79,7 @@ export function counselorEvent(
     rawPath,
     rawQueryString: options.query ?? '',
     headers,
-    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } } as APIGatewayProxyEventV2['requestContext'],
+    requestContext: { http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '127.0.0.1', userAgent: 'test' } } as APIGatewayProxyEventV2['requestContext'],
     body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     isBase64Encoded: false,
   };

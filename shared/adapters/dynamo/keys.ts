@@ -272,3 +272,15 @@ export const auditKey = (orgId: string, at: string, auditId: string) => ({
 // long after any retry could come.
 export const NOTIFICATION_KEEP_DAYS = 400;
 export const notificationKey = (key: string) => ({ pk: `NOTIFY#${key}`, sk: 'NOTIFY' });
+
+// ---- Anonymous forms -------------------------------------------------------------------------------
+//
+// | access pattern                                   | index | key condition                        |
+// |--------------------------------------------------|-------|--------------------------------------|
+// | a public form budget in one window (sign-up caps | table | pk = LIMIT#<budget key>#<window>,    |
+// |   per client, per number prefix, overall)        |       |   sk = COUNT (TTL: a day after)      |
+//
+// Budget keys hold a hashed client address or a number's prefix, never a whole address or number
+// (shared/domain/public-forms.ts). One partition per budget and window, so no hot key beyond the
+// overall counter, which takes one write per form post.
+export const formLimitKey = (budget: string, window: number) => ({ pk: `LIMIT#${budget}#${window}`, sk: 'COUNT' });
