@@ -63,7 +63,7 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
       createdAt: t,
     });
     await counselors.saveCohort({ cohortId: 'k-int', orgId: 'org-int', name: 'Karachi second-timers', season: 2027, sequenceIds: [], anchorOverrides: {}, archived: false, createdAt: t, updatedAt: t });
-    await counselors.saveCohortMember({ orgId: 'org-int', cohortId: 'k-int', personId: 'p-int', addedBy: 'c-int', addedAt: t, status: 'active' });
+    await counselors.saveCohortMember({ orgId: 'org-int', cohortId: 'k-int', personId: 'p-int', addedBy: 'c-int', addedAt: t, status: 'active', consent: { state: 'accepted', at: t } });
     await counselors.saveCounselor({ counselorId: 'c-int', orgId: 'org-int', email: 'mentor.int@example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: t });
     await counselors.saveCounselor({ counselorId: 'c-quiet', orgId: 'org-int', email: 'quiet.int@example.org', role: 'counselor', settings: { crisisAlerts: false, weeklyDigest: false }, createdAt: t });
   });

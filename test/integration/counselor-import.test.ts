@@ -199,7 +199,7 @@ describe('many rows on the table', () => {
     const rerun = await importCsv(healthy, ACTOR, cohort.cohortId, csv);
     expect(rerun.summary).toEqual({ added: ROWS, updated: 0, unchanged: 0, rejected: 0 });
     await expectEachOnce(healthy, cohort.cohortId);
-    expect(await sendInvitations(healthy, ACTOR, cohort.cohortId, rerun.toInvite)).toMatchObject({ email: ROWS, failed: 0 });
+    expect(await sendInvitations(healthy, ACTOR, cohort.cohortId, rerun.toInvite)).toMatchObject({ invited: ROWS, failed: 0 });
     await dispatchOn(healthy);
     expect(new Set(healthy.email.sent.map((m) => m.to)).size).toBe(ROWS);
     expect(healthy.email.sent).toHaveLength(ROWS);

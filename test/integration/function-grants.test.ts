@@ -9,6 +9,7 @@ import { createDynamoNotificationLedger } from '../../shared/adapters/dynamo/not
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { silentLogger } from '../../shared/ports';
 import { testTable, type TestTable } from '../support/dynamo';
+import { seedPerson } from '../support/seed';
 
 /**
  * The narrow table grants of two functions, held against what their code really does on DynamoDB
@@ -73,7 +74,7 @@ beforeEach(async () => {
   await counselors.saveOrganisation({ orgId: 'org-g', name: 'Grants Org', createdAt: T });
   await counselors.saveCounselor({ counselorId: 'c-g', orgId: 'org-g', email: 'mentor.g@example.org', role: 'admin', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: T });
   await counselors.saveCohort({ cohortId: 'k-g', orgId: 'org-g', name: 'Grants cohort', season: 2027, sequenceIds: [], anchorOverrides: {}, archived: false, createdAt: T, updatedAt: T });
-  await store.savePerson({
+  await seedPerson(store, {
     personId: 'p-g',
     firstName: 'Farah',
     timeZone: 'Asia/Karachi',
@@ -81,7 +82,7 @@ beforeEach(async () => {
     profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'h1b', attempt: 2, outcome: 'applying', done: [], wellbeing: 'ok' },
     createdAt: T,
   });
-  await counselors.saveCohortMember({ orgId: 'org-g', cohortId: 'k-g', personId: 'p-g', addedBy: 'c-g', addedAt: T, status: 'active' });
+  await counselors.saveCohortMember({ orgId: 'org-g', cohortId: 'k-g', personId: 'p-g', addedBy: 'c-g', addedAt: T, status: 'active', consent: { state: 'accepted', at: T } });
 });
 afterEach(async () => table.drop());
 
