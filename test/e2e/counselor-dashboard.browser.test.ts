@@ -69,7 +69,7 @@ async function seed(): Promise<void> {
       profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
       createdAt: '2026-11-01T00:00:00.000Z',
     });
-    await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'spring', personId: p.id, addedBy: 'c1', addedAt: '2026-11-01T00:00:00.000Z', status: 'active' });
+    await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'spring', personId: p.id, addedBy: 'c1', addedAt: '2026-11-01T00:00:00.000Z', status: 'active', consent: { state: 'accepted', at: '2026-11-02T00:00:00.000Z' } });
     // Eight weekly check-ins, Sundays, ending the Sunday before NOW; a 0 is a week they did not answer.
     for (let week = 0; week < p.scores.length; week++) {
       const at = new Date(Date.parse('2027-01-17T12:00:00.000Z') - (p.scores.length - 1 - week) * 7 * 86_400_000).toISOString();

@@ -79,7 +79,15 @@ test('a risk text reaches the counselor once by email, and the dashboard shows t
   fs.writeFileSync(csv, 'email,phone,name,time_zone\nfarah@example.com,+923001234567,Farah,Asia/Karachi\n');
   expect(await matchcoach('import', csv, '--cohort', cohortId, '--org', 'stack-org')).toContain('1 added');
 
-  // Farah texts from the sandbox's phone page; the webhook is signed as Twilio signs it.
+  // Farah says YES to the invitation text (her yes to Stack Org too), then writes from the
+  // sandbox's phone page; each webhook is signed as Twilio signs it.
+  const yes = await fetch(`http://127.0.0.1:${ports.sms}/phone/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://127.0.0.1:${ports.sms}` },
+    body: new URLSearchParams({ From: '+923001234567', To: LOCAL_TWILIO.from, Body: 'YES' }).toString(),
+    redirect: 'manual',
+  });
+  expect(yes.status).toBe(303);
   const sent = await fetch(`http://127.0.0.1:${ports.sms}/phone/send`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: `http://127.0.0.1:${ports.sms}` },
