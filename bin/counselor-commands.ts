@@ -7,9 +7,10 @@ import { localIssuer } from '../shared/adapters/local-jwt';
 import { createCohort, enrollCounselorAsOperator, sendInvitations, type CohortDeps } from '../shared/app/cohorts';
 import { MAX_CSV_BYTES, importCsv } from '../shared/app/csv-import';
 import { DomainError } from '../shared/app/errors';
+import { EXIT } from './exit-codes';
 
 /**
- * The counselor commands of `npx matchcoach` (issue 5): `counselor add` (prints a local token),
+ * The counselor commands of `npx matchcoach`: `counselor add` (prints a local token),
  * `cohort create`, and `import <file.csv> --cohort <id>` with a progress bar and a summary.
  * Registered by bin/matchcoach.ts; the use cases are the same the API runs.
  */
@@ -43,6 +44,21 @@ async function actorOf(s: CounselorServices, o: { token?: string; org?: string }
   return principal;
 }
 
+/** Why a file could not be opened, in words (the system's code alone says little to most people). */
+function whyUnreadable(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'there is no such file (check the name and the folder you are in)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'you do not have permission to read it';
+    case 'ENOTDIR':
+      return 'a folder in that path is a file';
+    default:
+      return (error as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+}
+
 /** A one-line progress bar on stderr when it is a terminal; nothing when piped. */
 function progressBar(label: string) {
   const tty = process.stderr.isTTY === true;
@@ -63,7 +79,7 @@ function progressBar(label: string) {
 }
 
 export function registerCounselorCommands(program: Command, services: ServicesFactory): void {
-  const counselor = program.command('counselor').description('counselors and their organisations (issue 5)');
+  const counselor = program.command('counselor').description('counselors and their organisations');
   counselor
     .command('add')
     .description('add a counselor to an organisation (created if new) and print a local access token for them')
@@ -124,9 +140,11 @@ export function registerCounselorCommands(program: Command, services: ServicesFa
       let stat: fs.Stats;
       try {
         stat = fs.statSync(file);
-      } catch {
-        throw new DomainError('validation', `cannot read ${file}`);
+        fs.accessSync(file, fs.constants.R_OK);
+      } catch (error) {
+        throw new DomainError('validation', `cannot read ${file}: ${whyUnreadable(error)}`);
       }
+      if (stat.isDirectory()) throw new DomainError('validation', `cannot read ${file}: it is a directory, not a CSV file`);
       if (stat.size > MAX_CSV_BYTES) throw new DomainError('validation', `${file} is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB: split it into smaller files`);
       const s = await services();
       const actor = await actorOf(s, o);
@@ -156,6 +174,7 @@ export function registerCounselorCommands(program: Command, services: ServicesFa
           `invitations queued: ${sent.email} emails, ${sent.sms} texts${sent.smsWaiting ? ` (${sent.smsWaiting} of them wait for the person's morning)` : ''}${sent.failed ? `, ${sent.failed} not queued (run again)` : ''}; the dispatcher sends them at the providers' pace`,
         );
       }
-      if (rejected > 0) process.exitCode = 1;
+      // Done in part: the good rows are in, the rejected ones are listed above.
+      if (rejected > 0) process.exitCode = EXIT.partial;
     });
 }

@@ -19,6 +19,7 @@ import {
   trackField,
   type PersonalDate,
 } from '../domain/subscription-words';
+import { CalendarDate, personalDateProblems } from '../domain/personal-dates';
 import { formatLocal } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, issueToken, verifyToken, type TokenPurpose } from '../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
@@ -105,13 +106,11 @@ const FormMobile = z
 const FormZone = z.string({ error: 'Choose your time zone.' }).max(64).pipe(IanaZone);
 const FormSeason = z.string({ error: 'Choose your Match year.' }).regex(/^20\d{2}$/, 'Choose your Match year.').transform(Number);
 const FormAttempt = z.string({ error: 'Choose which application cycle this is.' }).regex(/^[1-9]$/, 'Choose which application cycle this is.').transform(Number);
-const FormDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2027-01-20')
-  .refine((s) => {
-    const d = DateTime.fromISO(s, { zone: 'utc' });
-    return d.isValid && d.year >= 2020 && d.year <= 2100;
-  }, 'that date does not exist');
+const FormDate = CalendarDate;
+/** The same season range as the plan page, the CLI and imports (shared/domain/personal-dates.ts). */
+const datesWithinSeason = (form: { season: number } & Partial<Record<PersonalDate, string | undefined>>, ctx: z.RefinementCtx) => {
+  for (const { name, message } of personalDateProblems(form, form.season)) ctx.addIssue({ code: 'custom', path: [name], message });
+};
 const Checked = z.literal('yes');
 
 const dateFields = {
@@ -141,6 +140,7 @@ export const SubscribeForm = z
   .superRefine((form, ctx) => {
     if (form.smsConsent && !form.mobile) ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'Add your mobile number to get texts, or untick the box.' });
     if (form.mobile && !form.smsConsent) ctx.addIssue({ code: 'custom', path: ['smsConsent'], message: 'Tick the box to get texts, or leave the number out.' });
+    datesWithinSeason(form, ctx);
   });
 export type SubscribeForm = z.output<typeof SubscribeForm>;
 
@@ -543,7 +543,7 @@ export const PreferencesForm = z.object({
   tracks: optionalField(z.literal('shown')),
   ...(Object.fromEntries(OPTIONAL_TRACKS.map((t) => [trackField(t.sequenceId), optionalField(Checked)])) as Record<string, ReturnType<typeof optionalField<typeof Checked>>>),
   ...dateFields,
-});
+}).superRefine(datesWithinSeason);
 
 export type UpdatePreferencesOutcome =
   | {
