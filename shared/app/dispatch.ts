@@ -69,9 +69,10 @@ export interface DispatchDeps {
   /** Waits; tests on a fake clock pass one that moves the clock. */
   sleep?: (ms: number) => Promise<void>;
   /**
-   * The clock pacing runs on. Providers count real seconds, so a tick run "as if" at another
-   * instant (`matchcoach tick --now`) must still pace on the real clock; tests on a fake clock
-   * leave this out and pace on `clock`.
+   * Real time, for what is shared with other dispatchers: pacing (providers count real seconds)
+   * and due-queue leases. A tick run "as if" at another instant (`matchcoach tick --now`) still
+   * paces and leases on the real clock, so it never holds a lease beyond real time; tests on a
+   * fake clock leave this out and use `clock`.
    */
   paceClock?: Clock;
 }
@@ -178,7 +179,12 @@ export function createDispatcher(deps: DispatchDeps) {
     // About one ref per worker in hand: refs read but not yet claimed are what a concurrent
     // dispatcher reading the same queue collides on (each collision is a failed claim, billed).
     const pageSize = Math.min(s.batchSize, Math.max(10, workers));
-    const feed = createDueFeed(deps.store, channel, deps.clock, { pageSize, urgentRecheckMs: URGENT_RECHECK_MS, holder });
+    const feed = createDueFeed(deps.store, channel, deps.clock, {
+      pageSize,
+      urgentRecheckMs: URGENT_RECHECK_MS,
+      holder,
+      ...(deps.paceClock && { leaseClock: deps.paceClock }),
+    });
     const urgentRefs: DueMessageRef[] = [];
     const routineRefs: DueMessageRef[] = [];
     const inHand = () => urgentRefs.length + routineRefs.length;
@@ -233,6 +239,10 @@ export function createDispatcher(deps: DispatchDeps) {
       }
     };
     await Promise.all(Array.from({ length: workers }, worker));
+    await feed.release().catch((error: unknown) => {
+      // A lease not given back ends by itself within seconds (real time); nothing is lost.
+      log.warn('due queue leases not released', { channel, error: error instanceof Error ? error.message : String(error) });
+    });
   }
 
   async function dispatchOne(ref: DueMessageRef, urgent: boolean, tick: Tick): Promise<void> {
