@@ -233,7 +233,7 @@ program
     const now: Date | undefined = o.now;
     const s = await services(now ? { now: () => now } : undefined);
     const r = await createDispatcher(s)();
-    console.log(`tick at ${(now ?? new Date()).toISOString()}: sent ${r.sent}, skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}, lost races ${r.lostRaces}, faults ${r.errors}`);
+    console.log(`tick at ${(now ?? new Date()).toISOString()}: sent ${r.sent} (${r.segments.sms} text segment(s), ${r.segments.email} email(s)), skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}, lost races ${r.lostRaces}, faults ${r.errors}`);
     // The messages that hit a fault are retried by a later tick; the rest went.
     if (r.errors > 0) process.exitCode = EXIT.partial;
   });

@@ -67,7 +67,9 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
         if (running) return; // a slow tick is never overlapped by the next
         running = true;
         tick()
-          .then((r) => { if (r.claimed) console.log(`[ticker] ${new Date().toISOString()} sent ${r.sent}, skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}`); })
+          .then((r) => {
+            if (r.claimed) console.log(`[ticker] ${new Date().toISOString()} sent ${r.sent} (${r.segments.sms} text segment(s)), skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}`);
+          })
           .catch((e: Error) => console.error(`[ticker] ${e.message}`))
           .finally(() => { running = false; });
       }, settings.tickSeconds * 1000);

@@ -6,7 +6,7 @@ import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
-import { slotsIn } from '../domain/template';
+import { slotsIn, smsSegments } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS } from '../domain/tokens';
 import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
@@ -96,10 +96,17 @@ export interface DispatchReport {
   slotsLate: number;
   /** Routine texts held back because the person had just been texted (counted in `retried`). */
   spaced: number;
+  /**
+   * What the sends cost, per channel: the segments carriers bill for texts (one emoji can make a
+   * text two or three), one per email.
+   */
+  segments: Record<Channel, number>;
+  /** Texts that went in UCS-2 rather than GSM-7 (each costs more segments for its length). */
+  ucs2Texts: number;
 }
 
 type Outcome =
-  | { kind: 'sent'; providerId: string }
+  | { kind: 'sent'; providerId: string; sms?: SmsCost }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string }
   | { kind: 'retry'; reason: string; at: Date };
@@ -142,6 +149,7 @@ export function createDispatcher(deps: DispatchDeps) {
   return async function dispatchDueMessages(): Promise<DispatchReport> {
     const report: DispatchReport = {
       claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false, throttled: 0, slotsExpired: 0, slotsLate: 0, spaced: 0,
+      segments: { email: 0, sms: 0 }, ucs2Texts: 0,
     };
     const before = wastedSlots();
     const startedAt = performance.now();
@@ -265,6 +273,7 @@ export function createDispatcher(deps: DispatchDeps) {
       at: recordedAt.toISOString(),
       outcome: outcome.kind,
       detail: outcome.kind === 'sent' ? 'sent' : outcome.reason,
+      ...(outcome.kind === 'sent' && outcome.sms && { segments: outcome.sms.segments, encoding: outcome.sms.encoding }),
     };
     const ids = { personId: message.personId, messageId: message.messageId };
     let recorded: boolean;
@@ -274,6 +283,8 @@ export function createDispatcher(deps: DispatchDeps) {
     } else if (outcome.kind === 'sent') {
       recorded = await deps.store.finishMessage(ids, token, { status: 'sent', attempt, providerId: outcome.providerId });
       report.sent++;
+      report.segments[message.channel] += outcome.sms?.segments ?? 1;
+      if (outcome.sms?.encoding === 'UCS-2') report.ucs2Texts++;
     } else {
       const status = outcome.kind === 'skipped' ? 'skipped' : 'failed';
       recorded = await deps.store.finishMessage(ids, token, { status, attempt, reason: outcome.reason });
@@ -283,7 +294,13 @@ export function createDispatcher(deps: DispatchDeps) {
       // Only possible if this send outlived its lease: the message may go out once more.
       log.warn('lease ended before the outcome was recorded', { messageId: message.messageId, outcome: outcome.kind });
     }
-    log.info('dispatched', { messageId: message.messageId, channel: message.channel, outcome: outcome.kind, detail: attempt.detail });
+    log.info('dispatched', {
+      messageId: message.messageId,
+      channel: message.channel,
+      outcome: outcome.kind,
+      detail: attempt.detail,
+      ...(attempt.segments !== undefined && { segments: attempt.segments, encoding: attempt.encoding }),
+    });
   }
 
   async function deliver(message: Message, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
@@ -305,7 +322,7 @@ export function createDispatcher(deps: DispatchDeps) {
       return { kind: 'failed', reason: `content: ${(error as Error).message}` };
     }
     if (step.withPlan) {
-      // Issue 8: the person's own goals, read now (they change all week), never frozen at planning.
+      // The person's own goals, read now (they change all week), never frozen at planning.
       const planWords = step.withPlan[message.channel];
       const slots = await planSlotsFor(deps.store, message, now);
       const needed = planWords ? slotsIn(planWords.text).filter((s) => s === 'weekGoals' || s === 'weekSummary') : [];
@@ -418,7 +435,10 @@ export function createDispatcher(deps: DispatchDeps) {
     });
     if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
     noteThrottling('sms', result, report);
-    return outcomeOf(result, message, deps.clock.now());
+    const outcome = outcomeOf(result, message, deps.clock.now());
+    if (outcome.kind !== 'sent') return outcome;
+    const { segments, encoding } = smsSegments(body);
+    return { ...outcome, sms: { segments, encoding } };
   }
 
   /** One email, once its slot of the shared budget comes; SES's own quota answer pauses email. */
@@ -513,6 +533,12 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     await deps.store.cancelPendingMessages(message.personId, 'opted_out', now, 'sms');
   }
+}
+
+/** What a text cost, as carriers count it (shared/domain/template.ts smsSegments). */
+interface SmsCost {
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
 }
 
 /** Waiting out quiet hours, a paused email account or the spacing between texts is not a failed attempt. */

@@ -105,6 +105,9 @@ export interface Attempt {
   at: string;
   outcome: 'sent' | 'retry' | 'failed' | 'skipped';
   detail: string;
+  /** A text that went: how many segments the carrier bills for it, and in which encoding. */
+  segments?: number;
+  encoding?: 'GSM-7' | 'UCS-2';
 }
 
 /**

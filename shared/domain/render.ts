@@ -1,7 +1,7 @@
 import type { StepWords } from './eligibility';
 import type { Message } from './model';
 import type { Sequence, SequenceStep } from './sequence';
-import { renderTemplate, type TemplateContext } from './template';
+import { gsm7Text, renderTemplate, smsFirstName, type TemplateContext } from './template';
 
 /**
  * Turns a planned message and its step into the words that go out. Email gets a text part and a
@@ -38,9 +38,15 @@ export function contextFor(
   };
 }
 
+/**
+ * What people typed goes into a text as GSM-7 only (an emoji in a name would make every text of
+ * theirs UCS-2, two or three segments instead of one); the same words in an email stay as typed.
+ */
 export function renderSms(words: StepWords, ctx: TemplateContext): string {
   if (!words.sms) throw new Error('this step has no SMS text');
-  return renderTemplate(words.sms.text, ctx);
+  const title = ctx.title === undefined ? undefined : gsm7Text(ctx.title) || undefined;
+  const weekGoals = ctx.weekGoals === undefined ? undefined : gsm7Text(ctx.weekGoals);
+  return renderTemplate(words.sms.text, { ...ctx, firstName: smsFirstName(ctx.firstName), title, weekGoals });
 }
 
 export function renderEmail(words: StepWords, ctx: TemplateContext, footer: EmailFooter): RenderedEmail {
