@@ -65,6 +65,8 @@ export const Person = z.object({
   specialty: z.string().max(80).optional(),
   /** The person's own choice to let their counselor see their plan; off unless they turn it on. */
   showPlanToCounselor: z.boolean().optional(),
+  /** Moved on by "reset my calendar link": calendar links of an earlier version stop working. */
+  calendarVersion: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type Person = z.infer<typeof Person>;
 

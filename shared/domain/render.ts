@@ -75,7 +75,7 @@ export function renderEmail(words: StepWords, ctx: TemplateContext, footer: Emai
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
-<main style="max-width:560px;margin:0 auto">
+<main style="max-width:560px;margin:0 auto;overflow-wrap:anywhere">
 ${paragraphs}
 <hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
 <p style="font-size:13px;color:#52606d">${footerHtml}</p>

@@ -17,6 +17,11 @@ const Payload = z.object({
   /** Expiry, seconds since the epoch. */
   exp: z.number().int().positive(),
   n: z.string().min(8).max(32),
+  /**
+   * Calendar links only: the person's calendar link version when it was issued. "Reset my
+   * calendar link" moves the version on, and every link carrying an older one stops working.
+   */
+  v: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type TokenPayload = z.infer<typeof Payload>;
 
@@ -30,12 +35,20 @@ export const TOKEN_LIFETIME_SECONDS: Record<TokenPurpose, number> = {
 
 const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
 
-export function issueToken(secret: string, purpose: TokenPurpose, personId: string, now: Date, lifetimeSeconds = TOKEN_LIFETIME_SECONDS[purpose]): string {
+export function issueToken(
+  secret: string,
+  purpose: TokenPurpose,
+  personId: string,
+  now: Date,
+  lifetimeSeconds = TOKEN_LIFETIME_SECONDS[purpose],
+  version?: number,
+): string {
   const payload: TokenPayload = {
     p: purpose,
     sub: personId,
     exp: Math.floor(now.getTime() / 1000) + lifetimeSeconds,
     n: randomBytes(9).toString('base64url'),
+    ...(version !== undefined && { v: version }),
   };
   const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${encoded}.${sign(secret, encoded)}`;
