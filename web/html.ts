@@ -96,6 +96,13 @@ export function focusFirstProblem(html: string): string {
   return html.replace(' aria-invalid="true"', ' aria-invalid="true" autofocus');
 }
 
+/**
+ * Where a page's forms post: the page itself, without the fragment. `action=""` would keep a
+ * `#section` the person jumped to from the contents, and a browser that lands on a fragment skips
+ * `autofocus`, so a problem in the form would not get the focus.
+ */
+export const THIS_PAGE = '?';
+
 /** "On this page": links to a long page's sections, so a phone need not scroll 4,000 px to find one. */
 export function contents(sections: readonly { id: string; label: string }[]): string {
   const items = sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.label)}</a></li>`).join('');

@@ -4,7 +4,7 @@ import { EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TE
 import type { z } from 'zod';
 import type { ApplicantType, Outcome, VisaTrack } from '../shared/domain/sequence';
 import { calendarSubscribeLinks } from './calendar-links';
-import { contents, errorSummary, escapeHtml, field, options, page, type Option, type PageResponse } from './html';
+import { THIS_PAGE, contents, errorSummary, escapeHtml, field, options, page, type Option, type PageResponse } from './html';
 import { TOKEN_LIFETIME_SECONDS } from '../shared/domain/tokens';
 
 const CONFIRM_DAYS = Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400);
@@ -240,7 +240,7 @@ ${reset ? '<div class="box" role="status"><p><strong>Your calendar link is new.<
 </ul>
 <p>Another app? Choose "subscribe to a calendar" (or "add calendar from URL") and paste this address:<br><code>${escapeHtml(links.https)}</code></p>
 <p>Shared it by mistake? Get a new link: the old one stops working at once.</p>
-<form method="post" action=""><input type="hidden" name="action" value="reset-calendar"><button type="submit" class="secondary">Reset my calendar link</button></form>`;
+<form method="post" action="${THIS_PAGE}"><input type="hidden" name="action" value="reset-calendar"><button type="submit" class="secondary">Reset my calendar link</button></form>`;
 }
 
 export function preferencesPage(args: {
@@ -271,7 +271,7 @@ export function preferencesPage(args: {
 ${status}
 ${errorSummary(e, PREFERENCE_LABELS)}
 ${contents(PREFERENCE_SECTIONS)}
-<form method="post" action="">
+<form method="post" action="${THIS_PAGE}">
 <input type="hidden" name="action" value="save">
 <fieldset id="emails"><legend>Emails${view.emailMasked ? ` to ${escapeHtml(view.emailMasked)}` : ''}</legend>
 ${view.email === 'waiting' ? '<p class="hint">Waiting for you to confirm: check your inbox for our email.</p>' : ''}
@@ -342,7 +342,7 @@ ${dateFieldset(Object.fromEntries(PERSONAL_DATE_NAMES.map((n) => [n, pick(n, vie
 ${calendarSection(view.calendarUrl, view.season, args.calendarReset === true)}
 <h2 id="delete">Delete all my data</h2>
 <p>This removes everything we hold about you: your details, dates, plan, messages and notes. It cannot be undone.</p>
-<form method="post" action=""><input type="hidden" name="action" value="delete"><button type="submit" class="danger">Delete all my data…</button></form>`;
+<form method="post" action="${THIS_PAGE}"><input type="hidden" name="action" value="delete"><button type="submit" class="danger">Delete all my data…</button></form>`;
   return page({ status: args.status ?? 200, title: 'Your preferences', body });
 }
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { PlanView } from '../shared/app/plan';
 import { DEADLINE_KIND_LABELS, DEADLINE_KINDS, PLAN_LIMITS, SUGGESTED_INTERNAL_DAYS, type TimelineEntry } from '../shared/domain/plan';
-import { contents, escapeHtml, page, type PageResponse } from './html';
+import { THIS_PAGE, contents, escapeHtml, page, type PageResponse } from './html';
 
 /**
  * "My plan", reached from the signed preference link: this week's goals, a daily micro-goal,
@@ -92,19 +92,19 @@ function timelineItem(entry: TimelineEntry, index: number, today: string, proble
       ? sent
       : { title: entry.title, kind: entry.kind, date: entry.date, ...(entry.time && { time: entry.time }), ...(entry.internalDate && { internalDate: entry.internalDate }) };
     return `<li id="${escapeHtml(entry.key)}">${head}<details${mine ? ' open' : ''}><summary>Change or delete</summary>
-<form method="post" action="">${hidden('op', 'update-deadline')}${hidden('id', entry.key)}
+<form method="post" action="${THIS_PAGE}">${hidden('op', 'update-deadline')}${hidden('id', entry.key)}
 ${deadlineFields(id, values, entry.suggestedInternalDate, mine)}
 <button type="submit">Save this deadline</button></form>
-<form method="post" action="">${hidden('op', 'delete-deadline')}${hidden('id', entry.key)}<button type="submit" class="danger">Delete this deadline</button></form>
+<form method="post" action="${THIS_PAGE}">${hidden('op', 'delete-deadline')}${hidden('id', entry.key)}<button type="submit" class="danger">Delete this deadline</button></form>
 </details></li>`;
   }
   const mine = problem && problem.key === entry.key && problem.op === 'set-internal' ? problem : undefined;
   const at = problemAt(mine, `${id}-date`, mine !== undefined);
   return `<li>${head}<details${mine ? ' open' : ''}><summary>Set your own finish line</summary>
-<form method="post" action="">${hidden('op', 'set-internal')}${hidden('target', entry.key)}
+<form method="post" action="${THIS_PAGE}">${hidden('op', 'set-internal')}${hidden('target', entry.key)}
 <label for="${id}-date">Finish by</label><span class="hint">Suggested: ${escapeHtml(day(entry.suggestedInternalDate))}.</span>${at.note}<input type="date" id="${id}-date" name="date" required value="${escapeHtml((mine ? sent.date : undefined) ?? entry.internalDate ?? entry.suggestedInternalDate)}"${at.attrs}>
 <button type="submit">Save my finish line</button></form>
-${entry.internalDate ? `<form method="post" action="">${hidden('op', 'clear-internal')}${hidden('target', entry.key)}<button type="submit" class="secondary">Remove my finish line</button></form>` : ''}
+${entry.internalDate ? `<form method="post" action="${THIS_PAGE}">${hidden('op', 'clear-internal')}${hidden('target', entry.key)}<button type="submit" class="secondary">Remove my finish line</button></form>` : ''}
 </details></li>`;
 }
 
@@ -138,12 +138,12 @@ export function planPage(args: {
   const goals = view.weekGoals
     .map(
       (g, i) => `<li><p>${g.doneAt ? '<strong>Done:</strong> ' : ''}${escapeHtml(g.text)}</p>
-${g.doneAt ? '' : `<form method="post" action="">${hidden('op', 'done-week-goal')}${hidden('n', String(i + 1))}<button type="submit" class="secondary">Mark goal ${i + 1} done</button></form>`}
-<form method="post" action="">${hidden('op', 'delete-week-goal')}${hidden('n', String(i + 1))}<button type="submit" class="danger">Remove goal ${i + 1}</button></form></li>`,
+${g.doneAt ? '' : `<form method="post" action="${THIS_PAGE}">${hidden('op', 'done-week-goal')}${hidden('n', String(i + 1))}<button type="submit" class="secondary">Mark goal ${i + 1} done</button></form>`}
+<form method="post" action="${THIS_PAGE}">${hidden('op', 'delete-week-goal')}${hidden('n', String(i + 1))}<button type="submit" class="danger">Remove goal ${i + 1}</button></form></li>`,
     )
     .join('');
   const longTerm = view.plan.longTerm
-    .map((g) => `<li><p>${escapeHtml(g.text)}${g.targetDate ? ` · by ${escapeHtml(day(g.targetDate))}` : ''}</p><form method="post" action="">${hidden('op', 'delete-long-goal')}${hidden('id', g.id)}<button type="submit" class="danger">Remove</button></form></li>`)
+    .map((g) => `<li><p>${escapeHtml(g.text)}${g.targetDate ? ` · by ${escapeHtml(day(g.targetDate))}` : ''}</p><form method="post" action="${THIS_PAGE}">${hidden('op', 'delete-long-goal')}${hidden('id', g.id)}<button type="submit" class="danger">Remove</button></form></li>`)
     .join('');
   // Passed dates fold away under one line, so the page opens on what is still ahead.
   const items = view.timeline.map((entry, i) => ({ entry, html: timelineItem(entry, i, view.today, problem, sent) }));
@@ -164,25 +164,25 @@ ${contents(SECTIONS)}
 ${goals ? `<ol>${goals}</ol>` : '<p>No goals for this week yet. A few small, clear ones work best.</p>'}
 ${
   view.weekGoals.length < PLAN_LIMITS.weekGoals
-    ? `<form method="post" action="">${hidden('op', 'add-week-goal')}<label for="week-text">A goal for this week</label>${weekProblem.note}<input type="text" id="week-text" name="text" required maxlength="${PLAN_LIMITS.goalChars}" value="${escapeHtml(problem?.op === 'add-week-goal' ? (sent.text ?? '') : '')}"${weekProblem.attrs}><button type="submit">Add this goal</button></form>`
+    ? `<form method="post" action="${THIS_PAGE}">${hidden('op', 'add-week-goal')}<label for="week-text">A goal for this week</label>${weekProblem.note}<input type="text" id="week-text" name="text" required maxlength="${PLAN_LIMITS.goalChars}" value="${escapeHtml(problem?.op === 'add-week-goal' ? (sent.text ?? '') : '')}"${weekProblem.attrs}><button type="submit">Add this goal</button></form>`
     : `<p class="hint">A week holds up to ${PLAN_LIMITS.weekGoals} goals.</p>`
 }
 <h2 id="today">Today's small goal</h2>
-<form method="post" action="">${hidden('op', 'set-daily')}<label for="daily-text">One small thing, every day (optional)</label><span class="hint">Like "one block of questions" or "a 20-minute walk". Leave empty to remove it.</span>${dailyProblem.note}<input type="text" id="daily-text" name="text" maxlength="${PLAN_LIMITS.dailyGoalChars}" value="${escapeHtml(problem?.op === 'set-daily' ? (sent.text ?? '') : (view.plan.daily ?? ''))}"${dailyProblem.attrs}><button type="submit" class="secondary">Save today's goal</button></form>
+<form method="post" action="${THIS_PAGE}">${hidden('op', 'set-daily')}<label for="daily-text">One small thing, every day (optional)</label><span class="hint">Like "one block of questions" or "a 20-minute walk". Leave empty to remove it.</span>${dailyProblem.note}<input type="text" id="daily-text" name="text" maxlength="${PLAN_LIMITS.dailyGoalChars}" value="${escapeHtml(problem?.op === 'set-daily' ? (sent.text ?? '') : (view.plan.daily ?? ''))}"${dailyProblem.attrs}><button type="submit" class="secondary">Save today's goal</button></form>
 <h2 id="timeline">Your timeline</h2>
 <p class="hint">Official dates come from NRMP, ERAS and ECFMG (check their pages); exam dates are edited in your <a href="${escapeHtml(args.preferencesPath)}">preferences</a>.</p>
 ${timeline}
 <h2 id="add-deadline-section">Add a deadline</h2>
 ${
   view.plan.deadlines.length < PLAN_LIMITS.deadlines
-    ? `<form method="post" action="" id="add-deadline">${hidden('op', 'add-deadline')}${deadlineFields('new', v, undefined, newDeadline)}<button type="submit">Add this deadline</button></form>`
+    ? `<form method="post" action="${THIS_PAGE}" id="add-deadline">${hidden('op', 'add-deadline')}${deadlineFields('new', v, undefined, newDeadline)}<button type="submit">Add this deadline</button></form>`
     : `<p class="hint">Your plan holds ${PLAN_LIMITS.deadlines} deadlines, the most it can. Delete one you no longer need to add another.</p>`
 }
 <h2 id="long-term">Long-term goals</h2>
 ${longTerm ? `<ul>${longTerm}</ul>` : '<p>None yet.</p>'}
 ${
   view.plan.longTerm.length < PLAN_LIMITS.longTermGoals
-    ? `<form method="post" action="">${hidden('op', 'add-long-goal')}<label for="long-text">A long-term goal</label>${longText.note}<input type="text" id="long-text" name="text" required maxlength="${PLAN_LIMITS.goalChars}" value="${escapeHtml(problem?.op === 'add-long-goal' ? (sent.text ?? '') : '')}"${longText.attrs}><label for="long-date">Target date (optional)</label>${longDate.note}<input type="date" id="long-date" name="targetDate" value="${escapeHtml(problem?.op === 'add-long-goal' ? (sent.targetDate ?? '') : '')}"${longDate.attrs}><button type="submit" class="secondary">Add this goal</button></form>`
+    ? `<form method="post" action="${THIS_PAGE}">${hidden('op', 'add-long-goal')}<label for="long-text">A long-term goal</label>${longText.note}<input type="text" id="long-text" name="text" required maxlength="${PLAN_LIMITS.goalChars}" value="${escapeHtml(problem?.op === 'add-long-goal' ? (sent.text ?? '') : '')}"${longText.attrs}><label for="long-date">Target date (optional)</label>${longDate.note}<input type="date" id="long-date" name="targetDate" value="${escapeHtml(problem?.op === 'add-long-goal' ? (sent.targetDate ?? '') : '')}"${longDate.attrs}><button type="submit" class="secondary">Add this goal</button></form>`
     : ''
 }
 <p><a href="${escapeHtml(args.preferencesPath)}">Back to your preferences</a></p>`;
