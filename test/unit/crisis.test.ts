@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { assessRisk, CRISIS_REPLY, normaliseForScreening } from '../../shared/domain/crisis';
 import { smsSegments } from '../../shared/domain/template';
 import fixture from '../fixtures/crisis-messages.json';
+import { report } from '../support/report';
 
 const Labelled = z.array(
   z.object({ text: z.string().min(1), label: z.enum(['risk', 'distress', 'none']), note: z.string().optional() }),
@@ -59,7 +60,7 @@ describe('crisis screening on the labelled set', () => {
     const distressSeen = distress.filter((m) => assessRisk(m.text).level !== 'none').length;
     const distressAsRisk = distress.filter((m) => assessRisk(m.text).level === 'risk').length;
 
-    process.stdout.write(
+    report(
       `crisis screening: risk recall ${risk.length - missed.length}/${risk.length} (${pct(risk.length - missed.length, risk.length)}), ` +
         `false alarms on benign ${falseAlarms.length}/${benign.length} (${pct(falseAlarms.length, benign.length)}), ` +
         `distress recall ${distressSeen}/${distress.length} (${distressAsRisk} escalated to risk), ` +
@@ -147,7 +148,7 @@ describe('the crisis reply', () => {
 
   it('is plain GSM-7 and fits in three segments', () => {
     const cost = smsSegments(CRISIS_REPLY);
-    process.stdout.write(`crisis reply: ${cost.units} GSM-7 characters, ${cost.segments} segments\n`);
+    report(`crisis reply: ${cost.units} GSM-7 characters, ${cost.segments} segments\n`);
     expect(cost.encoding).toBe('GSM-7');
     expect(cost.segments).toBeLessThanOrEqual(3);
   });

@@ -5,6 +5,7 @@ import * as say from '../../shared/domain/sms-replies';
 import { smsSegments } from '../../shared/domain/template';
 import { localSettings } from '../../infra/local/settings';
 import { TEST_HELP_ADDRESS } from '../support/memory-services';
+import { report } from '../support/report';
 
 /**
  * RULES.md: one GSM-7 segment where possible, measured. Every reply the SMS conversation can give
@@ -55,7 +56,7 @@ test('the crisis reply is GSM-7 in exactly 2 segments (documented in crisis.ts)'
 test('lengths, for the report', () => {
   const rows = Object.entries(replies).map(([name, text]) => `${String(smsSegments(text).units).padStart(4)}  ${name}`);
   const longest = Math.max(...Object.values(replies).map((t) => smsSegments(t).units));
-  console.log(`SMS replies (GSM-7 septets, 160 = one segment), longest ${longest}:\n${rows.join('\n')}`);
+  report(`SMS replies (GSM-7 septets, 160 = one segment), longest ${longest}:\n${rows.join('\n')}`);
   expect(longest).toBeLessThanOrEqual(160);
 });
 
