@@ -62,6 +62,14 @@ async function expectContentsLand(page: Page): Promise<number> {
   return targets.length;
 }
 
+/** Presses a button that submits a form, and waits for the page that answers it to load. */
+async function submit(page: Page, press: () => Promise<void>): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+  await press();
+  await navigated;
+  await page.waitForLoadState('load');
+}
+
 /** WCAG relative luminance contrast of two rgb() colours. */
 function contrast(a: string, b: string): number {
   const luminance = (rgb: string) => {
@@ -114,7 +122,7 @@ test('sign-up, its problems, check your inbox, confirmation: axe-clean, no sidew
   await page.getByLabel('Email address').fill('meera@localhost');
   await page.getByLabel('Which Match are you applying for?').selectOption('2027');
   await page.getByLabel('USMLE Step 2 CK exam').fill('2031-01-10');
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign up' }).click()]);
+  await submit(page, () => page.getByRole('button', { name: 'Sign up' }).click());
   expect(await focusedId(page)).toBe('email');
   await expect(page.locator('#step2_exam').getAttribute('aria-describedby')).resolves.toContain('step2_exam-error');
   await expect(page.locator('#step2_exam-error').textContent()).resolves.toBe('For Match 2027, dates go from 2025-01-01 to 2027-12-31.');
@@ -142,7 +150,7 @@ test('sign-up, its problems, check your inbox, confirmation: axe-clean, no sidew
   const confirmLink = /http:\/\/127\.0\.0\.1:\d+(\/confirm\/[A-Za-z0-9_.-]+)/.exec(services.email.sent.find((e) => e.to === 'meera@example.com')!.text)![1]!;
   await page.goto(url(confirmLink));
   await expectAccessible(browser!, page, 'confirm prompt');
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Yes, confirm my sign-up' }).click()]);
+  await submit(page, () => page.getByRole('button', { name: 'Yes, confirm my sign-up' }).click());
   await expectAccessible(browser!, page, 'confirmed');
   await page.goto(url(confirmLink));
   await expectAccessible(browser!, page, 'already confirmed');
@@ -162,14 +170,14 @@ test('the preference centre: contents that land, problems beside their field, th
   expect(await page.evaluate("Math.abs(document.getElementById('calendar').getBoundingClientRect().top)")).toBeLessThan(40);
 
   await page.getByLabel('USMLE Step 2 CK exam').fill('2031-01-10');
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Save my preferences' }).click()]);
+  await submit(page, () => page.getByRole('button', { name: 'Save my preferences' }).click());
   expect(await focusedId(page)).toBe('step2_exam');
   await expect(page.locator('#step2_exam-error').textContent()).resolves.toBe('For Match 2027, dates go from 2025-01-01 to 2027-12-31.');
   await expectAccessible(browser!, page, 'preferences with a problem');
 
   await page.goto(preferences);
   const before = await page.locator('#calendar ~ p code').first().textContent();
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Reset my calendar link' }).click()]);
+  await submit(page, () => page.getByRole('button', { name: 'Reset my calendar link' }).click());
   await expect(page.getByRole('status').first().textContent()).resolves.toContain('Your calendar link is new.');
   const after = await page.locator('#calendar ~ p code').first().textContent();
   expect(after).not.toBe(before);
@@ -178,12 +186,12 @@ test('the preference centre: contents that land, problems beside their field, th
   await expect(page.locator('a', { hasText: 'Add to Apple Calendar' }).getAttribute('href')).resolves.toBe(after!.replace(/^http:/, 'webcal:'));
   await expectAccessible(browser!, page, 'preferences after a calendar reset');
 
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Delete all my data…' }).click()]);
+  await submit(page, () => page.getByRole('button', { name: 'Delete all my data…' }).click());
   await expectAccessible(browser!, page, 'delete: are you sure?');
 
   await page.goto(url(`/unsubscribe/${issueToken(TEST_TOKEN_SECRET, 'unsubscribe', personId, services.clock.now())}`));
   await expectAccessible(browser!, page, 'unsubscribe prompt');
-  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Unsubscribe from emails' }).click()]);
+  await submit(page, () => page.getByRole('button', { name: 'Unsubscribe from emails' }).click());
   await expectAccessible(browser!, page, 'unsubscribed');
 
   await page.goto(url('/preferences/not-a-token'));
@@ -210,7 +218,7 @@ test('the plan: contents, passed dates folded, a problem beside its field with t
 
   await page.locator('#new-title').fill('Something far away');
   await page.locator('#new-date').fill('2031-05-01');
-  await Promise.all([page.waitForLoadState('load'), page.locator('#add-deadline').getByRole('button', { name: 'Add this deadline' }).click()]);
+  await submit(page, () => page.locator('#add-deadline').getByRole('button', { name: 'Add this deadline' }).click());
   expect(await focusedId(page)).toBe('new-date');
   await expect(page.locator('#new-date-error').textContent()).resolves.toBe('For Match 2027, dates go from 2025-01-01 to 2027-12-31.');
   await expect(page.locator('#new-date').getAttribute('aria-describedby')).resolves.toBe('new-date-error');
@@ -221,11 +229,11 @@ test('the plan: contents, passed dates folded, a problem beside its field with t
   await page.goto(plan);
   await page.locator('#new-title').fill('Letter from Dr Rao');
   await page.locator('#new-date').fill('2027-01-20');
-  await Promise.all([page.waitForLoadState('load'), page.locator('#add-deadline').getByRole('button', { name: 'Add this deadline' }).click()]);
+  await submit(page, () => page.locator('#add-deadline').getByRole('button', { name: 'Add this deadline' }).click());
   const item = page.locator('li#d1');
   await item.locator('summary').click();
   await item.locator('input[name=internalDate]').fill('2027-02-01');
-  await Promise.all([page.waitForLoadState('load'), item.getByRole('button', { name: 'Save this deadline' }).click()]);
+  await submit(page, () => item.getByRole('button', { name: 'Save this deadline' }).click());
   await expect(page.locator('li#d1 details').getAttribute('open')).resolves.toBe('');
   const focused = await focusedId(page);
   expect(focused).toMatch(/-internalDate$/);
