@@ -17,6 +17,7 @@ import { shippedLibrary } from '../shared/app/library';
 import { createServices } from '../shared/adapters/services';
 import { createCounselorServices } from '../shared/adapters/counselor-services';
 import { ConfigError, parseConfig } from '../shared/config';
+import { Outcome } from '../shared/domain/sequence';
 import { calendarData, personaLibrary, sequenceLibrary } from '../shared/content';
 import { EASTERN, SEASON_EVENT_NAMES, seasonCalendar, seasonEnd } from '../shared/domain/calendar';
 import { localDataDir, settingsOfRunningStack } from '../infra/local/settings';
@@ -156,6 +157,8 @@ program
   .option('--phone <e164>')
   .option('--now <instant>', 'as if it were this instant', instantOption)
   .action(async (outcome: string, o) => {
+    // Checked before any connection: a typo is refused whether or not a stack runs.
+    if (!Outcome.safeParse(outcome).success) throw new UsageError(`outcome: expected one of ${Outcome.options.join(', ')}`);
     const now: Date | undefined = o.now;
     const s = await services(now ? { now: () => now } : undefined);
     const personId = await findPerson(s, o);

@@ -107,6 +107,8 @@ describe('bad input: one line, a non-zero exit, before any connection', () => {
     [['enroll', '--email', 'a@example.com', '--zone', 'Asia/Kolkata', '--anchor', 'step2=2027-01-10'], /^matchcoach: unknown date "step2": a person's own dates are step1_exam, step2_exam/],
     [['enroll', '--email', 'a@example.com', '--zone', 'Asia/Kolkata', '--season', '2027', '--anchor', 'step2_exam=2031-01-10'], 'matchcoach: step2_exam: For Match 2027, dates go from 2025-01-01 to 2027-12-31.\n'],
     [['enroll', '--email', 'a@example.com', '--zone', 'Asia/Kolkata', '--visa', 'j2'], 'matchcoach: visaTrack: expected one of j1, h1b, none, undecided\n'],
+    [['preview', '--sequence', 'getting-started', '--zone', 'Asia/Kolkata', '--anchor', 'step2=2027-01-10'], /^matchcoach: unknown date "step2"/],
+    [['outcome', 'matchd', '--email', 'a@example.com'], 'matchcoach: outcome: expected one of applying, soap, matched, unmatched, withdrawn\n'],
     [['import', 'nofile.csv', '--cohort', 'c1'], 'matchcoach: cannot read nofile.csv: there is no such file (check the name and the folder you are in)\n'],
   ])('%j', async (args, expected) => {
     const out = await matchcoach(...args);
