@@ -3,7 +3,7 @@ import type { Services } from '../shared/adapters/services';
 import { sendEveryWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselor-alerts';
 import { reportOfCohort } from '../shared/app/cohort-report';
 import { cohortReportCsv, weeklyScoresCsv } from '../shared/domain/cohort-report';
-import { DomainError } from '../shared/app/errors';
+import { DomainError, plainIssue } from '../shared/app/errors';
 import { RecordId } from '../shared/domain/counselor';
 import type { Clock } from '../shared/ports';
 import { alertDepsOf } from '../functions/counselor-alert-deps';
@@ -21,7 +21,7 @@ type ServicesFactory = (clock?: Clock) => Promise<Services>;
 
 const recordId = (value: string, previous: string[] = []) => {
   const parsed = RecordId.safeParse(value);
-  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]!.message);
+  if (!parsed.success) throw new InvalidArgumentError(plainIssue(parsed.error.issues[0]!));
   return [...previous, parsed.data];
 };
 const instant = (value: string) => {
