@@ -170,10 +170,12 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
       }
     }
     const reports = results.flatMap((r) => r.reports);
-    const sum = (f: Exclude<keyof DispatchReport, 'emailPaused'>) => reports.reduce((s, r) => s + r[f], 0);
+    const sum = (f: Exclude<keyof DispatchReport, 'emailPaused' | 'segments'>) => reports.reduce((s, r) => s + r[f], 0);
     const totals = {
       claimed: sum('claimed'), sent: sum('sent'), skipped: sum('skipped'), failed: sum('failed'), retried: sum('retried'),
       lostRaces: sum('lostRaces'), errors: sum('errors'), throttled: sum('throttled'), slotsExpired: sum('slotsExpired'), slotsLate: sum('slotsLate'), spaced: sum('spaced'),
+      ucs2Texts: sum('ucs2Texts'),
+      segments: { sms: reports.reduce((s, r) => s + r.segments.sms, 0), email: reports.reduce((s, r) => s + r.segments.email, 0) },
     };
     const dynamoRequests = Object.values(byOp).reduce((s, c) => s + c.requests, 0);
     const dispatchWrite = Object.values(byOp).reduce((s, c) => s + c.write, 0);

@@ -8,9 +8,10 @@ import { createCohort, enrollCounselorAsOperator, sendInvitations, type CohortDe
 import { MAX_CSV_BYTES, importCsv } from '../shared/app/csv-import';
 import { currentCounselor } from '../shared/app/counselor-auth';
 import { DomainError } from '../shared/app/errors';
+import { EXIT } from './exit-codes';
 
 /**
- * The counselor commands of `npx matchcoach` (issue 5): `counselor add` (prints a local token),
+ * The counselor commands of `npx matchcoach`: `counselor add` (prints a local token),
  * `cohort create`, and `import <file.csv> --cohort <id>` with a progress bar and a summary.
  * Registered by bin/matchcoach.ts; the use cases are the same the API runs.
  */
@@ -46,6 +47,21 @@ async function actorOf(s: Pick<CounselorServices, 'counselorAuth' | 'counselors'
   return principal;
 }
 
+/** Why a file could not be opened, in words (the system's code alone says little to most people). */
+function whyUnreadable(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'there is no such file (check the name and the folder you are in)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'you do not have permission to read it';
+    case 'ENOTDIR':
+      return 'a folder in that path is a file';
+    default:
+      return (error as NodeJS.ErrnoException).code ?? 'unreadable';
+  }
+}
+
 /** A one-line progress bar on stderr when it is a terminal; nothing when piped. */
 function progressBar(label: string) {
   const tty = process.stderr.isTTY === true;
@@ -66,7 +82,7 @@ function progressBar(label: string) {
 }
 
 export function registerCounselorCommands(program: Command, services: ServicesFactory): void {
-  const counselor = program.command('counselor').description('counselors and their organisations (issue 5)');
+  const counselor = program.command('counselor').description('counselors and their organisations');
   counselor
     .command('add')
     .description('add a counselor to an organisation (created if new) and print a local access token for them')
@@ -127,9 +143,11 @@ export function registerCounselorCommands(program: Command, services: ServicesFa
       let stat: fs.Stats;
       try {
         stat = fs.statSync(file);
-      } catch {
-        throw new DomainError('validation', `cannot read ${file}`);
+        fs.accessSync(file, fs.constants.R_OK);
+      } catch (error) {
+        throw new DomainError('validation', `cannot read ${file}: ${whyUnreadable(error)}`);
       }
+      if (stat.isDirectory()) throw new DomainError('validation', `cannot read ${file}: it is a directory, not a CSV file`);
       if (stat.size > MAX_CSV_BYTES) throw new DomainError('validation', `${file} is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB: split it into smaller files`);
       const s = await services();
       const actor = await actorOf(s, o);
@@ -159,6 +177,7 @@ export function registerCounselorCommands(program: Command, services: ServicesFa
           `invitations: ${sent.invited} people asked for their yes${sent.failed ? `, ${sent.failed} not queued (run again)` : ''}; the dispatcher sends them at the providers' pace, texts after the person's quiet hours`,
         );
       }
-      if (rejected > 0) process.exitCode = 1;
+      // Done in part: the good rows are in, the rejected ones are listed above.
+      if (rejected > 0) process.exitCode = EXIT.partial;
     });
 }

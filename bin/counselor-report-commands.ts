@@ -3,23 +3,25 @@ import type { Services } from '../shared/adapters/services';
 import { sendEveryWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselor-alerts';
 import { reportOfCohort } from '../shared/app/cohort-report';
 import { cohortReportCsv, weeklyScoresCsv } from '../shared/domain/cohort-report';
-import { DomainError } from '../shared/app/errors';
+import { DomainError, plainIssue } from '../shared/app/errors';
 import { RecordId } from '../shared/domain/counselor';
 import type { Clock } from '../shared/ports';
 import { alertDepsOf } from '../functions/counselor-alert-deps';
 
 /**
- * The report and alert commands of `npx matchcoach` (issue 5): `digest --org <id>` sends the
+ * The report and alert commands of `npx matchcoach`: `digest --org <id>` sends the
  * weekly digest (the same function the schedule runs; once per counselor, cohort and week),
  * `alerts sweep` sends crisis alerts that did not go at the time, and `report <cohort> --org <id>`
  * prints a cohort's report as CSV. Registered by bin/matchcoach.ts.
  */
 
+import { EXIT } from './exit-codes';
+
 type ServicesFactory = (clock?: Clock) => Promise<Services>;
 
 const recordId = (value: string, previous: string[] = []) => {
   const parsed = RecordId.safeParse(value);
-  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]!.message);
+  if (!parsed.success) throw new InvalidArgumentError(plainIssue(parsed.error.issues[0]!));
   return [...previous, parsed.data];
 };
 const instant = (value: string) => {
@@ -42,7 +44,7 @@ export function registerReportCommands(program: Command, services: ServicesFacto
       const deps = alertDepsOf(s, s.log);
       const r = o.all ? await sendEveryWeeklyDigest(deps) : await sendWeeklyDigests(deps, o.org!);
       console.log(`weekly digest: sent ${r.sent}, sent before ${r.alreadySent}, in progress elsewhere ${r.busy}, failed ${r.failed}, organisations failed ${r.orgsFailed}`);
-      if (r.failed > 0 || r.orgsFailed > 0) process.exitCode = 1;
+      if (r.failed > 0 || r.orgsFailed > 0) process.exitCode = EXIT.partial;
     });
 
   program
@@ -55,7 +57,7 @@ export function registerReportCommands(program: Command, services: ServicesFacto
       const s = await services(clockAt(o.now));
       const r = await sweepCrisisAlerts(alertDepsOf(s, s.log));
       console.log(`crisis alerts: sent ${r.sent}, sent before ${r.alreadySent}, in progress elsewhere ${r.busy}, failed ${r.failed}`);
-      if (r.failed > 0) process.exitCode = 1;
+      if (r.failed > 0) process.exitCode = EXIT.partial;
     });
 
   program
@@ -68,11 +70,7 @@ export function registerReportCommands(program: Command, services: ServicesFacto
     .action(async (cohortId: string, o: { org: string; weekly?: boolean; now?: Date }) => {
       const s = await services(clockAt(o.now));
       const cohort = await s.counselors.getCohort(o.org, cohortId);
-      if (!cohort) {
-        console.error('no such cohort in that organisation');
-        process.exitCode = 2;
-        return;
-      }
+      if (!cohort) throw new DomainError('not_found', 'no such cohort in that organisation');
       const report = await reportOfCohort({ store: s.store, counselors: s.counselors, clock: s.clock }, cohort);
       process.stdout.write(o.weekly ? weeklyScoresCsv(report) : cohortReportCsv(report));
     });

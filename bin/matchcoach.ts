@@ -1,7 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import * as z from 'zod';
 import { DateTime } from 'luxon';
 import { createDispatcher } from '../shared/app/dispatch';
-import { enroll } from '../shared/app/enroll';
+import { enroll, parseEnrollInput } from '../shared/app/enroll';
 import { DomainError } from '../shared/app/errors';
 import { previewSequence } from '../shared/app/preview';
 import { correctCalendarDate, setOutcome } from '../shared/app/replan';
@@ -16,22 +17,29 @@ import { shippedLibrary } from '../shared/app/library';
 import { createServices } from '../shared/adapters/services';
 import { createCounselorServices } from '../shared/adapters/counselor-services';
 import { ConfigError, parseConfig } from '../shared/config';
+import { Outcome } from '../shared/domain/sequence';
 import { calendarData, personaLibrary, sequenceLibrary } from '../shared/content';
 import { EASTERN, SEASON_EVENT_NAMES, describeBasis, seasonCalendar, seasonEnd, unknownSeasonDates } from '../shared/domain/calendar';
-import { localSettings } from '../infra/local/settings';
+import { localDataDir, settingsOfRunningStack } from '../infra/local/settings';
+import { findRunningStack, noStackMessage, type RunningStack } from '../infra/local/stack-file';
 import type { Clock } from '../shared/ports';
-// Counselors (issue 5): counselor add, cohort create, import.
+// Counselors: counselor add, cohort create, import.
 import { registerCounselorCommands } from './counselor-commands';
-// Counselors (issue 5): weekly digest, crisis alert sweep, cohort report CSV.
+// Counselors: weekly digest, crisis alert sweep, cohort report CSV.
 import { registerReportCommands } from './counselor-report-commands';
+import { EXIT } from './exit-codes';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
- * to the local stack that `npm start` runs; with TABLE_NAME (and AWS credentials) to that table.
- * Every failure is one line on stderr and a non-zero exit.
+ * to the local stack that `npm start` runs, at the ports that stack wrote down under its data
+ * directory (so any terminal finds it, and no other DynamoDB on a default port is ever used);
+ * with TABLE_NAME (and AWS credentials) to that table. Every failure is one line on stderr and a
+ * non-zero exit (./exit-codes.ts).
  */
 
 class UsageError extends Error {}
+/** No local stack to talk to: said plainly, never a connection error from a port we guessed. */
+class NoStackError extends Error {}
 
 // `matchcoach calendar 2028 | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -67,9 +75,17 @@ async function findPerson(s: Awaited<ReturnType<typeof services>>, o: { email?: 
   return personId;
 }
 
-/** The table in TABLE_NAME (with AWS credentials), else the local stack's. */
+/** The local stack `npm start` runs with this data directory (MATCHCOACH_DATA_DIR, default .data). */
+function runningStack(): RunningStack {
+  const found = findRunningStack(localDataDir(process.env));
+  if (found.status !== 'running') throw new NoStackError(noStackMessage(found));
+  return found.stack;
+}
+
+/** The table in TABLE_NAME (with AWS credentials), else the running local stack's. */
 function cliConfig() {
-  const env = process.env.TABLE_NAME ? process.env : { ...localSettings().env, ...process.env };
+  // The stack's own addresses win over stray variables in this shell: they are where it listens.
+  const env = process.env.TABLE_NAME ? process.env : { ...process.env, ...settingsOfRunningStack(runningStack()).env };
   Object.assign(process.env, env);
   return parseConfig(env);
 }
@@ -90,8 +106,15 @@ async function counselorServices() {
 
 const program = new Command('matchcoach')
   .description('Match Coach operator CLI: enroll people, preview sequences, run dispatch ticks.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'matchcoach: ')) });
+
+/** The version in package.json (read at run time: the CLI runs from the sources, never built). */
+function packageVersion(): string {
+  const parsed = z.object({ version: z.string().min(1) }).safeParse(JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')));
+  return parsed.success ? parsed.data.version : 'unknown';
+}
 
 const listOption = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
 /** Profile options shared by enroll and preview; zod validates the values in the use case. */
@@ -122,8 +145,10 @@ withProfileOptions(
   .option('--now <instant>', 'enroll as if it were this instant (for walk-throughs with `tick --now`)', instantOption)
   .action(async (o) => {
     const now: Date | undefined = o.now;
+    const input = { email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, ...profileFrom(o) };
+    parseEnrollInput(input); // bad input is refused before any connection is made
     const s = await services(now ? { now: () => now } : undefined);
-    const result = await enroll(s, { email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, ...profileFrom(o) });
+    const result = await enroll(s, input);
     console.log(`enrolled person ${result.personId} in ${result.enrollments.map((e) => e.sequenceId).join(', ') || 'nothing new'}`);
     for (const m of result.planned) console.log(`  next ${m.channel.padEnd(5)} ${m.sendAt}  ${m.sequenceId}/${m.stepId}`);
     if (result.planned.length === 0) console.log('  nothing left to send from now on');
@@ -138,6 +163,8 @@ program
   .option('--phone <e164>')
   .option('--now <instant>', 'as if it were this instant', instantOption)
   .action(async (outcome: string, o) => {
+    // Checked before any connection: a typo is refused whether or not a stack runs.
+    if (!Outcome.safeParse(outcome).success) throw new UsageError(`outcome: expected one of ${Outcome.options.join(', ')}`);
     const now: Date | undefined = o.now;
     const s = await services(now ? { now: () => now } : undefined);
     const personId = await findPerson(s, o);
@@ -215,8 +242,9 @@ program
     const now: Date | undefined = o.now;
     const s = await services(now ? { now: () => now } : undefined);
     const r = await createDispatcher(s)();
-    console.log(`tick at ${(now ?? new Date()).toISOString()}: sent ${r.sent}, skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}, lost races ${r.lostRaces}, faults ${r.errors}`);
-    if (r.errors > 0) process.exitCode = 1;
+    console.log(`tick at ${(now ?? new Date()).toISOString()}: sent ${r.sent} (${r.segments.sms} text segment(s), ${r.segments.email} email(s)), skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}, lost races ${r.lostRaces}, faults ${r.errors}`);
+    // The messages that hit a fault are retried by a later tick; the rest went.
+    if (r.errors > 0) process.exitCode = EXIT.partial;
   });
 
 program
@@ -256,7 +284,11 @@ program
     for (const s of sequenceLibrary().values()) console.log(`${s.id.padEnd(24)} ${s.steps.length} steps  ${s.name}`);
   });
 
-const calendar = program.command('calendar').description('the Match season calendar');
+const calendar = program
+  .command('calendar')
+  .description('the Match season calendar: print a season, or correct one of its dates')
+  // `calendar 2028` runs `show` (the default): the usage line says so rather than hiding it.
+  .usage('<year>                              print a Match season\n       matchcoach calendar set <year> <event> <eastern-time> --source <text>');
 calendar
   .command('show', { isDefault: true })
   .description('print a Match season, confirmed and computed dates')
@@ -297,13 +329,46 @@ calendar
 registerCounselorCommands(program, counselorServices);
 registerReportCommands(program, (clock) => services(clock));
 
+program
+  .command('stack')
+  .description('where the local stack (`npm start`) listens: its addresses, or one of them for scripts')
+  .option('--url <part>', 'print only this address: api, mailbox, phone or dynamodb')
+  .action((o: { url?: string }) => {
+    const stack = runningStack();
+    const urls = {
+      api: `http://127.0.0.1:${stack.ports.api}`,
+      mailbox: `http://127.0.0.1:${stack.ports.ses}`,
+      phone: `http://127.0.0.1:${stack.ports.sms}/phone`,
+      dynamodb: `http://127.0.0.1:${stack.ports.dynamo}`,
+    };
+    if (o.url !== undefined) {
+      const part = z.enum(['api', 'mailbox', 'phone', 'dynamodb']).safeParse(o.url);
+      if (!part.success) throw new UsageError(`--url takes api, mailbox, phone or dynamodb, not "${o.url}"`);
+      console.log(urls[part.data]);
+      return;
+    }
+    console.log(`local stack (pid ${stack.pid}, started ${stack.startedAt})`);
+    console.log(`  HTTP API        ${urls.api}`);
+    console.log(`  Mailbox (SES)   ${urls.mailbox}`);
+    console.log(`  Phone (SMS)     ${urls.phone}`);
+    console.log(`  DynamoDB Local  ${urls.dynamodb}   table ${stack.tableName}`);
+    console.log(`  Data            ${stack.dataDir}`);
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
-    process.exit(error.exitCode === 0 ? 0 : 2);
+    // --help and --version end here too, with commander's own exit code 0.
+    process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
   }
-  const known = error instanceof DomainError || error instanceof UsageError || error instanceof ConfigError;
+  const known = error instanceof DomainError || error instanceof UsageError || error instanceof ConfigError || error instanceof NoStackError;
   const text = error instanceof Error ? error.message : String(error);
-  const unreachable = /ECONNREFUSED/.test(text) ? ' (is the local stack running? start it with `npm start`)' : '';
-  console.error(`matchcoach: ${known ? text : `failed: ${text}`}${unreachable}`);
-  process.exit(1);
+  console.error(`matchcoach: ${known ? text : `failed: ${text}${unreachable(text)}`}`);
+  process.exit(EXIT.failed);
 });
+
+/** A stack that wrote its file but does not answer (stopped hard, or still starting). */
+function unreachable(text: string): string {
+  const port = /ECONNREFUSED 127\.0\.0\.1:(\d+)/.exec(text)?.[1];
+  if (!port) return '';
+  return ` (nothing answers on port ${port}: is the local stack still running? \`npx matchcoach stack\` shows where it should be)`;
+}

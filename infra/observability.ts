@@ -45,6 +45,19 @@ export const LOG_SIGNALS = {
 
 export type LogSignalName = keyof typeof LOG_SIGNALS;
 
+/**
+ * What the sends cost, from each dispatcher tick's report (functions/dispatcher.ts logs it as
+ * `tick finished`, its fields at the top level): metrics whose value is a field of that line, so
+ * an operator sees segments billed per channel, and texts that went as UCS-2 (a name or a goal
+ * that slipped past the GSM-7 filter would show here first).
+ */
+export const SEND_COST_METRICS = [
+  { metricName: 'SmsSegments', field: 'segments.sms' },
+  { metricName: 'EmailsSent', field: 'segments.email' },
+  { metricName: 'Ucs2Texts', field: 'ucs2Texts' },
+] as const;
+export const TICK_REPORT_MESSAGE = 'tick finished';
+
 /** The CloudWatch filter pattern of a signal: `{ ($.a = "x" && $.b = "y") || ... }`. */
 export function filterPatternFor(signal: LogSignal): logs.IFilterPattern {
   const alternatives = signal.whenAny.map((fields) =>
@@ -113,6 +126,18 @@ export class Operations extends Construct {
         return [name, filter.metric({ statistic: 'Sum', period: fiveMinutes })];
       }),
     ) as Record<LogSignalName, cloudwatch.Metric>;
+
+    const sendCost = Object.fromEntries(
+      SEND_COST_METRICS.map(({ metricName, field }) => {
+        const filter = dispatcher.logGroup.addMetricFilter(`${metricName}Filter`, {
+          filterPattern: logs.FilterPattern.stringValue('$.message', '=', TICK_REPORT_MESSAGE),
+          metricNamespace: this.namespace,
+          metricName,
+          metricValue: `$.${field}`,
+        });
+        return [metricName, filter.metric({ statistic: 'Sum', period: fiveMinutes })];
+      }),
+    ) as Record<(typeof SEND_COST_METRICS)[number]['metricName'], cloudwatch.Metric>;
 
     // ---- The dispatcher ----
     const dispatcherErrors = dispatcher.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' });
@@ -312,6 +337,13 @@ export class Operations extends Construct {
       graph('Dispatcher: duration (ms)', [dispatcherDuration.with({ label: 'max' }), dispatcherDuration.with({ statistic: 'p90', label: 'p90' })], {
         leftAnnotations: [{ value: props.dispatcherTimeout.toMilliseconds(), label: 'timeout' }],
       }),
+    );
+    this.dashboard.addWidgets(
+      graph('Sends: SMS segments billed, emails, UCS-2 texts', [
+        sendCost.SmsSegments.with({ label: 'SMS segments' }),
+        sendCost.EmailsSent.with({ label: 'emails' }),
+        sendCost.Ucs2Texts.with({ label: 'texts sent as UCS-2' }),
+      ]),
     );
     this.dashboard.addWidgets(
       graph('SMS: failed sends and undelivered', [

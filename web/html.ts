@@ -16,7 +16,11 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Contrast: body text 12.6:1, hints 6.4:1, errors 6.5:1, button 8.5:1 on white (WCAG AA and more). */
+/**
+ * Contrast: body text 12.6:1, hints 6.4:1, errors 6.5:1, button 8.5:1 on white (WCAG AA and more);
+ * the focus ring 5.0:1 on white and 4.5:1 on the grey boxes (a focus indicator needs 3:1, WCAG
+ * 2.4.13), offset from the control so it always sits on the page's own background.
+ */
 export const STYLE = `
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
@@ -38,12 +42,20 @@ input[type=text],input[type=email],input[type=tel],input[type=date],input[type=t
 button{font:inherit;font-weight:700;padding:.75rem 1.25rem;border-radius:6px;border:2px solid #0b5394;background:#0b5394;color:#fff;cursor:pointer;width:100%;margin-top:.5rem}
 button.secondary{background:#fff;color:#0b5394}
 button.danger{background:#fff;color:#b3261e;border-color:#b3261e}
-:focus-visible{outline:3px solid #f0b429;outline-offset:2px}
+:focus-visible{outline:3px solid #b45309;outline-offset:2px}
 .box{border-left:4px solid #0b5394;background:#f0f4f8;padding:.75rem 1rem;margin:0 0 1.25rem;border-radius:4px}
 .box.problem{border-color:#b3261e;background:#fdecea}
 .consent{font-size:.95rem}
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
-code{word-break:break-all;font-size:.9rem}
+code{word-break:break-all;overflow-wrap:anywhere;font-size:.9rem}
+nav.contents{border:1px solid #cbd2d9;border-radius:8px;padding:.5rem 1rem;margin:0 0 1.25rem}
+nav.contents h2{font-size:1rem;margin:.25rem 0}
+nav.contents ul{margin:.25rem 0;padding-left:1.1rem;columns:2;column-gap:1.5rem}
+nav.contents li{margin:.2rem 0;break-inside:avoid}
+.links{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 1rem;padding:0;list-style:none}
+.links a{display:inline-block;padding:.5rem .8rem;border:2px solid #0b5394;border-radius:6px;text-decoration:none;font-weight:600}
+details.passed{margin:0 0 1rem}
+details.passed summary{cursor:pointer;color:#52606d;font-weight:600}
 footer{margin-top:2.5rem;color:#52606d;font-size:.9rem}
 `;
 
@@ -75,6 +87,28 @@ export interface PageResponse {
   body: string;
 }
 
+/**
+ * A page that comes back with problems opens on the first field that has one: `autofocus` needs
+ * no script (the pages have none to spare under their CSP), and a screen reader then reads the
+ * field's label and its error together.
+ */
+export function focusFirstProblem(html: string): string {
+  return html.replace(' aria-invalid="true"', ' aria-invalid="true" autofocus');
+}
+
+/**
+ * Where a page's forms post: the page itself, without the fragment. `action=""` would keep a
+ * `#section` the person jumped to from the contents, and a browser that lands on a fragment skips
+ * `autofocus`, so a problem in the form would not get the focus.
+ */
+export const THIS_PAGE = '?';
+
+/** "On this page": links to a long page's sections, so a phone need not scroll 4,000 px to find one. */
+export function contents(sections: readonly { id: string; label: string }[]): string {
+  const items = sections.map((s) => `<li><a href="#${escapeHtml(s.id)}">${escapeHtml(s.label)}</a></li>`).join('');
+  return `<nav class="contents" aria-labelledby="contents-heading"><h2 id="contents-heading">On this page</h2><ul>${items}</ul></nav>`;
+}
+
 export function page(args: { status?: number; title: string; body: string; timeZoneScript?: boolean }): PageResponse {
   const script = args.timeZoneScript ? `\n<script>${TIME_ZONE_SCRIPT}</script>` : '';
   const body = `<!doctype html>
@@ -89,7 +123,7 @@ export function page(args: { status?: number; title: string; body: string; timeZ
 </head>
 <body>
 <main>
-${args.body}
+${focusFirstProblem(args.body)}
 <footer><p>Match Coach: short, kind reminders and coaching for international medical graduates on the road to a US residency. We are not NRMP, ECFMG or AAMC; always check their official pages.</p></footer>
 </main>${script}
 </body>

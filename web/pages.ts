@@ -3,7 +3,8 @@ import { PAUSE_CHOICES, QUIET_END_CHOICES, QUIET_START_CHOICES } from '../shared
 import { EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TEXT, trackField } from '../shared/domain/subscription-words';
 import type { z } from 'zod';
 import type { ApplicantType, Outcome, VisaTrack } from '../shared/domain/sequence';
-import { errorSummary, escapeHtml, field, options, page, type Option, type PageResponse } from './html';
+import { calendarSubscribeLinks } from './calendar-links';
+import { THIS_PAGE, contents, errorSummary, escapeHtml, field, options, page, type Option, type PageResponse } from './html';
 import { TOKEN_LIFETIME_SECONDS } from '../shared/domain/tokens';
 
 const CONFIRM_DAYS = Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400);
@@ -64,11 +65,11 @@ const input = (args: { id: string; name?: string; type: string; value?: string; 
 const select = (id: string, choices: Option[], selected: string | undefined, attrs = ' required') => (describedBy: string, invalid: string) =>
   `<select id="${id}" name="${id}"${attrs}${describedBy}${invalid}>${options(choices, selected)}</select>`;
 
-function dateFieldset(values: Record<string, string | undefined>, errors: FieldErrors, legend: string, hint: string): string {
+function dateFieldset(values: Record<string, string | undefined>, errors: FieldErrors, legend: string, hint: string, id = 'dates'): string {
   const fields = PERSONAL_DATE_NAMES.map((name) =>
     field({ id: name, label: PERSONAL_DATES[name], error: errors[name], control: input({ id: name, type: 'date', value: values[name], attrs: ' min="2020-01-01" max="2100-12-31"' }) }),
   ).join('\n');
-  return `<fieldset><legend>${escapeHtml(legend)}</legend><p class="hint">${escapeHtml(hint)}</p>${fields}</fieldset>`;
+  return `<fieldset id="${id}"><legend>${escapeHtml(legend)}</legend><p class="hint">${escapeHtml(hint)}</p>${fields}</fieldset>`;
 }
 
 // ---- Sign-up -----------------------------------------------------------------------------------------
@@ -151,6 +152,8 @@ export function confirmPromptPage(): PageResponse {
 /**
  * After the press that confirms. Links to the preference centre only on the confirmation itself:
  * a link pressed again (replayed, forwarded, found in an old email) says so and hands out nothing.
+ * `calendarUrl`: where the person adds their deadlines to a calendar (the preference centre's
+ * calendar section).
  */
 export function confirmedPage(args: { links?: { preferencesUrl: string; calendarUrl: string }; already: boolean; orgName?: string }): PageResponse {
   return page({
@@ -211,13 +214,54 @@ const NOTE_WORDS: Record<Extract<UpdatePreferencesOutcome, { status: 'saved' }>[
   resumed: 'Your pause is over: coaching starts again.',
 };
 
-function radios(name: string, current: 'on' | 'off', labels: { on: string; off: string }): string {
-  return (['on', 'off'] as const)
-    .map((value) => `<label class="choice" for="${name}-${value}"><input type="radio" id="${name}-${value}" name="${name}" value="${value}"${current === value ? ' checked' : ''}><span>${escapeHtml(labels[value])}</span></label>`)
-    .join('');
+function radios(name: string, current: 'on' | 'off', labels: { on: string; off: string }, error?: string): string {
+  const problem = error ? ` aria-invalid="true" aria-describedby="${name}-error"` : '';
+  return `${error ? `<span class="error" id="${name}-error">${escapeHtml(error)}</span>` : ''}${(['on', 'off'] as const)
+    .map((value) => `<label class="choice" for="${name}-${value}"><input type="radio" id="${name}-${value}" name="${name}" value="${value}"${current === value ? ' checked' : ''}${problem}><span>${escapeHtml(labels[value])}</span></label>`)
+    .join('')}`;
 }
 
-export function preferencesPage(args: { view: PreferencesView; errors?: FieldErrors; notes?: readonly string[]; saved?: boolean; status?: number; values?: Record<string, string> }): PageResponse {
+/** The preference centre's sections, in order: the page's table of contents. */
+const PREFERENCE_SECTIONS = [
+  { id: 'emails', label: 'Emails' },
+  { id: 'texts', label: 'Texts' },
+  { id: 'quiet-hours', label: 'Quiet hours' },
+  { id: 'pause-section', label: 'Take a break' },
+  { id: 'tracks', label: 'What we send you' },
+  { id: 'about', label: 'About you' },
+  { id: 'dates', label: 'Your own dates' },
+  { id: 'counselor', label: 'Your counselor' },
+  { id: 'plan', label: 'Your plan' },
+  { id: 'calendar', label: 'Your calendar' },
+  { id: 'delete', label: 'Delete all my data' },
+] as const;
+
+function calendarSection(calendarUrl: string, season: number, reset: boolean): string {
+  const links = calendarSubscribeLinks(calendarUrl, `Match Coach: Match ${season} deadlines`);
+  return `<h2 id="calendar">Your deadlines in your calendar</h2>
+${reset ? '<div class="box" role="status"><p><strong>Your calendar link is new.</strong> The old one has stopped working: subscribe again with one of the buttons below, and remove the old calendar from your app.</p></div>' : ''}
+<p>Subscribe once and your calendar keeps itself up to date, with a reminder before each deadline. Keep the link to yourself: anyone with it can see your dates.</p>
+<ul class="links">
+<li><a href="${escapeHtml(links.google)}" rel="noreferrer">Add to Google Calendar</a></li>
+<li><a href="${escapeHtml(links.webcal)}">Add to Apple Calendar</a></li>
+<li><a href="${escapeHtml(links.outlook)}" rel="noreferrer">Add to Outlook.com</a></li>
+<li><a href="${escapeHtml(links.office365)}" rel="noreferrer">Add to Outlook (work or school)</a></li>
+</ul>
+<p>Another app? Choose "subscribe to a calendar" (or "add calendar from URL") and paste this address:<br><code>${escapeHtml(links.https)}</code></p>
+<p>Shared it by mistake? Get a new link: the old one stops working at once.</p>
+<form method="post" action="${THIS_PAGE}"><input type="hidden" name="action" value="reset-calendar"><button type="submit" class="secondary">Reset my calendar link</button></form>`;
+}
+
+export function preferencesPage(args: {
+  view: PreferencesView;
+  errors?: FieldErrors;
+  notes?: readonly string[];
+  saved?: boolean;
+  /** The calendar link was just reset: the page says so beside the new one. */
+  calendarReset?: boolean;
+  status?: number;
+  values?: Record<string, string>;
+}): PageResponse {
   const view = args.view;
   const e = args.errors ?? {};
   // After a problem the form keeps what the person chose, so nothing they typed is lost.
@@ -227,23 +271,24 @@ export function preferencesPage(args: { view: PreferencesView; errors?: FieldErr
   const smsOn = view.sms === 'on' || view.sms === 'waiting';
   const status = args.saved
     ? `<div class="box" role="status"><p><strong>Saved.</strong></p>${(args.notes ?? []).map((n) => `<p>${escapeHtml(NOTE_WORDS[n as keyof typeof NOTE_WORDS] ?? '')}</p>`).join('')}</div>`
-    : '';
+    : args.calendarReset
+      ? '<div class="box" role="status"><p><strong>Your calendar link is new.</strong> <a href="#calendar">Subscribe again with the new one</a>: the old link has stopped working.</p></div>'
+      : '';
   const smsNeedsConsent = view.sms === 'off' || view.sms === 'none';
   const body = `
 <h1>${view.firstName ? `${escapeHtml(view.firstName)}, your` : 'Your'} Match Coach preferences</h1>
 ${status}
 ${errorSummary(e, PREFERENCE_LABELS)}
-<form method="post" action="">
+${contents(PREFERENCE_SECTIONS)}
+<form method="post" action="${THIS_PAGE}">
 <input type="hidden" name="action" value="save">
-<fieldset><legend>Emails${view.emailMasked ? ` to ${escapeHtml(view.emailMasked)}` : ''}</legend>
+<fieldset id="emails"><legend>Emails${view.emailMasked ? ` to ${escapeHtml(view.emailMasked)}` : ''}</legend>
 ${view.email === 'waiting' ? '<p class="hint">Waiting for you to confirm: check your inbox for our email.</p>' : ''}
-${e.email ? `<span class="error">${escapeHtml(e.email)}</span>` : ''}
-${radios('email', (pick('email', emailOn ? 'on' : 'off') as 'on' | 'off'), { on: 'Send me emails', off: 'No emails' })}
+${radios('email', (pick('email', emailOn ? 'on' : 'off') as 'on' | 'off'), { on: 'Send me emails', off: 'No emails' }, e.email)}
 </fieldset>
-<fieldset><legend>Texts${view.phoneMasked ? ` to ${escapeHtml(view.phoneMasked)}` : ''}</legend>
+<fieldset id="texts"><legend>Texts${view.phoneMasked ? ` to ${escapeHtml(view.phoneMasked)}` : ''}</legend>
 ${view.sms === 'waiting' ? '<p class="hint">Waiting for your YES: reply YES to our text to start them.</p>' : ''}
-${e.sms ? `<span class="error">${escapeHtml(e.sms)}</span>` : ''}
-${radios('sms', (pick('sms', smsOn ? 'on' : 'off') as 'on' | 'off'), { on: 'Send me texts', off: 'No texts' })}
+${radios('sms', (pick('sms', smsOn ? 'on' : 'off') as 'on' | 'off'), { on: 'Send me texts', off: 'No texts' }, e.sms)}
 ${
   smsNeedsConsent
     ? `${field({ id: 'mobile', label: view.phoneMasked ? 'A different mobile number (optional)' : 'Mobile number', hint: 'With your country code, like +91 98123 45678.', error: e.mobile, control: input({ id: 'mobile', type: 'tel', value: v.mobile, attrs: ' autocomplete="tel" inputmode="tel" maxlength="40"' }) })}
@@ -252,12 +297,12 @@ ${e.smsConsent ? `<span class="error" id="smsConsent-error">${escapeHtml(e.smsCo
     : ''
 }
 </fieldset>
-<fieldset><legend>Quiet hours</legend>
+<fieldset id="quiet-hours"><legend>Quiet hours</legend>
 <p class="hint">No texts come between these times where you are. You can make this window longer, not shorter, than 21:00 to 08:00.</p>
 ${field({ id: 'quietStart', label: 'From', error: e.quietStart, control: select('quietStart', QUIET_START_CHOICES.map((t) => ({ value: t, label: t })), pick('quietStart', view.quietHours.start)) })}
 ${field({ id: 'quietEnd', label: 'Until', error: e.quietEnd, control: select('quietEnd', QUIET_END_CHOICES.map((t) => ({ value: t, label: t })), pick('quietEnd', view.quietHours.end)) })}
 </fieldset>
-<fieldset><legend>Take a break</legend>
+<fieldset id="pause-section"><legend>Take a break</legend>
 ${view.pausedUntil ? `<p>Paused until ${escapeHtml(view.pausedUntil)}.</p>` : ''}
 ${field({
   id: 'pause',
@@ -274,7 +319,7 @@ ${field({
   ),
 })}
 </fieldset>
-<fieldset><legend>What we send you</legend>
+<fieldset id="tracks"><legend>What we send you</legend>
 <p class="hint">Untick what you would rather not get. Deadline alerts always come, from every track.</p>
 <input type="hidden" name="tracks" value="shown">
 ${view.tracks
@@ -285,7 +330,7 @@ ${view.tracks
   })
   .join('\n')}
 </fieldset>
-<fieldset><legend>About you</legend>
+<fieldset id="about"><legend>About you</legend>
 ${field({ id: 'firstName', label: 'First name (optional)', error: e.firstName, control: input({ id: 'firstName', type: 'text', value: pick('firstName', view.firstName), attrs: ' autocomplete="given-name" maxlength="60"' }) })}
 ${field({ id: 'timeZone', label: 'Time zone', error: e.timeZone, control: (d, i) => zoneSelect('timeZone', pick('timeZone', view.timeZone), d, i) })}
 ${field({ id: 'season', label: 'Which Match are you applying for?', hint: SEASON_HINT, error: e.season, control: select('season', seasonLabels(view.seasonChoices), pick('season', String(view.season))) })}
@@ -296,19 +341,17 @@ ${field({ id: 'attempt', label: 'This is', error: e.attempt, control: select('at
 ${field({ id: 'specialty', label: 'Specialty interest (optional)', error: e.specialty, control: input({ id: 'specialty', type: 'text', value: pick('specialty', view.specialty), attrs: ' maxlength="80"' }) })}
 </fieldset>
 ${dateFieldset(Object.fromEntries(PERSONAL_DATE_NAMES.map((n) => [n, pick(n, view.dates[n])])), e, 'Your own dates', 'Leave a date empty to remove it.')}
-<fieldset><legend>Your counselor</legend>
+<fieldset id="counselor"><legend>Your counselor</legend>
 <label class="choice" for="showPlanToCounselor"><input type="checkbox" id="showPlanToCounselor" name="showPlanToCounselor" value="yes"${(v.action ? v.showPlanToCounselor === 'yes' : view.showPlanToCounselor) ? ' checked' : ''}><span>Show my plan to my counselor (if I have one). Off unless you turn it on; your texts and notes stay private either way.</span></label>
 </fieldset>
 <button type="submit">Save my preferences</button>
 </form>
-<h2>Your plan</h2>
+<h2 id="plan">Your plan</h2>
 <p>Your deadlines, your own finish lines before them, and your goals for the week: <a href="${escapeHtml(view.planUrl)}" id="plan-link">open my plan</a>.</p>
-<h2>Your deadlines in your calendar</h2>
-<p>Subscribe to this address in Google Calendar, Apple Calendar or Outlook ("add calendar from URL"). It keeps itself up to date. Keep it to yourself: anyone with it can see your dates.</p>
-<p><a href="${escapeHtml(view.calendarUrl)}">Calendar feed</a><br><code>${escapeHtml(view.calendarUrl)}</code></p>
-<h2>Delete all my data</h2>
+${calendarSection(view.calendarUrl, view.season, args.calendarReset === true)}
+<h2 id="delete">Delete all my data</h2>
 <p>This removes everything we hold about you: your details, dates, plan, messages and notes. It cannot be undone.</p>
-<form method="post" action=""><input type="hidden" name="action" value="delete"><button type="submit" class="danger">Delete all my data…</button></form>`;
+<form method="post" action="${THIS_PAGE}"><input type="hidden" name="action" value="delete"><button type="submit" class="danger">Delete all my data…</button></form>`;
   return page({ status: args.status ?? 200, title: 'Your preferences', body });
 }
 

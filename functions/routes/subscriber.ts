@@ -4,7 +4,6 @@ import { SnsEnvelope, snsUrl } from '../../shared/adapters/sns';
 import {
   SesEventError,
   calendarFeed,
-  calendarUrl,
   checkPreferencesLink,
   checkUnsubscribeLink,
   confirmEmail,
@@ -21,6 +20,7 @@ import {
   type InvalidLink,
   type SubscriptionDeps,
 } from '../../shared/app/subscription';
+import { resetCalendarLink } from '../../shared/app/calendar-feed';
 import type { Logger } from '../../shared/ports';
 import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/join-request';
 import * as pages from '../../web/pages';
@@ -77,7 +77,9 @@ const MAX_SNS_BYTES = 300 * 1024;
 
 const ConfirmForm = z.object({ confirm: z.literal('yes') });
 const JoinForm = z.object({ answer: z.enum(['yes', 'no']) });
-const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed']) });
+const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed', 'reset-calendar']) });
+/** The confirmation page's calendar link: the preference centre's calendar section (its buttons subscribe). */
+const calendarSectionUrl = (deps: SubscriptionDeps, personId: string) => `${preferencesUrl(deps, personId)}#calendar`;
 /** RFC 8058's body, or the button on our own page. */
 const UnsubscribeForm = z.union([z.object({ 'List-Unsubscribe': z.literal('One-Click') }), z.object({ unsubscribe: z.literal('page') })]);
 
@@ -140,7 +142,7 @@ export const subscriberRoutes: Route[] = [
       if (outcome.status === 'already-confirmed') return pages.confirmedPage({ already: true });
       return pages.confirmedPage({
         already: false,
-        links: { preferencesUrl: preferencesUrl(deps, outcome.personId), calendarUrl: calendarUrl(deps, outcome.personId) },
+        links: { preferencesUrl: preferencesUrl(deps, outcome.personId), calendarUrl: calendarSectionUrl(deps, outcome.personId) },
         ...(outcome.orgName && { orgName: outcome.orgName }),
       });
     },
@@ -191,6 +193,12 @@ export const subscriberRoutes: Route[] = [
       if (action.data.action === 'delete-confirmed') {
         const erased = await eraseMyData(deps, token);
         return erased.status === 'erased' ? pages.erasedPage() : linkProblem(erased);
+      }
+      if (action.data.action === 'reset-calendar') {
+        const reset = await resetCalendarLink(deps, token);
+        if (reset.status !== 'reset') return linkProblem(reset);
+        const view = await viewPreferences(deps, token);
+        return view.status === 'ok' ? pages.preferencesPage({ view: view.view, calendarReset: true }) : linkProblem(view);
       }
       const outcome = await updatePreferences(deps, token, fields);
       if (outcome.status === 'invalid-link') return linkProblem(outcome);

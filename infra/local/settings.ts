@@ -1,10 +1,15 @@
 import path from 'node:path';
 import * as z from 'zod';
+import type { RunningStack } from './stack-file';
 
 /**
- * The local stack's ports and the environment its handlers run with. `npm start`, the CLI
- * (when no TABLE_NAME is set) and the end-to-end tests all read it from here.
+ * The local stack's ports and the environment its handlers run with. `npm start` and the
+ * end-to-end tests read it from here; the CLI (when no TABLE_NAME is set) builds the same
+ * environment from the ports the running stack wrote down (./stack-file.ts).
  */
+/** The repository: a relative MATCHCOACH_DATA_DIR is taken from here, whatever the shell's directory. */
+const REPO_ROOT = path.resolve(__dirname, '../..');
+
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const LocalPorts = z.object({
   PORT: port(3000),
@@ -22,16 +27,20 @@ export const LOCAL_TWILIO = {
   from: '+15005550006',
 };
 
+/** The data directory these variables name (absolute). */
+export const localDataDir = (env: NodeJS.ProcessEnv = process.env) => path.resolve(REPO_ROOT, env.MATCHCOACH_DATA_DIR || '.data');
+
 export function localSettings(env: NodeJS.ProcessEnv = process.env) {
   const parsed = LocalPorts.safeParse(env);
   if (!parsed.success) {
     throw new Error(`local settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const p = parsed.data;
+  const dataDir = path.resolve(REPO_ROOT, p.MATCHCOACH_DATA_DIR);
   const api = `http://127.0.0.1:${p.PORT}`;
   return {
     ports: { api: p.PORT, dynamo: p.MATCHCOACH_DYNAMO_PORT, ses: p.MATCHCOACH_SES_PORT, sms: p.MATCHCOACH_SMS_PORT },
-    dataDir: path.resolve(p.MATCHCOACH_DATA_DIR),
+    dataDir,
     tickSeconds: p.MATCHCOACH_TICK_SECONDS,
     /** What the handlers' config schema (shared/config.ts) reads. */
     env: {
@@ -52,8 +61,8 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
       // Everyone is 127.0.0.1 here: the per-client cap on sign-ups is roomier than in AWS.
       SIGNUP_LIMIT_PER_CLIENT_PER_HOUR: env.SIGNUP_LIMIT_PER_CLIENT_PER_HOUR ?? '200',
       ...(env.SIGNUP_RESPONSE_FLOOR_MS && { SIGNUP_RESPONSE_FLOOR_MS: env.SIGNUP_RESPONSE_FLOOR_MS }),
-      // Local only (issue 5): the counselor token issuer's key pair, made on first start.
-      LOCAL_COUNSELOR_JWT_DIR: path.join(path.resolve(p.MATCHCOACH_DATA_DIR), 'counselor-jwt'),
+      // Local only: the counselor token issuer's key pair, made on first start.
+      LOCAL_COUNSELOR_JWT_DIR: path.join(dataDir, 'counselor-jwt'),
       // Local DynamoDB Local writes need the SDK to have a region and credentials.
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
@@ -65,3 +74,17 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 export type LocalSettings = ReturnType<typeof localSettings>;
+
+/** The settings of a stack that is running, from what it wrote down (the CLI's view of it). */
+export function settingsOfRunningStack(stack: RunningStack, env: NodeJS.ProcessEnv = process.env): LocalSettings {
+  const settings = localSettings({
+    POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL,
+    PORT: String(stack.ports.api),
+    MATCHCOACH_DYNAMO_PORT: String(stack.ports.dynamo),
+    MATCHCOACH_SES_PORT: String(stack.ports.ses),
+    MATCHCOACH_SMS_PORT: String(stack.ports.sms),
+    MATCHCOACH_DATA_DIR: stack.dataDir,
+    MATCHCOACH_TICK_SECONDS: '0',
+  });
+  return { ...settings, env: { ...settings.env, TABLE_NAME: stack.tableName } };
+}

@@ -9,6 +9,7 @@ import { startSmsSandbox } from './sms-sandbox';
 import { localIssuer } from '../../shared/adapters/local-jwt';
 import { seasonDateWarnings } from '../../shared/app/season-warnings';
 import { calendarData } from '../../shared/content';
+import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from './stack-file';
 
 /**
  * `npm start`: the whole service on this machine. DynamoDB Local (data under .data/), the SES
@@ -37,7 +38,7 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
       new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
       settings.env.TABLE_NAME,
     );
-    // Counselors (issue 5): the local token issuer's key pair is made on first start, then kept.
+    // The local counselor token issuer's key pair is made on first start, then kept.
     localIssuer(settings.env.LOCAL_COUNSELOR_JWT_DIR);
     const ses = await startSesTwin({ port: settings.ports.ses });
     stoppers.push(ses.stop);
@@ -68,7 +69,9 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
         if (running) return; // a slow tick is never overlapped by the next
         running = true;
         tick()
-          .then((r) => { if (r.claimed) console.log(`[ticker] ${new Date().toISOString()} sent ${r.sent}, skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}`); })
+          .then((r) => {
+            if (r.claimed) console.log(`[ticker] ${new Date().toISOString()} sent ${r.sent} (${r.segments.sms} text segment(s)), skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}`);
+          })
           .catch((e: Error) => console.error(`[ticker] ${e.message}`))
           .finally(() => { running = false; });
       }, settings.tickSeconds * 1000);
@@ -88,6 +91,14 @@ async function main() {
     process.exit(1);
   }
   const settings = localSettings();
+  // Two stacks on one data directory would share DynamoDB's files and the CLI's pointer to them.
+  const other = findRunningStack(settings.dataDir);
+  if (other.status === 'running' && other.stack.pid !== process.pid) {
+    console.error(
+      `Another Match Coach stack (pid ${other.stack.pid}) is running with its data in ${settings.dataDir}: stop it first, or give this one its own MATCHCOACH_DATA_DIR.`,
+    );
+    process.exit(1);
+  }
   let stack: LocalStack;
   try {
     stack = await startLocalStack(settings);
@@ -97,6 +108,11 @@ async function main() {
     process.exit(1);
   }
   const { ports } = settings;
+  writeStackFile(settings, process.pid, new Date());
+  // However this process ends, the file must not send the CLI to ports nobody listens on.
+  process.once('exit', () => removeStackFile(settings.dataDir, process.pid));
+  const relativeFile = path.relative(process.cwd(), stackFilePath(settings.dataDir));
+  const stackFile = relativeFile.startsWith('..') ? stackFilePath(settings.dataDir) : relativeFile;
   console.log(`
 Match Coach is running locally.
 
@@ -107,12 +123,14 @@ Match Coach is running locally.
   DynamoDB Local    http://127.0.0.1:${ports.dynamo}   table ${settings.env.TABLE_NAME}, data in ${path.relative(process.cwd(), settings.dataDir) || '.'}/dynamodb
   Dispatcher        ${settings.tickSeconds > 0 ? `ticks every ${settings.tickSeconds} s` : 'ticker off (MATCHCOACH_TICK_SECONDS=0)'}
 
-Try, in another terminal:
+Try, in another terminal (the CLI finds this stack through ${stackFile}):
   npx matchcoach enroll --email you@example.com --phone +919812345678 --zone Asia/Kolkata --name Priya --sequence getting-started
-  npx matchcoach tick --now 2030-01-01T14:00:00Z   # a dispatch as if it were then
+  npx matchcoach tick                             # one dispatch now${settings.tickSeconds > 0 ? ' (the ticker runs one by itself too)' : ''}
+  npx matchcoach messages --email you@example.com # what was sent, skipped or is planned
+  curl -s http://127.0.0.1:${ports.api}/health
   export MATCHCOACH_TOKEN=$(npx matchcoach counselor add --org demo --org-name "Demo Advising" --email you@example.org --role admin)
-  npx matchcoach cohort create --name "Fall group" --season 2027 --sequence getting-started   # prints the cohort id
-  npx matchcoach import members.csv --cohort <cohort id>   # counselors: README "Counselors"
+  COHORT=$(npx matchcoach cohort create --name "Fall group" --season 2027 --sequence getting-started)
+  npx matchcoach import docs/example-members.csv --cohort $COHORT   # counselors: README "Counselors"
 
 Ctrl-C stops everything.
 `);
@@ -123,6 +141,7 @@ Ctrl-C stops everything.
     if (stopping) return;
     stopping = true;
     console.log('\nStopping Match Coach...');
+    removeStackFile(settings.dataDir, process.pid);
     await stack.stop();
     process.exit(0);
   };

@@ -13,6 +13,7 @@ import type { CounselorStore } from '../ports/counselor';
 import type { SubscriptionDeps } from './subscription';
 import { notFound, recordAudit, requireAdmin } from './audit';
 import { definedOnly } from './enroll';
+import { personalDateProblems } from '../domain/personal-dates';
 import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
@@ -631,6 +632,11 @@ export async function addMembers(deps: CohortDeps, actor: CounselorPrincipal, co
     const parsed = MemberInput.safeParse(item);
     if (!parsed.success) {
       rows.push({ row, status: 'rejected', reason: describeIssues(parsed.error.issues) });
+      continue;
+    }
+    const outside = personalDateProblems(parsed.data, batch.cohort.season)[0];
+    if (outside) {
+      rows.push({ row, status: 'rejected', reason: `${outside.name}: ${outside.message}` });
       continue;
     }
     const twin = duplicateKeys(parsed.data).map((k) => seen.get(k)).find((r) => r !== undefined);

@@ -4,9 +4,10 @@ import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
 import { MemberInput, duplicateKeys, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
 import { describeIssues } from './errors';
+import { personalDateProblems } from '../domain/personal-dates';
 
 /**
- * CSV import of cohort members (issue 5). The file is read as a stream (csv-parse), each row is
+ * CSV import of cohort members. The file is read as a stream (csv-parse), each row is
  * validated with the same schema as a JSON member (cohorts.ts MemberInput), and only when the
  * whole file has been read without a file-level fault does anything get written: a file that is
  * not UTF-8, too large, cut off inside a quoted cell or missing its header changes nothing. A
@@ -95,7 +96,7 @@ export async function importCsv(
   const joined: CohortMember[] = [];
   const opened = await memberBatch(deps, actor, cohortId);
   const batch: MemberBatch = { ...opened, memberSink: (member: CohortMember) => joined.push(member) };
-  const read = await readRows(source, options);
+  const read = await readRows(source, options, opened.cohort.season);
   if ('fileError' in read) {
     await recordAudit(deps, actor, 'member.import', { kind: 'cohort', id: cohortId }, { rejectedFile: true });
     return { rows: [], summary: summarise([]), fileError: read.fileError, toInvite: [] };
@@ -121,7 +122,7 @@ export async function importCsv(
 type ReadRow = { row: number; input: MemberInput } | { row: number; reason: string };
 
 /** Phase one: the whole file read and every row judged, nothing written. */
-async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportOptions): Promise<{ rows: ReadRow[] } | { fileError: string }> {
+async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportOptions, season: number): Promise<{ rows: ReadRow[] } | { fileError: string }> {
   const input = Buffer.isBuffer(source) ? Readable.from([source]) : (source as Readable);
   const parser = parse({
     bom: true,
@@ -146,7 +147,7 @@ async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportO
       }
       const row = records; // the spreadsheet's row number: the header is row 1
       if (records - 1 > MAX_CSV_ROWS) throw new FileFault(`the file has more than ${MAX_CSV_ROWS.toLocaleString('en-US')} rows: split it into smaller files`);
-      rows.push(judgeRow(row, record, columns, seen));
+      rows.push(judgeRow(row, record, columns, seen, season));
       if (rows.length % 500 === 0) options.onProgress?.({ phase: 'reading', done: rows.length });
     }
   } catch (error) {
@@ -172,7 +173,7 @@ function headerOf(record: string[]): (keyof typeof COLUMN_FIELDS)[] {
   return columns;
 }
 
-function judgeRow(row: number, record: string[], columns: (keyof typeof COLUMN_FIELDS)[], seen: Map<string, number>): ReadRow {
+function judgeRow(row: number, record: string[], columns: (keyof typeof COLUMN_FIELDS)[], seen: Map<string, number>, season: number): ReadRow {
   if (record.length !== columns.length) return { row, reason: `expected ${columns.length} cells, found ${record.length}` };
   const fields: Record<string, unknown> = {};
   for (const [i, column] of columns.entries()) {
@@ -183,6 +184,9 @@ function judgeRow(row: number, record: string[], columns: (keyof typeof COLUMN_F
   }
   const parsed = MemberInput.safeParse(fields);
   if (!parsed.success) return { row, reason: describeIssues(parsed.error.issues.map((i) => ({ ...i, path: i.path.map((p) => columnName(String(p))) }))) };
+  // The cohort's season bounds the dates, as on every other form a date arrives by.
+  const outside = personalDateProblems(parsed.data, season)[0];
+  if (outside) return { row, reason: `${outside.name}: ${outside.message}` };
   const twin = duplicateKeys(parsed.data).map((k) => seen.get(k)).find((r) => r !== undefined);
   if (twin !== undefined) return { row, reason: `the same person (email or phone) as row ${twin}` };
   for (const key of duplicateKeys(parsed.data)) seen.set(key, row);

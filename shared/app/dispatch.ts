@@ -8,7 +8,7 @@ import { helpFor } from './crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
-import { slotsIn } from '../domain/template';
+import { slotsIn, smsSegments } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
 import { PersonGone } from '../domain/errors';
 import { mayText } from '../domain/public-forms';
@@ -81,9 +81,10 @@ export interface DispatchDeps {
   /** Waits; tests on a fake clock pass one that moves the clock. */
   sleep?: (ms: number) => Promise<void>;
   /**
-   * The clock pacing runs on. Providers count real seconds, so a tick run "as if" at another
-   * instant (`matchcoach tick --now`) must still pace on the real clock; tests on a fake clock
-   * leave this out and pace on `clock`.
+   * Real time, for what is shared with other dispatchers: pacing (providers count real seconds)
+   * and due-queue leases. A tick run "as if" at another instant (`matchcoach tick --now`) still
+   * paces and leases on the real clock, so it never holds a lease beyond real time; tests on a
+   * fake clock leave this out and use `clock`.
    */
   paceClock?: Clock;
 }
@@ -107,10 +108,17 @@ export interface DispatchReport {
   slotsLate: number;
   /** Routine texts held back because the person had just been texted (counted in `retried`). */
   spaced: number;
+  /**
+   * What the sends cost, per channel: the segments carriers bill for texts (one emoji can make a
+   * text two or three), one per email.
+   */
+  segments: Record<Channel, number>;
+  /** Texts that went in UCS-2 rather than GSM-7 (each costs more segments for its length). */
+  ucs2Texts: number;
 }
 
 type Outcome =
-  | { kind: 'sent'; providerId: string }
+  | { kind: 'sent'; providerId: string; sms?: SmsCost }
   | { kind: 'skipped'; reason: string }
   | { kind: 'failed'; reason: string }
   | { kind: 'retry'; reason: string; at: Date };
@@ -155,6 +163,7 @@ export function createDispatcher(deps: DispatchDeps) {
   return async function dispatchDueMessages(): Promise<DispatchReport> {
     const report: DispatchReport = {
       claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false, throttled: 0, slotsExpired: 0, slotsLate: 0, spaced: 0,
+      segments: { email: 0, sms: 0 }, ucs2Texts: 0,
     };
     const before = wastedSlots();
     const startedAt = performance.now();
@@ -206,7 +215,12 @@ export function createDispatcher(deps: DispatchDeps) {
     // About one ref per worker in hand: refs read but not yet claimed are what a concurrent
     // dispatcher reading the same queue collides on (each collision is a failed claim, billed).
     const pageSize = Math.min(s.batchSize, Math.max(10, workers));
-    const feed = createDueFeed(deps.store, channel, deps.clock, { pageSize, urgentRecheckMs: URGENT_RECHECK_MS, holder });
+    const feed = createDueFeed(deps.store, channel, deps.clock, {
+      pageSize,
+      urgentRecheckMs: URGENT_RECHECK_MS,
+      holder,
+      ...(deps.paceClock && { leaseClock: deps.paceClock }),
+    });
     const urgentRefs: DueMessageRef[] = [];
     const routineRefs: DueMessageRef[] = [];
     const inHand = () => urgentRefs.length + routineRefs.length;
@@ -261,6 +275,10 @@ export function createDispatcher(deps: DispatchDeps) {
       }
     };
     await Promise.all(Array.from({ length: workers }, worker));
+    await feed.release().catch((error: unknown) => {
+      // A lease not given back ends by itself within seconds (real time); nothing is lost.
+      log.warn('due queue leases not released', { channel, error: error instanceof Error ? error.message : String(error) });
+    });
   }
 
   async function dispatchOne(ref: DueMessageRef, urgent: boolean, tick: Tick): Promise<void> {
@@ -293,6 +311,7 @@ export function createDispatcher(deps: DispatchDeps) {
       at: recordedAt.toISOString(),
       outcome: outcome.kind,
       detail: outcome.kind === 'sent' ? 'sent' : outcome.reason,
+      ...(outcome.kind === 'sent' && outcome.sms && { segments: outcome.sms.segments, encoding: outcome.sms.encoding }),
     };
     const ids = { personId: message.personId, messageId: message.messageId };
     let recorded: boolean;
@@ -302,6 +321,8 @@ export function createDispatcher(deps: DispatchDeps) {
     } else if (outcome.kind === 'sent') {
       recorded = await deps.store.finishMessage(ids, token, { status: 'sent', attempt, providerId: outcome.providerId });
       report.sent++;
+      report.segments[message.channel] += outcome.sms?.segments ?? 1;
+      if (outcome.sms?.encoding === 'UCS-2') report.ucs2Texts++;
     } else {
       const status = outcome.kind === 'skipped' ? 'skipped' : 'failed';
       recorded = await deps.store.finishMessage(ids, token, { status, attempt, reason: outcome.reason });
@@ -311,7 +332,13 @@ export function createDispatcher(deps: DispatchDeps) {
       // Only possible if this send outlived its lease: the message may go out once more.
       log.warn('lease ended before the outcome was recorded', { messageId: message.messageId, outcome: outcome.kind });
     }
-    log.info('dispatched', { messageId: message.messageId, channel: message.channel, outcome: outcome.kind, detail: attempt.detail });
+    log.info('dispatched', {
+      messageId: message.messageId,
+      channel: message.channel,
+      outcome: outcome.kind,
+      detail: attempt.detail,
+      ...(attempt.segments !== undefined && { segments: attempt.segments, encoding: attempt.encoding }),
+    });
   }
 
   async function deliver(message: Message, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
@@ -336,7 +363,7 @@ export function createDispatcher(deps: DispatchDeps) {
       return { kind: 'failed', reason: `content: ${(error as Error).message}` };
     }
     if (step.withPlan) {
-      // Issue 8: the person's own goals, read now (they change all week), never frozen at planning.
+      // The person's own goals, read now (they change all week), never frozen at planning.
       const planWords = step.withPlan[message.channel];
       const slots = await planSlotsFor(deps.store, message, now);
       const needed = planWords ? slotsIn(planWords.text).filter((s) => s === 'weekGoals' || s === 'weekSummary') : [];
@@ -467,7 +494,10 @@ export function createDispatcher(deps: DispatchDeps) {
     });
     if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
     noteThrottling('sms', result, report);
-    return outcomeOf(result, message, deps.clock.now());
+    const outcome = outcomeOf(result, message, deps.clock.now());
+    if (outcome.kind !== 'sent') return outcome;
+    const { segments, encoding } = smsSegments(body);
+    return { ...outcome, sms: { segments, encoding } };
   }
 
   /** One email, once its slot of the shared budget comes; SES's own quota answer pauses email. */
@@ -567,6 +597,12 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     await deps.store.cancelPendingMessages(message.personId, 'opted_out', now, 'sms');
   }
+}
+
+/** What a text cost, as carriers count it (shared/domain/template.ts smsSegments). */
+interface SmsCost {
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
 }
 
 /** Waiting out quiet hours, a paused email account or the spacing between texts is not a failed attempt. */

@@ -10,6 +10,8 @@ export interface DuePage {
 export interface DueFeed {
   /** The next page of due refs on this channel, urgent ones first; empty when nothing is due (or left to us). */
   next(): Promise<DuePage>;
+  /** Gives back the queue leases still held: the tick is done with them, others need not wait them out. */
+  release(): Promise<void>;
 }
 
 export interface DueFeedOptions {
@@ -18,6 +20,13 @@ export interface DueFeedOptions {
   urgentRecheckMs: number;
   /** This dispatcher, for queue leases. */
   holder: string;
+  /**
+   * The clock queue leases run on: real time. Leases keep real dispatchers apart, so a tick run
+   * "as if" at another instant (`matchcoach tick --now`) must not write a lease that lasts until
+   * that instant: a lease until 2030 would keep every live tick off the queue until 2030.
+   * Defaults to the feed's clock (tests on a fake clock).
+   */
+  leaseClock?: Clock;
   /** How long a queue lease lasts; renewed at half-life while the queue is read. */
   leaseMs?: number;
   /** Pages read from one queue before moving on to the next shard. */
@@ -96,7 +105,10 @@ export function createDueFeed(store: Store, channel: Channel, clock: Clock, opti
     return stay ? [c.current!, ...rest] : [...rest, ...(c.current !== undefined && c.pending.includes(c.current) ? [c.current] : [])];
   }
 
-  async function holdLease(queue: string, now: Date): Promise<boolean> {
+  const leaseClock = options.leaseClock ?? clock;
+
+  async function holdLease(queue: string): Promise<boolean> {
+    const now = leaseClock.now();
     const at = now.getTime();
     if ((ours.get(queue) ?? 0) - at > leaseMs / 2) return true;
     const until = at + leaseMs;
@@ -111,14 +123,14 @@ export function createDueFeed(store: Store, channel: Channel, clock: Clock, opti
 
   async function pageOf(c: QueueClass, now: Date): Promise<DueMessageRef[] | undefined> {
     for (const queue of visitingOrder(c)) {
-      if ((theirs.get(queue) ?? 0) > now.getTime()) continue;
+      if ((theirs.get(queue) ?? 0) > leaseClock.now().getTime()) continue;
       const refs = await store.listDueInQueue(queue, now, options.pageSize, cursors.get(queue));
       if (refs.length === 0) {
         c.pending = c.pending.filter((q) => q !== queue);
         continue;
       }
       // Read first, lease second: an idle tick (nothing due) writes nothing.
-      if (!(await holdLease(queue, now))) continue;
+      if (!(await holdLease(queue))) continue;
       cursors.set(queue, refs.at(-1)!);
       if (refs.length < options.pageSize) c.pending = c.pending.filter((q) => q !== queue);
       if (c.current !== queue) {
@@ -153,6 +165,13 @@ export function createDueFeed(store: Store, channel: Channel, clock: Clock, opti
         arm(routineClass, now.getTime());
       }
       return { refs: [], urgent: false };
+    },
+    async release() {
+      const now = leaseClock.now();
+      const held = [...ours.keys()];
+      ours.clear();
+      // Ending a lease is renewing it until now: only its holder may, and the next reader takes it.
+      await Promise.all(held.map((queue) => store.leaseDueQueue(queue, options.holder, now, now)));
     },
   };
 }

@@ -4,6 +4,7 @@ import { currentSeason } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, type Person } from '../domain/model';
 import { AnchorName, ApplicantType, LocalTime, Milestone, Outcome, VisaTrack } from '../domain/sequence';
+import { anchorNameProblem, personalDateProblems } from '../domain/personal-dates';
 import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
 import type { Clock, Store } from '../ports';
 import { specialtyProfile, type SpecialtyTable } from '../domain/specialty';
@@ -36,6 +37,23 @@ export const EnrollInput = z
   .refine((i) => i.email || i.phone, { message: 'give an email address, a phone number, or both' });
 export type EnrollInput = z.input<typeof EnrollInput>;
 
+/**
+ * Everything about an enrollment that can be judged without reading anyone: callers (the CLI)
+ * check this first, so bad input is refused before any connection is made.
+ */
+export function parseEnrollInput(raw: unknown): z.output<typeof EnrollInput> {
+  const parsed = EnrollInput.safeParse(raw);
+  if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
+  for (const name of Object.keys(parsed.data.anchors)) {
+    const problem = anchorNameProblem(name);
+    if (problem) throw new DomainError('validation', problem);
+  }
+  // Without a season here, the person's stored one decides (checked again in enroll).
+  const outside = parsed.data.season === undefined ? undefined : personalDateProblems(parsed.data.anchors, parsed.data.season)[0];
+  if (outside) throw new DomainError('validation', `${outside.name}: ${outside.message}`);
+  return parsed.data;
+}
+
 export interface EnrollResult {
   personId: string;
   enrollments: { enrollmentId: string; sequenceId: string }[];
@@ -64,9 +82,7 @@ type Deps = {
  * 4. Plans the first message of each lane they can receive; nothing before now.
  */
 export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResult> {
-  const parsed = EnrollInput.safeParse(rawInput);
-  if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
-  const input = parsed.data;
+  const input = parseEnrollInput(rawInput);
   const library = deps.library ?? (await loadLibrary(deps.store));
   const named = input.sequenceId ? library.sequences.get(input.sequenceId) : undefined;
   if (input.sequenceId && !named) {
@@ -87,6 +103,8 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
     season: input.season ?? existing?.profile.season ?? currentSeason(now),
     ...definedOnly({ applicantType: input.applicantType, visaTrack: input.visaTrack, attempt: input.attempt, outcome: input.outcome, done: input.done }),
   });
+  const outside = personalDateProblems(input.anchors, profile.season)[0];
+  if (outside) throw new DomainError('validation', `${outside.name}: ${outside.message}`);
   const email = input.email ?? existing?.email;
   const phone = input.phone ?? existing?.phone;
   const person: Person = {

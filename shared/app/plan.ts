@@ -15,7 +15,7 @@ import {
 } from '../domain/plan';
 import type { Clock, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
-import { DomainError, PersonGone } from './errors';
+import { DomainError, PersonGone, plainIssue } from './errors';
 import { loadLibrary } from './library';
 import { personalDatesIn, targetDatesOf } from './plan-enrollments';
 import type { Library } from './planning';
@@ -78,7 +78,7 @@ export async function editPlan(deps: PlanDeps, personId: string, raw: unknown): 
   const parsed = PlanEdit.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    return { status: 'invalid', field: String(issue.path[0] ?? 'op'), message: issue.message };
+    return { status: 'invalid', field: String(issue.path[0] ?? 'op'), message: plainIssue(issue) };
   }
   const library = deps.library ?? (await loadLibrary(deps.store));
   for (let round = 0; round < SAVE_ROUNDS; round++) {

@@ -8,6 +8,7 @@ import { helplineSlot } from '../domain/safety-replies';
 import { AnchorValue, IanaZone, expandOccurrences } from '../domain/schedule';
 import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { helpFor } from './crisis-resources';
+import { anchorNameProblem } from '../domain/personal-dates';
 import { DomainError, describeIssues } from './errors';
 import { allAnchors, wordingFor, type Library } from './planning';
 import { specialtyProfile } from '../domain/specialty';
@@ -59,6 +60,12 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
   if (!sequence) {
     throw new DomainError('unknown_sequence', `no sequence "${input.sequenceId}"; known: ${[...deps.library.sequences.keys()].join(', ')}`);
   }
+  // A date no sequence uses is a typo (`step2=` for `step2_exam=`): refused, as enroll refuses it.
+  const used = anchorsUsedBy([...deps.library.sequences.values()].map((s) => s.steps));
+  for (const name of Object.keys(input.anchors)) {
+    const problem = used.has(name) ? undefined : anchorNameProblem(name);
+    if (problem) throw new DomainError('validation', problem);
+  }
   const enrolledAt = input.enrolledAt ? new Date(input.enrolledAt) : deps.now;
   const profile = Profile.parse({
     season: input.season ?? currentSeason(enrolledAt),
@@ -101,4 +108,17 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     lines.push(line);
   }
   return { lines, leftOut: missingAnchors };
+}
+
+/** Every anchor name steps are placed against (`anchor` fields, at any depth) or name in their words (`{{date:x}}`). */
+function anchorsUsedBy(value: unknown, found = new Set<string>()): Set<string> {
+  if (typeof value === 'string') for (const [, name] of value.matchAll(/\{\{\s*date:([a-z0-9_]+)/g)) found.add(name!);
+  else if (Array.isArray(value)) for (const item of value) anchorsUsedBy(item, found);
+  else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'anchor' && typeof inner === 'string') found.add(inner);
+      else anchorsUsedBy(inner, found);
+    }
+  }
+  return found;
 }

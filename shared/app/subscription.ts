@@ -1,9 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
-import { currentSeason, seasonCalendar } from '../domain/calendar';
+import { currentSeason } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
-import { serializeCalendar, type IcsEvent } from '../domain/ics';
 import { Email, Profile, nextEnrollmentId, type Consent, type Person } from '../domain/model';
 import { DEFAULT_QUIET_HOURS, IanaZone } from '../domain/schedule';
 import { ApplicantType, LocalTime, Outcome, VisaTrack, type Channel } from '../domain/sequence';
@@ -19,6 +18,7 @@ import {
   trackField,
   type PersonalDate,
 } from '../domain/subscription-words';
+import { CalendarDate, personalDateProblems } from '../domain/personal-dates';
 import { formatLocal } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, issueToken, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
@@ -28,7 +28,8 @@ import { definedOnly } from './enroll';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson, setOutcome } from './replan';
-import { isPlanEnrollment, timeline } from '../domain/plan';
+import { isPlanEnrollment } from '../domain/plan';
+import { calendarUrl } from './calendar-feed';
 import { personalDatesIn } from './plan-enrollments';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
 import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
@@ -95,7 +96,6 @@ const link = (deps: SubscriptionDeps, purpose: TokenPurpose, personId: string, p
 
 export const preferencesUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'preferences', personId, 'preferences');
 export const unsubscribeUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'unsubscribe', personId, 'unsubscribe');
-export const calendarUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'calendar', personId, 'calendar', '.ics');
 const confirmUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'confirm-email', personId, 'confirm');
 
 /** Why a link did not open anything: the pages say it plainly, and nothing changes. */
@@ -140,13 +140,11 @@ const FormMobile = z
 const FormZone = z.string({ error: 'Choose your time zone.' }).max(64).pipe(IanaZone);
 const FormSeason = z.string({ error: 'Choose your Match year.' }).regex(/^20\d{2}$/, 'Choose your Match year.').transform(Number);
 const FormAttempt = z.string({ error: 'Choose which application cycle this is.' }).regex(/^[1-9]$/, 'Choose which application cycle this is.').transform(Number);
-const FormDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2027-01-20')
-  .refine((s) => {
-    const d = DateTime.fromISO(s, { zone: 'utc' });
-    return d.isValid && d.year >= 2020 && d.year <= 2100;
-  }, 'that date does not exist');
+const FormDate = CalendarDate;
+/** The same season range as the plan page, the CLI and imports (shared/domain/personal-dates.ts). */
+const datesWithinSeason = (form: { season: number } & Partial<Record<PersonalDate, string | undefined>>, ctx: z.RefinementCtx) => {
+  for (const { name, message } of personalDateProblems(form, form.season)) ctx.addIssue({ code: 'custom', path: [name], message });
+};
 const Checked = z.literal('yes');
 
 const dateFields = {
@@ -176,6 +174,7 @@ export const SubscribeForm = z
   .superRefine((form, ctx) => {
     if (form.smsConsent && !form.mobile) ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'Add your mobile number to get texts, or untick the box.' });
     if (form.mobile && !form.smsConsent) ctx.addIssue({ code: 'custom', path: ['smsConsent'], message: 'Tick the box to get texts, or leave the number out.' });
+    datesWithinSeason(form, ctx);
   });
 export type SubscribeForm = z.output<typeof SubscribeForm>;
 
@@ -570,7 +569,7 @@ async function viewOf(deps: SubscriptionDeps, person: Person): Promise<Preferenc
     dates: await personalDatesOf(deps.store, person),
     showPlanToCounselor: person.showPlanToCounselor === true,
     tracks: OPTIONAL_TRACKS.map(({ sequenceId, label }) => ({ sequenceId, label, on: !person.profile.mutedSequences?.includes(sequenceId) })),
-    calendarUrl: calendarUrl(deps, person.personId),
+    calendarUrl: calendarUrl(deps, person),
     planUrl: link(deps, 'preferences', person.personId, 'plan'),
     ...definedOnly({
       firstName: person.firstName,
@@ -622,7 +621,7 @@ export const PreferencesForm = z.object({
   tracks: optionalField(z.literal('shown')),
   ...(Object.fromEntries(OPTIONAL_TRACKS.map((t) => [trackField(t.sequenceId), optionalField(Checked)])) as Record<string, ReturnType<typeof optionalField<typeof Checked>>>),
   ...dateFields,
-});
+}).superRefine(datesWithinSeason);
 
 export type UpdatePreferencesOutcome =
   | {
@@ -876,61 +875,5 @@ export class SesEventError extends Error {}
 
 // ---- Calendar feed -----------------------------------------------------------------------------------
 
-export type CalendarOutcome = { status: 'ok'; ics: string } | InvalidLink;
-
-/** Stable per person and event, and no id of ours in it: calendar apps keep UIDs forever. */
-const uidFor = (personId: string, event: string) =>
-  `${event}.${createHash('sha256').update(`matchcoach-calendar:${personId}`).digest('hex').slice(0, 24)}@matchcoach`;
-
-/**
- * The person's deadlines as an RFC 5545 calendar: their season's dates (confirmed or computed,
- * with the operator's corrections) as UTC instants, and their own dates as all-day events.
- */
-export async function calendarFeed(deps: Pick<SubscriptionDeps, 'store' | 'clock' | 'tokenSecret' | 'library'>, token: string): Promise<CalendarOutcome> {
-  const check = verifyToken(deps.tokenSecret, token, 'calendar', deps.clock.now());
-  if (!check.ok) return { status: 'invalid-link', reason: check.reason };
-  const person = await deps.store.getPerson(check.payload.sub);
-  if (!person) return { status: 'invalid-link', reason: 'unknown_person' };
-  const library = deps.library ?? (await loadLibrary(deps.store));
-  const season = person.profile.season;
-  const events: IcsEvent[] = seasonCalendar(season, library.calendar).map((date) => ({
-    uid: uidFor(person.personId, `${season}-${date.event}`),
-    summary: date.label,
-    description:
-      date.basis === 'confirmed'
-        ? `Match ${season} season. Source: ${date.source ?? 'official calendar'}.`
-        : `Match ${season} season. Estimated from the usual pattern; check NRMP, AAMC or ECFMG for the official date.`,
-    start: { kind: 'instant', at: new Date(date.at) },
-  }));
-  const dates = await personalDatesOf(deps.store, person);
-  for (const name of PERSONAL_DATE_NAMES) {
-    const date = dates[name];
-    if (date) events.push({ uid: uidFor(person.personId, name), summary: PERSONAL_DATES[name], description: 'Your own date, as you gave it to Match Coach.', start: { kind: 'date', date } });
-  }
-  // Issue 8: their own deadlines and every internal deadline ("finish line") from their plan.
-  const plan = await deps.store.getPlan(person.personId);
-  if (plan) {
-    const entries = timeline(plan, person.timeZone, [], {}).concat(
-      timeline({ ...plan, deadlines: [] }, person.timeZone, seasonCalendar(season, library.calendar), dates).filter((e) => e.internalDate),
-    );
-    for (const entry of entries) {
-      if (entry.source === 'own') {
-        events.push({
-          uid: uidFor(person.personId, `plan-${entry.key}`),
-          summary: entry.title,
-          description: 'Your own deadline, from your Match Coach plan.',
-          start: /^\d{4}-\d{2}-\d{2}$/.test(entry.at) ? { kind: 'date', date: entry.at } : { kind: 'instant', at: new Date(entry.at) },
-        });
-      }
-      if (entry.internalDate) {
-        events.push({
-          uid: uidFor(person.personId, `finish-${entry.key}`),
-          summary: `Your finish line: ${entry.title}`,
-          description: `The date you set yourself, ahead of the deadline on ${entry.date}.`,
-          start: { kind: 'date', date: entry.internalDate },
-        });
-      }
-    }
-  }
-  return { status: 'ok', ics: serializeCalendar({ name: `Match Coach: Match ${season} deadlines`, now: deps.clock.now(), refreshHours: 12, events }) };
-}
+// The feed, its links and "reset my calendar link" live in ./calendar-feed.ts.
+export { calendarFeed, type CalendarOutcome } from './calendar-feed';

@@ -26,7 +26,47 @@ export class PersonGone extends DomainError {
   }
 }
 
+/** What describeIssues reads of a zod issue. */
+export interface IssueLike {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  values?: readonly unknown[];
+  expected?: string;
+  input?: unknown;
+  origin?: string;
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  keys?: readonly string[];
+}
+
+/** zod's own wording ("Invalid option: expected one of ...") is for developers; ours replaces it. */
+const ZOD_WORDING = /^(Invalid (input|option|string|email|URL|ISO|number|type|key|element|value)|Too (big|small)|Unrecognized key|Expected )/;
+
+/** One issue in plain words; a schema's own message is kept as written. */
+export function plainIssue(issue: IssueLike): string {
+  if (!ZOD_WORDING.test(issue.message)) return issue.message;
+  const size = (bound: number | bigint | undefined) => String(bound);
+  switch (issue.code) {
+    case 'invalid_value':
+      return issue.values?.length ? `expected one of ${issue.values.map(String).join(', ')}` : 'not an accepted value';
+    case 'invalid_type':
+      if (issue.input === undefined) return 'missing';
+      return `expected ${issue.expected === 'number' || issue.expected === 'int' ? 'a number' : issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : issue.expected === 'boolean' ? 'true or false' : 'text'}`;
+    case 'too_small':
+      return issue.origin === 'string' ? `must be at least ${size(issue.minimum)} characters` : issue.origin === 'array' ? `needs at least ${size(issue.minimum)}` : `must be at least ${size(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `can be at most ${size(issue.maximum)} characters` : issue.origin === 'array' ? `holds at most ${size(issue.maximum)}` : `must be at most ${size(issue.maximum)}`;
+    case 'unrecognized_keys':
+      return `unknown field${(issue.keys?.length ?? 0) > 1 ? 's' : ''}: ${(issue.keys ?? []).join(', ')}`;
+    case 'invalid_format':
+      return 'not in the expected format';
+    default:
+      return 'not valid';
+  }
+}
+
 /** One readable line from a zod error: "field: problem; field: problem". */
-export function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message)).join('; ');
+export function describeIssues(issues: readonly IssueLike[]): string {
+  return issues.map((i) => (i.path.length ? `${i.path.map(String).join('.')}: ${plainIssue(i)}` : plainIssue(i))).join('; ');
 }

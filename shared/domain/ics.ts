@@ -7,7 +7,9 @@
  * - TEXT values escape backslash, semicolon, comma and newlines (3.3.11), so a specialty or a
  *   label with a comma stays one value;
  * - every VEVENT has UID and DTSTAMP (3.6.1); a UID stays the same across fetches, so a calendar
- *   app updates an event when a date is corrected instead of adding a second one.
+ *   app updates an event when a date is corrected instead of adding a second one;
+ * - a reminder is a VALARM inside its VEVENT (3.6.6) with ACTION, DESCRIPTION and a TRIGGER
+ *   before the start.
  */
 
 export type IcsStart = { kind: 'instant'; at: Date } | { kind: 'date'; date: string };
@@ -17,6 +19,11 @@ export interface IcsEvent {
   summary: string;
   description?: string;
   start: IcsStart;
+  /**
+   * A reminder the calendar app shows ahead of the event (a VALARM, 3.6.6): an RFC 5545
+   * duration before the start, such as `P1D`, or `PT15H` for 09:00 the day before an all-day event.
+   */
+  remindBefore?: string;
 }
 
 export interface IcsCalendar {
@@ -112,6 +119,11 @@ export function serializeCalendar(calendar: IcsCalendar): string {
     }
     lines.push(`SUMMARY:${escapeText(event.summary)}`);
     if (event.description) lines.push(`DESCRIPTION:${escapeText(event.description)}`);
+    if (event.remindBefore) {
+      if (!/^P(\d+D)?(T(\d+H)?(\d+M)?)?$/.test(event.remindBefore) || /^PT?$/.test(event.remindBefore)) throw new Error(`not an RFC 5545 duration: ${event.remindBefore}`);
+      // A DISPLAY alarm needs its own DESCRIPTION (3.6.6); the event's title is what to show.
+      lines.push('BEGIN:VALARM', 'ACTION:DISPLAY', `DESCRIPTION:${escapeText(event.summary)}`, `TRIGGER:-${event.remindBefore}`, 'END:VALARM');
+    }
     // Deadlines are reminders, not meetings: they should not mark the person busy.
     lines.push('TRANSP:TRANSPARENT', 'END:VEVENT');
   }

@@ -88,6 +88,8 @@ export const Person = z.object({
    * as that answer (shared/domain/safety-question.ts), and settles it.
    */
   safetyQuestion: z.object({ askedAt: z.iso.datetime(), eventId: z.string().min(1).max(64) }).optional(),
+  /** Moved on by "reset my calendar link": calendar links of an earlier version stop working. */
+  calendarVersion: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type Person = z.infer<typeof Person>;
 
@@ -128,6 +130,9 @@ export interface Attempt {
   at: string;
   outcome: 'sent' | 'retry' | 'failed' | 'skipped';
   detail: string;
+  /** A text that went: how many segments the carrier bills for it, and in which encoding. */
+  segments?: number;
+  encoding?: 'GSM-7' | 'UCS-2';
 }
 
 /**

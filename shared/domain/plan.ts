@@ -2,12 +2,13 @@ import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { SEASON_EVENT_NAMES, SEASON_EVENTS, type SeasonEvent } from './calendar';
 import type { Person } from './model';
+import { CalendarDate, seasonDateRange } from './personal-dates';
 import { IanaZone } from './schedule';
 import { LocalTime } from './sequence';
 import { PERSONAL_DATE_NAMES, PERSONAL_DATES, type PersonalDate } from './subscription-words';
 
 /**
- * A person's own plan (issue 8): their deadlines, the internal deadlines they set ahead of any
+ * A person's own plan: their deadlines, the internal deadlines they set ahead of any
  * deadline (official, personal or their own), and layered goals (this week's, a daily
  * micro-goal, long-term ones). Pure: schemas, limits, edits and the anchors the engine plans
  * from. The plan does not keep a second copy of the season or of the person's exam dates: those
@@ -100,10 +101,7 @@ export function suggestedInternalDate(deadlineDate: string, kind: DeadlineKind):
 
 // ---- The record ---------------------------------------------------------------------------------
 
-const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date like 2027-01-20')
-  .refine((s) => DateTime.fromISO(s, { zone: 'utc' }).isValid, 'that date does not exist');
+const IsoDate = CalendarDate;
 
 /** Control characters would only make trouble on a page, in a text or in a calendar. */
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
@@ -202,13 +200,8 @@ export function summarisedWeek(plan: Plan, now: Date, zone: string): WeekGoals |
 
 // ---- Season range ---------------------------------------------------------------------------------
 
-/**
- * Dates a plan may hold for a Match season (Match Day's year): from 1 January two years before
- * (exams are often sat well ahead) to 31 December of the Match year (the start of residency).
- */
-export function seasonDateRange(season: number): { first: string; last: string } {
-  return { first: `${season - 2}-01-01`, last: `${season}-12-31` };
-}
+/** The same range as every other place a person gives a date (./personal-dates.ts). */
+export { seasonDateRange };
 
 // ---- Edits ------------------------------------------------------------------------------------------
 

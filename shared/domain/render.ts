@@ -1,7 +1,7 @@
 import type { StepWords } from './eligibility';
 import type { Message } from './model';
 import type { Sequence, SequenceStep } from './sequence';
-import { renderTemplate, type TemplateContext } from './template';
+import { gsm7Text, renderTemplate, smsFirstName, type TemplateContext } from './template';
 
 /**
  * Turns a planned message and its step into the words that go out. Email gets a text part and a
@@ -38,9 +38,15 @@ export function contextFor(
   };
 }
 
+/**
+ * What people typed goes into a text as GSM-7 only (an emoji in a name would make every text of
+ * theirs UCS-2, two or three segments instead of one); the same words in an email stay as typed.
+ */
 export function renderSms(words: StepWords, ctx: TemplateContext): string {
   if (!words.sms) throw new Error('this step has no SMS text');
-  return renderTemplate(words.sms.text, ctx);
+  const title = ctx.title === undefined ? undefined : gsm7Text(ctx.title) || undefined;
+  const weekGoals = ctx.weekGoals === undefined ? undefined : gsm7Text(ctx.weekGoals);
+  return renderTemplate(words.sms.text, { ...ctx, firstName: smsFirstName(ctx.firstName), title, weekGoals });
 }
 
 export function renderEmail(words: StepWords, ctx: TemplateContext, footer: EmailFooter): RenderedEmail {
@@ -69,7 +75,7 @@ export function renderEmail(words: StepWords, ctx: TemplateContext, footer: Emai
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
-<main style="max-width:560px;margin:0 auto">
+<main style="max-width:560px;margin:0 auto;overflow-wrap:anywhere">
 ${paragraphs}
 <hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
 <p style="font-size:13px;color:#52606d">${footerHtml}</p>

@@ -9,10 +9,17 @@ import { AnchorRef, Channel, LocalTime, Sequence, SequenceStep, WEEKDAYS } from 
  */
 
 /** A date a step is placed against: a local date ("2027-01-10") or an exact instant with offset. */
-export const AnchorValue = z.union([
-  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2027-01-10'),
-  z.iso.datetime({ offset: true }),
-]);
+const IsoInstant = z.iso.datetime({ offset: true });
+export const AnchorValue = z.string().superRefine((value, ctx) => {
+  // One schema with one message per problem: a union would answer only "Invalid input".
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    if (!DateTime.fromISO(value, { zone: 'utc' }).isValid) ctx.addIssue({ code: 'custom', message: `${value} is not a date that exists` });
+    return;
+  }
+  if (!IsoInstant.safeParse(value).success || !DateTime.fromISO(value, { setZone: true }).isValid) {
+    ctx.addIssue({ code: 'custom', message: 'expected a date like 2027-01-10 (or an instant like 2027-01-10T09:00:00+05:30)' });
+  }
+});
 export type AnchorValue = z.infer<typeof AnchorValue>;
 export type Anchors = Record<string, string>;
 

@@ -56,15 +56,19 @@ export interface EmailWords {
 const escapeHtml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
+/**
+ * The HTML part. The fallback link is one unbroken string of 200+ characters: without
+ * `word-break` it would set the width, and a phone would scroll sideways to read the email.
+ */
 function emailHtml(subject: string, paragraphs: readonly string[], button: { href: string; label: string }, footer: string): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 1em">${escapeHtml(p)}</p>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
-<main style="max-width:560px;margin:0 auto">
+<main style="max-width:560px;margin:0 auto;overflow-wrap:anywhere">
 ${body}
 <p style="margin:1.5em 0"><a href="${escapeHtml(button.href)}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">${escapeHtml(button.label)}</a></p>
-<p style="margin:0 0 1em;font-size:14px;color:#52606d">If the button does not work, copy this link into your browser:<br>${escapeHtml(button.href)}</p>
+<p style="margin:0 0 1em;font-size:14px;color:#52606d;word-break:break-all;overflow-wrap:anywhere">If the button does not work, copy this link into your browser:<br>${escapeHtml(button.href)}</p>
 <hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
 <p style="font-size:13px;color:#52606d">${escapeHtml(footer)}</p>
 </main>

@@ -165,3 +165,53 @@ export function smsSegments(body: string): { encoding: 'GSM-7' | 'UCS-2'; units:
   }
   return { encoding, units, segments };
 }
+
+/** Look-alikes people type (curly quotes, dashes, ellipses) as their GSM-7 forms. */
+const GSM7_FOLDS: Record<string, string> = {
+  '\u2018': "'", '\u2019': "'", '\u201A': "'", '\u201B': "'", '\u2032': "'", '\u00B4': "'", '`': "'",
+  '\u201C': '"', '\u201D': '"', '\u201E': '"', '\u2033': '"',
+  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2013': '-', '\u2014': '-', '\u2212': '-',
+  '\u2026': '...', '\u0131': 'i', '\u0142': 'l', '\u0141': 'L', '\u0111': 'd', '\u0110': 'D', '\u00F0': 'd', '\u00DE': 'Th', '\u00FE': 'th',
+};
+
+/**
+ * Text a person typed (a name, a deadline's title, a goal) as it may go into a text message:
+ * only GSM-7 characters, so one emoji or curly quote cannot turn the whole text into UCS-2 (up
+ * to three times the segments, and the cost). Look-alikes are folded (’ to ', – to -), accents
+ * outside GSM-7 dropped from their letter (ō to o, while é stays é), and anything else left out;
+ * the extension table (^ { } [ ] ~ | € \) too, each of those costing two septets. Emails keep
+ * the original.
+ */
+export function gsm7Text(text: string): string {
+  let out = '';
+  for (const character of text) {
+    if (GSM7_BASIC.has(character) && character !== '\n' && character !== '\r') {
+      out += character;
+      continue;
+    }
+    const folded = GSM7_FOLDS[character];
+    if (folded !== undefined) {
+      out += folded;
+      continue;
+    }
+    const letter = character.normalize('NFD').replace(/\p{M}+/gu, '');
+    if (letter && Array.from(letter).every((c) => GSM7_BASIC.has(c) && c !== '\n' && c !== '\r')) out += letter;
+    else if (/\s/u.test(character)) out += ' ';
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The longest name a text is written for: every coaching text is checked to fit one segment with
+ * a name this long (test/unit/content.test.ts), so a longer one is shortened to fit.
+ */
+export const SMS_NAME_MAX_CHARACTERS = 18;
+
+/** A first name as a text greets it: GSM-7 only, and no longer than the texts allow for. */
+export function smsFirstName(name: string | undefined): string | undefined {
+  const safe = gsm7Text(name ?? '');
+  if (!safe) return undefined;
+  if (safe.length <= SMS_NAME_MAX_CHARACTERS) return safe;
+  const first = safe.split(' ')[0]!;
+  return (first.length <= SMS_NAME_MAX_CHARACTERS ? first : first.slice(0, SMS_NAME_MAX_CHARACTERS)).trim();
+}

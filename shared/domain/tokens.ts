@@ -22,6 +22,11 @@ const Payload = z.object({
    * a join request, say yes to that organisation and no other.
    */
   m: z.string().min(3).max(140).regex(/^[A-Za-z0-9._-]+#[A-Za-z0-9._-]+$/).optional(),
+  /**
+   * Calendar links only: the person's calendar link version when it was issued. "Reset my
+   * calendar link" moves the version on, and every link carrying an older one stops working.
+   */
+  v: z.number().int().min(0).max(1_000_000).optional(),
 });
 export type TokenPayload = z.infer<typeof Payload>;
 
@@ -54,14 +59,16 @@ export function issueToken(
   personId: string,
   now: Date,
   lifetimeSeconds = TOKEN_LIFETIME_SECONDS[purpose],
-  membership?: MembershipRef,
+  /** What some links carry besides the person: the membership they answer, the calendar link version. */
+  extra: { membership?: MembershipRef; version?: number } = {},
 ): string {
   const payload: TokenPayload = {
     p: purpose,
     sub: personId,
     exp: Math.floor(now.getTime() / 1000) + lifetimeSeconds,
     n: randomBytes(9).toString('base64url'),
-    ...(membership && { m: `${membership.orgId}#${membership.cohortId}` }),
+    ...(extra.membership && { m: `${extra.membership.orgId}#${extra.membership.cohortId}` }),
+    ...(extra.version !== undefined && { v: extra.version }),
   };
   const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
   return `${encoded}.${sign(secret, encoded)}`;

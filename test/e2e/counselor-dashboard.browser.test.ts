@@ -9,6 +9,7 @@ import { freePort } from '../../infra/local/net';
 import { serveApiHandler } from '../../infra/local/http-server';
 import type { Message } from '../../shared/domain/model';
 import { silentLogger } from '../../shared/ports';
+import { expectAccessible } from '../support/axe';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
 import { seedPerson } from '../support/seed';
@@ -154,15 +155,18 @@ it('signs in with a pasted token, shows a cohort with both charts drawn, and a f
 
   await page.goto(`${server.url}/dashboard`);
   expect(new URL(page.url()).pathname).toBe('/dashboard/sign-in');
+  await expectAccessible(browser, page, 'dashboard sign-in');
   await page.getByLabel('Your access token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${server.url}/dashboard`);
   const [cookie] = await context.cookies();
   expect(cookie).toMatchObject({ name: 'mc_counselor', httpOnly: true, sameSite: 'Strict' });
   expect(await page.evaluate('document.cookie')).toBe('');
+  await expectAccessible(browser, page, 'dashboard: cohorts');
 
   await page.getByRole('link', { name: 'Spring mentoring' }).click();
   await page.getByRole('heading', { name: 'Spring mentoring' }).waitFor();
+  await expectAccessible(browser, page, 'dashboard: a cohort');
 
   for (const [id, name] of [
     ['chart-score', 'Average check-in score, by week'],
@@ -191,10 +195,12 @@ it('signs in with a pasted token, shows a cohort with both charts drawn, and a f
   await page.getByRole('heading', { name: 'Bilal' }).waitFor();
   expect(await page.getByText('Wrote a note').count()).toBe(1);
   expect(await page.getByText('words only Bilal should see').count()).toBe(0);
+  await expectAccessible(browser, page, "dashboard: a member's timeline");
 
   // Sign out: the cookie goes, and the dashboard asks for the token again.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByText('You are signed out.').waitFor();
+  await expectAccessible(browser, page, 'dashboard: signed out');
   expect(await context.cookies()).toEqual([]);
   await page.goto(`${server.url}/dashboard`);
   expect(new URL(page.url()).pathname).toBe('/dashboard/sign-in');
@@ -218,6 +224,7 @@ it('reads on a phone: nothing wider than the screen, charts scaled to fit', asyn
   const ink = await inkOf(page, await page.locator('#chart-score').screenshot({ path: path.join(shotsDir, 'chart-score-phone.png') }));
   expect(ink.blue).toBeGreaterThan(100);
   await page.screenshot({ path: path.join(shotsDir, 'cohort-phone.png'), fullPage: true });
+  await expectAccessible(browser, page, 'dashboard: a cohort on a phone');
   await context.close();
 });
 

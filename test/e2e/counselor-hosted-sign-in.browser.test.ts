@@ -10,6 +10,7 @@ import { cachedJwks, cognitoIssuer } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
 import { awsAuthenticator } from '../../shared/app/counselor-auth';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
+import { expectAccessible } from '../support/axe';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
 
 /**
@@ -144,6 +145,7 @@ test('a counselor signs in through the hosted page and lands on their dashboard'
     const page = await context.newPage();
     await page.goto(`${app.url}/dashboard`);
     expect(new URL(page.url()).pathname).toBe('/dashboard/sign-in');
+    await expectAccessible(browser, page, 'sign-in with the hosted option');
     await page.getByRole('link', { name: 'Sign in with your counselor account' }).click();
     await page.waitForURL(/cognito\.test/);
     expect(new URL(page.url()).pathname).toBe('/oauth2/authorize');
@@ -153,6 +155,7 @@ test('a counselor signs in through the hosted page and lands on their dashboard'
     await page.waitForURL(`${app.url}/dashboard`);
     expect(await page.locator('h1').textContent()).toBe('Your cohorts');
     expect(await page.getByRole('link', { name: 'Spring mentoring' }).count()).toBe(1);
+    await expectAccessible(browser, page, 'dashboard after the hosted sign-in');
 
     const cookies = await context.cookies(app.url);
     const session = cookies.find((c) => c.name === 'mc_counselor');
@@ -171,6 +174,7 @@ test('a callback in a browser that did not start the sign-in: the sign-in page w
     const answer = await page.goto(`${app.url}/auth/callback?code=code-stolen&state=${'a'.repeat(43)}`);
     expect(answer?.status()).toBe(400);
     expect(await page.getByRole('alert').textContent()).toContain('started in another browser');
+    await expectAccessible(browser, page, 'sign-in with a reason');
     expect((await context.cookies(app.url)).find((c) => c.name === 'mc_counselor')).toBeUndefined();
   } finally {
     await context.close();

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { freePort } from '../../infra/local/net';
 import { LOCAL_TWILIO } from '../../infra/local/settings';
+import { expectAccessible } from '../support/axe';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
@@ -109,6 +110,7 @@ test('a risk text reaches the counselor once by email, and the dashboard shows t
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('link', { name: 'Stack cohort' }).click();
   await page.getByRole('heading', { name: 'Stack cohort' }).waitFor();
+  await expectAccessible(browser!, page, 'dashboard: a cohort with a flagged member');
   expect(await page.locator('#flagged').getByText('Crisis message (coaching paused)').count()).toBe(1);
   for (const id of ['chart-score', 'chart-response']) {
     const box = (await page.locator(`#${id}`).boundingBox())!;
@@ -120,6 +122,7 @@ test('a risk text reaches the counselor once by email, and the dashboard shows t
   }
   await page.locator('#flagged').getByRole('link', { name: 'Farah' }).click();
   await page.getByText('Upbeat coaching is paused').waitFor();
+  await expectAccessible(browser!, page, 'dashboard: a member on a support hold');
   await context.close();
 
   expect(await matchcoach('digest', '--org', 'stack-org')).toContain('sent 1,');

@@ -6,6 +6,10 @@ import { promisify } from 'node:util';
 import { freePort } from '../../infra/local/net';
 import { sequenceLibrary } from '../../shared/content';
 import { expandOccurrences } from '../../shared/domain/schedule';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { dueQueueLeaseKey, dueQueuesOf } from '../../shared/adapters/dynamo/keys';
+import { findRunningStack } from '../../infra/local/stack-file';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
@@ -142,4 +146,45 @@ test('the sign-up form answers new and confirmed addresses alike: same page, sam
   expect(Math.abs(median(known) - median(fresh))).toBeLessThan(100);
   expect(overlap).toBeGreaterThan(0);
   expect(Math.min(...known, ...fresh)).toBeGreaterThanOrEqual(1_150);
+});
+
+test('the stack writes where it listens; the CLI in another process finds it there, whatever the ports', async () => {
+  const found = findRunningStack(dataDir);
+  expect(found).toMatchObject({ status: 'running', stack: { ports, tableName: 'matchcoach-local', dataDir } });
+  // Only the data directory is shared with the CLI: no port variable at all in its environment.
+  const { PORT: _a, MATCHCOACH_SES_PORT: _b, MATCHCOACH_SMS_PORT: _c, MATCHCOACH_DYNAMO_PORT: _d, ...bare } = env;
+  const { stdout } = await run(process.execPath, [path.join(root, 'bin/matchcoach.js'), 'stack', '--url', 'api'], { env: bare, cwd: os.tmpdir(), timeout: 60_000 });
+  expect(stdout).toBe(`http://127.0.0.1:${ports.api}\n`);
+  const health = await fetch(`${stdout.trim()}/health`);
+  expect(health.status).toBe(200);
+});
+
+test('a tick as if in 2030 leaves no due-queue lease beyond real time in DynamoDB', async () => {
+  await cli('enroll', '--email', 'lease@example.com', '--phone', '+919812345699', '--zone', 'Asia/Kolkata', '--sequence', 'getting-started', '--season', '2027', '--now', '2027-01-04T04:00:00Z');
+  const before = Date.now();
+  const out = await cli('tick', '--now', '2030-01-01T14:00:00Z');
+  // Everything due is handled (most of it skipped as years late): the queues were read and leased.
+  const [, sent, skipped] = /sent (\d+) .*skipped (\d+)/.exec(out)!;
+  expect(Number(sent) + Number(skipped)).toBeGreaterThan(0);
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+  const leases: string[] = [];
+  for (const channel of ['sms', 'email']) {
+    const { urgent, routine } = dueQueuesOf(channel);
+    for (const queue of [...urgent, ...routine]) {
+      const { Item } = await doc.send(new GetCommand({ TableName: 'matchcoach-local', Key: dueQueueLeaseKey(queue) }));
+      if (Item) leases.push(String(Item.until));
+    }
+  }
+  doc.destroy();
+  expect(leases.length).toBeGreaterThan(0);
+  // Given back when the tick ended: each ends at the (real) moment it was released.
+  for (const until of leases) expect(Date.parse(until)).toBeLessThanOrEqual(Date.now());
+  for (const until of leases) expect(Date.parse(until)).toBeGreaterThanOrEqual(before - 60_000);
+});
+
+test('the stack removes its file when it stops', async () => {
+  await stack!.stop();
+  stack = undefined;
+  expect(findRunningStack(dataDir).status).toBe('none');
+  await expect(cli('messages', '--email', 'priya@example.com')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no local stack is running') });
 });

@@ -6,10 +6,11 @@ import { serveApiHandler } from '../../infra/local/http-server';
 import { enroll } from '../../shared/app/enroll';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
+import { expectAccessible } from '../support/axe';
 import { memoryServices, TEST_TOKEN_SECRET, type MemoryServices } from '../support/memory-services';
 
 /**
- * "My plan" (issue 8) in Debian's chromium: the very API handler served on 127.0.0.1 over memory
+ * "My plan" in Debian's chromium: the very API handler served on 127.0.0.1 over memory
  * twins (the page's storage is proved on DynamoDB Local by test/integration/dynamo-plan.test.ts),
  * a phone-sized window with JavaScript turned OFF, reached from the preference centre's link.
  * Adds, changes and deletes a deadline and goals, and meets a rejection; reads the stored plan and
@@ -56,6 +57,7 @@ test('a person shapes their plan on a phone, without JavaScript, and their remin
   // The plan page's own signed link (a preference token of its own, freshly issued).
   const token = /\/plan\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(page.url())![1]!;
   await expect(page.locator('h1').textContent()).resolves.toBe('Priya, your plan for Match 2027');
+  await expectAccessible(browser!, page, 'plan');
   // The season's official dates are on the timeline already, each with a suggested finish line.
   // (Every season date that applies to her: the calendar lists the Pathway and OET steps apart.)
   await expect(page.locator('ol.timeline > li').count()).resolves.toBe(20);
@@ -87,6 +89,7 @@ test('a person shapes their plan on a phone, without JavaScript, and their remin
   await page.locator('#new-date').fill('2031-05-01');
   await submit(page, '#add-deadline', 'Add this deadline');
   await expect(page.getByRole('alert').textContent()).resolves.toContain('Date: For Match 2027, dates go from 2025-01-01 to 2027-12-31.');
+  await expectAccessible(browser!, page, 'plan with a problem');
   // What they typed is still there to fix.
   await expect(page.locator('#new-title').inputValue()).resolves.toBe('Something far away');
   expect(await services.store.getPlan(personId)).toEqual(before);

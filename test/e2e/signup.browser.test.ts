@@ -8,6 +8,7 @@ import type { Store } from '../../shared/ports';
 import { freePort } from '../../infra/local/net';
 import { localSettings } from '../../infra/local/settings';
 import { issueToken } from '../../shared/domain/tokens';
+import { expectAccessible } from '../support/axe';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
@@ -86,6 +87,7 @@ test('sign up, confirm from the mailbox, change preferences, unsubscribe with on
   expect(['Asia/Kolkata', 'Asia/Calcutta']).toContain(detected);
   await expect(page.locator('#timeZone-detected').isVisible()).resolves.toBe(true);
   expect(await page.locator('#smsConsent').isChecked()).toBe(false);
+  await expectAccessible(browser!, page, 'sign-up');
   const shot = path.join(shotsDir, 'signup.png');
   await page.screenshot({ path: shot, fullPage: true });
   const png = fs.readFileSync(shot);
@@ -100,6 +102,7 @@ test('sign up, confirm from the mailbox, change preferences, unsubscribe with on
   await page.getByRole('button', { name: 'Sign up' }).click();
   await page.waitForURL(api('/check-your-inbox'));
   await expect(page.locator('h1').textContent()).resolves.toBe('Check your inbox');
+  await expectAccessible(browser!, page, 'check your inbox');
 
   // Only the confirmation email, and nothing planned yet.
   const [confirmation, ...others] = await mailbox();
@@ -114,20 +117,24 @@ test('sign up, confirm from the mailbox, change preferences, unsubscribe with on
   const confirmUrl = /http:\/\/127\.0\.0\.1:\d+\/confirm\/[A-Za-z0-9_.-]+/.exec(confirmation!.body.text!)![0];
   await page.goto(confirmUrl);
   expect((await store.getPerson(personId))!.consent.email!.state).toBe('pending');
+  await expectAccessible(browser!, page, 'confirm prompt');
   await page.getByRole('button', { name: 'Yes, confirm my sign-up' }).click();
   await expect(page.locator('h1').textContent()).resolves.toBe('You are in. Welcome to Match Coach.');
+  await expectAccessible(browser!, page, 'confirmed');
   expect((await store.getPerson(personId))!.consent.email!.state).toBe('confirmed');
   expect((await store.listMessages(personId)).some((m) => m.channel === 'email' && m.status === 'planned')).toBe(true);
 
   // The preference centre: a longer quiet window, a week's pause, and no Saturday reflections.
   await page.getByRole('link', { name: 'Open my preferences' }).click();
   await expect(page.locator('h1').textContent()).resolves.toBe('Meera, your Match Coach preferences');
+  await expectAccessible(browser!, page, 'preferences');
   await page.getByLabel('From').selectOption('20:00');
   await page.getByLabel('Pause coaching').selectOption('7');
   await expect(page.getByLabel('A reflection question each Saturday').isChecked()).resolves.toBe(true);
   await page.getByLabel('A reflection question each Saturday').uncheck();
   await page.getByRole('button', { name: 'Save my preferences' }).click();
   await expect(page.getByRole('status').textContent()).resolves.toContain('Saved.');
+  await expectAccessible(browser!, page, 'preferences saved');
   const saved = (await store.getPerson(personId))!;
   expect(saved.quietHours).toEqual({ start: '20:00', end: '08:00' });
   expect(Date.parse(saved.profile.pausedUntil!)).toBeGreaterThan(Date.now() + 6 * 86_400_000);

@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPOSITORY_ROOT } from '../../infra/handlers';
-import { filterPatternFor, LOG_SIGNALS, type LogSignal, matchesLogSignal } from '../../infra/observability';
+import { filterPatternFor, LOG_SIGNALS, SEND_COST_METRICS, TICK_REPORT_MESSAGE, type LogSignal, matchesLogSignal } from '../../infra/observability';
+import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
+import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
+import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
+import { createDispatcher } from '../../shared/app/dispatch';
+import { enroll } from '../../shared/app/enroll';
 import { createLogger } from '../../shared/adapters/logger';
 
 /**
@@ -22,7 +27,10 @@ function logLine(write: (log: ReturnType<typeof createLogger>) => void): Record<
     return true;
   });
   try {
-    write(createLogger('test'));
+    const log = createLogger('test');
+    // Test runs keep Powertools silent (jest.config.js); this test is about what it writes.
+    log.raw.setLogLevel('INFO');
+    write(log);
   } finally {
     spy.mockRestore();
     spyErr.mockRestore();
@@ -103,5 +111,30 @@ describe('log signals behind the alarms', () => {
     for (const signal of Object.values(LOG_SIGNALS) as LogSignal[]) {
       for (const fields of signal.whenAny) expect(Object.keys(fields).join(' ')).not.toMatch(/\b(phone|email|body|to|from|text)\b/i);
     }
+  });
+});
+
+describe('send cost metrics from the tick report', () => {
+  test('the dispatcher handler logs its tick report as one line, every field at the top level', () => {
+    const handler = fs.readFileSync(path.join(REPOSITORY_ROOT, 'functions/dispatcher.ts'), 'utf8');
+    expect(handler).toMatch(new RegExp(`log\\.info\\('${escape(TICK_REPORT_MESSAGE)}', \\{ \\.\\.\\.report \\}\\)`));
+  });
+
+  test('each metric reads a number that a real tick report has, and that counts what went', async () => {
+    const at = (iso: string) => ({ now: () => new Date(iso) });
+    const store = createMemoryStore();
+    const sms = createMemorySmsSender();
+    const email = createMemoryEmailSender();
+    await enroll({ store, clock: at('2027-01-04T04:00:00.000Z') }, { email: 'a@example.com', phone: '+919812345678', timeZone: 'Asia/Kolkata', sequenceId: 'getting-started', season: 2027 });
+    const report = await createDispatcher({
+      store, sms, email, clock: at('2027-01-04T13:32:00.000Z'),
+      settings: { leaseSeconds: 60, concurrency: 2, maxDurationMs: 30_000, postalAddress: 'Match Coach, 1 Test Street, Boston, MA' },
+    })();
+    const line = logLine((log) => log.info(TICK_REPORT_MESSAGE, { ...report }));
+    const read = (field: string) => field.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)?.[k], line);
+    for (const { field } of SEND_COST_METRICS) expect([field, typeof read(field)]).toEqual([field, 'number']);
+    expect(read('segments.sms')).toBe(sms.sent.length);
+    expect(read('segments.email')).toBe(email.sent.length);
+    expect(sms.sent.length + email.sent.length).toBeGreaterThan(0);
   });
 });

@@ -329,6 +329,14 @@ describe.each([
           FilterPattern: '{ $.alarm = "EmailSendingPaused" }',
           LogGroupName: { Ref: expect.stringMatching(/^DispatcherLogs/) },
         });
+        // What the sends cost: values read from the dispatcher's tick report.
+        for (const [metricName, value] of [['SmsSegments', '$.segments.sms'], ['EmailsSent', '$.segments.email'], ['Ucs2Texts', '$.ucs2Texts']]) {
+          expect(filterOf(metricName!)).toMatchObject({
+            FilterPattern: '{ $.message = "tick finished" }',
+            LogGroupName: { Ref: expect.stringMatching(/^DispatcherLogs/) },
+            MetricTransformations: [{ MetricNamespace: namespace, MetricValue: value }],
+          });
+        }
         // A single crisis flag alarms within a minute: a human must look.
         for (const metricName of ['CrisisFlags', 'CrisisAlertFailures']) {
           app.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {

@@ -369,7 +369,10 @@ describe('a dispatcher process killed after claiming', () => {
     const welcome = (await w.store.getMessage(personId, messageId))!;
     expect(welcome.status).toBe('sent');
     expect(welcome.providerId).toBe(texts[0]!.sid);
-    expect(welcome.attempts).toEqual([{ at: new Date(Date.parse(WELCOME_DUE) + (LEASE_SECONDS + 1) * 1000).toISOString(), outcome: 'sent', detail: 'sent' }]);
+    // What it cost is recorded with it: one GSM-7 segment.
+    expect(welcome.attempts).toEqual([
+      { at: new Date(Date.parse(WELCOME_DUE) + (LEASE_SECONDS + 1) * 1000).toISOString(), outcome: 'sent', detail: 'sent', segments: 1, encoding: 'GSM-7' },
+    ]);
     expect(welcome.lease).toBeUndefined();
     // The killed process had planned the lane's next text before sending; it exists once.
     const next = (await w.store.listMessages(personId)).filter((m) => m.messageId !== messageId);

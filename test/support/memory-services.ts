@@ -61,8 +61,8 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
       links: {
         unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
         preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
-        confirmUrl: (personId, membership) => `${base}/confirm/${issueToken(secret, 'confirm-email', personId, clock.now(), undefined, membership)}`,
-        joinUrl: (personId, membership) => `${base}/join/${issueToken(secret, 'join', personId, clock.now(), undefined, membership)}`,
+        confirmUrl: (personId, membership) => `${base}/confirm/${issueToken(secret, 'confirm-email', personId, clock.now(), undefined, { membership })}`,
+        joinUrl: (personId, membership) => `${base}/join/${issueToken(secret, 'join', personId, clock.now(), undefined, { membership })}`,
         smsStatusCallbackUrl: (personId, messageId) =>
           `${base}/webhooks/twilio/status?p=${encodeURIComponent(personId)}&m=${encodeURIComponent(messageId)}`,
       },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import * as z from 'zod';
 import { assessRisk, normaliseForScreening } from '../../shared/domain/crisis';
 import fixture from '../fixtures/crisis-messages.json';
+import { report } from '../support/report';
 
 const Labelled = z.array(
   z.object({ text: z.string().min(1), label: z.enum(['risk', 'ask', 'distress', 'none']), note: z.string().optional() }),
@@ -61,7 +62,7 @@ describe('crisis screening on the labelled set', () => {
     const distressSeen = distress.filter((m) => assessRisk(m.text).level !== 'none').length;
     const distressAsRisk = distress.filter((m) => assessRisk(m.text).level === 'risk').length;
 
-    process.stdout.write(
+    report(
       `crisis screening: risk recall ${risk.length - missed.length}/${risk.length} (${pct(risk.length - missed.length, risk.length)}), ` +
         `false alarms on benign ${falseAlarms.length}/${benign.length} (${pct(falseAlarms.length, benign.length)}), ` +
         `distress recall ${distressSeen}/${distress.length} (${distressAsRisk} escalated to risk), ` +

@@ -6,6 +6,7 @@ import { seasonEnd } from '../../shared/domain/calendar';
 import { audienceAllows } from '../../shared/domain/eligibility';
 import type { Profile } from '../../shared/domain/model';
 import { isInQuietHours } from '../../shared/domain/schedule';
+import { report } from '../support/report';
 
 /**
  * Persona walk-throughs: each example applicant is taken through a whole season by the real
@@ -34,7 +35,7 @@ describe.each(personaLibrary().map((p) => [p.id, p] as const))('persona %s', (id
   it('gets a steady season of coaching, and says what it got', () => {
     const bySequence = new Map<string, number>();
     for (const s of walk().sends) bySequence.set(s.sequenceId, (bySequence.get(s.sequenceId) ?? 0) + 1);
-    process.stdout.write(`persona ${id}: ${walk().sends.length} messages — ${[...bySequence].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
+    report(`persona ${id}: ${walk().sends.length} messages — ${[...bySequence].map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
     expect(walk().sends.length).toBeGreaterThan(150);
     for (const sequence of ['season-deadlines', 'personal-plan', 'weekly-reflection', 'self-care', 'match-week']) {
       expect([sequence, bySequence.get(sequence) ?? 0]).toEqual([sequence, expect.any(Number)]);

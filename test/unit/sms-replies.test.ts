@@ -4,6 +4,7 @@ import * as say from '../../shared/domain/sms-replies';
 import { smsSegments } from '../../shared/domain/template';
 import { localSettings } from '../../infra/local/settings';
 import { TEST_HELP_ADDRESS } from '../support/memory-services';
+import { report } from '../support/report';
 
 /**
  * RULES.md: one GSM-7 segment where possible, measured. Every reply the SMS conversation can give
@@ -51,7 +52,7 @@ test.each(Object.entries(replies))('%s fits one GSM-7 segment', (_name, text) =>
 test('lengths, for the report', () => {
   const rows = Object.entries(replies).map(([name, text]) => `${String(smsSegments(text).units).padStart(4)}  ${name}`);
   const longest = Math.max(...Object.values(replies).map((t) => smsSegments(t).units));
-  console.log(`SMS replies (GSM-7 septets, 160 = one segment), longest ${longest}:\n${rows.join('\n')}`);
+  report(`SMS replies (GSM-7 septets, 160 = one segment), longest ${longest}:\n${rows.join('\n')}`);
   expect(longest).toBeLessThanOrEqual(160);
 });
 

@@ -8,6 +8,7 @@ import { issueToken, TOKEN_PURPOSES } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createFakeSns, type FakeSns } from '../support/sns-signer';
 import { TEST_SES_TOPIC_ARN, TEST_TOKEN_SECRET, memoryServices, type MemoryServices } from '../support/memory-services';
+import { report } from '../support/report';
 
 /**
  * Every public address of the email half, hit through functions/api.ts's handler with arbitrary
@@ -168,7 +169,7 @@ const event = (method: string, path: string, req: Req, query = ''): APIGatewayPr
 const tally = new Map<string, Map<number, number>>();
 afterAll(() => {
   const lines = [...tally].map(([name, counts]) => `${name}: ${[...counts.values()].reduce((a, b) => a + b, 0)} runs, status ${[...counts].sort(([a], [b]) => a - b).map(([s, n]) => `${s}x${n}`).join(' ')}`);
-  process.stdout.write(`\nproperty runs per endpoint (never 5xx; 4xx leaves store and outboxes unchanged):\n  ${lines.join('\n  ')}\n`);
+  report(`\nproperty runs per endpoint (never 5xx; 4xx leaves store and outboxes unchanged):\n  ${lines.join('\n  ')}\n`);
 });
 
 async function check(name: string, arbitrary: fc.Arbitrary<{ method: string; path: string; req: Req; query?: string }>) {

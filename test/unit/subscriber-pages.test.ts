@@ -81,8 +81,12 @@ test('every page: strict CSP (hashes match the inline style and script), no cook
     expect(headers['set-cookie']).toBeUndefined();
     expect(String(res.body)).toMatch(/^<!doctype html>\n<html lang="en">/);
     expect(String(res.body)).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-    // No external asset of any kind.
-    expect(String(res.body)).not.toMatch(/(src|href)="(https?:)?\/\/(?!coach\.example\.test)/);
+    // No external asset of any kind; the only links away are the calendar services' subscribe pages.
+    expect(String(res.body)).not.toMatch(/src="(https?:)?\/\/(?!coach\.example\.test)/);
+    expect(String(res.body)).not.toMatch(/<link /);
+    for (const [, host] of String(res.body).matchAll(/href="(?:https?:)?\/\/([^/"]+)/g)) {
+      expect(['coach.example.test', 'calendar.google.com', 'outlook.live.com', 'outlook.office.com']).toContain(host);
+    }
   }
 });
 

@@ -14,6 +14,7 @@ import { DELIVERY_RANK } from '../../shared/domain/delivery';
 import * as say from '../../shared/domain/sms-replies';
 import { silentLogger, type Store } from '../../shared/ports';
 import { memoryServices, TEST_PUBLIC_BASE_URL, TEST_TWILIO_AUTH_TOKEN, type MemoryServices } from '../support/memory-services';
+import { report } from '../support/report';
 
 /**
  * Twilio's two webhooks through functions/api.ts's handler, over memory twins: signatures (the
@@ -402,7 +403,7 @@ describe.each([
       ),
       { numRuns: 1000 },
     );
-    console.log(`${path}: answers over 1,000 arbitrary requests ${JSON.stringify(counts)}`);
+    report(`${path}: answers over 1,000 arbitrary requests ${JSON.stringify(counts)}`);
     expect(Object.keys(counts).sort()).toEqual(expect.arrayContaining(['400', '403']));
   });
 });
