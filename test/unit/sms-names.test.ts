@@ -7,6 +7,8 @@ import { enroll } from '../../shared/app/enroll';
 import { poolLibrary, sequenceLibrary } from '../../shared/content';
 import { renderSms } from '../../shared/domain/render';
 import { SMS_NAME_MAX_CHARACTERS, gsm7Text, smsFirstName, smsSegments } from '../../shared/domain/template';
+import { helplineSlot } from '../../shared/domain/safety-replies';
+import { helpFor } from '../../shared/app/crisis-resources';
 
 /**
  * A person's name goes into texts as GSM-7 only and no longer than the texts are written for, so
@@ -36,6 +38,9 @@ test('a name GSM-7 cannot write at all is greeted as "there", a very long one by
   expect(smsFirstName('Wolfeschlegelsteinhausenbergerdorff')).toBe('Wolfeschlegelstein');
 });
 
+/** The help a safety step names, as a text to someone in Lagos carries it (the longest lines are checked in safety-replies.test.ts). */
+const HELPLINE = helplineSlot(helpFor({ zone: 'Africa/Lagos' }));
+
 test('whatever the name, every coaching text is GSM-7 and the segments its step allows', () => {
   const steps = [...sequenceLibrary().values()].flatMap((sequence) =>
     sequence.steps.flatMap((step) => (step.sms && !/\{\{\s*(deadline|daysLeft|date|weekGoals|weekSummary)/.test(step.sms.text) ? [{ text: step.sms.text, max: step.twoSegmentsBecause ? 2 : 1 }] : [])),
@@ -47,7 +52,7 @@ test('whatever the name, every coaching text is GSM-7 and the segments its step 
       const safe = smsFirstName(name);
       expect(safe === undefined || (safe.length <= SMS_NAME_MAX_CHARACTERS && smsSegments(safe).encoding === 'GSM-7')).toBe(true);
       for (const { text, max } of [...steps, ...pools]) {
-        const body = renderSms({ sms: { text } } as never, { firstName: name, zone: 'UTC', sendAt: new Date('2027-01-04T12:00:00Z') });
+        const body = renderSms({ sms: { text } } as never, { firstName: name, zone: 'UTC', sendAt: new Date('2027-01-04T12:00:00Z'), helpline: HELPLINE });
         const cost = smsSegments(body);
         expect(cost.encoding).toBe('GSM-7');
         expect(cost.segments).toBeLessThanOrEqual(max);
