@@ -1,4 +1,4 @@
-import type { EmailWords } from './subscription-words';
+import { emailHtml, type EmailWords } from './subscription-words';
 
 /**
  * What a person enrolled by a counselor is told, and agrees to. Our own words: the
@@ -34,18 +34,7 @@ export function invitationEmail(args: { orgName: string; confirmUrl: string; pos
   ];
   const footer = `Match Coach. ${args.postalAddress}`;
   const text = `${paragraphs.join('\n\n')}\n\nAccept the invitation:\n${args.confirmUrl}\n\n--\n${footer}\n`;
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(subject)}</title></head>
-<body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
-<main style="max-width:560px;margin:0 auto;overflow-wrap:anywhere">
-${paragraphs.map((p) => `<p style="margin:0 0 1em">${escape(p)}</p>`).join('\n')}
-<p style="margin:1.5em 0"><a href="${escape(args.confirmUrl)}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">Accept the invitation</a></p>
-<p style="margin:0 0 1em;font-size:14px;color:#52606d;word-break:break-all;overflow-wrap:anywhere">If the button does not work, copy this link into your browser:<br>${escape(args.confirmUrl)}</p>
-<hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
-<p style="font-size:13px;color:#52606d">${escape(footer)}</p>
-</main>
-</body></html>`;
+  const html = emailHtml(subject, paragraphs, { href: args.confirmUrl, label: 'Accept the invitation' }, footer);
   return { subject, text, html };
 }
 
@@ -70,18 +59,7 @@ export function joinRequestEmail(args: { orgName: string; joinUrl: string; posta
   ];
   const footer = `Match Coach. ${args.postalAddress}`;
   const text = `${paragraphs.join('\n\n')}\n\nAnswer ${args.orgName}:\n${args.joinUrl}\n\n--\n${footer}\n`;
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(subject)}</title></head>
-<body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">
-<main style="max-width:560px;margin:0 auto">
-${paragraphs.map((p) => `<p style="margin:0 0 1em">${escape(p)}</p>`).join('\n')}
-<p style="margin:1.5em 0"><a href="${escape(args.joinUrl)}" style="display:inline-block;padding:12px 20px;background:#0b5394;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">Answer ${escape(args.orgName)}</a></p>
-<p style="margin:0 0 1em;font-size:14px;color:#52606d;overflow-wrap:anywhere;word-break:break-all">If the button does not work, copy this link into your browser:<br>${escape(args.joinUrl)}</p>
-<hr style="border:none;border-top:1px solid #d9e2ec;margin:24px 0">
-<p style="font-size:13px;color:#52606d">${escape(footer)}</p>
-</main>
-</body></html>`;
+  const html = emailHtml(subject, paragraphs, { href: args.joinUrl, label: `Answer ${args.orgName}` }, footer);
   return { subject, text, html };
 }
 

@@ -60,7 +60,8 @@ const escapeHtml = (s: string) =>
  * The HTML part. The fallback link is one unbroken string of 200+ characters: without
  * `word-break` it would set the width, and a phone would scroll sideways to read the email.
  */
-function emailHtml(subject: string, paragraphs: readonly string[], button: { href: string; label: string }, footer: string): string {
+/** The one layout of our transactional emails: paragraphs, a button, its link spelled out, the footer. */
+export function emailHtml(subject: string, paragraphs: readonly string[], button: { href: string; label: string }, footer: string): string {
   const body = paragraphs.map((p) => `<p style="margin:0 0 1em">${escapeHtml(p)}</p>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
