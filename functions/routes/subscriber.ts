@@ -200,7 +200,7 @@ export const subscriberRoutes: Route[] = [
         const view = await viewPreferences(deps, token);
         return view.status === 'ok' ? pages.preferencesPage({ view: view.view, calendarReset: true }) : linkProblem(view);
       }
-      const outcome = await updatePreferences(deps, token, fields);
+      const outcome = await updatePreferences(deps, token, fields, { address: ctx.event.requestContext?.http?.sourceIp ?? 'unknown' });
       if (outcome.status === 'invalid-link') return linkProblem(outcome);
       if (outcome.status === 'invalid') return pages.preferencesPage({ status: 400, view: outcome.view, errors: outcome.errors, values: formEcho(fields) });
       return pages.preferencesPage({ view: outcome.view, saved: true, notes: outcome.notes });

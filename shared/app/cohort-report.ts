@@ -123,10 +123,14 @@ export async function memberTimelineFor(deps: CohortReportDeps, principal: Couns
   if (!member || member.orgId !== principal.orgId) throw new DomainError('not_found', 'No such member in this cohort.');
   // Removed members who had said yes stay readable (a counselor may look back); nobody else is.
   if (member.consent?.state !== 'accepted') throw new DomainError('not_found', 'This member has not said yes to your organisation: until they do, you see nothing of their coaching.');
-  const records = await recordsOf(deps.store, personId);
-  if (!records.person) throw new DomainError('not_found', 'No such member in this cohort.');
+  const all = await recordsOf(deps.store, personId);
+  if (!all.person) throw new DomainError('not_found', 'No such member in this cohort.');
+  // A removed member's page looks back only: nothing of what they did after leaving.
+  const until = member.status === 'removed' && member.removedAt ? Date.parse(member.removedAt) : Number.POSITIVE_INFINITY;
+  const before = <T extends { at?: string; updatedAt?: string; sendAt?: string }>(items: readonly T[]) => items.filter((i) => Date.parse(i.at ?? i.sendAt ?? i.updatedAt ?? '') <= until);
+  const records = { ...all, messages: before(all.messages), journal: before(all.journal), safety: before(all.safety) };
   const library = deps.library ?? (await loadLibrary(deps.store));
-  const { person } = records;
+  const person = all.person;
   return {
     cohort,
     personId,

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { Cohort, Counselor, CounselorRole, counselorConsentSource, isAcceptedMember, type CohortMember, type CounselorPrincipal, type MembershipConsent, type Organisation } from '../domain/counselor';
 import { invitationConsentText, invitationSmsConsentText } from '../domain/invitation-words';
+import { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../domain/ownership';
 import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Message, type Person } from '../domain/model';
 import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domain/schedule';
 import { AnchorName, ApplicantType, VisaTrack, type Channel } from '../domain/sequence';
@@ -96,12 +97,22 @@ export type RowOutcome =
   | { status: 'added' | 'updated' | 'unchanged'; personId: string; notes?: string[] }
   | { status: 'rejected'; reason: string };
 
+/**
+ * Dates a program sets for all its members (its own interview day ...). Never a person's own dates
+ * (exams, documents) nor when they joined: those are theirs, and a cohort's change must not
+ * overwrite them.
+ */
+const ProgramDates = z.record(AnchorName, AnchorValue).refine(
+  (dates) => !Object.keys(dates).some((name) => name === 'enrolled' || (PERSONAL_DATE_NAMES as readonly string[]).includes(name)),
+  { message: `a cohort sets program dates only: ${PERSONAL_DATE_NAMES.join(', ')} are each member's own (give them per member) and enrolled is set when they join` },
+);
+
 export const CohortInput = z
   .object({
     name: plainText(120, 'name'),
     season: z.number().int().min(2020).max(2100),
     sequenceIds: z.array(z.string().min(1).max(64)).min(1).max(20),
-    anchorOverrides: z.record(AnchorName, AnchorValue).default({}),
+    anchorOverrides: ProgramDates.default({}),
   })
   .strict();
 export const CohortChange = z
@@ -109,7 +120,7 @@ export const CohortChange = z
     name: plainText(120, 'name').optional(),
     season: z.number().int().min(2020).max(2100).optional(),
     sequenceIds: z.array(z.string().min(1).max(64)).min(1).max(20).optional(),
-    anchorOverrides: z.record(AnchorName, AnchorValue).optional(),
+    anchorOverrides: ProgramDates.optional(),
     archived: z.boolean().optional(),
   })
   .strict()
@@ -171,12 +182,14 @@ export async function updateCohort(deps: CohortDeps, actor: CounselorPrincipal, 
  */
 async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Cohort): Promise<number> {
   const library = deps.library ?? (await loadLibrary(deps.store));
+  // Only members whose tracks are the organisation's to shape: those who said yes to it, and its
+  // own records nobody confirmed. Someone still to answer is not touched.
   const members = (await deps.counselors.listCohortMembers(after.orgId, after.cohortId)).filter((m) => m.status === 'active');
   const nowIso = deps.clock.now().toISOString();
   let changed = 0;
   await forEachLimited(members, 8, async (member) => {
     const person = await deps.store.getPerson(member.personId);
-    if (!person) return;
+    if (!person || !(isAcceptedMember(member) || ownRecordOf(person, after.orgId))) return;
     const held = await deps.store.listEnrollments(person.personId);
     const active = held.filter((e) => e.status === 'active');
     const personal: Record<string, string> = {};
@@ -233,20 +246,8 @@ export async function memberBatch(deps: CohortDeps, actor: CounselorPrincipal, c
   return { deps, actor, cohort, org, library: deps.library ?? (await loadLibrary(deps.store)), now: deps.clock.now() };
 }
 
-/** The consent text a removal leaves behind: a later re-add may invite them again. */
-export const REMOVED_CONSENT_TEXT = 'Removed from their program by a counselor: nothing more is sent unless they are invited and accept again.';
+export { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../domain/ownership';
 const removedByCounselor = (consent: Consent | undefined) => consent?.state === 'revoked' && consent.text === REMOVED_CONSENT_TEXT;
-
-/**
- * Nothing in this record was ever confirmed by its person: every consent is an invitation still
- * waiting, or one a removal withdrew. Only such a record may be corrected or erased by the
- * organisation that created it; once the person has said yes to anything, it is theirs alone.
- */
-export const neverConfirmed = (person: Person) =>
-  [person.consent.email, person.consent.sms].every((c) => c === undefined || (c.state === 'pending' && c.source.startsWith('counselor:')) || removedByCounselor(c));
-
-/** The organisation brought this record to us and its person has confirmed nothing: it is the organisation's own. */
-export const ownRecordOf = (person: Person, orgId: string) => person.broughtBy === orgId && neverConfirmed(person);
 
 /**
  * Adds one person to the batch's cohort, or brings the membership up to date. A person belongs to
@@ -457,7 +458,7 @@ async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonR
       consent: {},
       profile: Profile.parse({ season: cohort.season }),
       broughtBy: cohort.orgId,
-    });
+    }, true);
     const member: CohortMember = {
       orgId: cohort.orgId,
       cohortId: cohort.cohortId,
@@ -498,7 +499,7 @@ async function planMember(batch: MemberBatch, input: MemberInput, reads: PersonR
     ...(owned && { createdPerson: true }),
   };
   const held = owned || consent.state === 'accepted' ? await reads.enrollments(holder.personId) : [];
-  const person = owned ? rowPerson(batch, input, holder) : undefined;
+  const person = owned ? rowPerson(batch, input, holder, false) : undefined;
   const notes: string[] = [];
   return {
     ...(person && { person }),
@@ -523,7 +524,7 @@ function withoutRemoval(member: CohortMember | undefined): Partial<CohortMember>
  * The person as the row describes them, on top of `base`: the organisation's own record (new, or
  * never confirmed) only. Someone who said no (unsubscribe, STOP) stays opted out.
  */
-function rowPerson(batch: MemberBatch, input: MemberInput, base: Person): Person {
+function rowPerson(batch: MemberBatch, input: MemberInput, base: Person, creating: boolean): Person {
   const { actor, cohort, org, now } = batch;
   const source = counselorConsentSource(actor.counselorId);
   const channelConsent = (had: Consent | undefined, address: string | undefined, text: string): Consent | undefined => {
@@ -531,9 +532,10 @@ function rowPerson(batch: MemberBatch, input: MemberInput, base: Person): Person
     if (had === undefined || removedByCounselor(had)) return { state: 'pending', source, at: now.toISOString(), text };
     return had;
   };
-  // Contacts stay as created: a row is no way to move someone's address or number.
-  const email = base.email ?? input.email;
-  const phone = base.phone ?? input.phone;
+  // Contacts come with the record's creation only: a later row is no way to add or move an
+  // address or number (it could be someone else's).
+  const email = creating ? input.email : base.email;
+  const phone = creating ? input.phone : base.phone;
   return {
     ...base,
     timeZone: input.timeZone,
@@ -905,9 +907,9 @@ export async function eraseMember(deps: CohortDeps, actor: CounselorPrincipal, c
   const person = await deps.store.getPerson(personId);
   const memberships = person ? await deps.counselors.cohortsOfPerson(personId) : [];
   const ownRecord = person !== undefined && ownRecordOf(person, actor.orgId) && memberships.every((m) => m.orgId === actor.orgId);
-  if (ownRecord) {
-    const now = deps.clock.now();
-    await deps.store.beginErasure(personId, now);
+  const now = deps.clock.now();
+  // Decided again in the write that starts the erasure: a yes given since the read above stops it.
+  if (ownRecord && (await deps.store.beginErasure(personId, now, { onlyTheOwnRecordOf: actor.orgId }))) {
     await deps.store.cancelPendingMessages(personId, 'erased', now);
     await deps.counselors.forgetPerson(personId);
     await deps.store.erasePerson(personId, now);

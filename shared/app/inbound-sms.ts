@@ -17,6 +17,7 @@ import { recordCheckinScore, replanPerson, updateProfile } from './replan';
 import { PLAN_LIMITS, nextDeadlines } from '../domain/plan';
 import { editPlan, viewPlan } from './plan';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
+import { ownRecordOf } from '../domain/ownership';
 import { helpFor } from './crisis-resources';
 import { askedRule, recordQuestionAsked, settleQuestion } from './safety-question';
 
@@ -352,7 +353,9 @@ async function confirmSms(ctx: Ctx, personId: string, now: Date): Promise<string
   const changed = await changePerson(ctx, personId, (person) => {
     const had = person.consent.sms;
     if (had?.state === 'confirmed') return undefined;
-    if (had?.state === 'pending' && had.source.startsWith('counselor:')) invitedBy = person.broughtBy;
+    // Only while the record is still the organisation's own: once the person has confirmed
+    // anything themselves, a YES from the number the organisation typed answers nothing for them.
+    if (had?.state === 'pending' && had.source.startsWith('counselor:') && person.broughtBy && ownRecordOf(person, person.broughtBy)) invitedBy = person.broughtBy;
     // A pending consent keeps the words they agreed to on the form: YES confirms exactly those.
     const sms: Consent = { state: 'confirmed', source: 'sms-keyword', at: now.toISOString(), text: had?.state === 'pending' ? had.text : SMS_KEYWORD_OPT_IN_TEXT };
     return { ...person, consent: { ...person.consent, sms } };

@@ -32,6 +32,7 @@ import { isPlanEnrollment } from '../domain/plan';
 import { calendarUrl } from './calendar-feed';
 import { personalDatesIn } from './plan-enrollments';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
+import { invitedNumber } from '../domain/ownership';
 import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
 import type { FormLimits } from '../ports/form-limits';
 import { PersonGone } from './errors';
@@ -261,6 +262,17 @@ async function sendSmsOptInRequest(deps: SubscriptionDeps, person: Person): Prom
   return result.status === 'sent' ? 'sent' : 'failed';
 }
 
+/**
+ * A number added in the preferences gets a text at once (the person proved their address), so it
+ * counts against the same caps as the sign-up form: per client and per number range. Otherwise
+ * many throwaway accounts could each text a range of numbers.
+ */
+async function numberBudgetAllows(deps: SubscriptionDeps, number: string, client: { address: string } | undefined, now: Date): Promise<boolean> {
+  if (!deps.publicForms) return true;
+  const budgets = formBudgets(deps.publicForms.caps, { address: client?.address ?? 'unknown', salt: deps.tokenSecret }, number).filter((b) => b.key !== 'all');
+  return deps.publicForms.limits.take(budgets, now);
+}
+
 /** A number already tied to someone else stays theirs: a form never moves it (nor says so). */
 async function phoneIsFree(deps: SubscriptionDeps, phone: string, personId: string): Promise<boolean> {
   const owner = await deps.store.findPersonIdByPhone(phone);
@@ -477,7 +489,12 @@ export async function confirmEmail(deps: SubscriptionDeps, token: string): Promi
   // A sign-up's link confirms the sign-up page's words, even for a record an organisation made.
   const words = !resuming && (invitation || !consent.source.startsWith('counselor:')) ? { source: consent.source, text: consent.text } : { source: 'web', text: EMAIL_CONSENT_TEXT };
   try {
-    await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...consent, ...words, state: 'confirmed', at: now.toISOString() } } });
+    const confirmed: Person = { ...person, consent: { ...person.consent, email: { ...consent, ...words, state: 'confirmed', at: now.toISOString() } } };
+    // Their own sign-up claims a record an organisation made: what the organisation typed beyond
+    // this address (a number, and a yes given from that number) does not come with it.
+    const claimed = !invitation && person.broughtBy !== undefined ? claimFromOrganisation(confirmed) : confirmed;
+    await deps.store.savePerson(claimed);
+    if (claimed !== confirmed) await resetYesFromNumber(deps, person.personId, person.broughtBy!);
     if ((await deps.store.listMessages(person.personId)).every((m) => m.invitation)) {
       // Coaching starts when they say yes, not when the form was sent: "enrolled" steps count from now.
       // (A counselor's invitation is the only message someone who never said yes can have had.)
@@ -496,6 +513,26 @@ export async function confirmEmail(deps: SubscriptionDeps, token: string): Promi
     // Erased between the press and now: the link opens nothing any more.
     if (error instanceof PersonGone) return { status: 'invalid-link', reason: 'unknown_person' };
     throw error;
+  }
+}
+
+/** The record without what an organisation brought: its number (unless the person confirmed it themselves), the mark itself. */
+function claimFromOrganisation(person: Person): Person {
+  const { broughtBy: _org, ...mine } = person;
+  if (!invitedNumber(person.consent.sms)) return mine;
+  const { phone: _phone, ...withoutNumber } = mine;
+  const { sms: _sms, ...consent } = person.consent;
+  return { ...withoutNumber, consent };
+}
+
+/** A yes to that organisation given by text from the number it typed is no longer theirs to count on: pending again. */
+async function resetYesFromNumber(deps: SubscriptionDeps, personId: string, orgId: string): Promise<void> {
+  const counselors = deps.counselors;
+  if (!counselors?.cohortsOfPerson || !counselors.saveCohortMember) return;
+  for (const member of await counselors.cohortsOfPerson(personId)) {
+    if (member.orgId === orgId && member.consent?.state === 'accepted' && member.consent.source === 'sms-keyword') {
+      await counselors.saveCohortMember({ ...member, consent: { state: 'pending', at: deps.clock.now().toISOString() } });
+    }
   }
 }
 
@@ -643,7 +680,7 @@ export type UpdatePreferencesOutcome =
  *   season, visa track, applicant type, cycle, dates, specialty, the counselor choice.
  * - A changed outcome goes through setOutcome; either way everything is re-planned.
  */
-export async function updatePreferences(deps: SubscriptionDeps, token: string, raw: unknown): Promise<UpdatePreferencesOutcome> {
+export async function updatePreferences(deps: SubscriptionDeps, token: string, raw: unknown, client?: { address: string }): Promise<UpdatePreferencesOutcome> {
   const found = await personOf(deps, token, 'preferences');
   if (isInvalid(found)) return found;
   const current = found.person;
@@ -683,6 +720,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
     if (!number) errors.mobile = 'Add your mobile number to get texts.';
     else if (!textableNumber(deps, number)) errors.mobile = NOT_TEXTABLE;
     else if (form.smsConsent !== 'yes') errors.smsConsent = 'Tick the box to agree to texts.';
+    else if (!(await numberBudgetAllows(deps, number, client, now))) errors.mobile = 'Too many numbers have been added from here in the last hour: please try again later.';
     else if (await phoneIsFree(deps, number, current.personId)) {
       phone = number;
       consent.sms = pending('preferences', SMS_CONSENT_TEXT, now);

@@ -28,10 +28,12 @@ const HOUR = 3600;
  */
 export function formBudgets(limits: PublicFormLimits, client: { address: string; salt: string }, mobile: string | undefined): FormBudget[] {
   const clientKey = createHash('sha256').update(`${client.salt}\n${client.address}`).digest('hex').slice(0, 24);
+  // Narrowest first: a post refused for its own client (or number range) uses up nothing of the
+  // wider budgets, so one flooding address cannot close the form for everyone else.
   return [
-    { key: 'all', limit: limits.overallPerHour, windowSeconds: HOUR },
     { key: `client:${clientKey}`, limit: limits.perClientPerHour, windowSeconds: HOUR },
     ...(mobile ? [{ key: `prefix:${numberPrefix(mobile)}`, limit: limits.perNumberPrefixPerHour, windowSeconds: HOUR }] : []),
+    { key: 'all', limit: limits.overallPerHour, windowSeconds: HOUR },
   ];
 }
 

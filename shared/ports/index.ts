@@ -179,8 +179,10 @@ export interface Store extends PlanStore {
    * Erasure's first step, also taken by erasePerson itself: from now on the person reads as
    * absent and every guarded write for them raises PersonGone. False when there is no profile.
    * Callers that delete other records first (memberships) take it before them.
+   * `onlyTheOwnRecordOf`: an organisation erasing its own record: in the same write, only if that
+   * organisation brought it and nothing in it is confirmed (a yes given a moment ago stops it).
    */
-  beginErasure(personId: string, at: Date): Promise<boolean>;
+  beginErasure(personId: string, at: Date, options?: { onlyTheOwnRecordOf?: string }): Promise<boolean>;
 }
 
 export interface EmailMessage {

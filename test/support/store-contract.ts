@@ -61,11 +61,18 @@ export function describeStoreContract(
         expect(await store.getPerson('p-asha')).toEqual(withoutContacts);
       });
 
-      test("leaving a number that someone else has taken since keeps that person's lookup", async () => {
+      test('a save never takes a number or address someone else holds: refused, and both keep theirs', async () => {
         await store.savePerson(person());
         await store.savePerson(person({ personId: 'p-ravi', phone: '+923001234567', email: 'ravi@example.org' }));
-        await store.savePerson(person({ personId: 'p-ravi', phone: '+919812345678', email: 'ravi@example.org' }));
+        for (const taking of [{ phone: '+919812345678' }, { email: 'asha@example.com' }]) {
+          await expect(rawStore.savePerson(person({ personId: 'p-ravi', phone: '+923001234567', email: 'ravi@example.org', ...taking }))).rejects.toMatchObject({ code: 'conflict' });
+        }
+        expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-asha');
+        expect(await store.findPersonIdByEmail('asha@example.com')).toBe('p-asha');
+        expect(await store.getPerson('p-ravi')).toMatchObject({ phone: '+923001234567', email: 'ravi@example.org' });
+        // Once Asha lets the number go, it is free to take.
         await store.savePerson(person({ phone: '+919811111111' }));
+        await store.savePerson(person({ personId: 'p-ravi', phone: '+919812345678', email: 'ravi@example.org' }));
         expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
         expect(await store.findPersonIdByPhone('+919811111111')).toBe('p-asha');
       });
@@ -836,14 +843,11 @@ export function describeStoreContract(
         expect(await store.erasePerson('p-nobody')).toBe(0);
       });
 
-      test("keeps a lookup that now belongs to someone else", async () => {
+      test("erasing one person leaves everyone else's lookups alone", async () => {
         await store.savePerson(person());
-        // Ravi comes with another number, then takes Asha's (a later save moves the lookup to him).
         await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.org', phone: '+923001234567' }));
-        await store.savePerson(person({ personId: 'p-ravi', email: 'ravi@example.org' }));
-        expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
         await store.erasePerson('p-asha');
-        expect(await store.findPersonIdByPhone('+919812345678')).toBe('p-ravi');
+        expect(await store.findPersonIdByPhone('+923001234567')).toBe('p-ravi');
         expect(await store.findPersonIdByEmail('ravi@example.org')).toBe('p-ravi');
         expect(await store.getPerson('p-ravi')).toBeDefined();
       });
@@ -899,6 +903,19 @@ export function describeStoreContract(
         expect(await nothingOf('p-asha')).toEqual(EMPTY);
         expect(await rawStore.findPersonIdByEmail('asha@example.com')).toBeUndefined();
         expect(await rawStore.listDueMessages(new Date('2030-01-01T00:00:00Z'), 10)).toEqual([]);
+      });
+
+      test("an organisation's erasure starts only on its own record that nobody confirmed, decided in the write itself", async () => {
+        const own = person({ personId: 'p-own', email: 'own@example.org', phone: undefined, broughtBy: 'org-a', consent: { email: { state: 'pending', source: 'counselor:c-1', at: NOW.toISOString(), text: 'Invited' } } });
+        await rawStore.createPeople([{ person: own, enrollments: [] }]);
+        expect(await rawStore.beginErasure('p-own', NOW, { onlyTheOwnRecordOf: 'org-b' })).toBe(false);
+        // Confirmed a moment ago: not the organisation's any more.
+        await rawStore.savePerson({ ...own, consent: { email: { ...own.consent.email!, state: 'confirmed' } } });
+        expect(await rawStore.beginErasure('p-own', NOW, { onlyTheOwnRecordOf: 'org-a' })).toBe(false);
+        expect(await rawStore.getPerson('p-own')).toBeDefined();
+        await rawStore.savePerson(own);
+        expect(await rawStore.beginErasure('p-own', NOW, { onlyTheOwnRecordOf: 'org-a' })).toBe(true);
+        expect(await rawStore.getPerson('p-own')).toBeUndefined();
       });
 
       test('beginErasure of someone unknown says so and changes nothing', async () => {

@@ -8,6 +8,8 @@ import { silentLogger } from '../../shared/ports';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
 import { seedPerson } from '../support/seed';
+import { issueToken } from '../../shared/domain/tokens';
+import { TEST_TOKEN_SECRET } from '../support/memory-services';
 import { createWholeApiHandler } from '../support/whole-api';
 
 /**
@@ -178,6 +180,90 @@ describe('an organisation adding someone who is already with us', () => {
   });
 });
 
+describe('what an organisation’s own changes can reach', () => {
+  test('changing a cohort touches only members who said yes (and its own records); nobody’s own dates', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await w.services.store.saveEnrollment({ personId: NGOZI.personId, enrollmentId: 'e-own', sequenceId: 'self-care', anchors: { step2_exam: '2027-03-01', enrolled: '2026-11-01T00:00:00.000Z' }, enrolledAt: '2026-11-01T00:00:00.000Z', status: 'active' });
+    await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'ngozi@example.com', timeZone: 'UTC' }] } });
+    const before = w.snapshot();
+    const changed = await w.call('PUT', `/counselor/cohorts/${cohortId}`, { as: MALLORY, body: { sequenceIds: ['getting-started', 'interview-season'], anchorOverrides: { interview_day: '2027-01-27' } } });
+    expect(changed.status).toBe(200);
+    expect(w.snapshot()).toBe(before);
+    // A cohort cannot set anyone's own dates at all.
+    const overwrite = await w.call('PUT', `/counselor/cohorts/${cohortId}`, { as: MALLORY, body: { anchorOverrides: { step2_exam: '2027-09-09' } } });
+    expect(overwrite.status).toBe(400);
+    expect(overwrite.body.message).toMatch(/each member's own/);
+  });
+
+  test('a row correcting the organisation’s own record never adds a number or address (it could be someone else’s)', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await seedPerson(w.services.store, { ...NGOZI, personId: 'p-victim', email: 'victim@example.com', phone: '+2348099990000' });
+    const first = await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'own@mallory.example', timeZone: 'UTC' }] } });
+    const own = first.body.rows[0].personId as string;
+    const again = await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'own@mallory.example', phone: '+2348099990000', timeZone: 'UTC' }] } });
+    expect(again.body.rows[0]).toEqual({ row: 1, status: 'updated', personId: own });
+    expect(await w.services.store.findPersonIdByPhone('+2348099990000')).toBe('p-victim');
+    expect((await w.services.store.getPerson(own))!.phone).toBeUndefined();
+  });
+
+  test('a future user’s address registered by an organisation: their own sign-up claims it clean of the organisation’s number and yes', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    const added = await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'future@example.com', phone: '+15550007777', timeZone: 'UTC' }] } });
+    const personId = added.body.rows[0].personId as string;
+    const inbound = (sid: string, body: string) =>
+      handleInboundSms({ store: w.services.store, clock: w.services.clock, helpAddress: 'help@example.org', memberships: w.services.counselors }, { messageSid: `SM${sid.repeat(32)}`, from: '+15550007777', to: '+15550000000', body });
+    // The organisation answers its own invitation from the number it typed.
+    await inbound('4', 'YES');
+    expect(await w.services.counselors.getCohortMember('org-m', cohortId, personId)).toMatchObject({ consent: { state: 'accepted', source: 'sms-keyword' } });
+    // The address's real owner signs up and confirms.
+    const form = new URLSearchParams({ email: 'future@example.com', timeZone: 'Europe/London', season: '2027', visaTrack: 'j1', applicantType: 'non-us-img', attempt: '1' });
+    await w.call('POST', '/subscribe', { rawBody: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const confirm = /\/confirm\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.at(-1)!.text)![0];
+    await w.call('POST', confirm, { rawBody: 'confirm=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const mine = (await w.services.store.getPerson(personId))!;
+    expect(mine.phone).toBeUndefined();
+    expect(mine.consent.sms).toBeUndefined();
+    expect(mine.broughtBy).toBeUndefined();
+    expect(mine.consent.email).toMatchObject({ state: 'confirmed', source: 'web' });
+    expect(await w.services.counselors.getCohortMember('org-m', cohortId, personId)).toMatchObject({ consent: { state: 'pending' } });
+    expect((await w.call('GET', `/counselor/cohorts/${cohortId}/members/${personId}/timeline`, { as: MALLORY })).status).toBe(404);
+    // The organisation's number reaches nothing of theirs any more.
+    expect((await inbound('5', 'NEXT')).outcome).toBe('unknown-number');
+  });
+
+  test('a yes from the organisation’s number after the person confirmed their own address accepts nothing', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    const added = await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'later@example.com', phone: '+15550006666', timeZone: 'UTC' }] } });
+    const personId = added.body.rows[0].personId as string;
+    const form = new URLSearchParams({ email: 'later@example.com', timeZone: 'Europe/London', season: '2027', visaTrack: 'j1', applicantType: 'non-us-img', attempt: '1' });
+    await w.call('POST', '/subscribe', { rawBody: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const confirm = /\/confirm\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.at(-1)!.text)![0];
+    await w.call('POST', confirm, { rawBody: 'confirm=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const yes = await handleInboundSms({ store: w.services.store, clock: w.services.clock, helpAddress: 'help@example.org', memberships: w.services.counselors }, { messageSid: `SM${'6'.repeat(32)}`, from: '+15550006666', to: '+15550000000', body: 'YES' });
+    expect(yes.outcome).toBe('unknown-number');
+    expect(await w.services.counselors.getCohortMember('org-m', cohortId, personId)).toMatchObject({ consent: { state: 'pending' } });
+  });
+
+  test('a removed member’s timeline looks back only', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'ngozi@example.com', timeZone: 'UTC' }] } });
+    await w.services.dispatch();
+    const joinPath = /\/join\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.at(-1)!.text)![0];
+    await w.call('POST', joinPath, { rawBody: 'answer=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await w.call('DELETE', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}`, { as: MALLORY });
+    w.services.at('2027-02-01T10:00:00.000Z');
+    await w.services.store.saveSafetyEvent({ personId: NGOZI.personId, eventId: 'SMlater', at: '2027-02-01T10:00:00.000Z', kind: 'distress', rule: 'distress:test' });
+    const timeline = await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/timeline`, { as: MALLORY });
+    expect(timeline.status).toBe(200);
+    expect(JSON.stringify(timeline.body.timeline)).not.toContain('2027-02-01');
+  });
+});
+
 describe('the anonymous sign-up form and a stranger’s phone', () => {
   test('someone invited by an organisation is not rewritten by a form, and the attacker’s mobile never reaches their plan', async () => {
     const w = await world();
@@ -242,6 +328,31 @@ describe('the sign-up form’s limits (SMS pumping)', () => {
     expect(await byPrefix.services.store.findPersonIdByEmail('c@example.com')).toBeUndefined();
     const overall = await limited({ perClientPerHour: 100, perNumberPrefixPerHour: 100, overallPerHour: 2 });
     for (const [i, expected] of [[1, 303], [2, 303], [3, 429]] as const) expect((await post(overall, `o${i}@example.com`, undefined, `192.0.2.${i}`)).status).toBe(expected);
+  });
+
+  test('numbers added in the preferences count against the same caps (no pumping through throwaway accounts)', async () => {
+    const w = await limited({ perClientPerHour: 100, perNumberPrefixPerHour: 1, overallPerHour: 100 });
+    const prefsOf = async (email: string) => {
+      await post(w, email, undefined, '198.51.100.20');
+      const confirm = /\/confirm\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.at(-1)!.text)![0];
+      await w.call('POST', confirm, { rawBody: 'confirm=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const personId = (await w.services.store.findPersonIdByEmail(email))!;
+      return `/preferences/${issueToken(TEST_TOKEN_SECRET, 'preferences', personId, w.services.clock.now())}`;
+    };
+    const save = (path: string, mobile: string) =>
+      w.call('POST', path, {
+        rawBody: new URLSearchParams({ action: 'save', email: 'on', sms: 'on', mobile, smsConsent: 'yes', quietStart: '21:00', quietEnd: '08:00', pause: 'keep', timeZone: 'UTC', season: '2027', visaTrack: 'j1', applicantType: 'non-us-img', attempt: '1', outcome: 'applying' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        sourceIp: '198.51.100.20',
+      });
+    expect((await save(await prefsOf('one@example.com'), '+2348051111111')).status).toBe(200);
+    const second = await prefsOf('two@example.com');
+    const before = w.snapshot();
+    const refused = await save(second, '+2348052222222');
+    expect(refused.status).toBe(400);
+    expect(String(refused.body)).toContain('Too many numbers have been added from here');
+    expect(w.snapshot()).toBe(before);
+    expect(w.services.sms.sent.map((m) => m.to)).toEqual(['+2348051111111']);
   });
 
   test('a number in a country this deployment does not text is refused with a reason, and nothing is stored', async () => {

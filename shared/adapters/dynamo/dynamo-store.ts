@@ -65,7 +65,7 @@ import { noticeKey, tokenNonceKey } from './keys';
 // A person's own plan (issue 8): its own adapter file, same table and partition.
 import { createDynamoPlanStore } from './dynamo-plan-store';
 import { ERASING_ATTRIBUTE, writeForLivingPerson } from './person-guard';
-import { PersonGone } from '../../domain/errors';
+import { DomainError, PersonGone } from '../../domain/errors';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -353,6 +353,8 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
 
     const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
     const deletedLookupAt: Array<string | undefined> = [undefined];
+    /** Positions of the lookups this save puts: a failed condition there means someone else holds it. */
+    const takenLookupAt = new Map<number, string>();
     const lookups = [
       { current: ifDefined(person.phone, phoneLookupKey), old: ifDefined(previous.phone, phoneLookupKey) },
       { current: ifDefined(person.email, emailLookupKey), old: ifDefined(previous.email, emailLookupKey) },
@@ -367,8 +369,18 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     }
     for (const { current, old } of lookups) {
       if (current) {
-        transactItems.push({ Put: { TableName, Item: { ...current, personId } } });
+        transactItems.push({
+          Put: {
+            TableName,
+            Item: { ...current, personId },
+            // A number or address someone else holds is never taken over by a save.
+            ConditionExpression: 'attribute_not_exists(#pk) OR #personId = :personId',
+            ExpressionAttributeNames: namesFor(PK, 'personId'),
+            ExpressionAttributeValues: { ':personId': personId },
+          },
+        });
         deletedLookupAt.push(undefined);
+        takenLookupAt.set(transactItems.length - 1, current.pk);
       }
       if (old && old.pk !== current?.pk && !keepLookups.has(old.pk)) {
         transactItems.push({
@@ -384,7 +396,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
         deletedLookupAt.push(old.pk);
       }
     }
-    return { transactItems, deletedLookupAt };
+    return { transactItems, deletedLookupAt, takenLookupAt };
   }
 
   /** A person being erased is already gone for every reader. */
@@ -436,13 +448,17 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
   }
 
   /** Erasure's first step: from now on the person reads as gone and guarded writes fail. */
-  async function markErasing(personId: string, at: Date): Promise<boolean> {
+  async function markErasing(personId: string, at: Date, options: { onlyTheOwnRecordOf?: string } = {}): Promise<boolean> {
+    const org = options.onlyTheOwnRecordOf;
     const marked = await updateIf('beginErasure', {
       key: personKey(personId),
       expression: 'SET #erasing = if_not_exists(#erasing, :at)',
-      condition: 'attribute_exists(#pk)',
-      names: { ...namesFor(PK), '#erasing': ERASING_ATTRIBUTE },
-      values: { ':at': at.toISOString() },
+      condition:
+        org === undefined
+          ? 'attribute_exists(#pk)'
+          : 'attribute_exists(#pk) AND #broughtBy = :org AND (attribute_not_exists(#consent.#email) OR #consent.#email.#state <> :confirmed) AND (attribute_not_exists(#consent.#sms) OR #consent.#sms.#state <> :confirmed)',
+      names: { ...namesFor(PK), '#erasing': ERASING_ATTRIBUTE, ...(org !== undefined && namesFor('broughtBy', 'consent', 'email', 'sms', 'state')) },
+      values: { ':at': at.toISOString(), ...(org !== undefined && { ':org': org, ':confirmed': 'confirmed' }) },
     });
     return marked !== false;
   }
@@ -467,11 +483,13 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
           return;
         } catch (error) {
           if (!(error instanceof TransactionCanceledException) || round >= SAVE_PERSON_ROUNDS) throw error;
-          // Either the profile changed under us (plan again from the new one) or an old lookup
-          // now belongs to someone else (leave it alone next round).
+          // Either the profile changed under us (plan again from the new one), an old lookup now
+          // belongs to someone else (leave it alone next round), or a new one does (refused).
           error.CancellationReasons?.forEach((reason, index) => {
+            if (reason.Code !== 'ConditionalCheckFailed') return;
+            if (plan.takenLookupAt.has(index)) throw new DomainError('conflict', 'that email address or phone number is someone else\'s');
             const lookupPk = plan.deletedLookupAt[index];
-            if (reason.Code === 'ConditionalCheckFailed' && lookupPk) keepLookups.add(lookupPk);
+            if (lookupPk) keepLookups.add(lookupPk);
           });
         }
       }

@@ -6,7 +6,7 @@ import type { Store } from '../../ports';
 import { alertKey, alertPk, dueKey, dueUpperBound, journalKey, parseDueSk, safetyEventKey } from '../dynamo/keys';
 import { dueQueuesOf, dueSortKey } from '../dynamo/keys';
 import { createMemoryPlanStore } from './memory-plan-store';
-import { PersonGone } from '../../domain/errors';
+import { DomainError, PersonGone } from '../../domain/errors';
 
 /**
  * The in-memory twin of the DynamoDB store, for unit tests and use-case tests. It keeps the same
@@ -62,6 +62,11 @@ export function createMemoryStore(): MemoryStore {
 
     async savePerson(person) {
       mustLive(person.personId);
+      // As the table's conditional lookups: a number or address someone else holds is never taken over.
+      const heldByOther = (holder: string | undefined) => holder !== undefined && holder !== person.personId;
+      if ((person.phone !== undefined && heldByOther(personIdByPhone.get(person.phone))) || (person.email !== undefined && heldByOther(personIdByEmail.get(person.email.toLowerCase())))) {
+        throw new DomainError('conflict', "that email address or phone number is someone else's");
+      }
       const previous = people.get(person.personId);
       // Drop lookups the person left behind, unless the number or address is someone else's now.
       if (previous?.phone !== undefined && previous.phone !== person.phone && personIdByPhone.get(previous.phone) === person.personId) {
@@ -361,8 +366,11 @@ export function createMemoryStore(): MemoryStore {
       return true;
     },
 
-    async beginErasure(personId) {
-      if (!people.has(personId)) return false;
+    async beginErasure(personId, _at, options = {}) {
+      const person = people.get(personId);
+      if (!person) return false;
+      const org = options.onlyTheOwnRecordOf;
+      if (org !== undefined && (person.broughtBy !== org || person.consent.email?.state === 'confirmed' || person.consent.sms?.state === 'confirmed')) return false;
       erasing.add(personId);
       return true;
     },
