@@ -346,6 +346,7 @@ ${dateFieldset(Object.fromEntries(PERSONAL_DATE_NAMES.map((n) => [n, pick(n, vie
 </fieldset>
 <button type="submit">Save my preferences</button>
 </form>
+${organisationsSection(view.organisations)}
 <h2 id="plan">Your plan</h2>
 <p>Your deadlines, your own finish lines before them, and your goals for the week: <a href="${escapeHtml(view.planUrl)}" id="plan-link">open my plan</a>.</p>
 ${calendarSection(view.calendarUrl, view.season, args.calendarReset === true)}
@@ -353,6 +354,20 @@ ${calendarSection(view.calendarUrl, view.season, args.calendarReset === true)}
 <p>This removes everything we hold about you: your details, dates, plan, messages and notes. It cannot be undone.</p>
 <form method="post" action="${THIS_PAGE}"><input type="hidden" name="action" value="delete"><button type="submit" class="danger">Delete all my data…</button></form>`;
   return page({ status: args.status ?? 200, title: 'Your preferences', body });
+}
+
+/** Organisations that follow the person's coaching, or ask to: each with the person's own button. */
+function organisationsSection(organisations: PreferencesView['organisations']): string {
+  if (organisations.length === 0) return '';
+  const rows = organisations
+    .map((o) => {
+      const name = escapeHtml(o.name);
+      const [action, label, said] =
+        o.answer === 'accepted' ? ['stop-sharing', `Stop sharing with ${name}`, `${name} sees how your coaching goes (never the words you write).`] : ['start-sharing', `Let ${name} follow my coaching`, `${name} asked to follow your coaching. They see nothing unless you agree.`];
+      return `<li><p>${said}</p><form method="post" action="${THIS_PAGE}"><input type="hidden" name="action" value="${action}"><input type="hidden" name="org" value="${escapeHtml(o.orgId)}"><button type="submit"${o.answer === 'accepted' ? ' class="secondary"' : ''}>${label}</button></form></li>`;
+    })
+    .join('\n');
+  return `<h2 id="organisations">Organisations</h2>\n<ul class="plain">\n${rows}\n</ul>`;
 }
 
 export function deleteConfirmPage(): PageResponse {

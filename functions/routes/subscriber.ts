@@ -23,6 +23,7 @@ import {
 import { resetCalendarLink } from '../../shared/app/calendar-feed';
 import type { Logger } from '../../shared/ports';
 import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/join-request';
+import { chooseOrganisation } from '../../shared/app/organisations-of-person';
 import * as pages from '../../web/pages';
 import { json } from '../http';
 import { BadRequest, formFields } from '../request';
@@ -77,7 +78,7 @@ const MAX_SNS_BYTES = 300 * 1024;
 
 const ConfirmForm = z.object({ confirm: z.literal('yes') });
 const JoinForm = z.object({ answer: z.enum(['yes', 'no']) });
-const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed', 'reset-calendar']) });
+const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed', 'reset-calendar', 'stop-sharing', 'start-sharing']) });
 /** The confirmation page's calendar link: the preference centre's calendar section (its buttons subscribe). */
 const calendarSectionUrl = (deps: SubscriptionDeps, personId: string) => `${preferencesUrl(deps, personId)}#calendar`;
 /** RFC 8058's body, or the button on our own page. */
@@ -193,6 +194,13 @@ export const subscriberRoutes: Route[] = [
       if (action.data.action === 'delete-confirmed') {
         const erased = await eraseMyData(deps, token);
         return erased.status === 'erased' ? pages.erasedPage() : linkProblem(erased);
+      }
+      if (action.data.action === 'stop-sharing' || action.data.action === 'start-sharing') {
+        const chosen = await chooseOrganisation(joinDepsOf(ctx.services, ctx.log), token, fields);
+        if (chosen.status === 'invalid-link') return linkProblem(chosen);
+        if (chosen.status === 'invalid') return pages.badFormPage('The form did not say which organisation.');
+        const view = await viewPreferences(deps, token);
+        return view.status === 'ok' ? pages.preferencesPage({ view: view.view }) : linkProblem(view);
       }
       if (action.data.action === 'reset-calendar') {
         const reset = await resetCalendarLink(deps, token);

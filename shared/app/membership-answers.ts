@@ -51,9 +51,11 @@ export async function answerMemberships(
   source: string,
 ): Promise<{ orgNames: string[] }> {
   const now = deps.clock.now();
-  const memberships = (await deps.counselors.cohortsOfPerson(personId)).filter(
-    (m) => m.status === 'active' && (m.consent?.state ?? 'pending') === 'pending' && m.orgId === scope.orgId,
-  );
+  // Still to answer; and, for a no, a yes given before: the person may stop sharing at any time.
+  const memberships = (await deps.counselors.cohortsOfPerson(personId)).filter((m) => {
+    const state = m.consent?.state ?? 'pending';
+    return m.status === 'active' && m.orgId === scope.orgId && (state === 'pending' || (answer === 'declined' && state === 'accepted'));
+  });
   if (memberships.length === 0) return { orgNames: [] };
   const orgNames = new Map<string, string>();
   try {

@@ -32,6 +32,7 @@ import { isPlanEnrollment } from '../domain/plan';
 import { calendarUrl } from './calendar-feed';
 import { personalDatesIn } from './plan-enrollments';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
+import { organisationsOf, type OrganisationChoice } from './organisations-of-person';
 import { invitedNumber } from '../domain/ownership';
 import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
 import type { FormLimits } from '../ports/form-limits';
@@ -554,6 +555,8 @@ export async function peekConfirmation(deps: SubscriptionDeps, token: string): P
 export type ChannelState = 'on' | 'waiting' | 'off' | 'none';
 
 export interface PreferencesView {
+  /** Organisations that follow their coaching, or ask to: theirs to answer and to stop. */
+  organisations: OrganisationChoice[];
   firstName?: string;
   /** Shown partly hidden: a forwarded link should not hand out the whole address or number. */
   emailMasked?: string;
@@ -592,7 +595,9 @@ export const maskPhone = (phone: string) => `${phone.slice(0, 3)}${'•'.repeat(
 async function viewOf(deps: SubscriptionDeps, person: Person): Promise<PreferencesView> {
   const now = deps.clock.now();
   const paused = person.profile.pausedUntil && Date.parse(person.profile.pausedUntil) > now.getTime() ? new Date(person.profile.pausedUntil) : undefined;
+  const counselors = deps.counselors;
   return {
+    organisations: counselors?.cohortsOfPerson && counselors.getOrganisation ? await organisationsOf({ cohortsOfPerson: counselors.cohortsOfPerson, getOrganisation: counselors.getOrganisation }, person.personId) : [],
     email: stateOf(person.consent.email, person.email),
     sms: stateOf(person.consent.sms, person.phone),
     quietHours: person.quietHours ?? DEFAULT_QUIET_HOURS,

@@ -163,6 +163,26 @@ describe('an organisation adding someone who is already with us', () => {
     expect((await w.services.store.getPerson(NGOZI.personId))!.timeZone).toBe('Africa/Lagos');
   });
 
+  test('her preferences list the organisations; she says yes to one that asks, and stops sharing whenever she likes', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'ngozi@example.com', timeZone: 'UTC' }] } });
+    const prefs = `/preferences/${issueToken(TEST_TOKEN_SECRET, 'preferences', NGOZI.personId, w.services.clock.now())}`;
+    const form = (fields: Record<string, string>) => ({ rawBody: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(String((await w.call('GET', prefs)).body)).toContain('Mallory Prep asked to follow your coaching');
+    // Naming an organisation she has nothing with changes nothing.
+    const before = w.snapshot();
+    expect((await w.call('POST', prefs, form({ action: 'start-sharing', org: 'org-h' }))).status).toBe(200);
+    expect(w.snapshot()).toBe(before);
+    expect((await w.call('POST', prefs, form({ action: 'start-sharing', org: 'not an id!' }))).status).toBe(400);
+
+    expect(String((await w.call('POST', prefs, form({ action: 'start-sharing', org: 'org-m' }))).body)).toContain('Stop sharing with Mallory Prep');
+    expect((await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/timeline`, { as: MALLORY })).status).toBe(200);
+    await w.call('POST', prefs, form({ action: 'stop-sharing', org: 'org-m' }));
+    expect(await w.services.counselors.getCohortMember('org-m', cohortId, NGOZI.personId)).toMatchObject({ consent: { state: 'declined', source: 'preferences' } });
+    expect((await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/timeline`, { as: MALLORY })).status).toBe(404);
+  });
+
   test('erase: someone already with us is never erased by an organisation, and the answer reads as for its own record', async () => {
     const w = await world();
     const cohortId = await w.cohort(MALLORY);
