@@ -1,5 +1,5 @@
 /**
- * Four tiers (DESIGN.md): unit on memory twins, integration against the real local twins,
+ * Four tiers (README, "Two commands"): unit on memory twins, integration against the real local twins,
  * infra (CDK Template assertions + cdk-nag), e2e against the whole local stack.
  * Type checking is `npm run typecheck`; jest only transpiles, which keeps the suite quick.
  */

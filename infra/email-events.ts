@@ -7,7 +7,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 /**
- * How SES tells us about bounces and complaints (RULES.md: a permanent bounce or any complaint
+ * How SES tells us about bounces and complaints (docs/rules.md: a permanent bounce or any complaint
  * suppresses the address). The sender names the configuration set on every email; SES publishes
  * the set's bounce and complaint events to an encrypted SNS topic; SNS delivers them over HTTPS
  * to POST /webhooks/ses, which checks the SNS signature and the topic before acting.

@@ -107,7 +107,7 @@ export class StatefulStack extends Stack {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotating the link-signing key would break every unsubscribe and preference link already in ' +
-        "people's inboxes (RULES.md requires those to keep working); it is rotated by hand, with a grace " +
+        "people's inboxes (docs/rules.md requires those to keep working); it is rotated by hand, with a grace " +
         'period, only if it is ever exposed.',
     });
     this.appSecret = appSecret;

@@ -12,7 +12,7 @@ import type { HttpResult, Route, RouteContext } from '../router';
 /**
  * Twilio's webhooks: inbound texts (answered with TwiML) and delivery status callbacks. Both are
  * checked against X-Twilio-Signature over the public URL Twilio called before anything else
- * happens (RULES.md: missing or wrong, 403 and no side effect). Extra Twilio parameters are
+ * happens (docs/rules.md: missing or wrong, 403 and no side effect). Extra Twilio parameters are
  * tolerated: Twilio adds fields over time, and the signature covers them all anyway.
  */
 

@@ -90,7 +90,7 @@ export interface SmsSandbox {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Segments: GSM-7 where every character allows it, UCS-2 otherwise (RULES.md, SMS).
+// Segments: GSM-7 where every character allows it, UCS-2 otherwise (docs/rules.md, SMS).
 
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 

@@ -13,7 +13,7 @@ import { isAcceptedMember } from '../domain/counselor';
 /**
  * What counselors hear from us by email (issue 5):
  * - a crisis alert, at once, when a member of one of their organisation's cohorts sends a text
- *   that signals risk (RULES.md, Safety: "the person's counselor is alerted");
+ *   that signals risk (docs/rules.md, Safety: "the person's counselor is alerted");
  * - a weekly digest of each cohort.
  * Both honour the counselor's own settings (crisisAlerts, weeklyDigest), and both go exactly once:
  * each email has a deterministic key in the notification ledger, claimed before the send and

@@ -394,7 +394,7 @@ export function createDispatcher(deps: DispatchDeps) {
     } catch (error) {
       return { kind: 'failed', reason: `render: ${(error as Error).message}` };
     }
-    // RULES.md: every coaching email carries RFC 8058 one-click unsubscribe.
+    // docs/rules.md: every coaching email carries RFC 8058 one-click unsubscribe.
     const headers = s.links
       ? { 'List-Unsubscribe': `<${s.links.unsubscribeUrl(message.personId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       : undefined;
@@ -557,7 +557,7 @@ export function createDispatcher(deps: DispatchDeps) {
 
   function pauseEmail(report: DispatchReport, reason: string): void {
     if (report.emailPaused) return;
-    // RULES.md: a daily quota pauses email sending and raises an alarm (metric filter on this log).
+    // docs/rules.md: a daily quota pauses email sending and raises an alarm (metric filter on this log).
     report.emailPaused = true;
     log.error('email sending paused by the provider', { reason, alarm: 'EmailSendingPaused' });
   }
@@ -574,7 +574,7 @@ export function createDispatcher(deps: DispatchDeps) {
     if (result.status === 'sent') return { kind: 'sent', providerId: result.providerId };
     if (!result.retryable) return { kind: 'failed', reason: result.reason };
     const earlier = message.attempts.filter((a) => a.outcome === 'retry' && isProviderFailure(a.detail));
-    // Throttling is never a reason to give up (RULES.md: retried, never dropped); it still backs off.
+    // Throttling is never a reason to give up (docs/rules.md: retried, never dropped); it still backs off.
     const failures = earlier.filter((a) => !isThrottlingDetail(a.detail)).length + (result.throttled ? 0 : 1);
     if (failures >= s.maxAttempts) return { kind: 'failed', reason: `gave_up: ${result.reason}` };
     const wait = Math.max(result.retryAfterSeconds ?? 0, backoffSeconds(earlier.length + 1));

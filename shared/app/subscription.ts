@@ -632,7 +632,7 @@ export async function viewPreferences(deps: SubscriptionDeps, token: string): Pr
   return { status: 'ok', view: await viewOf(deps, found.person) };
 }
 
-/** RULES.md: no texts from 21:00 to 08:00 local. People may widen that window, never narrow it. */
+/** docs/rules.md: no texts from 21:00 to 08:00 local. People may widen that window, never narrow it. */
 export const QUIET_START_CHOICES = ['18:00', '19:00', '20:00', '21:00'] as const;
 export const QUIET_END_CHOICES = ['08:00', '09:00', '10:00', '11:00', '12:00'] as const;
 export const PAUSE_CHOICES = ['keep', 'none', '3', '7', '14', '30', '60', '90'] as const;
@@ -878,7 +878,7 @@ function bareAddress(value: string): string | undefined {
 }
 
 /**
- * What SES reports about a sent email (RULES.md): a permanent bounce or any complaint suppresses
+ * What SES reports about a sent email (docs/rules.md): a permanent bounce or any complaint suppresses
  * the address (email consent revoked with source `ses-bounce` / `ses-complaint`, pending emails
  * cancelled); a transient or undetermined bounce and every other event change nothing.
  * Replays converge: suppressing twice is suppressing once.

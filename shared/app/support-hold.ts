@@ -15,7 +15,7 @@ export type ResumeCoachingInput = z.input<typeof ResumeCoachingInput>;
 
 /**
  * A human (operator now, counselor with issue 5) has checked in after a risk message and lifts
- * the support hold (RULES.md, Safety: upbeat sequences pause until a human resumes them).
+ * the support hold (docs/rules.md, Safety: upbeat sequences pause until a human resumes them).
  * 1. Clears profile.supportHold and re-plans, so the upbeat steps come back from now on.
  * 2. Records who lifted it and when, as a safety event next to the flag that set it.
  * A person without a hold is left as they are.

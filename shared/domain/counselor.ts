@@ -130,7 +130,7 @@ export interface CounselorPrincipal {
   scopes: string[];
 }
 
-/** The consent source recorded when a counselor enrolled someone (RULES.md: consent records). */
+/** The consent source recorded when a counselor enrolled someone (docs/rules.md: consent records). */
 export const counselorConsentSource = (counselorId: string) => `counselor:${counselorId}`;
 
 /** The organisation may see this member's records: they said yes to it, and are still a member. */

@@ -1,7 +1,7 @@
 import { DELIVERY_STATUSES, type Delivery, type DeliveryStatus } from './model';
 
 /**
- * How Twilio's status callbacks for one text converge, whatever order they arrive in (RULES.md:
+ * How Twilio's status callbacks for one text converge, whatever order they arrive in (docs/rules.md:
  * they may repeat and arrive out of order). Pure.
  *
  * Twilio's lifecycle for an outbound SMS (its "Outbound Message Status in Status Callbacks" guide):

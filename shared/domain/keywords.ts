@@ -4,7 +4,7 @@ import * as z from 'zod';
  * What an inbound SMS means, as a value: the use case decides what to do with it.
  *
  * Order of precedence (first that applies wins):
- *  1. A carrier keyword (RULES.md): the whole body is one of OPT_OUT_WORDS / OPT_IN_WORDS /
+ *  1. A carrier keyword (docs/rules.md): the whole body is one of OPT_OUT_WORDS / OPT_IN_WORDS /
  *     HELP_WORDS, ignoring case, surrounding spaces and punctuation ("Stop.", "*STOP*", "STOP 🛑").
  *     Only these get `via: 'keyword'`: they are the words the carrier itself acts on.
  *  2. `GOAL <text>`: the person's own goal. It is exempt from revocation matching, because a goal

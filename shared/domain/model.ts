@@ -20,7 +20,7 @@ export const Consent = z.object({
    */
   source: z.string().min(1),
   at: z.iso.datetime(),
-  /** The exact words the person agreed to (RULES.md: consent records). */
+  /** The exact words the person agreed to (docs/rules.md: consent records). */
   text: z.string().min(1),
 });
 export type Consent = z.infer<typeof Consent>;
@@ -48,7 +48,7 @@ export const Profile = z.object({
   /** Tracks they turned off in their preferences: only those tracks' deadline alerts still come. */
   mutedSequences: z.array(z.string().min(1).max(64)).max(20).optional(),
   /**
-   * Set when a message signalled risk (RULES.md, Safety): upbeat coaching stays paused until a
+   * Set when a message signalled risk (docs/rules.md, Safety): upbeat coaching stays paused until a
    * human (counselor or operator) resumes it; deadline alerts and check-ins still go.
    */
   supportHold: z.boolean().optional(),

@@ -33,7 +33,7 @@ export interface QuietHours {
   /** Local time at which SMS may go out again (the next morning). */
   end: LocalTime;
 }
-/** RULES.md: no SMS before 08:00 or from 21:00 in the recipient's own zone. */
+/** docs/rules.md: no SMS before 08:00 or from 21:00 in the recipient's own zone. */
 export const DEFAULT_QUIET_HOURS: QuietHours = { start: '21:00', end: '08:00' };
 
 export interface Occurrence {

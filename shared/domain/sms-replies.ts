@@ -10,7 +10,7 @@ import type { ClarifyReason } from './keywords';
  * say the number is not watched around the clock: that cannot be cut, and reaching the person
  * matters more than cost.
  *
- * Tone (DOMAIN.md): brief, warm, plain English; no diagnosis, no promises.
+ * Tone (docs/domain.md): brief, warm, plain English; no diagnosis, no promises.
  */
 
 /** HELP/INFO, also to numbers we do not know: it says who we are and nothing about them. */

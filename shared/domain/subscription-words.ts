@@ -1,6 +1,6 @@
 /**
  * What Match Coach says around signing up, in its own words: the consent sentences people agree
- * to (stored word for word with their consent, RULES.md), the confirmation and "already
+ * to (stored word for word with their consent, docs/rules.md), the confirmation and "already
  * subscribed" emails, and the one text that asks a new number for YES. Pure.
  */
 

@@ -142,7 +142,7 @@ const GSM7_EXTENSION = new Set(Array.from('^{}\\[~]|€\f'));
 
 /**
  * How an SMS body is encoded and how many segments it costs, as a carrier counts them
- * (RULES.md: one segment where possible). One character outside GSM-7 switches the whole body to
+ * (docs/rules.md: one segment where possible). One character outside GSM-7 switches the whole body to
  * UCS-2; an escape pair or a surrogate pair is never split across segments.
  */
 export function smsSegments(body: string): { encoding: 'GSM-7' | 'UCS-2'; units: number; segments: number } {

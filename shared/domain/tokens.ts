@@ -5,7 +5,7 @@ import * as z from 'zod';
  * Signed links: the only key to a person's preference centre, unsubscribe button, calendar feed
  * and email confirmation. A token is `<payload>.<signature>`, both base64url; the payload names
  * its purpose, the person, when it expires and a random nonce (used to make confirmation links
- * single use). Unforgeable without the secret (HMAC-SHA256), never a bare id (RULES.md).
+ * single use). Unforgeable without the secret (HMAC-SHA256), never a bare id (docs/rules.md).
  */
 
 export const TOKEN_PURPOSES = ['confirm-email', 'unsubscribe', 'preferences', 'calendar', 'join'] as const;

@@ -127,7 +127,7 @@ describe('Twilio request signatures', () => {
   const vectorUrl = 'https://mycompany.com/myapp.php?foo=1&bar=2';
   const vectorParams = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
 
-  it("reproduces the library's known vector (RULES.md)", () => {
+  it("reproduces the library's own known vector", () => {
     expect(signTwilioRequest('12345', vectorUrl, vectorParams)).toBe('RSOYDt4T1cUTdK1PDd93/VVr8B8=');
     expect(twilio.validateRequest('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', vectorUrl, vectorParams)).toBe(true);
   });
@@ -585,7 +585,7 @@ describe('phone page and inbound webhook', () => {
     expect((await create(sandbox, { To: '+15556660002', From: SERVICE_NUMBER, Body: 'x' })).status).toBe(201);
 
     await sandbox.sendInbound({ from: '+15556660002', body: 'please stop texting me' });
-    expect(sandbox.optedOut()).toEqual([]); // free text is the app's job (RULES.md), not Twilio's
+    expect(sandbox.optedOut()).toEqual([]); // free text is the app's job (docs/rules.md), not Twilio's
   });
 
   it('renders texts grouped by number, newest first, with everything HTML-escaped', async () => {

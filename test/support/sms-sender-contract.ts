@@ -2,7 +2,7 @@ import type { SendResult, SmsMessage, SmsSender } from '../../shared/ports';
 
 /**
  * What every SmsSender must do, run against the real Twilio adapter (on the SMS sandbox) and the
- * memory twin alike, so unit tests on the twin see what production does (DESIGN.md, example 7).
+ * memory twin alike, so unit tests on the twin see what production does (README, the test tiers).
  */
 
 /** Provider trouble a harness can script for the next send. */

@@ -5,7 +5,7 @@ import { PersonGone } from '../../shared/domain/errors';
 
 /**
  * The behaviour every Store adapter must show. The memory twin and the DynamoDB store both run
- * it, so the twin the unit tests rely on cannot drift from the real thing (DESIGN.md, tier 2).
+ * it, so the twin the unit tests rely on cannot drift from the real thing (README, the test tiers).
  * Each test gets a fresh, empty store; all times are fixed instants.
  */
 export function describeStoreContract(

@@ -20,7 +20,7 @@ const spellings = (word: string): string[] => {
 };
 
 describe('carrier keywords', () => {
-  it('exports the words RULES.md lists', () => {
+  it('exports the words docs/rules.md lists', () => {
     expect([...OPT_OUT_WORDS]).toEqual(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT']);
     expect([...OPT_IN_WORDS]).toEqual(['START', 'YES', 'UNSTOP']);
     expect([...HELP_WORDS]).toEqual(['HELP', 'INFO']);

@@ -124,7 +124,7 @@ describe('the tracks each persona takes', () => {
     expect(chicago.every((t) => t!.includes('h1b'))).toBe(true);
   });
 
-  it('Match Week texts never suggest contacting programs outside SOAP (RULES.md)', () => {
+  it('Match Week texts never suggest contacting programs outside SOAP (docs/rules.md)', () => {
     const matchWeek = sequenceLibrary().get('match-week')!;
     for (const step of matchWeek.steps) {
       for (const text of [step.sms?.text, step.email?.text, step.email?.subject]) {

@@ -7,7 +7,7 @@ import { TEST_HELP_ADDRESS } from '../support/memory-services';
 import { report } from '../support/report';
 
 /**
- * RULES.md: one GSM-7 segment where possible, measured. Every reply the SMS conversation can give
+ * docs/rules.md: one GSM-7 segment where possible, measured. Every reply the SMS conversation can give
  * is listed here with its length; the safety replies are the documented exception (safety-replies.test.ts).
  */
 

@@ -134,7 +134,7 @@ const statusParams = (messageSid: string, status: string, errorCode?: string) =>
 });
 
 describe('signatures', () => {
-  it("reproduces the twilio library's known vector (RULES.md) in the check the routes use", () => {
+  it("reproduces the twilio library's own known vector in the check the routes use", () => {
     const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
     const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
     expect(twilio.getExpectedTwilioSignature('12345', url, params)).toBe('RSOYDt4T1cUTdK1PDd93/VVr8B8=');
