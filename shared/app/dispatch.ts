@@ -6,7 +6,7 @@ import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from
 import { helplineSlot } from '../domain/safety-replies';
 import { helpFor } from './crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
-import { CHANNELS, type Channel } from '../domain/sequence';
+import { CHANNELS, contentChannelOf, type Channel } from '../domain/sequence';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
@@ -337,11 +337,11 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     if (step.withPlan) {
       // Issue 8: the person's own goals, read now (they change all week), never frozen at planning.
-      const planWords = step.withPlan[message.channel];
+      const planWords = step.withPlan[contentChannelOf(message.channel)];
       const slots = await planSlotsFor(deps.store, message, now);
       const needed = planWords ? slotsIn(planWords.text).filter((s) => s === 'weekGoals' || s === 'weekSummary') : [];
       if (planWords && needed.every((s) => slots[s as keyof typeof slots] !== undefined)) {
-        words = { ...words, [message.channel]: planWords };
+        words = { ...words, [contentChannelOf(message.channel)]: planWords };
         Object.assign(ctx, slots);
       } else if (step.withPlan.only) return { kind: 'skipped', reason: 'nothing_from_plan' };
     }
