@@ -6,14 +6,18 @@ import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from
 import { helplineSlot } from '../domain/safety-replies';
 import { helpFor } from './crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
-import { CHANNELS, contentChannelOf, type Channel } from '../domain/sequence';
+import { CHANNELS, contentChannelOf, isTextChannel, type Channel, type TextChannel } from '../domain/sequence';
+import { marketingBlockedFor, whatsappRefusal, windowOpen, WHATSAPP_REASONS, type ConversationWindow } from '../domain/whatsapp';
+import { fillTemplate, templateForPurpose, templateForStep, templateVariables, type TemplateVariable, type WhatsAppTemplate, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
+import { whatsappFallbackEmail } from '../domain/whatsapp-words';
+import { handleWhatsAppRefusal } from './whatsapp-refusals';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
 import { PersonGone } from '../domain/errors';
 import { mayText } from '../domain/public-forms';
 import { planSlotsFor } from './plan-words';
-import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
+import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store, WhatsAppMessage, WhatsAppSender } from '../ports';
 import { silentLogger } from '../ports';
 import { createDueFeed } from './due-feed';
 import { seasonDateWarnings } from './season-warnings';
@@ -65,12 +69,20 @@ export interface DispatchSettings {
   textSpacingMinutes?: number;
   /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES); a text to any other is skipped. Absent: every country. */
   smsCountryCodes?: readonly string[];
+  /**
+   * WhatsApp: the templates as submitted to Meta (shared/content/whatsapp-templates.json) and the
+   * Content SIDs of those Meta approved, by template name (WHATSAPP_TEMPLATES). Without it (or
+   * without a WhatsApp sender in the deps) WhatsApp messages are skipped, `whatsapp_not_configured`.
+   */
+  whatsapp?: { templates: WhatsAppTemplateTable; approved: ReadonlyMap<string, string> };
 }
 
 export interface DispatchDeps {
   store: Store;
   email: EmailSender;
   sms: SmsSender;
+  /** Sends WhatsApp messages; absent where WhatsApp is not set up. */
+  whatsapp?: WhatsAppSender;
   clock: Clock;
   /** Fixed content for tests; otherwise loaded once per tick with the calendar corrections. */
   library?: Library;
@@ -107,6 +119,13 @@ export interface DispatchReport {
   slotsLate: number;
   /** Routine texts held back because the person had just been texted (counted in `retried`). */
   spaced: number;
+}
+
+/** What a WhatsApp message may say: its free text, and the template (with its values) for outside the window. */
+interface WhatsAppWords {
+  text: string;
+  template: WhatsAppTemplate | undefined;
+  values: Partial<Record<TemplateVariable, string>>;
 }
 
 type Outcome =
@@ -273,8 +292,8 @@ export function createDispatcher(deps: DispatchDeps) {
       return;
     }
     report.claimed++;
-    // An invitation is no step of a lane: nothing is planned after it.
-    if (!message.invitation) {
+    // An invitation, or a second try of a message WhatsApp refused, is no step of a lane: nothing is planned after it.
+    if (!message.invitation && !message.fallback) {
       try {
         await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
       } catch (error) {
@@ -328,7 +347,7 @@ export function createDispatcher(deps: DispatchDeps) {
     const wording = wordingFor(library, message.profile);
     const ctx = { ...contextFor(message, allAnchors(message, library.calendar)), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
     // Help where this person lives, for a safety step's {{helpline}}: their number when texting, else their zone.
-    ctx.helpline = helplineSlot(helpFor({ ...(message.channel === 'sms' && { phone: message.to }), zone: message.zone }));
+    ctx.helpline = helplineSlot(helpFor({ ...(isTextChannel(message.channel) && { phone: message.to }), zone: message.zone }));
     let words;
     try {
       words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools, wording.uncertainDates);
@@ -346,8 +365,15 @@ export function createDispatcher(deps: DispatchDeps) {
       } else if (step.withPlan.only) return { kind: 'skipped', reason: 'nothing_from_plan' };
     }
 
-    if (message.channel === 'sms') {
-      if (!textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
+    if (message.fallback && message.channel === 'email') {
+      // A WhatsApp message WhatsApp refused: its text words, by email, rendered like any coaching email.
+      if (!words.sms) return { kind: 'skipped', reason: 'step_has_no_text' };
+      const preferencesUrl = s.links?.preferencesUrl(message.personId);
+      words = { email: whatsappFallbackEmail({ text: words.sms.text, reason: message.fallback.reason, ...(preferencesUrl && { preferencesUrl }) }) };
+    }
+
+    if (isTextChannel(message.channel)) {
+      if (message.channel === 'sms' && !textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       let body: string;
@@ -356,7 +382,9 @@ export function createDispatcher(deps: DispatchDeps) {
       } catch (error) {
         return { kind: 'failed', reason: `render: ${(error as Error).message}` };
       }
-      return sendSms(message, body, urgent, tick, deadline);
+      if (message.channel === 'sms') return sendSms(message, body, urgent, tick, deadline);
+      const template = s.whatsapp && templateForStep(s.whatsapp.templates, step);
+      return sendWhatsApp(message, { text: body, template, values: { text: body, ...(message.firstName && { firstName: message.firstName }) } }, urgent, tick, deadline);
     }
 
     if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
@@ -391,8 +419,8 @@ export function createDispatcher(deps: DispatchDeps) {
     // Read now, not when it was queued: they may have said yes (or no) by themselves since, or
     // changed the address. One read per invitation; coaching messages never read the person.
     const person = await deps.store.getPerson(message.personId);
-    const consent = message.channel === 'sms' ? person?.consent.sms : person?.consent.email;
-    const address = message.channel === 'sms' ? person?.phone : person?.email;
+    const consent = person?.consent[message.channel];
+    const address = message.channel === 'email' ? person?.email : person?.phone;
     const membership = invitation.orgId && invitation.cohortId ? { orgId: invitation.orgId, cohortId: invitation.cohortId } : undefined;
     if (invitation.join) {
       // Only ever to an address its owner confirmed, never to one a counselor typed.
@@ -412,6 +440,20 @@ export function createDispatcher(deps: DispatchDeps) {
       if (quiet) return quiet;
       return sendSms(message, invitationSms(orgName), urgent, tick, deadline);
     }
+    if (message.channel === 'whatsapp') {
+      const quiet = quietHoursHold(message, now, deadline);
+      if (quiet) return quiet;
+      // The approved words (a template naming the organisation), as free text too if the window is open.
+      const template = s.whatsapp && templateForPurpose(s.whatsapp.templates, 'invitation');
+      if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+      let text: string;
+      try {
+        text = fillTemplate(template.text, templateVariables(template, { orgName }));
+      } catch (error) {
+        return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+      }
+      return sendWhatsApp(message, { text, template, values: { orgName } }, urgent, tick, deadline);
+    }
     if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
     const confirmUrl = s.links?.confirmUrl?.(message.personId, membership);
     if (!confirmUrl) return { kind: 'failed', reason: 'no confirmation link configured' };
@@ -427,6 +469,68 @@ export function createDispatcher(deps: DispatchDeps) {
 
   /** One text, once its slot of the shared budget comes (quiet hours checked again after the wait). */
   async function sendSms(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+    return sendText(message, 'sms', urgent, tick, deadline, async (sentAt, extras) => {
+      const result = await deps.sms.send({ to: message.to, body, messageId: message.messageId, ...extras });
+      if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
+      return result;
+    });
+  }
+
+  /**
+   * One WhatsApp message (RULES.md, WhatsApp): free text while the person's 24-hour window is
+   * open, else the step's approved template. A step with no template, a template Meta has not
+   * approved, or a marketing template to a +1 number is skipped with its reason, never sent as
+   * free text outside the window. The window is read once, before the wait for a send slot, and
+   * checked again against the time it really goes.
+   */
+  async function sendWhatsApp(message: Message, words: WhatsAppWords, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+    const whatsapp = deps.whatsapp;
+    if (!whatsapp || !s.whatsapp) return { kind: 'skipped', reason: WHATSAPP_REASONS.notConfigured };
+    const window = await deps.store.getWindow(message.personId);
+    const planned = whatsappContent(message, words, window, deps.clock.now());
+    if (!('content' in planned)) return planned;
+    return sendText(message, 'whatsapp', urgent, tick, deadline, async (sentAt, extras) => {
+      // The wait for a slot may have run past the window's end: then it goes as the template.
+      const chosen = planned.content.kind === 'text' && !windowOpen(window, sentAt) ? whatsappContent(message, words, window, sentAt) : planned;
+      if (!('content' in chosen)) return chosen;
+      const result = await whatsapp.send({ to: message.to, messageId: message.messageId, content: chosen.content, ...extras });
+      const errorCode = result.status === 'failed' && !result.retryable ? result.whatsappErrorCode : undefined;
+      const refusal = whatsappRefusal(errorCode);
+      if (!refusal) return result;
+      // WhatsApp said no on the create itself: the same handling as when it says so on the callback.
+      await handleWhatsAppRefusal({ store: deps.store, clock: deps.clock, log, library: tick.library }, { personId: message.personId, messageId: message.messageId, errorCode });
+      return { kind: 'failed', reason: refusal.reason };
+    });
+  }
+
+  /** What a WhatsApp message carries at `at`: free text inside the window, the approved template outside it. */
+  function whatsappContent(message: Message, words: WhatsAppWords, window: ConversationWindow | undefined, at: Date): { content: WhatsAppMessage['content'] } | Extract<Outcome, { kind: 'skipped' | 'failed' }> {
+    if (windowOpen(window, at)) return { content: { kind: 'text', body: words.text } };
+    const template = words.template;
+    if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+    const contentSid = s.whatsapp?.approved.get(template.name);
+    if (!contentSid) return { kind: 'skipped', reason: WHATSAPP_REASONS.templateNotApproved };
+    if (template.category === 'marketing' && marketingBlockedFor(message.to)) return { kind: 'skipped', reason: WHATSAPP_REASONS.marketingToUs };
+    try {
+      return { content: { kind: 'template', contentSid, variables: templateVariables(template, words.values) } };
+    } catch (error) {
+      return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * A message to a phone (SMS or WhatsApp), once its channel's slot of the shared budget comes:
+   * spaced from the person's previous text, quiet hours checked again after the wait. `send`
+   * makes the provider call, or says why the message did not go after all.
+   */
+  async function sendText(
+    message: Message,
+    channel: TextChannel,
+    urgent: boolean,
+    tick: Tick,
+    deadline: Date | undefined,
+    send: (sentAt: Date, extras: { validityPeriodSeconds?: number; statusCallbackUrl?: string }) => Promise<SendResult | Extract<Outcome, { kind: 'skipped' | 'failed' }>>,
+  ): Promise<Outcome> {
     const now = deps.clock.now();
     const wait = urgent ? undefined : spacing.heldUntil(message.personId, message.messageId, now);
     if (wait) {
@@ -441,16 +545,23 @@ export function createDispatcher(deps: DispatchDeps) {
     spacing.record(message.personId, message.messageId, now);
     let outcome: Outcome | undefined;
     try {
-      outcome = await sendSmsNow(message, body, urgent, tick, deadline);
+      outcome = await sendTextNow(message, channel, urgent, tick, deadline, send);
       return outcome;
     } finally {
       if (outcome?.kind !== 'sent') spacing.release(message.personId, message.messageId);
     }
   }
 
-  async function sendSmsNow(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+  async function sendTextNow(
+    message: Message,
+    channel: TextChannel,
+    urgent: boolean,
+    tick: Tick,
+    deadline: Date | undefined,
+    send: Parameters<typeof sendText>[5],
+  ): Promise<Outcome> {
     const { report } = tick;
-    const slot = await waitForSlot('sms', urgent, report, deadline);
+    const slot = await waitForSlot(channel, urgent, report, deadline);
     if (slot.kind !== 'go') return slot.outcome;
     const sentAt = deps.clock.now();
     // The slot may have moved us past 21:00 local; quiet hours hold whatever the budget says.
@@ -458,15 +569,9 @@ export function createDispatcher(deps: DispatchDeps) {
     if (lateQuiet) return lateQuiet;
     const validity = deadline ? Math.min(36_000, Math.floor((deadline.getTime() - sentAt.getTime()) / 1000)) : undefined;
     const statusCallbackUrl = s.links?.smsStatusCallbackUrl?.(message.personId, message.messageId);
-    const result = await deps.sms.send({
-      to: message.to,
-      body,
-      messageId: message.messageId,
-      ...(validity ? { validityPeriodSeconds: validity } : {}),
-      ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
-    });
-    if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
-    noteThrottling('sms', result, report);
+    const result = await send(sentAt, { ...(validity ? { validityPeriodSeconds: validity } : {}), ...(statusCallbackUrl ? { statusCallbackUrl } : {}) });
+    if ('kind' in result) return result;
+    noteThrottling(channel, result, report);
     return outcomeOf(result, message, deps.clock.now());
   }
 
