@@ -29,6 +29,11 @@ export const TEST_NOW = '2027-01-04T04:00:00.000Z';
 /** Our WhatsApp sender in tests, and a Content SID per template as if Meta had approved them all. */
 export const TEST_WHATSAPP_NUMBER = '+15005550006';
 export const testContentSid = (name: string) => `HX${Buffer.from(name).toString('hex').padEnd(32, '0').slice(0, 32)}`;
+/** WhatsApp set up as WHATSAPP_FROM and WHATSAPP_TEMPLATES would set it, every template approved. */
+export function testWhatsAppSetup() {
+  const templates = whatsappTemplateTable();
+  return { number: TEST_WHATSAPP_NUMBER, templates, approved: new Map(templates.templates.map((t) => [t.name, testContentSid(t.name)])) };
+}
 // Email subscription (issue 4): the SNS topic SES events come from in tests.
 export const TEST_SES_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:matchcoach-ses-events';
 
@@ -61,8 +66,9 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
     store,
     email: createMemoryEmailSender(),
     sms: createMemorySmsSender(),
+    // The WhatsApp twin is there for the dispatcher; the forms offer WhatsApp only to tests that
+    // pass `whatsappSetup: testWhatsAppSetup()` (as a deployment with WHATSAPP_FROM would).
     whatsapp,
-    whatsappSetup: { number: TEST_WHATSAPP_NUMBER, templates, approved },
     clock,
     log: silentLogger,
     settings: {
