@@ -1,4 +1,7 @@
-import { createDispatcher, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher, type DispatchDeps, type DispatchSettings } from '../../shared/app/dispatch';
+import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate-budget';
+import type { RateBudget, WhatsAppSender } from '../../shared/ports';
+import { createFakeTime } from '../support/fake-time';
 import { enroll, planLanes } from '../../shared/app/enroll';
 import { replanPerson } from '../../shared/app/replan';
 import { handleWhatsAppRefusal } from '../../shared/app/whatsapp-refusals';
@@ -306,5 +309,40 @@ describe("WhatsApp's refusals become reasons and a second path, once", () => {
     expect(await handleWhatsAppRefusal(deps, { personId, messageId: welcome.messageId, errorCode: 30003 })).toEqual({ outcome: 'ignored' });
     expect(await handleWhatsAppRefusal(deps, { personId, messageId: 'no-such-message', errorCode: 63016 })).toEqual({ outcome: 'ignored' });
     expect(await w.store.listMessages(personId)).toEqual(before);
+  });
+});
+
+describe('paced like texts, on a budget of its own', () => {
+  it('draws every WhatsApp send from the whatsapp budget at its own rate, never from the SMS one', async () => {
+    const time = createFakeTime('2027-01-04T04:00:00.000Z');
+    const store = createMemoryStore();
+    const inner = createMemoryRateBudget();
+    const draws: string[] = [];
+    const budget: RateBudget = { take: (request) => { draws.push(request.channel); return inner.take(request); } };
+    const whatsapp = createMemoryWhatsAppSender({ clock: time.clock });
+    for (const t of templates.templates) whatsapp.registerTemplate(sidOf(t.name), t.text);
+    const sendTimes: number[] = [];
+    const paced: WhatsAppSender = { send: async (m) => { sendTimes.push(time.now()); return whatsapp.send(m); } };
+    const deps: DispatchDeps = {
+      store, email: createMemoryEmailSender(), sms: createMemorySmsSender(), whatsapp: paced, clock: time.clock, sleep: time.sleep, budget, library: shippedLibrary(),
+      settings: {
+        leaseSeconds: 120, concurrency: 4, maxDurationMs: 600_000, postalAddress: 'Match Coach, 1 Test Street, Boston, MA',
+        whatsapp: { templates, approved: allApproved },
+        pacing: { sms: { perSecond: 50, jitterMs: 25 }, email: { perSecond: 50, jitterMs: 25 }, whatsapp: { perSecond: 2, jitterMs: 25 } },
+      },
+    };
+    // Ten people on WhatsApp, each with a deadline alert due now (utility template: any number may get it).
+    const base: Message = {
+      personId: 'p', messageId: 'm', enrollmentId: 'e', sequenceId: 'season-deadlines', stepId: shippedLibrary().sequences.get('season-deadlines')!.steps.find((s) => s.kind === 'deadline' && s.channels.includes('sms'))!.id,
+      channel: 'whatsapp', to: PHONE, zone: ZONE, anchors: {}, profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
+      sendAt: '2027-01-04T04:00:00.000Z', dueAt: '2027-01-04T04:00:00.000Z', status: 'planned', attempts: [], updatedAt: '2027-01-04T04:00:00.000Z',
+    };
+    for (let i = 0; i < 10; i++) await queueMessage(store, { ...base, personId: `p-${i}`, enrollmentId: `e-${i}`, messageId: `e-${i}.alert.once.whatsapp`, to: `+9198123450${String(i).padStart(2, '0')}` });
+    const report = await time.run(createDispatcher(deps)());
+    expect(report.sent).toBe(10);
+    expect(new Set(draws)).toEqual(new Set(['whatsapp']));
+    // Never more than two in any one-second window.
+    for (const t of sendTimes) expect(sendTimes.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(2);
+    expect(Math.max(...sendTimes) - Math.min(...sendTimes)).toBeGreaterThanOrEqual(4000);
   });
 });
