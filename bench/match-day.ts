@@ -175,7 +175,7 @@ export async function runMatchDay(ctx: BenchContext, o: MatchDayOptions): Promis
       claimed: sum('claimed'), sent: sum('sent'), skipped: sum('skipped'), failed: sum('failed'), retried: sum('retried'),
       lostRaces: sum('lostRaces'), errors: sum('errors'), throttled: sum('throttled'), slotsExpired: sum('slotsExpired'), slotsLate: sum('slotsLate'), spaced: sum('spaced'),
       ucs2Texts: sum('ucs2Texts'),
-      segments: { sms: reports.reduce((s, r) => s + r.segments.sms, 0), email: reports.reduce((s, r) => s + r.segments.email, 0) },
+      segments: { sms: reports.reduce((s, r) => s + r.segments.sms, 0), email: reports.reduce((s, r) => s + r.segments.email, 0), whatsapp: reports.reduce((s, r) => s + (r.segments.whatsapp ?? 0), 0) },
     };
     const dynamoRequests = Object.values(byOp).reduce((s, c) => s + c.requests, 0);
     const dispatchWrite = Object.values(byOp).reduce((s, c) => s + c.write, 0);

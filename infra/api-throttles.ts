@@ -9,7 +9,8 @@ import { SES_EVENTS_DELIVERY_POLICY } from './email-events';
  * has the stage's default. All of them also share the account's regional limit (10,000 requests a
  * second by default), which no setting here can reserve.
  *
- * To tune: change the numbers below (or the SMS rate they follow, context `smsRatePerSecond`) and
+ * To tune: change the numbers below (or the SMS and WhatsApp rates they follow, context
+ * `smsRatePerSecond` and `whatsappRatePerSecond`) and
  * deploy the stateless stack; DEPLOY.md ("Throttles") has the table and an emergency command.
  */
 export interface Throttle {
@@ -21,9 +22,9 @@ export interface Throttle {
 
 /** The public API's routes that get a bucket of their own: the API function serves them, like $default. */
 export const PUBLIC_THROTTLED_ROUTES = {
-  /** Inbound texts: replies, STOP, HELP and crisis messages. People answer a broadcast in waves. */
+  /** Inbound texts and WhatsApp messages: replies, STOP, HELP and crisis messages. People answer a broadcast in waves. */
   twilioInbound: 'POST /webhooks/twilio/sms',
-  /** Delivery callbacks: up to three per text we send (queued, sent, delivered). */
+  /** Delivery callbacks: up to three per text we send (queued, sent, delivered), four per WhatsApp message (and read). */
   twilioStatus: 'POST /webhooks/twilio/status',
   /** SES bounces and complaints through SNS. */
   sesEvents: 'POST /webhooks/ses',
@@ -48,16 +49,20 @@ export interface ApiThrottles {
   routes: Record<string, Throttle>;
 }
 
-/** The limits for a given SMS rate (texts a second the sender takes; Twilio's callbacks follow it). */
-export function apiThrottles(smsPerSecond: number): ApiThrottles {
+/**
+ * The limits for the given sending rates (texts and WhatsApp messages a second the senders take;
+ * Twilio's callbacks and people's replies follow them). Without WhatsApp, its rate is 0.
+ */
+export function apiThrottles(smsPerSecond: number, whatsappPerSecond = 0): ApiThrottles {
+  const phonePerSecond = smsPerSecond + whatsappPerSecond;
   const sesPerSecond = SES_EVENTS_DELIVERY_POLICY.throttlePolicy?.maxReceivesPerSecond ?? 10;
   const counselors = twice(10);
   return {
     stageDefault: twice(25),
     routes: {
       // Replies come from people, not from our pace: a generous floor, growing with the sender.
-      [PUBLIC_THROTTLED_ROUTES.twilioInbound]: { rateLimit: 20 + 2 * smsPerSecond, burstLimit: 100 + 4 * smsPerSecond },
-      [PUBLIC_THROTTLED_ROUTES.twilioStatus]: twice(5 + 3 * smsPerSecond),
+      [PUBLIC_THROTTLED_ROUTES.twilioInbound]: { rateLimit: 20 + 2 * phonePerSecond, burstLimit: 100 + 4 * phonePerSecond },
+      [PUBLIC_THROTTLED_ROUTES.twilioStatus]: twice(5 + 3 * smsPerSecond + 4 * whatsappPerSecond),
       // SNS sends at most this many a second (infra/email-events.ts); twice that leaves room for its retries.
       [PUBLIC_THROTTLED_ROUTES.sesEvents]: twice(2 * sesPerSecond),
       [PUBLIC_THROTTLED_ROUTES.signUp]: { rateLimit: 5, burstLimit: 10 },

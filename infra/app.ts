@@ -2,6 +2,7 @@ import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ConfigSchema } from '../shared/config';
+import { whatsappSetupOf } from '../shared/adapters/services';
 import { type StageName, StatefulStack } from './stateful-stack';
 import { DEFAULT_DISPATCHER_CONCURRENCY, type DeliverySettings, StatelessStack } from './stateless-stack';
 
@@ -17,7 +18,8 @@ import { DEFAULT_DISPATCHER_CONCURRENCY, type DeliverySettings, StatelessStack }
  * Optional context: sesIdentity, alarmEmail, certificateArn (maps the publicBaseUrl host to the
  * API), dispatcherConcurrency (a number, or "none" for accounts whose Lambda concurrency quota is
  * still the new-account 10), smsRatePerSecond / emailRatePerSecond / emailDailyQuota (the
- * providers' limits for this account). DEPLOY.md describes each.
+ * providers' limits for this account), whatsappFrom / whatsappTemplates / whatsappRatePerSecond
+ * (WhatsApp, when the sender is approved). DEPLOY.md describes each.
  */
 
 const STAGES: readonly StageName[] = ['dev', 'prod'];
@@ -65,6 +67,7 @@ export function readDeliverySettings(scope: IConstruct, stage: StageName): Deliv
     certificateArn: context('certificateArn'),
     alarmEmail: context('alarmEmail'),
     dispatcherReservedConcurrency: readConcurrency(scope.node.tryGetContext('dispatcherConcurrency')),
+    whatsapp: readWhatsApp(scope, context),
     pacing: {
       smsPerSecond: readPace(scope, 'smsRatePerSecond', 'SMS_RATE_PER_SECOND'),
       emailPerSecond: readPace(scope, 'emailRatePerSecond', 'EMAIL_RATE_PER_SECOND'),
@@ -80,11 +83,34 @@ export function readDeliverySettings(scope: IConstruct, stage: StageName): Deliv
  * A provider limit from context (the operator's own: Twilio sender type, SES quotas), checked by
  * the runtime schema; absent, the schema's default, written out so the template shows it.
  */
-function readPace(scope: IConstruct, key: string, setting: 'SMS_RATE_PER_SECOND' | 'EMAIL_RATE_PER_SECOND' | 'EMAIL_DAILY_QUOTA'): number {
+function readPace(scope: IConstruct, key: string, setting: 'SMS_RATE_PER_SECOND' | 'EMAIL_RATE_PER_SECOND' | 'EMAIL_DAILY_QUOTA' | 'WHATSAPP_RATE_PER_SECOND'): number {
   const raw = scope.node.tryGetContext(key);
   const result = ConfigSchema.shape[setting].safeParse(raw === '' ? undefined : raw);
   if (!result.success) throw new Error(`context "${key}" is invalid: ${result.error.issues[0]?.message}`);
   return result.data;
+}
+
+/**
+ * WhatsApp, when `whatsappFrom` is given: the sender, the approved templates (each must be one of
+ * shared/content/whatsapp-templates.json) and the sender's rate, all checked now, not at the first
+ * cold start.
+ */
+function readWhatsApp(scope: IConstruct, context: (key: string) => string | undefined): DeliverySettings['whatsapp'] {
+  const from = context('whatsappFrom');
+  if (!from) return undefined;
+  const templates = context('whatsappTemplates') ?? '';
+  const parsed = {
+    from: ConfigSchema.shape.WHATSAPP_FROM.safeParse(from),
+    templates: ConfigSchema.shape.WHATSAPP_TEMPLATES.safeParse(templates),
+  };
+  if (!parsed.from.success) throw new Error(`context "whatsappFrom" is invalid: ${parsed.from.error.issues[0]?.message}`);
+  if (!parsed.templates.success) throw new Error(`context "whatsappTemplates" is invalid: ${parsed.templates.error.issues[0]?.message}`);
+  try {
+    whatsappSetupOf({ WHATSAPP_FROM: parsed.from.data, WHATSAPP_TEMPLATES: parsed.templates.data });
+  } catch (error) {
+    throw new Error(`context "whatsappTemplates" is invalid: ${(error as Error).message}`);
+  }
+  return { from, templates, perSecond: readPace(scope, 'whatsappRatePerSecond', 'WHATSAPP_RATE_PER_SECOND') };
 }
 
 /** A positive whole number, "none" (no reserved concurrency), or the default. */

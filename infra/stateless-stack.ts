@@ -48,6 +48,11 @@ export interface DeliverySettings {
   readonly alarmEmail?: string;
   /** Reserved concurrency of the dispatcher; undefined leaves it uncapped (see DEPLOY.md). */
   readonly dispatcherReservedConcurrency?: number;
+  /**
+   * WhatsApp through Twilio (DEPLOY.md, WhatsApp): the sender, the approved templates' Content
+   * SIDs (`name=HX...`, comma separated) and the sender's rate. Absent: no WhatsApp.
+   */
+  readonly whatsapp?: { readonly from: string; readonly templates: string; readonly perSecond: number };
   /** The providers' limits for this account, which the shared send budget enforces (issue 7). */
   readonly pacing: {
     /** Twilio: about 1/s for a long code, 3/s toll-free, 100/s short code, 10DLC by trust score. */
@@ -123,7 +128,7 @@ export class StatelessStack extends Stack {
       description: `Match Coach ${stage}: Twilio and SES webhooks, sign-up and people's links, the counselors' API and dashboard`,
       createDefaultStage: false,
     });
-    const throttles = apiThrottles(settings.pacing.smsPerSecond);
+    const throttles = apiThrottles(settings.pacing.smsPerSecond, settings.whatsapp?.perSecond ?? 0);
     const accessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: logRemovalPolicy,
@@ -191,8 +196,8 @@ export class StatelessStack extends Stack {
     // Each function is told (and granted) what its own configuration reads, nothing more
     // (shared/config.ts FUNCTION_CONFIG; ServiceFunction checks it at synth). Only the two that
     // send hold the Twilio secret and SES; only they and the counselors' function the link key.
-    const sending = () =>
-      new FunctionEnvironment()
+    const sending = () => {
+      const environment = new FunctionEnvironment()
         .table(props.table)
         .secret(props.twilioSecret)
         .appSecret(props.appSecret)
@@ -204,6 +209,13 @@ export class StatelessStack extends Stack {
         .setting('SMS_RATE_PER_SECOND', settings.pacing.smsPerSecond)
         .setting('EMAIL_RATE_PER_SECOND', settings.pacing.emailPerSecond)
         .setting('EMAIL_DAILY_QUOTA', settings.pacing.emailDailyQuota);
+      // WhatsApp: the same Twilio account and secret; its own sender, templates and rate.
+      if (settings.whatsapp) {
+        environment.setting('WHATSAPP_FROM', settings.whatsapp.from).setting('WHATSAPP_RATE_PER_SECOND', settings.whatsapp.perSecond);
+        if (settings.whatsapp.templates) environment.setting('WHATSAPP_TEMPLATES', settings.whatsapp.templates);
+      }
+      return environment;
+    };
 
     // Concurrency: how fast we send is governed by the shared send budget in DynamoDB (issue 7),
     // which every dispatcher draws on, so overlapping ticks cannot exceed Twilio's or SES's rate

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { SmsCountryCodes } from './domain/public-forms';
+import { ApprovedTemplates } from './domain/whatsapp-templates';
 
 /**
  * Every setting the handlers read, as zod schemas over process.env, parsed once at cold start. A
@@ -54,6 +55,27 @@ const SmsSettings = {
   TWILIO_SECRET_ARN: z.string().startsWith('arn:').optional(),
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/).optional(),
   TWILIO_AUTH_TOKEN: z.string().min(8).optional(),
+};
+
+/**
+ * WhatsApp through Twilio: the same account, credentials and webhooks as texts. Without
+ * WHATSAPP_FROM this deployment has no WhatsApp: the forms do not offer it and the dispatcher
+ * skips any WhatsApp message with a reason.
+ */
+const WhatsAppSettings = {
+  /** Our WhatsApp sender (`whatsapp:+E164`), or a Messaging Service SID (MG...) that holds one. */
+  WHATSAPP_FROM: z
+    .string()
+    .regex(/^(whatsapp:\+[1-9]\d{6,14}|MG[0-9a-f]{32})$/, 'whatsapp: and an E.164 number, or a Messaging Service SID')
+    .optional(),
+  /**
+   * The templates Meta approved: `name=HX...` pairs, comma separated, the names those of
+   * shared/content/whatsapp-templates.json. A template not listed is never sent; a message that
+   * needs it outside the 24-hour window is skipped (`whatsapp_template_not_approved`).
+   */
+  WHATSAPP_TEMPLATES: z.string().default('').pipe(ApprovedTemplates),
+  /** Messages per second the WhatsApp sender takes: Twilio starts a sender at 10 (50 on request). */
+  WHATSAPP_RATE_PER_SECOND: positiveInt(10),
 };
 
 /**
@@ -156,13 +178,13 @@ const linkKeyGiven = [
 
 /** The dispatcher: sends email and texts with people's links in them, paced, and sweeps crisis alerts. */
 export const DispatcherConfigSchema = z
-  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...SmsCountrySettings, ...ProviderSettings, ...DispatchSettings })
+  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...WhatsAppSettings, ...SmsCountrySettings, ...ProviderSettings, ...DispatchSettings })
   .refine(...twilioCredentialsGiven)
   .refine(...linkKeyGiven);
 
 /** The public API: webhooks (Twilio signatures, SES events), sign-up (it sends the confirmation and the YES text), people's links. */
 export const ApiConfigSchema = z
-  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...SmsCountrySettings, ...ProviderSettings, ...DispatchSettings, ...SesEventSettings, ...PublicFormSettings })
+  .object({ ...TableSettings, ...LinkSettings, ...EmailSettings, ...SmsSettings, ...WhatsAppSettings, ...SmsCountrySettings, ...ProviderSettings, ...DispatchSettings, ...SesEventSettings, ...PublicFormSettings })
   .refine(...twilioCredentialsGiven)
   .refine(...linkKeyGiven);
 
@@ -188,6 +210,7 @@ export const ConfigSchema = z
     ...LinkSettings,
     ...EmailSettings,
     ...SmsSettings,
+    ...WhatsAppSettings,
     ...SmsCountrySettings,
     ...ProviderSettings,
     ...DispatchSettings,

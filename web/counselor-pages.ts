@@ -259,7 +259,7 @@ const ANSWER_WORDS = { score: 'Check-in score', done: 'Said it is done', skip: '
 
 function timelineItem(item: TimelineItem): string {
   if (item.kind === 'sent') {
-    const what = `${item.checkin ? 'Check-in' : 'Message'} by ${item.channel === 'sms' ? 'text' : 'email'}: ${item.sequenceId} / ${item.stepId}`;
+    const what = `${item.checkin ? 'Check-in' : 'Message'} by ${item.channel === 'sms' ? 'text' : item.channel === 'whatsapp' ? 'WhatsApp' : 'email'}: ${item.sequenceId} / ${item.stepId}`;
     const status = item.status === 'failed' ? 'did not go out' : item.delivery ? `sent, ${item.delivery}` : 'sent';
     return `<li class="sent"><span class="when">${time(item.at)}</span>${escapeHtml(what)} <span class="hint">(${escapeHtml(status)})</span></li>`;
   }

@@ -6,6 +6,8 @@ import type { ApplicantType, Outcome, VisaTrack } from '../shared/domain/sequenc
 import { calendarSubscribeLinks } from './calendar-links';
 import { THIS_PAGE, contents, errorSummary, escapeHtml, field, options, page, type Option, type PageResponse } from './html';
 import { TOKEN_LIFETIME_SECONDS } from '../shared/domain/tokens';
+import { WHATSAPP_CONSENT_TEXT } from '../shared/domain/whatsapp-words';
+import { ONE_WAY_SMS_COUNTRIES } from '../shared/domain/whatsapp';
 
 const CONFIRM_DAYS = Math.round(TOKEN_LIFETIME_SECONDS['confirm-email'] / 86_400);
 
@@ -79,6 +81,7 @@ const SIGNUP_LABELS: Record<string, string> = {
   firstName: 'First name',
   mobile: 'Mobile number',
   smsConsent: 'Texts',
+  whatsappConsent: 'WhatsApp',
   timeZone: 'Time zone',
   season: 'Match year',
   visaTrack: 'Visa',
@@ -88,9 +91,31 @@ const SIGNUP_LABELS: Record<string, string> = {
   ...PERSONAL_DATES,
 };
 
-export function signupPage(args: { values?: Record<string, string>; errors?: FieldErrors; seasons: readonly number[]; status?: number }): PageResponse {
+/** "India, Pakistan, Nigeria and Egypt": the countries whose replies to texts never reach us. */
+const ONE_WAY_COUNTRY_NAMES = ONE_WAY_SMS_COUNTRIES.map((c) => c.name).join(', ').replace(/, ([^,]*)$/, ' and $1');
+
+/** A consent box: unticked unless the person ticked it, its error wired up for screen readers. */
+const consentBox = (name: string, text: string, v: Record<string, string>, e: FieldErrors, label?: string) =>
+  `${e[name] ? `<span class="error" id="${name}-error">${escapeHtml(e[name])}</span>` : ''}
+<label class="choice" for="${name}"><input type="checkbox" id="${name}" name="${name}" value="yes"${v[name] === 'yes' ? ' checked' : ''}${e[name] ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}><span>${label ? `<strong>${escapeHtml(label)}</strong> ` : ''}${escapeHtml(text)}</span></label>`;
+
+export function signupPage(args: {
+  values?: Record<string, string>;
+  errors?: FieldErrors;
+  seasons: readonly number[];
+  status?: number;
+  /** Whether this deployment offers WhatsApp: then it comes first, with why. */
+  whatsappOffered?: boolean;
+  /** The form came back proposing WhatsApp for a number whose replies to texts never reach us: sent again, it keeps texts. */
+  proposedWhatsApp?: boolean;
+}): PageResponse {
   const v = args.values ?? {};
   const e = args.errors ?? {};
+  const phoneChoices = args.whatsappOffered
+    ? `<p class="hint" id="phone-channel-hint">WhatsApp or texts, one of the two. In ${escapeHtml(ONE_WAY_COUNTRY_NAMES)}, replies to our texts cannot reach us (texts arrive from changing international numbers), so check-ins and STOP work there only on WhatsApp.</p>
+${consentBox('whatsappConsent', WHATSAPP_CONSENT_TEXT, v, e, 'WhatsApp:')}
+${consentBox('smsConsent', SMS_CONSENT_TEXT, v, e, 'Texts:')}${args.proposedWhatsApp ? '<input type="hidden" name="smsOneWayAccepted" value="yes">' : ''}`
+    : consentBox('smsConsent', SMS_CONSENT_TEXT, v, e);
   const body = `
 <h1>Match Coach</h1>
 <p>Short, kind reminders and coaching for international medical graduates on the road to a US residency: your deadlines at sensible hours, small habits that help, and steady words in Match Week, whatever happens.</p>
@@ -99,9 +124,8 @@ ${errorSummary(e, SIGNUP_LABELS)}
 <fieldset><legend>How to reach you</legend>
 ${field({ id: 'email', label: 'Email address', hint: 'We will send one email to confirm it is you. Nothing else comes until you confirm.', error: e.email, control: input({ id: 'email', type: 'email', value: v.email, attrs: ' required autocomplete="email" maxlength="254"' }) })}
 ${field({ id: 'firstName', label: 'First name (optional)', hint: 'So we can greet you.', error: e.firstName, control: input({ id: 'firstName', type: 'text', value: v.firstName, attrs: ' autocomplete="given-name" maxlength="60"' }) })}
-${field({ id: 'mobile', label: 'Mobile number (optional)', hint: 'With your country code, like +91 98123 45678. Only if you would like texts too.', error: e.mobile, control: input({ id: 'mobile', type: 'tel', value: v.mobile, attrs: ' autocomplete="tel" inputmode="tel" maxlength="40"' }) })}
-${e.smsConsent ? `<span class="error" id="smsConsent-error">${escapeHtml(e.smsConsent)}</span>` : ''}
-<label class="choice" for="smsConsent"><input type="checkbox" id="smsConsent" name="smsConsent" value="yes"${v.smsConsent === 'yes' ? ' checked' : ''}${e.smsConsent ? ' aria-invalid="true" aria-describedby="smsConsent-error"' : ''}><span>${escapeHtml(SMS_CONSENT_TEXT)}</span></label>
+${field({ id: 'mobile', label: 'Mobile number (optional)', hint: `With your country code, like +91 98123 45678. Only if you would like ${args.whatsappOffered ? 'WhatsApp messages or texts' : 'texts'} too.`, error: e.mobile, control: input({ id: 'mobile', type: 'tel', value: v.mobile, attrs: ' autocomplete="tel" inputmode="tel" maxlength="40"' }) })}
+${phoneChoices}
 </fieldset>
 <fieldset><legend>Your time zone</legend>
 ${field({ id: 'timeZone', label: 'Time zone', hint: 'Reminders come at sensible hours where you are.', error: e.timeZone, control: (d, i) => zoneSelect('timeZone', v.timeZone, d, i) })}
@@ -131,7 +155,7 @@ export function checkInboxPage(): PageResponse {
 <h1>Check your inbox</h1>
 <p>If this address is new to us, we have sent it an email with a link to confirm. Nothing else comes until you use it. The link works for ${CONFIRM_DAYS} days.</p>
 <p>If you are already signed up, we have sent a link to your preferences instead.</p>
-<p>If you asked for texts, your phone will get one text: reply YES to start them.</p>
+<p>If you asked for texts, your phone will get one text once you confirm: reply YES to start them. If you asked for WhatsApp, you will get one WhatsApp message from Match Coach instead: reply YES there.</p>
 <p class="hint">Nothing there after a few minutes? Check your spam or promotions folder.</p>`,
   });
 }
@@ -188,6 +212,8 @@ const PREFERENCE_LABELS: Record<string, string> = {
   sms: 'Texts',
   mobile: 'Mobile number',
   smsConsent: 'Texts',
+  whatsapp: 'WhatsApp',
+  whatsappConsent: 'WhatsApp',
   quietStart: 'Quiet hours start',
   quietEnd: 'Quiet hours end',
   pause: 'Pause',
@@ -210,6 +236,8 @@ const NOTE_WORDS: Record<Extract<UpdatePreferencesOutcome, { status: 'saved' }>[
   'sms-request-sent': 'If that number can get texts from us, it will get one text now: reply YES to start.',
   'sms-off': 'Texts are off.',
   'sms-needs-number': 'Add your mobile number to get texts.',
+  'whatsapp-request-sent': 'If that number is on WhatsApp, it will get one WhatsApp message from Match Coach now: reply YES there to start.',
+  'whatsapp-off': 'WhatsApp messages are off.',
   paused: 'Paused. Deadline alerts still come, so nothing important slips.',
   resumed: 'Your pause is over: coaching starts again.',
 };
@@ -297,8 +325,9 @@ ${e.smsConsent ? `<span class="error" id="smsConsent-error">${escapeHtml(e.smsCo
     : ''
 }
 </fieldset>
+${whatsappFieldset(view, v, e, pick)}
 <fieldset id="quiet-hours"><legend>Quiet hours</legend>
-<p class="hint">No texts come between these times where you are. You can make this window longer, not shorter, than 21:00 to 08:00.</p>
+<p class="hint">No texts or WhatsApp messages come between these times where you are. You can make this window longer, not shorter, than 21:00 to 08:00.</p>
 ${field({ id: 'quietStart', label: 'From', error: e.quietStart, control: select('quietStart', QUIET_START_CHOICES.map((t) => ({ value: t, label: t })), pick('quietStart', view.quietHours.start)) })}
 ${field({ id: 'quietEnd', label: 'Until', error: e.quietEnd, control: select('quietEnd', QUIET_END_CHOICES.map((t) => ({ value: t, label: t })), pick('quietEnd', view.quietHours.end)) })}
 </fieldset>
@@ -368,6 +397,20 @@ function organisationsSection(organisations: PreferencesView['organisations']): 
     })
     .join('\n');
   return `<h2 id="organisations">Organisations</h2>\n<ul class="plain">\n${rows}\n</ul>`;
+}
+
+/** WhatsApp in the preferences: shown where it is offered, or while it is still on for the person. */
+function whatsappFieldset(view: PreferencesView, v: Record<string, string>, e: FieldErrors, pick: (name: string, stored: string | undefined) => string | undefined): string {
+  if (!view.whatsappOffered && view.whatsapp === 'none') return '';
+  const on = view.whatsapp === 'on' || view.whatsapp === 'waiting';
+  const needsConsent = view.whatsapp === 'off' || view.whatsapp === 'none';
+  return `<fieldset><legend>WhatsApp${view.phoneMasked ? ` at ${escapeHtml(view.phoneMasked)}` : ''}</legend>
+<p class="hint">WhatsApp or texts, one of the two: choosing one turns the other off, and keeps everything else as it is.</p>
+${view.whatsapp === 'waiting' ? '<p class="hint">Waiting for your YES: reply YES to our WhatsApp message to start.</p>' : ''}
+${e.whatsapp ? `<span class="error">${escapeHtml(e.whatsapp)}</span>` : ''}
+${radios('whatsapp', pick('whatsapp', on ? 'on' : 'off') as 'on' | 'off', { on: 'Send me WhatsApp messages', off: 'No WhatsApp' })}
+${needsConsent ? consentBox('whatsappConsent', WHATSAPP_CONSENT_TEXT, v, e) : ''}
+</fieldset>`;
 }
 
 export function deleteConfirmPage(): PageResponse {

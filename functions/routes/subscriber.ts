@@ -9,6 +9,7 @@ import {
   confirmEmail,
   eraseMyData,
   formEcho,
+  offersWhatsApp,
   handleSesEvent,
   peekConfirmation,
   preferencesUrl,
@@ -48,6 +49,7 @@ const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
   counselors: services.counselors,
   ...(services.smsCountryCodes && { smsCountryCodes: services.smsCountryCodes }),
   ...(services.publicForms && { publicForms: services.publicForms }),
+  ...(services.whatsapp && services.whatsappSetup && { whatsapp: services.whatsapp, whatsappSetup: services.whatsappSetup }),
 });
 
 /** Real time, whatever the services' clock says: the floor is about what a caller can measure. */
@@ -94,7 +96,7 @@ export const subscriberRoutes: Route[] = [
   {
     method: 'GET',
     path: '/',
-    handler: async ({ services }) => pages.signupPage({ seasons: seasonChoices(services.clock.now()) }),
+    handler: async ({ services, log }) => pages.signupPage({ seasons: seasonChoices(services.clock.now()), whatsappOffered: offersWhatsApp(depsOf(services, log)) }),
   },
   {
     method: 'POST',
@@ -105,7 +107,14 @@ export const subscriberRoutes: Route[] = [
       const started = Date.now();
       const outcome = await subscribe(depsOf(ctx.services, ctx.log), fields, { address: ctx.event.requestContext?.http?.sourceIp ?? 'unknown' });
       if (outcome.status === 'invalid') {
-        return pages.signupPage({ status: 400, values: formEcho(fields), errors: outcome.errors, seasons: seasonChoices(ctx.services.clock.now()) });
+        return pages.signupPage({
+          status: 400,
+          values: formEcho(fields),
+          errors: outcome.errors,
+          seasons: seasonChoices(ctx.services.clock.now()),
+          whatsappOffered: offersWhatsApp(depsOf(ctx.services, ctx.log)),
+          ...(outcome.proposedWhatsApp && { proposedWhatsApp: true }),
+        });
       }
       if (outcome.status === 'too-many') return pages.tooManySignUpsPage();
       // Whoever the address belongs to, the answer takes the same time: new people's work (a

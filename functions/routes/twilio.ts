@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { recordDeliveryStatus } from '../../shared/app/delivery-status';
+import { handleWhatsAppRefusal } from '../../shared/app/whatsapp-refusals';
+import { shippedLibrary } from '../../shared/app/library';
 import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound-sms';
 import { describeIssues } from '../../shared/app/errors';
 import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
@@ -10,7 +12,9 @@ import { BadRequest, formFields, publicUrlOf, requestHeader } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
 
 /**
- * Twilio's webhooks: inbound texts (answered with TwiML) and delivery status callbacks. Both are
+ * Twilio's webhooks: inbound texts and WhatsApp messages (one route: Twilio's `From` says which,
+ * `whatsapp:+E164`; answered with TwiML on the same channel) and delivery status callbacks (with
+ * WhatsApp's refusals, 63016, 63003 and 63024, among them). Both are
  * checked against X-Twilio-Signature over the public URL Twilio called before anything else
  * happens (docs/rules.md: missing or wrong, 403 and no side effect). Extra Twilio parameters are
  * tolerated: Twilio adds fields over time, and the signature covers them all anyway.
@@ -105,6 +109,9 @@ export const twilioRoutes: Route[] = [
           // Counselors (issue 5): the person's counselors hear of a crisis flag at once.
           onCrisisFlag: (flag) => alertCounselorsOfCrisis(alertDepsOf(ctx.services, ctx.log), flag),
           memberships: ctx.services.counselors,
+          signUpUrl: `${ctx.services.publicBaseUrl}/`,
+          ...(ctx.services.whatsappSetup && { whatsapp: { ...(ctx.services.whatsappSetup.number && { number: ctx.services.whatsappSetup.number }) } }),
+          ...(ctx.services.smsCountryCodes && { smsCountryCodes: ctx.services.smsCountryCodes }),
         },
         { messageSid: MessageSid, from: From, to: To, body: Body },
       );
@@ -122,13 +129,11 @@ export const twilioRoutes: Route[] = [
       const parsed = StatusForm.safeParse(form);
       if (!parsed.success) return badRequest(describeIssues(parsed.error.issues));
       const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
-      await recordDeliveryStatus({ store: ctx.services.store, clock: ctx.services.clock, log: ctx.log }, {
-        personId: query.data.p,
-        messageId: query.data.m,
-        messageSid: MessageSid,
-        status: MessageStatus,
-        ...(ErrorCode !== undefined && { errorCode: ErrorCode }),
-      });
+      const deps = { store: ctx.services.store, clock: ctx.services.clock, log: ctx.log };
+      const ids = { personId: query.data.p, messageId: query.data.m };
+      await recordDeliveryStatus(deps, { ...ids, messageSid: MessageSid, status: MessageStatus, ...(ErrorCode !== undefined && { errorCode: ErrorCode }) });
+      // WhatsApp's refusals come this way: the message's words take another path, once.
+      if (MessageStatus === 'failed' || MessageStatus === 'undelivered') await handleWhatsAppRefusal({ ...deps, library: shippedLibrary() }, { ...ids, errorCode: ErrorCode });
       // Twilio only looks at the status code; a body would be ignored.
       return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
     },

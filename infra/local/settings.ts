@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import * as z from 'zod';
 import type { RunningStack } from './stack-file';
+import { whatsappTemplateTable } from '../../shared/content';
 
 /**
  * The local stack's ports and the environment its handlers run with. `npm start` and the
@@ -29,6 +31,16 @@ export const LOCAL_TWILIO = {
 
 /** The data directory these variables name (absolute). */
 export const localDataDir = (env: NodeJS.ProcessEnv = process.env) => path.resolve(REPO_ROOT, env.MATCHCOACH_DATA_DIR || '.data');
+/** The local WhatsApp sender: the same sandbox number, as a WhatsApp address. */
+export const LOCAL_WHATSAPP_FROM = `whatsapp:${LOCAL_TWILIO.from}`;
+
+/**
+ * Every template in shared/content/whatsapp-templates.json, "approved" locally: a Content SID
+ * made from its name (stable across runs), registered in the sandbox and given to the handlers.
+ */
+export function localWhatsAppTemplates(): { sid: string; name: string; text: string }[] {
+  return whatsappTemplateTable().templates.map((t) => ({ sid: `HX${createHash('sha256').update(t.name).digest('hex').slice(0, 32)}`, name: t.name, text: t.text }));
+}
 
 export function localSettings(env: NodeJS.ProcessEnv = process.env) {
   const parsed = LocalPorts.safeParse(env);
@@ -54,6 +66,9 @@ export function localSettings(env: NodeJS.ProcessEnv = process.env) {
       TWILIO_FROM: LOCAL_TWILIO.from,
       TWILIO_ACCOUNT_SID: LOCAL_TWILIO.accountSid,
       TWILIO_AUTH_TOKEN: LOCAL_TWILIO.authToken,
+      // WhatsApp through the same sandbox, with every template approved (the sandbox knows them too).
+      WHATSAPP_FROM: LOCAL_WHATSAPP_FROM,
+      WHATSAPP_TEMPLATES: localWhatsAppTemplates().map((t) => `${t.name}=${t.sid}`).join(','),
       // Local only: signs people's links. AWS reads it from Secrets Manager (APP_SECRET_ARN).
       TOKEN_SECRET: 'local-only-token-secret-do-not-use-in-aws-0123456789',
       // Local only: POST /webhooks/ses takes unsigned SES events, so tests can inject bounces.

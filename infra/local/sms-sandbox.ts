@@ -14,11 +14,19 @@ import * as z from 'zod';
  * way Twilio's default STOP handling does, serves a phone page to read and answer texts, and
  * takes test hooks under /_sandbox/ (also exposed as methods) to script faults.
  *
+ * It is also the WhatsApp twin: `whatsapp:+E164` addresses on the same API and webhooks, each
+ * person's 24-hour customer service window (opened by their own messages), free text outside it
+ * accepted and then failed with Twilio's 63016 on the status callback (as Twilio does), only
+ * registered template Content SIDs accepted (21655 otherwise), numbers that WhatsApp refuses
+ * (63003, 63024), and WhatsApp conversations on the phone page. Twilio's STOP handling is for
+ * SMS only: on WhatsApp, opting out is the business's job, so the twin keeps no opt-outs there.
+ *
  * It listens on 127.0.0.1 only: it has no users, and the phone page and hooks are unauthenticated.
  */
 
 export type SandboxFaultMode = '500' | '429' | 'hang' | 'accept-then-hang';
-export type SandboxMessageStatus = 'accepted' | 'queued' | 'sent' | 'delivered' | 'received';
+export type SandboxMessageStatus = 'accepted' | 'queued' | 'sent' | 'delivered' | 'failed' | 'received';
+export type SandboxChannel = 'sms' | 'whatsapp';
 /** As Twilio names them: created over the API, a TwiML reply to an inbound text, or an inbound text. */
 export type SandboxMessageDirection = 'outbound-api' | 'outbound-reply' | 'inbound';
 
@@ -26,11 +34,17 @@ export interface SandboxMessage {
   sid: string;
   accountSid: string;
   direction: SandboxMessageDirection;
+  /** WhatsApp when the phone's side of it is a `whatsapp:` address. */
+  channel: SandboxChannel;
   to: string;
   /** Null while a Messaging Service (rather than a number) is the sender, as in Twilio. */
   from: string | null;
   messagingServiceSid: string | null;
+  /** What the phone shows: the text, or a template with its placeholders filled. */
   body: string;
+  /** A template sent by its Content SID (WhatsApp outside the window), with its placeholders' values. */
+  contentSid: string | null;
+  contentVariables: Record<string, string> | null;
   status: SandboxMessageStatus;
   numSegments: number;
   encoding: SmsEncoding;
@@ -67,6 +81,8 @@ export interface SmsSandboxOptions {
   now?: () => number;
   /** Logs undeliverable callbacks and webhooks to stderr. */
   verbose?: boolean;
+  /** WhatsApp templates Meta approved, by Content SID (HX...): their text, placeholders {{1}} ... */
+  whatsappTemplates?: Record<string, string>;
 }
 
 export interface SmsSandbox {
@@ -85,8 +101,17 @@ export interface SmsSandbox {
   setRateLimit(perSecond: number | undefined): void;
   injectFaults(fault: SandboxFault): void;
   setInboundWebhookUrl(url: string | undefined): void;
-  /** A text "from" a phone, as the phone page sends it: stored, keyword-handled, webhook called. */
+  /**
+   * A text "from" a phone, as the phone page sends it: stored, keyword-handled, webhook called.
+   * From a `whatsapp:` address it is a WhatsApp message, and opens that person's window.
+   */
   sendInbound(text: { from: string; to?: string; body: string }): Promise<SandboxMessage>;
+  /** A template Meta approved: accepted by its Content SID from now on. */
+  registerWhatsAppTemplate(contentSid: string, text: string): void;
+  /** WhatsApp refuses this number from now on: 63003 (not on WhatsApp) or 63024 (no valid recipient). */
+  refuseWhatsApp(phone: string, errorCode: 63003 | 63024): void;
+  /** When this number's WhatsApp window closes, if it is open (it opens with their messages). */
+  whatsappWindowUntil(phone: string): string | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,6 +150,13 @@ export function optKeyword(body: string): 'opt-out' | 'opt-in' | undefined {
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const phoneNumber = z.string().regex(E164, 'must be an E.164 phone number like +15551234567');
+/** A phone number, or a WhatsApp address (`whatsapp:` and the number), as Twilio takes them. */
+const WHATSAPP_ADDRESS = /^whatsapp:\+[1-9]\d{6,14}$/;
+const address = z.string().refine((a) => E164.test(a) || WHATSAPP_ADDRESS.test(a), 'must be an E.164 number like +15551234567, or whatsapp: and one');
+const isWhatsApp = (a: string) => a.startsWith('whatsapp:');
+const contentSid = z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'must be a Content SID: HX and 32 hex digits');
+/** Meta: the customer service window lasts 24 hours from the person's last message. */
+const WHATSAPP_WINDOW_MS = 24 * 3_600_000;
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
   .max(4000);
@@ -140,16 +172,33 @@ const OptionsSchema = z.object({
   statusDelayMs: z.number().int().min(0).max(60_000).optional(),
   now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function').optional(),
   verbose: z.boolean().optional(),
+  whatsappTemplates: z.record(contentSid, z.string().min(1).max(1024)).optional(),
 });
 
 const CreateMessageForm = z.object({
-  To: phoneNumber,
-  From: phoneNumber.optional(),
+  To: address,
+  From: address.optional(),
   MessagingServiceSid: z.string().regex(/^MG[0-9a-fA-F]{32}$/).optional(),
   Body: z
     .string()
     .min(1)
-    .refine((body) => Array.from(body).length <= 1600, { params: { tooLong: true } }),
+    .refine((body) => Array.from(body).length <= 1600, { params: { tooLong: true } })
+    .optional(),
+  ContentSid: contentSid.optional(),
+  ContentVariables: z
+    .string()
+    .max(8000)
+    .transform((text, ctx) => {
+      try {
+        const parsed = z.record(z.string().regex(/^\d{1,2}$/), z.string().max(1024)).safeParse(JSON.parse(text));
+        if (parsed.success) return parsed.data;
+      } catch {
+        // Reported below as Twilio does.
+      }
+      ctx.addIssue({ code: 'custom', message: 'ContentVariables must be a JSON object of strings' });
+      return z.NEVER;
+    })
+    .optional(),
   StatusCallback: httpUrl.optional(),
   ValidityPeriod: z
     .string()
@@ -172,6 +221,8 @@ const FaultSchema = z.object({
   count: z.number().int().min(0).max(10_000),
 });
 const PhoneHook = z.object({ phone: phoneNumber });
+const TemplateHook = z.object({ sid: contentSid, text: z.string().min(1).max(1024) });
+const RefuseHook = z.object({ phone: phoneNumber, code: z.union([z.literal(63003), z.literal(63024)]) });
 const RateLimitHook = z.object({ perSecond: z.number().int().positive().nullable() });
 /** A text as a phone would send it: kept byte for byte (Twilio passes spaces through), but not blank. */
 const textBody = z
@@ -179,12 +230,12 @@ const textBody = z
   .refine((body) => body.trim() !== '', 'must not be blank')
   .refine((body) => Array.from(body).length <= 1600, 'must be at most 1600 characters');
 const InboundText = z.object({
-  from: phoneNumber,
-  to: phoneNumber.optional(),
+  from: address,
+  to: address.optional(),
   body: textBody,
 });
-const MessagesHookQuery = z.object({ to: phoneNumber.optional(), from: phoneNumber.optional() });
-const PhoneForm = z.object({ From: phoneNumber, To: phoneNumber, Body: textBody });
+const MessagesHookQuery = z.object({ to: address.optional(), from: address.optional() });
+const PhoneForm = z.object({ From: phoneNumber, To: phoneNumber, Body: textBody, Channel: z.enum(['sms', 'whatsapp']).default('sms') });
 
 // ---------------------------------------------------------------------------------------------
 // Twilio-style errors
@@ -214,6 +265,10 @@ const ERRORS = {
   statusCallbackInvalid: err(400, 21609, "Invalid 'StatusCallback' URL."),
   validityInvalid: err(400, 21624, 'Validity period can only be set to integers between 1 and 36,000 seconds.'),
   optedOut: err(400, 21610, 'Attempt to send to unsubscribed recipient'),
+  channelMismatch: err(400, 21910, 'Invalid From and To pair. From and To should be of the same channel'),
+  contentSidRequired: err(400, 21654, 'ContentSid Required'),
+  contentSidInvalid: err(400, 21655, 'The ContentSid is Invalid'),
+  contentVariablesInvalid: err(400, 21656, 'The ContentVariables Parameter is invalid'),
   badRequest: (message: string) => err(400, 400, message),
 } as const;
 
@@ -224,6 +279,8 @@ function createMessageError(form: Record<string, string>, issues: z.core.$ZodIss
   if (failed.has('To')) return missing('To') ? ERRORS.toRequired : ERRORS.toInvalid;
   if (failed.has('From')) return missing('From') ? ERRORS.fromRequired : ERRORS.fromInvalid;
   if (failed.has('MessagingServiceSid')) return ERRORS.serviceInvalid;
+  if (failed.has('ContentSid')) return ERRORS.contentSidInvalid;
+  if (failed.has('ContentVariables')) return ERRORS.contentVariablesInvalid;
   if (failed.has('Body')) {
     const tooLong = issues.some((issue) => issue.path[0] === 'Body' && issue.code === 'custom');
     return tooLong ? ERRORS.bodyTooLong : ERRORS.bodyRequired;
@@ -408,6 +465,9 @@ function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
+/** The phone page's anchor for a conversation: SMS and WhatsApp threads of one number apart. */
+const threadAnchor = (address: string) => `n-${address.replace(/\D/g, '')}${address.startsWith('whatsapp:') ? '-wa' : ''}`;
+
 function rfc2822(iso: string): string {
   return new Date(iso).toUTCString().replace('GMT', '+0000');
 }
@@ -442,6 +502,10 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
   let sendWindows = new Map<string, number[]>();
   let ratePerSecond = options.ratePerSecond;
   let inboundWebhookUrl = options.inboundWebhookUrl;
+  // WhatsApp: approved templates by Content SID, each phone's last message to us, refused numbers.
+  let whatsappTemplates = new Map(Object.entries(options.whatsappTemplates ?? {}));
+  let lastWhatsAppInbound = new Map<string, number>();
+  let whatsappRefusals = new Map<string, 63003 | 63024>();
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
   const cancellations = new Set<() => void>();
@@ -481,7 +545,11 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
     return true;
   }
 
-  function store(fields: Omit<SandboxMessage, 'sid' | 'accountSid' | 'numSegments' | 'encoding' | 'dateCreated' | 'dateUpdated' | 'dateSent' | 'errorCode'>): SandboxMessage {
+  type NewMessage = Omit<SandboxMessage, 'sid' | 'accountSid' | 'numSegments' | 'encoding' | 'dateCreated' | 'dateUpdated' | 'dateSent' | 'errorCode' | 'channel' | 'contentSid' | 'contentVariables'> &
+    Partial<Pick<SandboxMessage, 'contentSid' | 'contentVariables'>>;
+
+  function store(fields: NewMessage): SandboxMessage {
+    const phoneSide = fields.direction === 'inbound' ? fields.from : fields.to;
     const { encoding, segments } = countSmsSegments(fields.body);
     const at = isoNow();
     const message: SandboxMessage = {
@@ -493,24 +561,47 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
       dateUpdated: at,
       dateSent: null,
       errorCode: null,
+      channel: phoneSide && isWhatsApp(phoneSide) ? 'whatsapp' : 'sms',
+      contentSid: null,
+      contentVariables: null,
       ...fields,
     };
     stored.push(message);
     return message;
   }
 
-  /** queued/accepted -> sent -> delivered, each step after statusDelayMs, each step called back. */
-  function progressDelivery(message: SandboxMessage): void {
-    const step = (status: 'sent' | 'delivered', next?: () => void) =>
+  /**
+   * queued/accepted -> sent -> delivered, each step after statusDelayMs, each step called back.
+   * A message WhatsApp refuses goes queued/accepted -> failed, with the error code on the callback
+   * (Twilio learns of it from WhatsApp after the create was accepted).
+   */
+  function progressDelivery(message: SandboxMessage, failure?: number): void {
+    const step = (status: 'sent' | 'delivered' | 'failed', next?: () => void) =>
       later(statusDelayMs, () => {
         // A reset forgets the message; its pending steps must not resurrect it.
         if (!stored.includes(message)) return;
         message.status = status;
         message.dateUpdated = isoNow();
         if (status === 'sent') message.dateSent = message.dateUpdated;
+        if (status === 'failed') message.errorCode = failure ?? null;
         void callBackStatus(message).finally(() => next?.());
       });
-    step('sent', () => step('delivered'));
+    if (failure !== undefined) step('failed');
+    else step('sent', () => step('delivered'));
+  }
+
+  /** Why WhatsApp would not deliver this message now, as Twilio's error code; undefined if it would. */
+  function whatsappFailure(to: string, freeText: boolean): number | undefined {
+    const phone = to.slice('whatsapp:'.length);
+    const refusal = whatsappRefusals.get(phone);
+    if (refusal !== undefined) return refusal;
+    if (freeText && !whatsappWindowOpen(phone)) return 63016;
+    return undefined;
+  }
+
+  function whatsappWindowOpen(phone: string): boolean {
+    const last = lastWhatsAppInbound.get(phone);
+    return last !== undefined && now() < last + WHATSAPP_WINDOW_MS;
   }
 
   async function callBackStatus(message: SandboxMessage): Promise<void> {
@@ -526,6 +617,7 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
     };
     if (message.from) params.From = message.from;
     if (message.messagingServiceSid) params.MessagingServiceSid = message.messagingServiceSid;
+    if (message.status === 'failed' && message.errorCode !== null) params.ErrorCode = String(message.errorCode);
     try {
       const answer = await postForm(
         message.statusCallback,
@@ -541,19 +633,20 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
     }
   }
 
-  function createMessage(input: CreateMessageInput): SandboxMessage {
+  function createMessage(input: CreateMessageInput, body: string): SandboxMessage {
     const message = store({
       direction: 'outbound-api',
       to: input.To,
       from: input.From ?? null,
       messagingServiceSid: input.MessagingServiceSid ?? null,
-      body: input.Body,
+      body,
+      ...(input.ContentSid && { contentSid: input.ContentSid, contentVariables: input.ContentVariables ?? {} }),
       // Twilio answers "accepted" when only a Messaging Service is given: it picks the number later.
       status: input.From ? 'queued' : 'accepted',
       statusCallback: input.StatusCallback ?? null,
       validityPeriod: input.ValidityPeriod ?? null,
     });
-    progressDelivery(message);
+    progressDelivery(message, isWhatsApp(input.To) ? whatsappFailure(input.To, !input.ContentSid) : undefined);
     return message;
   }
 
@@ -583,28 +676,43 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
     };
   }
 
+  /** A template's text with its placeholders filled, as the phone shows it. */
+  function fillPlaceholders(template: string, variables: Record<string, string>): string {
+    return template.replace(/\{\{\s*(\d+)\s*\}\}/g, (whole, n: string) => variables[n] ?? whole);
+  }
+
   function filterMessages(filter: { to?: string; from?: string }): SandboxMessage[] {
     return stored.filter((m) => (!filter.to || m.to === filter.to) && (!filter.from || m.from === filter.from));
   }
 
   function applyOptKeyword(phone: string, body: string): void {
+    // Twilio's keyword handling is for SMS; on WhatsApp the business keeps its own opt-outs.
+    if (isWhatsApp(phone)) return;
     const keyword = optKeyword(body);
     if (keyword === 'opt-out') optOuts.add(phone);
     if (keyword === 'opt-in') optOuts.delete(phone);
   }
 
-  /** The sandbox number a phone's reply goes to: whoever texted that phone last. */
+  /**
+   * The sandbox address a phone's reply goes to: whoever messaged that phone (that address, SMS or
+   * WhatsApp) last; else the configured number, as a WhatsApp address for a WhatsApp phone.
+   */
   function replyAddress(phone: string): string | undefined {
     for (let i = stored.length - 1; i >= 0; i -= 1) {
       const m = stored[i]!;
       if (m.direction !== 'inbound' && m.to === phone && m.from) return m.from;
     }
-    return options.inboundTo ?? [...stored].reverse().find((m) => m.direction !== 'inbound' && m.from)?.from ?? undefined;
+    const sameChannel = (a: string | null) => a !== null && isWhatsApp(a) === isWhatsApp(phone);
+    const fallback = options.inboundTo ? (isWhatsApp(phone) ? `whatsapp:${options.inboundTo}` : options.inboundTo) : undefined;
+    return fallback ?? [...stored].reverse().find((m) => m.direction !== 'inbound' && sameChannel(m.from))?.from ?? undefined;
   }
 
   async function receiveInbound(text: z.infer<typeof InboundText>): Promise<SandboxMessage> {
     const to = text.to ?? replyAddress(text.from);
     if (!to) throw new InboundRefused("no 'to' given and no earlier text to answer; set inboundTo or pass to");
+    if (isWhatsApp(to) !== isWhatsApp(text.from)) throw new InboundRefused('from and to must be on the same channel: both whatsapp: addresses, or both numbers');
+    // A WhatsApp message opens (or renews) the person's 24-hour window.
+    if (isWhatsApp(text.from)) lastWhatsAppInbound.set(text.from.slice('whatsapp:'.length), now());
     const message = store({
       direction: 'inbound',
       to,
@@ -634,6 +742,8 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
       NumSegments: String(message.numSegments),
       SmsStatus: 'received',
       ApiVersion: API_VERSION,
+      // What Twilio adds for WhatsApp: the sender's WhatsApp id (their number's digits) and the kind.
+      ...(isWhatsApp(text.from) && { WaId: text.from.slice('whatsapp:+'.length), ProfileName: 'Sandbox phone', MessageType: 'text' }),
     };
     try {
       const answer = await postForm(
@@ -680,11 +790,17 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
     if (!parsed.success) return sendError(res, createMessageError(form, parsed.error.issues));
     const input = parsed.data;
     if (!input.From && !input.MessagingServiceSid) return sendError(res, ERRORS.fromRequired);
+    if (input.From && isWhatsApp(input.From) !== isWhatsApp(input.To)) return sendError(res, ERRORS.channelMismatch);
+    if (input.ContentVariables && !input.ContentSid) return sendError(res, ERRORS.contentSidRequired);
+    const template = input.ContentSid ? whatsappTemplates.get(input.ContentSid) : undefined;
+    if (input.ContentSid && template === undefined) return sendError(res, ERRORS.contentSidInvalid);
+    if (input.Body === undefined && template === undefined) return sendError(res, ERRORS.bodyRequired);
     if (optOuts.has(input.To)) return sendError(res, ERRORS.optedOut);
     if (!admitSend(input.From ?? input.MessagingServiceSid!)) {
       return sendError(res, ERRORS.tooManyRequests, { 'Retry-After': '1' });
     }
-    const message = createMessage(input);
+    const body = template !== undefined ? fillPlaceholders(template, input.ContentVariables ?? {}) : input.Body!;
+    const message = createMessage(input, body);
     if (fault === 'accept-then-hang') return hang(res);
     sendJson(res, 201, messageResource(message));
   }
@@ -779,7 +895,7 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
     }
     if (req.method !== 'POST') {
       req.resume();
-      const known = ['/_sandbox/reset', '/_sandbox/opt-out', '/_sandbox/opt-in', '/_sandbox/faults', '/_sandbox/rate-limit', '/_sandbox/inbound'];
+      const known = ['/_sandbox/reset', '/_sandbox/opt-out', '/_sandbox/opt-in', '/_sandbox/faults', '/_sandbox/rate-limit', '/_sandbox/inbound', '/_sandbox/whatsapp/templates', '/_sandbox/whatsapp/refuse'];
       return sendError(res, known.includes(url.pathname) ? ERRORS.methodNotAllowed : ERRORS.notFound(url.pathname));
     }
     const json = await readJson(req);
@@ -804,6 +920,10 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
         return withParsed(FaultSchema, (fault) => api.injectFaults(fault));
       case '/_sandbox/rate-limit':
         return withParsed(RateLimitHook, ({ perSecond }) => api.setRateLimit(perSecond ?? undefined));
+      case '/_sandbox/whatsapp/templates':
+        return withParsed(TemplateHook, ({ sid, text }) => api.registerWhatsAppTemplate(sid, text));
+      case '/_sandbox/whatsapp/refuse':
+        return withParsed(RefuseHook, ({ phone, code }) => api.refuseWhatsApp(phone, code));
       case '/_sandbox/inbound': {
         const parsed = InboundText.safeParse(body);
         if (!parsed.success) return sendError(res, ERRORS.badRequest(describeIssues(parsed.error.issues)));
@@ -831,29 +951,43 @@ export async function startSmsSandbox(options: SmsSandboxOptions): Promise<SmsSa
       threads.set(phone, thread);
     }
     const sections = [...threads].map(([phone, texts]) => {
-      const anchor = `n-${phone.replace(/\D/g, '')}`;
+      const whatsapp = isWhatsApp(phone);
+      const number = whatsapp ? phone.slice('whatsapp:'.length) : phone;
+      const anchor = threadAnchor(phone);
       const items = texts
         .map((m) => {
           const incoming = m.direction === 'inbound';
+          const outcome =
+            m.status === 'failed'
+              ? ` · <strong>failed ${escapeHtml(m.errorCode ?? '')}</strong>${m.errorCode === 63016 ? ' (outside the 24-hour window: not delivered)' : m.errorCode === 63003 ? ' (not on WhatsApp)' : ''}`
+              : '';
+          const template = m.contentSid ? ` · template ${escapeHtml(m.contentSid)}` : '';
           const webhook = m.webhook
             ? 'status' in m.webhook
               ? ` · webhook ${escapeHtml(m.webhook.status)}`
               : ` · webhook not reached: ${escapeHtml(m.webhook.error)}`
             : '';
+          const size = whatsapp ? '' : ` · ${escapeHtml(m.numSegments)} ${escapeHtml(m.encoding)} segment${m.numSegments === 1 ? '' : 's'}`;
           const meta = incoming
             ? `you → ${escapeHtml(m.to)}${webhook}`
-            : `${escapeHtml(m.from ?? m.messagingServiceSid ?? '')} → you · ${escapeHtml(m.status)} · ${escapeHtml(m.numSegments)} ${escapeHtml(m.encoding)} segment${m.numSegments === 1 ? '' : 's'}`;
-          return `<li class="${incoming ? 'out' : 'in'}"><p>${escapeHtml(m.body)}</p><small><time datetime="${escapeHtml(m.dateCreated)}">${escapeHtml(m.dateCreated.replace('T', ' ').slice(0, 19))}</time> · ${meta}</small></li>`;
+            : `${escapeHtml(m.from ?? m.messagingServiceSid ?? '')} → you · ${escapeHtml(m.status)}${size}${template}${outcome}`;
+          return `<li class="${incoming ? 'out' : 'in'}${m.status === 'failed' ? ' failed' : ''}"><p>${escapeHtml(m.body)}</p><small><time datetime="${escapeHtml(m.dateCreated)}">${escapeHtml(m.dateCreated.replace('T', ' ').slice(0, 19))}</time> · ${meta}</small></li>`;
         })
         .join('');
-      const replyTo = replyAddress(phone) ?? '';
-      return `<section id="${escapeHtml(anchor)}">
-<h2>${escapeHtml(phone)}${optOuts.has(phone) ? ' <span class="badge">opted out</span>' : ''}</h2>
+      const replyTo = (replyAddress(phone) ?? '').replace(/^whatsapp:/, '');
+      const until = whatsapp ? api.whatsappWindowUntil(number) : undefined;
+      const windowLine = whatsapp
+        ? `<p class="hint">${until ? `Window open until ${escapeHtml(until.replace('T', ' ').slice(0, 16))} UTC: free text from the service arrives.` : 'Window closed: only approved templates arrive until this phone writes.'}</p>`
+        : '';
+      return `<section id="${escapeHtml(anchor)}" class="${whatsapp ? 'whatsapp' : 'sms'}">
+<h2>${whatsapp ? 'WhatsApp' : 'SMS'} · ${escapeHtml(number)}${optOuts.has(phone) ? ' <span class="badge">opted out</span>' : ''}</h2>
+${windowLine}
 <form method="post" action="/phone/send" class="reply">
-<input type="hidden" name="From" value="${escapeHtml(phone)}">
+<input type="hidden" name="From" value="${escapeHtml(number)}">
+<input type="hidden" name="Channel" value="${whatsapp ? 'whatsapp' : 'sms'}">
 <label>To <input name="To" value="${escapeHtml(replyTo)}" required inputmode="tel"></label>
-<label>Text <textarea name="Body" rows="2" maxlength="1600" required></textarea></label>
-<button>Send as ${escapeHtml(phone)}</button>
+<label>${whatsapp ? 'Message' : 'Text'} <textarea name="Body" rows="2" maxlength="1600" required></textarea></label>
+<button>Send as ${escapeHtml(number)}${whatsapp ? ' on WhatsApp' : ''}</button>
 </form>
 <ul>${items}</ul>
 </section>`;
@@ -872,16 +1006,19 @@ button{font:inherit;padding:.4rem .9rem;margin-top:.3rem}
 ul{list-style:none;padding:0;margin:.6rem 0 0}li{margin:.4rem 0;padding:.5rem .7rem;border-radius:.8rem;max-width:85%;overflow-wrap:anywhere}
 li p{margin:0;white-space:pre-wrap}li small{color:#555;font-size:.75rem}
 li.in{background:#e9e9eb}li.out{background:#0b84ff;color:#fff;margin-left:auto}li.out small{color:#e0ecff}
+section.whatsapp{border-left:.4rem solid #25d366}section.whatsapp li.in{background:#dcf8c6}section.whatsapp li.out{background:#128c7e}
+li.failed{opacity:.7;border:1px dashed #c00}
 .badge{background:#c00;color:#fff;border-radius:.3rem;padding:0 .3rem;font-size:.8rem}
 .error{background:#fde;border:1px solid #c00;padding:.5rem;border-radius:.4rem}.hint{color:#555;font-size:.85rem}
 </style></head>
 <body>
-<h1>SMS sandbox · phone</h1>
+<h1>SMS and WhatsApp sandbox · phone</h1>
 <p class="hint">${inboundWebhookUrl ? `Texts you send here are posted, signed, to ${escapeHtml(inboundWebhookUrl)}.` : 'No inbound webhook is configured: texts sent here are only stored.'} <a href="/phone">Refresh</a></p>
 ${notice ? `<p class="error" role="alert">${escapeHtml(notice.error)}</p>` : ''}
 <form method="post" action="/phone/send" class="new">
-<h2>Text from a phone</h2>
+<h2>Message from a phone</h2>
 <label>From (the phone) <input name="From" value="${escapeHtml(values.From ?? '')}" placeholder="+15551234567" required inputmode="tel"></label>
+<label>By <select name="Channel"><option value="sms"${values.Channel === 'whatsapp' ? '' : ' selected'}>SMS</option><option value="whatsapp"${values.Channel === 'whatsapp' ? ' selected' : ''}>WhatsApp</option></select></label>
 <label>To (the service) <input name="To" value="${escapeHtml(values.To ?? options.inboundTo ?? replyAddressAny() ?? '')}" placeholder="+15557654321" required inputmode="tel"></label>
 <label>Text <textarea name="Body" rows="2" maxlength="1600" required>${escapeHtml(values.Body ?? '')}</textarea></label>
 <button>Send</button>
@@ -891,7 +1028,7 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
   }
 
   function replyAddressAny(): string | undefined {
-    return [...stored].reverse().find((m) => m.direction !== 'inbound' && m.from)?.from ?? undefined;
+    return [...stored].reverse().find((m) => m.direction !== 'inbound' && m.from)?.from?.replace(/^whatsapp:/, '') ?? undefined;
   }
 
   async function handlePhoneSend(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -900,10 +1037,11 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
     if (!parsed.success) {
       return sendHtml(res, 400, renderPhonePage({ error: `Not sent: ${describeIssues(parsed.error.issues)}`, values: form }));
     }
-    const { From, To, Body } = parsed.data;
-    await receiveInbound({ from: From, to: To, body: Body });
+    const { From, To, Body, Channel } = parsed.data;
+    const as = (number: string) => (Channel === 'whatsapp' ? `whatsapp:${number}` : number);
+    await receiveInbound({ from: as(From), to: as(To), body: Body });
     if (res.headersSent || res.writableEnded) return;
-    res.writeHead(303, { Location: `/phone#n-${From.replace(/\D/g, '')}`, 'Content-Length': 0 });
+    res.writeHead(303, { Location: `/phone#${threadAnchor(as(From))}`, 'Content-Length': 0 });
     res.end();
   }
 
@@ -1004,6 +1142,9 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
       faults = [];
       sendWindows = new Map();
       ratePerSecond = options.ratePerSecond;
+      whatsappTemplates = new Map(Object.entries(options.whatsappTemplates ?? {}));
+      lastWhatsAppInbound = new Map();
+      whatsappRefusals = new Map();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
     },
@@ -1029,6 +1170,18 @@ ${sections.join('\n') || '<p>No texts yet.</p>'}
     },
     async sendInbound(text) {
       return receiveInbound(InboundText.parse(text));
+    },
+    registerWhatsAppTemplate(sid, text) {
+      const parsed = TemplateHook.parse({ sid, text });
+      whatsappTemplates.set(parsed.sid, parsed.text);
+    },
+    refuseWhatsApp(phone, code) {
+      const parsed = RefuseHook.parse({ phone, code });
+      whatsappRefusals.set(parsed.phone, parsed.code);
+    },
+    whatsappWindowUntil(phone) {
+      const last = lastWhatsAppInbound.get(phoneNumber.parse(phone));
+      return last !== undefined && whatsappWindowOpen(phone) ? new Date(last + WHATSAPP_WINDOW_MS).toISOString() : undefined;
     },
   };
   return api;

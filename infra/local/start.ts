@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../shared/adapters/dynamo/table';
 import { javaProblem, startDynamoLocal } from './dynamo-local';
 import { routeLikeApiGateway, serveApiHandler } from './http-server';
-import { localSettings, LOCAL_TWILIO, type LocalSettings } from './settings';
+import { localSettings, localWhatsAppTemplates, LOCAL_TWILIO, type LocalSettings } from './settings';
 import { startSesTwin } from './ses-twin';
 import { startSmsSandbox } from './sms-sandbox';
 import { localIssuer } from '../../shared/adapters/local-jwt';
@@ -48,6 +48,7 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
       authToken: LOCAL_TWILIO.authToken,
       inboundWebhookUrl: `${settings.env.PUBLIC_BASE_URL}/webhooks/twilio/sms`,
       inboundTo: LOCAL_TWILIO.from,
+      whatsappTemplates: Object.fromEntries(localWhatsAppTemplates().map((t) => [t.sid, t.text])),
     });
     stoppers.push(sms.stop);
 
@@ -119,7 +120,7 @@ Match Coach is running locally.
   HTTP API          http://127.0.0.1:${ports.api}   (GET /health)
   Sign-up page      http://127.0.0.1:${ports.api}/   sign up as a person would; the email lands in the mailbox
   Mailbox (SES)     http://127.0.0.1:${ports.ses}   every email sent
-  Phone (SMS)       http://127.0.0.1:${ports.sms}/phone   every text, per number; reply from here
+  Phone (SMS, WA)   http://127.0.0.1:${ports.sms}/phone   every text and WhatsApp message, per number; reply from here
   DynamoDB Local    http://127.0.0.1:${ports.dynamo}   table ${settings.env.TABLE_NAME}, data in ${path.relative(process.cwd(), settings.dataDir) || '.'}/dynamodb
   Dispatcher        ${settings.tickSeconds > 0 ? `ticks every ${settings.tickSeconds} s` : 'ticker off (MATCHCOACH_TICK_SECONDS=0)'}
 

@@ -6,7 +6,11 @@ import type { PublicFormLimits } from '../domain/public-forms';
 import { sesSenderOf } from './ses/ses-from-config';
 import type { DispatchSettings } from '../app/dispatch';
 import type { ApiConfig, DispatcherConfig } from '../config';
-import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
+import type { Clock, EmailSender, Logger, SmsSender, Store, WhatsAppSender } from '../ports';
+import { createTwilioWhatsAppSender } from './twilio/twilio-whatsapp-sender';
+import { whatsappTemplateTable } from '../content';
+import type { WhatsAppTemplateTable } from '../domain/whatsapp-templates';
+import { ConfigError } from '../config';
 import { silentLogger } from '../ports';
 import { createDynamoStore } from './dynamo/dynamo-store';
 import { createDynamoRateBudget } from './dynamo/dynamo-rate-budget';
@@ -31,6 +35,9 @@ export interface Services {
   store: Store;
   email: EmailSender;
   sms: SmsSender;
+  /** Where WhatsApp is set up (WHATSAPP_FROM): the sender, our number, the approved templates. */
+  whatsapp?: WhatsAppSender;
+  whatsappSetup?: WhatsAppSetup;
   clock: Clock;
   log: Logger;
   settings: DispatchSettings;
@@ -61,6 +68,30 @@ export interface Services {
   smsCountryCodes?: readonly string[];
   /** The anonymous sign-up form's caps (counters in the table) and the least time its answer takes. */
   publicForms?: { limits: FormLimits; caps: PublicFormLimits; responseFloorMs: number };
+}
+
+export interface WhatsAppSetup {
+  /** Our WhatsApp number (E.164), named in replies; absent when the sender is a Messaging Service. */
+  number?: string;
+  templates: WhatsAppTemplateTable;
+  /** Content SIDs of the templates Meta approved, by template name. */
+  approved: ReadonlyMap<string, string>;
+}
+
+/**
+ * WhatsApp's part of the configuration, checked at cold start: an approved template must be one
+ * the repository submitted (a typo would otherwise silently skip every message that needs it).
+ */
+export function whatsappSetupOf(config: Pick<SendingConfig, 'WHATSAPP_FROM' | 'WHATSAPP_TEMPLATES'>): WhatsAppSetup | undefined {
+  if (!config.WHATSAPP_FROM) return undefined;
+  const templates = whatsappTemplateTable();
+  const unknown = [...config.WHATSAPP_TEMPLATES.keys()].filter((name) => !templates.templates.some((t) => t.name === name));
+  if (unknown.length > 0) throw new ConfigError(`invalid configuration: WHATSAPP_TEMPLATES names templates that do not exist: ${unknown.join(', ')}`);
+  return {
+    ...(config.WHATSAPP_FROM.startsWith('whatsapp:') && { number: config.WHATSAPP_FROM.slice('whatsapp:'.length) }),
+    templates,
+    approved: config.WHATSAPP_TEMPLATES,
+  };
 }
 
 export interface SesEventSettings {
@@ -99,6 +130,7 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
   const [twilio, secret] = await Promise.all([twilioCredentials(config), tokenSecret(config)]);
   const base = config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const clock = options.clock ?? { now: () => new Date() };
+  const whatsappSetup = whatsappSetupOf(config);
   return {
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     paceClock: { now: () => new Date() },
@@ -111,6 +143,16 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
       apiBase: config.TWILIO_API_BASE,
       timeoutMs: config.PROVIDER_TIMEOUT_MS,
     }),
+    ...(whatsappSetup && {
+      whatsapp: createTwilioWhatsAppSender({
+        accountSid: twilio.accountSid,
+        authToken: twilio.authToken,
+        from: config.WHATSAPP_FROM!,
+        apiBase: config.TWILIO_API_BASE,
+        timeoutMs: config.PROVIDER_TIMEOUT_MS,
+      }),
+      whatsappSetup,
+    }),
     clock,
     log: options.log ?? silentLogger,
     settings: {
@@ -120,8 +162,10 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
       postalAddress: config.POSTAL_ADDRESS,
       textSpacingMinutes: config.TEXT_SPACING_MINUTES,
       smsCountryCodes: config.SMS_COUNTRY_CODES,
+      ...(whatsappSetup && { whatsapp: { templates: whatsappSetup.templates, approved: whatsappSetup.approved } }),
       pacing: {
         sms: { perSecond: config.SMS_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS },
+        whatsapp: { perSecond: config.WHATSAPP_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS },
         email: { perSecond: config.EMAIL_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS, dailyQuota: config.EMAIL_DAILY_QUOTA },
       },
       links: {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
 import { Cohort, Counselor, CounselorRole, counselorConsentSource, isAcceptedMember, type CohortMember, type CounselorPrincipal, type MembershipConsent, type Organisation } from '../domain/counselor';
-import { invitationConsentText, invitationSmsConsentText } from '../domain/invitation-words';
+import { invitationConsentText, invitationSmsConsentText, invitationWhatsAppConsentText } from '../domain/invitation-words';
 import { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../domain/ownership';
 import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Message, type Person } from '../domain/model';
 import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domain/schedule';
@@ -78,6 +78,12 @@ export const MemberInput = z
       .transform((s) => s.replace(/[\s().-]/g, ''))
       .pipe(E164)
       .optional(),
+    /**
+     * How the invitation reaches the phone: a text (the default) or WhatsApp (an approved template
+     * naming the organisation). WhatsApp only where the organisation has the person's agreement
+     * to be contacted on WhatsApp (Meta's rule); nothing more comes until the person says YES.
+     */
+    phoneChannel: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['sms', 'whatsapp'], 'phone_channel is sms or whatsapp')).optional(),
     firstName: plainText(60, 'name').optional(),
     timeZone: z.string().max(64).refine((s) => !looksLikeFormula(s), 'time zone starts with = + - @ or a tab, like a spreadsheet formula').pipe(IanaZone),
     visaTrack: VisaTrack.optional(),
@@ -546,7 +552,10 @@ function rowPerson(batch: MemberBatch, input: MemberInput, base: Person, creatin
     }),
     consent: definedOnly({
       email: channelConsent(base.consent.email, email, invitationConsentText(org.name)),
-      sms: channelConsent(base.consent.sms, phone, invitationSmsConsentText(org.name)),
+      // The phone is invited on one channel: WhatsApp when the row asks for it, else texts.
+      ...(input.phoneChannel === 'whatsapp'
+        ? { sms: base.consent.sms, whatsapp: channelConsent(base.consent.whatsapp, phone, invitationWhatsAppConsentText(org.name)) }
+        : { sms: channelConsent(base.consent.sms, phone, invitationSmsConsentText(org.name)), whatsapp: base.consent.whatsapp }),
     }),
     ...definedOnly({ email, phone, firstName: input.firstName ?? base.firstName }),
   };
@@ -735,6 +744,7 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
       if (ownRecordOf(person, cohort.orgId)) {
         if (person.email && ours(person.consent.email) && !invited.email) await queue('email', person.email, false);
         if (person.phone && ours(person.consent.sms) && !invited.sms) await queue('sms', person.phone, false);
+        if (person.phone && ours(person.consent.whatsapp) && !invited.whatsapp) await queue('whatsapp', person.phone, false);
       } else if (person.email && person.consent.email?.state === 'confirmed' && !invited.email) {
         await queue('email', person.email, true);
       }

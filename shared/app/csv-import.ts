@@ -34,6 +34,7 @@ const COLUMN_ALIASES: Record<string, keyof typeof COLUMN_FIELDS> = {
   phone: 'phone',
   mobile: 'phone',
   phone_number: 'phone',
+  phone_channel: 'phone_channel',
   name: 'name',
   first_name: 'name',
   time_zone: 'time_zone',
@@ -52,6 +53,7 @@ const COLUMN_ALIASES: Record<string, keyof typeof COLUMN_FIELDS> = {
 const COLUMN_FIELDS = {
   email: 'email',
   phone: 'phone',
+  phone_channel: 'phoneChannel',
   name: 'firstName',
   time_zone: 'timeZone',
   visa_track: 'visaTrack',

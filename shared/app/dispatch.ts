@@ -6,14 +6,18 @@ import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from
 import { helplineSlot } from '../domain/safety-replies';
 import { helpFor } from './crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
-import { CHANNELS, type Channel } from '../domain/sequence';
+import { CHANNELS, contentChannelOf, isTextChannel, type Channel, type TextChannel } from '../domain/sequence';
+import { marketingBlockedFor, whatsappRefusal, windowOpen, WHATSAPP_REASONS, type ConversationWindow } from '../domain/whatsapp';
+import { fillTemplate, templateForPurpose, templateForStep, templateVariables, type TemplateVariable, type WhatsAppTemplate, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
+import { whatsappFallbackEmail } from '../domain/whatsapp-words';
+import { handleWhatsAppRefusal } from './whatsapp-refusals';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn, smsSegments } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
 import { PersonGone } from '../domain/errors';
 import { mayText } from '../domain/public-forms';
 import { planSlotsFor } from './plan-words';
-import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store } from '../ports';
+import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store, WhatsAppMessage, WhatsAppSender } from '../ports';
 import { silentLogger } from '../ports';
 import { createDueFeed } from './due-feed';
 import { seasonDateWarnings } from './season-warnings';
@@ -65,12 +69,20 @@ export interface DispatchSettings {
   textSpacingMinutes?: number;
   /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES); a text to any other is skipped. Absent: every country. */
   smsCountryCodes?: readonly string[];
+  /**
+   * WhatsApp: the templates as submitted to Meta (shared/content/whatsapp-templates.json) and the
+   * Content SIDs of those Meta approved, by template name (WHATSAPP_TEMPLATES). Without it (or
+   * without a WhatsApp sender in the deps) WhatsApp messages are skipped, `whatsapp_not_configured`.
+   */
+  whatsapp?: { templates: WhatsAppTemplateTable; approved: ReadonlyMap<string, string> };
 }
 
 export interface DispatchDeps {
   store: Store;
   email: EmailSender;
   sms: SmsSender;
+  /** Sends WhatsApp messages; absent where WhatsApp is not set up. */
+  whatsapp?: WhatsAppSender;
   clock: Clock;
   /** Fixed content for tests; otherwise loaded once per tick with the calendar corrections. */
   library?: Library;
@@ -115,6 +127,13 @@ export interface DispatchReport {
   segments: Record<Channel, number>;
   /** Texts that went in UCS-2 rather than GSM-7 (each costs more segments for its length). */
   ucs2Texts: number;
+}
+
+/** What a WhatsApp message may say: its free text, and the template (with its values) for outside the window. */
+interface WhatsAppWords {
+  text: string;
+  template: WhatsAppTemplate | undefined;
+  values: Partial<Record<TemplateVariable, string>>;
 }
 
 type Outcome =
@@ -163,7 +182,7 @@ export function createDispatcher(deps: DispatchDeps) {
   return async function dispatchDueMessages(): Promise<DispatchReport> {
     const report: DispatchReport = {
       claimed: 0, sent: 0, skipped: 0, failed: 0, retried: 0, lostRaces: 0, errors: 0, emailPaused: false, throttled: 0, slotsExpired: 0, slotsLate: 0, spaced: 0,
-      segments: { email: 0, sms: 0 }, ucs2Texts: 0,
+      segments: { email: 0, sms: 0, whatsapp: 0 }, ucs2Texts: 0,
     };
     const before = wastedSlots();
     const startedAt = performance.now();
@@ -291,8 +310,8 @@ export function createDispatcher(deps: DispatchDeps) {
       return;
     }
     report.claimed++;
-    // An invitation is no step of a lane: nothing is planned after it.
-    if (!message.invitation) {
+    // An invitation, or a second try of a message WhatsApp refused, is no step of a lane: nothing is planned after it.
+    if (!message.invitation && !message.fallback) {
       try {
         await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
       } catch (error) {
@@ -355,7 +374,7 @@ export function createDispatcher(deps: DispatchDeps) {
     const wording = wordingFor(library, message.profile);
     const ctx = { ...contextFor(message, allAnchors(message, library.calendar)), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
     // Help where this person lives, for a safety step's {{helpline}}: their number when texting, else their zone.
-    ctx.helpline = helplineSlot(helpFor({ ...(message.channel === 'sms' && { phone: message.to }), zone: message.zone }));
+    ctx.helpline = helplineSlot(helpFor({ ...(isTextChannel(message.channel) && { phone: message.to }), zone: message.zone }));
     let words;
     try {
       words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools, wording.uncertainDates);
@@ -364,17 +383,24 @@ export function createDispatcher(deps: DispatchDeps) {
     }
     if (step.withPlan) {
       // The person's own goals, read now (they change all week), never frozen at planning.
-      const planWords = step.withPlan[message.channel];
+      const planWords = step.withPlan[contentChannelOf(message.channel)];
       const slots = await planSlotsFor(deps.store, message, now);
       const needed = planWords ? slotsIn(planWords.text).filter((s) => s === 'weekGoals' || s === 'weekSummary') : [];
       if (planWords && needed.every((s) => slots[s as keyof typeof slots] !== undefined)) {
-        words = { ...words, [message.channel]: planWords };
+        words = { ...words, [contentChannelOf(message.channel)]: planWords };
         Object.assign(ctx, slots);
       } else if (step.withPlan.only) return { kind: 'skipped', reason: 'nothing_from_plan' };
     }
 
-    if (message.channel === 'sms') {
-      if (!textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
+    if (message.fallback && message.channel === 'email') {
+      // A WhatsApp message WhatsApp refused: its text words, by email, rendered like any coaching email.
+      if (!words.sms) return { kind: 'skipped', reason: 'step_has_no_text' };
+      const preferencesUrl = s.links?.preferencesUrl(message.personId);
+      words = { email: whatsappFallbackEmail({ text: words.sms.text, reason: message.fallback.reason, ...(preferencesUrl && { preferencesUrl }) }) };
+    }
+
+    if (isTextChannel(message.channel)) {
+      if (message.channel === 'sms' && !textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       let body: string;
@@ -383,7 +409,9 @@ export function createDispatcher(deps: DispatchDeps) {
       } catch (error) {
         return { kind: 'failed', reason: `render: ${(error as Error).message}` };
       }
-      return sendSms(message, body, urgent, tick, deadline);
+      if (message.channel === 'sms') return sendSms(message, body, urgent, tick, deadline);
+      const template = s.whatsapp && templateForStep(s.whatsapp.templates, step);
+      return sendWhatsApp(message, { text: body, template, values: { text: body, ...(message.firstName && { firstName: message.firstName }) } }, urgent, tick, deadline);
     }
 
     if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
@@ -418,8 +446,8 @@ export function createDispatcher(deps: DispatchDeps) {
     // Read now, not when it was queued: they may have said yes (or no) by themselves since, or
     // changed the address. One read per invitation; coaching messages never read the person.
     const person = await deps.store.getPerson(message.personId);
-    const consent = message.channel === 'sms' ? person?.consent.sms : person?.consent.email;
-    const address = message.channel === 'sms' ? person?.phone : person?.email;
+    const consent = person?.consent[message.channel];
+    const address = message.channel === 'email' ? person?.email : person?.phone;
     const membership = invitation.orgId && invitation.cohortId ? { orgId: invitation.orgId, cohortId: invitation.cohortId } : undefined;
     if (invitation.join) {
       // Only ever to an address its owner confirmed, never to one a counselor typed.
@@ -439,6 +467,20 @@ export function createDispatcher(deps: DispatchDeps) {
       if (quiet) return quiet;
       return sendSms(message, invitationSms(orgName), urgent, tick, deadline);
     }
+    if (message.channel === 'whatsapp') {
+      const quiet = quietHoursHold(message, now, deadline);
+      if (quiet) return quiet;
+      // The approved words (a template naming the organisation), as free text too if the window is open.
+      const template = s.whatsapp && templateForPurpose(s.whatsapp.templates, 'invitation');
+      if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+      let text: string;
+      try {
+        text = fillTemplate(template.text, templateVariables(template, { orgName }));
+      } catch (error) {
+        return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+      }
+      return sendWhatsApp(message, { text, template, values: { orgName } }, urgent, tick, deadline);
+    }
     if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
     const confirmUrl = s.links?.confirmUrl?.(message.personId, membership);
     if (!confirmUrl) return { kind: 'failed', reason: 'no confirmation link configured' };
@@ -454,6 +496,72 @@ export function createDispatcher(deps: DispatchDeps) {
 
   /** One text, once its slot of the shared budget comes (quiet hours checked again after the wait). */
   async function sendSms(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+    const outcome = await sendText(message, 'sms', urgent, tick, deadline, async (sentAt, extras) => {
+      const result = await deps.sms.send({ to: message.to, body, messageId: message.messageId, ...extras });
+      if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
+      return result;
+    });
+    if (outcome.kind !== 'sent') return outcome;
+    // What carriers bill for it, recorded with the attempt and counted in the tick's report.
+    const { segments, encoding } = smsSegments(body);
+    return { ...outcome, sms: { segments, encoding } };
+  }
+
+  /**
+   * One WhatsApp message (RULES.md, WhatsApp): free text while the person's 24-hour window is
+   * open, else the step's approved template. A step with no template, a template Meta has not
+   * approved, or a marketing template to a +1 number is skipped with its reason, never sent as
+   * free text outside the window. The window is read once, before the wait for a send slot, and
+   * checked again against the time it really goes.
+   */
+  async function sendWhatsApp(message: Message, words: WhatsAppWords, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+    const whatsapp = deps.whatsapp;
+    if (!whatsapp || !s.whatsapp) return { kind: 'skipped', reason: WHATSAPP_REASONS.notConfigured };
+    const window = await deps.store.getWindow(message.personId);
+    const planned = whatsappContent(message, words, window, deps.clock.now());
+    if (!('content' in planned)) return planned;
+    return sendText(message, 'whatsapp', urgent, tick, deadline, async (sentAt, extras) => {
+      // The wait for a slot may have run past the window's end: then it goes as the template.
+      const chosen = planned.content.kind === 'text' && !windowOpen(window, sentAt) ? whatsappContent(message, words, window, sentAt) : planned;
+      if (!('content' in chosen)) return chosen;
+      const result = await whatsapp.send({ to: message.to, messageId: message.messageId, content: chosen.content, ...extras });
+      const errorCode = result.status === 'failed' && !result.retryable ? result.whatsappErrorCode : undefined;
+      const refusal = whatsappRefusal(errorCode);
+      if (!refusal) return result;
+      // WhatsApp said no on the create itself: the same handling as when it says so on the callback.
+      await handleWhatsAppRefusal({ store: deps.store, clock: deps.clock, log, library: tick.library }, { personId: message.personId, messageId: message.messageId, errorCode });
+      return { kind: 'failed', reason: refusal.reason };
+    });
+  }
+
+  /** What a WhatsApp message carries at `at`: free text inside the window, the approved template outside it. */
+  function whatsappContent(message: Message, words: WhatsAppWords, window: ConversationWindow | undefined, at: Date): { content: WhatsAppMessage['content'] } | Extract<Outcome, { kind: 'skipped' | 'failed' }> {
+    if (windowOpen(window, at)) return { content: { kind: 'text', body: words.text } };
+    const template = words.template;
+    if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+    const contentSid = s.whatsapp?.approved.get(template.name);
+    if (!contentSid) return { kind: 'skipped', reason: WHATSAPP_REASONS.templateNotApproved };
+    if (template.category === 'marketing' && marketingBlockedFor(message.to)) return { kind: 'skipped', reason: WHATSAPP_REASONS.marketingToUs };
+    try {
+      return { content: { kind: 'template', contentSid, variables: templateVariables(template, words.values) } };
+    } catch (error) {
+      return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * A message to a phone (SMS or WhatsApp), once its channel's slot of the shared budget comes:
+   * spaced from the person's previous text, quiet hours checked again after the wait. `send`
+   * makes the provider call, or says why the message did not go after all.
+   */
+  async function sendText(
+    message: Message,
+    channel: TextChannel,
+    urgent: boolean,
+    tick: Tick,
+    deadline: Date | undefined,
+    send: (sentAt: Date, extras: { validityPeriodSeconds?: number; statusCallbackUrl?: string }) => Promise<SendResult | Extract<Outcome, { kind: 'skipped' | 'failed' }>>,
+  ): Promise<Outcome> {
     const now = deps.clock.now();
     const wait = urgent ? undefined : spacing.heldUntil(message.personId, message.messageId, now);
     if (wait) {
@@ -468,16 +576,23 @@ export function createDispatcher(deps: DispatchDeps) {
     spacing.record(message.personId, message.messageId, now);
     let outcome: Outcome | undefined;
     try {
-      outcome = await sendSmsNow(message, body, urgent, tick, deadline);
+      outcome = await sendTextNow(message, channel, urgent, tick, deadline, send);
       return outcome;
     } finally {
       if (outcome?.kind !== 'sent') spacing.release(message.personId, message.messageId);
     }
   }
 
-  async function sendSmsNow(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
+  async function sendTextNow(
+    message: Message,
+    channel: TextChannel,
+    urgent: boolean,
+    tick: Tick,
+    deadline: Date | undefined,
+    send: Parameters<typeof sendText>[5],
+  ): Promise<Outcome> {
     const { report } = tick;
-    const slot = await waitForSlot('sms', urgent, report, deadline);
+    const slot = await waitForSlot(channel, urgent, report, deadline);
     if (slot.kind !== 'go') return slot.outcome;
     const sentAt = deps.clock.now();
     // The slot may have moved us past 21:00 local; quiet hours hold whatever the budget says.
@@ -485,19 +600,10 @@ export function createDispatcher(deps: DispatchDeps) {
     if (lateQuiet) return lateQuiet;
     const validity = deadline ? Math.min(36_000, Math.floor((deadline.getTime() - sentAt.getTime()) / 1000)) : undefined;
     const statusCallbackUrl = s.links?.smsStatusCallbackUrl?.(message.personId, message.messageId);
-    const result = await deps.sms.send({
-      to: message.to,
-      body,
-      messageId: message.messageId,
-      ...(validity ? { validityPeriodSeconds: validity } : {}),
-      ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
-    });
-    if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
-    noteThrottling('sms', result, report);
-    const outcome = outcomeOf(result, message, deps.clock.now());
-    if (outcome.kind !== 'sent') return outcome;
-    const { segments, encoding } = smsSegments(body);
-    return { ...outcome, sms: { segments, encoding } };
+    const result = await send(sentAt, { ...(validity ? { validityPeriodSeconds: validity } : {}), ...(statusCallbackUrl ? { statusCallbackUrl } : {}) });
+    if ('kind' in result) return result;
+    noteThrottling(channel, result, report);
+    return outcomeOf(result, message, deps.clock.now());
   }
 
   /** One email, once its slot of the shared budget comes; SES's own quota answer pauses email. */

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { currentSeason } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, type Person } from '../domain/model';
-import { AnchorName, ApplicantType, LocalTime, Milestone, Outcome, VisaTrack } from '../domain/sequence';
+import { AnchorName, ApplicantType, CHANNELS, LocalTime, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { anchorNameProblem, personalDateProblems } from '../domain/personal-dates';
 import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
 import type { Clock, Store } from '../ports';
@@ -158,7 +158,8 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
 }
 
 /**
- * The lanes of an enrollment: one per channel the person has and has consented to. Their profile
+ * The lanes of an enrollment: one per channel the person has and has consented to (email, and
+ * texts or WhatsApp: consent to one of the two phone channels ends the other's). Their profile
  * gains the specialty facts their own words name (re-derived at every planning, so a changed
  * specialty or a new entry in the specialty data counts at once).
  */
@@ -166,9 +167,10 @@ export function lanesOf(person: Person, enrollment: Enrollment, specialties?: Sp
   const lanes: Lane[] = [];
   const { specialty: _stale, applicationSystem: _staleSystem, ...ownProfile } = person.profile;
   const profile: Profile = { ...ownProfile, ...specialtyProfile(person.specialty, specialties) };
-  for (const channel of ['email', 'sms'] as const) {
+  for (const channel of CHANNELS) {
+    // Texts and WhatsApp go to the same number; which of them (if either) is the person's consent.
     const to = channel === 'email' ? person.email : person.phone;
-    const consent = channel === 'email' ? person.consent.email : person.consent.sms;
+    const consent = person.consent[channel];
     if (!to || consent?.state !== 'confirmed') continue;
     lanes.push({
       personId: person.personId,

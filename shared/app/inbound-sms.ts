@@ -20,18 +20,28 @@ import { answerMemberships, type MembershipAnswerDeps } from './membership-answe
 import { ownRecordOf } from '../domain/ownership';
 import { helpFor } from './crisis-resources';
 import { askedRule, recordQuestionAsked, settleQuestion } from './safety-question';
+import { channelAddress, oneWaySmsCountry } from '../domain/whatsapp';
+import * as wa from '../domain/whatsapp-words';
+import { mayText } from '../domain/public-forms';
+import type { TextChannel } from '../domain/sequence';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
 
-export const InboundSms = z.object({
-  messageSid: z.string().regex(MESSAGE_SID, 'expected a Twilio MessageSid'),
-  /** The sender as Twilio gives it (E.164 for a phone; we only look it up, never trust it further). */
-  from: z.string().min(1).max(64),
-  to: z.string().min(1).max(64),
-  /** Empty for a picture with no words. Twilio's limit is 1,600 characters; code units allow for emoji. */
-  body: z.string().max(MAX_SMS_BODY * 2),
-});
+export const InboundSms = z
+  .object({
+    messageSid: z.string().regex(MESSAGE_SID, 'expected a Twilio MessageSid'),
+    /**
+     * The sender as Twilio gives it: E.164 for a text, `whatsapp:+E164` for a WhatsApp message.
+     * We only look the number up, never trust it further.
+     */
+    from: z.string().min(1).max(64).refine((from) => channelAddress(from) !== undefined, 'expected whatsapp: and an E.164 number'),
+    to: z.string().min(1).max(64),
+    /** Empty for a picture with no words. Twilio's limit is 1,600 characters; code units allow for emoji. */
+    body: z.string().max(MAX_SMS_BODY * 2),
+  })
+  // Twilio never mixes them: a WhatsApp message comes to our WhatsApp address, a text to our number.
+  .refine((m) => channelAddress(m.from)?.channel === (m.to.startsWith('whatsapp:') ? 'whatsapp' : 'sms'), 'from and to are on different channels');
 export type InboundSms = z.input<typeof InboundSms>;
 
 export interface InboundSmsDeps {
@@ -52,6 +62,12 @@ export interface InboundSmsDeps {
    * that organisation too (the text named it). Without it, YES confirms the texts only.
    */
   memberships?: MembershipAnswerDeps['counselors'];
+  /** Where someone we do not know can sign up: START or JOIN from their number gets this link. */
+  signUpUrl?: string;
+  /** Where WhatsApp is set up: our WhatsApp number (E.164), named to someone who texts WHATSAPP. */
+  whatsapp?: { number?: string };
+  /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES), for a move from WhatsApp to texts. */
+  smsCountryCodes?: readonly string[];
 }
 
 export interface InboundSmsResult {
@@ -74,10 +90,14 @@ const OPT_OUT_TEXT = {
 } as const;
 
 /**
- * One text from a person (Twilio's inbound webhook, signature already checked).
+ * One text or WhatsApp message from a person (Twilio's inbound webhook, signature already
+ * checked; `from` says which: a WhatsApp message comes from `whatsapp:+E164`). Both channels get
+ * the same keywords, the same screening and the same replies, each acting on its own consent; a
+ * WhatsApp message also opens the person's 24-hour window (shared/domain/whatsapp.ts).
  * 1. Screens the words for risk (pure, first, so no storage fault can cost a crisis reply).
  * 2. Claims the MessageSid: a replayed webhook stops here, with no reply and no change.
- * 3. Finds the person by number; an unknown number hears only HELP (and crisis resources).
+ * 3. Finds the person by number; an unknown number hears only HELP (and crisis resources), or,
+ *    for START or JOIN, where to sign up.
  * 4. Risk: the crisis reply at once (a reply, so quiet hours do not apply), a support hold that
  *    pauses upbeat coaching until a human lifts it, a safety event, an alert, a `crisis_flag`
  *    log line; of the intent only an opt-out is still honoured.
@@ -99,6 +119,7 @@ export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Prom
   const log = deps.log ?? silentLogger;
   const now = deps.clock.now();
   const screen = assessRisk(input.body);
+  const { phone } = channelAddress(input.from)!;
 
   let fresh: boolean;
   try {
@@ -119,7 +140,7 @@ export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Prom
     if (error instanceof PersonGone) {
       // Erased while this text was being handled: answered as from a number we do not know.
       log.info('inbound sms from someone erased meanwhile', { messageSid: input.messageSid });
-      return { replies: needsResources(seen.screen) ? [crisisReply(helpFor({ phone: input.from }))] : [], outcome: 'unknown-number' };
+      return { replies: needsResources(seen.screen) ? [crisisReply(helpFor({ phone }))] : [], outcome: 'unknown-number' };
     }
     await deps.store.releaseInboundSms(input.messageSid).catch(() => undefined);
     if (needsResources(seen.screen)) return crisisDespiteFault(log, input, seen.screen, error);
@@ -140,10 +161,11 @@ function crisisDespiteFault(log: Logger, input: Input, screen: RiskAssessment, e
     // The name only: a storage error's message can echo the item it failed on, here their words.
     error: error instanceof Error ? error.name : typeof error,
   });
-  return { replies: [crisisReply(helpFor({ phone: input.from }))], outcome: 'handled' };
+  return { replies: [crisisReply(helpFor({ phone: channelAddress(input.from)!.phone }))], outcome: 'handled' };
 }
 
-type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> & { library: Library; memberships?: MembershipAnswerDeps['counselors'] };
+type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> &
+  Pick<InboundSmsDeps, 'whatsapp' | 'smsCountryCodes'> & { library: Library; memberships?: MembershipAnswerDeps['counselors']; channel: TextChannel; phone: string };
 type Input = z.infer<typeof InboundSms>;
 
 /** What acting on an intent produced: a reply, whether it informs (kept next to a safety reply), a journal entry. */
@@ -156,20 +178,26 @@ interface Acted {
 async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, seen: { screen: RiskAssessment }, now: Date): Promise<InboundSmsResult> {
   const firstScreen = seen.screen;
   const { store, log } = deps;
-  const personId = await store.findPersonIdByPhone(input.from);
+  const { channel, phone } = channelAddress(input.from)!;
+  const personId = await store.findPersonIdByPhone(phone);
   const person = personId ? await store.getPerson(personId) : undefined;
   if (!person) {
     // A number whose person is gone (or going): a stop still withdraws whatever might be left.
-    if (personId && parseInboundSms(input.body).kind === 'opt-out') await store.cancelPendingMessages(personId, 'opted_out', now, 'sms');
+    if (personId && parseInboundSms(input.body).kind === 'opt-out') await store.cancelPendingMessages(personId, 'opted_out', now, channel);
     // Nothing about whether the number is known leaks: HELP and crisis replies say nothing of it.
     // A stranger cannot be asked and followed up, so the middle band gets the resources too.
     if (needsResources(firstScreen)) {
       log.warn('crisis_flag', { messageSid: input.messageSid, rule: firstScreen.matched, knownPerson: false });
-      return { replies: [crisisReply(helpFor({ phone: input.from }))], outcome: 'unknown-number' };
+      return { replies: [crisisReply(helpFor({ phone }))], outcome: 'unknown-number' };
     }
     const intent = parseInboundSms(input.body);
-    return { replies: intent.kind === 'help' ? [say.helpReply(deps.helpAddress)] : [], outcome: 'unknown-number' };
+    if (intent.kind === 'help') return { replies: [say.helpReply(deps.helpAddress)], outcome: 'unknown-number' };
+    // START or JOIN from a number nobody holds: where to sign up (a reply to their message; nothing is stored).
+    if ((intent.kind === 'opt-in' || intent.kind === 'join') && deps.signUpUrl) return { replies: [wa.signUpLinkReply(deps.signUpUrl)], outcome: 'unknown-number' };
+    return { replies: [], outcome: 'unknown-number' };
   }
+  // Their message opens (or renews) the 24-hour window in which we may answer WhatsApp freely.
+  if (channel === 'whatsapp') await store.noteInbound(person.personId, now);
 
   const ctx: Ctx = {
     store,
@@ -177,16 +205,20 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
     log,
     helpAddress: deps.helpAddress,
     library: deps.library ?? (await loadLibrary(store)),
+    channel,
+    phone,
     ...(deps.memberships && { memberships: deps.memberships }),
+    ...(deps.whatsapp && { whatsapp: deps.whatsapp }),
+    ...(deps.smsCountryCodes && { smsCountryCodes: deps.smsCountryCodes }),
   };
-  const latest = latestSentSms(await store.listMessages(person.personId));
+  const latest = latestSent(await store.listMessages(person.personId), channel);
   const awaitingScore = await isAwaitingScore(ctx, person.personId, latest, now);
   const intent = parseInboundSms(input.body, { awaitingScore });
   // The open direct question and a lowest score with words can raise the screen (safety-question.ts).
   const review = reviewInConversation({ screen: firstScreen, person, intent, body: input.body, now });
   const screen = review.screen;
   seen.screen = screen;
-  const help = helpFor({ phone: input.from, zone: person.timeZone });
+  const help = helpFor({ phone, zone: person.timeZone });
   const ids = { personId: person.personId, messageSid: input.messageSid };
   const nowIso = now.toISOString();
   // The direct question is kept as a follow-up (distress) flag whose rule says it was asked.
@@ -205,8 +237,9 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
     }
     if (review.settles) await settleQuestion(store, person.personId);
     if (intent.kind === 'opt-out') {
-      await revokeSms(ctx, person.personId, intent.via, now);
-      if (intent.via === 'free-text') replies.push(say.optOutReply);
+      await revokeText(ctx, person.personId, intent.via, now);
+      const confirmation = optOutConfirmation(channel, intent.via);
+      if (confirmation) replies.push(confirmation);
     }
     await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, kind: 'note', text: words, ...(latest && { inReplyTo: latest.messageId }), safety: safety! });
     if (deps.onCrisisFlag) {
@@ -240,22 +273,27 @@ const entryIds = (ids: { personId: string; messageSid: string }) => ({ personId:
 async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Message | undefined, now: Date, help: CrisisResources): Promise<Acted> {
   const inReplyTo = latest ? { inReplyTo: latest.messageId } : {};
   switch (intent.kind) {
-    case 'opt-out':
-      await revokeSms(ctx, person.personId, intent.via, now);
-      // The carrier answers its own keywords (and blocks ours); free text gets one confirmation.
-      return intent.via === 'free-text' ? { reply: say.optOutReply, informs: true } : {};
+    case 'opt-out': {
+      await revokeText(ctx, person.personId, intent.via, now);
+      const confirmation = optOutConfirmation(ctx.channel, intent.via);
+      return confirmation ? { reply: confirmation, informs: true } : {};
+    }
     case 'opt-in':
-      return { reply: await confirmSms(ctx, person.personId, now), informs: true };
+    case 'join':
+      return { reply: await confirmText(ctx, person.personId, now), informs: true };
     case 'help':
       return { reply: say.helpReply(ctx.helpAddress), informs: true };
+    case 'switch':
+      return { reply: await switchChannel(ctx, person, intent.to, now), informs: true };
   }
 
-  const state = person.consent.sms?.state ?? 'pending';
+  const state = person.consent[ctx.channel]?.state ?? 'pending';
   if (state !== 'confirmed') {
     // Until YES (or after STOP) nothing is coached; their words are still kept, as they sent them.
     const text = intent.kind === 'free-text' || intent.kind === 'clarify' || intent.kind === 'goal-add' ? intent.text : undefined;
     const entry = text ? { kind: intent.kind === 'goal-add' ? ('goal' as const) : ('note' as const), text, ...inReplyTo } : undefined;
-    return state === 'revoked' ? { ...(entry && { entry }) } : { reply: say.confirmFirstReply, informs: true, ...(entry && { entry }) };
+    const confirmFirst = ctx.channel === 'whatsapp' ? wa.whatsappConfirmFirstReply : say.confirmFirstReply;
+    return state === 'revoked' ? { ...(entry && { entry }) } : { reply: confirmFirst, informs: true, ...(entry && { entry }) };
   }
 
   switch (intent.kind) {
@@ -334,48 +372,99 @@ async function changePerson(ctx: Ctx, personId: string, change: (person: Person)
   return true;
 }
 
-/** STOP or "please stop texting me": consent revoked with its source, nothing more goes out by SMS. */
-async function revokeSms(ctx: Ctx, personId: string, via: 'keyword' | 'free-text', now: Date): Promise<void> {
-  await changePerson(ctx, personId, (person) => {
-    // The first revocation stands; a second STOP changes nothing but is still honoured below.
-    if (person.consent.sms?.state === 'revoked') return undefined;
-    const sms: Consent = { state: 'revoked', source: via === 'keyword' ? 'sms-keyword' : 'sms-free-text', at: now.toISOString(), text: OPT_OUT_TEXT[via] };
-    return { ...person, consent: { ...person.consent, sms } };
-  });
-  // Same reason the dispatcher records for a carrier-level opt-out (Twilio 21610).
-  await ctx.store.cancelPendingMessages(personId, 'opted_out', now, 'sms');
-  ctx.log.info('sms consent revoked', { personId, via });
+/**
+ * What an opt-out is answered with: by SMS the carrier answers its own keywords (and blocks ours),
+ * so only free text gets our confirmation; WhatsApp has no carrier, so we always confirm.
+ */
+function optOutConfirmation(channel: TextChannel, via: 'keyword' | 'free-text'): string | undefined {
+  if (channel === 'whatsapp') return wa.whatsappOptOutReply;
+  return via === 'free-text' ? say.optOutReply : undefined;
 }
 
-/** START/YES/UNSTOP: SMS double opt-in completed (or consent given again), then texts are planned. */
-async function confirmSms(ctx: Ctx, personId: string, now: Date): Promise<string> {
+/** STOP or "please stop texting me": that channel's consent revoked with its source, nothing more goes out on it. */
+async function revokeText(ctx: Ctx, personId: string, via: 'keyword' | 'free-text', now: Date): Promise<void> {
+  const { channel } = ctx;
+  await changePerson(ctx, personId, (person) => {
+    // The first revocation stands; a second STOP changes nothing but is still honoured below.
+    if (person.consent[channel]?.state === 'revoked') return undefined;
+    const text = channel === 'sms' ? OPT_OUT_TEXT[via] : wa.WHATSAPP_OPT_OUT_TEXT[via];
+    const revoked: Consent = { state: 'revoked', source: `${channel}-${via === 'keyword' ? 'keyword' : 'free-text'}`, at: now.toISOString(), text };
+    return { ...person, consent: { ...person.consent, [channel]: revoked } };
+  });
+  // Same reason the dispatcher records for a carrier-level opt-out (Twilio 21610).
+  await ctx.store.cancelPendingMessages(personId, 'opted_out', now, channel);
+  ctx.log.info(`${channel} consent revoked`, { personId, via });
+}
+
+/**
+ * START/YES/UNSTOP/JOIN on this channel: its double opt-in completed (or consent given again),
+ * then its messages are planned. Coaching comes on one phone channel at a time: confirming
+ * WhatsApp ends texts (source `switched-to-whatsapp`) and the other way round, tracks kept.
+ */
+async function confirmText(ctx: Ctx, personId: string, now: Date): Promise<string> {
+  const { channel } = ctx;
+  const other = channel === 'sms' ? 'whatsapp' : 'sms';
   let invitedBy: string | undefined;
+  let switched = false;
   const changed = await changePerson(ctx, personId, (person) => {
-    const had = person.consent.sms;
+    const had = person.consent[channel];
     if (had?.state === 'confirmed') return undefined;
     // Only while the record is still the organisation's own: once the person has confirmed
     // anything themselves, a YES from the number the organisation typed answers nothing for them.
     if (had?.state === 'pending' && had.source.startsWith('counselor:') && person.broughtBy && ownRecordOf(person, person.broughtBy)) invitedBy = person.broughtBy;
     // A pending consent keeps the words they agreed to on the form: YES confirms exactly those.
-    const sms: Consent = { state: 'confirmed', source: 'sms-keyword', at: now.toISOString(), text: had?.state === 'pending' ? had.text : SMS_KEYWORD_OPT_IN_TEXT };
-    return { ...person, consent: { ...person.consent, sms } };
+    const keywordText = channel === 'sms' ? SMS_KEYWORD_OPT_IN_TEXT : wa.WHATSAPP_KEYWORD_OPT_IN_TEXT;
+    const confirmed: Consent = { state: 'confirmed', source: `${channel}-keyword`, at: now.toISOString(), text: had?.state === 'pending' ? had.text : keywordText };
+    const was = person.consent[other];
+    switched = was?.state === 'confirmed';
+    const ended: Consent | undefined = switched ? { ...was!, state: 'revoked', source: `switched-to-${channel}`, at: now.toISOString() } : undefined;
+    return { ...person, consent: { ...person.consent, [channel]: confirmed, ...(ended && { [other]: ended }) } };
   });
-  if (!changed) return say.alreadyOptedInReply;
-  // The invitation text named the organisation that brought them: YES is their yes to it too.
-  if (invitedBy && ctx.memberships) await answerMemberships({ ...ctx, counselors: ctx.memberships }, personId, { orgId: invitedBy }, 'accepted', 'sms-keyword');
+  if (!changed) return channel === 'sms' ? say.alreadyOptedInReply : wa.whatsappAlreadyOptedInReply;
+  if (switched) await ctx.store.cancelPendingMessages(personId, `switched-to-${channel}`, now, other);
+  // The invitation named the organisation that brought them: YES is their yes to it too.
+  if (invitedBy && ctx.memberships) await answerMemberships({ ...ctx, counselors: ctx.memberships }, personId, { orgId: invitedBy }, 'accepted', `${channel}-keyword`);
   await replanPerson(ctx, personId);
-  ctx.log.info('sms consent confirmed', { personId });
-  return say.optInReply;
+  ctx.log.info(`${channel} consent confirmed`, { personId, switched });
+  if (switched) return channel === 'whatsapp' ? wa.switchedToWhatsAppReply : say.optInReply;
+  return channel === 'sms' ? say.optInReply : wa.whatsappOptInReply;
+}
+
+/**
+ * WHATSAPP or TEXTS: the person moves their coaching to the other phone channel, tracks kept.
+ * Texted WHATSAPP: we cannot start WhatsApp for them (it must be their own message there, which
+ * also proves the number is on WhatsApp), so the reply says how. TEXTS on WhatsApp: texts are
+ * confirmed from their own number's message and WhatsApp ends, unless texts cannot reach their
+ * country; where replies to texts cannot reach us, the reply says what that breaks.
+ */
+async function switchChannel(ctx: Ctx, person: Person, to: TextChannel, now: Date): Promise<string> {
+  if (to === ctx.channel) return to === 'sms' && person.consent.sms?.state === 'confirmed' ? wa.alreadyOnTextsReply : confirmText(ctx, person.personId, now);
+  if (to === 'whatsapp') return ctx.whatsapp ? wa.howToSwitchToWhatsAppReply(ctx.whatsapp.number) : wa.whatsappUnavailableReply;
+  if (ctx.smsCountryCodes && !mayText(ctx.smsCountryCodes, ctx.phone)) return wa.cannotTextReply;
+  await changePerson(ctx, person.personId, (current) => {
+    const sms: Consent =
+      current.consent.sms?.state === 'confirmed'
+        ? current.consent.sms
+        : { state: 'confirmed', source: 'whatsapp-keyword', at: now.toISOString(), text: wa.SMS_BY_WHATSAPP_KEYWORD_TEXT };
+    const had = current.consent.whatsapp;
+    const whatsapp: Consent | undefined = had && had.state !== 'revoked' ? { ...had, state: 'revoked', source: 'switched-to-sms', at: now.toISOString() } : had;
+    return { ...current, consent: { ...current.consent, sms, ...(whatsapp && { whatsapp }) } };
+  });
+  await ctx.store.cancelPendingMessages(person.personId, 'switched-to-sms', now, 'whatsapp');
+  await replanPerson(ctx, person.personId);
+  ctx.log.info('moved from whatsapp to sms', { personId: person.personId });
+  const country = oneWaySmsCountry(ctx.phone);
+  return country ? wa.switchedToSmsOneWayReply(country) : wa.switchedToSmsReply;
 }
 
 /** When a message went out: its sent attempt, else its last change. */
 const sentAt = (m: Message) => Date.parse(m.attempts.filter((a) => a.outcome === 'sent').at(-1)?.at ?? m.updatedAt);
 
-/** The last text we sent them: what DONE, SKIP or a score answers. */
-function latestSentSms(messages: readonly Message[]): Message | undefined {
+/** The last message we sent them on this channel: what DONE, SKIP or a score answers. */
+function latestSent(messages: readonly Message[], channel: TextChannel): Message | undefined {
   let latest: Message | undefined;
   for (const m of messages) {
-    if (m.channel !== 'sms' || m.status !== 'sent') continue;
+    if (m.channel !== channel || m.status !== 'sent') continue;
     if (!latest || sentAt(m) >= sentAt(latest)) latest = m;
   }
   return latest;

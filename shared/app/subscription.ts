@@ -37,6 +37,10 @@ import { invitedNumber } from '../domain/ownership';
 import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
 import type { FormLimits } from '../ports/form-limits';
 import { PersonGone } from './errors';
+import { WHATSAPP_CONSENT_TEXT } from '../domain/whatsapp-words';
+import { oneWaySmsCountry } from '../domain/whatsapp';
+import { templateForPurpose, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
+import type { WhatsAppSender } from '../ports';
 
 /**
  * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
@@ -72,7 +76,16 @@ export interface SubscriptionDeps {
   smsCountryCodes?: readonly string[];
   /** The caps on the anonymous sign-up form (per client, per number prefix, overall), in the table. */
   publicForms?: { limits: FormLimits; caps: PublicFormLimits };
+  /**
+   * Where WhatsApp is set up: the forms offer it, and a number given for WhatsApp gets the one
+   * approved opt-in template once the email is confirmed. Absent: no WhatsApp on the forms.
+   */
+  whatsapp?: WhatsAppSender;
+  whatsappSetup?: { templates: WhatsAppTemplateTable; approved: ReadonlyMap<string, string> };
 }
+
+/** WhatsApp is offered where this deployment can send it. */
+export const offersWhatsApp = (deps: Pick<SubscriptionDeps, 'whatsapp' | 'whatsappSetup'>) => deps.whatsapp !== undefined && deps.whatsappSetup !== undefined;
 
 /** The organisations' side of an answer, when this deployment has it (the public API does). */
 function answerDeps(deps: SubscriptionDeps): MembershipAnswerDeps | undefined {
@@ -89,6 +102,14 @@ function answerDeps(deps: SubscriptionDeps): MembershipAnswerDeps | undefined {
 /** Whether a number's country may get texts from this deployment. */
 export const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) => deps.smsCountryCodes === undefined || mayText(deps.smsCountryCodes, phone);
 const NOT_TEXTABLE = 'We cannot send texts to numbers in that country yet: leave the number out and use email.';
+const NO_WHATSAPP = 'Match Coach is not on WhatsApp yet: untick WhatsApp, and choose texts or email.';
+const NOT_BOTH = 'Choose WhatsApp or texts, not both: the same messages would come twice.';
+/**
+ * WhatsApp proposed first where texts cannot be answered: the form comes back once saying why;
+ * sent again as it was, texts are kept (the person may know better).
+ */
+const oneWayProposal = (country: string) =>
+  `From ${country}, replies to our texts cannot reach us, so check-ins, PAUSE and STOP (even the YES that starts texts) may never arrive. Tick WhatsApp instead, or send the form again to keep texts.`;
 
 // ---- Links -------------------------------------------------------------------------------------
 
@@ -163,6 +184,9 @@ export const SubscribeForm = z
     firstName: optionalField(shortText(60, 'A first name')),
     mobile: optionalField(FormMobile),
     smsConsent: optionalField(Checked),
+    whatsappConsent: optionalField(Checked),
+    /** Set by the page after it proposed WhatsApp for a number whose replies to texts never reach us. */
+    smsOneWayAccepted: optionalField(Checked),
     timeZone: FormZone,
     season: FormSeason,
     visaTrack: VisaTrack,
@@ -174,8 +198,10 @@ export const SubscribeForm = z
     website: optionalField(z.string().max(500)),
   })
   .superRefine((form, ctx) => {
-    if (form.smsConsent && !form.mobile) ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'Add your mobile number to get texts, or untick the box.' });
-    if (form.mobile && !form.smsConsent) ctx.addIssue({ code: 'custom', path: ['smsConsent'], message: 'Tick the box to get texts, or leave the number out.' });
+    const phoneChannel = form.smsConsent || form.whatsappConsent;
+    if (phoneChannel && !form.mobile) ctx.addIssue({ code: 'custom', path: ['mobile'], message: 'Add your mobile number to get texts, or untick the box.' });
+    if (form.mobile && !phoneChannel) ctx.addIssue({ code: 'custom', path: ['smsConsent'], message: 'Tick the box to get texts, or leave the number out.' });
+    if (form.smsConsent && form.whatsappConsent) ctx.addIssue({ code: 'custom', path: ['whatsappConsent'], message: NOT_BOTH });
     datesWithinSeason(form, ctx);
   });
 export type SubscribeForm = z.output<typeof SubscribeForm>;
@@ -227,7 +253,7 @@ export function formEcho(raw: unknown): Record<string, string> {
 
 // ---- Consent -------------------------------------------------------------------------------------
 
-const NOTICE_GAP_MS = { 'confirm-email': 10 * 60_000, 'sms-optin': 10 * 60_000, 'already-subscribed': 24 * 3_600_000 } as const;
+const NOTICE_GAP_MS = { 'confirm-email': 10 * 60_000, 'sms-optin': 10 * 60_000, 'whatsapp-optin': 10 * 60_000, 'already-subscribed': 24 * 3_600_000 } as const;
 type Notice = keyof typeof NOTICE_GAP_MS;
 
 const claimNotice = (deps: SubscriptionDeps, personId: string, notice: Notice) => {
@@ -272,6 +298,24 @@ async function numberBudgetAllows(deps: SubscriptionDeps, number: string, client
   if (!deps.publicForms) return true;
   const budgets = formBudgets(deps.publicForms.caps, { address: client?.address ?? 'unknown', salt: deps.tokenSecret }, number).filter((b) => b.key !== 'all');
   return deps.publicForms.limits.take(budgets, now);
+}
+
+/**
+ * The one WhatsApp message a new number gets: the approved opt-in template (a business may not
+ * start a WhatsApp conversation with free text), asking for YES. Their YES opens the window too.
+ */
+async function sendWhatsAppOptInRequest(deps: SubscriptionDeps, person: Person): Promise<'sent' | 'throttled' | 'failed'> {
+  const log = deps.log ?? silentLogger;
+  const template = deps.whatsappSetup && templateForPurpose(deps.whatsappSetup.templates, 'opt-in-request');
+  const contentSid = template && deps.whatsappSetup!.approved.get(template.name);
+  if (!person.phone || !contentSid || !deps.whatsapp) {
+    log.warn('whatsapp opt-in request not sent: no approved opt-in template', { personId: person.personId });
+    return 'failed';
+  }
+  if (!(await claimNotice(deps, person.personId, 'whatsapp-optin'))) return 'throttled';
+  const result = await deps.whatsapp.send({ to: person.phone, messageId: `signup.${person.personId}.whatsapp-optin`, content: { kind: 'template', contentSid, variables: {} } });
+  if (result.status !== 'sent') log.warn('whatsapp opt-in request not sent', { personId: person.personId, reason: result.reason });
+  return result.status === 'sent' ? 'sent' : 'failed';
 }
 
 /** A number already tied to someone else stays theirs: a form never moves it (nor says so). */
@@ -330,8 +374,11 @@ export type SubscribeOutcome =
       confirmation: 'sent' | 'throttled' | 'failed' | 'none';
       /** The YES text is never sent from the form itself: once the email is confirmed, or never. */
       smsRequest: 'after-confirmation' | 'none';
+      /** The same for WhatsApp's opt-in message, when the person chose WhatsApp. */
+      whatsappRequest?: 'after-confirmation';
     }
-  | { status: 'invalid'; errors: FieldErrors }
+  /** `proposedWhatsApp`: the form comes back once to propose WhatsApp; sent again as it was, texts are kept. */
+  | { status: 'invalid'; errors: FieldErrors; proposedWhatsApp?: true }
   /** Too many sign-ups from this client, for this number range, or overall this hour: nothing read or written. */
   | { status: 'too-many' };
 
@@ -357,9 +404,13 @@ export async function subscribe(deps: SubscriptionDeps, raw: unknown, client?: {
   const form = parsed.data;
   const now = deps.clock.now();
   if (!seasonChoices(now).includes(form.season)) return { status: 'invalid', errors: { season: 'Choose your Match year.' } };
-  if (form.mobile && !textableNumber(deps, form.mobile)) return { status: 'invalid', errors: { mobile: NOT_TEXTABLE } };
+  if (form.whatsappConsent && !offersWhatsApp(deps)) return { status: 'invalid', errors: { whatsappConsent: NO_WHATSAPP } };
+  // WhatsApp reaches every country; texts only those this deployment may text.
+  if (form.mobile && form.smsConsent && !textableNumber(deps, form.mobile)) return { status: 'invalid', errors: { mobile: NOT_TEXTABLE } };
+  const oneWay = form.mobile && form.smsConsent && offersWhatsApp(deps) && !form.smsOneWayAccepted ? oneWaySmsCountry(form.mobile) : undefined;
+  if (oneWay) return { status: 'invalid', errors: { smsConsent: oneWayProposal(oneWay) }, proposedWhatsApp: true };
   if (deps.publicForms) {
-    const budgets = formBudgets(deps.publicForms.caps, { address: client?.address ?? 'unknown', salt: deps.tokenSecret }, form.smsConsent === 'yes' ? form.mobile : undefined);
+    const budgets = formBudgets(deps.publicForms.caps, { address: client?.address ?? 'unknown', salt: deps.tokenSecret }, form.smsConsent === 'yes' || form.whatsappConsent === 'yes' ? form.mobile : undefined);
     if (!(await deps.publicForms.limits.take(budgets, now))) {
       (deps.log ?? silentLogger).warn('sign-up refused: a public form limit was reached', { budgets: budgets.length });
       return { status: 'too-many' };
@@ -393,7 +444,9 @@ async function signUp(deps: SubscriptionDeps, form: SubscribeForm, now: Date, lo
 
   const library = deps.library ?? (await loadLibrary(deps.store));
   const personId = randomUUID();
-  const withNumber = form.mobile !== undefined && form.smsConsent === 'yes' && (await deps.store.findPersonIdByPhone(form.mobile)) === undefined;
+  const wantsNumber = form.smsConsent === 'yes' || form.whatsappConsent === 'yes';
+  const withNumber = form.mobile !== undefined && wantsNumber && (await deps.store.findPersonIdByPhone(form.mobile)) === undefined;
+  const onWhatsApp = withNumber && form.whatsappConsent === 'yes';
   const person: Person = {
     personId,
     createdAt: now.toISOString(),
@@ -402,7 +455,7 @@ async function signUp(deps: SubscriptionDeps, form: SubscribeForm, now: Date, lo
     profile: Profile.parse({ season: form.season, visaTrack: form.visaTrack, applicantType: form.applicantType, attempt: form.attempt }),
     consent: {
       email: pending('web', EMAIL_CONSENT_TEXT, now),
-      ...(withNumber && { sms: pending('web', SMS_CONSENT_TEXT, now) }),
+      ...(withNumber && (onWhatsApp ? { whatsapp: pending('web', WHATSAPP_CONSENT_TEXT, now) } : { sms: pending('web', SMS_CONSENT_TEXT, now) })),
     },
     ...definedOnly({ firstName: form.firstName, phone: withNumber ? form.mobile : undefined, specialty: form.specialty }),
   };
@@ -417,7 +470,13 @@ async function signUp(deps: SubscriptionDeps, form: SubscribeForm, now: Date, lo
 
   const confirmation = await sendConfirmation(deps, person);
   log.info('sign-up recorded', { personId: person.personId, detail: 'new', confirmation });
-  return { status: 'accepted', detail: 'new', confirmation, smsRequest: withNumber ? 'after-confirmation' : 'none' };
+  return {
+    status: 'accepted',
+    detail: 'new',
+    confirmation,
+    smsRequest: withNumber && !onWhatsApp ? 'after-confirmation' : 'none',
+    ...(onWhatsApp && { whatsappRequest: 'after-confirmation' as const }),
+  };
 }
 
 /** Someone already holds the address: nothing of theirs changes; the address may get a link. */
@@ -508,6 +567,7 @@ export async function confirmEmail(deps: SubscriptionDeps, token: string): Promi
     await replanPerson({ store: deps.store, clock: deps.clock, ...definedOnly({ library: deps.library }) }, person.personId);
     const saved = await deps.store.getPerson(person.personId);
     if (saved?.phone && saved.consent.sms?.state === 'pending' && !saved.consent.sms.source.startsWith('counselor:')) await sendSmsOptInRequest(deps, saved);
+    if (saved?.phone && saved.consent.whatsapp?.state === 'pending' && !saved.consent.whatsapp.source.startsWith('counselor:')) await sendWhatsAppOptInRequest(deps, saved);
     (deps.log ?? silentLogger).info('email consent confirmed', { personId: person.personId, invitation: invitation !== undefined });
     return { status: 'confirmed', personId: person.personId, ...(accepted?.orgNames[0] && { orgName: accepted.orgNames[0] }) };
   } catch (error) {
@@ -563,6 +623,9 @@ export interface PreferencesView {
   phoneMasked?: string;
   email: ChannelState;
   sms: ChannelState;
+  whatsapp: ChannelState;
+  /** Whether this deployment offers WhatsApp (the page shows its choice only then, or while it is on). */
+  whatsappOffered: boolean;
   quietHours: { start: string; end: string };
   /** In their own zone and words, while a pause lasts. */
   pausedUntil?: string;
@@ -600,6 +663,8 @@ async function viewOf(deps: SubscriptionDeps, person: Person): Promise<Preferenc
     organisations: counselors?.cohortsOfPerson && counselors.getOrganisation ? await organisationsOf({ cohortsOfPerson: counselors.cohortsOfPerson, getOrganisation: counselors.getOrganisation }, person.personId) : [],
     email: stateOf(person.consent.email, person.email),
     sms: stateOf(person.consent.sms, person.phone),
+    whatsapp: stateOf(person.consent.whatsapp, person.phone),
+    whatsappOffered: offersWhatsApp(deps),
     quietHours: person.quietHours ?? DEFAULT_QUIET_HOURS,
     timeZone: person.timeZone,
     season: person.profile.season,
@@ -644,6 +709,8 @@ export const PreferencesForm = z.object({
   sms: optionalField(OnOff),
   mobile: optionalField(FormMobile),
   smsConsent: optionalField(Checked),
+  whatsapp: optionalField(OnOff),
+  whatsappConsent: optionalField(Checked),
   quietStart: LocalTime.refine((t) => t >= '14:00' && t <= '21:00', 'Quiet hours can start earlier than 21:00, not later.'),
   quietEnd: LocalTime.refine((t) => t >= '08:00' && t <= '12:00', 'Quiet hours can end later than 08:00, not earlier.'),
   pause: z.enum(PAUSE_CHOICES),
@@ -670,7 +737,19 @@ export type UpdatePreferencesOutcome =
       status: 'saved';
       view: PreferencesView;
       /** What the page should mention: a confirmation email or a YES text on its way (or not). */
-      notes: ('email-confirmation-sent' | 'email-confirmation-recent' | 'email-confirmation-failed' | 'email-off' | 'sms-request-sent' | 'sms-off' | 'sms-needs-number' | 'paused' | 'resumed')[];
+      notes: (
+        | 'email-confirmation-sent'
+        | 'email-confirmation-recent'
+        | 'email-confirmation-failed'
+        | 'email-off'
+        | 'sms-request-sent'
+        | 'sms-off'
+        | 'sms-needs-number'
+        | 'whatsapp-request-sent'
+        | 'whatsapp-off'
+        | 'paused'
+        | 'resumed'
+      )[];
     }
   | { status: 'invalid'; errors: FieldErrors; view: PreferencesView }
   | InvalidLink;
@@ -681,6 +760,8 @@ export type UpdatePreferencesOutcome =
  *   an opt-out: back to `pending` with a fresh confirmation email (double opt-in again).
  * - Texts off: consent revoked, pending texts cancelled. On: consent `pending` (their number, the
  *   box ticked) and one text asking for YES.
+ * - WhatsApp the same way (the approved opt-in template asks for YES); texts or WhatsApp, not
+ *   both. Moving from one to the other in one save keeps every track.
  * - Quiet hours only wider than 21:00-08:00; a pause of N days (profile.pausedUntil); zone,
  *   season, visa track, applicant type, cycle, dates, specialty, the counselor choice.
  * - A changed outcome goes through setOutcome; either way everything is re-planned.
@@ -734,6 +815,29 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
     // A number tied to someone else is left alone, and the page words it so as not to say so.
     if (!errors.mobile && !errors.smsConsent) notes.push('sms-request-sent');
   }
+
+  // WhatsApp, the other way to reach the same number: one of the two at a time.
+  let askWhatsApp = false;
+  const whatsappState = stateOf(current.consent.whatsapp, current.phone);
+  if (form.whatsapp === 'off' && (whatsappState === 'on' || whatsappState === 'waiting')) {
+    consent.whatsapp = { ...current.consent.whatsapp!, state: 'revoked', source: 'preferences', at: now.toISOString() };
+    cancel.push({ channel: 'whatsapp', reason: 'whatsapp-off' });
+    notes.push('whatsapp-off');
+  } else if (form.whatsapp === 'on' && (whatsappState === 'off' || whatsappState === 'none')) {
+    const number = form.mobile ?? current.phone;
+    if (!offersWhatsApp(deps)) errors.whatsapp = NO_WHATSAPP;
+    else if (!number) errors.mobile = 'Add your mobile number to get WhatsApp messages.';
+    else if (form.whatsappConsent !== 'yes') errors.whatsappConsent = 'Tick the box to agree to WhatsApp messages.';
+    else if (!(await numberBudgetAllows(deps, number, client, now))) errors.mobile = 'Too many numbers have been added from here in the last hour: please try again later.';
+    else if (await phoneIsFree(deps, number, current.personId)) {
+      phone = number;
+      consent.whatsapp = pending('preferences', WHATSAPP_CONSENT_TEXT, now);
+      askWhatsApp = true;
+    }
+    if (!errors.whatsapp && !errors.mobile && !errors.whatsappConsent) notes.push('whatsapp-request-sent');
+  }
+  const reaches = (c: Consent | undefined) => c?.state === 'confirmed' || c?.state === 'pending';
+  if (reaches(consent.sms) && reaches(consent.whatsapp)) errors.whatsapp = NOT_BOTH;
   if (Object.keys(errors).length > 0) return { status: 'invalid', errors, view: await viewOf(deps, current) };
 
   let pausedUntil = current.profile.pausedUntil;
@@ -784,6 +888,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
     notes.push(sent === 'throttled' ? 'email-confirmation-recent' : sent === 'sent' ? 'email-confirmation-sent' : 'email-confirmation-failed');
   }
   if (askSms) await sendSmsOptInRequest(deps, saved);
+  if (askWhatsApp) await sendWhatsAppOptInRequest(deps, saved);
   (deps.log ?? silentLogger).info('preferences saved', { personId: current.personId, notes });
   return { status: 'saved', view: await viewOf(deps, saved), notes };
 }

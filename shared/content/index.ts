@@ -1,6 +1,8 @@
 import { ShippedCalendarData, type CalendarData } from '../domain/calendar';
 import { CrisisLineTable } from '../domain/crisis-lines';
 import crisisLinesJson from './crisis-lines.json';
+import whatsappTemplatesJson from './whatsapp-templates.json';
+import { WhatsAppTemplateTable } from '../domain/whatsapp-templates';
 import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
 import personasJson from './personas.json';
@@ -158,4 +160,18 @@ export function crisisLineTable(): CrisisLineTable {
     crisisLines = parsed.data;
   }
   return crisisLines;
+}
+
+let templates: WhatsAppTemplateTable | undefined;
+/** The WhatsApp templates as submitted to Meta (shared/domain/whatsapp-templates.ts). */
+export function whatsappTemplateTable(): WhatsAppTemplateTable {
+  if (!templates) {
+    const parsed = WhatsAppTemplateTable.safeParse(whatsappTemplatesJson);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new ContentError(`whatsapp-templates.json is invalid: ${problems}`);
+    }
+    templates = parsed.data;
+  }
+  return templates;
 }

@@ -161,7 +161,8 @@ export function memberFlags(records: MemberRecords, now: Date): MemberFlag[] {
 
   if (records.person?.consent.sms?.state === 'confirmed') {
     const cutoff = now.getTime() - NO_REPLY_DAYS * 86_400_000;
-    const textsSent = records.messages.filter((m) => m.channel === 'sms' && m.status === 'sent').map(sentAtOf).sort();
+    // Texts and WhatsApp messages alike: the messages that reach the phone.
+    const textsSent = records.messages.filter((m) => (m.channel === 'sms' || m.channel === 'whatsapp') && m.status === 'sent').map(sentAtOf).sort();
     const lastReply = records.journal.map((e) => e.at).sort().at(-1);
     // Silence begins at their last reply, or at our first text if they never answered.
     const silenceSince = lastReply ?? textsSent[0];

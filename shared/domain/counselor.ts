@@ -88,7 +88,7 @@ export const CohortMember = z.object({
   status: z.enum(MEMBER_STATUSES),
   removedAt: z.iso.datetime().optional(),
   /** When their invitation went out, per channel (issue 5 enrollment): it goes once. */
-  invited: z.object({ email: z.iso.datetime().optional(), sms: z.iso.datetime().optional() }).optional(),
+  invited: z.object({ email: z.iso.datetime().optional(), sms: z.iso.datetime().optional(), whatsapp: z.iso.datetime().optional() }).optional(),
   /** Their answer to this organisation; a membership written before answers were kept reads as pending. */
   consent: MembershipConsent.optional(),
   /**

@@ -9,6 +9,9 @@ import { emailHtml, type EmailWords } from './subscription-words';
 export const invitationConsentText = (orgName: string) =>
   `Invited by ${orgName}, my advising program. Email me Match Coach reminders and coaching for my residency applications; I can unsubscribe from any email with one click.`;
 
+export const invitationWhatsAppConsentText = (orgName: string) =>
+  `Invited by ${orgName}. Send me Match Coach reminders and coaching on WhatsApp at this number, up to about 3 messages a week. Reply STOP to end, HELP for help.`;
+
 export const invitationSmsConsentText = (orgName: string) =>
   `Invited by ${orgName}. Text me Match Coach reminders and coaching at this number, up to about 3 texts a week. Message and data rates may apply. Reply STOP to end, HELP for help.`;
 

@@ -7,6 +7,8 @@ import * as z from 'zod';
  *  1. A carrier keyword (docs/rules.md): the whole body is one of OPT_OUT_WORDS / OPT_IN_WORDS /
  *     HELP_WORDS, ignoring case, surrounding spaces and punctuation ("Stop.", "*STOP*", "STOP 🛑").
  *     Only these get `via: 'keyword'`: they are the words the carrier itself acts on.
+ *     Our own single words come next, the same way: JOIN (start, as START does, or sign up from a
+ *     number we do not know), WHATSAPP and TEXTS / SMS (move coaching to that channel).
  *  2. `GOAL <text>`: the person's own goal. It is exempt from revocation matching, because a goal
  *     is about their life, not about us ("GOAL stop sending emails after 10pm").
  *  3. Free-text revocation (`via: 'free-text'`). Since April 2025 consent can be revoked "by any
@@ -37,6 +39,10 @@ import * as z from 'zod';
 export const OPT_OUT_WORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'OPT OUT'] as const;
 export const OPT_IN_WORDS = ['START', 'YES', 'UNSTOP'] as const;
 export const HELP_WORDS = ['HELP', 'INFO'] as const;
+/** Not a carrier keyword: our own word for "I want in", also from a number we do not know yet. */
+export const JOIN_WORDS = ['JOIN'] as const;
+/** Move coaching to WhatsApp, or to texts, at the same number. */
+export const SWITCH_WORDS = { whatsapp: ['WHATSAPP'], sms: ['TEXTS', 'TEXT', 'SMS'] } as const;
 
 export const MAX_SMS_BODY = 1600;
 export const PAUSE_DAYS = { min: 1, max: 90 } as const;
@@ -59,6 +65,8 @@ export const InboundIntent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('opt-out'), via: z.enum(['keyword', 'free-text']) }),
   z.object({ kind: z.literal('opt-in') }),
   z.object({ kind: z.literal('help') }),
+  z.object({ kind: z.literal('join') }),
+  z.object({ kind: z.literal('switch'), to: z.enum(['sms', 'whatsapp']) }),
   z.object({ kind: z.literal('pause'), days: z.number().int().min(PAUSE_DAYS.min).max(PAUSE_DAYS.max).optional() }),
   z.object({ kind: z.literal('resume') }),
   z.object({ kind: z.literal('done') }),
@@ -117,12 +125,19 @@ function plainOf(text: string): string {
 const OPT_OUT_SET = new Set<string>(OPT_OUT_WORDS.map((w) => w.toLowerCase()));
 const OPT_IN_SET = new Set<string>(OPT_IN_WORDS.map((w) => w.toLowerCase()));
 const HELP_SET = new Set<string>(HELP_WORDS.map((w) => w.toLowerCase()));
+const JOIN_SET = new Set<string>(JOIN_WORDS.map((w) => w.toLowerCase()));
+const SWITCH_TO_WHATSAPP = new Set<string>(SWITCH_WORDS.whatsapp.map((w) => w.toLowerCase()));
+const SWITCH_TO_SMS = new Set<string>(SWITCH_WORDS.sms.map((w) => w.toLowerCase()));
 
 function keywordOf(core: string): InboundIntent | undefined {
   const word = core.replace(/^opt[\s_-]*out$/, 'opt out');
   if (OPT_OUT_SET.has(word)) return { kind: 'opt-out', via: 'keyword' };
   if (OPT_IN_SET.has(word)) return { kind: 'opt-in' };
   if (HELP_SET.has(word)) return { kind: 'help' };
+  if (JOIN_SET.has(word)) return { kind: 'join' };
+  const to = word.replace(/[\s_-]+/g, '');
+  if (SWITCH_TO_WHATSAPP.has(to)) return { kind: 'switch', to: 'whatsapp' };
+  if (SWITCH_TO_SMS.has(to)) return { kind: 'switch', to: 'sms' };
   return undefined;
 }
 

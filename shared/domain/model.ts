@@ -16,7 +16,10 @@ export const Consent = z.object({
   state: z.enum(CONSENT_STATES),
   /**
    * Where consent came from: `operator`, `web`, `sms-keyword` (STOP/START words), `sms-free-text`
-   * (revoked in their own words), `carrier-opt-out` (Twilio 21610), `counselor:<id>`.
+   * (revoked in their own words), `carrier-opt-out` (Twilio 21610), `counselor:<id>`; for
+   * WhatsApp also `whatsapp-keyword`, `whatsapp-free-text`, `switched-to-sms` / `switched-to-whatsapp`
+   * (the person moved their coaching to the other phone channel) and `whatsapp-unreachable`
+   * (WhatsApp said the number is not on it, or is no valid recipient).
    */
   source: z.string().min(1),
   at: z.iso.datetime(),
@@ -61,7 +64,7 @@ export const Person = z.object({
   email: Email.optional(),
   phone: E164.optional(),
   timeZone: IanaZone,
-  consent: z.object({ email: Consent.optional(), sms: Consent.optional() }),
+  consent: z.object({ email: Consent.optional(), sms: Consent.optional(), whatsapp: Consent.optional() }),
   quietHours: z.object({ start: LocalTime, end: LocalTime }).optional(),
   profile: Profile,
   /** The last check-in scores, newest last, for "two low scores in a row". */
@@ -186,6 +189,12 @@ export interface Message {
      */
     join?: boolean;
   };
+  /**
+   * Sent in place of another message that could not reach the person (a WhatsApp message that
+   * WhatsApp refused): the same step's words, on this message's channel, and no next message
+   * follows it. `reason` is the refusal's reason code (shared/domain/whatsapp.ts).
+   */
+  fallback?: { of: string; reason: string };
   status: MessageStatus;
   /**
    * While planned or claimed: when it is due. A claim leaves it as it is (moving it would rewrite

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import * as z from 'zod';
-import { AnchorRef, Channel, LocalTime, Sequence, SequenceStep, WEEKDAYS } from './sequence';
+import { AnchorRef, Channel, LocalTime, Sequence, SequenceStep, WEEKDAYS, CONTENT_CHANNELS, isTextChannel, type ContentChannel } from './sequence';
 
 /**
  * Schedule maths, pure: which message of a sequence goes out when, for one person in one zone.
@@ -123,7 +123,10 @@ export interface ExpandOptions {
   anchors: Anchors;
   zone: string;
   quietHours?: QuietHours;
-  /** Only these channels (a person without a phone gets no SMS occurrences). */
+  /**
+   * Only these channels (a person without a phone gets no SMS occurrences). Without it, the
+   * channels a step's words are written for (email, SMS); WhatsApp only when asked for.
+   */
   channels?: readonly Channel[];
 }
 
@@ -145,9 +148,9 @@ export function expandOccurrences(options: ExpandOptions): { occurrences: Occurr
     }
     for (const { key: occurrenceKey, day } of days) {
       const nominal = atLocalTime(day, step.schedule.at);
-      for (const channel of step.channels) {
-        if (options.channels && !options.channels.includes(channel)) continue;
-        const send = channel === 'sms' ? outsideQuietHours(nominal, quiet) : nominal;
+      for (const channel of deliveryChannels(step.channels)) {
+        if (!(options.channels ?? CONTENT_CHANNELS).includes(channel)) continue;
+        const send = isTextChannel(channel) ? outsideQuietHours(nominal, quiet) : nominal;
         const sendAt = send.toJSDate();
         occurrences.push({
           stepId: step.id,
@@ -165,6 +168,11 @@ export function expandOccurrences(options: ExpandOptions): { occurrences: Occurr
   });
   occurrences.sort(compareOccurrences);
   return { occurrences, missingAnchors: [...missing] };
+}
+
+/** A step written for texts also goes by WhatsApp: the same words, on the channel the person chose. */
+function deliveryChannels(written: readonly ContentChannel[]): Channel[] {
+  return written.flatMap((channel): Channel[] => (channel === 'sms' ? ['sms', 'whatsapp'] : [channel]));
 }
 
 /** Sending order: time first, then the key, so ties are broken the same way everywhere. */

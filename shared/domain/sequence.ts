@@ -7,9 +7,26 @@ import { ApplicationSystem, SourcedFact } from './specialty';
  * Content authors write sequences; the schema below is what they may write, checked at load.
  */
 
-export const CHANNELS = ['email', 'sms'] as const;
+/** Where a message goes: an email, a text, or a WhatsApp message. */
+export const CHANNELS = ['email', 'sms', 'whatsapp'] as const;
 export const Channel = z.enum(CHANNELS);
 export type Channel = z.infer<typeof Channel>;
+
+/**
+ * What a step's words are written for: an email, or a short text. WhatsApp carries a step's text
+ * words (a person coached on WhatsApp gets every step a person coached by SMS gets), so content
+ * authors write two kinds of words, never three.
+ */
+export const CONTENT_CHANNELS = ['email', 'sms'] as const;
+export const ContentChannel = z.enum(CONTENT_CHANNELS);
+export type ContentChannel = z.infer<typeof ContentChannel>;
+
+/** The channels that reach a phone: they keep quiet hours and carry a step's text words. */
+export const TEXT_CHANNELS = ['sms', 'whatsapp'] as const;
+export type TextChannel = (typeof TEXT_CHANNELS)[number];
+export const isTextChannel = (channel: Channel): channel is TextChannel => channel === 'sms' || channel === 'whatsapp';
+/** Whose words a message on this channel uses. */
+export const contentChannelOf = (channel: Channel): ContentChannel => (channel === 'email' ? 'email' : 'sms');
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const Weekday = z.enum(WEEKDAYS);
@@ -102,7 +119,7 @@ export const SequenceStep = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'step ids are lower-kebab-case, at most 48 characters'),
     kind: z.enum(STEP_KINDS),
-    channels: z.array(Channel).min(1).max(2),
+    channels: z.array(ContentChannel).min(1).max(2),
     schedule: StepSchedule,
     /** For time-bound alerts: the instant after which the message is stale and must not go out. */
     deadline: AnchorRef.optional(),

@@ -3,6 +3,7 @@ import type { CalendarEntry } from '../domain/calendar';
 import type { DueMessageRef, Enrollment, Message, Person, Attempt } from '../domain/model';
 import type { Delivery, JournalEntry, SafetyAlert, SafetyEvent } from '../domain/model';
 import type { Plan } from '../domain/plan';
+import type { ConversationWindow } from '../domain/whatsapp';
 
 /** Ports: the narrow interfaces the use cases need. Adapters (dynamo, ses, twilio, memory) implement them. */
 
@@ -24,6 +25,26 @@ export interface PlanStore {
   savePlan(plan: Plan, expectedUpdatedAt: string | undefined): Promise<boolean>;
 }
 
+/**
+ * The WhatsApp customer service window (shared/domain/whatsapp.ts), one record per person, kept
+ * in the person's partition so erasure takes it. Its own adapter files
+ * (dynamo/dynamo-conversation-windows.ts, memory/memory-conversation-windows.ts); both stores
+ * include it, so a use case reaches it through the Store it already has.
+ */
+export interface ConversationWindowStore {
+  /**
+   * The person wrote to us on WhatsApp at `at`: kept unless a later message is already recorded.
+   * PersonGone for someone not there (a guarded write, like every write into their records).
+   */
+  noteInbound(personId: string, at: Date): Promise<void>;
+  /**
+   * WhatsApp said the window was closed at `at` (63016) while our record said open. Changes only
+   * a record that exists, and never brings back one erasure took.
+   */
+  noteWindowClosed(personId: string, at: Date): Promise<void>;
+  getWindow(personId: string): Promise<ConversationWindow | undefined>;
+}
+
 /** Someone an import brings who is new to us, with the enrollments they start with. */
 export interface NewPerson {
   person: Person;
@@ -42,7 +63,7 @@ export interface NewPerson {
  * PersonGone (shared/domain/errors.ts) otherwise: never created, erased, or being erased. Updates
  * of existing records fail quietly once the record is gone. A person being erased reads as absent.
  */
-export interface Store extends PlanStore {
+export interface Store extends PlanStore, ConversationWindowStore {
   /** Changes someone who is there; PersonGone otherwise (people are created by createPeople). */
   savePerson(person: Person): Promise<void>;
   getPerson(personId: string): Promise<Person | undefined>;
@@ -205,6 +226,26 @@ export interface SmsMessage {
   statusCallbackUrl?: string;
 }
 
+/**
+ * One WhatsApp message. `to` is the person's E.164 number (the adapter makes it Twilio's
+ * `whatsapp:` address): never an address taken from a request. Free text only inside the
+ * customer service window; a template (its approved Content SID and the values of its
+ * placeholders) otherwise.
+ */
+export interface WhatsAppMessage {
+  to: string;
+  messageId: string;
+  content: { kind: 'text'; body: string } | { kind: 'template'; contentSid: string; variables: Record<string, string> };
+  /** Seconds the provider may hold a time-bound message before dropping it. */
+  validityPeriodSeconds?: number;
+  /** Where the provider reports delivery (and WhatsApp's refusals, which come this way). */
+  statusCallbackUrl?: string;
+}
+
+export interface WhatsAppSender {
+  send(message: WhatsAppMessage): Promise<SendResult>;
+}
+
 /** A provider's answer, as a value: adapters never throw for provider errors. */
 export type SendResult =
   | { status: 'sent'; providerId: string }
@@ -216,7 +257,14 @@ export type SendResult =
       /** The provider refused because we sent too fast (HTTP 429, Twilio 20429, SES rate): slow down. */
       throttled?: boolean;
     }
-  | { status: 'failed'; retryable: false; reason: string; optedOut?: boolean };
+  | {
+      status: 'failed';
+      retryable: false;
+      reason: string;
+      optedOut?: boolean;
+      /** A refusal WhatsApp gave at once rather than on a status callback (shared/domain/whatsapp.ts). */
+      whatsappErrorCode?: number;
+    };
 
 export interface EmailSender {
   send(message: EmailMessage): Promise<SendResult>;

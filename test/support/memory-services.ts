@@ -11,6 +11,8 @@ import { noCounselorAccess } from '../../shared/app/counselor-auth';
 import { createMemoryCounselorAccounts, type MemoryCounselorAccounts } from '../../shared/adapters/memory/memory-counselor-accounts';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';
+import { createMemoryWhatsAppSender, type MemoryWhatsAppSender } from '../../shared/adapters/memory/memory-whatsapp-sender';
+import { whatsappTemplateTable } from '../../shared/content';
 
 /**
  * The composition roots of shared/adapters/services.ts and counselor-services.ts, on memory twins
@@ -24,6 +26,14 @@ export const TEST_TOKEN_SECRET = 'test-only-token-secret-0123456789-abcdefghij';
 export const TEST_TWILIO_AUTH_TOKEN = 'test-only-twilio-auth-token';
 export const TEST_HELP_ADDRESS = 'help@coach.example.test';
 export const TEST_NOW = '2027-01-04T04:00:00.000Z';
+/** Our WhatsApp sender in tests, and a Content SID per template as if Meta had approved them all. */
+export const TEST_WHATSAPP_NUMBER = '+15005550006';
+export const testContentSid = (name: string) => `HX${Buffer.from(name).toString('hex').padEnd(32, '0').slice(0, 32)}`;
+/** WhatsApp set up as WHATSAPP_FROM and WHATSAPP_TEMPLATES would set it, every template approved. */
+export function testWhatsAppSetup() {
+  const templates = whatsappTemplateTable();
+  return { number: TEST_WHATSAPP_NUMBER, templates, approved: new Map(templates.templates.map((t) => [t.name, testContentSid(t.name)])) };
+}
 // Email subscription (issue 4): the SNS topic SES events come from in tests.
 export const TEST_SES_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:matchcoach-ses-events';
 
@@ -33,6 +43,7 @@ export type AllServices = Services & CounselorServices;
 export interface MemoryServices extends AllServices {
   email: MemoryEmailSender;
   sms: MemorySmsSender;
+  whatsapp: MemoryWhatsAppSender;
   counselorAccounts: MemoryCounselorAccounts;
   /** Moves the fixed clock. */
   at(instant: string | Date): void;
@@ -47,10 +58,17 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
   const secret = overrides.tokenSecret ?? TEST_TOKEN_SECRET;
   const postalAddress = 'Match Coach, 1 Test Street, Boston, MA 02110, USA';
   const store = createMemoryStore();
+  const templates = whatsappTemplateTable();
+  const approved = new Map(templates.templates.map((t) => [t.name, testContentSid(t.name)]));
+  const whatsapp = createMemoryWhatsAppSender({ clock });
+  for (const t of templates.templates) whatsapp.registerTemplate(testContentSid(t.name), t.text);
   const services: AllServices = {
     store,
     email: createMemoryEmailSender(),
     sms: createMemorySmsSender(),
+    // The WhatsApp twin is there for the dispatcher; the forms offer WhatsApp only to tests that
+    // pass `whatsappSetup: testWhatsAppSetup()` (as a deployment with WHATSAPP_FROM would).
+    whatsapp,
     clock,
     log: silentLogger,
     settings: {
@@ -58,6 +76,7 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
       concurrency: 4,
       maxDurationMs: 30_000,
       postalAddress,
+      whatsapp: { templates, approved },
       links: {
         unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
         preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,

@@ -64,6 +64,8 @@ import {
 import { noticeKey, tokenNonceKey } from './keys';
 // A person's own plan (issue 8): its own adapter file, same table and partition.
 import { createDynamoPlanStore } from './dynamo-plan-store';
+// The WhatsApp window: its own adapter file, same table and partition.
+import { createDynamoConversationWindows } from './dynamo-conversation-windows';
 import { ERASING_ATTRIBUTE, writeForLivingPerson } from './person-guard';
 import { DomainError, PersonGone } from '../../domain/errors';
 
@@ -464,10 +466,14 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
   }
 
   const plans = createDynamoPlanStore({ doc, tableName: TableName });
+  const windows = createDynamoConversationWindows({ doc, tableName: TableName });
 
   return {
     getPlan: plans.getPlan,
     savePlan: plans.savePlan,
+    noteInbound: windows.noteInbound,
+    noteWindowClosed: windows.noteWindowClosed,
+    getWindow: windows.getWindow,
 
     async savePerson(person) {
       const keepLookups = new Set<string>();

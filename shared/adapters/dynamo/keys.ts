@@ -36,6 +36,8 @@
  * |   (sign-up form flood guard; TTL)           |            |                                                |
  * | a person's own plan (issue 8: deadlines,    | table      | pk = PERSON#<personId>, sk = PLAN              |
  * |   internal deadlines, goals)                |            |                                                |
+ * | a person's WhatsApp window (the dispatcher, | table      | pk = PERSON#<personId>, sk = WINDOW#whatsapp   |
+ * |   once per WhatsApp message)                |            |                                                |
  * | erase a person: everything in their         | table      | pk = PERSON#<personId> (all sk), then the      |
  * |   partition, then what points at them       |            |   lookups, season row and ALERT# rows it names |
  * | an organisation (issue 5)                   | table      | pk = ORG#<orgId>, sk = PROFILE                 |
@@ -222,6 +224,20 @@ export const noticeKey = (personId: string, notice: string) => ({ pk: `PERSON#${
 // ids starting `plan-` (shared/domain/plan.ts).
 export const PLAN_SK = 'PLAN';
 export const planKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: PLAN_SK });
+
+// ---- The WhatsApp window --------------------------------------------------------------------------
+//
+// | access pattern                              | index | key condition                            |
+// |---------------------------------------------|-------|------------------------------------------|
+// | a person's WhatsApp window (last message to | table | pk = PERSON#<personId>, sk = WINDOW#whatsapp |
+// |   us, when WhatsApp said it was closed)     |       |                                          |
+//
+// One small item per person, in their own partition (erasure takes it), apart from the profile so
+// that noting an inbound message never rewrites the profile (a save of the profile made at the
+// same moment would otherwise lose one of the two). The dispatcher reads it once per WhatsApp
+// message: the only read it makes for coaching besides the message itself.
+export const WHATSAPP_WINDOW_SK = 'WINDOW#whatsapp';
+export const whatsappWindowKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: WHATSAPP_WINDOW_SK });
 
 // ---- Counselors (issue 5) ---------------------------------------------------------------------------
 //

@@ -6,6 +6,7 @@ import type { Store } from '../../ports';
 import { alertKey, alertPk, dueKey, dueUpperBound, journalKey, parseDueSk, safetyEventKey } from '../dynamo/keys';
 import { dueQueuesOf, dueSortKey } from '../dynamo/keys';
 import { createMemoryPlanStore } from './memory-plan-store';
+import { createMemoryConversationWindows } from './memory-conversation-windows';
 import { DomainError, PersonGone } from '../../domain/errors';
 
 /**
@@ -48,6 +49,8 @@ export function createMemoryStore(): MemoryStore {
 
   // A person's own plan (issue 8): its own twin, erased with the person below.
   const plans = createMemoryPlanStore({ isLiving });
+  // The WhatsApp window: its own twin too, erased with the person below.
+  const windows = createMemoryConversationWindows({ isLiving });
 
   const queueLeases = new Map<string, { holder: string; until: number }>();
   const messagesOf = (personId: string) => ensure(messages, personId);
@@ -59,6 +62,9 @@ export function createMemoryStore(): MemoryStore {
   return {
     getPlan: plans.getPlan,
     savePlan: plans.savePlan,
+    noteInbound: windows.noteInbound,
+    noteWindowClosed: windows.noteWindowClosed,
+    getWindow: windows.getWindow,
 
     async savePerson(person) {
       mustLive(person.personId);
@@ -396,6 +402,7 @@ export function createMemoryStore(): MemoryStore {
         byPerson.delete(personId);
       }
       erased += plans.erase(personId);
+      erased += windows.erase(personId);
       if (people.delete(personId)) erased++;
       erasing.delete(personId);
       return erased;
@@ -419,6 +426,7 @@ export function createMemoryStore(): MemoryStore {
         spentNonces: sorted(spentNonces),
         notices: nested(notices),
         plans: plans.all(),
+        whatsappWindows: windows.all(),
       });
     },
   };

@@ -1,0 +1,61 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ConversationWindowStore } from '../../ports';
+import { TABLE_DEFINITION, whatsappWindowKey } from './keys';
+import { writeForLivingPerson } from './person-guard';
+
+/**
+ * A person's WhatsApp window in the single table: one item at PERSON#<id> / WINDOW#whatsapp
+ * (keys.ts). Noting an inbound message is a guarded transaction (person-guard.ts): it lands only
+ * while the person lives, so a message racing "delete all my data" leaves nothing behind. The
+ * update keeps the later of two messages whatever order they are noted in.
+ */
+export function createDynamoConversationWindows(options: { doc: DynamoDBDocumentClient; tableName: string }): ConversationWindowStore {
+  const { doc, tableName: TableName } = options;
+  const { partitionKey: PK } = TABLE_DEFINITION;
+  return {
+    async noteInbound(personId, at) {
+      await writeForLivingPerson(doc, TableName, personId, [
+        {
+          Update: {
+            TableName,
+            Key: whatsappWindowKey(personId),
+            UpdateExpression: 'SET #last = :at',
+            // An earlier message noted late changes nothing (the transaction reports it as refused).
+            ConditionExpression: 'attribute_not_exists(#last) OR #last < :at',
+            ExpressionAttributeNames: { '#last': 'lastInboundAt' },
+            ExpressionAttributeValues: { ':at': at.toISOString() },
+          },
+        },
+      ]);
+    },
+
+    async noteWindowClosed(personId, at) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: whatsappWindowKey(personId),
+            UpdateExpression: 'SET #closed = :at',
+            // Only a record that exists: a closing never creates an item erasure might have taken.
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#closed': 'closedAt', '#pk': PK },
+            ExpressionAttributeValues: { ':at': at.toISOString() },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    async getWindow(personId) {
+      const out = await doc.send(new GetCommand({ TableName, Key: whatsappWindowKey(personId), ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      const { lastInboundAt, closedAt } = out.Item as { lastInboundAt?: unknown; closedAt?: unknown };
+      return {
+        ...(typeof lastInboundAt === 'string' && { lastInboundAt }),
+        ...(typeof closedAt === 'string' && { closedAt }),
+      };
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
+import { describeConversationWindowContract } from '../support/conversation-window-contract';
+
+describeConversationWindowContract('memory', async () => ({ store: createMemoryStore(), teardown: async () => {} }));
