@@ -82,6 +82,6 @@ test('José 😊 gets GSM-7 texts and the emoji in emails; each text records its
   const texts = (await store.listMessages(personId)).filter((m) => m.channel === 'sms' && m.status === 'sent');
   expect(texts.length).toBe(sms.sent.length);
   for (const text of texts) expect(text.attempts.at(-1)).toMatchObject({ outcome: 'sent', segments: 1, encoding: 'GSM-7' });
-  expect(report.segments).toEqual({ sms: sms.sent.length, email: email.sent.length });
+  expect(report.segments).toEqual({ sms: sms.sent.length, email: email.sent.length, whatsapp: 0 });
   expect(report.ucs2Texts).toBe(0);
 });
