@@ -10,6 +10,8 @@ import { specialtyProfile, type SpecialtyTable } from '../domain/specialty';
 import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { allAnchors, planNextMessage, type Lane, type Library } from './planning';
+import type { CoachingRoster } from '../domain/budget';
+import { planPerson } from './replan';
 
 export const EnrollInput = z
   .object({
@@ -133,9 +135,13 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
     result.enrollments.push({ enrollmentId: enrollment.enrollmentId, sequenceId: sequence.id });
     const { missingAnchors } = expandOccurrences({ sequence, anchors: allAnchors({ anchors: enrollment.anchors, profile }, library.calendar), zone: person.timeZone });
     result.leftOut.push(...missingAnchors.map((step) => `${sequence.id}/${step}`));
-    // Starting the cursor at "now" is what skips steps that fell before enrollment.
-    result.planned.push(...(await planLanes({ store: deps.store, library }, person, enrollment, now, now)));
   }
+  // Every lane of the person is planned again, the new ones with the old: the weekly budget
+  // decides across all their tracks, so the old lanes must see the new tracks too. New tracks
+  // start at "now" (their enrolled anchor), which is what skips steps that fell before it.
+  const fresh = new Set(result.enrollments.map((e) => e.enrollmentId));
+  const planned = await planPerson({ store: deps.store, library }, person, await deps.store.listEnrollments(person.personId), now);
+  result.planned.push(...planned.filter((m) => fresh.has(m.enrollmentId)));
   return result;
 }
 
@@ -144,14 +150,12 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
  * gains the specialty facts their own words name (re-derived at every planning, so a changed
  * specialty or a new entry in the specialty data counts at once).
  */
-export function lanesOf(person: Person, enrollment: Enrollment, specialties?: SpecialtyTable): Lane[] {
+export function lanesOf(person: Person, enrollment: Enrollment, specialties?: SpecialtyTable, roster?: CoachingRoster): Lane[] {
   const lanes: Lane[] = [];
-  const { specialty: _stale, applicationSystem: _staleSystem, ...ownProfile } = person.profile;
-  const profile: Profile = { ...ownProfile, ...specialtyProfile(person.specialty, specialties) };
-  for (const channel of ['email', 'sms'] as const) {
-    const to = channel === 'email' ? person.email : person.phone;
-    const consent = channel === 'email' ? person.consent.email : person.consent.sms;
-    if (!to || consent?.state !== 'confirmed') continue;
+  const profile = laneProfile(person, specialties);
+  const coaching = roster?.tracks.some((t) => t.sequenceId === enrollment.sequenceId) ? roster : undefined;
+  for (const channel of channelsOf(person)) {
+    const to = channel === 'email' ? person.email! : person.phone!;
     lanes.push({
       personId: person.personId,
       enrollmentId: enrollment.enrollmentId,
@@ -161,10 +165,25 @@ export function lanesOf(person: Person, enrollment: Enrollment, specialties?: Sp
       zone: person.timeZone,
       anchors: enrollment.anchors,
       profile,
-      ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined, title: enrollment.title }),
+      ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined, title: enrollment.title, coaching }),
     });
   }
   return lanes;
+}
+
+/** The profile a person's lanes are planned with: their own, plus what their specialty's words decide. */
+export function laneProfile(person: Person, specialties?: SpecialtyTable): Profile {
+  const { specialty: _stale, applicationSystem: _staleSystem, ...ownProfile } = person.profile;
+  return { ...ownProfile, ...specialtyProfile(person.specialty, specialties) };
+}
+
+/** The channels a person gets messages on: an address or number of theirs, and their yes to it. */
+export function channelsOf(person: Person): Array<'email' | 'sms'> {
+  return (['email', 'sms'] as const).filter((channel) => {
+    const to = channel === 'email' ? person.email : person.phone;
+    const consent = channel === 'email' ? person.consent.email : person.consent.sms;
+    return to !== undefined && consent?.state === 'confirmed';
+  });
 }
 
 /** Plans the next message of every lane of an enrollment, from `from` on. */
@@ -174,9 +193,10 @@ export async function planLanes(
   enrollment: Enrollment,
   from: Date,
   now: Date,
+  roster?: CoachingRoster,
 ): Promise<Message[]> {
   const planned: Message[] = [];
-  for (const lane of lanesOf(person, enrollment, deps.library.specialties)) {
+  for (const lane of lanesOf(person, enrollment, deps.library.specialties, roster)) {
     const { next } = await planNextMessage(deps, lane, { sendAt: from, key: '' }, now);
     if (next) planned.push(next);
   }

@@ -7,6 +7,8 @@ import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, t
 import type { ContentPool, Sequence } from '../domain/sequence';
 import type { Store } from '../ports';
 import { isUrgent } from '../domain/urgency';
+import { inBudget, priorityOf } from '../domain/budget';
+import { budgetDecision } from './weekly-budget';
 
 /**
  * Planning keeps exactly one message ahead per lane (an enrollment on one channel): when a
@@ -39,11 +41,11 @@ export function wordingFor(library: Library, profile: Profile) {
  */
 export type Lane = Pick<
   Message,
-  'personId' | 'enrollmentId' | 'sequenceId' | 'channel' | 'to' | 'zone' | 'firstName' | 'anchors' | 'profile' | 'quietHours' | 'title'
+  'personId' | 'enrollmentId' | 'sequenceId' | 'channel' | 'to' | 'zone' | 'firstName' | 'anchors' | 'profile' | 'quietHours' | 'title' | 'coaching'
 >;
 
-export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title }: Message): Lane => ({
-  personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title,
+export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title, coaching }: Message): Lane => ({
+  personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title, coaching,
 });
 
 /** Season dates for the person's season, then their own dates (which win on a clash). */
@@ -80,6 +82,7 @@ export function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent
   if (lane.firstName) base.firstName = lane.firstName;
   if (lane.quietHours) base.quietHours = lane.quietHours;
   if (lane.title) base.title = lane.title;
+  if (lane.coaching) base.coaching = lane.coaching;
   if (occurrence.deadlineAt) base.deadlineAt = occurrence.deadlineAt.toISOString();
   // Only when true, so routine messages carry no extra attribute (item size is billed).
   if (urgent) base.urgent = true;
@@ -88,6 +91,12 @@ export function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent
     return { ...base, status: 'skipped', reason: 'after_deadline', attempts: [{ at: base.updatedAt, outcome: 'skipped', detail: 'after_deadline' }] };
   }
   return { ...base, dueAt: base.sendAt };
+}
+
+/** A planned message turned into the record of its drop: final, out of the due index. */
+function dropped(message: Message, reason: string): Message {
+  const { dueAt: _notDue, urgent: _urgent, ...rest } = message;
+  return { ...rest, status: 'skipped', reason, attempts: [{ at: message.updatedAt, outcome: 'skipped', detail: reason }] };
 }
 
 export interface PlanNextResult {
@@ -152,7 +161,12 @@ export async function planNextMessage(
     cursor = occurrence;
     const step = sequence.steps[occurrence.stepIndex]!;
     if (holdReason({ sequence, step, profile: lane.profile, sendAt: occurrence.sendAt, anchors, zone: lane.zone })) continue;
-    const message = messageFor(lane, occurrence, now, isUrgent(sequence, step));
+    let message = messageFor(lane, occurrence, now, isUrgent(sequence, step));
+    if (lane.coaching && message.status === 'planned' && inBudget(priorityOf(sequence, step))) {
+      const decision = budgetDecision(deps.library, { ...lane, coaching: lane.coaching }, occurrence);
+      // Dropped, not queued: recorded with the reason, so an operator sees what the budget did.
+      if (!decision.fits) message = dropped(message, decision.reason);
+    }
     const created = await deps.store.createMessage(message);
     if (message.status === 'skipped') {
       if (created) skipped.push(message);

@@ -4,7 +4,8 @@ import { audienceAllows } from '../domain/eligibility';
 import { nextEnrollmentId, type Enrollment, type Message, type Person, type Profile } from '../domain/model';
 import { Outcome } from '../domain/sequence';
 import type { Clock, Store } from '../ports';
-import { planLanes } from './enroll';
+import { channelsOf, laneProfile, planLanes } from './enroll';
+import { buildRoster } from './weekly-budget';
 import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { isPlanEnrollment } from '../domain/plan';
@@ -32,8 +33,6 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const now = deps.clock.now();
   const person = await deps.store.getPerson(personId);
   if (!person) throw new PersonGone();
-  // A counselor's invitation waiting for the morning is no part of the plan: it stays.
-  await deps.store.cancelPendingMessages(personId, 'replanned', now, undefined, { keepInvitations: true });
   await syncPlanEnrollments({ store: deps.store, library }, person, now);
 
   const held = await deps.store.listEnrollments(personId);
@@ -67,12 +66,30 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
     started.push(sequence.id);
   }
 
-  const planned: Message[] = [];
-  for (const enrollment of keep) {
-    const from = new Date(Math.max(Date.parse(enrollment.enrolledAt), now.getTime() - REPLAN_LOOKBACK_MS));
-    planned.push(...(await planLanes({ store: deps.store, library }, person, enrollment, from, now)));
-  }
+  const planned = await planPerson({ store: deps.store, library }, person, keep, now);
   return { planned, ended, started };
+}
+
+/**
+ * Plans every lane of a person's active enrollments afresh.
+ * 1. Reads what they have had (this week's routine messages count against its budget), then
+ *    withdraws what is still to go (status skipped, reason `replanned`); a counselor's invitation
+ *    waiting for the morning is no part of the plan and stays.
+ * 2. Builds the roster their routine lanes carry (shared/app/weekly-budget.ts).
+ * 3. Plans each lane from when its enrollment started, or a little before now.
+ */
+export async function planPerson(deps: { store: Store; library: Library }, person: Person, enrollments: readonly Enrollment[], now: Date): Promise<Message[]> {
+  const history = await deps.store.listMessages(person.personId);
+  await deps.store.cancelPendingMessages(person.personId, 'replanned', now, undefined, { keepInvitations: true });
+  const active = enrollments.filter((e) => e.status === 'active');
+  const since = new Date(now.getTime() - REPLAN_LOOKBACK_MS);
+  const roster = buildRoster(deps.library, { ...person, profile: laneProfile(person, deps.library.specialties) }, active, channelsOf(person), history, since, now);
+  const planned: Message[] = [];
+  for (const enrollment of active) {
+    const from = new Date(Math.max(Date.parse(enrollment.enrolledAt), since.getTime()));
+    planned.push(...(await planLanes(deps, person, enrollment, from, now, roster)));
+  }
+  return planned;
 }
 
 /** Saves a changed profile and re-plans: the single door for anything that reshapes a person. */
