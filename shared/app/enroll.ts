@@ -11,7 +11,7 @@ import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { allAnchors, planNextMessage, type Lane, type Library } from './planning';
 import type { CoachingRoster } from '../domain/budget';
-import { planPerson } from './replan';
+import { isJoining, planPerson } from './replan';
 
 export const EnrollInput = z
   .object({
@@ -117,10 +117,14 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   }
 
   const held = await deps.store.listEnrollments(person.personId);
+  const history = await deps.store.listMessages(person.personId);
   const already = new Set(held.filter((e) => e.status === 'active').map((e) => e.sequenceId));
+  const joining = isJoining(history);
   const sequences = named
     ? [named]
-    : [...library.sequences.values()].filter((s) => s.autoEnroll && audienceAllows(s.audience, profile) && !already.has(s.id));
+    : [...library.sequences.values()].filter(
+        (s) => s.autoEnroll && audienceAllows(s.audience, profile) && !already.has(s.id) && !(s.onJoin && (!joining || held.some((e) => e.sequenceId === s.id))),
+      );
   const result: EnrollResult = { personId: person.personId, enrollments: [], planned: [], leftOut: [] };
   for (const sequence of sequences) {
     const enrollment: Enrollment = {
@@ -140,7 +144,7 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   // decides across all their tracks, so the old lanes must see the new tracks too. New tracks
   // start at "now" (their enrolled anchor), which is what skips steps that fell before it.
   const fresh = new Set(result.enrollments.map((e) => e.enrollmentId));
-  const planned = await planPerson({ store: deps.store, library }, person, await deps.store.listEnrollments(person.personId), now);
+  const planned = await planPerson({ store: deps.store, library }, person, await deps.store.listEnrollments(person.personId), now, history);
   result.planned.push(...planned.filter((m) => fresh.has(m.enrollmentId)));
   return result;
 }

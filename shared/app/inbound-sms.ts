@@ -19,6 +19,9 @@ import { editPlan, viewPlan } from './plan';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
 import { helpFor } from './crisis-resources';
 import { askedRule, recordQuestionAsked, settleQuestion } from './safety-question';
+import { actOnNews } from './news-by-text';
+import { noteReply } from './reply-seen';
+import { humanOfferFor, LOWEST_SCORE_RULE } from './human-offer';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -150,6 +153,8 @@ interface Acted {
   reply?: string;
   informs?: boolean;
   entry?: Pick<JournalEntry, 'kind' | 'text' | 'inReplyTo' | 'response'>;
+  /** A follow-up flag for their counselor (a rule id), raised last like the screen's own. */
+  flag?: string;
 }
 
 async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, seen: { screen: RiskAssessment }, now: Date): Promise<InboundSmsResult> {
@@ -219,16 +224,27 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
   const acted = await actOn(ctx, person, intent, latest, now, help);
   // A safety line leads; a reply that informs (a pause date, an opt-out) still follows it.
   const lead =
-    review.answer === 'no' ? askAnsweredNoReply(help) : screen.level === 'ask' ? askDirectlyReply(help) : screen.level === 'distress' ? say.distressReply(help) : undefined;
+    review.answer === 'no'
+      ? askAnsweredNoReply(help)
+      : screen.level === 'ask'
+        ? askDirectlyReply(help)
+        : screen.level === 'distress'
+          ? say.distressReply(help, await humanOfferFor(ctx, person))
+          : undefined;
   const replies = lead ? [lead, ...(acted.informs && acted.reply ? [acted.reply] : [])] : acted.reply ? [acted.reply] : [];
   const entry = acted.entry ?? (safety && words ? { kind: 'note' as const, text: words, ...(latest && { inReplyTo: latest.messageId }) } : undefined);
   if (entry) await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
   if (review.settles) await settleQuestion(store, person.personId);
   if (screen.level === 'ask') await recordQuestionAsked({ store, log }, ids, safety!.rule, now);
+  // Any text from them is a sign of life (three silent weeks slow coaching down); not a STOP.
+  if (person.consent.sms?.state === 'confirmed' && intent.kind !== 'opt-out') await noteReply(ctx, person, now);
   if (screen.level === 'distress') {
     // Last, so a retry after a failure above cannot raise the same follow-up flag twice.
     await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: safety!.rule });
     log.info('distress_flag', { ...ids, rule: safety!.rule });
+  } else if (acted.flag && screen.level === 'none') {
+    await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: acted.flag });
+    log.info('distress_flag', { ...ids, rule: acted.flag });
   }
   log.info('inbound sms handled', { ...ids, intent: intent.kind, risk: screen.level, replies: replies.length });
   return { replies, outcome: 'handled' };
@@ -256,6 +272,10 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
     const entry = text ? { kind: intent.kind === 'goal-add' ? ('goal' as const) : ('note' as const), text, ...inReplyTo } : undefined;
     return state === 'revoked' ? { ...(entry && { entry }) } : { reply: say.confirmFirstReply, informs: true, ...(entry && { entry }) };
   }
+
+  // News for the coach (an outcome, a milestone, their specialty, interviews): routed like the web form.
+  const told = intent.kind === 'free-text' || intent.kind === 'clarify' ? await actOnNews(ctx, person, intent.text) : undefined;
+  if (told) return { reply: told.reply, informs: true, entry: { ...told.entry, ...inReplyTo } };
 
   switch (intent.kind) {
     case 'pause': {
@@ -287,8 +307,14 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
     }
     case 'score': {
       const { wellbeing, changed } = await recordCheckinScore(ctx, person.personId, intent.score);
-      const reply = changed && wellbeing === 'struggling' ? say.strugglingReply(help) : say.scoreReply(intent.score);
-      return { reply, entry: { kind: 'checkin', response: { kind: 'score', score: intent.score }, ...(intent.note && { text: intent.note }), ...inReplyTo } };
+      // The lowest score always gets a caring question and a follow-up flag for their counselor.
+      const reply =
+        changed && wellbeing === 'struggling' ? say.strugglingReply(help, await humanOfferFor(ctx, person)) : intent.score === 1 ? say.lowestScoreReply : say.scoreReply(intent.score);
+      return {
+        reply,
+        entry: { kind: 'checkin', response: { kind: 'score', score: intent.score }, ...(intent.note && { text: intent.note }), ...inReplyTo },
+        ...(intent.score === 1 && { flag: LOWEST_SCORE_RULE }),
+      };
     }
     case 'clarify':
       // An unclear answer to a check-in is still something they told us: it goes in the journal.

@@ -1,5 +1,6 @@
 import { seasonAnchors, uncertainSeasonEvents, type CalendarData } from '../domain/calendar';
 import { specialtyWords, type SpecialtyTable } from '../domain/specialty';
+import type { EssentialsTable } from '../domain/catch-up';
 import type { Profile } from '../domain/model';
 import { holdReason } from '../domain/eligibility';
 import type { Message } from '../domain/model';
@@ -24,6 +25,8 @@ export interface Library {
   calendar: CalendarData;
   /** Application service, signals and early matches per specialty; absent: everyone on ERAS. */
   specialties?: SpecialtyTable;
+  /** The essentials of each phase of a season (the welcome's catch-up); absent: none named. */
+  essentials?: EssentialsTable;
 }
 
 /**
@@ -49,10 +52,15 @@ export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, 
 });
 
 /** Season dates for the person's season, then their own dates (which win on a clash). */
-export const allAnchors = (lane: Pick<Lane, 'anchors' | 'profile'>, calendar: CalendarData) => ({
-  ...seasonAnchors(lane.profile.season, calendar),
-  ...lane.anchors,
-});
+export const allAnchors = (lane: Pick<Lane, 'anchors' | 'profile'>, calendar: CalendarData): Record<string, string> => {
+  const heard = lane.profile.heardAt ?? lane.anchors.enrolled;
+  return {
+    ...seasonAnchors(lane.profile.season, calendar),
+    // When we last heard from them (or they joined): silence is counted from it.
+    ...(heard && { heard }),
+    ...lane.anchors,
+  };
+};
 
 /** The position of a message in its lane's sending order. */
 export const cursorOf = (m: Message): Cursor => ({

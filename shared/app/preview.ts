@@ -8,6 +8,7 @@ import { helplineSlot } from '../domain/safety-replies';
 import { AnchorValue, IanaZone, expandOccurrences } from '../domain/schedule';
 import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { helpFor } from './crisis-resources';
+import { catchUpSlots, usesCatchUp } from './catch-up';
 import { DomainError, describeIssues } from './errors';
 import { allAnchors, wordingFor, type Library } from './planning';
 import { specialtyProfile } from '../domain/specialty';
@@ -82,7 +83,11 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     if (note && !input.includeHeld && (note === 'not_for_profile' || note === 'match_week' || note === 'struggling')) continue;
     const words = wordsFor(step, profile, o.sendAt, zone, deps.library.pools, wording.uncertainDates);
     // A preview has no phone: help is chosen by the zone, as for an email.
-    const ctx = { firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors, helpline: helplineSlot(helpFor({ zone })), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
+    const ctx = {
+      firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors, helpline: helplineSlot(helpFor({ zone })),
+      ...(wording.specialty ? { specialty: wording.specialty } : {}),
+      ...(usesCatchUp(words, o.channel) && { catchUp: catchUpSlots(deps.library, { profile, anchors: { ...input.anchors, enrolled: enrolledAt.toISOString() }, zone }, o.sendAt) }),
+    };
     const line: PreviewLine = {
       local: DateTime.fromJSDate(o.sendAt, { zone }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ'),
       utc: o.sendAt.toISOString(),

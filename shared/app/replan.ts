@@ -33,6 +33,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const now = deps.clock.now();
   const person = await deps.store.getPerson(personId);
   if (!person) throw new PersonGone();
+  const history = await deps.store.listMessages(personId);
   await syncPlanEnrollments({ store: deps.store, library }, person, now);
 
   const held = await deps.store.listEnrollments(personId);
@@ -52,6 +53,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const personal = keep.find((e) => !isPlanEnrollment(e))?.anchors ?? {};
   for (const sequence of library.sequences.values()) {
     if (!sequence.autoEnroll || enrolled.has(sequence.id) || !audienceAllows(sequence.audience, person.profile)) continue;
+    if (sequence.onJoin && (held.some((e) => e.sequenceId === sequence.id) || !isJoining(history))) continue;
     // A track joined later (say the unmatched path) keeps the person's own dates.
     const enrollment: Enrollment = {
       personId,
@@ -66,9 +68,15 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
     started.push(sequence.id);
   }
 
-  const planned = await planPerson({ store: deps.store, library }, person, keep, now);
+  const planned = await planPerson({ store: deps.store, library }, person, keep, now, history);
   return { planned, ended, started };
 }
+
+/**
+ * Someone is joining while no coaching message has gone to them yet (a counselor's invitation is
+ * no coaching): the welcome is for them, not for someone we have coached for months.
+ */
+export const isJoining = (history: readonly Message[]): boolean => history.every((m) => m.invitation !== undefined || m.status !== 'sent');
 
 /**
  * Plans every lane of a person's active enrollments afresh.
@@ -78,8 +86,14 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
  * 2. Builds the roster their routine lanes carry (shared/app/weekly-budget.ts).
  * 3. Plans each lane from when its enrollment started, or a little before now.
  */
-export async function planPerson(deps: { store: Store; library: Library }, person: Person, enrollments: readonly Enrollment[], now: Date): Promise<Message[]> {
-  const history = await deps.store.listMessages(person.personId);
+export async function planPerson(
+  deps: { store: Store; library: Library },
+  person: Person,
+  enrollments: readonly Enrollment[],
+  now: Date,
+  known?: readonly Message[],
+): Promise<Message[]> {
+  const history = known ?? (await deps.store.listMessages(person.personId));
   await deps.store.cancelPendingMessages(person.personId, 'replanned', now, undefined, { keepInvitations: true });
   const active = enrollments.filter((e) => e.status === 'active');
   const since = new Date(now.getTime() - REPLAN_LOOKBACK_MS);
@@ -104,7 +118,11 @@ export async function updateProfile(deps: Deps, personId: string, change: (profi
 export async function setOutcome(deps: Deps, personId: string, rawOutcome: unknown) {
   const outcome = Outcome.safeParse(rawOutcome);
   if (!outcome.success) throw new DomainError('validation', `outcome: ${describeIssues(outcome.error.issues)}`);
-  return updateProfile(deps, personId, (profile) => ({ profile: { ...profile, outcome: outcome.data } }));
+  const at = deps.clock.now().toISOString();
+  // When it changed: the days after an unmatched result are counted from it (shared/domain/budget.ts).
+  return updateProfile(deps, personId, (profile) => ({
+    profile: { ...profile, outcome: outcome.data, ...(profile.outcome !== outcome.data ? { outcomeAt: at } : profile.outcomeAt ? { outcomeAt: profile.outcomeAt } : {}) },
+  }));
 }
 
 const LOW_SCORE = 2;

@@ -281,7 +281,8 @@ async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, p
   const active = held.filter((e) => e.status === 'active' && !isPlanEnrollment(e));
   if (active.length === 0) {
     for (const sequence of deps.library.sequences.values()) {
-      if (!sequence.autoEnroll || !audienceAllows(sequence.audience, person.profile)) continue;
+      // The welcome is started by the re-plan that follows a yes, never ahead of it.
+      if (!sequence.autoEnroll || sequence.onJoin || !audienceAllows(sequence.audience, person.profile)) continue;
       await deps.store.saveEnrollment({
         personId: person.personId,
         enrollmentId: nextEnrollmentId(person.personId, sequence.id, held),

@@ -5,6 +5,8 @@ import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
 import personasJson from './personas.json';
 import specialtiesJson from './specialties.json';
+import essentialsJson from './essentials.json';
+import { EssentialsTable } from '../domain/catch-up';
 import { SpecialtyTable } from '../domain/specialty';
 import { Persona } from './persona';
 import gentleCare from './pools/gentle-care.json';
@@ -26,6 +28,8 @@ import seasonDeadlines from './sequences/season-deadlines.json';
 import selfCare from './sequences/self-care.json';
 import unmatchedRecovery from './sequences/unmatched-recovery.json';
 import weeklyReflection from './sequences/weekly-reflection.json';
+import welcome from './sequences/welcome.json';
+import keepInTouch from './sequences/keep-in-touch.json';
 
 /**
  * The coaching library, loaded and validated once. A malformed sequence or calendar file fails
@@ -45,6 +49,8 @@ const SEQUENCE_FILES: Record<string, unknown> = {
   'matched-transition.json': matchedTransition,
   'plan-deadlines.json': planDeadlines,
   'pre-season.json': preSeason,
+  'welcome.json': welcome,
+  'keep-in-touch.json': keepInTouch,
 };
 
 const POOL_FILES: Record<string, unknown> = {
@@ -144,6 +150,17 @@ export function specialtyTable(): SpecialtyTable {
     specialties = parsed.data;
   }
   return specialties;
+}
+
+let essentials: EssentialsTable | undefined;
+/** The essentials of each phase of a season, for the welcome's catch-up (shared/domain/catch-up.ts). */
+export function essentialsTable(): EssentialsTable {
+  if (!essentials) {
+    const parsed = EssentialsTable.safeParse(essentialsJson);
+    if (!parsed.success) throw new ContentError(`essentials.json is invalid: ${parsed.error.message}`);
+    essentials = parsed.data;
+  }
+  return essentials;
 }
 
 let crisisLines: CrisisLineTable | undefined;

@@ -98,6 +98,8 @@ export const Person = z.object({
    * as that answer (shared/domain/safety-question.ts), and settles it.
    */
   safetyQuestion: z.object({ askedAt: z.iso.datetime(), eventId: z.string().min(1).max(64) }).optional(),
+  /** How many interviews they told us they have (INTERVIEWS 4, or the preferences), and when. */
+  interviews: z.object({ count: z.number().int().min(0).max(80), at: z.iso.datetime() }).optional(),
 });
 export type Person = z.infer<typeof Person>;
 
