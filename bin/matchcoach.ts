@@ -24,6 +24,7 @@ import type { Clock } from '../shared/ports';
 import { registerCounselorCommands } from './counselor-commands';
 // Counselors (issue 5): weekly digest, crisis alert sweep, cohort report CSV.
 import { registerReportCommands } from './counselor-report-commands';
+import { messageLines } from '../shared/domain/message-record';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
@@ -221,14 +222,12 @@ program
 
 program
   .command('messages')
-  .description("list a person's messages and what happened to each")
+  .description("list a person's messages: planned time, when it really went, channel, status, track/step, and why anything was not sent (what the weekly budget dropped, and why)")
   .option('--email <address>')
   .option('--phone <e164>')
   .action(async (o) => {
     const s = await services();
-    for (const m of await s.store.listMessages(await findPerson(s, o))) {
-      console.log(`${m.sendAt}  ${m.channel.padEnd(5)} ${m.status.padEnd(8)} ${m.sequenceId}/${m.stepId}${m.reason ? `  (${m.reason})` : ''}`);
-    }
+    for (const line of messageLines(await s.store.listMessages(await findPerson(s, o)))) console.log(line);
   });
 
 program

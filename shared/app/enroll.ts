@@ -32,6 +32,8 @@ export const EnrollInput = z
     quietHours: z.object({ start: LocalTime, end: LocalTime }).optional(),
     /** What they hope to train in, in their own words ("OB/GYN"). */
     specialty: z.string().trim().min(1).max(80).optional(),
+    /** How much routine coaching they asked for: `light` is about one text a week. */
+    cadence: z.enum(['standard', 'light']).optional(),
     /** Who recorded consent; `operator` until sign-up and counselor flows exist. */
     consentSource: z.string().min(1).default('operator'),
   })
@@ -87,7 +89,7 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   const profile = Profile.parse({
     ...existing?.profile,
     season: input.season ?? existing?.profile.season ?? currentSeason(now),
-    ...definedOnly({ applicantType: input.applicantType, visaTrack: input.visaTrack, attempt: input.attempt, outcome: input.outcome, done: input.done }),
+    ...definedOnly({ applicantType: input.applicantType, visaTrack: input.visaTrack, attempt: input.attempt, outcome: input.outcome, done: input.done, cadence: input.cadence }),
   });
   const email = input.email ?? existing?.email;
   const phone = input.phone ?? existing?.phone;

@@ -5,7 +5,7 @@ import type { Profile } from '../domain/model';
 import { holdReason } from '../domain/eligibility';
 import type { Message } from '../domain/model';
 import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
-import type { ContentPool, Sequence } from '../domain/sequence';
+import { anchorsUsedBy, type ContentPool, type Sequence } from '../domain/sequence';
 import type { Store } from '../ports';
 import { isUrgent } from '../domain/urgency';
 import { inBudget, priorityOf } from '../domain/budget';
@@ -52,14 +52,25 @@ export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, 
 });
 
 /** Season dates for the person's season, then their own dates (which win on a clash). */
-export const allAnchors = (lane: Pick<Lane, 'anchors' | 'profile'>, calendar: CalendarData): Record<string, string> => {
+export const allAnchors = (lane: Pick<Lane, 'anchors' | 'profile'>, calendar: CalendarData): Record<string, string> => ({
+  ...seasonAnchors(lane.profile.season, calendar),
+  ...lane.anchors,
+});
+
+/**
+ * `heard`: when we last heard from them (a reply), or when the track started; silence is counted
+ * from it. Added only for sequences that use it, so a reply changes no other lane's schedule.
+ */
+function withHeard(sequence: Sequence, lane: Pick<Lane, 'anchors' | 'profile'>, anchors: Record<string, string>): Record<string, string> {
+  if (!usesHeard(sequence)) return anchors;
   const heard = lane.profile.heardAt ?? lane.anchors.enrolled;
-  return {
-    ...seasonAnchors(lane.profile.season, calendar),
-    // When we last heard from them (or they joined): silence is counted from it.
-    ...(heard && { heard }),
-    ...lane.anchors,
-  };
+  return heard ? { ...anchors, heard } : anchors;
+}
+const heardUsers = new WeakMap<Sequence, boolean>();
+const usesHeard = (sequence: Sequence): boolean => {
+  let uses = heardUsers.get(sequence);
+  if (uses === undefined) heardUsers.set(sequence, (uses = anchorsUsedBy(sequence).has('heard')));
+  return uses;
 };
 
 /** The position of a message in its lane's sending order. */
@@ -127,7 +138,7 @@ const schedules = new WeakMap<Sequence, Map<string, readonly Occurrence[]>>();
  * sequence object and the key below (the anchors already hold the calendar's dates), so sharing
  * it changes nothing; an edited sequence is a new object with a cache of its own.
  */
-function laneOccurrences(sequence: Sequence, lane: Lane, anchors: Record<string, string>): readonly Occurrence[] {
+export function laneOccurrences(sequence: Sequence, lane: Pick<Lane, 'zone' | 'quietHours' | 'channel'>, anchors: Record<string, string>): readonly Occurrence[] {
   let cache = schedules.get(sequence);
   if (!cache) schedules.set(sequence, (cache = new Map()));
   const key = JSON.stringify([lane.zone, lane.quietHours ?? null, lane.channel, Object.entries(anchors).sort(([a], [b]) => (a < b ? -1 : 1))]);
@@ -159,7 +170,7 @@ export async function planNextMessage(
 ): Promise<PlanNextResult> {
   const sequence = deps.library.sequences.get(lane.sequenceId);
   if (!sequence) return { skipped: [] };
-  const anchors = allAnchors(lane, deps.library.calendar);
+  const anchors = withHeard(sequence, lane, allAnchors(lane, deps.library.calendar));
   const occurrences = laneOccurrences(sequence, lane, anchors);
   const skipped: Message[] = [];
   let cursor = after;

@@ -6,6 +6,7 @@ import { Outcome } from '../domain/sequence';
 import type { Clock, Store } from '../ports';
 import { channelsOf, laneProfile, planLanes } from './enroll';
 import { buildRoster } from './weekly-budget';
+import { isBudgetReason } from '../domain/budget';
 import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { isPlanEnrollment } from '../domain/plan';
@@ -95,6 +96,13 @@ export async function planPerson(
 ): Promise<Message[]> {
   const history = known ?? (await deps.store.listMessages(person.personId));
   await deps.store.cancelPendingMessages(person.personId, 'replanned', now, undefined, { keepInvitations: true });
+  // A drop still ahead was decided under the old plan: withdrawn like a planned message, so the
+  // record shows only what the budget dropped in the end (the new plan decides those again).
+  for (const m of history) {
+    if (m.status === 'skipped' && isBudgetReason(m.reason) && Date.parse(m.sendAt) > now.getTime()) {
+      await deps.store.createMessage({ ...m, reason: 'replanned', attempts: [...m.attempts, { at: now.toISOString(), outcome: 'skipped', detail: 'replanned' }], updatedAt: now.toISOString() });
+    }
+  }
   const active = enrollments.filter((e) => e.status === 'active');
   const since = new Date(now.getTime() - REPLAN_LOOKBACK_MS);
   const roster = buildRoster(deps.library, { ...person, profile: laneProfile(person, deps.library.specialties) }, active, channelsOf(person), history, since, now);

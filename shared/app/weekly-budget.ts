@@ -13,9 +13,10 @@ import {
 } from '../domain/budget';
 import { holdReason } from '../domain/eligibility';
 import type { Enrollment, Message, Person, Profile } from '../domain/model';
-import { expandOccurrences, resolveAnchor, type Occurrence, type QuietHours } from '../domain/schedule';
+import { resolveAnchor, type Occurrence } from '../domain/schedule';
 import type { Sequence } from '../domain/sequence';
-import { allAnchors, type Lane, type Library } from './planning';
+import { allAnchors, laneOccurrences, type Lane, type Library } from './planning';
+import type { Channel } from '../domain/sequence';
 
 /**
  * The weekly budget at planning time (the rules are shared/domain/budget.ts). When a person is
@@ -103,7 +104,7 @@ function deadlineWeeks(library: Library, person: Person, enrollments: readonly E
     const sequence = library.sequences.get(enrollment.sequenceId);
     if (!sequence) continue;
     const anchors = allAnchors({ anchors: enrollment.anchors, profile: person.profile }, library.calendar);
-    const { occurrences } = expandOccurrences({ sequence, anchors, zone: person.timeZone, quietHours: person.quietHours as QuietHours | undefined, channels: channels as never });
+    const occurrences = channels.flatMap((channel) => laneOccurrences(sequence, { zone: person.timeZone, quietHours: person.quietHours, channel: channel as Channel }, anchors));
     for (const o of occurrences) {
       if (o.stale || o.sendAt < since) continue;
       const step = sequence.steps[o.stepIndex]!;
@@ -130,15 +131,10 @@ function weekCandidates(library: Library, lane: Lane, roster: CoachingRoster, we
     const anchors = allAnchors({ anchors: own, profile: lane.profile }, library.calendar);
     // A track counts from when it started (a track joined mid-week has nothing earlier that week).
     const start = Math.max(since, own.enrolled ? Date.parse(own.enrolled) : since);
-    const { occurrences } = expandOccurrences({
-      sequence,
-      anchors,
-      zone: lane.zone,
-      quietHours: lane.quietHours as QuietHours | undefined,
-      channels: roster.channels as never,
-      window,
-    });
+    // The whole track's schedule, expanded once and shared with its own lane's planning.
+    const occurrences = roster.channels.flatMap((channel) => laneOccurrences(sequence, { zone: lane.zone, quietHours: lane.quietHours, channel: channel as Channel }, anchors));
     for (const o of occurrences) {
+      if (o.sendAt < window.from || o.sendAt >= window.until) continue;
       if (o.stale || o.sendAt.getTime() < start) continue;
       const step = sequence.steps[o.stepIndex]!;
       const priority = priorityOf(sequence, step);

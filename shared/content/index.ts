@@ -10,11 +10,9 @@ import { EssentialsTable } from '../domain/catch-up';
 import { SpecialtyTable } from '../domain/specialty';
 import { Persona } from './persona';
 import gentleCare from './pools/gentle-care.json';
-import gentleGoals from './pools/gentle-goals.json';
 import interviewPractice from './pools/interview-practice.json';
 import recoveryCheckin from './pools/recovery-checkin.json';
 import weeklyCheckin from './pools/weekly-checkin.json';
-import weeklyGoals from './pools/weekly-goals.json';
 import reflectionQuestions from './pools/reflection-questions.json';
 import selfCarePool from './pools/self-care.json';
 import gettingStarted from './sequences/getting-started.json';
@@ -58,8 +56,6 @@ const POOL_FILES: Record<string, unknown> = {
   'self-care.json': selfCarePool,
   'gentle-care.json': gentleCare,
   'weekly-checkin.json': weeklyCheckin,
-  'weekly-goals.json': weeklyGoals,
-  'gentle-goals.json': gentleGoals,
   'interview-practice.json': interviewPractice,
   'recovery-checkin.json': recoveryCheckin,
 };

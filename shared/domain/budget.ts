@@ -14,7 +14,8 @@ import type { PriorityClass, Sequence, SequenceStep } from './sequence';
  * - a week with two or more deadline alerts: one routine text at most (the alerts come first);
  * - someone struggling (two low scores in a row): at most two routine texts;
  * - the weekend is one exchange: one routine text on Saturday and Sunday together;
- * - three weeks without a reply: after the "still want these?" text, one routine message a fortnight;
+ * - three weeks without a reply: after the "still want these?" text, one routine text a fortnight
+ *   (silence is read on texts; emails keep their own budget and their one-click unsubscribe);
  * - the 14 days after an unmatched result: nothing but the recovery path's own support;
  * - after Match Day with no outcome known: no goal, study or reflection prompts (they might assume
  *   a result we do not know).
@@ -39,7 +40,7 @@ export const RECOVERY_SEQUENCE = 'unmatched-recovery';
 
 const OUTSIDE: ReadonlySet<PriorityClass> = new Set(['deadline', 'match-week', 'service']);
 const RANK = new Map<PriorityClass, number>(
-  (['deadline', 'match-week', 'service', 'own-plan', 'guidance', 'check-in', 'reflection', 'self-care'] as const).map((c, i) => [c, i]),
+  (['deadline', 'match-week', 'service', 'own-plan', 'check-in', 'guidance', 'reflection', 'self-care'] as const).map((c, i) => [c, i]),
 );
 /** Prompts that might assume a result we do not know (after Match Day) or cannot bear yet (after an unmatched one). */
 const ASSUMING: ReadonlySet<PriorityClass> = new Set(['own-plan', 'guidance', 'reflection']);
@@ -61,7 +62,7 @@ export const BUDGET_REASONS = {
   'budget:deadline-week': 'a week with two or more deadline alerts: routine nudges give way',
   'budget:struggling': 'a hard stretch: at most two routine texts a week',
   'budget:weekend': 'the weekend is one exchange: one routine text on Saturday and Sunday',
-  'budget:no-reply': 'no reply for three weeks: one routine message a fortnight until they answer',
+  'budget:no-reply': 'no reply for three weeks: one routine text a fortnight until they answer',
   'budget:after-unmatched': 'the 14 days after an unmatched result: only the recovery path\'s support',
   'budget:outcome-unknown': 'after Match Day with no outcome known: nothing that might assume one',
 } as const;
@@ -129,7 +130,6 @@ export function chooseWeek(candidates: readonly BudgetCandidate[], week: WeekCon
   const cadence = CADENCES[week.profile.cadence ?? 'standard'];
   let texts: Limit = { n: cadence.texts, reason: 'budget:weekly-limit' };
   let emails: Limit = { n: cadence.emails, reason: 'budget:weekly-limit' };
-  let total: Limit = { n: Infinity, reason: 'budget:weekly-limit' };
   if (week.profile.wellbeing === 'struggling') texts = tighter(texts, STRUGGLING_TEXTS, 'budget:struggling');
   if (week.deadlineWeek) {
     texts = tighter(texts, DEADLINE_WEEK_ROUTINE, 'budget:deadline-week');
@@ -141,7 +141,7 @@ export function chooseWeek(candidates: readonly BudgetCandidate[], week: WeekCon
     const firstSlow = asked.startOf('week').plus({ weeks: 1 });
     if (week.weekStart >= firstSlow) {
       const weeksIn = Math.round(week.weekStart.diff(firstSlow, 'weeks').weeks);
-      total = tighter(total, weeksIn % 2 === 0 ? 1 : 0, 'budget:no-reply');
+      texts = tighter(texts, weeksIn % 2 === 0 ? 1 : 0, 'budget:no-reply');
     }
   }
   const used = { text: week.spent?.texts ?? 0, email: week.spent?.emails ?? 0, weekend: week.spent?.weekendTexts ?? 0 };
@@ -161,10 +161,6 @@ export function chooseWeek(candidates: readonly BudgetCandidate[], week: WeekCon
     }
     if (week.profile.outcome === 'applying' && week.matchDayEnd && c.sendAt > week.matchDayEnd && ASSUMING.has(c.priority)) {
       drop('budget:outcome-unknown');
-      continue;
-    }
-    if (used.text + used.email >= total.n) {
-      drop(total.reason);
       continue;
     }
     const limit = c.group === 'text' ? texts : emails;

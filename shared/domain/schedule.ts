@@ -83,7 +83,7 @@ export function isInQuietHours(instant: Date, zone: string, quiet: QuietHours = 
   return outsideQuietHours(local, quiet).toMillis() !== local.toMillis();
 }
 
-function stepDays(step: SequenceStep, anchors: Anchors, zone: string, window?: ExpandOptions['window']): { key: string; day: DateTime }[] | undefined {
+function stepDays(step: SequenceStep, anchors: Anchors, zone: string): { key: string; day: DateTime }[] | undefined {
   const s = step.schedule;
   if (s.type === 'once') {
     const anchor = anchors[s.anchor] && resolveAnchor(anchors[s.anchor]!, zone);
@@ -93,15 +93,8 @@ function stepDays(step: SequenceStep, anchors: Anchors, zone: string, window?: E
   const from = anchors[s.from.anchor] && resolveAnchor(anchors[s.from.anchor]!, zone);
   const until = anchors[s.until.anchor] && resolveAnchor(anchors[s.until.anchor]!, zone);
   if (!from || !until) return undefined;
-  let first = from.startOf('day').plus({ days: s.from.offsetDays });
-  let last = until.startOf('day').plus({ days: s.until.offsetDays });
-  if (window) {
-    // A day either side: quiet hours may move a text across the window's edge.
-    const windowFirst = DateTime.fromJSDate(window.from, { zone }).startOf('day').minus({ days: 1 });
-    const windowLast = DateTime.fromJSDate(window.until, { zone }).startOf('day').plus({ days: 1 });
-    if (windowFirst > first) first = first.plus({ days: Math.floor(windowFirst.diff(first, 'days').days / 7) * 7 });
-    if (windowLast < last) last = windowLast;
-  }
+  const first = from.startOf('day').plus({ days: s.from.offsetDays });
+  const last = until.startOf('day').plus({ days: s.until.offsetDays });
   const wanted = WEEKDAYS.indexOf(s.weekday) + 1; // Luxon: Monday = 1 ... Sunday = 7
   const days: { key: string; day: DateTime }[] = [];
   // Bounded by the schema's offsets: at most a few years of weeks.
@@ -125,8 +118,6 @@ export interface ExpandOptions {
   quietHours?: QuietHours;
   /** Only these channels (a person without a phone gets no SMS occurrences). */
   channels?: readonly Channel[];
-  /** Only occurrences sent in [from, until): one week of a long sequence, without expanding every week. */
-  window?: { from: Date; until: Date };
 }
 
 /**
@@ -139,7 +130,7 @@ export function expandOccurrences(options: ExpandOptions): { occurrences: Occurr
   const occurrences: Occurrence[] = [];
   const missing = new Set<string>();
   sequence.steps.forEach((step, stepIndex) => {
-    const days = stepDays(step, anchors, zone, options.window);
+    const days = stepDays(step, anchors, zone);
     const deadlineAt = deadlineOf(step.deadline, anchors, zone);
     if (!days || deadlineAt === null) {
       missing.add(step.id);
@@ -153,7 +144,6 @@ export function expandOccurrences(options: ExpandOptions): { occurrences: Occurr
         if (options.channels && !options.channels.includes(channel)) continue;
         const send = channel === 'sms' ? outsideQuietHours(nominal, quiet) : nominal;
         const sendAt = send.toJSDate();
-        if (options.window && (sendAt < options.window.from || sendAt >= options.window.until)) continue;
         occurrences.push({
           stepId: step.id,
           stepIndex,

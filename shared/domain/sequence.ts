@@ -65,9 +65,10 @@ export type StepKind = (typeof STEP_KINDS)[number];
  * week than the weekly budget allows, this order decides what goes (shared/domain/budget.ts).
  * `deadline`, `match-week` and `service` (the welcome, "still want these?", the question after
  * Match Day) are outside the budget; safety replies are the webhook's own answers, never planned.
- * `guidance` is one-off advice tied to the road (interview season, visas, the recovery path).
+ * `guidance` is one-off advice tied to the road (interview season, visas, the recovery path); it
+ * comes after the check-in, which is how we hear from the person at all.
  */
-export const PRIORITY_CLASSES = ['deadline', 'match-week', 'service', 'own-plan', 'guidance', 'check-in', 'reflection', 'self-care'] as const;
+export const PRIORITY_CLASSES = ['deadline', 'match-week', 'service', 'own-plan', 'check-in', 'guidance', 'reflection', 'self-care'] as const;
 export const PriorityClass = z.enum(PRIORITY_CLASSES);
 export type PriorityClass = z.infer<typeof PriorityClass>;
 

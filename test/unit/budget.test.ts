@@ -95,12 +95,14 @@ describe('the weekly budget', () => {
     expect([...decisions.values()].filter((d) => d.fits)).toHaveLength(1);
   });
 
-  it('after three silent weeks: one routine message a fortnight, counted from the week after the question', () => {
+  it('after three silent weeks: one routine text a fortnight, counted from the week after the question; emails keep their own budget', () => {
     const heardAt = MONDAY.minus({ weeks: 4 }).toJSDate(); // the question went last Monday
     const onWeek = chooseWeek(busyWeek(), week({ heardAt }));
     const offWeek = chooseWeek(busyWeek(), week({ heardAt, weekStart: MONDAY.plus({ weeks: 1 }) }));
     expect([...onWeek.values()].filter((d) => d.fits)).toHaveLength(1);
     expect([...offWeek.values()].every((d) => !d.fits && d.reason === 'budget:no-reply')).toBe(true);
+    const mail = [email('self-care', 1)];
+    expect(chooseWeek(mail, week({ heardAt, weekStart: MONDAY.plus({ weeks: 1 }) })).get(mail[0]!.key)).toEqual({ fits: true });
     // Heard from two weeks ago: nothing is slowed down.
     const recent = chooseWeek(busyWeek(), week({ heardAt: MONDAY.minus({ weeks: 2 }).toJSDate() }));
     expect([...recent.values()].filter((d) => d.fits)).toHaveLength(3);
