@@ -3,8 +3,7 @@ import { COMMANDS_LINE, deadlineLine, essentialsFor, phaseAt, shortDeadline, upc
 import type { Profile } from '../domain/model';
 import { slotsIn, type TemplateContext } from '../domain/template';
 import type { StepWords } from '../domain/eligibility';
-import { namesItsDay } from '../domain/timely-words';
-import { DateTime } from 'luxon';
+import { stillTrue } from '../domain/timely-words';
 import { allAnchors, type Library } from './planning';
 
 /** The slots that use the catch-up; a step without them needs none of this. */
@@ -43,14 +42,11 @@ export function usesCatchUp(words: StepWords, channel: string): boolean {
 
 /**
  * A message going out on another local day than it was planned for (a dispatcher outage, a night
- * of quiet hours) whose own words name its day ("tonight", "today", "this week") would say
- * something false: it is skipped with this reason. Words that count from a slot ({{daysLeft}},
- * {{deadline}}) are re-worded from the real time instead and go.
+ * of quiet hours) whose own words name its day ("tonight", "Sunday", "this week" in another week)
+ * would say something false: it is skipped with this reason. Words that count from a slot
+ * ({{daysLeft}}, {{deadline}}) are re-worded from the real time instead and go.
  */
 export function lateWording(words: StepWords, message: { sendAt: string; zone: string; channel: string }, now: Date): string | undefined {
-  const planned = DateTime.fromISO(message.sendAt, { zone: message.zone }).toISODate();
-  const actual = DateTime.fromJSDate(now, { zone: message.zone }).toISODate();
-  if (planned === actual) return undefined;
   const text = message.channel === 'email' ? `${words.email?.subject ?? ''}\n${words.email?.text ?? ''}` : (words.sms?.text ?? '');
-  return namesItsDay(text) ? 'late_day_passed' : undefined;
+  return stillTrue(text, new Date(message.sendAt), now, message.zone) ? undefined : 'late_day_passed';
 }

@@ -72,7 +72,8 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     ...specialtyProfile(input.specialty, deps.library.specialties),
   });
   const wording = wordingFor(deps.library, profile);
-  const anchors = allAnchors({ anchors: { ...input.anchors, enrolled: enrolledAt.toISOString() }, profile }, deps.library.calendar);
+  // Heard from when they join: a preview has no replies (silence is counted from it).
+  const anchors = allAnchors({ anchors: { heard: enrolledAt.toISOString(), ...input.anchors, enrolled: enrolledAt.toISOString() }, profile }, deps.library.calendar);
   const zone = input.timeZone;
   const { occurrences, missingAnchors } = expandOccurrences({ sequence, anchors, zone, channels: input.channels });
   const lines: PreviewLine[] = [];

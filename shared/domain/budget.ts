@@ -47,14 +47,14 @@ const ASSUMING: ReadonlySet<PriorityClass> = new Set(['own-plan', 'guidance', 'r
 
 export const inBudget = (priority: PriorityClass): boolean => !OUTSIDE.has(priority);
 
-/** A step's place in the order: its own, else deadline kind, Match Week, check-in kind, its sequence's, reflection or self-care. */
+/** A step's place in the order: its own, else by its kind (deadline, check-in, reflection), Match Week, its sequence's nudges, self-care. */
 export function priorityOf(sequence: Pick<Sequence, 'matchWeek' | 'priority'>, step: Pick<SequenceStep, 'kind' | 'priority'>): PriorityClass {
   if (step.priority) return step.priority;
   if (step.kind === 'deadline') return 'deadline';
   if (sequence.matchWeek) return 'match-week';
   if (step.kind === 'checkin') return 'check-in';
-  if (sequence.priority) return sequence.priority;
-  return step.kind === 'reflection' ? 'reflection' : 'self-care';
+  if (step.kind === 'reflection') return 'reflection';
+  return sequence.priority ?? 'self-care';
 }
 
 export const BUDGET_REASONS = {
