@@ -22,6 +22,7 @@ import { askedRule, recordQuestionAsked, settleQuestion } from './safety-questio
 import { actOnNews } from './news-by-text';
 import { noteReply } from './reply-seen';
 import { humanOfferFor, LOWEST_SCORE_RULE } from './human-offer';
+import { smsFrequency } from '../domain/subscription-words';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -68,8 +69,7 @@ export const DEFAULT_PAUSE_DAYS = 7;
 export const SCORE_WINDOW_HOURS = 72;
 
 /** What the person agreed to when a keyword (not a form) turned their texts on. */
-export const SMS_KEYWORD_OPT_IN_TEXT =
-  'Texted START, YES or UNSTOP to the Match Coach number to get coaching texts and reminders (PAUSE for a break, STOP to end, HELP for help).';
+export const SMS_KEYWORD_OPT_IN_TEXT = `Texted START, YES or UNSTOP to the Match Coach number to get coaching texts and reminders (${smsFrequency()}; PAUSE for a break, STOP to end, HELP for help).`;
 const OPT_OUT_TEXT = {
   keyword: 'Opted out by texting a carrier opt-out keyword (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT).',
   'free-text': 'Opted out by asking, in their own words, for the texts to stop.',
