@@ -435,7 +435,7 @@ describe('preferences', () => {
     const w = world();
     const { personId, prefs } = await signUpAndConfirm(w);
     const before = await w.s.store.getPerson(personId);
-    for (const bad of [{ interviews: '400' }, { interviews: 'four' }, { cadence: 'daily' }]) {
+    for (const bad of [{ interviews: '400' }, { interviews: 'four' }, { cadence: 'daily' }] as Record<string, string>[]) {
       const outcome = await updatePreferences(w.deps, prefs, saveForm({ milestones: 'shown', done_nrmp_registered: 'yes', ...bad }));
       expect(outcome.status).toBe('invalid');
       if (outcome.status === 'invalid') expect(Object.keys(outcome.errors)).toEqual(Object.keys(bad));
