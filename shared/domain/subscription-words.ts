@@ -73,8 +73,8 @@ export const PERSONAL_DATE_NAMES = Object.keys(PERSONAL_DATES) as PersonalDate[]
  */
 export const OPTIONAL_TRACKS = [
   { sequenceId: 'self-care', label: 'Self-care: short nudges twice a week and an occasional email' },
-  { sequenceId: 'weekly-reflection', label: 'A reflection question each Saturday' },
-  { sequenceId: 'personal-plan', label: 'Weekly goals and check-ins on your own plan' },
+  { sequenceId: 'weekly-reflection', label: 'A reflection question each Wednesday' },
+  { sequenceId: 'personal-plan', label: 'The Sunday check-in and the Monday summary of your own week' },
   { sequenceId: 'interview-season', label: 'Interview season practice' },
   { sequenceId: 'match-week', label: 'Match Week support' },
   { sequenceId: 'matched-transition', label: 'Once you match: the road to your first weeks' },
