@@ -87,7 +87,7 @@ export function formatLocal(instant: Date, zone: string, withTime = true): strin
  */
 function withoutName(template: string): string {
   return template
-    .replace(/(^|[.!?:]\s+|\n)\{\{\s*firstName\s*\}\}[,.!]?\s+(\p{L})/gu, (_m, before: string, letter: string) => `${before}${letter.toUpperCase()}`)
+    .replace(/(^|[.!?:]\s+|\n)\{\{\s*firstName\s*\}\}[,.!]?\s+(['"(]?)(\p{L})/gu, (_m, before: string, quote: string, letter: string) => `${before}${quote}${letter.toUpperCase()}`)
     .replace(/,\s*\{\{\s*firstName\s*\}\}/g, '')
     .replace(/\s*\{\{\s*firstName\s*\}\}/g, '');
 }

@@ -16,6 +16,7 @@ describe('templates', () => {
     expect(renderTemplate('Sunday check-in, {{firstName}}: how was it?', none)).toBe('Sunday check-in: how was it?');
     expect(renderTemplate('Morning {{firstName}}. Pick a goal.', none)).toBe('Morning. Pick a goal.');
     expect(renderTemplate('Well done. {{firstName}}, rest now.', none)).toBe('Well done. Rest now.');
+    expect(renderTemplate("{{firstName}}, 'why this specialty?' lands best", none)).toBe("'Why this specialty?' lands best");
     expect(renderTemplate('Congratulations, {{firstName}}!', { ...ctx, firstName: '  ' })).toBe('Congratulations!');
   });
   it('refuses slots it cannot fill rather than sending a blank', () => {
