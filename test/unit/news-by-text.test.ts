@@ -138,8 +138,8 @@ describe('news by text on the real engine', () => {
     const personId = await w.join();
     // Three weeks and a day of silence, the question sent.
     const ask = (await w.all(personId)).find((m) => m.sequenceId === 'keep-in-touch' && m.status === 'planned')!;
-    expect(ask.sendAt).toBe('2026-12-28T17:00:00.000Z'); // 18:00 in Lagos, 21 days after joining
-    w.services.at('2026-12-28T17:01:00Z');
+    expect(ask.sendAt).toBe('2026-12-28T16:00:00.000Z'); // 17:00 in Lagos, 21 days after joining (no other text is planned at 17:00)
+    w.services.at('2026-12-28T16:01:00Z');
     await w.services.dispatch();
     w.services.at('2026-12-29T09:00:00Z');
     await w.text('YES');
@@ -148,6 +148,6 @@ describe('news by text on the real engine', () => {
     const questionTracks = (await w.store.listEnrollments(personId)).filter((e) => e.sequenceId === 'keep-in-touch');
     expect(questionTracks.map((e) => e.status).sort()).toEqual(['active', 'ended']);
     const next = (await w.all(personId)).find((m) => m.sequenceId === 'keep-in-touch' && m.status === 'planned')!;
-    expect(next.sendAt).toBe('2027-01-19T17:00:00.000Z');
+    expect(next.sendAt).toBe('2027-01-19T16:00:00.000Z');
   });
 });
