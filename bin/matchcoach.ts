@@ -120,11 +120,12 @@ withProfileOptions(
     .requiredOption('--zone <iana>', 'IANA time zone, e.g. Asia/Kolkata')
     .option('--sequence <id>', 'one sequence id (see `matchcoach sequences`)'),
 )
+  .option('--cadence <setting>', 'routine texts a week: standard (up to about 3) or light (about 1); deadline alerts come either way')
   .option('--now <instant>', 'enroll as if it were this instant (for walk-throughs with `tick --now`)', instantOption)
   .action(async (o) => {
     const now: Date | undefined = o.now;
     const s = await services(now ? { now: () => now } : undefined);
-    const result = await enroll(s, { email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, ...profileFrom(o) });
+    const result = await enroll(s, { email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, cadence: o.cadence, ...profileFrom(o) });
     console.log(`enrolled person ${result.personId} in ${result.enrollments.map((e) => e.sequenceId).join(', ') || 'nothing new'}`);
     for (const m of result.planned) console.log(`  next ${m.channel.padEnd(5)} ${m.sendAt}  ${m.sequenceId}/${m.stepId}`);
     if (result.planned.length === 0) console.log('  nothing left to send from now on');
