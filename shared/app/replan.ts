@@ -96,14 +96,16 @@ export async function planPerson(
 ): Promise<Message[]> {
   const history = known ?? (await deps.store.listMessages(person.personId));
   await deps.store.cancelPendingMessages(person.personId, 'replanned', now, undefined, { keepInvitations: true });
-  // A drop still ahead was decided under the old plan: withdrawn like a planned message, so the
-  // record shows only what the budget dropped in the end (the new plan decides those again).
-  for (const m of history) {
-    if (m.status === 'skipped' && isBudgetReason(m.reason) && Date.parse(m.sendAt) > now.getTime()) {
-      await deps.store.createMessage({ ...m, reason: 'replanned', attempts: [...m.attempts, { at: now.toISOString(), outcome: 'skipped', detail: 'replanned' }], updatedAt: now.toISOString() });
-    }
-  }
   const active = enrollments.filter((e) => e.status === 'active');
+  // A drop still ahead on a lane that no longer exists (its track ended, its channel turned off)
+  // was decided under the old plan and will never be decided again: withdrawn like a planned
+  // message, so the record shows only what the budget really dropped. A lane that goes on
+  // decides its own drops again as it passes them.
+  const lanes = new Set(active.flatMap((e) => channelsOf(person).map((c) => `${e.enrollmentId}/${c}`)));
+  for (const m of history) {
+    if (m.status !== 'skipped' || !isBudgetReason(m.reason) || Date.parse(m.sendAt) <= now.getTime() || lanes.has(`${m.enrollmentId}/${m.channel}`)) continue;
+    await deps.store.createMessage({ ...m, reason: 'replanned', attempts: [...m.attempts, { at: now.toISOString(), outcome: 'skipped', detail: 'replanned' }], updatedAt: now.toISOString() });
+  }
   const since = new Date(now.getTime() - REPLAN_LOOKBACK_MS);
   const roster = buildRoster(deps.library, { ...person, profile: laneProfile(person, deps.library.specialties) }, active, channelsOf(person), history, since, now);
   const planned: Message[] = [];
