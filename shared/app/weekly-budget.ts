@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import {
   DEADLINE_WEEK_ALERTS,
+  RECOVERY_SEQUENCE,
   chooseWeek,
   inBudget,
   priorityOf,
@@ -140,7 +141,8 @@ function weekCandidates(library: Library, lane: Lane, roster: CoachingRoster, we
       const priority = priorityOf(sequence, step);
       if (!inBudget(priority)) continue;
       if (holdReason({ sequence, step, profile: lane.profile, sendAt: o.sendAt, anchors, zone: lane.zone })) continue;
-      candidates.push({ key: candidateKey(sequence.id, o.key), sequenceId: sequence.id, priority, group: isText(o.channel) ? 'text' : 'email', sendAt: o.sendAt });
+      const gentle = priority === 'check-in' || step.gentle !== undefined || sequence.id === RECOVERY_SEQUENCE;
+      candidates.push({ key: candidateKey(sequence.id, o.key), sequenceId: sequence.id, priority, group: isText(o.channel) ? 'text' : 'email', sendAt: o.sendAt, gentle });
     }
   }
   return candidates;

@@ -12,7 +12,8 @@ import type { PriorityClass, Sequence, SequenceStep } from './sequence';
  * week the order of PRIORITY_CLASSES decides, then time; what does not fit is dropped with a
  * reason, never queued for later (a nudge a week late is noise). Tightened further:
  * - a week with two or more deadline alerts: one routine text at most (the alerts come first);
- * - someone struggling (two low scores in a row): at most two routine texts;
+ * - someone struggling (two low scores in a row): at most two routine texts, and only those with
+ *   words for a hard stretch;
  * - the weekend is one exchange: one routine text on Saturday and Sunday together;
  * - three weeks without a reply: after the "still want these?" text, one routine text a fortnight
  *   (silence is read on texts; emails keep their own budget and their one-click unsubscribe);
@@ -60,7 +61,7 @@ export function priorityOf(sequence: Pick<Sequence, 'matchWeek' | 'priority'>, s
 export const BUDGET_REASONS = {
   'budget:weekly-limit': 'more routine coaching fell in this week than the weekly budget allows',
   'budget:deadline-week': 'a week with two or more deadline alerts: routine nudges give way',
-  'budget:struggling': 'a hard stretch: at most two routine texts a week',
+  'budget:struggling': 'a hard stretch: at most two routine texts a week, gentle words only',
   'budget:weekend': 'the weekend is one exchange: one routine text on Saturday and Sunday',
   'budget:no-reply': 'no reply for three weeks: one routine text a fortnight until they answer',
   'budget:after-unmatched': 'the 14 days after an unmatched result: only the recovery path\'s support',
@@ -81,6 +82,11 @@ export interface BudgetCandidate {
   priority: PriorityClass;
   group: BudgetGroup;
   sendAt: Date;
+  /**
+   * It has words for a hard stretch: a check-in, a step with gentle words, or the recovery path
+   * (written for hard times). While someone is struggling only these go. Absent: it has.
+   */
+  gentle?: boolean;
 }
 
 /** What already went out in a week before the plan was made (read once, when re-planning). */
@@ -157,6 +163,10 @@ export function chooseWeek(candidates: readonly BudgetCandidate[], week: WeekCon
     const drop = (reason: BudgetReason) => decisions.set(c.key, { fits: false, reason });
     if (unmatchedUntil !== undefined && c.sendAt.getTime() < unmatchedUntil && c.sequenceId !== RECOVERY_SEQUENCE) {
       drop('budget:after-unmatched');
+      continue;
+    }
+    if (week.profile.wellbeing === 'struggling' && c.gentle === false) {
+      drop('budget:struggling');
       continue;
     }
     if (week.profile.outcome === 'applying' && week.matchDayEnd && c.sendAt > week.matchDayEnd && ASSUMING.has(c.priority)) {

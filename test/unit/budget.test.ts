@@ -82,6 +82,12 @@ describe('the weekly budget', () => {
     expect(reasons(chooseWeek(c, week({ profile: profile({ wellbeing: 'struggling' }) })), c)).toContain('reflection@Wed:budget:struggling');
   });
 
+  it('while struggling, only words for a hard stretch: a step without gentle words gives way even when there is room', () => {
+    const c = [{ ...text('guidance', 1), gentle: false }, { ...text('self-care', 2), gentle: true }];
+    expect(reasons(chooseWeek(c, week({ profile: profile({ wellbeing: 'struggling' }) })), c)).toEqual(['guidance@Tue:budget:struggling', 'self-care@Wed:fits']);
+    expect(reasons(chooseWeek(c, week()), c)).toEqual(['guidance@Tue:fits', 'self-care@Wed:fits']);
+  });
+
   it('makes the weekend one exchange: one routine text on Saturday and Sunday together', () => {
     const c = [text('reflection', 5, 17), text('check-in', 6, 18), text('self-care', 5, 10)];
     expect(reasons(chooseWeek(c, week()), c)).toEqual(['reflection@Sat:budget:weekend', 'check-in@Sun:fits', 'self-care@Sat:budget:weekend']);

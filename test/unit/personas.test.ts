@@ -219,6 +219,13 @@ describe('the tracks each persona takes', () => {
     const delhi = walks.get('struggling-delhi')!;
     const hard = delhi.sends.filter((s) => s.profile.wellbeing === 'struggling');
     expect(hard.length).toBeGreaterThan(0);
+    // Gentle words only: every routine text of the stretch is a check-in or has words for it.
+    const sequences = sequenceLibrary();
+    const harsh = hard.filter(isRoutineText).filter((s) => {
+      const step = sequences.get(s.sequenceId)!.steps.find((x) => x.id === s.stepId)!;
+      return s.priority !== 'check-in' && !step.gentle && s.sequenceId !== 'unmatched-recovery';
+    });
+    expect(harsh.map((s) => `${s.sequenceId}/${s.stepId}`)).toEqual([]);
     const offer = delhi.events.filter((e) => e.replies?.some((r) => r.includes('talk to a person')));
     expect(offer.length).toBeGreaterThanOrEqual(1);
     expect(delhi.events.filter((e) => e.replies?.some((r) => r.includes('What is weighing on you most'))).length).toBeGreaterThanOrEqual(1);
