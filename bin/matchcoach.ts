@@ -28,6 +28,7 @@ import { registerCounselorCommands } from './counselor-commands';
 // Counselors: weekly digest, crisis alert sweep, cohort report CSV.
 import { registerReportCommands } from './counselor-report-commands';
 import { EXIT } from './exit-codes';
+import { messageLines } from '../shared/domain/message-record';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
@@ -142,10 +143,11 @@ withProfileOptions(
     .requiredOption('--zone <iana>', 'IANA time zone, e.g. Asia/Kolkata')
     .option('--sequence <id>', 'one sequence id (see `matchcoach sequences`)'),
 )
+  .option('--cadence <setting>', 'routine texts a week: standard (up to about 3) or light (about 1); deadline alerts come either way')
   .option('--now <instant>', 'enroll as if it were this instant (for walk-throughs with `tick --now`)', instantOption)
   .action(async (o) => {
     const now: Date | undefined = o.now;
-    const input = { email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, ...profileFrom(o) };
+    const input = { email: o.email, phone: o.phone, firstName: o.name, timeZone: o.zone, sequenceId: o.sequence, cadence: o.cadence, ...profileFrom(o) };
     parseEnrollInput(input); // bad input is refused before any connection is made
     const s = await services(now ? { now: () => now } : undefined);
     const result = await enroll(s, input);
@@ -249,14 +251,12 @@ program
 
 program
   .command('messages')
-  .description("list a person's messages and what happened to each")
+  .description("list a person's messages: planned time, when it really went, channel, status, track/step, and why anything was not sent (what the weekly budget dropped, and why)")
   .option('--email <address>')
   .option('--phone <e164>')
   .action(async (o) => {
     const s = await services();
-    for (const m of await s.store.listMessages(await findPerson(s, o))) {
-      console.log(`${m.sendAt}  ${m.channel.padEnd(5)} ${m.status.padEnd(8)} ${m.sequenceId}/${m.stepId}${m.reason ? `  (${m.reason})` : ''}`);
-    }
+    for (const line of messageLines(await s.store.listMessages(await findPerson(s, o)))) console.log(line);
   });
 
 program

@@ -1,6 +1,6 @@
 import type { FieldErrors, PreferencesView, UpdatePreferencesOutcome } from '../shared/app/subscription';
 import { PAUSE_CHOICES, QUIET_END_CHOICES, QUIET_START_CHOICES } from '../shared/app/subscription';
-import { EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TEXT, trackField } from '../shared/domain/subscription-words';
+import { CADENCE_LABELS, EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TEXT, trackField } from '../shared/domain/subscription-words';
 import type { z } from 'zod';
 import type { ApplicantType, Outcome, VisaTrack } from '../shared/domain/sequence';
 import { calendarSubscribeLinks } from './calendar-links';
@@ -76,7 +76,10 @@ function dateFieldset(values: Record<string, string | undefined>, errors: FieldE
 
 // ---- Sign-up -----------------------------------------------------------------------------------------
 
+const CADENCE_CHOICES: Option[] = (Object.entries(CADENCE_LABELS) as [string, string][]).map(([value, label]) => ({ value, label }));
+
 const SIGNUP_LABELS: Record<string, string> = {
+  cadence: 'How many coaching texts',
   email: 'Email address',
   firstName: 'First name',
   mobile: 'Mobile number',
@@ -126,6 +129,7 @@ ${field({ id: 'email', label: 'Email address', hint: 'We will send one email to 
 ${field({ id: 'firstName', label: 'First name (optional)', hint: 'So we can greet you.', error: e.firstName, control: input({ id: 'firstName', type: 'text', value: v.firstName, attrs: ' autocomplete="given-name" maxlength="60"' }) })}
 ${field({ id: 'mobile', label: 'Mobile number (optional)', hint: `With your country code, like +91 98123 45678. Only if you would like ${args.whatsappOffered ? 'WhatsApp messages or texts' : 'texts'} too.`, error: e.mobile, control: input({ id: 'mobile', type: 'tel', value: v.mobile, attrs: ' autocomplete="tel" inputmode="tel" maxlength="40"' }) })}
 ${phoneChoices}
+${field({ id: 'cadence', label: 'How many coaching texts', hint: 'Deadline alerts come either way. You can change this later.', error: e.cadence, control: select('cadence', CADENCE_CHOICES, v.cadence ?? 'standard') })}
 </fieldset>
 <fieldset><legend>Your time zone</legend>
 ${field({ id: 'timeZone', label: 'Time zone', hint: 'Reminders come at sensible hours where you are.', error: e.timeZone, control: (d, i) => zoneSelect('timeZone', v.timeZone, d, i) })}
@@ -208,6 +212,8 @@ export function notPendingPage(): PageResponse {
 // ---- Preferences -------------------------------------------------------------------------------------
 
 const PREFERENCE_LABELS: Record<string, string> = {
+  cadence: 'How many coaching texts',
+  interviews: 'Interviews so far',
   email: 'Emails',
   sms: 'Texts',
   mobile: 'Mobile number',
@@ -325,6 +331,7 @@ ${e.smsConsent ? `<span class="error" id="smsConsent-error">${escapeHtml(e.smsCo
     : ''
 }
 </fieldset>
+${field({ id: 'cadence', label: 'How many coaching texts', hint: 'Deadline alerts come either way.', error: e.cadence, control: select('cadence', CADENCE_CHOICES, pick('cadence', view.cadence)) })}
 ${whatsappFieldset(view, v, e, pick)}
 <fieldset id="quiet-hours"><legend>Quiet hours</legend>
 <p class="hint">No texts or WhatsApp messages come between these times where you are. You can make this window longer, not shorter, than 21:00 to 08:00.</p>
@@ -370,6 +377,17 @@ ${field({ id: 'attempt', label: 'This is', error: e.attempt, control: select('at
 ${field({ id: 'specialty', label: 'Specialty interest (optional)', error: e.specialty, control: input({ id: 'specialty', type: 'text', value: pick('specialty', view.specialty), attrs: ' maxlength="80"' }) })}
 </fieldset>
 ${dateFieldset(Object.fromEntries(PERSONAL_DATE_NAMES.map((n) => [n, pick(n, view.dates[n])])), e, 'Your own dates', 'Leave a date empty to remove it.')}
+<fieldset id="done"><legend>What you have already done</legend>
+<p class="hint">Tick what is behind you: the reminders about it stop at once. By text: DONE NRMP, DONE ERAS, DONE PATHWAY, DONE STEP3, DONE ROL.</p>
+<input type="hidden" name="milestones" value="shown">
+${view.milestones
+  .map((m) => {
+    const on = v.action ? v[m.field] === 'yes' : m.done;
+    return `<label class="choice" for="${m.field}"><input type="checkbox" id="${m.field}" name="${m.field}" value="yes"${on ? ' checked' : ''}><span>${escapeHtml(m.label)}</span></label>`;
+  })
+  .join('\n')}
+${field({ id: 'interviews', label: 'Interviews so far (optional)', hint: 'A number, like 4. By text: INTERVIEWS 4.', error: e.interviews, control: input({ id: 'interviews', type: 'text', value: pick('interviews', view.interviews === undefined ? undefined : String(view.interviews)), attrs: ' inputmode="numeric" maxlength="2"' }) })}
+</fieldset>
 <fieldset id="counselor"><legend>Your counselor</legend>
 <label class="choice" for="showPlanToCounselor"><input type="checkbox" id="showPlanToCounselor" name="showPlanToCounselor" value="yes"${(v.action ? v.showPlanToCounselor === 'yes' : view.showPlanToCounselor) ? ' checked' : ''}><span>Show my plan to my counselor (if I have one). Off unless you turn it on; your texts and notes stay private either way.</span></label>
 </fieldset>

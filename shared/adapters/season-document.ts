@@ -3,6 +3,7 @@ import { personaLibrary } from '../content';
 import type { Persona } from '../content/persona';
 import { computeSeasonRules, seasonEnd } from '../domain/calendar';
 import { simulateSeason, type SeasonWalk } from './simulation';
+import { BUDGET_REASONS, CADENCES, inBudget, isBudgetReason, weekIdOf, type BudgetReason } from '../domain/budget';
 
 /**
  * docs/season-preview.md: what people really receive over a season, produced by walking the
@@ -24,15 +25,57 @@ function summary(persona: Persona, walk: SeasonWalk): string[] {
     bySequence.set(s.sequenceId, row);
   }
   const weeks = (seasonEnd(persona.profile.season).getTime() - Date.parse(persona.enrolledAt)) / (7 * 86_400_000);
+  const routine = routineTextsPerWeek(persona, walk);
+  const limit = CADENCES[persona.cadence ?? 'standard'].texts;
+  const texted = walk.events.slice(1).filter((e) => !e.description.startsWith('answered'));
+  const answers = walk.events.filter((e) => e.description.startsWith('answered')).length;
   return [
     `${persona.description}. Zone ${persona.timeZone}; enrolled ${persona.enrolledAt.slice(0, 10)}; ` +
-      `${walk.sends.length} messages over ${Math.round(weeks)} weeks (${(walk.sends.length / weeks).toFixed(1)} a week).`,
+      `${walk.sends.length} messages over ${Math.round(weeks)} weeks (${(walk.sends.length / weeks).toFixed(1)} a week), ` +
+      `${walk.sends.filter((x) => x.channel === 'sms').length} of them texts.`,
+    '',
+    `Routine texts a week (weeks with any): median ${routine.median}, max ${routine.max}; weeks over the budget of ${limit}: ${routine.over}. ` +
+      `${answers > 0 ? `They answered ${answers} check-ins.` : 'They never reply.'}`,
     '',
     '| track | emails | texts |',
     '|---|---:|---:|',
     ...[...bySequence].map(([sequence, n]) => `| ${sequence} | ${n.email} | ${n.sms} |`),
     '',
-    ...(walk.events.length > 1 ? [`Events: ${walk.events.slice(1).map((e) => `${e.description} (${e.at.toISOString().slice(0, 16)}Z)`).join('; ')}.`, ''] : []),
+    ...(texted.length > 0 ? [`Events: ${texted.map((e) => `${e.description} (${e.at.toISOString().slice(0, 16)}Z)`).join('; ')}.`, ''] : []),
+    ...dropped(walk),
+  ];
+}
+
+function routineTextsPerWeek(persona: Persona, walk: SeasonWalk): { median: number; max: number; over: number } {
+  const perWeek = new Map<string, number>();
+  for (const s of walk.sends) {
+    if (s.channel !== 'sms' || !s.priority || !inBudget(s.priority)) continue;
+    const week = weekIdOf(s.at, persona.timeZone);
+    perWeek.set(week, (perWeek.get(week) ?? 0) + 1);
+  }
+  const counts = [...perWeek.values()].sort((a, b) => a - b);
+  const limit = CADENCES[persona.cadence ?? 'standard'].texts;
+  return { median: counts[Math.floor(counts.length / 2)] ?? 0, max: counts.at(-1) ?? 0, over: counts.filter((n) => n > limit).length };
+}
+
+/** What the weekly budget dropped and why, as the records say (the same reasons `matchcoach messages` shows). */
+function dropped(walk: SeasonWalk): string[] {
+  const byReason = new Map<BudgetReason, { email: number; sms: number; tracks: Set<string> }>();
+  for (const m of walk.messages) {
+    if (m.status !== 'skipped' || !isBudgetReason(m.reason)) continue;
+    const row = byReason.get(m.reason) ?? { email: 0, sms: 0, tracks: new Set<string>() };
+    row[m.channel === 'email' ? 'email' : 'sms']++;
+    row.tracks.add(m.sequenceId);
+    byReason.set(m.reason, row);
+  }
+  if (byReason.size === 0) return ['The weekly budget dropped nothing.', ''];
+  return [
+    'What the weekly budget dropped (recorded, not sent, not queued):',
+    '',
+    '| why | texts | emails | from |',
+    '|---|---:|---:|---|',
+    ...[...byReason].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reason, row]) => `| ${BUDGET_REASONS[reason]} | ${row.sms} | ${row.email} | ${[...row.tracks].sort().join(', ')} |`),
+    '',
   ];
 }
 
@@ -55,7 +98,7 @@ function entries(persona: Persona, walk: SeasonWalk, from?: Date, until?: Date):
   return lines;
 }
 
-export async function renderSeasonDocument(): Promise<string> {
+export async function renderSeasonDocument(known?: ReadonlyMap<string, SeasonWalk>): Promise<string> {
   const personas = personaLibrary();
   const out: string[] = [
     '# A season of Match Coach',
@@ -64,12 +107,18 @@ export async function renderSeasonDocument(): Promise<string> {
     '',
     'Each example applicant below was enrolled and walked through their Match season by the same code that',
     'runs in production (enrollment, the dispatcher, re-planning when their Match outcome changes), with',
-    'messages sent to in-memory twins. Times are the applicant\'s own local time; texts never go out between',
+    'messages sent to in-memory twins. What they text us (check-in answers, DONE NRMP, MATCHED ...) goes',
+    'through the real inbound handler. Times are the applicant\'s own local time; texts never go out between',
     '21:00 and 08:00 there. Emails show their subject and first paragraphs.',
+    '',
+    'The weekly budget: at most 3 routine texts in a local week (1 on the lighter setting), 2 while someone',
+    'is struggling, 1 in a week with two or more deadline alerts, one on the weekend; after three silent',
+    'weeks one a fortnight. Deadline alerts, Match Week and the welcome are outside it. Each persona below',
+    'says what it dropped and why.',
     '',
   ];
   const walks = new Map<string, SeasonWalk>();
-  for (const persona of personas) walks.set(persona.id, await simulateSeason(persona, { until: seasonEnd(persona.profile.season) }));
+  for (const persona of personas) walks.set(persona.id, known?.get(persona.id) ?? (await simulateSeason(persona, { until: seasonEnd(persona.profile.season) })));
 
   out.push('## At a glance', '');
   for (const persona of personas) out.push(`### ${persona.firstName} (\`${persona.id}\`)`, '', ...summary(persona, walks.get(persona.id)!));

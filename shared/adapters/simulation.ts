@@ -2,7 +2,10 @@ import { createDispatcher } from '../app/dispatch';
 import { enroll } from '../app/enroll';
 import { shippedLibrary } from '../app/library';
 import type { Library } from '../app/planning';
-import { recordCheckinScore, setOutcome } from '../app/replan';
+import { setOutcome } from '../app/replan';
+import { handleInboundSms } from '../app/inbound-sms';
+import { priorityOf } from '../domain/budget';
+import type { Outcome, PriorityClass } from '../domain/sequence';
 import type { Persona } from '../content/persona';
 import type { Message, Profile } from '../domain/model';
 import type { EmailSender, SmsSender } from '../ports';
@@ -25,12 +28,14 @@ export interface SimulatedSend {
   deadlineAt?: Date;
   /** The profile the message was planned for (outcome and wellbeing at the time). */
   profile: Profile;
+  /** Its place in the weekly budget's order (shared/domain/budget.ts). */
+  priority?: PriorityClass;
 }
 
 export interface SeasonWalk {
   sends: SimulatedSend[];
   messages: Message[];
-  events: { at: Date; description: string }[];
+  events: { at: Date; description: string; replies?: string[] }[];
 }
 
 const MAX_STEPS = 20_000;
@@ -41,7 +46,7 @@ export async function simulateSeason(persona: Persona, options: { until: Date; l
   const clock = { now: () => now };
   const store = createMemoryStore();
   const sends: SimulatedSend[] = [];
-  const pending = new Map<string, Omit<SimulatedSend, 'profile' | 'sequenceId' | 'stepId' | 'deadlineAt'>>();
+  const pending = new Map<string, Omit<SimulatedSend, 'profile' | 'sequenceId' | 'stepId' | 'deadlineAt' | 'priority'>>();
   let counter = 0;
   const email: EmailSender = {
     async send(m) {
@@ -65,31 +70,41 @@ export async function simulateSeason(persona: Persona, options: { until: Date; l
   const { personId } = await enroll({ ...deps, newPersonId: () => `persona-${persona.id}` }, {
     email: persona.email,
     phone: persona.phone,
-    firstName: persona.firstName,
+    ...(persona.firstName ? { firstName: persona.firstName } : {}),
     timeZone: persona.timeZone,
     anchors: persona.anchors,
     ...(persona.specialty ? { specialty: persona.specialty } : {}),
+    ...(persona.cadence ? { cadence: persona.cadence } : {}),
     ...persona.profile,
   });
-  const events = [...persona.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  // What happens to them, in time order: outcomes set on the web form, texts they send (theirs,
+  // and their answers to our check-ins, added as the check-ins go out).
+  type Happening = { at: number; outcome?: Outcome; text?: string; answer?: boolean };
+  const happenings: Happening[] = persona.events.map((e) => ({ at: Date.parse(e.at), ...(e.outcome && { outcome: e.outcome }), ...(e.text && { text: e.text }) }));
   const walkEvents: SeasonWalk['events'] = [{ at: now, description: 'enrolled' }];
+  const answerUntil = persona.answers?.until ? Date.parse(persona.answers.until) : Infinity;
+  let answered = 0;
+  let sids = 0;
+  const inbound = { store, clock, library, helpAddress: 'help@example.org' };
 
   for (let i = 0; i < MAX_STEPS; i++) {
+    happenings.sort((a, b) => a.at - b.at);
     const due = (await store.listDueMessages(options.until, 1))[0];
-    const nextEvent = events[0];
+    const next = happenings[0];
     const dueAt = due ? Date.parse(due.dueAt) : Infinity;
-    const eventAt = nextEvent ? Date.parse(nextEvent.at) : Infinity;
+    const eventAt = next ? next.at : Infinity;
     if (dueAt === Infinity && eventAt > options.until.getTime()) break;
     if (eventAt <= dueAt && eventAt <= options.until.getTime()) {
-      events.shift();
+      happenings.shift();
       now = new Date(Math.max(eventAt, now.getTime()));
-      if (nextEvent!.outcome) {
-        await setOutcome(deps, personId, nextEvent!.outcome);
-        walkEvents.push({ at: now, description: `outcome: ${nextEvent!.outcome}` });
+      if (next!.outcome) {
+        await setOutcome(deps, personId, next!.outcome);
+        walkEvents.push({ at: now, description: `outcome on the web form: ${next!.outcome}` });
       }
-      if (nextEvent!.score) {
-        await recordCheckinScore(deps, personId, nextEvent!.score);
-        walkEvents.push({ at: now, description: `check-in score ${nextEvent!.score}` });
+      if (next!.text) {
+        const sid = `SM${(++sids).toString(16).padStart(32, '0')}`;
+        const { replies } = await handleInboundSms(inbound, { messageSid: sid, from: persona.phone, to: '+15005550006', body: next!.text });
+        walkEvents.push({ at: now, description: `${next!.answer ? 'answered' : 'texted'} "${next!.text}"`, ...(replies.length > 0 && { replies }) });
       }
       continue;
     }
@@ -98,14 +113,21 @@ export async function simulateSeason(persona: Persona, options: { until: Date; l
     await dispatch();
     for (const [messageId, send] of pending) {
       const message = await store.getMessage(personId, messageId);
-      if (message) {
-        sends.push({
-          ...send,
-          sequenceId: message.sequenceId,
-          stepId: message.stepId,
-          profile: message.profile,
-          ...(message.deadlineAt ? { deadlineAt: new Date(message.deadlineAt) } : {}),
-        });
+      if (!message) continue;
+      const sequence = library.sequences.get(message.sequenceId);
+      const step = sequence?.steps.find((x) => x.id === message.stepId);
+      sends.push({
+        ...send,
+        sequenceId: message.sequenceId,
+        stepId: message.stepId,
+        profile: message.profile,
+        ...(sequence && step && { priority: priorityOf(sequence, step) }),
+        ...(message.deadlineAt ? { deadlineAt: new Date(message.deadlineAt) } : {}),
+      });
+      // Someone who answers check-ins does so an hour later, with the next score of theirs.
+      const scores = persona.answers?.scores;
+      if (scores && step?.kind === 'checkin' && send.channel === 'sms' && send.at.getTime() < answerUntil) {
+        happenings.push({ at: send.at.getTime() + 3_600_000, text: String(scores[answered++ % scores.length]), answer: true });
       }
     }
     pending.clear();

@@ -24,6 +24,7 @@ import { seasonDateWarnings } from './season-warnings';
 import { loadLibrary } from './library';
 import { createPacer, type ChannelPace, type Pacer } from './pacer';
 import { allAnchors, cursorOf, laneOf, planNextMessage, wordingFor, type Library } from './planning';
+import { catchUpSlots, lateWording, usesCatchUp } from './catch-up';
 
 export interface DispatchSettings {
   leaseSeconds: number;
@@ -372,7 +373,8 @@ export function createDispatcher(deps: DispatchDeps) {
       return { kind: 'skipped', reason: 'too_late' };
     }
     const wording = wordingFor(library, message.profile);
-    const ctx = { ...contextFor(message, allAnchors(message, library.calendar)), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
+    // Worded from the real time, not the planned one: "in 3 days" must be true when it arrives.
+    const ctx = { ...contextFor(message, allAnchors(message, library.calendar)), sendAt: now, ...(wording.specialty ? { specialty: wording.specialty } : {}) };
     // Help where this person lives, for a safety step's {{helpline}}: their number when texting, else their zone.
     ctx.helpline = helplineSlot(helpFor({ ...(isTextChannel(message.channel) && { phone: message.to }), zone: message.zone }));
     let words;
@@ -381,6 +383,9 @@ export function createDispatcher(deps: DispatchDeps) {
     } catch (error) {
       return { kind: 'failed', reason: `content: ${(error as Error).message}` };
     }
+    const late = lateWording(words, message, now);
+    if (late) return { kind: 'skipped', reason: late };
+    if (usesCatchUp(words, message.channel)) ctx.catchUp = catchUpSlots(library, message, now);
     if (step.withPlan) {
       // The person's own goals, read now (they change all week), never frozen at planning.
       const planWords = step.withPlan[contentChannelOf(message.channel)];

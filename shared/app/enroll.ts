@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { currentSeason } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, type Person } from '../domain/model';
-import { AnchorName, ApplicantType, CHANNELS, LocalTime, Milestone, Outcome, VisaTrack } from '../domain/sequence';
+import { AnchorName, ApplicantType, CHANNELS, LocalTime, Milestone, Outcome, VisaTrack, type Channel } from '../domain/sequence';
 import { anchorNameProblem, personalDateProblems } from '../domain/personal-dates';
 import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
 import type { Clock, Store } from '../ports';
@@ -11,6 +11,8 @@ import { specialtyProfile, type SpecialtyTable } from '../domain/specialty';
 import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { allAnchors, planNextMessage, type Lane, type Library } from './planning';
+import type { CoachingRoster } from '../domain/budget';
+import { isJoining, planPerson } from './replan';
 
 export const EnrollInput = z
   .object({
@@ -31,6 +33,8 @@ export const EnrollInput = z
     quietHours: z.object({ start: LocalTime, end: LocalTime }).optional(),
     /** What they hope to train in, in their own words ("OB/GYN"). */
     specialty: z.string().trim().min(1).max(80).optional(),
+    /** How much routine coaching they asked for: `light` is about one text a week. */
+    cadence: z.enum(['standard', 'light']).optional(),
     /** Who recorded consent; `operator` until sign-up and counselor flows exist. */
     consentSource: z.string().min(1).default('operator'),
   })
@@ -101,7 +105,7 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   const profile = Profile.parse({
     ...existing?.profile,
     season: input.season ?? existing?.profile.season ?? currentSeason(now),
-    ...definedOnly({ applicantType: input.applicantType, visaTrack: input.visaTrack, attempt: input.attempt, outcome: input.outcome, done: input.done }),
+    ...definedOnly({ applicantType: input.applicantType, visaTrack: input.visaTrack, attempt: input.attempt, outcome: input.outcome, done: input.done, cadence: input.cadence }),
   });
   const outside = personalDateProblems(input.anchors, profile.season)[0];
   if (outside) throw new DomainError('validation', `${outside.name}: ${outside.message}`);
@@ -133,10 +137,14 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
   }
 
   const held = await deps.store.listEnrollments(person.personId);
+  const history = await deps.store.listMessages(person.personId);
   const already = new Set(held.filter((e) => e.status === 'active').map((e) => e.sequenceId));
+  const joining = isJoining(history);
   const sequences = named
     ? [named]
-    : [...library.sequences.values()].filter((s) => s.autoEnroll && audienceAllows(s.audience, profile) && !already.has(s.id));
+    : [...library.sequences.values()].filter(
+        (s) => s.autoEnroll && audienceAllows(s.audience, profile) && !already.has(s.id) && !(s.onJoin && (!joining || held.some((e) => e.sequenceId === s.id))),
+      );
   const result: EnrollResult = { personId: person.personId, enrollments: [], planned: [], leftOut: [] };
   for (const sequence of sequences) {
     const enrollment: Enrollment = {
@@ -151,9 +159,13 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
     result.enrollments.push({ enrollmentId: enrollment.enrollmentId, sequenceId: sequence.id });
     const { missingAnchors } = expandOccurrences({ sequence, anchors: allAnchors({ anchors: enrollment.anchors, profile }, library.calendar), zone: person.timeZone });
     result.leftOut.push(...missingAnchors.map((step) => `${sequence.id}/${step}`));
-    // Starting the cursor at "now" is what skips steps that fell before enrollment.
-    result.planned.push(...(await planLanes({ store: deps.store, library }, person, enrollment, now, now)));
   }
+  // Every lane of the person is planned again, the new ones with the old: the weekly budget
+  // decides across all their tracks, so the old lanes must see the new tracks too. New tracks
+  // start at "now" (their enrolled anchor), which is what skips steps that fell before it.
+  const fresh = new Set(result.enrollments.map((e) => e.enrollmentId));
+  const planned = await planPerson({ store: deps.store, library }, person, await deps.store.listEnrollments(person.personId), now, history);
+  result.planned.push(...planned.filter((m) => fresh.has(m.enrollmentId)));
   return result;
 }
 
@@ -163,15 +175,12 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
  * gains the specialty facts their own words name (re-derived at every planning, so a changed
  * specialty or a new entry in the specialty data counts at once).
  */
-export function lanesOf(person: Person, enrollment: Enrollment, specialties?: SpecialtyTable): Lane[] {
+export function lanesOf(person: Person, enrollment: Enrollment, specialties?: SpecialtyTable, roster?: CoachingRoster): Lane[] {
   const lanes: Lane[] = [];
-  const { specialty: _stale, applicationSystem: _staleSystem, ...ownProfile } = person.profile;
-  const profile: Profile = { ...ownProfile, ...specialtyProfile(person.specialty, specialties) };
-  for (const channel of CHANNELS) {
-    // Texts and WhatsApp go to the same number; which of them (if either) is the person's consent.
-    const to = channel === 'email' ? person.email : person.phone;
-    const consent = person.consent[channel];
-    if (!to || consent?.state !== 'confirmed') continue;
+  const profile = laneProfile(person, specialties);
+  const coaching = roster?.tracks.some((t) => t.sequenceId === enrollment.sequenceId) ? roster : undefined;
+  for (const channel of channelsOf(person)) {
+    const to = channel === 'email' ? person.email! : person.phone!;
     lanes.push({
       personId: person.personId,
       enrollmentId: enrollment.enrollmentId,
@@ -181,10 +190,25 @@ export function lanesOf(person: Person, enrollment: Enrollment, specialties?: Sp
       zone: person.timeZone,
       anchors: enrollment.anchors,
       profile,
-      ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined, title: enrollment.title }),
+      ...definedOnly({ firstName: person.firstName, quietHours: person.quietHours as QuietHours | undefined, title: enrollment.title, coaching }),
     });
   }
   return lanes;
+}
+
+/** The profile a person's lanes are planned with: their own, plus what their specialty's words decide. */
+export function laneProfile(person: Person, specialties?: SpecialtyTable): Profile {
+  const { specialty: _stale, applicationSystem: _staleSystem, ...ownProfile } = person.profile;
+  return { ...ownProfile, ...specialtyProfile(person.specialty, specialties) };
+}
+
+/** The channels a person gets messages on: an address or number of theirs, and their yes to it. */
+export function channelsOf(person: Person): Channel[] {
+  return CHANNELS.filter((channel) => {
+    // Texts and WhatsApp go to the same number; which of them (if either) is the person's consent.
+    const to = channel === 'email' ? person.email : person.phone;
+    return to !== undefined && person.consent[channel]?.state === 'confirmed';
+  });
 }
 
 /** Plans the next message of every lane of an enrollment, from `from` on. */
@@ -194,9 +218,10 @@ export async function planLanes(
   enrollment: Enrollment,
   from: Date,
   now: Date,
+  roster?: CoachingRoster,
 ): Promise<Message[]> {
   const planned: Message[] = [];
-  for (const lane of lanesOf(person, enrollment, deps.library.specialties)) {
+  for (const lane of lanesOf(person, enrollment, deps.library.specialties, roster)) {
     const { next } = await planNextMessage(deps, lane, { sendAt: from, key: '' }, now);
     if (next) planned.push(next);
   }

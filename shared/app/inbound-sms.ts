@@ -24,6 +24,10 @@ import { channelAddress, oneWaySmsCountry } from '../domain/whatsapp';
 import * as wa from '../domain/whatsapp-words';
 import { mayText } from '../domain/public-forms';
 import type { TextChannel } from '../domain/sequence';
+import { actOnNews } from './news-by-text';
+import { noteReply } from './reply-seen';
+import { humanOfferFor, LOWEST_SCORE_RULE } from './human-offer';
+import { smsFrequency } from '../domain/subscription-words';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -82,8 +86,7 @@ export const DEFAULT_PAUSE_DAYS = 7;
 export const SCORE_WINDOW_HOURS = 72;
 
 /** What the person agreed to when a keyword (not a form) turned their texts on. */
-export const SMS_KEYWORD_OPT_IN_TEXT =
-  'Texted START, YES or UNSTOP to the Match Coach number to get coaching texts and reminders (PAUSE for a break, STOP to end, HELP for help).';
+export const SMS_KEYWORD_OPT_IN_TEXT = `Texted START, YES or UNSTOP to the Match Coach number to get coaching texts and reminders (${smsFrequency()}; PAUSE for a break, STOP to end, HELP for help).`;
 const OPT_OUT_TEXT = {
   keyword: 'Opted out by texting a carrier opt-out keyword (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE or OPTOUT).',
   'free-text': 'Opted out by asking, in their own words, for the texts to stop.',
@@ -173,6 +176,8 @@ interface Acted {
   reply?: string;
   informs?: boolean;
   entry?: Pick<JournalEntry, 'kind' | 'text' | 'inReplyTo' | 'response'>;
+  /** A follow-up flag for their counselor (a rule id), raised last like the screen's own. */
+  flag?: string;
 }
 
 async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, seen: { screen: RiskAssessment }, now: Date): Promise<InboundSmsResult> {
@@ -253,16 +258,27 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
   const acted = await actOn(ctx, person, intent, latest, now, help);
   // A safety line leads; a reply that informs (a pause date, an opt-out) still follows it.
   const lead =
-    review.answer === 'no' ? askAnsweredNoReply(help) : screen.level === 'ask' ? askDirectlyReply(help) : screen.level === 'distress' ? say.distressReply(help) : undefined;
+    review.answer === 'no'
+      ? askAnsweredNoReply(help)
+      : screen.level === 'ask'
+        ? askDirectlyReply(help)
+        : screen.level === 'distress'
+          ? say.distressReply(help, await humanOfferFor(ctx, person))
+          : undefined;
   const replies = lead ? [lead, ...(acted.informs && acted.reply ? [acted.reply] : [])] : acted.reply ? [acted.reply] : [];
   const entry = acted.entry ?? (safety && words ? { kind: 'note' as const, text: words, ...(latest && { inReplyTo: latest.messageId }) } : undefined);
   if (entry) await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
   if (review.settles) await settleQuestion(store, person.personId);
   if (screen.level === 'ask') await recordQuestionAsked({ store, log }, ids, safety!.rule, now);
+  // Any text from them is a sign of life (three silent weeks slow coaching down); not a STOP.
+  if (person.consent.sms?.state === 'confirmed' && intent.kind !== 'opt-out') await noteReply(ctx, person, now);
   if (screen.level === 'distress') {
     // Last, so a retry after a failure above cannot raise the same follow-up flag twice.
     await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: safety!.rule });
     log.info('distress_flag', { ...ids, rule: safety!.rule });
+  } else if (acted.flag && screen.level === 'none') {
+    await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: acted.flag });
+    log.info('distress_flag', { ...ids, rule: acted.flag });
   }
   log.info('inbound sms handled', { ...ids, intent: intent.kind, risk: screen.level, replies: replies.length });
   return { replies, outcome: 'handled' };
@@ -296,6 +312,10 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
     return state === 'revoked' ? { ...(entry && { entry }) } : { reply: confirmFirst, informs: true, ...(entry && { entry }) };
   }
 
+  // News for the coach (an outcome, a milestone, their specialty, interviews): routed like the web form.
+  const told = intent.kind === 'free-text' || intent.kind === 'clarify' ? await actOnNews(ctx, person, intent.text) : undefined;
+  if (told) return { reply: told.reply, informs: true, entry: { ...told.entry, ...inReplyTo } };
+
   switch (intent.kind) {
     case 'pause': {
       const until = new Date(now.getTime() + (intent.days ?? DEFAULT_PAUSE_DAYS) * 86_400_000);
@@ -326,8 +346,14 @@ async function actOn(ctx: Ctx, person: Person, intent: InboundIntent, latest: Me
     }
     case 'score': {
       const { wellbeing, changed } = await recordCheckinScore(ctx, person.personId, intent.score);
-      const reply = changed && wellbeing === 'struggling' ? say.strugglingReply(help) : say.scoreReply(intent.score);
-      return { reply, entry: { kind: 'checkin', response: { kind: 'score', score: intent.score }, ...(intent.note && { text: intent.note }), ...inReplyTo } };
+      // The lowest score always gets a caring question and a follow-up flag for their counselor.
+      const reply =
+        changed && wellbeing === 'struggling' ? say.strugglingReply(help, await humanOfferFor(ctx, person)) : intent.score === 1 ? say.lowestScoreReply : say.scoreReply(intent.score);
+      return {
+        reply,
+        entry: { kind: 'checkin', response: { kind: 'score', score: intent.score }, ...(intent.note && { text: intent.note }), ...inReplyTo },
+        ...(intent.score === 1 && { flag: LOWEST_SCORE_RULE }),
+      };
     }
     case 'clarify':
       // An unclear answer to a check-in is still something they told us: it goes in the journal.

@@ -1,4 +1,4 @@
-import { calendarData, poolLibrary, sequenceLibrary, specialtyTable } from '../content';
+import { calendarData, essentialsTable, poolLibrary, sequenceLibrary, specialtyTable } from '../content';
 import { mergeCalendar } from '../domain/calendar';
 import type { Store } from '../ports';
 import type { Library } from './planning';
@@ -13,5 +13,5 @@ export async function loadLibrary(store: Pick<Store, 'getCalendarOverrides'>, ba
 
 /** The shipped library alone, for previews that touch no storage. */
 export function shippedLibrary(): Library {
-  return { sequences: sequenceLibrary(), pools: poolLibrary(), calendar: calendarData(), specialties: specialtyTable() };
+  return { sequences: sequenceLibrary(), pools: poolLibrary(), calendar: calendarData(), specialties: specialtyTable(), essentials: essentialsTable() };
 }

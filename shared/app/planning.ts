@@ -1,12 +1,15 @@
 import { seasonAnchors, uncertainSeasonEvents, type CalendarData } from '../domain/calendar';
 import { specialtyWords, type SpecialtyTable } from '../domain/specialty';
+import type { EssentialsTable } from '../domain/catch-up';
 import type { Profile } from '../domain/model';
 import { holdReason } from '../domain/eligibility';
 import type { Message } from '../domain/model';
 import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
-import type { ContentPool, Sequence } from '../domain/sequence';
+import { anchorsUsedBy, type ContentPool, type Sequence } from '../domain/sequence';
 import type { Store } from '../ports';
 import { isUrgent } from '../domain/urgency';
+import { inBudget, priorityOf } from '../domain/budget';
+import { budgetDecision } from './weekly-budget';
 
 /**
  * Planning keeps exactly one message ahead per lane (an enrollment on one channel): when a
@@ -22,6 +25,8 @@ export interface Library {
   calendar: CalendarData;
   /** Application service, signals and early matches per specialty; absent: everyone on ERAS. */
   specialties?: SpecialtyTable;
+  /** The essentials of each phase of a season (the welcome's catch-up); absent: none named. */
+  essentials?: EssentialsTable;
 }
 
 /**
@@ -39,18 +44,34 @@ export function wordingFor(library: Library, profile: Profile) {
  */
 export type Lane = Pick<
   Message,
-  'personId' | 'enrollmentId' | 'sequenceId' | 'channel' | 'to' | 'zone' | 'firstName' | 'anchors' | 'profile' | 'quietHours' | 'title'
+  'personId' | 'enrollmentId' | 'sequenceId' | 'channel' | 'to' | 'zone' | 'firstName' | 'anchors' | 'profile' | 'quietHours' | 'title' | 'coaching'
 >;
 
-export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title }: Message): Lane => ({
-  personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title,
+export const laneOf = ({ personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title, coaching }: Message): Lane => ({
+  personId, enrollmentId, sequenceId, channel, to, zone, firstName, anchors, profile, quietHours, title, coaching,
 });
 
 /** Season dates for the person's season, then their own dates (which win on a clash). */
-export const allAnchors = (lane: Pick<Lane, 'anchors' | 'profile'>, calendar: CalendarData) => ({
+export const allAnchors = (lane: Pick<Lane, 'anchors' | 'profile'>, calendar: CalendarData): Record<string, string> => ({
   ...seasonAnchors(lane.profile.season, calendar),
   ...lane.anchors,
 });
+
+/**
+ * `heard`: when we last heard from them (a reply), or when the track started; silence is counted
+ * from it. Added only for sequences that use it, so a reply changes no other lane's schedule.
+ */
+function withHeard(sequence: Sequence, lane: Pick<Lane, 'anchors' | 'profile'>, anchors: Record<string, string>): Record<string, string> {
+  if (!usesHeard(sequence)) return anchors;
+  const heard = lane.profile.heardAt ?? lane.anchors.enrolled;
+  return heard ? { ...anchors, heard } : anchors;
+}
+const heardUsers = new WeakMap<Sequence, boolean>();
+const usesHeard = (sequence: Sequence): boolean => {
+  let uses = heardUsers.get(sequence);
+  if (uses === undefined) heardUsers.set(sequence, (uses = anchorsUsedBy(sequence).has('heard')));
+  return uses;
+};
 
 /** The position of a message in its lane's sending order. */
 export const cursorOf = (m: Message): Cursor => ({
@@ -80,6 +101,7 @@ export function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent
   if (lane.firstName) base.firstName = lane.firstName;
   if (lane.quietHours) base.quietHours = lane.quietHours;
   if (lane.title) base.title = lane.title;
+  if (lane.coaching) base.coaching = lane.coaching;
   if (occurrence.deadlineAt) base.deadlineAt = occurrence.deadlineAt.toISOString();
   // Only when true, so routine messages carry no extra attribute (item size is billed).
   if (urgent) base.urgent = true;
@@ -88,6 +110,12 @@ export function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent
     return { ...base, status: 'skipped', reason: 'after_deadline', attempts: [{ at: base.updatedAt, outcome: 'skipped', detail: 'after_deadline' }] };
   }
   return { ...base, dueAt: base.sendAt };
+}
+
+/** A planned message turned into the record of its drop: final, out of the due index. */
+function dropped(message: Message, reason: string): Message {
+  const { dueAt: _notDue, urgent: _urgent, ...rest } = message;
+  return { ...rest, status: 'skipped', reason, attempts: [{ at: message.updatedAt, outcome: 'skipped', detail: reason }] };
 }
 
 export interface PlanNextResult {
@@ -110,7 +138,7 @@ const schedules = new WeakMap<Sequence, Map<string, readonly Occurrence[]>>();
  * sequence object and the key below (the anchors already hold the calendar's dates), so sharing
  * it changes nothing; an edited sequence is a new object with a cache of its own.
  */
-function laneOccurrences(sequence: Sequence, lane: Lane, anchors: Record<string, string>): readonly Occurrence[] {
+export function laneOccurrences(sequence: Sequence, lane: Pick<Lane, 'zone' | 'quietHours' | 'channel'>, anchors: Record<string, string>): readonly Occurrence[] {
   let cache = schedules.get(sequence);
   if (!cache) schedules.set(sequence, (cache = new Map()));
   const key = JSON.stringify([lane.zone, lane.quietHours ?? null, lane.channel, Object.entries(anchors).sort(([a], [b]) => (a < b ? -1 : 1))]);
@@ -142,7 +170,7 @@ export async function planNextMessage(
 ): Promise<PlanNextResult> {
   const sequence = deps.library.sequences.get(lane.sequenceId);
   if (!sequence) return { skipped: [] };
-  const anchors = allAnchors(lane, deps.library.calendar);
+  const anchors = withHeard(sequence, lane, allAnchors(lane, deps.library.calendar));
   const occurrences = laneOccurrences(sequence, lane, anchors);
   const skipped: Message[] = [];
   let cursor = after;
@@ -152,7 +180,12 @@ export async function planNextMessage(
     cursor = occurrence;
     const step = sequence.steps[occurrence.stepIndex]!;
     if (holdReason({ sequence, step, profile: lane.profile, sendAt: occurrence.sendAt, anchors, zone: lane.zone })) continue;
-    const message = messageFor(lane, occurrence, now, isUrgent(sequence, step));
+    let message = messageFor(lane, occurrence, now, isUrgent(sequence, step));
+    if (lane.coaching && message.status === 'planned' && inBudget(priorityOf(sequence, step))) {
+      const decision = budgetDecision(deps.library, { ...lane, coaching: lane.coaching }, occurrence);
+      // Dropped, not queued: recorded with the reason, so an operator sees what the budget did.
+      if (!decision.fits) message = dropped(message, decision.reason);
+    }
     const created = await deps.store.createMessage(message);
     if (message.status === 'skipped') {
       if (created) skipped.push(message);

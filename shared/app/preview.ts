@@ -9,6 +9,7 @@ import { AnchorValue, IanaZone, expandOccurrences } from '../domain/schedule';
 import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../domain/sequence';
 import { helpFor } from './crisis-resources';
 import { anchorNameProblem } from '../domain/personal-dates';
+import { catchUpSlots, usesCatchUp } from './catch-up';
 import { DomainError, describeIssues } from './errors';
 import { allAnchors, wordingFor, type Library } from './planning';
 import { specialtyProfile } from '../domain/specialty';
@@ -78,7 +79,8 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     ...specialtyProfile(input.specialty, deps.library.specialties),
   });
   const wording = wordingFor(deps.library, profile);
-  const anchors = allAnchors({ anchors: { ...input.anchors, enrolled: enrolledAt.toISOString() }, profile }, deps.library.calendar);
+  // Heard from when they join: a preview has no replies (silence is counted from it).
+  const anchors = allAnchors({ anchors: { heard: enrolledAt.toISOString(), ...input.anchors, enrolled: enrolledAt.toISOString() }, profile }, deps.library.calendar);
   const zone = input.timeZone;
   const { occurrences, missingAnchors } = expandOccurrences({ sequence, anchors, zone, channels: input.channels });
   const lines: PreviewLine[] = [];
@@ -89,7 +91,11 @@ export function previewSequence(deps: { library: Library; now: Date }, rawInput:
     if (note && !input.includeHeld && (note === 'not_for_profile' || note === 'match_week' || note === 'struggling')) continue;
     const words = wordsFor(step, profile, o.sendAt, zone, deps.library.pools, wording.uncertainDates);
     // A preview has no phone: help is chosen by the zone, as for an email.
-    const ctx = { firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors, helpline: helplineSlot(helpFor({ zone })), ...(wording.specialty ? { specialty: wording.specialty } : {}) };
+    const ctx = {
+      firstName: input.firstName, zone, sendAt: o.sendAt, deadlineAt: o.deadlineAt, anchors, helpline: helplineSlot(helpFor({ zone })),
+      ...(wording.specialty ? { specialty: wording.specialty } : {}),
+      ...(usesCatchUp(words, o.channel) && { catchUp: catchUpSlots(deps.library, { profile, anchors: { ...input.anchors, enrolled: enrolledAt.toISOString() }, zone }, o.sendAt) }),
+    };
     const line: PreviewLine = {
       local: DateTime.fromJSDate(o.sendAt, { zone }).toFormat('ccc yyyy-LL-dd HH:mm ZZZZ'),
       utc: o.sendAt.toISOString(),

@@ -4,7 +4,9 @@ import { audienceAllows } from '../domain/eligibility';
 import { nextEnrollmentId, type Enrollment, type Message, type Person, type Profile } from '../domain/model';
 import { Outcome } from '../domain/sequence';
 import type { Clock, Store } from '../ports';
-import { planLanes } from './enroll';
+import { channelsOf, laneProfile, planLanes } from './enroll';
+import { buildRoster } from './weekly-budget';
+import { isBudgetReason } from '../domain/budget';
 import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import { isPlanEnrollment } from '../domain/plan';
@@ -32,8 +34,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const now = deps.clock.now();
   const person = await deps.store.getPerson(personId);
   if (!person) throw new PersonGone();
-  // A counselor's invitation waiting for the morning is no part of the plan: it stays.
-  await deps.store.cancelPendingMessages(personId, 'replanned', now, undefined, { keepInvitations: true });
+  const history = await deps.store.listMessages(personId);
   await syncPlanEnrollments({ store: deps.store, library }, person, now);
 
   const held = await deps.store.listEnrollments(personId);
@@ -53,6 +54,7 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
   const personal = keep.find((e) => !isPlanEnrollment(e))?.anchors ?? {};
   for (const sequence of library.sequences.values()) {
     if (!sequence.autoEnroll || enrolled.has(sequence.id) || !audienceAllows(sequence.audience, person.profile)) continue;
+    if (sequence.onJoin && (held.some((e) => e.sequenceId === sequence.id) || !isJoining(history))) continue;
     // A track joined later (say the unmatched path) keeps the person's own dates.
     const enrollment: Enrollment = {
       personId,
@@ -67,12 +69,51 @@ export async function replanPerson(deps: Deps, personId: string): Promise<{ plan
     started.push(sequence.id);
   }
 
-  const planned: Message[] = [];
-  for (const enrollment of keep) {
-    const from = new Date(Math.max(Date.parse(enrollment.enrolledAt), now.getTime() - REPLAN_LOOKBACK_MS));
-    planned.push(...(await planLanes({ store: deps.store, library }, person, enrollment, from, now)));
-  }
+  const planned = await planPerson({ store: deps.store, library }, person, keep, now, history);
   return { planned, ended, started };
+}
+
+/**
+ * Someone is joining while no coaching message has gone to them yet (a counselor's invitation is
+ * no coaching): the welcome is for them, not for someone we have coached for months.
+ */
+export const isJoining = (history: readonly Message[]): boolean => history.every((m) => m.invitation !== undefined || m.status !== 'sent');
+
+/**
+ * Plans every lane of a person's active enrollments afresh.
+ * 1. Reads what they have had (this week's routine messages count against its budget), then
+ *    withdraws what is still to go (status skipped, reason `replanned`); a counselor's invitation
+ *    waiting for the morning is no part of the plan and stays.
+ * 2. Builds the roster their routine lanes carry (shared/app/weekly-budget.ts).
+ * 3. Plans each lane from when its enrollment started, or a little before now.
+ */
+export async function planPerson(
+  deps: { store: Store; library: Library },
+  person: Person,
+  enrollments: readonly Enrollment[],
+  now: Date,
+  known?: readonly Message[],
+): Promise<Message[]> {
+  const history = known ?? (await deps.store.listMessages(person.personId));
+  await deps.store.cancelPendingMessages(person.personId, 'replanned', now, undefined, { keepInvitations: true });
+  const active = enrollments.filter((e) => e.status === 'active');
+  // A drop still ahead on a lane that no longer exists (its track ended, its channel turned off)
+  // was decided under the old plan and will never be decided again: withdrawn like a planned
+  // message, so the record shows only what the budget really dropped. A lane that goes on
+  // decides its own drops again as it passes them.
+  const lanes = new Set(active.flatMap((e) => channelsOf(person).map((c) => `${e.enrollmentId}/${c}`)));
+  for (const m of history) {
+    if (m.status !== 'skipped' || !isBudgetReason(m.reason) || Date.parse(m.sendAt) <= now.getTime() || lanes.has(`${m.enrollmentId}/${m.channel}`)) continue;
+    await deps.store.createMessage({ ...m, reason: 'replanned', attempts: [...m.attempts, { at: now.toISOString(), outcome: 'skipped', detail: 'replanned' }], updatedAt: now.toISOString() });
+  }
+  const since = new Date(now.getTime() - REPLAN_LOOKBACK_MS);
+  const roster = buildRoster(deps.library, { ...person, profile: laneProfile(person, deps.library.specialties) }, active, channelsOf(person), history, since, now);
+  const planned: Message[] = [];
+  for (const enrollment of active) {
+    const from = new Date(Math.max(Date.parse(enrollment.enrolledAt), since.getTime()));
+    planned.push(...(await planLanes(deps, person, enrollment, from, now, roster)));
+  }
+  return planned;
 }
 
 /** Saves a changed profile and re-plans: the single door for anything that reshapes a person. */
@@ -87,7 +128,11 @@ export async function updateProfile(deps: Deps, personId: string, change: (profi
 export async function setOutcome(deps: Deps, personId: string, rawOutcome: unknown) {
   const outcome = Outcome.safeParse(rawOutcome);
   if (!outcome.success) throw new DomainError('validation', `outcome: ${describeIssues(outcome.error.issues)}`);
-  return updateProfile(deps, personId, (profile) => ({ profile: { ...profile, outcome: outcome.data } }));
+  const at = deps.clock.now().toISOString();
+  // When it changed: the days after an unmatched result are counted from it (shared/domain/budget.ts).
+  return updateProfile(deps, personId, (profile) => ({
+    profile: { ...profile, outcome: outcome.data, ...(profile.outcome !== outcome.data ? { outcomeAt: at } : profile.outcomeAt ? { outcomeAt: profile.outcomeAt } : {}) },
+  }));
 }
 
 const LOW_SCORE = 2;

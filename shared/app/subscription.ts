@@ -5,13 +5,15 @@ import { currentSeason } from '../domain/calendar';
 import { audienceAllows } from '../domain/eligibility';
 import { Email, Profile, nextEnrollmentId, type Consent, type Person } from '../domain/model';
 import { DEFAULT_QUIET_HOURS, IanaZone } from '../domain/schedule';
-import { ApplicantType, LocalTime, Outcome, VisaTrack, type Channel } from '../domain/sequence';
+import { ApplicantType, LocalTime, MILESTONES, Outcome, VisaTrack, type Channel } from '../domain/sequence';
 import {
   EMAIL_CONSENT_TEXT,
   PERSONAL_DATE_NAMES,
   PERSONAL_DATES,
   SMS_CONSENT_TEXT,
-  SMS_OPT_IN_REQUEST,
+  MILESTONE_LABELS,
+  milestoneField,
+  smsOptInRequest,
   alreadySubscribedEmail,
   confirmationEmail,
   OPTIONAL_TRACKS,
@@ -169,6 +171,14 @@ const datesWithinSeason = (form: { season: number } & Partial<Record<PersonalDat
   for (const { name, message } of personalDateProblems(form, form.season)) ctx.addIssue({ code: 'custom', path: [name], message });
 };
 const Checked = z.literal('yes');
+const FormCadence = z.enum(['standard', 'light'], { message: 'Choose how many texts you would like.' });
+/** Interviews so far, as typed: a whole number, 0 to 80. */
+const FormInterviews = z
+  .string()
+  .trim()
+  .regex(/^\d{1,2}$/, 'Give the number of interviews as a whole number, like 4.')
+  .transform(Number)
+  .refine((n) => n <= 80, 'Give the number of interviews you have, up to 80.');
 
 const dateFields = {
   step1_exam: optionalField(FormDate),
@@ -193,6 +203,8 @@ export const SubscribeForm = z
     applicantType: ApplicantType,
     attempt: FormAttempt,
     specialty: optionalField(shortText(80, 'Specialty interest')),
+    /** How many coaching texts: the weekly budget and the promise in the consent words. */
+    cadence: optionalField(FormCadence),
     ...dateFields,
     /** Hidden from people (a honeypot): a bot that fills every field gets the same page, and nothing happens. */
     website: optionalField(z.string().max(500)),
@@ -284,7 +296,7 @@ async function sendConfirmation(deps: SubscriptionDeps, person: Person): Promise
 async function sendSmsOptInRequest(deps: SubscriptionDeps, person: Person): Promise<'sent' | 'throttled' | 'failed'> {
   if (!person.phone) return 'failed';
   if (!(await claimNotice(deps, person.personId, 'sms-optin'))) return 'throttled';
-  const result = await deps.sms.send({ to: person.phone, body: SMS_OPT_IN_REQUEST, messageId: `signup.${person.personId}.sms-optin` });
+  const result = await deps.sms.send({ to: person.phone, body: smsOptInRequest(person.profile.cadence), messageId: `signup.${person.personId}.sms-optin` });
   if (result.status !== 'sent') (deps.log ?? silentLogger).warn('sms opt-in request not sent', { personId: person.personId, reason: result.reason });
   return result.status === 'sent' ? 'sent' : 'failed';
 }
@@ -337,7 +349,8 @@ async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, p
   const active = held.filter((e) => e.status === 'active' && !isPlanEnrollment(e));
   if (active.length === 0) {
     for (const sequence of deps.library.sequences.values()) {
-      if (!sequence.autoEnroll || !audienceAllows(sequence.audience, person.profile)) continue;
+      // The welcome is started by the re-plan that follows a yes, never ahead of it.
+      if (!sequence.autoEnroll || sequence.onJoin || !audienceAllows(sequence.audience, person.profile)) continue;
       await deps.store.saveEnrollment({
         personId: person.personId,
         enrollmentId: nextEnrollmentId(person.personId, sequence.id, held),
@@ -452,7 +465,7 @@ async function signUp(deps: SubscriptionDeps, form: SubscribeForm, now: Date, lo
     createdAt: now.toISOString(),
     email: form.email,
     timeZone: form.timeZone,
-    profile: Profile.parse({ season: form.season, visaTrack: form.visaTrack, applicantType: form.applicantType, attempt: form.attempt }),
+    profile: Profile.parse({ season: form.season, visaTrack: form.visaTrack, applicantType: form.applicantType, attempt: form.attempt, ...definedOnly({ cadence: form.cadence }) }),
     consent: {
       email: pending('web', EMAIL_CONSENT_TEXT, now),
       ...(withNumber && (onWhatsApp ? { whatsapp: pending('web', WHATSAPP_CONSENT_TEXT, now) } : { sms: pending('web', SMS_CONSENT_TEXT, now) })),
@@ -638,6 +651,10 @@ export interface PreferencesView {
   outcome: string;
   dates: Partial<Record<PersonalDate, string>>;
   specialty?: string;
+  cadence: 'standard' | 'light';
+  /** What they have done, each with its words; ticked ones stop the reminders they make moot. */
+  milestones: { milestone: string; field: string; label: string; done: boolean }[];
+  interviews?: number;
   showPlanToCounselor: boolean;
   /** The tracks they may turn off, and whether each is on. */
   tracks: { sequenceId: string; label: string; on: boolean }[];
@@ -675,6 +692,9 @@ async function viewOf(deps: SubscriptionDeps, person: Person): Promise<Preferenc
     outcome: person.profile.outcome,
     dates: await personalDatesOf(deps.store, person),
     showPlanToCounselor: person.showPlanToCounselor === true,
+    cadence: person.profile.cadence ?? 'standard',
+    milestones: MILESTONES.map((m) => ({ milestone: m, field: milestoneField(m), label: MILESTONE_LABELS[m], done: person.profile.done.includes(m) })),
+    ...(person.interviews && { interviews: person.interviews.count }),
     tracks: OPTIONAL_TRACKS.map(({ sequenceId, label }) => ({ sequenceId, label, on: !person.profile.mutedSequences?.includes(sequenceId) })),
     calendarUrl: calendarUrl(deps, person),
     planUrl: link(deps, 'preferences', person.personId, 'plan'),
@@ -722,6 +742,11 @@ export const PreferencesForm = z.object({
   outcome: Outcome,
   firstName: optionalField(shortText(60, 'A first name')),
   specialty: optionalField(shortText(80, 'Specialty interest')),
+  cadence: optionalField(FormCadence),
+  interviews: optionalField(FormInterviews),
+  /** `shown` when the page carried the milestone boxes: only then does an unticked box undo one. */
+  milestones: optionalField(z.literal('shown')),
+  ...(Object.fromEntries(MILESTONES.map((m) => [milestoneField(m), optionalField(Checked)])) as Record<string, ReturnType<typeof optionalField<typeof Checked>>>),
   showPlanToCounselor: optionalField(Checked),
   /**
    * `shown` when the page carried the track checkboxes: only then does an unticked box turn a
@@ -852,7 +877,9 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
     form.tracks === 'shown'
       ? OPTIONAL_TRACKS.filter((t) => (form as Record<string, unknown>)[trackField(t.sequenceId)] !== 'yes').map((t) => t.sequenceId)
       : (current.profile.mutedSequences ?? []);
-  const { pausedUntil: _dropped, mutedSequences: _muted, ...profileRest } = current.profile;
+  const done =
+    form.milestones === 'shown' ? MILESTONES.filter((m) => (form as Record<string, unknown>)[milestoneField(m)] === 'yes') : current.profile.done;
+  const { pausedUntil: _dropped, mutedSequences: _muted, cadence: _cadence, ...profileRest } = current.profile;
   const next: Person = {
     ...current,
     consent,
@@ -865,9 +892,12 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
       visaTrack: form.visaTrack,
       applicantType: form.applicantType,
       attempt: form.attempt,
-      ...definedOnly({ pausedUntil, mutedSequences: muted.length > 0 ? muted : undefined }),
+      done,
+      ...definedOnly({ pausedUntil, mutedSequences: muted.length > 0 ? muted : undefined, cadence: form.cadence ?? current.profile.cadence }),
     },
   };
+  // What they tell us of their interviews is kept with when they said it; a number left as it was keeps its day.
+  if (form.interviews !== undefined && form.interviews !== current.interviews?.count) next.interviews = { count: form.interviews, at: now.toISOString() };
   // Optional fields left empty are removed, not kept: the form shows what is stored.
   for (const [field, value] of [['firstName', form.firstName], ['specialty', form.specialty], ['phone', phone]] as const) {
     if (value === undefined) delete next[field];

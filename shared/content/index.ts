@@ -7,14 +7,14 @@ import { ContentPool, Sequence } from '../domain/sequence';
 import calendarJson from './calendar.json';
 import personasJson from './personas.json';
 import specialtiesJson from './specialties.json';
+import essentialsJson from './essentials.json';
+import { EssentialsTable } from '../domain/catch-up';
 import { SpecialtyTable } from '../domain/specialty';
 import { Persona } from './persona';
 import gentleCare from './pools/gentle-care.json';
-import gentleGoals from './pools/gentle-goals.json';
 import interviewPractice from './pools/interview-practice.json';
 import recoveryCheckin from './pools/recovery-checkin.json';
 import weeklyCheckin from './pools/weekly-checkin.json';
-import weeklyGoals from './pools/weekly-goals.json';
 import reflectionQuestions from './pools/reflection-questions.json';
 import selfCarePool from './pools/self-care.json';
 import gettingStarted from './sequences/getting-started.json';
@@ -28,6 +28,8 @@ import seasonDeadlines from './sequences/season-deadlines.json';
 import selfCare from './sequences/self-care.json';
 import unmatchedRecovery from './sequences/unmatched-recovery.json';
 import weeklyReflection from './sequences/weekly-reflection.json';
+import welcome from './sequences/welcome.json';
+import keepInTouch from './sequences/keep-in-touch.json';
 
 /**
  * The coaching library, loaded and validated once. A malformed sequence or calendar file fails
@@ -47,6 +49,8 @@ const SEQUENCE_FILES: Record<string, unknown> = {
   'matched-transition.json': matchedTransition,
   'plan-deadlines.json': planDeadlines,
   'pre-season.json': preSeason,
+  'welcome.json': welcome,
+  'keep-in-touch.json': keepInTouch,
 };
 
 const POOL_FILES: Record<string, unknown> = {
@@ -54,8 +58,6 @@ const POOL_FILES: Record<string, unknown> = {
   'self-care.json': selfCarePool,
   'gentle-care.json': gentleCare,
   'weekly-checkin.json': weeklyCheckin,
-  'weekly-goals.json': weeklyGoals,
-  'gentle-goals.json': gentleGoals,
   'interview-practice.json': interviewPractice,
   'recovery-checkin.json': recoveryCheckin,
 };
@@ -146,6 +148,17 @@ export function specialtyTable(): SpecialtyTable {
     specialties = parsed.data;
   }
   return specialties;
+}
+
+let essentials: EssentialsTable | undefined;
+/** The essentials of each phase of a season, for the welcome's catch-up (shared/domain/catch-up.ts). */
+export function essentialsTable(): EssentialsTable {
+  if (!essentials) {
+    const parsed = EssentialsTable.safeParse(essentialsJson);
+    if (!parsed.success) throw new ContentError(`essentials.json is invalid: ${parsed.error.message}`);
+    essentials = parsed.data;
+  }
+  return essentials;
 }
 
 let crisisLines: CrisisLineTable | undefined;

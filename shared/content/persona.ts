@@ -7,7 +7,8 @@ import { AnchorName, ApplicantType, Milestone, Outcome, VisaTrack } from '../dom
 export const Persona = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   description: z.string().min(1),
-  firstName: z.string().min(1).max(60),
+  /** Absent: someone who never gave a first name (the words must read without one). */
+  firstName: z.string().min(1).max(60).optional(),
   email: Email,
   phone: E164,
   timeZone: IanaZone,
@@ -22,8 +23,19 @@ export const Persona = z.object({
     done: z.array(Milestone).default([]),
   }),
   anchors: z.record(AnchorName, AnchorValue).default({}),
+  /** Their coaching setting: `light` asked for about one text a week. */
+  cadence: z.enum(['standard', 'light']).optional(),
+  /**
+   * Things that happen to them: an outcome set on the web form, or a text they send (through the
+   * real inbound handler, as Twilio would deliver it: MATCHED, DONE NRMP, a score ...).
+   */
   events: z
-    .array(z.object({ at: z.iso.datetime(), outcome: Outcome.optional(), score: z.number().int().min(1).max(5).optional() }))
+    .array(z.object({ at: z.iso.datetime(), outcome: Outcome.optional(), text: z.string().min(1).max(160).optional() }))
     .default([]),
+  /**
+   * How they answer our check-in texts, an hour after each arrives: scores taken in turn (a
+   * struggling stretch is a run of low ones), until `until`. Absent: they never reply.
+   */
+  answers: z.object({ scores: z.array(z.number().int().min(1).max(5)).min(1), until: z.iso.datetime().optional() }).optional(),
 });
 export type Persona = z.infer<typeof Persona>;

@@ -1,4 +1,5 @@
-import { emailHtml, type EmailWords } from './subscription-words';
+import { emailHtml, smsFrequency, type EmailWords } from './subscription-words';
+import { CADENCES } from './budget';
 
 /**
  * What a person enrolled by a counselor is told, and agrees to. Our own words: the
@@ -13,14 +14,14 @@ export const invitationWhatsAppConsentText = (orgName: string) =>
   `Invited by ${orgName}. Send me Match Coach reminders and coaching on WhatsApp at this number, up to about 3 messages a week. Reply STOP to end, HELP for help.`;
 
 export const invitationSmsConsentText = (orgName: string) =>
-  `Invited by ${orgName}. Text me Match Coach reminders and coaching at this number, up to about 3 texts a week. Message and data rates may apply. Reply STOP to end, HELP for help.`;
+  `Invited by ${orgName}. Text me Match Coach reminders and coaching at this number, ${CADENCES.standard.promise}, plus an alert before each deadline that applies to me. Message and data rates may apply. Reply STOP to end, HELP for help.`;
 
 /**
  * The one text an invited number gets before their YES. The organisation's name is cut so the
  * text stays one GSM-7 segment (160 characters) whatever it is called.
  */
 export function invitationSms(orgName: string): string {
-  const tail = ' invited you to Match Coach texts on the road to residency. Reply YES to start (about 3 a week). STOP to end.';
+  const tail = ` invited you to Match Coach texts. Reply YES to start (${smsFrequency()}). STOP to end.`;
   const room = 160 - 'Match Coach: '.length - tail.length;
   const name = gsmSafe(orgName).slice(0, Math.max(0, room)).trim() || 'Your advising program';
   return `Match Coach: ${name}${tail}`;

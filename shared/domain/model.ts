@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { AnchorValue, IanaZone } from './schedule';
 import { ApplicantType, Channel, LocalTime, Milestone, Outcome, VisaTrack } from './sequence';
 import { ApplicationSystem } from './specialty';
+import type { CoachingRoster } from './budget';
 
 /** The records Match Coach keeps. Storage adapters persist exactly these shapes. */
 
@@ -55,6 +56,15 @@ export const Profile = z.object({
    * human (counselor or operator) resumes it; deadline alerts and check-ins still go.
    */
   supportHold: z.boolean().optional(),
+  /**
+   * How much routine coaching they asked for (shared/domain/budget.ts CADENCES): the weekly budget
+   * and the frequency every consent text promises both come from it.
+   */
+  cadence: z.enum(['standard', 'light']).optional(),
+  /** When they last texted us (or joined): three weeks of silence slows routine coaching down. */
+  heardAt: z.iso.datetime().optional(),
+  /** When the Match outcome was last set (the days after an unmatched result are counted from it). */
+  outcomeAt: z.iso.datetime().optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -93,6 +103,8 @@ export const Person = z.object({
   safetyQuestion: z.object({ askedAt: z.iso.datetime(), eventId: z.string().min(1).max(64) }).optional(),
   /** Moved on by "reset my calendar link": calendar links of an earlier version stop working. */
   calendarVersion: z.number().int().min(0).max(1_000_000).optional(),
+  /** How many interviews they told us they have (INTERVIEWS 4, or the preferences), and when. */
+  interviews: z.object({ count: z.number().int().min(0).max(80), at: z.iso.datetime() }).optional(),
 });
 export type Person = z.infer<typeof Person>;
 
@@ -163,7 +175,9 @@ export interface Message {
   quietHours?: { start: string; end: string };
   /** The deadline a plan enrollment's messages name (issue 8); absent elsewhere. */
   title?: string;
-  /** When it should go out (quiet hours already applied). */
+  /** Routine lanes only: the person's whole week as the budget sees it (shared/domain/budget.ts). */
+  coaching?: CoachingRoster;
+  /** When it should go out (quiet hours already applied); the sent attempt says when it really went. */
   sendAt: string;
   deadlineAt?: string;
   /**

@@ -40,13 +40,27 @@ export const askDirectlyReply = (help: CrisisResources): string =>
 export const askAnsweredNoReply = (help: CrisisResources): string =>
   `Thank you for answering, and for being honest with us. If that changes, you can ${help.talk}, or call ${help.emergency}. ${NOT_WATCHED}`;
 
-/** Distress without risk: warm, a pointer to support, nothing paused. */
-export const distressReply = (help: CrisisResources): string =>
-  `That sounds hard. Thank you for telling us; you're not alone in this. Someone you trust or your counselor can help, or you can ${help.talk}. ${NOT_WATCHED}`;
+/**
+ * A person to turn to, named only when it is true: the counselor of an organisation they said yes
+ * to, else the support address (nobody is promised to read it at any hour).
+ */
+export type HumanOffer = { counselorAt: string } | { supportAddress: string };
+const ORG_NAME_CHARS = 30;
+const humanWords = (human: HumanOffer): string =>
+  'counselorAt' in human ? `your counselor at ${human.counselorAt.slice(0, ORG_NAME_CHARS).trim()} is there for you` : `you can write to ${human.supportAddress}`;
 
-/** Two low scores in a row: gentler texts from now on, and where help is. */
-export const strugglingReply = (help: CrisisResources): string =>
-  `Thank you for telling us. We'll keep texts gentler for a while. If things feel heavy, talk to your counselor, or ${help.talk}. ${NOT_WATCHED}`;
+/** Distress without risk: warm, a pointer to support, nothing paused. */
+export const distressReply = (help: CrisisResources, human?: HumanOffer): string =>
+  human && 'counselorAt' in human
+    ? `That sounds hard. Thank you for telling us; you're not alone in this. Someone you trust or ${humanWords(human).replace(/ is there for you$/, '')} can help, or you can ${help.talk}. ${NOT_WATCHED}`
+    : `That sounds hard. Thank you for telling us; you're not alone in this. Someone you trust can help, or you can ${help.talk}. ${NOT_WATCHED}`;
+
+/** Two low scores in a row: gentler texts from now on, one offer of a person, and where help is. */
+export const strugglingReply = (help: CrisisResources, human?: HumanOffer): string =>
+  `Thank you for telling us. We'll keep texts fewer and gentler for a while.${human ? ` If you'd like to talk to a person, ${humanWords(human)}.` : ''} Or ${help.talk}. ${NOT_WATCHED}`;
+
+/** A single score of 1: a short caring question (their counselor, if any, sees a follow-up flag). */
+export const lowestScoreReply = 'Thank you for telling us. That sounds like a really hard week. What is weighing on you most? Reply any time, in your own words.';
 
 /** The `{{helpline}}` slot of coaching texts: "call Samaritans free on 116 123; in an emergency, call 999". */
 export const helplineSlot = (help: CrisisResources): string => `${help.talk}; in an emergency, call ${help.emergency}`;

@@ -146,8 +146,10 @@ export function expandOccurrences(options: ExpandOptions): { occurrences: Occurr
       missing.add(step.id);
       return;
     }
+    const s = step.schedule;
+    const exact = s.type === 'once' && s.afterMinutes !== undefined ? resolveAnchor(anchors[s.anchor]!, zone)!.plus({ days: s.offsetDays, minutes: s.afterMinutes }) : undefined;
     for (const { key: occurrenceKey, day } of days) {
-      const nominal = atLocalTime(day, step.schedule.at);
+      const nominal = exact ?? atLocalTime(day, s.at!);
       for (const channel of deliveryChannels(step.channels)) {
         if (!(options.channels ?? CONTENT_CHANNELS).includes(channel)) continue;
         const send = isTextChannel(channel) ? outsideQuietHours(nominal, quiet) : nominal;

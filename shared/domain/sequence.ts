@@ -48,12 +48,20 @@ export const AnchorRef = z.object({
 });
 export type AnchorRef = z.infer<typeof AnchorRef>;
 
-const OnceSchedule = z.object({
-  type: z.literal('once'),
-  anchor: AnchorName,
-  offsetDays: z.number().int().min(-400).max(400).default(0),
-  at: LocalTime,
-});
+const OnceSchedule = z
+  .object({
+    type: z.literal('once'),
+    anchor: AnchorName,
+    offsetDays: z.number().int().min(-400).max(400).default(0),
+    /** A local time of day on the anchor's day (moved by offsetDays). */
+    at: LocalTime.optional(),
+    /**
+     * Instead of a time of day: this many minutes after the anchor's exact instant. For what must
+     * reach someone soon after something happened (the welcome, minutes after they join).
+     */
+    afterMinutes: z.number().int().min(0).max(24 * 60).optional(),
+  })
+  .refine((s) => (s.at === undefined) !== (s.afterMinutes === undefined), { message: 'a once step has either `at` or `afterMinutes`' });
 
 const WeeklySchedule = z.object({
   type: z.literal('weekly'),
@@ -68,6 +76,18 @@ export type StepSchedule = z.infer<typeof StepSchedule>;
 
 export const STEP_KINDS = ['deadline', 'nudge', 'checkin', 'reflection'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
+
+/**
+ * What a message is to the person, most important first: when more routine coaching falls in a
+ * week than the weekly budget allows, this order decides what goes (shared/domain/budget.ts).
+ * `deadline`, `match-week` and `service` (the welcome, "still want these?", the question after
+ * Match Day) are outside the budget; safety replies are the webhook's own answers, never planned.
+ * `guidance` is one-off advice tied to the road (interview season, visas, the recovery path); it
+ * comes after the check-in, which is how we hear from the person at all.
+ */
+export const PRIORITY_CLASSES = ['deadline', 'match-week', 'service', 'own-plan', 'check-in', 'guidance', 'reflection', 'self-care'] as const;
+export const PriorityClass = z.enum(PRIORITY_CLASSES);
+export type PriorityClass = z.infer<typeof PriorityClass>;
 
 /** Who a person is on the road: steps and sequences say which of these they apply to. */
 export const VISA_TRACKS = ['j1', 'h1b', 'none', 'undecided'] as const;
@@ -130,6 +150,8 @@ export const SequenceStep = z
      * while someone is struggling; `steady` ones (deadlines, check-ins, Match Week support) are not.
      */
     tone: z.enum(['upbeat', 'steady']).optional(),
+    /** Its place in the weekly budget's order; absent: derived (shared/domain/budget.ts priorityOf). */
+    priority: PriorityClass.optional(),
     /**
      * Words used instead while the date this step counts down to is not known (no data and no
      * rule: planned against a cautious estimate) or rests on one unconfirmed source. They must not
@@ -206,6 +228,13 @@ export const Sequence = z
     autoEnroll: z.boolean().default(false),
     /** A Match Week sequence: its own upbeat steps are not held back during Match Week. */
     matchWeek: z.boolean().default(false),
+    /** The place of its nudges in the weekly budget's order, unless a step says otherwise. */
+    priority: PriorityClass.optional(),
+    /**
+     * Started only for someone joining (no track of theirs is older): the welcome must not greet
+     * someone who has been with us for months when a re-plan meets a track they never had.
+     */
+    onJoin: z.boolean().default(false),
     steps: z.array(SequenceStep).min(1).max(500),
   })
   .superRefine((seq, ctx) => {

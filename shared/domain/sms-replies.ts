@@ -46,7 +46,7 @@ export function scoreReply(score: number): string {
  * Two low scores in a row, and distress without risk: with help where the person lives, so they
  * live beside the crisis reply (each takes the person's crisis resources).
  */
-export { distressReply, strugglingReply } from './safety-replies';
+export { distressReply, lowestScoreReply, strugglingReply } from './safety-replies';
 
 export const journalReply = 'Thanks for sharing. Kept privately in your journal.';
 // ---- A person's own plan by text (issue 8) -----------------------------------------------------

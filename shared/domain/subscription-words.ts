@@ -1,3 +1,5 @@
+import { CADENCES, type Cadence } from './budget';
+import type { Milestone } from './sequence';
 /**
  * What Match Coach says around signing up, in its own words: the consent sentences people agree
  * to (stored word for word with their consent, docs/rules.md), the confirmation and "already
@@ -10,14 +12,48 @@ export const EMAIL_CONSENT_TEXT =
 
 /**
  * Shown beside the (unticked) SMS box and stored with the SMS consent. Carriers expect the
- * frequency, the rates line, STOP and HELP in the words people agree to.
+ * frequency, the rates line, STOP and HELP in the words people agree to. The frequency is the
+ * weekly budget's own setting (shared/domain/budget.ts CADENCES), so the promise and what the
+ * dispatcher sends cannot drift apart; deadline alerts are outside the budget, and it says so.
  */
-export const SMS_CONSENT_TEXT =
-  'Text me Match Coach reminders and coaching at this number, up to about 3 texts a week. Message and data rates may apply. Reply STOP to end, HELP for help. Agreeing is not a condition of anything.';
+export const SMS_CONSENT_TEXT = `Text me Match Coach reminders and coaching at this number, ${CADENCES.standard.promise} (${CADENCES.light.promise} if I choose fewer), plus an alert before each deadline that applies to me. Message and data rates may apply. Reply STOP to end, HELP for help. Agreeing is not a condition of anything.`;
+
+/** How often, in a few words, for a text: "about 3 a week, plus deadline alerts". */
+export const smsFrequency = (cadence: Cadence = 'standard') => `about ${CADENCES[cadence].texts} a week, plus deadline alerts`;
 
 /** The one text a new number gets; nothing else goes to it until the YES (one GSM-7 segment). */
-export const SMS_OPT_IN_REQUEST =
-  'Match Coach: you asked for coaching texts on the road to residency. Reply YES to start (about 3 a week). Msg&data rates may apply. STOP to end.';
+export const smsOptInRequest = (cadence: Cadence = 'standard') =>
+  `Match Coach: you asked for coaching texts. Reply YES to start (${smsFrequency(cadence)}). Msg&data rates may apply. STOP to end.`;
+
+/** The weekly budget's settings as the pages offer them. */
+export const CADENCE_LABELS: Record<Cadence, string> = {
+  standard: `${CADENCES.standard.promise.replace(/^up/, 'Up')} (recommended)`,
+  light: `Fewer: ${CADENCES.light.promise}`,
+};
+
+/**
+ * What someone may tell us they have already done (the intake on the preference page; DONE NRMP
+ * and its siblings by text): each stops the reminders it makes moot, at once.
+ */
+export const MILESTONE_LABELS: Record<Milestone, string> = {
+  step1: 'USMLE Step 1 passed',
+  step2ck: 'USMLE Step 2 CK passed',
+  step3: 'USMLE Step 3 passed',
+  oet: 'OET Medicine passed',
+  pathway: 'ECFMG Pathway accepted',
+  ecfmg_certified: 'ECFMG certified',
+  eras_token: 'ERAS token bought',
+  eras_documents: 'Application documents ready',
+  eras_submitted: 'Application submitted (ERAS or ResidencyCAS)',
+  nrmp_registered: 'Registered for the NRMP Match',
+  rol_certified: 'Rank order list certified',
+  statement_of_need: 'J-1 Statement of Need received',
+  j1_sponsorship: 'J-1 sponsorship started with ECFMG',
+  ds2019: 'DS-2019 received',
+  h1b_petition: 'H-1B petition filed',
+  training_license: 'Training licence received',
+};
+export const milestoneField = (milestone: Milestone) => `done_${milestone}`;
 
 /** The personal dates a person can give us: anchors of the personal-plan track. */
 export const PERSONAL_DATES = {
@@ -37,8 +73,8 @@ export const PERSONAL_DATE_NAMES = Object.keys(PERSONAL_DATES) as PersonalDate[]
  */
 export const OPTIONAL_TRACKS = [
   { sequenceId: 'self-care', label: 'Self-care: short nudges twice a week and an occasional email' },
-  { sequenceId: 'weekly-reflection', label: 'A reflection question each Saturday' },
-  { sequenceId: 'personal-plan', label: 'Weekly goals and check-ins on your own plan' },
+  { sequenceId: 'weekly-reflection', label: 'A reflection question each Wednesday' },
+  { sequenceId: 'personal-plan', label: 'The Sunday check-in and the Monday summary of your own week' },
   { sequenceId: 'interview-season', label: 'Interview season practice' },
   { sequenceId: 'match-week', label: 'Match Week support' },
   { sequenceId: 'matched-transition', label: 'Once you match: the road to your first weeks' },

@@ -29,6 +29,12 @@ export interface TemplateContext {
    * text is rendered from their number and zone: a safety step never names another country's line.
    */
   helpline?: string;
+  /**
+   * The welcome's catch-up (shared/domain/catch-up.ts), computed when it is sent: the next
+   * deadlines that apply (`{{nextDeadlines}}` lines, `{{nextDeadline}}` in a few words), the
+   * essentials of their phase (`{{essentials}}`) and the commands in one line (`{{commands}}`).
+   */
+  catchUp?: { nextDeadlines: string; nextDeadline: string; essentials: string; commands: string };
 }
 
 const US_EASTERN = 'America/New_York';
@@ -75,11 +81,29 @@ export function formatLocal(instant: Date, zone: string, withTime = true): strin
   return local.toFormat(withTime ? 'ccc d LLL, HH:mm' : 'ccc d LLL');
 }
 
+/**
+ * Without a first name the words are written as if none was ever there ("Hi {{firstName}}," is
+ * "Hi,"; "{{firstName}}, how was it?" is "How was it?"), never with a stand-in name nobody gave.
+ */
+function withoutName(template: string): string {
+  return template
+    .replace(/(^|[.!?:]\s+|\n)\{\{\s*firstName\s*\}\}[,.!]?\s+(['"(]?)(\p{L})/gu, (_m, before: string, quote: string, letter: string) => `${before}${quote}${letter.toUpperCase()}`)
+    .replace(/,\s*\{\{\s*firstName\s*\}\}/g, '')
+    .replace(/\s*\{\{\s*firstName\s*\}\}/g, '');
+}
+
 export function renderTemplate(template: string, ctx: TemplateContext): string {
-  return template.replace(SLOT, (_match, name: string, arg: string | undefined) => {
+  const words = ctx.firstName?.trim() ? template : withoutName(template);
+  return words.replace(SLOT, (_match, name: string, arg: string | undefined) => {
     switch (name) {
       case 'firstName':
-        return ctx.firstName?.trim() || 'there';
+        return ctx.firstName!.trim();
+      case 'nextDeadlines':
+      case 'nextDeadline':
+      case 'essentials':
+      case 'commands':
+        if (!ctx.catchUp) throw new TemplateError(`{{${name}}} used outside the welcome`);
+        return ctx.catchUp[name];
       case 'helpline':
         if (!ctx.helpline) throw new TemplateError('{{helpline}} used without the person\'s crisis resources');
         return ctx.helpline;

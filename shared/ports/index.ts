@@ -99,7 +99,8 @@ export interface Store extends PlanStore, ConversationWindowStore {
 
   /**
    * Creates the message unless one with that id exists already; false when it did. A message
-   * withdrawn by re-planning (skipped, reason `replanned`) does not count: it may be planned anew.
+   * withdrawn by re-planning (skipped, reason `replanned`) or dropped by the weekly budget (skipped,
+   * a reason starting `budget:`) does not count: it may be planned anew.
    */
   createMessage(message: Message): Promise<boolean>;
   getMessage(personId: string, messageId: string): Promise<Message | undefined>;

@@ -130,8 +130,8 @@ test('sign up, confirm from the mailbox, change preferences, unsubscribe with on
   await expectAccessible(browser!, page, 'preferences');
   await page.getByLabel('From').selectOption('20:00');
   await page.getByLabel('Pause coaching').selectOption('7');
-  await expect(page.getByLabel('A reflection question each Saturday').isChecked()).resolves.toBe(true);
-  await page.getByLabel('A reflection question each Saturday').uncheck();
+  await expect(page.getByLabel('A reflection question each Wednesday').isChecked()).resolves.toBe(true);
+  await page.getByLabel('A reflection question each Wednesday').uncheck();
   await page.getByRole('button', { name: 'Save my preferences' }).click();
   await expect(page.getByRole('status').textContent()).resolves.toContain('Saved.');
   await expectAccessible(browser!, page, 'preferences saved');
@@ -139,7 +139,7 @@ test('sign up, confirm from the mailbox, change preferences, unsubscribe with on
   expect(saved.quietHours).toEqual({ start: '20:00', end: '08:00' });
   expect(Date.parse(saved.profile.pausedUntil!)).toBeGreaterThan(Date.now() + 6 * 86_400_000);
   expect(saved.profile.mutedSequences).toEqual(['weekly-reflection']);
-  await expect(page.getByLabel('A reflection question each Saturday').isChecked()).resolves.toBe(false);
+  await expect(page.getByLabel('A reflection question each Wednesday').isChecked()).resolves.toBe(false);
   await expect(page.getByLabel('Self-care: short nudges twice a week and an occasional email').isChecked()).resolves.toBe(true);
   expect(cspViolations).toEqual([]);
   await context.close();

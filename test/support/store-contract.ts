@@ -589,6 +589,18 @@ export function describeStoreContract(
         expect((await store.getMessage('p-asha', MESSAGE_ID))?.reason).toBe('opted_out');
       });
 
+      it('a message the weekly budget dropped may be planned again when a later plan finds room for it', async () => {
+        const dropped = message({ dueAt: undefined, status: 'skipped', reason: 'budget:weekly-limit' });
+        expect(await store.createMessage(dropped)).toBe(true);
+        expect(await store.listDueMessages(new Date(at(60)), 10)).toEqual([]);
+        expect(await store.createMessage(message({ dueAt: at(30), sendAt: at(30) }))).toBe(true);
+        expect(await store.getMessage('p-asha', MESSAGE_ID)).toMatchObject({ status: 'planned', dueAt: at(30) });
+        expect((await store.listDueMessages(new Date(at(60)), 10)).map((r) => r.messageId)).toEqual([MESSAGE_ID]);
+        // A reason that merely contains the word is not the budget's.
+        await store.createMessage(message({ messageId: 'other', dueAt: undefined, status: 'skipped', reason: 'not-budget:x' }));
+        expect(await store.createMessage(message({ messageId: 'other', dueAt: at(30) }))).toBe(false);
+      });
+
       it('re-planning may keep a counselor\'s invitations waiting; other reasons withdraw them', async () => {
         await store.createMessage(message({ dueAt: at(5) }));
         await store.createMessage(message({ messageId: 'invite.p-asha.sms', enrollmentId: 'invitation', sequenceId: 'invitation', stepId: 'invite', invitation: { orgName: 'Advising' }, dueAt: at(5) }));

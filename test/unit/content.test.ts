@@ -97,6 +97,40 @@ describe('coaching library', () => {
     });
   }
 
+  describe('words that assume nothing', () => {
+    /** Every text a person can read from the library: steps (all variants) and pools. */
+    const texts: { where: string; text: string }[] = [];
+    for (const sequence of sequenceLibrary().values()) {
+      for (const step of sequence.steps) {
+        for (const variant of [step, step.gentle, step.withPlan, step.ifDateUncertain]) {
+          if (variant?.sms) texts.push({ where: `${sequence.id}/${step.id} sms`, text: variant.sms.text });
+          if (variant?.email) texts.push({ where: `${sequence.id}/${step.id} email`, text: `${variant.email.subject}\n${variant.email.text}` });
+        }
+      }
+    }
+    for (const pool of poolLibrary().values()) for (const item of pool.items) texts.push({ where: `${pool.id}/${item.id}`, text: item.sms.text });
+
+    it('words the 1-5 scale one way everywhere: 1 (very hard) to 5 (good)', () => {
+      const SCALE = '1 (very hard) to 5 (good)';
+      const other = /(?<![-\w])1\s*(?:\([^)]*\)\s*)?(?:to|-|–)\s*5\b|(?<![-\w])1 is (?:very |really )?(?:hard|rough|low|bad|tough)/;
+      const odd = texts.filter((t) => other.test(t.text.split(SCALE).join('')));
+      expect(odd.map((t) => t.where)).toEqual([]);
+      expect(texts.filter((t) => t.text.includes(SCALE)).length).toBeGreaterThan(20);
+    });
+
+    it('reads well without a first name: no stand-in, no stray comma', () => {
+      for (const { where, text } of texts) {
+        const rendered = renderTemplate(text.replace(/\{\{(?!firstName)[^}]*\}\}/g, 'X'), { zone: 'UTC', sendAt: new Date() });
+        expect([where, /^there\b|\bhi there\b|, there[,.!]/i.test(rendered)]).toEqual([where, false]);
+        expect([where, rendered.match(/.{0,20}(?:\s[,.!?:;]|^[,.]|,\s*[.!?]).{0,20}/)?.[0]]).toEqual([where, undefined]);
+      }
+    });
+
+    it('never names a counselor as if everyone had one', () => {
+      expect(texts.filter((t) => /your counselor/i.test(t.text)).map((t) => t.where)).toEqual([]);
+    });
+  });
+
   it('rejects a malformed sequence or pool file with the field named', () => {
     const broken = { id: 'broken', name: 'x', steps: [{ id: 'a', kind: 'nudge', channels: ['sms'], schedule: { type: 'once', anchor: 'enrolled', at: '25:00' } }] };
     expect(() => parseSequences({ 'broken.json': broken })).toThrow(ContentError);

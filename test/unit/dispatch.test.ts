@@ -55,11 +55,13 @@ describe('dispatching the demo sequence', () => {
     expect(new Set(sentIds).size).toBe(sentIds.length);
     expect(w.sms.sent).toHaveLength(messages.filter((m) => m.status === 'sent' && m.channel === 'sms').length);
     expect(w.email.sent).toHaveLength(messages.filter((m) => m.status === 'sent' && m.channel === 'email').length);
-    // welcome x2, breathing, check-in, mentor ask, rest evening, 4 Sundays, exam alerts (14d email, 3d email+sms)
+    // welcome x2, breathing, check-in, mentor ask, 4 Sundays, exam alerts (14d email, 3d email+sms). The
+    // first week has four routine texts: the weekly budget keeps three and records why it dropped the rest evening.
     expect(messages.filter((m) => m.status === 'sent').map((m) => m.stepId).sort()).toEqual(
-      ['exam-in-three-days', 'exam-in-three-days', 'exam-in-two-weeks', 'first-checkin', 'one-mentor-ask', 'paced-breathing', 'rest-evening',
+      ['exam-in-three-days', 'exam-in-three-days', 'exam-in-two-weeks', 'first-checkin', 'one-mentor-ask', 'paced-breathing',
         'sunday-reflection', 'sunday-reflection', 'sunday-reflection', 'sunday-reflection', 'welcome', 'welcome'].sort(),
     );
+    expect(messages.find((m) => m.stepId === 'rest-evening')).toMatchObject({ status: 'skipped', reason: 'budget:weekly-limit' });
     for (const m of messages.filter((m) => m.channel === 'sms' && m.status === 'sent')) {
       const sentAt = new Date(m.attempts.at(-1)!.at);
       expect(isInQuietHours(sentAt, ZONE)).toBe(false);
@@ -180,20 +182,41 @@ describe('faults', () => {
   it('a retry that would land in quiet hours waits for the morning', async () => {
     const w = world();
     const { personId } = await w.enroll({ email: undefined });
-    await walk(w, '2027-01-09T11:00:00Z'); // everything before the rest-evening nudge (day 5, 17:30 local)
     const before = w.sms.sent.length;
     w.sms.failNext(1, { status: 'failed', retryable: true, reason: 'twilio 503' });
-    w.at('2027-01-09T12:00:00Z');
+    w.at('2027-01-04T13:30:00Z'); // the welcome, 19:00 local
     expect((await w.dispatch()).retried).toBe(1);
-    w.at('2027-01-09T15:31:00Z'); // 21:01 local: the retry is due, but it is quiet hours now
+    w.at('2027-01-04T15:31:00Z'); // 21:01 local: the retry is due, but it is quiet hours now
     await w.dispatch();
     expect(w.sms.sent.length).toBe(before);
-    const rest = (await w.store.listMessages(personId)).find((m) => m.stepId === 'rest-evening')!;
-    expect(rest.status).toBe('planned');
-    expect(DateTime.fromISO(rest.dueAt!, { zone: ZONE }).toFormat('yyyy-LL-dd HH:mm')).toBe('2027-01-10 08:00');
-    w.at('2027-01-10T02:31:00Z'); // 08:01 local
+    const welcome = (await w.store.listMessages(personId)).find((m) => m.stepId === 'welcome')!;
+    expect(welcome.status).toBe('planned');
+    expect(DateTime.fromISO(welcome.dueAt!, { zone: ZONE }).toFormat('yyyy-LL-dd HH:mm')).toBe('2027-01-05 08:00');
+    w.at('2027-01-05T02:31:00Z'); // 08:01 local
     await w.dispatch();
     expect(w.sms.sent.length).toBe(before + 1);
+  });
+
+  it('after an outage, words from a slot are re-worded from the real time, words that name a day now passed are skipped; the record keeps both times', async () => {
+    const w = world();
+    const { personId } = await w.enroll();
+    await walk(w, '2027-01-05T12:00:00Z');
+    // Down from Tuesday to Thursday morning: the two-weeks alert planned for Wednesday goes a day late.
+    w.at('2027-01-07T03:00:00Z');
+    await w.dispatch();
+    const late = w.email.sent.find((e) => e.messageId.includes('.exam-in-two-weeks.'))!;
+    expect(late.subject).toBe('Step 2 CK in 13 days');
+    const record = (await w.store.listMessages(personId)).find((m) => m.stepId === 'exam-in-two-weeks')!;
+    expect([record.sendAt, record.attempts.at(-1)!.at]).toEqual(['2027-01-06T03:30:00.000Z', '2027-01-07T03:00:00.000Z']);
+    // Down again over the three-days alert: "tonight" and "Three days to go" are false a day later.
+    await walk(w, '2027-01-16T12:00:00Z');
+    w.at('2027-01-18T04:00:00Z');
+    await w.dispatch();
+    const threeDays = (await w.store.listMessages(personId)).filter((m) => m.stepId === 'exam-in-three-days');
+    expect(threeDays.map((m) => [m.channel, m.status, m.reason])).toEqual([
+      ['email', 'skipped', 'late_day_passed'],
+      ['sms', 'skipped', 'late_day_passed'],
+    ]);
   });
 
   it('a daily email quota pauses email for the tick and retries later; SMS goes on', async () => {

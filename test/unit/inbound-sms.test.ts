@@ -266,17 +266,29 @@ describe('check-ins and the journal', () => {
     ]);
   });
 
-  it('two low scores mark them struggling: one gentle line that points to support', async () => {
+  it('two low scores mark them struggling: one gentle line with one offer of a person (no counselor: the support address)', async () => {
     const w = world();
     const personId = await w.enroll();
     expect((await w.text('2')).replies).toEqual([say.scoreReply(2)]);
-    expect((await w.text('one')).replies).toEqual([say.strugglingReply(HELP)]);
+    expect((await w.text('one')).replies).toEqual([say.strugglingReply(HELP, { supportAddress: TEST_HELP_ADDRESS })]);
+    expect((await w.text('one')).replies).toEqual([say.lowestScoreReply]);
     expect((await w.person(personId)).profile.wellbeing).toBe('struggling');
-    expect((await w.person(personId)).recentScores).toEqual([2, 1]);
-    // Still struggling: no second announcement.
-    expect((await w.text('1')).replies).toEqual([say.scoreReply(1)]);
+    expect((await w.person(personId)).recentScores).toEqual([2, 1, 1]);
+    // Still struggling: no second announcement, no second offer.
+    expect((await w.text('2')).replies).toEqual([say.scoreReply(2)]);
     expect((await w.text('5')).replies).toEqual([say.scoreReply(5)]);
     expect((await w.person(personId)).profile.wellbeing).toBe('ok');
+    expect(say.strugglingReply(HELP, { supportAddress: TEST_HELP_ADDRESS })).not.toContain('counselor');
+  });
+
+  it('a single score of 1 gets a short caring question and a follow-up flag for their counselor; another score does not', async () => {
+    const w = world();
+    const personId = await w.enroll();
+    expect((await w.text('3')).replies).toEqual([say.scoreReply(3)]);
+    expect((await w.text('1')).replies).toEqual([say.lowestScoreReply]);
+    expect((await w.store.listSafetyEvents(personId)).map((e) => [e.kind, e.rule])).toEqual([['distress', 'checkin:lowest-score']]);
+    expect((await w.text('4')).replies).toEqual([say.scoreReply(4)]);
+    expect(await w.store.listSafetyEvents(personId)).toHaveLength(1);
   });
 
   it('free text is a private journal entry, acknowledged briefly and never logged', async () => {

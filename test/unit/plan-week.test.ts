@@ -83,7 +83,7 @@ describe('the Sunday check-in and the Monday summary, sent by the dispatcher', (
     await w.text('DONE 1'); // on Thursday, after the check-in was planned: it still shows
     await w.walk('2027-01-10T13:00:00.000Z'); // Sunday 18:30 in Kolkata
     const checkin = w.deps.sms.sent.filter((m) => m.messageId.includes('.weekly-checkin.'));
-    expect(checkin.map((m) => m.body)).toEqual(['Priya, your goals: 1) 40 UWorld questions a day (done) 2) Email Dr Rao about... - how did the week go? Reply DONE, SKIP or 1 to 5.']);
+    expect(checkin.map((m) => m.body)).toEqual(['Priya, your goals: 1) 40 UWorld questions a day (done) 2) Email Dr Rao about... - how did the week go, 1 (very hard) to 5 (good)?']);
     expect((await w.text('4')).replies).toEqual(['Thanks, good to hear. Keep going.']);
     await w.walk('2027-01-11T03:00:00.000Z'); // Monday 08:30 in Kolkata
     const summaries = w.deps.email.sent.filter((m) => m.messageId.includes('.weekly-summary.'));

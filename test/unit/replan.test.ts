@@ -13,8 +13,10 @@ import { ContentPool, Sequence } from '../../shared/domain/sequence';
 
 const sms = (id: string, schedule: object, extra: object = {}) => ({ id, kind: 'nudge', channels: ['sms'], schedule, sms: { text: `${id} text` }, ...extra });
 
+// Routing and eligibility only: every step here is outside the weekly budget ('service'), which
+// has its own tests (budget.test.ts, weekly-budget.test.ts, the personas).
 const seasonTrack = Sequence.parse({
-  id: 'season', name: 'season', autoEnroll: true, audience: { outcomes: ['applying'] },
+  id: 'season', name: 'season', autoEnroll: true, priority: 'service', audience: { outcomes: ['applying'] },
   steps: [
     sms('rol-3-days', { type: 'once', anchor: 'rol_deadline', offsetDays: -3, at: '09:00' }, { kind: 'deadline', deadline: { anchor: 'rol_deadline' } }),
     sms('j1-only', { type: 'once', anchor: 'enrolled', offsetDays: 1, at: '10:00' }, { audience: { visaTracks: ['j1'] } }),
@@ -29,7 +31,7 @@ const seasonTrack = Sequence.parse({
   ],
 });
 const unmatchedTrack = Sequence.parse({
-  id: 'unmatched', name: 'unmatched', autoEnroll: true, audience: { outcomes: ['unmatched'] },
+  id: 'unmatched', name: 'unmatched', autoEnroll: true, priority: 'service', audience: { outcomes: ['unmatched'] },
   steps: [sms('acknowledge', { type: 'once', anchor: 'match_day', offsetDays: 1, at: '18:00' }, { tone: 'steady' })],
 });
 const pool = (id: string, n: number) =>

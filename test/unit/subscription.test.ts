@@ -15,7 +15,7 @@ import {
   viewPreferences,
   type SubscriptionDeps,
 } from '../../shared/app/subscription';
-import { EMAIL_CONSENT_TEXT, OPTIONAL_TRACKS, SMS_CONSENT_TEXT, SMS_OPT_IN_REQUEST, trackField } from '../../shared/domain/subscription-words';
+import { EMAIL_CONSENT_TEXT, OPTIONAL_TRACKS, SMS_CONSENT_TEXT, smsOptInRequest, trackField } from '../../shared/domain/subscription-words';
 import { smsSegments } from '../../shared/domain/template';
 import { issueToken } from '../../shared/domain/tokens';
 import type { Logger } from '../../shared/ports';
@@ -121,7 +121,7 @@ describe('sign-up: double opt-in', () => {
 
     // Confirming the email sends the one text asking for YES, once.
     expect(await confirmEmail(w.deps, linkIn(mail!.text, 'confirm'))).toMatchObject({ status: 'confirmed' });
-    expect(w.s.sms.sent.map((m) => ({ to: m.to, body: m.body }))).toEqual([{ to: '+919812345678', body: SMS_OPT_IN_REQUEST }]);
+    expect(w.s.sms.sent.map((m) => ({ to: m.to, body: m.body }))).toEqual([{ to: '+919812345678', body: smsOptInRequest() }]);
   });
 
   test('a form sent twice at once (a double click) makes one person and one confirmation email', async () => {
@@ -153,7 +153,8 @@ describe('sign-up: double opt-in', () => {
   });
 
   test('the YES request is one GSM-7 segment', () => {
-    expect(smsSegments(SMS_OPT_IN_REQUEST)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect(smsSegments(smsOptInRequest('light'))).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect(smsSegments(smsOptInRequest())).toMatchObject({ encoding: 'GSM-7', segments: 1 });
   });
 
   test('the SMS box is separate and unticked by default: a number alone is refused, a box alone too', async () => {
@@ -413,6 +414,48 @@ describe('preferences', () => {
     expect((await w.s.store.getPerson(personId))!.profile.outcome).toBe('unmatched');
   });
 
+  test('the intake on the web: what is done stops its reminders at once, interviews are kept, the lighter setting is stored', async () => {
+    const w = world();
+    const { personId, prefs } = await signUpAndConfirm(w);
+    const nrmpPlanned = async () => (await w.s.store.listMessages(personId)).filter((m) => m.status === 'planned' && /nrmp/.test(m.stepId));
+    w.s.at('2027-01-10T06:00:00.000Z');
+    await updatePreferences(w.deps, prefs, saveForm());
+    expect((await nrmpPlanned()).length).toBeGreaterThan(0);
+    const saved = await updatePreferences(w.deps, prefs, saveForm({ milestones: 'shown', done_nrmp_registered: 'yes', interviews: '4', cadence: 'light' }));
+    expect(saved).toMatchObject({ status: 'saved' });
+    expect(await nrmpPlanned()).toEqual([]);
+    const person = (await w.s.store.getPerson(personId))!;
+    expect(person.profile.done).toEqual(['nrmp_registered']);
+    expect(person.profile.cadence).toBe('light');
+    expect(person.interviews).toEqual({ count: 4, at: '2027-01-10T06:00:00.000Z' });
+    if (saved.status === 'saved') expect(saved.view.milestones.find((m) => m.milestone === 'nrmp_registered')?.done).toBe(true);
+  });
+
+  test('an impossible interview count or setting is refused with a reason, and nothing changes', async () => {
+    const w = world();
+    const { personId, prefs } = await signUpAndConfirm(w);
+    const before = await w.s.store.getPerson(personId);
+    for (const bad of [{ interviews: '400' }, { interviews: 'four' }, { cadence: 'daily' }] as Record<string, string>[]) {
+      const outcome = await updatePreferences(w.deps, prefs, saveForm({ milestones: 'shown', done_nrmp_registered: 'yes', ...bad }));
+      expect(outcome.status).toBe('invalid');
+      if (outcome.status === 'invalid') expect(Object.keys(outcome.errors)).toEqual(Object.keys(bad));
+    }
+    expect(await w.s.store.getPerson(personId)).toEqual(before);
+  });
+
+  test('the lighter setting at sign-up: stored with the consent words shown, and the YES text promises its own number', async () => {
+    const w = world();
+    await signUpAndConfirm(w, { mobile: '+91 98123-45678', smsConsent: 'yes', cadence: 'light' });
+    const personId = (await w.s.store.findPersonIdByEmail('priya.sharma@example.com'))!;
+    const person = (await w.s.store.getPerson(personId))!;
+    expect(person.profile.cadence).toBe('light');
+    expect(person.consent.sms?.text).toBe(SMS_CONSENT_TEXT);
+    expect(SMS_CONSENT_TEXT).toContain('up to about 3 texts a week');
+    expect(SMS_CONSENT_TEXT).toContain('about 1 text a week');
+    expect(w.s.sms.sent.map((m) => m.body)).toEqual([smsOptInRequest('light')]);
+    expect(smsOptInRequest('light')).toContain('about 1 a week, plus deadline alerts');
+  });
+
   test('emails off: consent revoked, pending emails cancelled; on again: a fresh double opt-in', async () => {
     const w = world();
     const { personId, prefs } = await signUpAndConfirm(w);
@@ -442,7 +485,7 @@ describe('preferences', () => {
     expect(JSON.stringify(w.store.snapshot())).toBe(before);
     expect(await updatePreferences(w.deps, prefs, saveForm({ sms: 'on', mobile: '+919812345678', smsConsent: 'yes' }))).toMatchObject({ status: 'saved', notes: ['sms-request-sent'] });
     expect((await w.s.store.getPerson(personId))!.consent.sms).toMatchObject({ state: 'pending', source: 'preferences', text: SMS_CONSENT_TEXT });
-    expect(w.s.sms.sent.map((m) => m.body)).toEqual([SMS_OPT_IN_REQUEST]);
+    expect(w.s.sms.sent.map((m) => m.body)).toEqual([smsOptInRequest()]);
     expect((await w.s.store.listMessages(personId)).some((m) => m.channel === 'sms')).toBe(false);
   });
 

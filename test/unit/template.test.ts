@@ -8,8 +8,16 @@ describe('templates', () => {
       'Hi Priya, due in 4 days: Thu 4 Mar, 07:30. Exam Wed 20 Jan.',
     );
   });
-  it('falls back to a friendly word when there is no first name', () => {
-    expect(renderTemplate('Hi {{firstName}}', { ...ctx, firstName: undefined })).toBe('Hi there');
+  it('without a first name, writes as if none was ever there (no stand-in name)', () => {
+    const none = { ...ctx, firstName: undefined };
+    expect(renderTemplate('Hi {{firstName}}', none)).toBe('Hi');
+    expect(renderTemplate('Hi {{firstName}},\n\nGood news.', none)).toBe('Hi,\n\nGood news.');
+    expect(renderTemplate('{{firstName}}, how was the week?', none)).toBe('How was the week?');
+    expect(renderTemplate('Sunday check-in, {{firstName}}: how was it?', none)).toBe('Sunday check-in: how was it?');
+    expect(renderTemplate('Morning {{firstName}}. Pick a goal.', none)).toBe('Morning. Pick a goal.');
+    expect(renderTemplate('Well done. {{firstName}}, rest now.', none)).toBe('Well done. Rest now.');
+    expect(renderTemplate("{{firstName}}, 'why this specialty?' lands best", none)).toBe("'Why this specialty?' lands best");
+    expect(renderTemplate('Congratulations, {{firstName}}!', { ...ctx, firstName: '  ' })).toBe('Congratulations!');
   });
   it('refuses slots it cannot fill rather than sending a blank', () => {
     expect(() => renderTemplate('{{deadline}}', { ...ctx, deadlineAt: undefined })).toThrow(TemplateError);

@@ -68,6 +68,7 @@ import { createDynamoPlanStore } from './dynamo-plan-store';
 import { createDynamoConversationWindows } from './dynamo-conversation-windows';
 import { ERASING_ATTRIBUTE, writeForLivingPerson } from './person-guard';
 import { DomainError, PersonGone } from '../../domain/errors';
+import { BUDGET_REASON_PREFIX } from '../../domain/budget';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -616,10 +617,11 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
           Put: {
             TableName,
             Item: messageItem(message),
-            // A message withdrawn by re-planning may be planned again; anything else stands.
-            ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :skipped AND #reason = :replanned)',
+            // A message withdrawn by re-planning, or dropped by the weekly budget (a later plan may
+            // find room for it), may be planned again; anything else stands.
+            ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :skipped AND (#reason = :replanned OR begins_with(#reason, :budget)))',
             ExpressionAttributeNames: namesFor(PK, 'status', 'reason'),
-            ExpressionAttributeValues: { ':skipped': 'skipped', ':replanned': 'replanned' },
+            ExpressionAttributeValues: { ':skipped': 'skipped', ':replanned': 'replanned', ':budget': BUDGET_REASON_PREFIX },
           },
         },
       ]);

@@ -8,6 +8,7 @@ import { dueQueuesOf, dueSortKey } from '../dynamo/keys';
 import { createMemoryPlanStore } from './memory-plan-store';
 import { createMemoryConversationWindows } from './memory-conversation-windows';
 import { DomainError, PersonGone } from '../../domain/errors';
+import { mayBePlannedAgain } from '../../domain/budget';
 
 /**
  * The in-memory twin of the DynamoDB store, for unit tests and use-case tests. It keeps the same
@@ -181,8 +182,8 @@ export function createMemoryStore(): MemoryStore {
       mustLive(message.personId);
       const byId = messagesOf(message.personId);
       const existing = byId.get(message.messageId);
-      // A message withdrawn by re-planning may be planned again; anything else stands.
-      if (existing && !(existing.status === 'skipped' && existing.reason === 'replanned')) return false;
+      // A message withdrawn by re-planning, or dropped by the weekly budget, may be planned again; anything else stands.
+      if (existing && !(existing.status === 'skipped' && mayBePlannedAgain(existing.reason))) return false;
       // Fail like the Dynamo store on a due time that cannot be keyed, before storing anything.
       dueSkOf(message);
       byId.set(message.messageId, copy(message));
