@@ -2,6 +2,7 @@ import { crisisLineTable, poolLibrary } from '../../shared/content';
 import { crisisResourcesFor, type CrisisResources } from '../../shared/domain/crisis-lines';
 import * as safety from '../../shared/domain/safety-replies';
 import { renderTemplate, smsSegments } from '../../shared/domain/template';
+import { report } from '../support/report';
 
 /**
  * Every safety and distress text, rendered for every country in the table and for the
@@ -71,6 +72,6 @@ test('lengths, for the report', () => {
     }),
   );
   const crisisSegments = new Set(places.map(([, help]) => smsSegments(safety.crisisReply(help)).segments));
-  process.stdout.write(`safety replies (GSM-7):\n${rows.join('\n')}\n`);
+  report(`safety replies (GSM-7):\n${rows.join('\n')}\n`);
   expect([...crisisSegments].every((n) => n >= 2 && n <= 3)).toBe(true);
 });

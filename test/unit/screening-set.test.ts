@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { assessRisk } from '../../shared/domain/crisis';
+import { report as printReport } from '../support/report';
 
 /**
  * The safety screen measured on short replies written for this product, in the languages our
@@ -109,7 +110,7 @@ describe('the labelled set', () => {
   const byKind = measure(main, (l) => l.kind);
 
   it('keeps recall at or above 98 % and false alarms at or under 3 %, overall and in every language', () => {
-    process.stdout.write(report('screening set, by language:', byLanguage));
+    printReport(report('screening set, by language:', byLanguage));
     for (const [group, t] of byLanguage) {
       expect({ group, recall: recall(t) >= 0.98 }).toEqual({ group, recall: true });
       expect({ group, falseAlarms: falseAlarmRate(t) <= 0.03 }).toEqual({ group, falseAlarms: true });
@@ -118,7 +119,7 @@ describe('the labelled set', () => {
   });
 
   it('keeps recall at or above 98 % for every kind of risk, plans and means first', () => {
-    process.stdout.write(report('screening set, by kind:', byKind));
+    printReport(report('screening set, by kind:', byKind));
     for (const [group, t] of byKind) {
       expect({ group, recall: recall(t) >= 0.98 }).toEqual({ group, recall: true });
       expect({ group, falseAlarms: falseAlarmRate(t) <= 0.03 }).toEqual({ group, falseAlarms: true });
@@ -130,9 +131,9 @@ describe('the labelled set', () => {
 describe('the held-out set (measured only: never used to write a rule)', () => {
   it('is written in every language, and its figures are reported', () => {
     for (const lang of LANGUAGES) expect({ lang, lines: heldOut.filter((l) => l.lang === lang).length >= 10 }).toEqual({ lang, lines: true });
-    process.stdout.write(report('held-out set, by language:', measure(heldOut, (l) => l.lang)));
-    process.stdout.write(report('held-out set, by kind:', measure(heldOut, (l) => l.kind)));
+    printReport(report('held-out set, by language:', measure(heldOut, (l) => l.lang)));
+    printReport(report('held-out set, by kind:', measure(heldOut, (l) => l.kind)));
     const misses = heldOut.filter((l) => l.label === 'risk' && assessRisk(l.text).level !== 'risk').length;
-    process.stdout.write(`held-out risk lines missed: ${misses}\n`);
+    printReport(`held-out risk lines missed: ${misses}\n`);
   });
 });
