@@ -267,7 +267,7 @@ function timelineItem(item: TimelineItem): string {
     const detail = item.answer === 'score' && item.score !== undefined ? `: ${item.score} of 5` : '';
     return `<li class="answer"><span class="when">${time(item.at)}</span>${escapeHtml(ANSWER_WORDS[item.answer] + detail)}</li>`;
   }
-  const words = item.reason === 'hold-lifted' ? 'Coaching resumed by a person' : FLAG_WORDS[item.reason];
+  const words = item.reason === 'hold-lifted' ? 'Coaching resumed by a person' : item.reason === 'asked-to-talk' ? 'Asked to talk to a person (TALK)' : FLAG_WORDS[item.reason];
   return `<li class="flag"><span class="when">${time(item.at)}</span>${escapeHtml(words)}</li>`;
 }
 

@@ -293,7 +293,7 @@ export function cohortReport(input: CohortReportInput): CohortReport {
 export type TimelineItem =
   | { at: string; kind: 'sent'; channel: Message['channel']; sequenceId: string; stepId: string; checkin: boolean; status: Message['status']; delivery?: string }
   | { at: string; kind: 'answer'; answer: 'score' | 'done' | 'skip' | 'goal' | 'note'; score?: number }
-  | { at: string; kind: 'flag'; reason: 'crisis' | 'distress' | 'hold-lifted' };
+  | { at: string; kind: 'flag'; reason: 'crisis' | 'distress' | 'hold-lifted' | 'asked-to-talk' };
 
 /**
  * What we sent a member and what they answered, newest first. Their own words stay private (the

@@ -52,6 +52,13 @@ export const Profile = z.object({
    * human (counselor or operator) resumes it; deadline alerts and check-ins still go.
    */
   supportHold: z.boolean().optional(),
+  /**
+   * An organisation they said yes to follows their coaching: the dispatcher keeps their engagement
+   * counts as messages go (shared/app/engagement.ts). Set by their yes, cleared when no such
+   * membership remains; copied onto each planned message with the rest of the profile, so the
+   * dispatcher knows without a read.
+   */
+  followed: z.boolean().optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -242,15 +249,16 @@ export interface JournalEntry {
 }
 
 /**
- * A person's safety record: a risk or distress flag raised by a text, or a human lifting the
- * support hold. Ids and rule ids only; the words stay in the journal.
+ * A person's safety record: a risk or distress flag raised by a text, a human lifting the support
+ * hold, or the person asking for a human to reach them (TALK: a follow-up flag, not a crisis).
+ * Ids and rule ids only; the words stay in the journal.
  */
 export interface SafetyEvent {
   personId: string;
   /** The inbound MessageSid for a flag; a fresh id for a lifted hold. */
   eventId: string;
   at: string;
-  kind: 'risk' | 'distress' | 'hold-lifted';
+  kind: 'risk' | 'distress' | 'hold-lifted' | 'asked-to-talk';
   /** The crisis.ts rule that fired (flags only). */
   rule?: string;
   /** Who lifted the hold (operator or counselor), for hold-lifted. */
