@@ -44,8 +44,17 @@ export interface CounselorStore {
   listCohortMembers(orgId: string, cohortId: string): Promise<CohortMember[]>;
   /** Every membership of a person, in any org: whose counselors hear of a crisis flag. */
   cohortsOfPerson(personId: string): Promise<CohortMember[]>;
-  /** Deletes every membership of a person (erasure); returns how many went. Idempotent. */
+  /**
+   * Deletes every membership of a person (erasure), and takes back what they added to their
+   * cohorts' figures (EngagementStore.forgetPerson); returns how many memberships went. Idempotent.
+   */
   forgetPerson(personId: string): Promise<number>;
+  /**
+   * A cohort's active members by their answer, as kept while memberships are written (the
+   * counselor store adds each write's change to the cohort's totals; see the DynamoDB adapter
+   * for what a crash between the two can leave).
+   */
+  countMembers(orgId: string, cohortId: string): Promise<{ accepted: number; pending: number; declined: number }>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The org's audit log, newest first, at most `limit` entries (default 100). */
