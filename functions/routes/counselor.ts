@@ -40,6 +40,7 @@ import type { Route, RouteContext } from '../router';
 export const cohortDeps = (services: CounselorServices): CohortDeps => ({
   store: services.store,
   counselors: services.counselors,
+  engagement: services.engagement,
   email: notSentFromHere,
   sms: notSentFromHere,
   clock: services.clock,

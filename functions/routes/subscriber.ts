@@ -45,6 +45,7 @@ const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
   publicBaseUrl: services.publicBaseUrl,
   postalAddress: services.settings.postalAddress,
   counselors: services.counselors,
+  engagement: services.engagement,
   ...(services.smsCountryCodes && { smsCountryCodes: services.smsCountryCodes }),
   ...(services.publicForms && { publicForms: services.publicForms }),
 });
@@ -55,6 +56,7 @@ const waitUntil = (deadline: number) => new Promise<void>((resolve) => setTimeou
 const joinDepsOf = (services: Services, log: Logger): JoinDeps => ({
   store: services.store,
   counselors: services.counselors,
+  engagement: services.engagement,
   clock: services.clock,
   log,
   tokenSecret: services.tokenSecret,

@@ -105,6 +105,9 @@ export const twilioRoutes: Route[] = [
           // Counselors (issue 5): the person's counselors hear of a crisis flag at once.
           onCrisisFlag: (flag) => alertCounselorsOfCrisis(alertDepsOf(ctx.services, ctx.log), flag),
           memberships: ctx.services.counselors,
+          engagement: ctx.services.engagement,
+          // A TALK reaches the counselors the same way (an alert, swept again if it cannot go).
+          onTalkFlag: (flag) => alertCounselorsOfCrisis(alertDepsOf(ctx.services, ctx.log), flag),
         },
         { messageSid: MessageSid, from: From, to: To, body: Body },
       );
@@ -122,7 +125,7 @@ export const twilioRoutes: Route[] = [
       const parsed = StatusForm.safeParse(form);
       if (!parsed.success) return badRequest(describeIssues(parsed.error.issues));
       const { MessageSid, MessageStatus, ErrorCode } = parsed.data;
-      await recordDeliveryStatus({ store: ctx.services.store, clock: ctx.services.clock, log: ctx.log }, {
+      await recordDeliveryStatus({ store: ctx.services.store, clock: ctx.services.clock, log: ctx.log, engagement: ctx.services.engagement }, {
         personId: query.data.p,
         messageId: query.data.m,
         messageSid: MessageSid,

@@ -9,6 +9,7 @@ import { createCognitoCounselorAccounts } from './cognito/cognito-counselor-acco
 import { silentLogger } from '../ports';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { createDynamoStore } from './dynamo/dynamo-store';
+import { createDynamoEngagementStore } from './dynamo/engagement-store';
 import { tokenSecret } from './secrets';
 import { dynamoClientOf } from './dynamo/client';
 import type { Services, ServicesOptions } from './services';
@@ -21,7 +22,7 @@ import type { Services, ServicesOptions } from './services';
  * hosted sign-in are not built into, or bundled with, functions that never sign a counselor in.
  * The CLI and the local stack use these together with ./services.ts (Services & CounselorServices).
  */
-export interface CounselorServices extends Pick<Services, 'store' | 'counselors' | 'clock' | 'log' | 'tokenSecret' | 'publicBaseUrl'> {
+export interface CounselorServices extends Pick<Services, 'store' | 'counselors' | 'engagement' | 'clock' | 'log' | 'tokenSecret' | 'publicBaseUrl'> {
   /** CAN-SPAM's postal address, for the invitations counselors queue. */
   postalAddress: string;
   /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
@@ -49,6 +50,7 @@ export async function createCounselorServices(config: CounselorApiConfig, option
   const base = {
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
+    engagement: createDynamoEngagementStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     clock,
     log: options.log ?? silentLogger,
     tokenSecret: await tokenSecret(config),

@@ -17,6 +17,7 @@ import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson } from './replan';
+import { linkMember, unlinkMember } from './engagement';
 
 /**
  * Cohorts (issue 5): a counselor's groups of applicants. Create, rename, archive; add members (by
@@ -587,9 +588,25 @@ async function memberWritten(batch: MemberBatch, change: MemberChange): Promise<
   const { deps } = batch;
   const { member, notes } = change;
   if (batch.memberSink) batch.memberSink(member);
-  else await deps.counselors.saveCohortMember(member);
+  else {
+    await deps.counselors.saveCohortMember(member);
+    await linkIfAccepted(batch, [member]);
+  }
   if (change.replan) await replanPerson({ store: deps.store, clock: deps.clock, library: batch.library }, member.personId);
   return { status: change.outcome, personId: member.personId, ...(notes.length && { notes }) };
+}
+
+/**
+ * Someone who said yes to the organisation before is a member at once (planMember): their
+ * engagement joins the new cohort's figures as it is written.
+ */
+export async function linkIfAccepted(batch: Pick<MemberBatch, 'deps' | 'library'>, members: readonly CohortMember[]): Promise<void> {
+  const { deps } = batch;
+  if (!deps.engagement) return;
+  for (const member of members) {
+    if (!isAcceptedMember(member)) continue;
+    await linkMember({ engagement: deps.engagement, store: deps.store, clock: deps.clock, library: batch.library, ...definedOnly({ log: deps.log }) }, member);
+  }
 }
 
 const rejected = (reason: string): RowOutcome => ({ status: 'rejected', reason });
@@ -840,6 +857,8 @@ export async function removeMember(deps: CohortDeps, actor: CounselorPrincipal, 
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   if (member.status !== 'removed') await deps.counselors.saveCohortMember({ ...member, status: 'removed', removedAt: nowIso }).catch(ignoreGone);
+  // Their engagement leaves this cohort's figures (the same again changes nothing).
+  if (member.consent?.state === 'accepted' && deps.engagement) await unlinkMember({ engagement: deps.engagement, store: deps.store, ...definedOnly({ log: deps.log }) }, member);
   const person = await deps.store.getPerson(personId);
   const memberships = person ? await deps.counselors.cohortsOfPerson(personId) : [];
   const others = memberships.filter((m) => m.status === 'active' && !(m.orgId === actor.orgId && m.cohortId === cohortId));

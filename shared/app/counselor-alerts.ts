@@ -92,14 +92,19 @@ async function sendOnce(deps: CounselorAlertDeps, key: string, build: () => Emai
 // ---- Crisis alerts -----------------------------------------------------------------------------------
 
 export const crisisAlertKey = (eventId: string, counselorId: string) => `crisis#${eventId}#${counselorId}`;
+export const talkAlertKey = (eventId: string, counselorId: string) => `talk#${eventId}#${counselorId}`;
 
 /**
- * Emails every counselor of every organisation whose active cohort holds the person, who has
- * crisis alerts on: one email per counselor per flagged text, naming the cohorts they share.
- * Distress flags are for the dashboard's follow-up list, not an alert.
+ * Emails every counselor of every organisation whose active cohort holds the person (and who said
+ * yes to it), who wants such alerts: one email per counselor per flagged text, naming the cohorts
+ * they share and linking to the member's page, where their shared contacts and "mark as
+ * contacted" are. A risk text goes to those with crisis alerts on; a TALK (the person asks for a
+ * human, not a crisis) to those with TALK alerts on. Distress flags are for the dashboard's
+ * follow-up list, not an alert.
  */
 export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pick<SafetyAlert, 'personId' | 'eventId' | 'at' | 'level'>): Promise<NotifyOutcome> {
-  if (flag.level !== 'risk') return noOutcome();
+  if (flag.level !== 'risk' && flag.level !== 'talk') return noOutcome();
+  const talk = flag.level === 'talk';
   // Only organisations the person said yes to hear of them.
   const memberships = (await deps.counselors.cohortsOfPerson(flag.personId)).filter(isAcceptedMember);
   if (memberships.length === 0) return noOutcome();
@@ -113,9 +118,11 @@ export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pi
   for (const [orgId, members] of byOrg) {
     const cohorts = (await Promise.all(members.map((m) => deps.counselors.getCohort(orgId, m.cohortId)))).filter((c): c is Cohort => c !== undefined && !c.archived);
     if (cohorts.length === 0) continue;
-    const recipients = (await deps.counselors.listCounselors(orgId)).filter((c) => c.settings.crisisAlerts);
+    const recipients = (await deps.counselors.listCounselors(orgId)).filter((c) => (talk ? c.settings.talkAlerts !== false : c.settings.crisisAlerts));
     for (const counselor of recipients) {
-      outcome = add(outcome, await sendOnce(deps, crisisAlertKey(flag.eventId, counselor.counselorId), () => crisisEmail(deps, counselor, name, flag, cohorts)));
+      outcome = talk
+        ? add(outcome, await sendOnce(deps, talkAlertKey(flag.eventId, counselor.counselorId), () => talkEmail(deps, counselor, name, flag, cohorts)))
+        : add(outcome, await sendOnce(deps, crisisAlertKey(flag.eventId, counselor.counselorId), () => crisisEmail(deps, counselor, name, flag, cohorts)));
     }
   }
   return outcome;
@@ -130,16 +137,32 @@ function crisisEmail(deps: CounselorAlertDeps, counselor: Counselor, firstName: 
   const text = [
     `${name} (${cohortNames}) sent us a text at ${utc(flag.at)} that our safety check flagged.`,
     '',
-    'We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can.',
+    'We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can: their page shows the contact details they chose to share with you, and lets you mark them contacted and resume their coaching.',
     '',
-    ...links.map((l) => `Their timeline (${l.cohort}): ${l.url}`),
+    ...links.map((l) => `Open their page (${l.cohort}): ${l.url}`),
     '',
     'You get this email because crisis alerts are on in your Match Coach counselor settings.',
   ].join('\n');
   const html = `<p>${escapeHtml(name)} (${escapeHtml(cohortNames)}) sent us a text at ${escapeHtml(utc(flag.at))} that our safety check flagged.</p>
-<p>We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can.</p>
-<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Their timeline (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
+<p>We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can: their page shows the contact details they chose to share with you, and lets you mark them contacted and resume their coaching.</p>
+<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Open their page (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
 <p>You get this email because crisis alerts are on in your Match Coach counselor settings.</p>`;
+  return { to: counselor.email, subject, text, html };
+}
+
+function talkEmail(deps: CounselorAlertDeps, counselor: Counselor, firstName: string | undefined, flag: Pick<SafetyAlert, 'personId' | 'at'>, cohorts: readonly Cohort[]) {
+  const links = cohorts.map((c) => ({ cohort: c.name, url: memberUrl(deps, c.cohortId, flag.personId) }));
+  const cohortNames = cohorts.map((c) => c.name).join(', ');
+  const name = firstName ?? 'A member';
+  const subject = firstName ? `${firstName} would like to talk` : `A member of ${cohortNames} would like to talk`;
+  const lines = [
+    `${name} (${cohortNames}) texted TALK at ${utc(flag.at)}: they would like someone from your program to reach them. It is not a crisis alert.`,
+    'By texting TALK they shared their number with your counselors. Their page shows it, and lets you mark them contacted with a note for the others.',
+  ];
+  const text = [...lines.flatMap((l) => [l, '']), ...links.map((l) => `Open their page (${l.cohort}): ${l.url}`), '', 'You get this email because TALK alerts are on in your Match Coach counselor settings.'].join('\n');
+  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
+<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Open their page (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
+<p>You get this email because TALK alerts are on in your Match Coach counselor settings.</p>`;
   return { to: counselor.email, subject, text, html };
 }
 
@@ -156,7 +179,7 @@ export async function sweepCrisisAlerts(deps: CounselorAlertDeps, lookbackHours 
   const alerts = (await Promise.all(months.map((m) => deps.store.listSafetyAlerts(m)))).flat();
   let outcome = noOutcome();
   for (const alert of alerts) {
-    if (alert.level !== 'risk' || Date.parse(alert.at) < since) continue;
+    if ((alert.level !== 'risk' && alert.level !== 'talk') || Date.parse(alert.at) < since) continue;
     outcome = add(outcome, await alertCounselorsOfCrisis(deps, alert));
   }
   return outcome;

@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
-import { MemberInput, duplicateKeys, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
+import { MemberInput, duplicateKeys, linkIfAccepted, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
 import { describeIssues } from './errors';
 import { SAVE_AS_UTF8, delimiterName, detectDelimiter, detectEncoding, notUtf8Message, type CsvDelimiter } from '../domain/csv-sniff';
 
@@ -120,6 +120,7 @@ export async function importCsv(
   // People first, then their memberships in batches: a run cut short in between leaves people
   // without a membership, which the same file imported again adds (they read as `added`).
   await deps.counselors.saveCohortMembers(joined);
+  await linkIfAccepted(batch, joined);
 
   const summary = summarise(outcomes);
   await recordAudit(deps, actor, 'member.import', { kind: 'cohort', id: cohortId }, { ...summary, via: 'csv' });

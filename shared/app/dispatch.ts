@@ -20,6 +20,9 @@ import { seasonDateWarnings } from './season-warnings';
 import { loadLibrary } from './library';
 import { createPacer, type ChannelPace, type Pacer } from './pacer';
 import { allAnchors, cursorOf, laneOf, planNextMessage, wordingFor, type Library } from './planning';
+import type { EngagementStore } from '../ports/engagement';
+import { countMessageOutcome, countPersonDetails } from './engagement';
+import { checkinTest } from './cohort-report';
 
 export interface DispatchSettings {
   leaseSeconds: number;
@@ -78,6 +81,11 @@ export interface DispatchDeps {
   log?: Logger;
   /** The shared send budget (pacing); absent in tests that do not pace. */
   budget?: RateBudget;
+  /**
+   * Engagement counts of people an organisation follows (their messages say so): each message
+   * that goes, or fails, is counted after its outcome is recorded. Absent: nothing is counted.
+   */
+  engagement?: EngagementStore;
   /** Waits; tests on a fake clock pass one that moves the clock. */
   sleep?: (ms: number) => Promise<void>;
   /**
@@ -310,6 +318,9 @@ export function createDispatcher(deps: DispatchDeps) {
     if (!recorded) {
       // Only possible if this send outlived its lease: the message may go out once more.
       log.warn('lease ended before the outcome was recorded', { messageId: message.messageId, outcome: outcome.kind });
+    } else if (deps.engagement && (outcome.kind === 'sent' || outcome.kind === 'failed')) {
+      // After the outcome is kept, never before: a count is never the reason a message goes twice.
+      await countMessageOutcome({ engagement: deps.engagement, log }, message, outcome.kind, recordedAt, checkinTest(library)(message));
     }
     log.info('dispatched', { messageId: message.messageId, channel: message.channel, outcome: outcome.kind, detail: attempt.detail });
   }
@@ -560,6 +571,7 @@ export function createDispatcher(deps: DispatchDeps) {
           ...person,
           consent: { ...person.consent, sms: { ...person.consent.sms, state: 'revoked', source: 'carrier-opt-out', at: now.toISOString() } },
         })
+        .then(() => countPersonDetails({ ...(deps.engagement && { engagement: deps.engagement }), log }, { ...person, consent: { ...person.consent, sms: { ...person.consent.sms!, state: 'revoked' } } }, now))
         .catch((error: unknown) => {
           // Erased meanwhile: there is no consent left to revoke.
           if (!(error instanceof PersonGone)) throw error;

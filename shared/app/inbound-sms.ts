@@ -19,6 +19,11 @@ import { editPlan, viewPlan } from './plan';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
 import { helpFor } from './crisis-resources';
 import { askedRule, recordQuestionAsked, settleQuestion } from './safety-question';
+import type { EngagementStore } from '../ports/engagement';
+import { countEvent, countPersonDetails } from './engagement';
+import { checkinTest } from './cohort-report';
+import { isTalkRequest } from '../domain/talk-keyword';
+import { askToTalk } from './talk-request';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -51,6 +56,10 @@ export interface InboundSmsDeps {
    * that organisation too (the text named it). Without it, YES confirms the texts only.
    */
   memberships?: MembershipAnswerDeps['counselors'];
+  /** Engagement counts of people organisations follow: replies, flags and channel changes are counted. */
+  engagement?: EngagementStore;
+  /** Called once a TALK is stored, to email the person's counselors at once (the sweep sends it later if this fails). */
+  onTalkFlag?: (flag: { personId: string; eventId: string; at: string; level: 'talk' }) => Promise<unknown>;
 }
 
 export interface InboundSmsResult {
@@ -142,7 +151,13 @@ function crisisDespiteFault(log: Logger, input: Input, screen: RiskAssessment, e
   return { replies: [crisisReply(helpFor({ phone: input.from }))], outcome: 'handled' };
 }
 
-type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> & { library: Library; memberships?: MembershipAnswerDeps['counselors'] };
+type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> & {
+  library: Library;
+  memberships?: MembershipAnswerDeps['counselors'];
+  engagement?: EngagementStore;
+  /** Whether this person's engagement is counted (an organisation follows them). */
+  followed: boolean;
+};
 type Input = z.infer<typeof InboundSms>;
 
 /** What acting on an intent produced: a reply, whether it informs (kept next to a safety reply), a journal entry. */
@@ -177,6 +192,8 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
     helpAddress: deps.helpAddress,
     library: deps.library ?? (await loadLibrary(store)),
     ...(deps.memberships && { memberships: deps.memberships }),
+    ...(deps.engagement && { engagement: deps.engagement }),
+    followed: person.profile.followed === true && deps.engagement !== undefined,
   };
   const latest = latestSentSms(await store.listMessages(person.personId));
   const awaitingScore = await isAwaitingScore(ctx, person.personId, latest, now);
@@ -208,6 +225,8 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
       if (intent.via === 'free-text') replies.push(say.optOutReply);
     }
     await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, kind: 'note', text: words, ...(latest && { inReplyTo: latest.messageId }), safety: safety! });
+    await countReply(ctx, person.personId, undefined, latest, now);
+    if (ctx.followed) await countEvent({ engagement: ctx.engagement!, log }, person.personId, { kind: 'flag', at: nowIso, reason: 'crisis' });
     if (deps.onCrisisFlag) {
       await deps.onCrisisFlag({ personId: person.personId, eventId: input.messageSid, at: nowIso, level: 'risk' }).catch((error: unknown) =>
         log.error('counselor crisis alert not sent now; the next tick sweeps it', { ...ids, error: error instanceof Error ? error.name : typeof error }),
@@ -216,19 +235,34 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
     return { replies, outcome: 'handled' };
   }
 
+  // TALK: they ask for a person to reach them (its own module; a risky text never gets here).
+  if (screen.level === 'none' && ctx.memberships && isTalkRequest(input.body)) {
+    const { reply } = await askToTalk({ store, counselors: ctx.memberships, clock: ctx.clock, log, ...(ctx.followed && { engagement: ctx.engagement! }), ...(deps.onTalkFlag && { onTalkFlag: deps.onTalkFlag }) }, person, input.messageSid, input.from);
+    await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, kind: 'note', text: words, ...(latest && { inReplyTo: latest.messageId }) });
+    await countReply(ctx, person.personId, undefined, latest, now);
+    log.info('inbound sms handled', { ...ids, intent: 'talk', risk: screen.level, replies: 1 });
+    return { replies: [reply], outcome: 'handled' };
+  }
+
   const acted = await actOn(ctx, person, intent, latest, now, help);
   // A safety line leads; a reply that informs (a pause date, an opt-out) still follows it.
   const lead =
     review.answer === 'no' ? askAnsweredNoReply(help) : screen.level === 'ask' ? askDirectlyReply(help) : screen.level === 'distress' ? say.distressReply(help) : undefined;
   const replies = lead ? [lead, ...(acted.informs && acted.reply ? [acted.reply] : [])] : acted.reply ? [acted.reply] : [];
   const entry = acted.entry ?? (safety && words ? { kind: 'note' as const, text: words, ...(latest && { inReplyTo: latest.messageId }) } : undefined);
-  if (entry) await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
+  if (entry) {
+    await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
+    await countReply(ctx, person.personId, entry, latest, now);
+  }
   if (review.settles) await settleQuestion(store, person.personId);
   if (screen.level === 'ask') await recordQuestionAsked({ store, log }, ids, safety!.rule, now);
   if (screen.level === 'distress') {
     // Last, so a retry after a failure above cannot raise the same follow-up flag twice.
     await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: safety!.rule });
     log.info('distress_flag', { ...ids, rule: safety!.rule });
+  }
+  if ((screen.level === 'ask' || screen.level === 'distress') && ctx.followed) {
+    await countEvent({ engagement: ctx.engagement!, log }, person.personId, { kind: 'flag', at: nowIso, reason: 'distress' });
   }
   log.info('inbound sms handled', { ...ids, intent: intent.kind, risk: screen.level, replies: replies.length });
   return { replies, outcome: 'handled' };
@@ -333,14 +367,31 @@ async function changePerson(ctx: Ctx, personId: string, change: (person: Person)
   return true;
 }
 
+/**
+ * A followed person's text, counted: that they replied, whether it was the first answer to a
+ * check-in (read after it is stored: the entries answering the same text), and the score.
+ */
+async function countReply(ctx: Ctx, personId: string, entry: Pick<JournalEntry, 'response' | 'inReplyTo'> | undefined, latest: Message | undefined, now: Date): Promise<void> {
+  if (!ctx.followed) return;
+  let answered: { checkinSentAt: string } | undefined;
+  if (entry?.response && latest && entry.inReplyTo === latest.messageId && checkinTest(ctx.library)(latest)) {
+    const answers = (await ctx.store.listJournalEntries(personId, { inReplyTo: latest.messageId })).filter((e) => e.response);
+    if (answers.length === 1) answered = { checkinSentAt: latest.attempts.filter((a) => a.outcome === 'sent').at(-1)?.at ?? latest.sendAt };
+  }
+  const score = entry?.response?.kind === 'score' ? entry.response.score : undefined;
+  await countEvent({ engagement: ctx.engagement!, log: ctx.log }, personId, { kind: 'reply', at: now.toISOString(), ...(answered && { answered }), ...(score !== undefined && { score }) });
+}
+
 /** STOP or "please stop texting me": consent revoked with its source, nothing more goes out by SMS. */
 async function revokeSms(ctx: Ctx, personId: string, via: 'keyword' | 'free-text', now: Date): Promise<void> {
+  let changed: Person | undefined;
   await changePerson(ctx, personId, (person) => {
     // The first revocation stands; a second STOP changes nothing but is still honoured below.
     if (person.consent.sms?.state === 'revoked') return undefined;
     const sms: Consent = { state: 'revoked', source: via === 'keyword' ? 'sms-keyword' : 'sms-free-text', at: now.toISOString(), text: OPT_OUT_TEXT[via] };
-    return { ...person, consent: { ...person.consent, sms } };
+    return (changed = { ...person, consent: { ...person.consent, sms } });
   });
+  if (changed && ctx.followed) await countPersonDetails({ engagement: ctx.engagement!, log: ctx.log }, changed, now);
   // Same reason the dispatcher records for a carrier-level opt-out (Twilio 21610).
   await ctx.store.cancelPendingMessages(personId, 'opted_out', now, 'sms');
   ctx.log.info('sms consent revoked', { personId, via });
@@ -349,17 +400,21 @@ async function revokeSms(ctx: Ctx, personId: string, via: 'keyword' | 'free-text
 /** START/YES/UNSTOP: SMS double opt-in completed (or consent given again), then texts are planned. */
 async function confirmSms(ctx: Ctx, personId: string, now: Date): Promise<string> {
   let invitedBy: string | undefined;
+  let confirmed: Person | undefined;
   const changed = await changePerson(ctx, personId, (person) => {
     const had = person.consent.sms;
     if (had?.state === 'confirmed') return undefined;
     if (had?.state === 'pending' && had.source.startsWith('counselor:')) invitedBy = person.broughtBy;
     // A pending consent keeps the words they agreed to on the form: YES confirms exactly those.
     const sms: Consent = { state: 'confirmed', source: 'sms-keyword', at: now.toISOString(), text: had?.state === 'pending' ? had.text : SMS_KEYWORD_OPT_IN_TEXT };
-    return { ...person, consent: { ...person.consent, sms } };
+    return (confirmed = { ...person, consent: { ...person.consent, sms } });
   });
   if (!changed) return say.alreadyOptedInReply;
+  if (confirmed && ctx.followed) await countPersonDetails({ engagement: ctx.engagement!, log: ctx.log }, confirmed, now);
   // The invitation text named the organisation that brought them: YES is their yes to it too.
-  if (invitedBy && ctx.memberships) await answerMemberships({ ...ctx, counselors: ctx.memberships }, personId, { orgId: invitedBy }, 'accepted', 'sms-keyword');
+  if (invitedBy && ctx.memberships) {
+    await answerMemberships({ store: ctx.store, clock: ctx.clock, log: ctx.log, library: ctx.library, counselors: ctx.memberships, ...(ctx.engagement && { engagement: ctx.engagement }) }, personId, { orgId: invitedBy }, 'accepted', 'sms-keyword');
+  }
   await replanPerson(ctx, personId);
   ctx.log.info('sms consent confirmed', { personId });
   return say.optInReply;

@@ -6,8 +6,11 @@ import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import type { Clock, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
+import type { EngagementStore } from '../ports/engagement';
 import type { Library } from './planning';
 import { replanPerson } from './replan';
+import { linkMember } from './engagement';
+import { loadLibrary } from './library';
 
 /**
  * A person's answer to the organisations that added them (shared/domain/counselor.ts,
@@ -24,6 +27,8 @@ export interface MembershipAnswerDeps {
   /** Fixed content for tests; otherwise the shipped library with the calendar corrections. */
   library?: Library;
   log?: Logger;
+  /** The organisations' figures: a yes takes the member's engagement into their cohort's (absent: not counted here). */
+  engagement?: EngagementStore;
 }
 
 /**
@@ -39,8 +44,9 @@ export type MembershipAnswer = 'accepted' | 'declined';
  * 1. Finds them (active, still pending).
  * 2. Records the answer with its source, time and, for a yes, the words agreed to (they name the
  *    organisation).
- * 3. A yes starts the cohort's tracks (its sequences, its dates and the person's own), then
- *    everything is re-planned; a no changes nothing else.
+ * 3. A yes starts the cohort's tracks (its sequences, its dates and the person's own), takes
+ *    their engagement into the cohort's figures (rebuilt from their records), then everything
+ *    is re-planned (their messages now say they are followed); a no changes nothing else.
  * Returns the organisations answered. Someone erased meanwhile answers nothing.
  */
 export async function answerMemberships(
@@ -66,6 +72,9 @@ export async function answerMemberships(
       };
       if (answer === 'accepted') await startCohortTracks(deps, member, now);
       await deps.counselors.saveCohortMember(answered);
+      if (answer === 'accepted' && deps.engagement) {
+        await linkMember({ engagement: deps.engagement, store: deps.store, clock: deps.clock, library: deps.library ?? (await loadLibrary(deps.store)), ...(deps.log && { log: deps.log }) }, member);
+      }
     }
     if (answer === 'accepted') await replanPerson({ store: deps.store, clock: deps.clock, ...(deps.library && { library: deps.library }) }, personId);
   } catch (error) {

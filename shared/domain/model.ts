@@ -266,13 +266,18 @@ export interface SafetyEvent {
 }
 
 /**
- * What a counselor or operator view lists: every risk and distress flag, by month. Written with
- * the person's SafetyEvent in one transaction (see keys.ts).
+ * What a counselor or operator view lists: every risk and distress flag, and every TALK (`talk`:
+ * the person asked for a human to reach them), by month. Written with the person's SafetyEvent in
+ * one transaction (see keys.ts); the dispatcher's sweep sends any alert email that could not go.
  */
 export interface SafetyAlert {
   personId: string;
   eventId: string;
   at: string;
-  level: 'risk' | 'distress';
+  level: 'risk' | 'distress' | 'talk';
   rule: string;
 }
+
+/** The alert a safety event lands as, if any. */
+export const alertLevelOf = (kind: SafetyEvent['kind']): SafetyAlert['level'] | undefined =>
+  kind === 'risk' || kind === 'distress' ? kind : kind === 'asked-to-talk' ? 'talk' : undefined;

@@ -151,9 +151,10 @@ export interface Store extends PlanStore {
   /**
    * Records a delivery state on a message when it is later than the stored one (see
    * shared/domain/delivery.ts), as one conditional write so concurrent callbacks converge. False
-   * when the stored state is as late or later, or there is no such message.
+   * when the stored state is as late or later, or there is no such message; otherwise the message
+   * as it was just before (what the state moved from, and whose it is: engagement counts need both).
    */
-  recordDelivery(ref: { personId: string; messageId: string }, delivery: Delivery): Promise<boolean>;
+  recordDelivery(ref: { personId: string; messageId: string }, delivery: Delivery): Promise<Message | false>;
 
   // ---- Email subscription (issue 4, email half) ----------------------------------------------------
 
