@@ -42,6 +42,13 @@ export interface CounselorStore {
   deleteCohortMember(orgId: string, cohortId: string, personId: string): Promise<void>;
   /** A cohort's members (removed ones too), by person id. */
   listCohortMembers(orgId: string, cohortId: string): Promise<CohortMember[]>;
+  /**
+   * One page of a cohort's members (removed ones too), by person id, strictly after `after` (a
+   * person id): what a dashboard page reads, whatever the cohort's size. `next` when there may be more.
+   */
+  listCohortMembersPage(orgId: string, cohortId: string, options: { limit: number; after?: string }): Promise<{ members: CohortMember[]; next?: string }>;
+  /** Some members of one cohort by person id (a page of an index); ids that are not members are absent. */
+  getCohortMembers(orgId: string, cohortId: string, personIds: readonly string[]): Promise<Map<string, CohortMember>>;
   /** Every membership of a person, in any org: whose counselors hear of a crisis flag. */
   cohortsOfPerson(personId: string): Promise<CohortMember[]>;
   /**

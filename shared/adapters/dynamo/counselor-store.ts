@@ -276,6 +276,26 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
     async listCohortMembers(orgId, cohortId) {
       return (await prefixed(cohortMembersPk(orgId, cohortId), MEMBER_PREFIX)).map((item) => domain(item) as CohortMember);
     },
+    async listCohortMembersPage(orgId, cohortId, { limit, after }) {
+      const pk = cohortMembersPk(orgId, cohortId);
+      const out = await doc.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': MEMBER_PREFIX },
+          Limit: limit,
+          ConsistentRead: true,
+          ...(after !== undefined && { ExclusiveStartKey: { [PK]: pk, [SK]: `${MEMBER_PREFIX}${after}` } }),
+        }),
+      );
+      const members = (out.Items ?? []).map((item) => domain(item) as CohortMember);
+      return { members, ...(out.LastEvaluatedKey && members.length > 0 && { next: members.at(-1)!.personId }) };
+    },
+    async getCohortMembers(orgId, cohortId, personIds) {
+      const rows = await readRows(personIds.map((personId) => ({ orgId, cohortId, personId }) as CohortMember));
+      return new Map([...rows.values()].map((m) => [m.personId, m]));
+    },
     async cohortsOfPerson(personId) {
       return (await prefixed(personPk(personId), COHORT_PREFIX)).map((item) => domain(item) as CohortMember);
     },

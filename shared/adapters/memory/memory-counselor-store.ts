@@ -95,6 +95,15 @@ export function createMemoryCounselorStore(options: { isLiving?: (personId: stri
     async listCohortMembers(orgId, cohortId) {
       return sortedValues(members.get(`${orgId}#${cohortId}`));
     },
+    async listCohortMembersPage(orgId, cohortId, { limit, after }) {
+      const all = sortedValues(members.get(`${orgId}#${cohortId}`)).filter((m) => after === undefined || m.personId > after);
+      const page = all.slice(0, limit);
+      return { members: page, ...(all.length > limit && { next: page.at(-1)!.personId }) };
+    },
+    async getCohortMembers(orgId, cohortId, personIds) {
+      const held = members.get(`${orgId}#${cohortId}`);
+      return new Map(personIds.flatMap((id) => { const m = held?.get(id); return m ? [[id, copy(m)] as const] : []; }));
+    },
     async cohortsOfPerson(personId) {
       // The table's order: by `<orgId>#<cohortId>`.
       return [...members.keys()]
