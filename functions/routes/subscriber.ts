@@ -78,7 +78,7 @@ const linkProblem = (outcome: InvalidLink) => pages.linkProblemPage(outcome.reas
 const MAX_SNS_BYTES = 300 * 1024;
 
 const ConfirmForm = z.object({ confirm: z.literal('yes') });
-const JoinForm = z.object({ answer: z.enum(['yes', 'no']) });
+const JoinForm = z.object({ answer: z.enum(['yes', 'no']), share_email: z.literal('yes').optional(), share_phone: z.literal('yes').optional() });
 const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed']) });
 /** RFC 8058's body, or the button on our own page. */
 const UnsubscribeForm = z.union([z.object({ 'List-Unsubscribe': z.literal('One-Click') }), z.object({ unsubscribe: z.literal('page') })]);
@@ -163,7 +163,9 @@ export const subscriberRoutes: Route[] = [
       if (isResult(fields)) return fields;
       const answer = JoinForm.safeParse(fields);
       if (!answer.success) return pages.badFormPage('Choose yes or no.');
-      const view = await answerJoinRequest(joinDepsOf(ctx.services, ctx.log), ctx.params.token!, answer.data.answer === 'yes' ? 'accepted' : 'declined');
+      const yes = answer.data.answer === 'yes';
+      const share = yes ? { email: answer.data.share_email === 'yes', phone: answer.data.share_phone === 'yes' } : {};
+      const view = await answerJoinRequest(joinDepsOf(ctx.services, ctx.log), ctx.params.token!, yes ? 'accepted' : 'declined', share);
       if (view.status === 'invalid-link') return linkProblem(view);
       return pages.joinPage(view);
     },

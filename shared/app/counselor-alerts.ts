@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { weekStartOf } from '../domain/cohort-report';
+import { weekStartOf } from '../domain/checkins';
 import { OPEN_FLAG_REASONS, cohortFigures, type CohortFigures, type OpenFlagReason } from '../domain/engagement';
 import type { EngagementStore } from '../ports/engagement';
 import type { Cohort, CohortMember, Counselor } from '../domain/counselor';
@@ -8,7 +8,6 @@ import type { Clock, EmailSender, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { NotificationLedger } from '../ports/notification-ledger';
-import type { CohortReportDeps } from './cohort-report';
 import type { Library } from './planning';
 import { isAcceptedMember } from '../domain/counselor';
 
@@ -28,7 +27,7 @@ import { isAcceptedMember } from '../domain/counselor';
  */
 
 export interface CounselorAlertDeps {
-  store: CohortReportDeps['store'] & Pick<Store, 'listSafetyAlerts'>;
+  store: Pick<Store, 'getPerson' | 'listSafetyAlerts'>;
   counselors: Pick<CounselorStore, 'cohortsOfPerson' | 'listCounselors' | 'getCohort' | 'listCohorts' | 'listCohortMembers' | 'getCohortMember' | 'listOrganisations'>;
   email: EmailSender;
   ledger: NotificationLedger;

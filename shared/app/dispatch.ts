@@ -22,7 +22,7 @@ import { createPacer, type ChannelPace, type Pacer } from './pacer';
 import { allAnchors, cursorOf, laneOf, planNextMessage, wordingFor, type Library } from './planning';
 import type { EngagementStore } from '../ports/engagement';
 import { countMessageOutcome, countPersonDetails } from './engagement';
-import { checkinTest } from './cohort-report';
+import { checkinTest } from './checkin-test';
 
 export interface DispatchSettings {
   leaseSeconds: number;

@@ -5,7 +5,7 @@ import type { Message, Person } from '../domain/model';
 import type { Clock, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
 import type { EngagementStore } from '../ports/engagement';
-import { checkinTest } from './cohort-report';
+import { checkinTest } from './checkin-test';
 import type { Library } from './planning';
 
 /**

@@ -21,7 +21,7 @@ import { helpFor } from './crisis-resources';
 import { askedRule, recordQuestionAsked, settleQuestion } from './safety-question';
 import type { EngagementStore } from '../ports/engagement';
 import { countEvent, countPersonDetails } from './engagement';
-import { checkinTest } from './cohort-report';
+import { checkinTest } from './checkin-test';
 import { isTalkRequest } from '../domain/talk-keyword';
 import { askToTalk } from './talk-request';
 

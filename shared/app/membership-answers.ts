@@ -1,6 +1,6 @@
 import type { CohortMember } from '../domain/counselor';
 import { PersonGone } from '../domain/errors';
-import { membershipConsentText } from '../domain/invitation-words';
+import { contactShareText, membershipConsentText } from '../domain/invitation-words';
 import { nextEnrollmentId, type Enrollment } from '../domain/model';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import type { Clock, Logger, Store } from '../ports';
@@ -39,6 +39,9 @@ export type AnswerScope = { orgId: string };
 
 export type MembershipAnswer = 'accepted' | 'declined';
 
+/** With a yes, the contacts the person lets the organisation's counselors see (each their own choice). */
+export type ContactChoice = { email?: boolean; phone?: boolean };
+
 /**
  * Answers the person's pending memberships in `scope`.
  * 1. Finds them (active, still pending).
@@ -55,6 +58,7 @@ export async function answerMemberships(
   scope: AnswerScope,
   answer: MembershipAnswer,
   source: string,
+  share: ContactChoice = {},
 ): Promise<{ orgNames: string[] }> {
   const now = deps.clock.now();
   const memberships = (await deps.counselors.cohortsOfPerson(personId)).filter(
@@ -66,9 +70,12 @@ export async function answerMemberships(
     for (const member of memberships) {
       const orgName = orgNames.get(member.orgId) ?? (await deps.counselors.getOrganisation(member.orgId))?.name ?? member.orgId;
       orgNames.set(member.orgId, orgName);
+      const shared = (contact: 'email' | 'phone') => (answer === 'accepted' && share[contact] ? { [contact]: { at: now.toISOString(), source, text: contactShareText(orgName, contact) } } : {});
+      const contactShare = { ...member.contactShare, ...shared('email'), ...shared('phone') };
       const answered: CohortMember = {
         ...member,
         consent: { state: answer, at: now.toISOString(), source, ...(answer === 'accepted' && { text: membershipConsentText(orgName) }) },
+        ...(Object.keys(contactShare).length > 0 && { contactShare }),
       };
       if (answer === 'accepted') await startCohortTracks(deps, member, now);
       await deps.counselors.saveCohortMember(answered);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { LOW_SCORE, NO_REPLY_DAYS, overallConsent, sentAtOf, weekStartOf, type ConsentBucket, type MemberRecords } from './cohort-report';
+import { LOW_SCORE, NO_REPLY_DAYS, overallConsent, sentAtOf, weekStartOf, type ConsentBucket, type MemberRecords } from './checkins';
 import type { DeliveryStatus, Message } from './model';
 
 /**

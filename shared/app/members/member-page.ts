@@ -7,7 +7,7 @@ import type { Clock, Logger, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import type { ContactNote, EngagementStore } from '../../ports/engagement';
 import { recordAudit } from '../audit';
-import { checkinTest } from '../cohort-report';
+import { checkinTest } from '../checkin-test';
 import { recountMember } from '../engagement';
 import { loadLibrary } from '../library';
 import type { Library } from '../planning';
