@@ -49,8 +49,10 @@ async function world() {
   const handler = createWholeApiHandler(Promise.resolve(services), silentLogger);
   const call = async (method: string, path: string, options: { as?: typeof MALLORY | typeof HONEST; body?: unknown; rawBody?: string; headers?: Record<string, string>; sourceIp?: string } = {}) => {
     const token = options.as && issuer.tokenFor(options.as, {}, services.clock.now());
+    const [rawPath, query] = path.split('?');
     const result = await handler(
-      counselorEvent(method, path, {
+      counselorEvent(method, rawPath!, {
+        ...(query && { query }),
         ...(token && { token }),
         ...(options.body !== undefined && { body: options.body }),
         ...(options.rawBody !== undefined && { rawBody: options.rawBody }),
@@ -90,7 +92,13 @@ describe('an organisation adding someone who is already with us', () => {
 
     // The member list shows what the counselor typed, never the person's own name, and the same fields for both.
     const listed = (await w.call('GET', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY })).body.members;
-    expect(listed.map((m: any) => [m.firstName, m.answer])).toEqual([['Taken', 'pending'], ['Taken', 'pending']]);
+    expect(listed.map((m: any) => [m.name, m.answer])).toEqual([['Taken', 'pending'], ['Taken', 'pending']]);
+    // Nothing of their engagement, and a search for her address or number finds nobody, as it would for a stranger.
+    expect(listed.every((m: any) => m.engagement === undefined)).toBe(true);
+    for (const q of ['ngozi@example.com', '+15550009999', 'stranger@example.com', 'Ngozi', 'Taken']) {
+      const found = await w.call('GET', `/counselor/cohorts/${cohortId}/members?q=${encodeURIComponent(q)}`, { as: MALLORY });
+      expect({ q, status: found.status, members: found.body.members }).toEqual({ q, status: 200, members: [] });
+    }
     expect(Object.keys(listed[0]).sort()).toEqual(Object.keys(listed[1]).sort());
     expect(JSON.stringify(listed)).not.toMatch(/Ngozi|createdPerson|invited|rowDigest/);
   });
@@ -106,8 +114,17 @@ describe('an organisation adding someone who is already with us', () => {
     );
     const report = await w.call('GET', `/counselor/cohorts/${cohortId}/report`, { as: MALLORY });
     expect(report.status).toBe(200);
-    expect(report.body.report.members).toEqual([]);
-    expect(report.body.waiting).toBe(1);
+    expect(report.body.figures).toMatchObject({ linked: 0, members: { accepted: 0, pending: 1, declined: 0 }, messages: { sent: 0 }, flagged: 0 });
+    // Her member page (contacts, timeline) is not found; marking her contacted or resuming her coaching too, and nothing changes.
+    const untouched = w.snapshot();
+    for (const [method, path, body] of [
+      ['GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}`, undefined],
+      ['POST', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/contacted`, { via: 'phone' }],
+      ['POST', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/resume`, undefined],
+    ] as const) {
+      expect((await w.call(method, path, { as: MALLORY, ...(body && { body }) })).status).toBe(404);
+    }
+    expect(w.snapshot()).toBe(untouched);
     expect((await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/timeline`, { as: MALLORY })).status).toBe(404);
     const csv = await w.call('GET', `/counselor/cohorts/${cohortId}/report.csv`, { as: MALLORY });
     expect(String(csv.body)).not.toMatch(/Ngozi|ngozi/);
