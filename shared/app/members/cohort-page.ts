@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { NO_REPLY_DAYS, overallConsent, type ConsentBucket } from '../../domain/cohort-report';
 import { isAcceptedMember, type Cohort, type CohortMember, type CounselorPrincipal } from '../../domain/counselor';
@@ -84,7 +85,8 @@ export const SILENT_COUNT_CAP = 200;
 /** Rows looked at for one page of an answer filter (waiting, accepted, declined) before the page ends early. */
 const SCAN_PAGES = 10;
 
-export const memberTag = (personId: string) => personId.replace(/[^A-Za-z0-9]/g, '').slice(0, 4).toLowerCase();
+/** Five letters and digits from a hash of the id: stable, evenly spread (60 million tags), and telling nothing. */
+export const memberTag = (personId: string) => BigInt(`0x${createHash('sha256').update(personId).digest('hex').slice(0, 12)}`).toString(36).slice(-5).padStart(5, '0');
 const encode = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 const decode = (cursor: string | undefined) => (cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8'));
 
