@@ -34,7 +34,7 @@ export const talkShareText = (orgName: string) =>
  */
 export function talkReply(orgNames: readonly string[]): string {
   const org = orgNames.length === 1 ? gsmName(orgNames[0]!, 40) : 'your program';
-  return `Thanks. We told ${org} you would like to talk; a counselor there can now see this number to reach you. It may take a day or two.`;
+  return `Thanks. We told ${org} you want to talk. Their counselors can now see this number to reach you.`;
 }
 
 /** Nobody follows them: no counselor will read it, so we say so plainly. `help` is where to reach someone now. */

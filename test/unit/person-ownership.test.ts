@@ -178,6 +178,39 @@ describe('an organisation adding someone who is already with us', () => {
     expect((await w.services.store.getPerson(NGOZI.personId))!.timeZone).toBe('Africa/Lagos');
   });
 
+  test('with her yes she chooses which of her confirmed contacts the organisation may see; each unticked by default', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'ngozi@example.com', timeZone: 'UTC' }] } });
+    await w.services.dispatch();
+    const joinPath = /\/join\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.find((m) => m.to === 'ngozi@example.com')!.text)![0];
+    const page = String((await w.call('GET', joinPath)).body);
+    // Her email, partly hidden, as a choice not made for her; no phone (she has confirmed none).
+    expect(page).toMatch(/<input type="checkbox" name="share_email" value="yes"> <span>Let Mallory Prep's counselors see my email \(n\S*@example\.com\)/);
+    expect(page).not.toContain('checked');
+    expect(page).not.toContain('share_phone');
+    expect(page).not.toContain('ngozi@example.com');
+    // A forged tick for a phone she never confirmed shares nothing; the email she ticked is shared.
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await w.call('POST', joinPath, { rawBody: 'answer=yes&share_email=yes&share_phone=yes', headers: form })).status).toBe(200);
+    const member = await w.services.counselors.getCohortMember('org-m', cohortId, NGOZI.personId);
+    expect(member!.contactShare).toEqual({ email: { at: expect.any(String), source: 'join-link', text: expect.stringContaining("Mallory Prep's counselors see my email") } });
+    const seen = (await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}`, { as: MALLORY })).body.member;
+    expect(seen.contacts).toEqual({ email: { value: 'ngozi@example.com', sharedAt: expect.any(String), source: 'join-link' } });
+  });
+
+  test('a yes without a tick shares no contact: the organisation follows her coaching but cannot see how to reach her', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'ngozi@example.com', timeZone: 'UTC' }] } });
+    await w.services.dispatch();
+    const joinPath = /\/join\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.find((m) => m.to === 'ngozi@example.com')!.text)![0];
+    await w.call('POST', joinPath, { rawBody: 'answer=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const seen = (await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}`, { as: MALLORY })).body.member;
+    expect(seen.contacts).toEqual({});
+    expect(JSON.stringify(seen)).not.toContain('ngozi@example.com');
+  });
+
   test('erase: someone already with us is never erased by an organisation, and the answer reads as for its own record', async () => {
     const w = await world();
     const cohortId = await w.cohort(MALLORY);
