@@ -24,6 +24,7 @@ import type { Clock } from '../shared/ports';
 import { registerCounselorCommands } from './counselor-commands';
 // Counselors (issue 5): weekly digest, crisis alert sweep, cohort report CSV.
 import { registerReportCommands } from './counselor-report-commands';
+import { registerAnnounceCommand } from './announce-command';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
@@ -296,6 +297,7 @@ calendar
 
 registerCounselorCommands(program, counselorServices);
 registerReportCommands(program, (clock) => services(clock));
+registerAnnounceCommand(program, () => services());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

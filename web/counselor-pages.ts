@@ -70,6 +70,9 @@ export const dashboardPaths = (base: string) => ({
   signIn: `${base}/dashboard/sign-in`,
   signOut: `${base}/dashboard/sign-out`,
   hostedStart: `${base}${SIGN_IN_START_PATH}`,
+  announcements: `${base}/dashboard/announcements`,
+  announcementPreview: `${base}/dashboard/announcements/preview`,
+  announcementSend: `${base}/dashboard/announcements/send`,
   cohort: (cohortId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}`,
   member: (cohortId: string, personId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}/members/${encodeURIComponent(personId)}`,
   csv: (cohortId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}/report.csv`,
@@ -78,9 +81,9 @@ export const dashboardPaths = (base: string) => ({
   resume: (cohortId: string, personId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}/members/${encodeURIComponent(personId)}/resume`,
   weeklyCsv: (cohortId: string) => `${base}/dashboard/cohorts/${encodeURIComponent(cohortId)}/weekly.csv`,
 });
-type Paths = ReturnType<typeof dashboardPaths>;
+export type Paths = ReturnType<typeof dashboardPaths>;
 
-function dashboardPage(args: { status?: number; title: string; body: string; headers?: Record<string, string> }): PageResponse {
+export function dashboardPage(args: { status?: number; title: string; body: string; headers?: Record<string, string> }): PageResponse {
   const body = `<!doctype html>
 <html lang="en">
 <head>
@@ -119,7 +122,7 @@ const when = (iso: string) => {
 };
 const time = (iso: string) => `<time datetime="${escapeHtml(iso)}">${escapeHtml(when(iso))}</time>`;
 
-function header(paths: Paths, principal: CounselorPrincipal | undefined, crumbs: { href?: string; label: string }[]): string {
+export function header(paths: Paths, principal: CounselorPrincipal | undefined, crumbs: { href?: string; label: string }[]): string {
   const trail = crumbs.map((c) => (c.href ? `<a href="${escapeHtml(c.href)}">${escapeHtml(c.label)}</a> /` : `<span aria-current="page">${escapeHtml(c.label)}</span>`)).join(' ');
   const signOut = principal
     ? `<form class="inline" method="post" action="${escapeHtml(paths.signOut)}"><button type="submit" class="secondary">Sign out</button></form>`
@@ -201,7 +204,8 @@ export function cohortListPage(args: { base: string; principal: CounselorPrincip
   const list = args.cohorts.length
     ? `<div class="scroll"><table id="cohorts"><caption class="hp">Your organisation's cohorts</caption><thead><tr><th scope="col">Cohort</th><th scope="col">Season</th><th scope="col">Said yes</th><th scope="col">Waiting</th><th scope="col">Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p id="no-cohorts">No cohorts yet. An admin creates one with <code>matchcoach cohort create --name "Fall group" --season 2027 --sequence getting-started</code> or the counselor API (<code>POST /counselor/cohorts</code>); then you add people to it here.</p>`;
-  return dashboardPage({ title: 'Cohorts', body: `${header(paths, args.principal, [{ label: 'Cohorts' }])}<h1>Your cohorts</h1>${list}` });
+  const announce = args.principal.role === 'admin' ? `<p><a href="${escapeHtml(paths.announcements)}">Send an announcement</a> to members of your cohorts (a rule change, an urgent notice).</p>` : '';
+  return dashboardPage({ title: 'Cohorts', body: `${header(paths, args.principal, [{ label: 'Cohorts' }])}<h1>Your cohorts</h1>${list}${announce}` });
 }
 
 // ---- One cohort -----------------------------------------------------------------------------------------

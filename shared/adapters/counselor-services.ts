@@ -31,6 +31,8 @@ export interface CounselorServices extends Pick<Services, 'store' | 'counselors'
   counselorSignIn?: CounselorSignIn;
   /** The counselors' sign-in accounts, shut when a counselor is removed: Cognito on AWS, none locally. */
   counselorAccounts: CounselorAccounts;
+  /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES): what an announcement's preview counts as textable. */
+  smsCountryCodes?: readonly string[];
 }
 
 export interface CounselorSignIn {
@@ -56,6 +58,7 @@ export async function createCounselorServices(config: CounselorApiConfig, option
     tokenSecret: await tokenSecret(config),
     publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
     postalAddress: config.POSTAL_ADDRESS,
+    smsCountryCodes: config.SMS_COUNTRY_CODES,
   };
   return { ...base, ...counselorSignInOf(config, base) };
 }

@@ -188,6 +188,21 @@ export interface Message {
      */
     join?: boolean;
   };
+  /**
+   * An announcement (shared/domain/announcement.ts) rather than a step of a sequence: its words
+   * travel with it, it goes once, nothing follows it, and it is not coaching (the weekly coaching
+   * budget neither counts nor holds it). The dispatcher checks consent, and for an organisation's
+   * the membership, again as it sends.
+   */
+  announcement?: {
+    announcementId: string;
+    /** The organisation that sends it; absent for the operator's own (Match Coach's). */
+    orgId?: string;
+    orgName: string;
+    text: string;
+    subject?: string;
+    details?: string;
+  };
   status: MessageStatus;
   /**
    * While planned or claimed: when it is due. A claim leaves it as it is (moving it would rewrite
