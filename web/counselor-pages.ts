@@ -290,8 +290,8 @@ export function cohortPage(args: { base: string; principal: CounselorPrincipal; 
       ? ''
       : `<p id="no-members">${query.q ? 'Nobody to show.' : `Nobody here: no member is ${escapeHtml(FILTER_WORDS[query.show].toLowerCase())} right now.`}</p>`;
   const pager = [
-    query.after ? `<a href="${escapeHtml(cohortQueryUrl(paths, cohort.cohortId, { show: query.show }))}">First page</a>` : '',
-    args.view.next ? `<a rel="next" href="${escapeHtml(cohortQueryUrl(paths, cohort.cohortId, { show: query.show, after: args.view.next }))}">Next page</a>` : '',
+    query.after ? `<a href="${escapeHtml(cohortQueryUrl(paths, cohort.cohortId, { show: query.show, ...(query.q && { q: query.q }) }))}">First page</a>` : '',
+    args.view.next ? `<a rel="next" href="${escapeHtml(cohortQueryUrl(paths, cohort.cohortId, { show: query.show, ...(query.q && { q: query.q }), after: args.view.next }))}">Next page</a>` : '',
   ].filter(Boolean).join(' · ');
   const upload =
     !cohort.archived && args.formToken

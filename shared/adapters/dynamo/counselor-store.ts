@@ -161,14 +161,14 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
   }
 
   const rowId = (m: Pick<CohortMember, 'orgId' | 'cohortId' | 'personId'>) => `${m.orgId}#${m.cohortId}#${m.personId}`;
-  async function readRows(members: readonly CohortMember[]): Promise<Map<string, CohortMember>> {
+  async function readRows(members: readonly CohortMember[], consistent = true): Promise<Map<string, CohortMember>> {
     const keys = members.map((m) => cohortMemberKey(m.orgId, m.cohortId, m.personId));
     const found = new Map<string, CohortMember>();
     for (let start = 0; start < keys.length; start += 100) {
       let pending: Item[] = keys.slice(start, start + 100);
       for (let round = 0; pending.length > 0; round++) {
         if (round > 8) throw new Error('DynamoDB kept keys of a batch read unprocessed');
-        const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: true } } }));
+        const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: consistent } } }));
         for (const item of out.Responses?.[TableName] ?? []) {
           const member = domain(item) as CohortMember;
           found.set(rowId(member), member);
@@ -285,7 +285,7 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
           ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
           ExpressionAttributeValues: { ':pk': pk, ':prefix': MEMBER_PREFIX },
           Limit: limit,
-          ConsistentRead: true,
+          // A page view: eventually consistent is half the units, and a second's lag is no matter there.
           ...(after !== undefined && { ExclusiveStartKey: { [PK]: pk, [SK]: `${MEMBER_PREFIX}${after}` } }),
         }),
       );
@@ -293,7 +293,7 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
       return { members, ...(out.LastEvaluatedKey && members.length > 0 && { next: members.at(-1)!.personId }) };
     },
     async getCohortMembers(orgId, cohortId, personIds) {
-      const rows = await readRows(personIds.map((personId) => ({ orgId, cohortId, personId }) as CohortMember));
+      const rows = await readRows(personIds.map((personId) => ({ orgId, cohortId, personId }) as CohortMember), false);
       return new Map([...rows.values()].map((m) => [m.personId, m]));
     },
     async cohortsOfPerson(personId) {

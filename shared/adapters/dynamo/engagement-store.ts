@@ -172,8 +172,10 @@ export function createDynamoEngagementStore(options: DynamoEngagementStoreOption
   const pause = (round: number) => new Promise((resolve) => setTimeout(resolve, Math.min(500, 5 * 2 ** round) * (0.5 + Math.random())));
 
   return {
+    // Page views read eventually consistent (half the units): a count a second old is fine on a
+    // dashboard; every read that a write is made over (changeStats) is strongly consistent.
     async getStats(personIds) {
-      const items = await batchGet('getStats', personIds.map(statsKey));
+      const items = await batchGet('getStats', personIds.map(statsKey), false);
       return new Map(items.map((item) => statsOf(item)!).map((s) => [s.personId, s]));
     },
 
@@ -226,12 +228,12 @@ export function createDynamoEngagementStore(options: DynamoEngagementStoreOption
     },
 
     async getLinks(orgId, cohortId, personIds) {
-      const items = await batchGet('getLinks', personIds.map((id) => cohortLinkKey(orgId, cohortId, id)));
+      const items = await batchGet('getLinks', personIds.map((id) => cohortLinkKey(orgId, cohortId, id)), false);
       return new Map(items.map(linkOf).map((link) => [link.personId, link]));
     },
 
     async cohortTotals(orgId, cohortId) {
-      const items = await batchGet('cohortTotals', Array.from({ length: TOTALS_SHARDS }, (_, shard) => cohortTotalsKey(orgId, cohortId, shard)));
+      const items = await batchGet('cohortTotals', Array.from({ length: TOTALS_SHARDS }, (_, shard) => cohortTotalsKey(orgId, cohortId, shard)), false);
       return sumCounters(items.map((item) => Object.fromEntries(Object.entries(strip(item)).filter(([, v]) => typeof v === 'number')) as Record<string, number>));
     },
 

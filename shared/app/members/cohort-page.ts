@@ -109,13 +109,15 @@ export async function cohortPage(deps: CohortPageDeps, principal: CounselorPrinc
   const figures = cohortFigures(totals, now);
   const silent = { count: Math.min(silentPage.entries.length, SILENT_COUNT_CAP), more: silentPage.entries.length > SILENT_COUNT_CAP };
 
-  const found: { members: CohortMember[]; next?: string; search?: { by: 'name' | 'email' | 'phone' } } = query.q ? await searched(deps, cohort, query.q) : await filtered(deps, cohort, query, cutoff);
+  const found: { members: CohortMember[]; next?: string; search?: { by: 'name' | 'email' | 'phone' } } = query.q ? await searched(deps, cohort, query) : await filtered(deps, cohort, query, cutoff);
   const rows = await rowsOf(deps, cohort, found.members, now);
   return { cohort, figures, silent, query, ...(found.search && { search: found.search }), rows, ...(found.next && { next: found.next }) };
 }
 
-/** Exact search among members who said yes: an email, a phone number, or a first name. */
-async function searched(deps: CohortPageDeps, cohort: Cohort, q: string): Promise<{ members: CohortMember[]; search: { by: 'name' | 'email' | 'phone' } }> {
+/** Exact search among members who said yes: an email, a phone number, or a first name (a page at a time: a common name may be many). */
+async function searched(deps: CohortPageDeps, cohort: Cohort, query: CohortPageQuery): Promise<{ members: CohortMember[]; next?: string; search: { by: 'name' | 'email' | 'phone' } }> {
+  const q = query.q!;
+  let next: string | undefined;
   const email = q.includes('@') ? Email.safeParse(q) : undefined;
   const phone = !q.includes('@') && /^[+\d][\d\s().-]{5,}$/.test(q) ? E164.safeParse(q.replace(/[\s().-]/g, '')) : undefined;
   let ids: string[];
@@ -130,16 +132,19 @@ async function searched(deps: CohortPageDeps, cohort: Cohort, q: string): Promis
     ids = id ? [id] : [];
   } else {
     by = 'name';
-    ids = (await deps.engagement.listIndex(cohort.orgId, cohort.cohortId, 'name', { limit: 200, name: q })).entries.map((e) => e.personId);
+    const after = decode(query.after);
+    const page = await deps.engagement.listIndex(cohort.orgId, cohort.cohortId, 'name', { limit: query.size, name: q, ...(after !== undefined && { after }) });
+    ids = page.entries.map((e) => e.personId);
+    if (page.next) next = encode(page.next);
   }
   const members = ids.length ? [...(await deps.counselors.getCohortMembers(cohort.orgId, cohort.cohortId, ids)).values()].filter(isAcceptedMember) : [];
   if (by === 'name' && members.length > 0) {
     // The index is kept as names change; the person's own record has the last word.
     const people = await deps.store.getPeople(members.map((m) => m.personId));
     const wanted = q.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en-US');
-    return { members: members.filter((m) => people.get(m.personId)?.firstName?.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en-US') === wanted), search: { by } };
+    return { members: members.filter((m) => people.get(m.personId)?.firstName?.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en-US') === wanted), ...(next && { next }), search: { by } };
   }
-  return { members, search: { by } };
+  return { members, ...(next && { next }), search: { by } };
 }
 
 async function filtered(deps: CohortPageDeps, cohort: Cohort, query: CohortPageQuery, cutoff: Date): Promise<{ members: CohortMember[]; next?: string }> {
