@@ -4,7 +4,7 @@ import { createDynamoEngagementStore } from '../shared/adapters/dynamo/engagemen
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { cohortKey, cohortIndexKey, cohortLinkKey, cohortMemberKey, cohortTotalsKey, personCohortKey, personKey, statsKey } from '../shared/adapters/dynamo/keys';
 import { cohortPage, cohortsWithCounts, parseCohortPageQuery } from '../shared/app/members/cohort-page';
-import { emptyStats, linkFor, membershipCount, sumCounters, TOTALS_SHARDS, totalsShard, type EngagementStats } from '../shared/domain/engagement';
+import { applyEvent, emptyStats, linkFor, membershipCount, sumCounters, TOTALS_SHARDS, totalsShard, type EngagementStats } from '../shared/domain/engagement';
 import type { CohortMember, CounselorPrincipal } from '../shared/domain/counselor';
 import { weekStartOf } from '../shared/domain/checkins';
 import type { BenchContext } from './context';
@@ -35,6 +35,11 @@ export interface CohortReportResult {
   msRatio20kTo1k: number;
   /** Read units of every view kind together, large over small. */
   allViewsReadRatio: number;
+  /**
+   * What counting one event (a message sent) costs for a member linked to one cohort: the read of
+   * their counts and links, and the transaction (guard, counts, link, the totals' difference).
+   */
+  countedEvent: { requests: number; readUnits: number; writeUnits: number };
   seedSeconds: number;
 }
 
@@ -112,7 +117,7 @@ function totalsItems(size: number): Record<string, unknown>[] {
 
 /** Counts the requests and read units of everything sent through `client`. */
 function meter(client: DynamoDBClient) {
-  const counted = { requests: 0, readUnits: 0 };
+  const counted = { requests: 0, readUnits: 0, writeUnits: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { ReturnConsumedCapacity?: string };
@@ -120,7 +125,11 @@ function meter(client: DynamoDBClient) {
       counted.requests++;
       const out = await next(args);
       const consumed = (out.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] }).ConsumedCapacity;
-      for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) counted.readUnits += /^(Get|BatchGet|Query)/.test(context.commandName ?? '') ? (c.CapacityUnits ?? 0) : 0;
+      const read = /^(Get|BatchGet|Query)/.test(context.commandName ?? '');
+      for (const c of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
+        if (read) counted.readUnits += c.CapacityUnits ?? 0;
+        else counted.writeUnits += c.CapacityUnits ?? 0;
+      }
       return out;
     },
     { step: 'initialize', name: 'benchMeter' },
@@ -174,6 +183,18 @@ export async function runCohortReport(ctx: BenchContext, o: { sizes: [number, nu
         ctx.log(`  ${kind}: ${last.requests} requests, ${round(last.readUnits, 1)} RCU, ${round(median(times), 1)} ms`);
       }
     }
+    // Counting: twenty messages sent to one member, each counted as the dispatcher counts it.
+    const before = { ...counted };
+    const EVENTS = 20;
+    for (let n = 0; n < EVENTS; n++) {
+      await deps.engagement.changeStats(personIdOf(7), (current) => current && applyEvent(current, { kind: 'sent', at: new Date(NOW.getTime() + n * 1000).toISOString(), channel: 'sms', checkin: false }));
+    }
+    const countedEvent = {
+      requests: round((counted.requests - before.requests) / EVENTS, 2),
+      readUnits: round((counted.readUnits - before.readUnits) / EVENTS, 2),
+      writeUnits: round((counted.writeUnits - before.writeUnits) / EVENTS, 2),
+    };
+    ctx.log(`  one counted event: ${countedEvent.requests} requests, ${countedEvent.readUnits} RCU, ${countedEvent.writeUnits} WCU`);
     const [small, large] = o.sizes.map(String) as [string, string];
     const sum = (size: string) => Object.values(views).reduce((total, bySize) => total + bySize[size]!.readUnits, 0);
     return {
@@ -182,6 +203,7 @@ export async function runCohortReport(ctx: BenchContext, o: { sizes: [number, nu
       readRatio20kTo1k: round(views.page![large]!.readUnits / views.page![small]!.readUnits, 2),
       msRatio20kTo1k: round(views.page![large]!.medianMs / views.page![small]!.medianMs, 2),
       allViewsReadRatio: round(sum(large) / sum(small), 2),
+      countedEvent,
       seedSeconds: round(seedSeconds, 1),
     };
   } finally {

@@ -54,8 +54,8 @@ export const AnnouncementInput = z
   .object({
     /** What a text says (and an email's first paragraph): plain words, two text segments at most with our prefix. */
     text: plain(ANNOUNCEMENT_TEXT_MAX, 'the text'),
-    /** The email's subject; the text's first words when absent. */
-    subject: plain(90, 'the subject').optional(),
+    /** The email's subject (one line); the text's first words when absent. */
+    subject: plain(90, 'the subject').refine((s) => !/[\r\n]/.test(s), 'the subject is one line').optional(),
     /** More for the email, below the text. */
     details: plain(2000, 'the details').optional(),
     audience: Audience.default({}),
