@@ -32,7 +32,7 @@ import {
 } from './keys';
 import { livingPersonCheck, writeForLivingPerson } from './person-guard';
 import { createDynamoEngagementStore } from './engagement-store';
-import { cohortFigures, cohortRef, difference, membershipCount, sumCounters, totalsShard } from '../../domain/engagement';
+import { cohortFigures, cohortRef, difference, membershipCount, sumCounters } from '../../domain/engagement';
 import { isAcceptedMember } from '../../domain/counselor';
 
 /**
@@ -63,6 +63,8 @@ const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
 /** Member transactions in flight at once in saveCohortMembers. */
 const BATCH_CONCURRENCY = 8;
 const MEMBERS_PER_TRANSACTION = 33;
+/** The key whose totals shard member counts go to (any one does: the shards are summed). */
+const MEMBER_COUNTS_SHARD = '';
 /** Rounds of read-and-write for one membership before giving up (each lost round is someone else's write). */
 const MEMBER_ROUNDS = 8;
 
@@ -109,18 +111,22 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
       : { ConditionExpression: '#status = :status AND attribute_not_exists(#consent.#state)', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':status': before.status } };
   }
 
-  /** Adds what some membership writes changed to their cohorts' counts: one ADD per cohort and shard. */
+  /**
+   * Adds what some membership writes changed to their cohorts' counts: one ADD per cohort (a
+   * chunk of an import is one request more, not one per row). Plain ADDs do not conflict with
+   * each other, so member counts all go to one shard of the totals, which are read as a sum.
+   */
   async function countChanges(changes: readonly { before: CohortMember | undefined; after: CohortMember | undefined }[]): Promise<void> {
-    const byShard = new Map<string, { member: CohortMember; delta: Record<string, number> }>();
+    const byCohort = new Map<string, { member: CohortMember; delta: Record<string, number> }>();
     for (const { before, after } of changes) {
       const member = (after ?? before)!;
       const delta = difference(membershipCount(after), membershipCount(before));
       if (Object.keys(delta).length === 0) continue;
-      const key = `${member.orgId}#${member.cohortId}#${totalsShard(member.personId)}`;
-      const had = byShard.get(key);
-      byShard.set(key, { member: had?.member ?? member, delta: sumCounters([had?.delta ?? {}, delta]) });
+      const key = `${member.orgId}#${member.cohortId}`;
+      const had = byCohort.get(key);
+      byCohort.set(key, { member: had?.member ?? member, delta: sumCounters([had?.delta ?? {}, delta]) });
     }
-    for (const { member, delta } of byShard.values()) await engagement.addToCohortTotals(member.orgId, member.cohortId, member.personId, delta);
+    for (const { member, delta } of byCohort.values()) await engagement.addToCohortTotals(member.orgId, member.cohortId, MEMBER_COUNTS_SHARD, delta);
   }
 
   const prefixed = (pk: string, prefix: string) =>
