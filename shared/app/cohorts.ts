@@ -792,45 +792,6 @@ async function forEachLimited<T>(items: readonly T[], concurrency: number, work:
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-// ---- What a counselor sees of members -----------------------------------------------------------------
-
-/**
- * A member as the organisation may see them. Until the person says yes, only what the counselor
- * typed (the label) and the membership's own dates: never the person's name or records, and
- * nothing that would tell whether they were already with us.
- */
-export interface MemberView {
-  personId: string;
-  status: CohortMember['status'];
-  answer: 'pending' | 'accepted' | 'declined';
-  firstName?: string;
-  addedAt: string;
-  addedBy: string;
-  removedAt?: string;
-  answeredAt?: string;
-}
-
-export async function listMembers(deps: Pick<CohortDeps, 'counselors' | 'store'>, actor: CounselorPrincipal, cohortId: string): Promise<MemberView[]> {
-  await getCohort(deps, actor, cohortId);
-  const members = await deps.counselors.listCohortMembers(actor.orgId, cohortId);
-  const accepted = members.filter((m) => m.consent?.state === 'accepted');
-  const people = accepted.length > 0 ? await deps.store.getPeople(accepted.map((m) => m.personId)) : new Map<string, Person>();
-  return members.map((m) => memberView(m, people.get(m.personId)));
-}
-
-export function memberView(member: CohortMember, person: Person | undefined): MemberView {
-  const answer = member.consent?.state ?? 'pending';
-  const firstName = answer === 'accepted' ? person?.firstName : member.label?.firstName;
-  return {
-    personId: member.personId,
-    status: member.status,
-    answer,
-    addedAt: member.addedAt,
-    addedBy: member.addedBy,
-    ...definedOnly({ firstName, removedAt: member.removedAt, answeredAt: answer === 'pending' ? undefined : member.consent?.at }),
-  };
-}
-
 // ---- Removal and erasure ------------------------------------------------------------------------------
 
 async function memberOf(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<CohortMember> {

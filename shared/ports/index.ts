@@ -120,8 +120,9 @@ export interface Store extends PlanStore {
   releaseForRetry(ref: { personId: string; messageId: string }, leaseToken: string, retryAt: Date, attempt: Attempt): Promise<boolean>;
   /**
    * Ends every message of a person still to go out (on one channel, or all), with a reason.
-   * `keepInvitations`: a counselor's invitations still waiting stay (re-planning is not a reason
-   * to withdraw them; consent changes, removal and erasure are).
+   * `keepInvitations`: a counselor's invitations and announcements still waiting stay (they are
+   * no steps of a lane, so re-planning is not a reason to withdraw them, and nothing would plan
+   * them again; consent changes, removal and erasure are).
    */
   cancelPendingMessages(personId: string, reason: string, now: Date, channel?: Channel, options?: { keepInvitations?: boolean }): Promise<number>;
 

@@ -190,6 +190,15 @@ describe('sending', () => {
     expect(await reasons('p-h1b')).toEqual(['paused']);
   });
 
+  test('re-planning (a new score, changed preferences) keeps a queued announcement: it is no step of a lane', async () => {
+    const { services } = await world();
+    await sendAnnouncement(services, orgA, { text: TEXT });
+    const { replanPerson } = await import('../../shared/app/replan');
+    await replanPerson({ store: services.store, clock: services.clock }, 'p-email');
+    await services.dispatch();
+    expect(services.email.sent.map((m) => m.to)).toContain('e@example.com');
+  });
+
   test('the operator reaches everyone in the seasons named who confirmed a channel, whatever organisations follow them', async () => {
     const { services } = await world();
     await expect(previewAnnouncement(services, { kind: 'operator' }, { text: TEXT })).rejects.toMatchObject({ code: 'validation', message: expect.stringContaining('Match years') });

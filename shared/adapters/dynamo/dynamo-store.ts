@@ -761,7 +761,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     async cancelPendingMessages(personId, reason, now, channel?: Channel, options?: { keepInvitations?: boolean }) {
       const messages = (await queryPrefix('cancelPendingMessages', personId, MESSAGE_PREFIX)).map(toMessage);
       const pending = messages.filter(
-        (m) => (channel === undefined || m.channel === channel) && !(options?.keepInvitations && m.invitation) && isCancellable(m, now),
+        (m) => (channel === undefined || m.channel === channel) && !(options?.keepInvitations && (m.invitation || m.announcement)) && isCancellable(m, now),
       );
       const nowIso = now.toISOString();
       const skipped = await mapWithConcurrency(pending, CANCEL_CONCURRENCY, (m) => skipPending(m, reason, nowIso));

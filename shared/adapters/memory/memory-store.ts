@@ -278,7 +278,7 @@ export function createMemoryStore(): MemoryStore {
       let skipped = 0;
       for (const message of messages.get(personId)?.values() ?? []) {
         if (channel !== undefined && message.channel !== channel) continue;
-        if (options?.keepInvitations && message.invitation) continue;
+        if (options?.keepInvitations && (message.invitation || message.announcement)) continue;
         const expiredClaim =
           message.status === 'claimed' && message.lease !== undefined && Date.parse(message.lease.until) <= now.getTime();
         if (message.status !== 'planned' && !expiredClaim) continue;
