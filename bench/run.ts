@@ -10,6 +10,7 @@ import { measureCeiling, type Ceiling } from './ceiling';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { createContext, REPO_ROOT, type BenchContext } from './context';
 import { runCsvImport, type CsvImportResult } from './csv-import';
+import { runCohortReport, type CohortReportResult } from './cohort-report';
 import { runIdle, type IdleResult } from './idle';
 import { runLateness, type LatenessResult } from './lateness';
 import { runMatchDay, type MatchDayResult } from './match-day';
@@ -19,7 +20,7 @@ import { runMatchDay, type MatchDayResult } from './match-day';
  * bench/results.json; BENCHMARKS.md explains the figures. `npm run bench -- --help` for the flags.
  */
 
-const SECTIONS = ['ceiling', 'matchDay', 'idle', 'lateness', 'csvImport', 'coldStart'] as const;
+const SECTIONS = ['ceiling', 'matchDay', 'idle', 'lateness', 'csvImport', 'cohortReport', 'coldStart'] as const;
 const count = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 const Flags = z
@@ -40,6 +41,12 @@ const Flags = z
     'lateness-messages': count(5_000, 100, 100_000),
     'seed-concurrency': count(16, 1, 64),
     'csv-rows': count(10_000, 10, 20_000),
+    'cohort-sizes': z
+      .string()
+      .regex(/^\d+,\d+$/, 'two sizes, like 1000,20000')
+      .default('1000,20000')
+      .transform((s) => s.split(',').map(Number) as [number, number])
+      .refine(([a, b]) => a >= 100 && b > a && b <= 100_000, 'sizes from 100 up to 100,000, the second larger'),
     only: z
       .string()
       .default(SECTIONS.join(','))
@@ -63,6 +70,7 @@ const USAGE = `npm run bench -- [flags]
   --idle-sizes A,B       enrolled people for the idle tick and the Scan baseline (default 1000,100000)
   --lateness-messages N  messages over the simulated day (default 5000)
   --csv-rows N           rows in the counselor CSV import (default 10000)
+  --cohort-sizes A,B     members of the cohort whose page is read (default 1000,20000)
   --only LIST            some of: ${SECTIONS.join(',')}
   --out PATH             where results go (default bench/results.json)
   --merge                keep the sections of the existing results file that --only leaves out`;
@@ -204,6 +212,11 @@ async function main(): Promise<void> {
     save();
     log(`csv import: ${results.csvImport.rows} rows in ${results.csvImport.firstImportSeconds} s (${results.csvImport.firstImportRowsPerSecond}/s); again: ${results.csvImport.secondImportUnchanged} unchanged in ${results.csvImport.secondImportSeconds} s`);
   }
+  if (run('cohortReport')) {
+    results.cohortReport = await withDynamo((ctx) => runCohortReport(ctx, { sizes: flags['cohort-sizes'], seedConcurrency: flags['seed-concurrency'] }));
+    save();
+    log(`cohort report: ${results.cohortReport.readRatio20kTo1k}x the read units at ${flags['cohort-sizes'][1]} members as at ${flags['cohort-sizes'][0]} (time ${results.cohortReport.msRatio20kTo1k}x)`);
+  }
   if (run('coldStart')) results.coldStart = await measureColdStart(log);
   save();
   log(`results written to ${path.relative(REPO_ROOT, out)}`);
@@ -215,6 +228,7 @@ interface Results {
   idle?: IdleResult;
   lateness?: LatenessResult;
   csvImport?: CsvImportResult;
+  cohortReport?: CohortReportResult;
   coldStart?: ColdStartResult;
 }
 
@@ -253,6 +267,7 @@ function summarize(results: Results, flags: z.infer<typeof Flags>, startedAt: Da
         }
       : null,
     csvImport: results.csvImport ?? null,
+    cohortReport: results.cohortReport ?? null,
   };
 }
 

@@ -21,6 +21,7 @@ type ServicesFactory = () => Promise<Services & CounselorServices>;
 const depsOf = (s: Services): CohortDeps => ({
   store: s.store,
   counselors: s.counselors,
+  engagement: s.engagement,
   email: s.email,
   sms: s.sms,
   clock: s.clock,

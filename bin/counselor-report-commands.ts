@@ -1,8 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Services } from '../shared/adapters/services';
 import { sendEveryWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselor-alerts';
-import { reportOfCohort } from '../shared/app/cohort-report';
-import { cohortReportCsv, weeklyScoresCsv } from '../shared/domain/cohort-report';
+import { cohortMembersCsv, cohortWeeklyCsv } from '../shared/app/members/cohort-export';
+import { recountCohort } from '../shared/app/members/recount-cohort';
+import { loadLibrary } from '../shared/app/library';
 import { DomainError, plainIssue } from '../shared/app/errors';
 import { RecordId } from '../shared/domain/counselor';
 import type { Clock } from '../shared/ports';
@@ -66,12 +67,23 @@ export function registerReportCommands(program: Command, services: ServicesFacto
     .argument('<cohortId>', 'the cohort')
     .requiredOption('--org <orgId>', 'its organisation', (v) => recordId(v)[0]!)
     .option('--weekly', 'the weekly trend instead of the members')
+    .option('--recount', "put the cohort's figures right from its records (after a crash; reads every member)")
     .option('--now <instant>', 'as if it were this instant', instant)
-    .action(async (cohortId: string, o: { org: string; weekly?: boolean; now?: Date }) => {
+    .action(async (cohortId: string, o: { org: string; weekly?: boolean; recount?: boolean; now?: Date }) => {
       const s = await services(clockAt(o.now));
       const cohort = await s.counselors.getCohort(o.org, cohortId);
-      if (!cohort) throw new DomainError('not_found', 'no such cohort in that organisation');
-      const report = await reportOfCohort({ store: s.store, counselors: s.counselors, clock: s.clock }, cohort);
-      process.stdout.write(o.weekly ? weeklyScoresCsv(report) : cohortReportCsv(report));
+      if (!cohort) {
+        console.error('no such cohort in that organisation');
+        process.exitCode = 2;
+        return;
+      }
+      const operator = { counselorId: 'operator', orgId: o.org, role: 'admin' as const, scopes: [] };
+      if (o.recount) {
+        const r = await recountCohort({ ...s, library: await loadLibrary(s.store) }, operator, cohortId);
+        console.log(`recounted ${r.members} members: ${r.linked} who said yes relinked, member counts moved by ${r.countsMoved}`);
+        return;
+      }
+      const { csv } = o.weekly ? await cohortWeeklyCsv(s, operator, cohortId) : await cohortMembersCsv(s, operator, cohortId);
+      process.stdout.write(csv);
     });
 }

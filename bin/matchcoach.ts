@@ -29,6 +29,7 @@ import { registerCounselorCommands } from './counselor-commands';
 import { registerReportCommands } from './counselor-report-commands';
 import { EXIT } from './exit-codes';
 import { messageLines } from '../shared/domain/message-record';
+import { registerAnnounceCommand } from './announce-command';
 
 /**
  * `npx matchcoach`: the operator's command line. Without TABLE_NAME in the environment it talks
@@ -328,6 +329,7 @@ calendar
 
 registerCounselorCommands(program, counselorServices);
 registerReportCommands(program, (clock) => services(clock));
+registerAnnounceCommand(program, () => services());
 
 program
   .command('stack')

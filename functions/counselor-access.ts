@@ -1,3 +1,4 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import type { CounselorServices } from '../shared/adapters/counselor-services';
@@ -6,6 +7,7 @@ import { currentCounselor } from '../shared/app/counselor-auth';
 import type { CounselorPrincipal } from '../shared/domain/counselor';
 import * as pages from '../web/counselor-pages';
 import { errorResponse, problemAsPage, problemOf, problemResponse, type Problem, type ProblemRenderers } from './http';
+import { BadRequest, formFields } from './request';
 import type { HttpResult, Route, RouteContext } from './router';
 
 /**
@@ -18,8 +20,11 @@ import type { HttpResult, Route, RouteContext } from './router';
  * token naming a counselor who never existed.
  *
  * Where the token comes from: an `Authorization: Bearer` header, or the dashboard's session cookie
- * (a browser cannot send a header from a link). The cookie is taken only on reads (GET, HEAD):
- * anything that changes data needs the header, which no other site can make a browser send.
+ * (a browser cannot send a header from a link). The cookie is taken on reads (GET, HEAD), and on
+ * the dashboard's own forms (counselorForm) only with three checks that no other site can pass:
+ * the browser says the post came from our own page (Sec-Fetch-Site), the cookie is SameSite=Strict
+ * (never sent on another site's post), and the form carries a token only our page could have
+ * written (formToken: an HMAC of this counselor's session). The JSON API takes the header alone.
  */
 
 export interface CounselorRouteContext extends RouteContext<CounselorServices> {
@@ -79,9 +84,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const hasAuthorizerClaims = (event: APIGatewayProxyEventV2) =>
   Boolean((event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } } | undefined)?.authorizer?.jwt?.claims);
 
-export async function counselorAccess(services: Pick<CounselorServices, 'counselorAuth' | 'counselors'>, event: APIGatewayProxyEventV2): Promise<CounselorAccess> {
+export async function counselorAccess(services: Pick<CounselorServices, 'counselorAuth' | 'counselors'>, event: APIGatewayProxyEventV2, options: { cookieOnPost?: boolean } = {}): Promise<CounselorAccess> {
   const fromHeader = Boolean(headerOf(event, 'authorization')) || hasAuthorizerClaims(event);
-  const cookie = SAFE_METHODS.has(event.requestContext?.http?.method ?? 'GET') ? cookieToken(event) : undefined;
+  const cookie = SAFE_METHODS.has(event.requestContext?.http?.method ?? 'GET') || options.cookieOnPost ? cookieToken(event) : undefined;
   if (!fromHeader && !cookie) return { status: 'none' };
   const claimed = fromHeader ? await services.counselorAuth.authenticate(event) : await services.counselorAuth.authenticate(withBearer(event, cookie!));
   const principal = claimed && (await currentCounselor(services.counselors, claimed));
@@ -162,6 +167,81 @@ export function counselorPage(path: string, render: (ctx: CounselorRouteContext,
       if (access.status === 'refused') return problemAsPage(UNAUTHORIZED, counselorRenderers(ctx));
       try {
         return await render({ ...ctx, principal: access.principal }, base);
+      } catch (error) {
+        return problemAsPage(problemOf(error, ctx.log), counselorRenderers(ctx));
+      }
+    },
+  };
+}
+
+// ---- The dashboard's own forms --------------------------------------------------------------------------
+
+/**
+ * The token a dashboard form carries: an HMAC, under the service's link key, of this counselor in
+ * this organisation and of their session (a hash of the cookie's token). Only a page we rendered
+ * for this session has it; it changes with every sign-in and means nothing anywhere else.
+ */
+export function formToken(secret: string, principal: Pick<CounselorPrincipal, 'orgId' | 'counselorId'>, sessionToken: string): string {
+  const session = createHash('sha256').update(sessionToken).digest('base64url');
+  return createHmac('sha256', secret).update(`dashboard-form\n${principal.orgId}\n${principal.counselorId}\n${session}`).digest('base64url');
+}
+
+/** The form token for the session this request carries (for the pages that render forms). */
+export const formTokenOf = (services: Pick<CounselorServices, 'tokenSecret'>, event: APIGatewayProxyEventV2, principal: CounselorPrincipal): string | undefined => {
+  const session = cookieToken(event);
+  return session ? formToken(services.tokenSecret, principal, session) : undefined;
+};
+
+const sameToken = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+const FORM_NOT_OURS = 'This form must be sent from the Match Coach page itself. Open the page again and retry.';
+
+export interface CounselorFormContext extends CounselorRouteContext {
+  /** The form's fields (urlencoded or multipart), the form token already checked. */
+  fields: Record<string, string>;
+}
+
+/**
+ * A dashboard form (POST) for counselors only. Refused before anything happens: a post from
+ * another site (Sec-Fetch-Site) or without our form token (403), no current counselor (the
+ * sign-in page, 401), a non-admin on an admin form (403), a form we cannot read (400). `readForm`
+ * reads a body of another kind (a file upload) and returns its fields; by default the form is
+ * read with the ordinary size limit.
+ */
+export function counselorForm(
+  path: string,
+  handler: (ctx: CounselorFormContext, base: string) => Promise<HttpResult>,
+  options: { admin?: boolean; readForm?: (event: APIGatewayProxyEventV2) => Record<string, string> } = {},
+): Route<CounselorServices> {
+  return {
+    method: 'POST',
+    path,
+    async handler(ctx) {
+      const base = basePath(ctx.services);
+      const site = headerOf(ctx.event, 'sec-fetch-site');
+      if (site !== undefined && site !== 'same-origin' && site !== 'none') return problemAsPage({ status: 403, code: 'forbidden', message: FORM_NOT_OURS }, counselorRenderers(ctx));
+      const access = await counselorAccess(ctx.services, ctx.event, { cookieOnPost: true });
+      if (access.status !== 'signed-in') return problemAsPage(UNAUTHORIZED, counselorRenderers(ctx));
+      let fields: Record<string, string>;
+      try {
+        fields = (options.readForm ?? formFields)(ctx.event);
+      } catch (error) {
+        if (error instanceof BadRequest) return problemAsPage({ status: 400, code: 'validation', message: `We could not read that form: ${error.message}.` }, counselorRenderers(ctx));
+        return problemAsPage(problemOf(error, ctx.log), counselorRenderers(ctx));
+      }
+      // A browser's session is the cookie; the form must carry that session's token.
+      const session = headerOf(ctx.event, 'authorization') ? undefined : cookieToken(ctx.event);
+      if (session !== undefined) {
+        const expected = formToken(ctx.services.tokenSecret, access.principal, session);
+        if (typeof fields.form !== 'string' || !sameToken(fields.form, expected)) return problemAsPage({ status: 403, code: 'forbidden', message: FORM_NOT_OURS }, counselorRenderers(ctx));
+      }
+      try {
+        if (options.admin) requireAdmin(access.principal, 'do this');
+        return await handler({ ...ctx, principal: access.principal, fields }, base);
       } catch (error) {
         return problemAsPage(problemOf(error, ctx.log), counselorRenderers(ctx));
       }

@@ -7,6 +7,7 @@ import type { Route } from './router';
 // Counselors (issue 5): the JSON API; dashboard routes sit next to it.
 import { counselorRoutes } from './routes/counselor';
 import { counselorDashboardRoutes } from './routes/counselor-dashboard';
+import { counselorAnnouncementRoutes } from './routes/counselor-announcements';
 
 /**
  * The counselors' side of the HTTP API, in a function of its own (issue 7: the public API's bundle
@@ -16,7 +17,7 @@ import { counselorDashboardRoutes } from './routes/counselor-dashboard';
  */
 const log = createLogger('counselorApi');
 
-export const counselorApiRoutes: readonly Route<CounselorServices>[] = [...counselorRoutes, ...counselorDashboardRoutes];
+export const counselorApiRoutes: readonly Route<CounselorServices>[] = [...counselorRoutes, ...counselorDashboardRoutes, ...counselorAnnouncementRoutes];
 
 /** The same handler over any services: the real ones below, memory twins in tests. */
 export function createCounselorApiHandler(services: Promise<CounselorServices>, logger: Logger = log): ApiHandler {

@@ -6,9 +6,10 @@ import * as z from 'zod';
  * was 20 KB of the public API's bundle, issue 7): bodies here are small and already in memory
  * (request.ts bounds them), so the whole body is read at once.
  *
- * Fields only. A file part (one with a filename, or of type application/octet-stream) is skipped,
- * as before: nothing here takes files. Anything malformed, or over a limit, is an outcome with a
- * reason, never a guess at what the sender meant: request.ts answers it with a 400.
+ * Fields, and files only where the caller names them (`files`: the dashboard's CSV upload). Any
+ * other file part (one with a filename, or of type application/octet-stream) is skipped. A file's
+ * bytes are bounded by the body's own limit, which its caller sets. Anything malformed, or over a
+ * limit, is an outcome with a reason, never a guess at what the sender meant: a 400.
  */
 
 export const MULTIPART_LIMITS = {
@@ -22,7 +23,7 @@ export const MULTIPART_LIMITS = {
   headerBytes: 8 * 1024,
 } as const;
 
-export type MultipartFields = { ok: true; fields: Record<string, string> } | { ok: false; reason: string };
+export type MultipartFields = { ok: true; fields: Record<string, string>; files: Record<string, Buffer> } | { ok: false; reason: string };
 
 /** RFC 9110 section 5.6.2. */
 const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
@@ -54,7 +55,7 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 const fail = (reason: string): MultipartFields => ({ ok: false, reason });
 
 /** Parses `body` as sent with the Content-Type `contentType`. */
-export function parseMultipartForm(body: Buffer, contentType: string): MultipartFields {
+export function parseMultipartForm(body: Buffer, contentType: string, options: { files?: readonly string[] } = {}): MultipartFields {
   const type = MultipartContentType.safeParse(headerValue(contentType));
   if (!type.success) return fail('the content type has no valid boundary');
   const delimiter = Buffer.from(`\r\n--${type.data.params.boundary}`, 'latin1');
@@ -66,10 +67,11 @@ export function parseMultipartForm(body: Buffer, contentType: string): Multipart
   if (first < 0) return fail('the body does not contain the boundary');
 
   const fields = new Map<string, string>();
+  const files = new Map<string, Buffer>();
   let parts = 0;
   for (let at = first + delimiter.length; ; ) {
     // "--" right after a boundary closes the body; what follows (an epilogue) is ignored.
-    if (data.subarray(at, at + 2).toString('latin1') === '--') return { ok: true, fields: Object.fromEntries(fields) };
+    if (data.subarray(at, at + 2).toString('latin1') === '--') return { ok: true, fields: Object.fromEntries(fields), files: Object.fromEntries(files) };
     // Otherwise the boundary line ends, after optional transport padding (RFC 2046 LWSP).
     while (data[at] === 0x20 || data[at] === 0x09) at++;
     if (!data.subarray(at, at + 2).equals(CRLF)) return fail('a boundary is followed by neither a line break nor "--"');
@@ -78,8 +80,9 @@ export function parseMultipartForm(body: Buffer, contentType: string): Multipart
     if (end < 0) return fail('the body ends before its closing boundary');
     if (++parts > MULTIPART_LIMITS.parts) return fail(`more than ${MULTIPART_LIMITS.parts} parts`);
 
-    const part = readPart(data.subarray(at, end));
+    const part = readPart(data.subarray(at, end), options.files ?? []);
     if ('reason' in part) return fail(part.reason);
+    if (part.file) files.set(part.file.name, part.file.bytes);
     if (part.field) {
       // A repeated field keeps its last value, as in the urlencoded case.
       fields.set(part.field.name, part.field.value);
@@ -89,10 +92,10 @@ export function parseMultipartForm(body: Buffer, contentType: string): Multipart
   }
 }
 
-/** A field, nothing (a file part, skipped), or why the part cannot be read. */
-type Part = { field?: { name: string; value: string } } | { reason: string };
+/** A field, a file the caller asked for, nothing (another file part, skipped), or why the part cannot be read. */
+type Part = { field?: { name: string; value: string }; file?: { name: string; bytes: Buffer } } | { reason: string };
 
-function readPart(part: Buffer): Part {
+function readPart(part: Buffer, fileNames: readonly string[]): Part {
   // A part whose header section is empty starts with the blank line: it cannot name its field.
   const headerEnd = part.subarray(0, 2).equals(CRLF) ? 0 : part.indexOf(HEADER_END);
   if (headerEnd < 0) return { reason: 'a part has no blank line after its headers' };
@@ -107,9 +110,11 @@ function readPart(part: Buffer): Part {
   const typeHeader = headers.get('content-type');
   const type = typeHeader === undefined ? undefined : PartContentType.safeParse(headerValue(typeHeader));
   if (type && !type.success) return { reason: 'a part has a malformed Content-Type' };
-  if (params.filename !== undefined || params['filename*'] !== undefined || type?.data.value === 'application/octet-stream') return {};
-
   const value = part.subarray(headerEnd === 0 ? CRLF.length : headerEnd + HEADER_END.length);
+  if (params.filename !== undefined || params['filename*'] !== undefined || type?.data.value === 'application/octet-stream') {
+    return fileNames.includes(params.name) ? { file: { name: params.name, bytes: Buffer.from(value) } } : {};
+  }
+
   if (value.length > MULTIPART_LIMITS.fieldBytes) return { reason: `a field is larger than ${MULTIPART_LIMITS.fieldBytes / 1024} KB` };
   const text = decode(value, type?.data.params.charset);
   return text === undefined ? { reason: 'a part names a character set we do not know' } : { field: { name: params.name, value: text } };

@@ -193,7 +193,8 @@ export const ApiConfigSchema = z
  * dispatcher), so it is told neither sender nor Twilio's credentials.
  */
 export const CounselorApiConfigSchema = z
-  .object({ ...TableSettings, ...LinkSettings, ...PostalSettings, ...ProviderSettings, ...CounselorSignInSettings })
+  // SMS_COUNTRY_CODES: an announcement's preview counts texts only to numbers the dispatcher will text.
+  .object({ ...TableSettings, ...LinkSettings, ...PostalSettings, ...ProviderSettings, ...CounselorSignInSettings, ...SmsCountrySettings })
   .refine(...poolAndClientTogether)
   .refine(...linkKeyGiven);
 

@@ -487,9 +487,20 @@ export function tooManySignUpsPage(): PageResponse {
 // ---- An organisation asks to follow someone already with us --------------------------------------------
 
 export type JoinPageView =
-  | { status: 'pending'; orgName: string }
+  | { status: 'pending'; orgName: string; contacts?: { email?: string; phone?: string } }
   | { status: 'answered'; orgName: string; answer: 'accepted' | 'declined'; justNow?: boolean }
   | { status: 'nothing-to-answer' };
+
+/**
+ * With a yes, the contacts the person may let the organisation's counselors see, each its own
+ * choice and unticked: saying yes to being followed is not saying yes to being called.
+ */
+function shareChoices(orgName: string, contacts: { email?: string; phone?: string }): string {
+  const org = escapeHtml(orgName);
+  const choice = (name: string, label: string) => `<label class="choice"><input type="checkbox" name="${name}" value="yes"> <span>${label}</span></label>`;
+  const items = [contacts.email && choice('share_email', `Let ${org}'s counselors see my email (${escapeHtml(contacts.email)}), so they can write to me`), contacts.phone && choice('share_phone', `Let ${org}'s counselors see my phone number (${escapeHtml(contacts.phone)}), so they can call or text me`)].filter(Boolean);
+  return items.length ? `<fieldset><legend>So they can reach you (optional)</legend>${items.join('')}<span class="hint">You can also text TALK at any time to ask them to reach you.</span></fieldset>` : '';
+}
 
 /** The join link's page: what the organisation would see, and yes or no. Opening it changes nothing. */
 export function joinPage(view: JoinPageView): PageResponse {
@@ -513,7 +524,7 @@ export function joinPage(view: JoinPageView): PageResponse {
 <h1>${org} asks to follow your coaching</h1>
 <p>${org} added you to one of its groups in Match Coach. They see nothing about you unless you say yes here.</p>
 <p>If you say yes, they will see how your coaching goes: whether messages reach you, your check-in scores and any safety alerts, so that they can reach out when things are hard. They never see the words you write to us. Their reminders will join yours.</p>
-<form method="post" action=""><input type="hidden" name="answer" value="yes"><button type="submit">Yes, ${org} may follow my coaching</button></form>
+<form method="post" action=""><input type="hidden" name="answer" value="yes">${shareChoices(view.orgName, view.contacts ?? {})}<button type="submit">Yes, ${org} may follow my coaching</button></form>
 <form method="post" action=""><input type="hidden" name="answer" value="no"><button type="submit" class="secondary">No, thank you</button></form>
 <p class="hint">If you do not know ${org}, choose no or simply close this page: nothing changes.</p>`,
   });

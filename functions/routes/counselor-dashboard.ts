@@ -1,8 +1,16 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { recordAudit } from '../../shared/app/audit';
-import { cohortReportFor, listOrgCohorts, memberTimelineFor, type CohortReportDeps } from '../../shared/app/cohort-report';
-import { cohortReportCsv, weeklyScoresCsv } from '../../shared/domain/cohort-report';
+import { getCohort, sendInvitations } from '../../shared/app/cohorts';
+import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
+import { DomainError } from '../../shared/app/errors';
+import { cohortMembersCsv, cohortWeeklyCsv } from '../../shared/app/members/cohort-export';
+import { cohortPage, cohortsWithCounts, parseCohortPageQuery } from '../../shared/app/members/cohort-page';
+import { markContacted } from '../../shared/app/members/mark-contacted';
+import { viewMember } from '../../shared/app/members/member-page';
+import { resumeMemberCoaching } from '../../shared/app/members/resume-member-coaching';
+import { parseMultipartForm } from '../multipart-form';
+import { INLINE_INVITATIONS, cohortDeps } from './counselor';
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { exchangeCode } from '../../shared/adapters/cognito-token';
 import {
@@ -15,7 +23,7 @@ import {
   SIGN_IN_STATE_SECONDS,
 } from '../../shared/domain/sign-in-flow';
 import * as pages from '../../web/counselor-pages';
-import { accessOfToken, basePath, counselorPage, counselorRoute, isSecure, sessionCookie, TokenText, type CounselorRouteContext } from '../counselor-access';
+import { accessOfToken, basePath, counselorForm, counselorPage, counselorRoute, formTokenOf, isSecure, sessionCookie, TokenText, type CounselorRouteContext } from '../counselor-access';
 import { json } from '../http';
 import { BadRequest, formFields } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
@@ -45,6 +53,13 @@ type DashboardContext = RouteContext<CounselorServices>;
  */
 
 const MAX_SESSION_SECONDS = 12 * 3600;
+/** What the member page says after a form (a redirect back with ?done=...). */
+const DoneQuery = z.enum(['contacted', 'resumed', 'not-held']).optional();
+/** The form token for pages that render forms (a browser's session only: API clients use the header). */
+const formTokenIn = (ctx: CounselorRouteContext) => {
+  const token = formTokenOf(ctx.services, ctx.event, ctx.principal);
+  return token ? { formToken: token } : {};
+};
 const SignInForm = z.object({ token: TokenText });
 const headerOf = (event: APIGatewayProxyEventV2, name: string) => Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
 
@@ -161,17 +176,19 @@ export const signInFlowRoutes: Route<CounselorServices>[] = [
   },
 ];
 
-const reportDeps = (services: CounselorServices): CohortReportDeps => ({ store: services.store, counselors: services.counselors, clock: services.clock });
+const pageDeps = (services: CounselorServices) => ({ store: services.store, counselors: services.counselors, engagement: services.engagement, clock: services.clock, log: services.log });
 
 const redirect = (location: string, headers: Record<string, string> = {}): HttpResult => ({ statusCode: 303, headers: { location, 'cache-control': 'no-store', ...headers }, body: '' });
 const forbidden = (): HttpResult => ({ statusCode: 403, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'This form must be sent from the Match Coach page itself.' });
+const queryOf = (event: APIGatewayProxyEventV2) => Object.fromEntries(new URLSearchParams(event.rawQueryString ?? ''));
+
 /** A CSV download; exporting people's figures is an action an admin can see in the audit log. */
 async function csvExport(ctx: CounselorRouteContext, part: 'members' | 'weekly'): Promise<HttpResult> {
   const { principal } = ctx;
   const cohortId = ctx.params.cohortId!;
-  const { report } = await cohortReportFor(reportDeps(ctx.services), principal, cohortId);
-  await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'report.export', { kind: 'cohort', id: cohortId }, { part, rows: part === 'members' ? report.memberCount : report.weeklyScores.length });
-  const day = report.generatedAt.slice(0, 10);
+  const { csv, rows } = part === 'members' ? await cohortMembersCsv(pageDeps(ctx.services), principal, cohortId) : await cohortWeeklyCsv(pageDeps(ctx.services), principal, cohortId);
+  await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'report.export', { kind: 'cohort', id: cohortId }, { part, rows });
+  const day = ctx.services.clock.now().toISOString().slice(0, 10);
   return {
     statusCode: 200,
     headers: {
@@ -180,17 +197,29 @@ async function csvExport(ctx: CounselorRouteContext, part: 'members' | 'weekly')
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
     },
-    body: part === 'members' ? cohortReportCsv(report) : weeklyScoresCsv(report),
+    body: csv,
   };
 }
 
-/** One member's timeline: looking at one person's record is an action an admin can see in the audit log. */
-async function viewedTimeline(ctx: CounselorRouteContext) {
-  const { principal } = ctx;
-  const view = await memberTimelineFor(reportDeps(ctx.services), principal, ctx.params.cohortId!, ctx.params.personId!);
-  await recordAudit({ counselors: ctx.services.counselors, clock: ctx.services.clock }, principal, 'member.view', { kind: 'member', id: view.personId }, { cohortId: view.cohort.cohortId });
-  return view;
+/** The counselors' emails by id, for "who noted this" on a member's page (colleagues in the same organisation). */
+async function counselorNames(ctx: CounselorRouteContext): Promise<Map<string, string>> {
+  return new Map((await ctx.services.counselors.listCounselors(ctx.principal.orgId)).map((c) => [c.counselorId, c.email]));
 }
+
+/** The dashboard's CSV upload: a multipart form with the file and the form token, bounded like the API's import. */
+const readUpload = (event: APIGatewayProxyEventV2): Record<string, string> & { __file?: never } => {
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (body.length > MAX_CSV_BYTES + 64 * 1024) throw new BadRequest(`the file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB: split it into smaller files`);
+  const type = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+  if (!type.toLowerCase().startsWith('multipart/form-data')) throw new BadRequest('choose a file and press Upload');
+  const parsed = parseMultipartForm(body, type, { files: ['file'] });
+  if (!parsed.ok) throw new BadRequest(parsed.reason);
+  uploads.set(event, parsed.files.file);
+  return parsed.fields;
+};
+/** The uploaded file of a request, set by readUpload for the handler that follows it. */
+const uploads = new WeakMap<APIGatewayProxyEventV2, Buffer | undefined>();
 
 export const counselorDashboardRoutes: Route<CounselorServices>[] = [
   { method: 'GET', path: '/dashboard/sign-in', handler: async (ctx) => pages.signInPage({ base: basePath(ctx.services), hostedSignIn: ctx.services.counselorSignIn !== undefined }) },
@@ -226,22 +255,54 @@ export const counselorDashboardRoutes: Route<CounselorServices>[] = [
       return { ...page, headers: { ...page.headers, 'set-cookie': sessionCookie(ctx.services, '', 0) } };
     },
   },
-  counselorPage('/dashboard', async (ctx, base) => pages.cohortListPage({ base, principal: ctx.principal, cohorts: await listOrgCohorts(reportDeps(ctx.services), ctx.principal) })),
-  counselorPage('/dashboard/cohorts/:cohortId', async (ctx, base) =>
-    pages.cohortPage({ base, principal: ctx.principal, view: await cohortReportFor(reportDeps(ctx.services), ctx.principal, ctx.params.cohortId!) }),
-  ),
-  counselorPage('/dashboard/cohorts/:cohortId/members/:personId', async (ctx, base) => pages.memberPage({ base, principal: ctx.principal, view: await viewedTimeline(ctx) })),
+  counselorPage('/dashboard', async (ctx, base) => pages.cohortListPage({ base, principal: ctx.principal, cohorts: await cohortsWithCounts(pageDeps(ctx.services), ctx.principal) })),
+  counselorPage('/dashboard/cohorts/:cohortId', async (ctx, base) => {
+    const query = parseCohortPageQuery(queryOf(ctx.event));
+    const view = await cohortPage(pageDeps(ctx.services), ctx.principal, ctx.params.cohortId!, query);
+    return pages.cohortPage({ base, principal: ctx.principal, view, ...formTokenIn(ctx) });
+  }),
+  counselorPage('/dashboard/cohorts/:cohortId/members/:personId', async (ctx, base) => {
+    const view = await viewMember(pageDeps(ctx.services), ctx.principal, ctx.params.cohortId!, ctx.params.personId!);
+    const done = DoneQuery.safeParse(queryOf(ctx.event).done);
+    return pages.memberPage({ base, principal: ctx.principal, view, counselorNames: await counselorNames(ctx), ...(done.success && done.data && { done: done.data }), ...formTokenIn(ctx) });
+  }),
   counselorPage('/dashboard/cohorts/:cohortId/report.csv', (ctx) => csvExport(ctx, 'members')),
   counselorPage('/dashboard/cohorts/:cohortId/weekly.csv', (ctx) => csvExport(ctx, 'weekly')),
 
+  counselorForm(
+    '/dashboard/cohorts/:cohortId/import',
+    async (ctx, base) => {
+      const deps = cohortDeps(ctx.services);
+      const cohort = await getCohort(deps, ctx.principal, ctx.params.cohortId!);
+      const file = uploads.get(ctx.event);
+      if (!file || file.length === 0) throw new DomainError('validation', 'Choose a CSV file to upload, then press Upload.');
+      const report = await importCsv(deps, ctx.principal, cohort.cohortId, file);
+      if (report.fileError) return pages.importReportPage({ base, principal: ctx.principal, cohort, report });
+      // As the API's import: the first invitations now, the rest later; the dispatcher sends them at the providers' pace.
+      const now = report.toInvite.slice(0, INLINE_INVITATIONS);
+      const invitations = await sendInvitations(deps, ctx.principal, cohort.cohortId, now);
+      return pages.importReportPage({ base, principal: ctx.principal, cohort, report: { ...report, invitations: { ...invitations, stillToInvite: report.toInvite.length - now.length } } });
+    },
+    { readForm: readUpload },
+  ),
+  counselorForm('/dashboard/cohorts/:cohortId/members/:personId/contacted', async (ctx, base) => {
+    await markContacted(pageDeps(ctx.services), ctx.principal, ctx.params.cohortId!, ctx.params.personId!, { via: ctx.fields.via, ...(ctx.fields.note ? { note: ctx.fields.note } : {}) });
+    return redirect(`${pages.dashboardPaths(base).member(ctx.params.cohortId!, ctx.params.personId!)}?done=contacted`);
+  }),
+  counselorForm('/dashboard/cohorts/:cohortId/members/:personId/resume', async (ctx, base) => {
+    const { resumed } = await resumeMemberCoaching(pageDeps(ctx.services), ctx.principal, ctx.params.cohortId!, ctx.params.personId!);
+    return redirect(`${pages.dashboardPaths(base).member(ctx.params.cohortId!, ctx.params.personId!)}?done=${resumed ? 'resumed' : 'not-held'}`);
+  }),
+
   counselorRoute('GET', '/counselor/cohorts/:cohortId/report', async (ctx) => {
-    const { cohort, report, waiting } = await cohortReportFor(reportDeps(ctx.services), ctx.principal, ctx.params.cohortId!);
-    return json(200, { cohort: { cohortId: cohort.cohortId, name: cohort.name, season: cohort.season, archived: cohort.archived }, report, waiting });
+    const view = await cohortPage(pageDeps(ctx.services), ctx.principal, ctx.params.cohortId!, parseCohortPageQuery({ size: '10' }));
+    const { cohort, figures, silent } = view;
+    return json(200, { cohort: { cohortId: cohort.cohortId, name: cohort.name, season: cohort.season, archived: cohort.archived }, figures, silent });
   }),
   counselorRoute('GET', '/counselor/cohorts/:cohortId/report.csv', (ctx) => csvExport(ctx, 'members')),
   counselorRoute('GET', '/counselor/cohorts/:cohortId/weekly.csv', (ctx) => csvExport(ctx, 'weekly')),
   counselorRoute('GET', '/counselor/cohorts/:cohortId/members/:personId/timeline', async (ctx) => {
-    const view = await viewedTimeline(ctx);
-    return json(200, { personId: view.personId, firstName: view.firstName, consent: view.consent, supportHold: view.supportHold, timeline: view.timeline });
+    const view = await viewMember(pageDeps(ctx.services), ctx.principal, ctx.params.cohortId!, ctx.params.personId!);
+    return json(200, { personId: view.personId, firstName: view.firstName, consent: view.channels, supportHold: view.supportHold, timeline: view.timeline });
   }),
 ];

@@ -9,13 +9,16 @@ import {
   getCohort,
   listCohorts,
   listCounselors,
-  listMembers,
   removeMember,
   sendInvitations,
   updateCohort,
   type CohortDeps,
 } from '../../shared/app/cohorts';
 import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
+import { cohortPage, parseCohortPageQuery } from '../../shared/app/members/cohort-page';
+import { markContacted } from '../../shared/app/members/mark-contacted';
+import { viewMember } from '../../shared/app/members/member-page';
+import { resumeMemberCoaching } from '../../shared/app/members/resume-member-coaching';
 import { removeCounselorEverywhere } from '../../shared/app/counselor-removal';
 import { CounselorSettings } from '../../shared/domain/counselor';
 import { DomainError } from '../../shared/app/errors';
@@ -40,6 +43,7 @@ import type { Route, RouteContext } from '../router';
 export const cohortDeps = (services: CounselorServices): CohortDeps => ({
   store: services.store,
   counselors: services.counselors,
+  engagement: services.engagement,
   email: notSentFromHere,
   sms: notSentFromHere,
   clock: services.clock,
@@ -50,7 +54,7 @@ export const cohortDeps = (services: CounselorServices): CohortDeps => ({
 });
 
 /** Invitations queued within an import request (a few writes each); API Gateway gives a request 29 seconds. */
-const INLINE_INVITATIONS = 200;
+export const INLINE_INVITATIONS = 200;
 
 /** A JSON member list of 500 fits well within this. */
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -120,8 +124,24 @@ export const counselorRoutes: Route<CounselorServices>[] = [
     async (ctx) => json(200, { cohort: await updateCohort(cohortDeps(ctx.services), ctx.principal, ctx.params.cohortId!, jsonBody(ctx)) }),
   ),
 
-  counselorRoute('GET', '/counselor/cohorts/:cohortId/members', async ({ services, principal, params }) =>
-    json(200, { members: await listMembers(services, principal, params.cohortId!) }),
+  // A page of members at a time (filters and exact search as on the dashboard): a cohort of any size costs a page.
+  counselorRoute('GET', '/counselor/cohorts/:cohortId/members', async ({ services, principal, params, event }) => {
+    const query = parseCohortPageQuery(Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')));
+    const view = await cohortPage(services, principal, params.cohortId!, query);
+    return json(200, { members: view.rows, ...(view.next && { next: view.next }), ...(view.search && { search: view.search }) });
+  }),
+
+  counselorRoute('GET', '/counselor/cohorts/:cohortId/members/:personId', async ({ services, principal, params }) => {
+    const { cohort, ...view } = await viewMember(services, principal, params.cohortId!, params.personId!);
+    return json(200, { member: { ...view, cohortId: cohort.cohortId } });
+  }),
+
+  counselorRoute('POST', '/counselor/cohorts/:cohortId/members/:personId/contacted', async (ctx) =>
+    json(200, { contacted: await markContacted(ctx.services, ctx.principal, ctx.params.cohortId!, ctx.params.personId!, jsonBody(ctx)) }),
+  ),
+
+  counselorRoute('POST', '/counselor/cohorts/:cohortId/members/:personId/resume', async ({ services, principal, params }) =>
+    json(200, await resumeMemberCoaching(services, principal, params.cohortId!, params.personId!)),
   ),
 
   counselorRoute(

@@ -47,6 +47,7 @@ const depsOf = (services: Services, log: Logger): SubscriptionDeps => ({
   publicBaseUrl: services.publicBaseUrl,
   postalAddress: services.settings.postalAddress,
   counselors: services.counselors,
+  engagement: services.engagement,
   ...(services.smsCountryCodes && { smsCountryCodes: services.smsCountryCodes }),
   ...(services.publicForms && { publicForms: services.publicForms }),
   ...(services.whatsapp && services.whatsappSetup && { whatsapp: services.whatsapp, whatsappSetup: services.whatsappSetup }),
@@ -58,6 +59,7 @@ const waitUntil = (deadline: number) => new Promise<void>((resolve) => setTimeou
 const joinDepsOf = (services: Services, log: Logger): JoinDeps => ({
   store: services.store,
   counselors: services.counselors,
+  engagement: services.engagement,
   clock: services.clock,
   log,
   tokenSecret: services.tokenSecret,
@@ -79,7 +81,7 @@ const linkProblem = (outcome: InvalidLink) => pages.linkProblemPage(outcome.reas
 const MAX_SNS_BYTES = 300 * 1024;
 
 const ConfirmForm = z.object({ confirm: z.literal('yes') });
-const JoinForm = z.object({ answer: z.enum(['yes', 'no']) });
+const JoinForm = z.object({ answer: z.enum(['yes', 'no']), share_email: z.literal('yes').optional(), share_phone: z.literal('yes').optional() });
 const PreferencesAction = z.object({ action: z.enum(['save', 'delete', 'delete-confirmed', 'reset-calendar', 'stop-sharing', 'start-sharing']) });
 /** The confirmation page's calendar link: the preference centre's calendar section (its buttons subscribe). */
 const calendarSectionUrl = (deps: SubscriptionDeps, personId: string) => `${preferencesUrl(deps, personId)}#calendar`;
@@ -173,7 +175,9 @@ export const subscriberRoutes: Route[] = [
       if (isResult(fields)) return fields;
       const answer = JoinForm.safeParse(fields);
       if (!answer.success) return pages.badFormPage('Choose yes or no.');
-      const view = await answerJoinRequest(joinDepsOf(ctx.services, ctx.log), ctx.params.token!, answer.data.answer === 'yes' ? 'accepted' : 'declined');
+      const yes = answer.data.answer === 'yes';
+      const share = yes ? { email: answer.data.share_email === 'yes', phone: answer.data.share_phone === 'yes' } : {};
+      const view = await answerJoinRequest(joinDepsOf(ctx.services, ctx.log), ctx.params.token!, yes ? 'accepted' : 'declined', share);
       if (view.status === 'invalid-link') return linkProblem(view);
       return pages.joinPage(view);
     },

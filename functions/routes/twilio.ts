@@ -112,6 +112,9 @@ export const twilioRoutes: Route[] = [
           signUpUrl: `${ctx.services.publicBaseUrl}/`,
           ...(ctx.services.whatsappSetup && { whatsapp: { ...(ctx.services.whatsappSetup.number && { number: ctx.services.whatsappSetup.number }) } }),
           ...(ctx.services.smsCountryCodes && { smsCountryCodes: ctx.services.smsCountryCodes }),
+          engagement: ctx.services.engagement,
+          // A TALK reaches the counselors the same way (an alert, swept again if it cannot go).
+          onTalkFlag: (flag) => alertCounselorsOfCrisis(alertDepsOf(ctx.services, ctx.log), flag),
         },
         { messageSid: MessageSid, from: From, to: To, body: Body },
       );

@@ -9,6 +9,7 @@ import { createCognitoCounselorAccounts } from './cognito/cognito-counselor-acco
 import { silentLogger } from '../ports';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { createDynamoStore } from './dynamo/dynamo-store';
+import { createDynamoEngagementStore } from './dynamo/engagement-store';
 import { tokenSecret } from './secrets';
 import { dynamoClientOf } from './dynamo/client';
 import type { Services, ServicesOptions } from './services';
@@ -21,7 +22,7 @@ import type { Services, ServicesOptions } from './services';
  * hosted sign-in are not built into, or bundled with, functions that never sign a counselor in.
  * The CLI and the local stack use these together with ./services.ts (Services & CounselorServices).
  */
-export interface CounselorServices extends Pick<Services, 'store' | 'counselors' | 'clock' | 'log' | 'tokenSecret' | 'publicBaseUrl'> {
+export interface CounselorServices extends Pick<Services, 'store' | 'counselors' | 'engagement' | 'clock' | 'log' | 'tokenSecret' | 'publicBaseUrl'> {
   /** CAN-SPAM's postal address, for the invitations counselors queue. */
   postalAddress: string;
   /** Who is calling /counselor/...: API Gateway's verified claims in AWS, the local issuer locally. */
@@ -30,6 +31,8 @@ export interface CounselorServices extends Pick<Services, 'store' | 'counselors'
   counselorSignIn?: CounselorSignIn;
   /** The counselors' sign-in accounts, shut when a counselor is removed: Cognito on AWS, none locally. */
   counselorAccounts: CounselorAccounts;
+  /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES): what an announcement's preview counts as textable. */
+  smsCountryCodes?: readonly string[];
 }
 
 export interface CounselorSignIn {
@@ -49,11 +52,13 @@ export async function createCounselorServices(config: CounselorApiConfig, option
   const base = {
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
+    engagement: createDynamoEngagementStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     clock,
     log: options.log ?? silentLogger,
     tokenSecret: await tokenSecret(config),
     publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
     postalAddress: config.POSTAL_ADDRESS,
+    smsCountryCodes: config.SMS_COUNTRY_CODES,
   };
   return { ...base, ...counselorSignInOf(config, base) };
 }

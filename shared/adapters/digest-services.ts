@@ -2,6 +2,7 @@ import type { WeeklyDigestConfig } from '../config';
 import { silentLogger } from '../ports';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { createDynamoStore } from './dynamo/dynamo-store';
+import { createDynamoEngagementStore } from './dynamo/engagement-store';
 import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
 import { dynamoClientOf } from './dynamo/client';
 import { sesSenderOf } from './ses/ses-from-config';
@@ -12,7 +13,7 @@ import type { Services, ServicesOptions } from './services';
  * emails counselors, so it holds the table, SES and the notification ledger, and no Twilio
  * credentials or link-signing key (its emails link to the dashboard, which needs neither).
  */
-export type DigestServices = Pick<Services, 'store' | 'counselors' | 'email' | 'notifications' | 'clock' | 'log' | 'publicBaseUrl'>;
+export type DigestServices = Pick<Services, 'store' | 'counselors' | 'engagement' | 'email' | 'notifications' | 'clock' | 'log' | 'publicBaseUrl'>;
 
 export function createDigestServices(config: WeeklyDigestConfig, options: ServicesOptions = {}): DigestServices {
   const dynamo = dynamoClientOf(config);
@@ -20,6 +21,8 @@ export function createDigestServices(config: WeeklyDigestConfig, options: Servic
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
     notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
+    // Read only: cohort figures for the digest (its grants allow writes to NOTIFY# items alone).
+    engagement: createDynamoEngagementStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     email: sesSenderOf(config),
     clock: options.clock ?? { now: () => new Date() },
     log: options.log ?? silentLogger,

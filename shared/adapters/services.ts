@@ -24,6 +24,8 @@ import type { CounselorStore } from '../ports/counselor';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
+import type { EngagementStore } from '../ports/engagement';
+import { createDynamoEngagementStore } from './dynamo/engagement-store';
 
 /**
  * The composition root: the real adapters, built from configuration. Handlers, the CLI and the
@@ -64,6 +66,11 @@ export interface Services {
   counselors: CounselorStore;
   /** Crisis alerts and weekly digests to counselors go once: claimed here before each send. */
   notifications: NotificationLedger;
+  /**
+   * Engagement counts of people an organisation follows, kept as messages, replies and flags
+   * happen (the dispatcher and the inbound webhook write them), and their cohorts' figures.
+   */
+  engagement: EngagementStore;
   /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES); absent means every country. */
   smsCountryCodes?: readonly string[];
   /** The anonymous sign-up form's caps (counters in the table) and the least time its answer takes. */
@@ -190,6 +197,7 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
     },
     counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
     notifications: createDynamoNotificationLedger({ client: dynamo, tableName: config.TABLE_NAME }),
+    engagement: createDynamoEngagementStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     smsCountryCodes: config.SMS_COUNTRY_CODES,
     // The public API's sign-up form (the dispatcher is not told these settings, and needs none).
     ...(config.SIGNUP_LIMIT_PER_HOUR !== undefined && {

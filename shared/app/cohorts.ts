@@ -19,6 +19,7 @@ import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson } from './replan';
+import { linkMember, unlinkMember } from './engagement';
 
 /**
  * Cohorts (issue 5): a counselor's groups of applicants. Create, rename, archive; add members (by
@@ -599,9 +600,25 @@ async function memberWritten(batch: MemberBatch, change: MemberChange): Promise<
   const { deps } = batch;
   const { member, notes } = change;
   if (batch.memberSink) batch.memberSink(member);
-  else await deps.counselors.saveCohortMember(member);
+  else {
+    await deps.counselors.saveCohortMember(member);
+    await linkIfAccepted(batch, [member]);
+  }
   if (change.replan) await replanPerson({ store: deps.store, clock: deps.clock, library: batch.library }, member.personId);
   return { status: change.outcome, personId: member.personId, ...(notes.length && { notes }) };
+}
+
+/**
+ * Someone who said yes to the organisation before is a member at once (planMember): their
+ * engagement joins the new cohort's figures as it is written.
+ */
+export async function linkIfAccepted(batch: Pick<MemberBatch, 'deps' | 'library'>, members: readonly CohortMember[]): Promise<void> {
+  const { deps } = batch;
+  if (!deps.engagement) return;
+  for (const member of members) {
+    if (!isAcceptedMember(member)) continue;
+    await linkMember({ engagement: deps.engagement, store: deps.store, clock: deps.clock, library: batch.library, ...definedOnly({ log: deps.log }) }, member);
+  }
 }
 
 const rejected = (reason: string): RowOutcome => ({ status: 'rejected', reason });
@@ -793,45 +810,6 @@ async function forEachLimited<T>(items: readonly T[], concurrency: number, work:
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-// ---- What a counselor sees of members -----------------------------------------------------------------
-
-/**
- * A member as the organisation may see them. Until the person says yes, only what the counselor
- * typed (the label) and the membership's own dates: never the person's name or records, and
- * nothing that would tell whether they were already with us.
- */
-export interface MemberView {
-  personId: string;
-  status: CohortMember['status'];
-  answer: 'pending' | 'accepted' | 'declined';
-  firstName?: string;
-  addedAt: string;
-  addedBy: string;
-  removedAt?: string;
-  answeredAt?: string;
-}
-
-export async function listMembers(deps: Pick<CohortDeps, 'counselors' | 'store'>, actor: CounselorPrincipal, cohortId: string): Promise<MemberView[]> {
-  await getCohort(deps, actor, cohortId);
-  const members = await deps.counselors.listCohortMembers(actor.orgId, cohortId);
-  const accepted = members.filter((m) => m.consent?.state === 'accepted');
-  const people = accepted.length > 0 ? await deps.store.getPeople(accepted.map((m) => m.personId)) : new Map<string, Person>();
-  return members.map((m) => memberView(m, people.get(m.personId)));
-}
-
-export function memberView(member: CohortMember, person: Person | undefined): MemberView {
-  const answer = member.consent?.state ?? 'pending';
-  const firstName = answer === 'accepted' ? person?.firstName : member.label?.firstName;
-  return {
-    personId: member.personId,
-    status: member.status,
-    answer,
-    addedAt: member.addedAt,
-    addedBy: member.addedBy,
-    ...definedOnly({ firstName, removedAt: member.removedAt, answeredAt: answer === 'pending' ? undefined : member.consent?.at }),
-  };
-}
-
 // ---- Removal and erasure ------------------------------------------------------------------------------
 
 async function memberOf(deps: CohortDeps, actor: CounselorPrincipal, cohortId: string, personId: string): Promise<CohortMember> {
@@ -858,6 +836,8 @@ export async function removeMember(deps: CohortDeps, actor: CounselorPrincipal, 
   const now = deps.clock.now();
   const nowIso = now.toISOString();
   if (member.status !== 'removed') await deps.counselors.saveCohortMember({ ...member, status: 'removed', removedAt: nowIso }).catch(ignoreGone);
+  // Their engagement leaves this cohort's figures (the same again changes nothing).
+  if (member.consent?.state === 'accepted' && deps.engagement) await unlinkMember({ engagement: deps.engagement, store: deps.store, ...definedOnly({ log: deps.log }) }, member);
   const person = await deps.store.getPerson(personId);
   const memberships = person ? await deps.counselors.cohortsOfPerson(personId) : [];
   const others = memberships.filter((m) => m.status === 'active' && !(m.orgId === actor.orgId && m.cohortId === cohortId));

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { FLAG_REASONS, weekStartOf, type CohortReport, type FlagReason } from '../domain/cohort-report';
+import { weekStartOf } from '../domain/checkins';
+import { OPEN_FLAG_REASONS, cohortFigures, type CohortFigures, type OpenFlagReason } from '../domain/engagement';
+import type { EngagementStore } from '../ports/engagement';
 import type { Cohort, CohortMember, Counselor } from '../domain/counselor';
 import type { SafetyAlert } from '../domain/model';
 import type { Clock, EmailSender, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { NotificationLedger } from '../ports/notification-ledger';
-import { reportOfCohort, type CohortReportDeps } from './cohort-report';
 import type { Library } from './planning';
 import { isAcceptedMember } from '../domain/counselor';
 
@@ -26,10 +27,12 @@ import { isAcceptedMember } from '../domain/counselor';
  */
 
 export interface CounselorAlertDeps {
-  store: CohortReportDeps['store'] & Pick<Store, 'listSafetyAlerts'>;
+  store: Pick<Store, 'getPerson' | 'listSafetyAlerts'>;
   counselors: Pick<CounselorStore, 'cohortsOfPerson' | 'listCounselors' | 'getCohort' | 'listCohorts' | 'listCohortMembers' | 'getCohortMember' | 'listOrganisations'>;
   email: EmailSender;
   ledger: NotificationLedger;
+  /** Cohort figures for the digest (read only). */
+  engagement: Pick<EngagementStore, 'cohortTotals'>;
   clock: Clock;
   /** Where the dashboard lives (links in the emails). */
   publicBaseUrl: string;
@@ -92,14 +95,19 @@ async function sendOnce(deps: CounselorAlertDeps, key: string, build: () => Emai
 // ---- Crisis alerts -----------------------------------------------------------------------------------
 
 export const crisisAlertKey = (eventId: string, counselorId: string) => `crisis#${eventId}#${counselorId}`;
+export const talkAlertKey = (eventId: string, counselorId: string) => `talk#${eventId}#${counselorId}`;
 
 /**
- * Emails every counselor of every organisation whose active cohort holds the person, who has
- * crisis alerts on: one email per counselor per flagged text, naming the cohorts they share.
- * Distress flags are for the dashboard's follow-up list, not an alert.
+ * Emails every counselor of every organisation whose active cohort holds the person (and who said
+ * yes to it), who wants such alerts: one email per counselor per flagged text, naming the cohorts
+ * they share and linking to the member's page, where their shared contacts and "mark as
+ * contacted" are. A risk text goes to those with crisis alerts on; a TALK (the person asks for a
+ * human, not a crisis) to those with TALK alerts on. Distress flags are for the dashboard's
+ * follow-up list, not an alert.
  */
 export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pick<SafetyAlert, 'personId' | 'eventId' | 'at' | 'level'>): Promise<NotifyOutcome> {
-  if (flag.level !== 'risk') return noOutcome();
+  if (flag.level !== 'risk' && flag.level !== 'talk') return noOutcome();
+  const talk = flag.level === 'talk';
   // Only organisations the person said yes to hear of them.
   const memberships = (await deps.counselors.cohortsOfPerson(flag.personId)).filter(isAcceptedMember);
   if (memberships.length === 0) return noOutcome();
@@ -113,9 +121,11 @@ export async function alertCounselorsOfCrisis(deps: CounselorAlertDeps, flag: Pi
   for (const [orgId, members] of byOrg) {
     const cohorts = (await Promise.all(members.map((m) => deps.counselors.getCohort(orgId, m.cohortId)))).filter((c): c is Cohort => c !== undefined && !c.archived);
     if (cohorts.length === 0) continue;
-    const recipients = (await deps.counselors.listCounselors(orgId)).filter((c) => c.settings.crisisAlerts);
+    const recipients = (await deps.counselors.listCounselors(orgId)).filter((c) => (talk ? c.settings.talkAlerts !== false : c.settings.crisisAlerts));
     for (const counselor of recipients) {
-      outcome = add(outcome, await sendOnce(deps, crisisAlertKey(flag.eventId, counselor.counselorId), () => crisisEmail(deps, counselor, name, flag, cohorts)));
+      outcome = talk
+        ? add(outcome, await sendOnce(deps, talkAlertKey(flag.eventId, counselor.counselorId), () => talkEmail(deps, counselor, name, flag, cohorts)))
+        : add(outcome, await sendOnce(deps, crisisAlertKey(flag.eventId, counselor.counselorId), () => crisisEmail(deps, counselor, name, flag, cohorts)));
     }
   }
   return outcome;
@@ -130,16 +140,32 @@ function crisisEmail(deps: CounselorAlertDeps, counselor: Counselor, firstName: 
   const text = [
     `${name} (${cohortNames}) sent us a text at ${utc(flag.at)} that our safety check flagged.`,
     '',
-    'We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can.',
+    'We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can: their page shows the contact details they chose to share with you, and lets you mark them contacted and resume their coaching.',
     '',
-    ...links.map((l) => `Their timeline (${l.cohort}): ${l.url}`),
+    ...links.map((l) => `Open their page (${l.cohort}): ${l.url}`),
     '',
     'You get this email because crisis alerts are on in your Match Coach counselor settings.',
   ].join('\n');
   const html = `<p>${escapeHtml(name)} (${escapeHtml(cohortNames)}) sent us a text at ${escapeHtml(utc(flag.at))} that our safety check flagged.</p>
-<p>We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can.</p>
-<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Their timeline (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
+<p>We replied at once with crisis resources and paused their upbeat coaching until a person resumes it. Please reach out to them as soon as you can: their page shows the contact details they chose to share with you, and lets you mark them contacted and resume their coaching.</p>
+<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Open their page (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
 <p>You get this email because crisis alerts are on in your Match Coach counselor settings.</p>`;
+  return { to: counselor.email, subject, text, html };
+}
+
+function talkEmail(deps: CounselorAlertDeps, counselor: Counselor, firstName: string | undefined, flag: Pick<SafetyAlert, 'personId' | 'at'>, cohorts: readonly Cohort[]) {
+  const links = cohorts.map((c) => ({ cohort: c.name, url: memberUrl(deps, c.cohortId, flag.personId) }));
+  const cohortNames = cohorts.map((c) => c.name).join(', ');
+  const name = firstName ?? 'A member';
+  const subject = firstName ? `${firstName} would like to talk` : `A member of ${cohortNames} would like to talk`;
+  const lines = [
+    `${name} (${cohortNames}) texted TALK at ${utc(flag.at)}: they would like someone from your program to reach them. It is not a crisis alert.`,
+    'By texting TALK they shared their number with your counselors. Their page shows it, and lets you mark them contacted with a note for the others.',
+  ];
+  const text = [...lines.flatMap((l) => [l, '']), ...links.map((l) => `Open their page (${l.cohort}): ${l.url}`), '', 'You get this email because TALK alerts are on in your Match Coach counselor settings.'].join('\n');
+  const html = `${lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
+<ul>${links.map((l) => `<li><a href="${escapeHtml(l.url)}">Open their page (${escapeHtml(l.cohort)})</a></li>`).join('')}</ul>
+<p>You get this email because TALK alerts are on in your Match Coach counselor settings.</p>`;
   return { to: counselor.email, subject, text, html };
 }
 
@@ -156,7 +182,7 @@ export async function sweepCrisisAlerts(deps: CounselorAlertDeps, lookbackHours 
   const alerts = (await Promise.all(months.map((m) => deps.store.listSafetyAlerts(m)))).flat();
   let outcome = noOutcome();
   for (const alert of alerts) {
-    if (alert.level !== 'risk' || Date.parse(alert.at) < since) continue;
+    if ((alert.level !== 'risk' && alert.level !== 'talk') || Date.parse(alert.at) < since) continue;
     outcome = add(outcome, await alertCounselorsOfCrisis(deps, alert));
   }
   return outcome;
@@ -166,50 +192,53 @@ export async function sweepCrisisAlerts(deps: CounselorAlertDeps, lookbackHours 
 
 export const digestKey = (orgId: string, cohortId: string, weekStart: string, counselorId: string) => `digest#${orgId}#${cohortId}#${weekStart}#${counselorId}`;
 
-const FLAG_COUNT_WORDS: Record<FlagReason, string> = {
-  crisis: 'sent a crisis message',
-  distress: 'sounded distressed',
-  'low-scores': 'two low check-ins in a row',
-  'no-reply': 'no reply for 14 days',
-};
-
 /**
- * One email per live cohort of the organisation to each of its counselors who want the digest,
- * once per ISO week (the week of `now`): the cohort's figures and how many members are flagged
- * and why, with a link to the dashboard. No names in a digest: they are one click away, behind
- * the sign-in.
+ * One email per live cohort of the organisation that has members, to each of its counselors who
+ * want the digest, once per ISO week (the week of `now`): the cohort's figures (the totals kept as
+ * things happen: one read, whatever its size) and how many members are flagged and why, with a
+ * link to the dashboard. A cohort nobody is in yet gets no email. No names in a digest: they are
+ * one click away, behind the sign-in.
  */
 export async function sendWeeklyDigest(deps: CounselorAlertDeps, orgId: string): Promise<NotifyOutcome> {
   const recipients = (await deps.counselors.listCounselors(orgId)).filter((c) => c.settings.weeklyDigest);
   if (recipients.length === 0) return noOutcome();
   const cohorts = (await deps.counselors.listCohorts(orgId)).filter((c) => c.orgId === orgId && !c.archived);
-  const week = weekStartOf(deps.clock.now());
+  const now = deps.clock.now();
+  const week = weekStartOf(now);
   let outcome = noOutcome();
   for (const cohort of cohorts) {
-    let report: CohortReport | undefined;
+    const figures = cohortFigures(await deps.engagement.cohortTotals(orgId, cohort.cohortId), now);
+    if (figures.members.accepted + figures.members.pending + figures.members.declined === 0) continue;
     for (const counselor of recipients) {
       const key = digestKey(orgId, cohort.cohortId, week, counselor.counselorId);
-      // The report is read once per cohort, and only when some counselor still needs it this week.
-      outcome = add(outcome, await sendOnce(deps, key, async () => digestEmail(deps, counselor, cohort, (report ??= await reportOfCohort(deps, cohort)))));
+      outcome = add(outcome, await sendOnce(deps, key, () => digestEmail(deps, counselor, cohort, figures)));
     }
   }
   return outcome;
 }
 
-function digestEmail(deps: CounselorAlertDeps, counselor: Counselor, cohort: Cohort, report: CohortReport) {
-  const thisWeek = report.weeklyScores.at(-1);
-  const lastWeek = report.weeklyScores.at(-2);
-  const average = (w: typeof thisWeek) => (w && w.average !== null ? `${w.average} (from ${w.answers} answer${w.answers === 1 ? '' : 's'})` : 'no scores');
-  const reasons = FLAG_REASONS.map((reason) => ({ reason, count: report.flagged.filter((f) => f.reason === reason).length })).filter((r) => r.count > 0);
-  const flaggedMembers = new Set(report.flagged.map((f) => f.personId)).size;
+const OPEN_FLAG_COUNT_WORDS: Record<OpenFlagReason, string> = {
+  crisis: 'sent a crisis message',
+  talk: 'asked to talk',
+  distress: 'sounded distressed',
+  'low-scores': 'two low check-ins in a row',
+};
+
+function digestEmail(deps: CounselorAlertDeps, counselor: Counselor, cohort: Cohort, figures: CohortFigures) {
+  const thisWeek = figures.weeks.at(-1);
+  const lastWeek = figures.weeks.at(-2);
+  const average = (w: typeof thisWeek) => (w && w.average !== null ? `${w.average} (from ${w.scores} score${w.scores === 1 ? '' : 's'})` : 'no scores');
+  const reasons = OPEN_FLAG_REASONS.map((reason) => ({ reason, count: figures.flags[reason] })).filter((r) => r.count > 0);
+  const { members, messages, checkins } = figures;
+  // Each line says what it counts (members who said yes, check-ins sent to them): no line can seem to contradict another.
   const lines = [
-    `Members: ${report.memberCount} (${report.consent.overall.confirmed} confirmed, ${report.consent.overall.pending} yet to confirm, ${report.consent.overall.revoked} opted out)`,
-    `Messages sent: ${report.messages.sent}; texts delivered: ${report.messages.delivered}; failed: ${report.messages.failed}`,
-    `Check-ins answered: ${report.checkins.responseRate === null ? 'none sent yet' : `${Math.round(report.checkins.responseRate * 100)}% of ${report.checkins.sent}`}`,
+    `Members who said yes: ${members.accepted}; waiting for their yes: ${members.pending}; opted out of a channel: ${messages.optedOut}`,
+    `Messages sent: ${messages.sent}; texts delivered: ${messages.delivered}; failed: ${messages.failed}`,
+    `Check-ins answered: ${checkins.responseRate === null ? 'no check-ins sent yet' : `${checkins.answered} of ${checkins.sent} (${Math.round(checkins.responseRate * 100)}%)`}`,
     `Average check-in score this week: ${average(thisWeek)}; last week: ${average(lastWeek)}`,
-    flaggedMembers === 0
+    figures.flagged === 0
       ? 'Nobody is flagged.'
-      : `Flagged: ${flaggedMembers} member${flaggedMembers === 1 ? '' : 's'} (${reasons.map((r) => `${r.count} ${FLAG_COUNT_WORDS[r.reason]}`).join(', ')})`,
+      : `Flagged: ${figures.flagged} member${figures.flagged === 1 ? '' : 's'} (${reasons.map((r) => `${r.count} ${OPEN_FLAG_COUNT_WORDS[r.reason]}`).join(', ')})`,
   ];
   const url = cohortUrl(deps, cohort.cohortId);
   const text = [`Your week with ${cohort.name}:`, '', ...lines, '', `Open the cohort: ${url}`, '', 'You get this email because the weekly digest is on in your Match Coach counselor settings.'].join('\n');

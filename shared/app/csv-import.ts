@@ -2,9 +2,10 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
-import { MemberInput, duplicateKeys, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
+import { MemberInput, duplicateKeys, linkIfAccepted, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
 import { describeIssues } from './errors';
 import { personalDateProblems } from '../domain/personal-dates';
+import { SAVE_AS_UTF8, delimiterName, detectDelimiter, detectEncoding, notUtf8Message, type CsvDelimiter } from '../domain/csv-sniff';
 
 /**
  * CSV import of cohort members. The file is read as a stream (csv-parse), each row is
@@ -14,6 +15,10 @@ import { personalDateProblems } from '../domain/personal-dates';
  * rejected row changes nothing either; the others go through upsertMembers (each row as
  * upsertMember would write it, with people read in batches and new people created several to a
  * request), so importing the same file again finds every row `unchanged`.
+ *
+ * What spreadsheets save is read as it is (shared/domain/csv-sniff.ts): the delimiter (comma,
+ * semicolon or tab) is taken from the header row, and a file that is not UTF-8 is refused with its
+ * encoding named.
  *
  * Columns (header row required, any order, case and spacing free; see README "Counselors"):
  *   email, phone, name, time_zone (required), visa_track, applicant_type, attempt,
@@ -83,6 +88,10 @@ class FileFault extends Error {}
 
 /** Normalises a header cell: "Time Zone" and "time-zone" both read as time_zone. */
 const headerKey = (cell: string) => cell.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/[\s-]+/g, '_');
+const isKnownColumn = (cell: string) => Object.prototype.hasOwnProperty.call(COLUMN_ALIASES, headerKey(cell));
+
+/** Enough of a file to hold its header row: what the delimiter and the encoding are read from. */
+const SNIFF_BYTES = 64 * 1024;
 
 /**
  * Reads and imports a CSV file into a cohort of the caller's org. Returns a report in every
@@ -114,6 +123,7 @@ export async function importCsv(
   // People first, then their memberships in batches: a run cut short in between leaves people
   // without a membership, which the same file imported again adds (they read as `added`).
   await deps.counselors.saveCohortMembers(joined);
+  await linkIfAccepted(batch, joined);
 
   const summary = summarise(outcomes);
   await recordAudit(deps, actor, 'member.import', { kind: 'cohort', id: cohortId }, { ...summary, via: 'csv' });
@@ -123,11 +133,46 @@ export async function importCsv(
 
 type ReadRow = { row: number; input: MemberInput } | { row: number; reason: string };
 
+/**
+ * The first bytes of the file, and the whole file again as a stream (those bytes first): a
+ * stream is read only once, so what was looked at is put back in front.
+ */
+async function sniff(source: Buffer | NodeJS.ReadableStream): Promise<{ head: Buffer; complete: boolean; stream: Readable }> {
+  if (Buffer.isBuffer(source)) return { head: source.subarray(0, SNIFF_BYTES), complete: source.length <= SNIFF_BYTES, stream: Readable.from([source]) };
+  const iterator = (source as Readable)[Symbol.asyncIterator]();
+  const taken: Buffer[] = [];
+  let size = 0;
+  let complete = false;
+  while (size < SNIFF_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      complete = true;
+      break;
+    }
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(String(next.value));
+    taken.push(chunk);
+    size += chunk.length;
+    // A header row is a line: once a line end is in hand there is enough to judge it.
+    if (chunk.includes(0x0a) && size >= 1024) break;
+  }
+  const rest = async function* () {
+    yield* taken;
+    if (complete) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value as Buffer;
+  };
+  const head = Buffer.concat(taken);
+  return { head: head.subarray(0, SNIFF_BYTES), complete, stream: Readable.from(rest()) };
+}
+
 /** Phase one: the whole file read and every row judged, nothing written. */
 async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportOptions, season: number): Promise<{ rows: ReadRow[] } | { fileError: string }> {
-  const input = Buffer.isBuffer(source) ? Readable.from([source]) : (source as Readable);
+  const { head, complete, stream: input } = await sniff(source);
+  const encoding = detectEncoding(head, complete);
+  if (encoding !== 'utf-8') return { fileError: notUtf8Message(encoding) };
+  const delimiter: CsvDelimiter = detectDelimiter(head.toString('utf8').replace(/^\uFEFF/, ''), isKnownColumn);
   const parser = parse({
     bom: true,
+    delimiter,
     relax_column_count: true,
     // A stray quote inside a cell (O"Brien) is read as a character, not a fault that sinks the file.
     relax_quotes: true,
@@ -144,7 +189,7 @@ async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportO
     for await (const record of parser as AsyncIterable<string[]>) {
       records++;
       if (!columns) {
-        columns = headerOf(record);
+        columns = headerOf(record, delimiter);
         continue;
       }
       const row = records; // the spreadsheet's row number: the header is row 1
@@ -162,10 +207,14 @@ async function readRows(source: Buffer | NodeJS.ReadableStream, options: ImportO
   return { rows };
 }
 
-function headerOf(record: string[]): (keyof typeof COLUMN_FIELDS)[] {
+function headerOf(record: string[], delimiter: CsvDelimiter): (keyof typeof COLUMN_FIELDS)[] {
   const columns = record.map((cell) => {
     const column = COLUMN_ALIASES[headerKey(cell)];
-    if (!column) throw new FileFault(`unknown column "${cell.slice(0, 40)}" in the header: the columns are ${CSV_COLUMNS.join(', ')}`);
+    if (!column) {
+      throw new FileFault(
+        `unknown column "${cell.slice(0, 40)}" in the header (read as ${delimiterName(delimiter)}-separated): the columns are ${CSV_COLUMNS.join(', ')}, separated by commas, semicolons or tabs`,
+      );
+    }
     return column;
   });
   const twice = columns.find((c, i) => columns.indexOf(c) !== i);
@@ -234,7 +283,9 @@ function utf8Guard(): Transform {
         // NUL is valid UTF-8 but never in a member list: it is what UTF-16 looks like byte by byte.
         if (chunk.includes(0)) throw new Error('NUL');
       } catch {
-        return done(new FileFault('the file is not UTF-8 text: save it as "CSV UTF-8" and try again'));
+        // Past the header (which was checked whole): name what this part of the file looks like.
+        const encoding = detectEncoding(chunk);
+        return done(new FileFault(encoding === 'utf-8' ? `the file is not UTF-8 text: ${SAVE_AS_UTF8}` : notUtf8Message(encoding)));
       }
       done(null, chunk);
     },
@@ -242,7 +293,7 @@ function utf8Guard(): Transform {
       try {
         decoder.decode();
       } catch {
-        return done(new FileFault('the file is not UTF-8 text: save it as "CSV UTF-8" and try again'));
+        return done(new FileFault(`the file is not UTF-8 text: it ends in the middle of a character; ${SAVE_AS_UTF8}`));
       }
       done();
     },

@@ -5,6 +5,8 @@ import type { Clock, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
 import { DomainError, describeIssues } from './errors';
 import { MESSAGE_SID } from './inbound-sms';
+import type { EngagementStore } from '../ports/engagement';
+import { countEvent } from './engagement';
 
 export const DeliveryStatusInput = z.object({
   /** Our ids, from the callback URL the dispatcher gave Twilio (signed with it). */
@@ -28,8 +30,9 @@ export interface DeliveryStatusResult {
  * 2. Records it on the message only if it is later than what is stored (shared/domain/delivery.ts),
  *    in one conditional write: repeated and out-of-order callbacks converge to the latest state.
  * 3. Failed and undelivered texts keep Twilio's error code, and are logged (ids and code only).
+ * 4. For someone an organisation follows, the move (from the state it replaced) is counted.
  */
-export async function recordDeliveryStatus(deps: { store: Store; clock: Clock; log?: Logger }, raw: unknown): Promise<DeliveryStatusResult> {
+export async function recordDeliveryStatus(deps: { store: Store; clock: Clock; log?: Logger; engagement?: EngagementStore }, raw: unknown): Promise<DeliveryStatusResult> {
   const parsed = DeliveryStatusInput.safeParse(raw);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const { personId, messageId, status, errorCode } = parsed.data;
@@ -45,5 +48,8 @@ export async function recordDeliveryStatus(deps: { store: Store; clock: Clock; l
   };
   const recorded = await deps.store.recordDelivery({ personId, messageId }, delivery);
   if (recorded && isDeliveryFailure(status)) log.warn('sms not delivered', { personId, messageId, status, errorCode });
+  if (recorded && recorded.profile.followed && !recorded.invitation && recorded.status === 'sent' && deps.engagement) {
+    await countEvent({ engagement: deps.engagement, log }, personId, { kind: 'delivery', at: delivery.at, ...(recorded.delivery && { before: recorded.delivery.status }), after: status });
+  }
   return { outcome: recorded ? 'recorded' : 'stale' };
 }

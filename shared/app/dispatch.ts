@@ -25,6 +25,12 @@ import { loadLibrary } from './library';
 import { createPacer, type ChannelPace, type Pacer } from './pacer';
 import { allAnchors, cursorOf, laneOf, planNextMessage, wordingFor, type Library } from './planning';
 import { catchUpSlots, lateWording, usesCatchUp } from './catch-up';
+import type { EngagementStore } from '../ports/engagement';
+import { countMessageOutcome, countPersonDetails } from './engagement';
+import { checkinTest } from './checkin-test';
+import { announcementEmail, announcementSms } from '../domain/announcement';
+import type { CounselorStore } from '../ports/counselor';
+import { isAcceptedMember } from '../domain/counselor';
 
 export interface DispatchSettings {
   leaseSeconds: number;
@@ -91,6 +97,16 @@ export interface DispatchDeps {
   log?: Logger;
   /** The shared send budget (pacing); absent in tests that do not pace. */
   budget?: RateBudget;
+  /**
+   * Engagement counts of people an organisation follows (their messages say so): each message
+   * that goes, or fails, is counted after its outcome is recorded. Absent: nothing is counted.
+   */
+  engagement?: EngagementStore;
+  /**
+   * Memberships, read when an organisation's announcement goes (its person must still be a
+   * member who said yes to it). Absent: an organisation's announcement is not sent.
+   */
+  counselors?: Pick<CounselorStore, 'cohortsOfPerson'>;
   /** Waits; tests on a fake clock pass one that moves the clock. */
   sleep?: (ms: number) => Promise<void>;
   /**
@@ -311,8 +327,8 @@ export function createDispatcher(deps: DispatchDeps) {
       return;
     }
     report.claimed++;
-    // An invitation, or a second try of a message WhatsApp refused, is no step of a lane: nothing is planned after it.
-    if (!message.invitation && !message.fallback) {
+    // An invitation, an announcement, or a second try of a message WhatsApp refused is no step of a lane: nothing is planned after it.
+    if (!message.invitation && !message.announcement && !message.fallback) {
       try {
         await planNextMessage({ store: deps.store, library }, laneOf(message), cursorOf(message), now);
       } catch (error) {
@@ -351,6 +367,9 @@ export function createDispatcher(deps: DispatchDeps) {
     if (!recorded) {
       // Only possible if this send outlived its lease: the message may go out once more.
       log.warn('lease ended before the outcome was recorded', { messageId: message.messageId, outcome: outcome.kind });
+    } else if (deps.engagement && (outcome.kind === 'sent' || outcome.kind === 'failed')) {
+      // After the outcome is kept, never before: a count is never the reason a message goes twice.
+      await countMessageOutcome({ engagement: deps.engagement, log }, message, outcome.kind, recordedAt, checkinTest(library)(message));
     }
     log.info('dispatched', {
       messageId: message.messageId,
@@ -363,6 +382,7 @@ export function createDispatcher(deps: DispatchDeps) {
 
   async function deliver(message: Message, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
     if (message.invitation) return deliverInvitation(message, message.invitation, now, urgent, tick);
+    if (message.announcement) return deliverAnnouncement(message, message.announcement, now, urgent, tick);
     const { library } = tick;
     const sequence = library.sequences.get(message.sequenceId);
     const step = sequence && findStep(sequence, message.stepId);
@@ -497,6 +517,39 @@ export function createDispatcher(deps: DispatchDeps) {
       ...(message.firstName ? { firstName: message.firstName } : {}),
     });
     return sendEmail(message, words, undefined, urgent, tick, deadline);
+  }
+
+  /**
+   * An announcement: checked again as it goes (they may have turned the channel off, changed the
+   * address, paused, or left the organisation since it was queued), then paced and held for quiet
+   * hours like any message; an email carries the one-click unsubscribe like coaching emails.
+   */
+  async function deliverAnnouncement(message: Message, announcement: NonNullable<Message['announcement']>, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
+    const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
+    if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
+    const person = await deps.store.getPerson(message.personId);
+    if (!person) return { kind: 'skipped', reason: 'not_consented' };
+    const consent = message.channel === 'sms' ? person.consent.sms : person.consent.email;
+    const address = message.channel === 'sms' ? person.phone : person.email;
+    if (consent?.state !== 'confirmed' || address !== message.to) return { kind: 'skipped', reason: 'not_consented' };
+    if (person.profile.pausedUntil && Date.parse(person.profile.pausedUntil) > now.getTime()) return { kind: 'skipped', reason: 'paused' };
+    if (announcement.orgId) {
+      const memberships = deps.counselors ? await deps.counselors.cohortsOfPerson(message.personId) : [];
+      if (!memberships.some((m) => m.orgId === announcement.orgId && isAcceptedMember(m))) return { kind: 'skipped', reason: 'not_a_member' };
+    }
+    const sender = { orgName: announcement.orgName };
+    if (message.channel === 'sms') {
+      if (!textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
+      const quiet = quietHoursHold(message, now, deadline);
+      if (quiet) return quiet;
+      return sendSms(message, announcementSms(sender, announcement.text), urgent, tick, deadline);
+    }
+    if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+    const preferencesUrl = s.links?.preferencesUrl(message.personId);
+    const words = announcementEmail(sender, announcement, { postalAddress: s.postalAddress, ...(preferencesUrl && { preferencesUrl }) });
+    // RULES.md: a non-transactional email carries RFC 8058 one-click unsubscribe.
+    const headers = s.links ? { 'List-Unsubscribe': `<${s.links.unsubscribeUrl(message.personId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : undefined;
+    return sendEmail(message, words, headers, urgent, tick, deadline);
   }
 
   /** One text, once its slot of the shared budget comes (quiet hours checked again after the wait). */
@@ -701,6 +754,7 @@ export function createDispatcher(deps: DispatchDeps) {
           ...person,
           consent: { ...person.consent, sms: { ...person.consent.sms, state: 'revoked', source: 'carrier-opt-out', at: now.toISOString() } },
         })
+        .then(() => countPersonDetails({ ...(deps.engagement && { engagement: deps.engagement }), log }, { ...person, consent: { ...person.consent, sms: { ...person.consent.sms!, state: 'revoked' } } }, now))
         .catch((error: unknown) => {
           // Erased meanwhile: there is no consent left to revoke.
           if (!(error instanceof PersonGone)) throw error;

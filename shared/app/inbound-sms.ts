@@ -28,6 +28,11 @@ import { actOnNews } from './news-by-text';
 import { noteReply } from './reply-seen';
 import { humanOfferFor, LOWEST_SCORE_RULE } from './human-offer';
 import { smsFrequency } from '../domain/subscription-words';
+import type { EngagementStore } from '../ports/engagement';
+import { countEvent, countPersonDetails } from './engagement';
+import { checkinTest } from './checkin-test';
+import { isTalkRequest } from '../domain/talk-keyword';
+import { askToTalk } from './talk-request';
 
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
@@ -72,6 +77,10 @@ export interface InboundSmsDeps {
   whatsapp?: { number?: string };
   /** Calling codes whose numbers may get texts (SMS_COUNTRY_CODES), for a move from WhatsApp to texts. */
   smsCountryCodes?: readonly string[];
+  /** Engagement counts of people organisations follow: replies, flags and channel changes are counted. */
+  engagement?: EngagementStore;
+  /** Called once a TALK is stored, to email the person's counselors at once (the sweep sends it later if this fails). */
+  onTalkFlag?: (flag: { personId: string; eventId: string; at: string; level: 'talk' }) => Promise<unknown>;
 }
 
 export interface InboundSmsResult {
@@ -168,7 +177,15 @@ function crisisDespiteFault(log: Logger, input: Input, screen: RiskAssessment, e
 }
 
 type Ctx = Required<Pick<InboundSmsDeps, 'store' | 'clock' | 'log' | 'helpAddress'>> &
-  Pick<InboundSmsDeps, 'whatsapp' | 'smsCountryCodes'> & { library: Library; memberships?: MembershipAnswerDeps['counselors']; channel: TextChannel; phone: string };
+  Pick<InboundSmsDeps, 'whatsapp' | 'smsCountryCodes'> & {
+    library: Library;
+    memberships?: MembershipAnswerDeps['counselors'];
+    channel: TextChannel;
+    phone: string;
+    engagement?: EngagementStore;
+    /** Whether this person's engagement is counted (an organisation follows them). */
+    followed: boolean;
+  };
 type Input = z.infer<typeof InboundSms>;
 
 /** What acting on an intent produced: a reply, whether it informs (kept next to a safety reply), a journal entry. */
@@ -215,6 +232,8 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
     ...(deps.memberships && { memberships: deps.memberships }),
     ...(deps.whatsapp && { whatsapp: deps.whatsapp }),
     ...(deps.smsCountryCodes && { smsCountryCodes: deps.smsCountryCodes }),
+    ...(deps.engagement && { engagement: deps.engagement }),
+    followed: person.profile.followed === true && deps.engagement !== undefined,
   };
   const latest = latestSent(await store.listMessages(person.personId), channel);
   const awaitingScore = await isAwaitingScore(ctx, person.personId, latest, now);
@@ -247,12 +266,24 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
       if (confirmation) replies.push(confirmation);
     }
     await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, kind: 'note', text: words, ...(latest && { inReplyTo: latest.messageId }), safety: safety! });
+    await countReply(ctx, person.personId, undefined, latest, now);
+    if (ctx.followed) await countEvent({ engagement: ctx.engagement!, log }, person.personId, { kind: 'flag', at: nowIso, reason: 'crisis' });
     if (deps.onCrisisFlag) {
       await deps.onCrisisFlag({ personId: person.personId, eventId: input.messageSid, at: nowIso, level: 'risk' }).catch((error: unknown) =>
         log.error('counselor crisis alert not sent now; the next tick sweeps it', { ...ids, error: error instanceof Error ? error.name : typeof error }),
       );
     }
     return { replies, outcome: 'handled' };
+  }
+
+  // TALK: they ask for a person to reach them (its own module; a risky text never gets here).
+  if (screen.level === 'none' && ctx.memberships && isTalkRequest(input.body)) {
+    const { reply } = await askToTalk({ store, counselors: ctx.memberships, clock: ctx.clock, log, ...(ctx.followed && { engagement: ctx.engagement! }), ...(deps.onTalkFlag && { onTalkFlag: deps.onTalkFlag }) }, person, input.messageSid, ctx.phone);
+    await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, kind: 'note', text: words, ...(latest && { inReplyTo: latest.messageId }) });
+    await countReply(ctx, person.personId, undefined, latest, now);
+    if (person.consent.sms?.state === 'confirmed') await noteReply(ctx, person, now);
+    log.info('inbound sms handled', { ...ids, intent: 'talk', risk: screen.level, replies: 1 });
+    return { replies: [reply], outcome: 'handled' };
   }
 
   const acted = await actOn(ctx, person, intent, latest, now, help);
@@ -267,7 +298,10 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
           : undefined;
   const replies = lead ? [lead, ...(acted.informs && acted.reply ? [acted.reply] : [])] : acted.reply ? [acted.reply] : [];
   const entry = acted.entry ?? (safety && words ? { kind: 'note' as const, text: words, ...(latest && { inReplyTo: latest.messageId }) } : undefined);
-  if (entry) await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
+  if (entry) {
+    await store.saveJournalEntry({ ...entryIds(ids), at: nowIso, ...entry, ...(safety && { safety }) });
+    await countReply(ctx, person.personId, entry, latest, now);
+  }
   if (review.settles) await settleQuestion(store, person.personId);
   if (screen.level === 'ask') await recordQuestionAsked({ store, log }, ids, safety!.rule, now);
   // Any text from them is a sign of life (three silent weeks slow coaching down); not a STOP.
@@ -279,6 +313,9 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
   } else if (acted.flag && screen.level === 'none') {
     await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: acted.flag });
     log.info('distress_flag', { ...ids, rule: acted.flag });
+  }
+  if ((screen.level === 'ask' || screen.level === 'distress') && ctx.followed) {
+    await countEvent({ engagement: ctx.engagement!, log }, person.personId, { kind: 'flag', at: nowIso, reason: 'distress' });
   }
   log.info('inbound sms handled', { ...ids, intent: intent.kind, risk: screen.level, replies: replies.length });
   return { replies, outcome: 'handled' };
@@ -399,6 +436,21 @@ async function changePerson(ctx: Ctx, personId: string, change: (person: Person)
 }
 
 /**
+ * A followed person's text, counted: that they replied, whether it was the first answer to a
+ * check-in (read after it is stored: the entries answering the same text), and the score.
+ */
+async function countReply(ctx: Ctx, personId: string, entry: Pick<JournalEntry, 'response' | 'inReplyTo'> | undefined, latest: Message | undefined, now: Date): Promise<void> {
+  if (!ctx.followed) return;
+  let answered: { checkinSentAt: string } | undefined;
+  if (entry?.response && latest && entry.inReplyTo === latest.messageId && checkinTest(ctx.library)(latest)) {
+    const answers = (await ctx.store.listJournalEntries(personId, { inReplyTo: latest.messageId })).filter((e) => e.response);
+    if (answers.length === 1) answered = { checkinSentAt: latest.attempts.filter((a) => a.outcome === 'sent').at(-1)?.at ?? latest.sendAt };
+  }
+  const score = entry?.response?.kind === 'score' ? entry.response.score : undefined;
+  await countEvent({ engagement: ctx.engagement!, log: ctx.log }, personId, { kind: 'reply', at: now.toISOString(), ...(answered && { answered }), ...(score !== undefined && { score }) });
+}
+
+/**
  * What an opt-out is answered with: by SMS the carrier answers its own keywords (and blocks ours),
  * so only free text gets our confirmation; WhatsApp has no carrier, so we always confirm.
  */
@@ -410,13 +462,15 @@ function optOutConfirmation(channel: TextChannel, via: 'keyword' | 'free-text'):
 /** STOP or "please stop texting me": that channel's consent revoked with its source, nothing more goes out on it. */
 async function revokeText(ctx: Ctx, personId: string, via: 'keyword' | 'free-text', now: Date): Promise<void> {
   const { channel } = ctx;
+  let changed: Person | undefined;
   await changePerson(ctx, personId, (person) => {
     // The first revocation stands; a second STOP changes nothing but is still honoured below.
     if (person.consent[channel]?.state === 'revoked') return undefined;
     const text = channel === 'sms' ? OPT_OUT_TEXT[via] : wa.WHATSAPP_OPT_OUT_TEXT[via];
     const revoked: Consent = { state: 'revoked', source: `${channel}-${via === 'keyword' ? 'keyword' : 'free-text'}`, at: now.toISOString(), text };
-    return { ...person, consent: { ...person.consent, [channel]: revoked } };
+    return (changed = { ...person, consent: { ...person.consent, [channel]: revoked } });
   });
+  if (changed && ctx.followed) await countPersonDetails({ engagement: ctx.engagement!, log: ctx.log }, changed, now);
   // Same reason the dispatcher records for a carrier-level opt-out (Twilio 21610).
   await ctx.store.cancelPendingMessages(personId, 'opted_out', now, channel);
   ctx.log.info(`${channel} consent revoked`, { personId, via });
@@ -432,6 +486,7 @@ async function confirmText(ctx: Ctx, personId: string, now: Date): Promise<strin
   const other = channel === 'sms' ? 'whatsapp' : 'sms';
   let invitedBy: string | undefined;
   let switched = false;
+  let confirmed: Person | undefined;
   const changed = await changePerson(ctx, personId, (person) => {
     const had = person.consent[channel];
     if (had?.state === 'confirmed') return undefined;
@@ -440,16 +495,19 @@ async function confirmText(ctx: Ctx, personId: string, now: Date): Promise<strin
     if (had?.state === 'pending' && had.source.startsWith('counselor:') && person.broughtBy && ownRecordOf(person, person.broughtBy)) invitedBy = person.broughtBy;
     // A pending consent keeps the words they agreed to on the form: YES confirms exactly those.
     const keywordText = channel === 'sms' ? SMS_KEYWORD_OPT_IN_TEXT : wa.WHATSAPP_KEYWORD_OPT_IN_TEXT;
-    const confirmed: Consent = { state: 'confirmed', source: `${channel}-keyword`, at: now.toISOString(), text: had?.state === 'pending' ? had.text : keywordText };
+    const confirmedConsent: Consent = { state: 'confirmed', source: `${channel}-keyword`, at: now.toISOString(), text: had?.state === 'pending' ? had.text : keywordText };
     const was = person.consent[other];
     switched = was?.state === 'confirmed';
     const ended: Consent | undefined = switched ? { ...was!, state: 'revoked', source: `switched-to-${channel}`, at: now.toISOString() } : undefined;
-    return { ...person, consent: { ...person.consent, [channel]: confirmed, ...(ended && { [other]: ended }) } };
+    return (confirmed = { ...person, consent: { ...person.consent, [channel]: confirmedConsent, ...(ended && { [other]: ended }) } });
   });
   if (!changed) return channel === 'sms' ? say.alreadyOptedInReply : wa.whatsappAlreadyOptedInReply;
+  if (confirmed && ctx.followed) await countPersonDetails({ engagement: ctx.engagement!, log: ctx.log }, confirmed, now);
   if (switched) await ctx.store.cancelPendingMessages(personId, `switched-to-${channel}`, now, other);
   // The invitation named the organisation that brought them: YES is their yes to it too.
-  if (invitedBy && ctx.memberships) await answerMemberships({ ...ctx, counselors: ctx.memberships }, personId, { orgId: invitedBy }, 'accepted', `${channel}-keyword`);
+  if (invitedBy && ctx.memberships) {
+    await answerMemberships({ store: ctx.store, clock: ctx.clock, log: ctx.log, library: ctx.library, counselors: ctx.memberships, ...(ctx.engagement && { engagement: ctx.engagement }) }, personId, { orgId: invitedBy }, 'accepted', `${channel}-keyword`);
+  }
   await replanPerson(ctx, personId);
   ctx.log.info(`${channel} consent confirmed`, { personId, switched });
   if (switched) return channel === 'whatsapp' ? wa.switchedToWhatsAppReply : say.optInReply;

@@ -1,13 +1,16 @@
 import type { CohortMember } from '../domain/counselor';
 import { PersonGone } from '../domain/errors';
-import { membershipConsentText } from '../domain/invitation-words';
+import { contactShareText, membershipConsentText } from '../domain/invitation-words';
 import { nextEnrollmentId, type Enrollment } from '../domain/model';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import type { Clock, Logger, Store } from '../ports';
 import { silentLogger } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
+import type { EngagementStore } from '../ports/engagement';
 import type { Library } from './planning';
 import { replanPerson } from './replan';
+import { linkMember } from './engagement';
+import { loadLibrary } from './library';
 
 /**
  * A person's answer to the organisations that added them (shared/domain/counselor.ts,
@@ -24,6 +27,8 @@ export interface MembershipAnswerDeps {
   /** Fixed content for tests; otherwise the shipped library with the calendar corrections. */
   library?: Library;
   log?: Logger;
+  /** The organisations' figures: a yes takes the member's engagement into their cohort's (absent: not counted here). */
+  engagement?: EngagementStore;
 }
 
 /**
@@ -34,13 +39,17 @@ export type AnswerScope = { orgId: string };
 
 export type MembershipAnswer = 'accepted' | 'declined';
 
+/** With a yes, the contacts the person lets the organisation's counselors see (each their own choice). */
+export type ContactChoice = { email?: boolean; phone?: boolean };
+
 /**
  * Answers the person's pending memberships in `scope`.
  * 1. Finds them (active, still pending).
  * 2. Records the answer with its source, time and, for a yes, the words agreed to (they name the
  *    organisation).
- * 3. A yes starts the cohort's tracks (its sequences, its dates and the person's own), then
- *    everything is re-planned; a no changes nothing else.
+ * 3. A yes starts the cohort's tracks (its sequences, its dates and the person's own), takes
+ *    their engagement into the cohort's figures (rebuilt from their records), then everything
+ *    is re-planned (their messages now say they are followed); a no changes nothing else.
  * Returns the organisations answered. Someone erased meanwhile answers nothing.
  */
 export async function answerMemberships(
@@ -49,6 +58,7 @@ export async function answerMemberships(
   scope: AnswerScope,
   answer: MembershipAnswer,
   source: string,
+  share: ContactChoice = {},
 ): Promise<{ orgNames: string[] }> {
   const now = deps.clock.now();
   // Still to answer; and, for a no, a yes given before: the person may stop sharing at any time.
@@ -62,12 +72,18 @@ export async function answerMemberships(
     for (const member of memberships) {
       const orgName = orgNames.get(member.orgId) ?? (await deps.counselors.getOrganisation(member.orgId))?.name ?? member.orgId;
       orgNames.set(member.orgId, orgName);
+      const shared = (contact: 'email' | 'phone') => (answer === 'accepted' && share[contact] ? { [contact]: { at: now.toISOString(), source, text: contactShareText(orgName, contact) } } : {});
+      const contactShare = { ...member.contactShare, ...shared('email'), ...shared('phone') };
       const answered: CohortMember = {
         ...member,
         consent: { state: answer, at: now.toISOString(), source, ...(answer === 'accepted' && { text: membershipConsentText(orgName) }) },
+        ...(Object.keys(contactShare).length > 0 && { contactShare }),
       };
       if (answer === 'accepted') await startCohortTracks(deps, member, now);
       await deps.counselors.saveCohortMember(answered);
+      if (answer === 'accepted' && deps.engagement) {
+        await linkMember({ engagement: deps.engagement, store: deps.store, clock: deps.clock, library: deps.library ?? (await loadLibrary(deps.store)), ...(deps.log && { log: deps.log }) }, member);
+      }
     }
     if (answer === 'accepted') await replanPerson({ store: deps.store, clock: deps.clock, ...(deps.library && { library: deps.library }) }, personId);
   } catch (error) {

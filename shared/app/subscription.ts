@@ -36,6 +36,8 @@ import { personalDatesIn } from './plan-enrollments';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
 import { organisationsOf, type OrganisationChoice } from './organisations-of-person';
 import { invitedNumber } from '../domain/ownership';
+import type { EngagementStore } from '../ports/engagement';
+import { countPersonDetails } from './engagement';
 import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
 import type { FormLimits } from '../ports/form-limits';
 import { PersonGone } from './errors';
@@ -84,6 +86,8 @@ export interface SubscriptionDeps {
    */
   whatsapp?: WhatsAppSender;
   whatsappSetup?: { templates: WhatsAppTemplateTable; approved: ReadonlyMap<string, string> };
+  /** Engagement counts of people organisations follow: a yes links them, a changed channel is counted. */
+  engagement?: EngagementStore;
 }
 
 /** WhatsApp is offered where this deployment can send it. */
@@ -97,7 +101,7 @@ function answerDeps(deps: SubscriptionDeps): MembershipAnswerDeps | undefined {
     store: deps.store,
     clock: deps.clock,
     counselors: { cohortsOfPerson: c.cohortsOfPerson, saveCohortMember: c.saveCohortMember, getOrganisation: c.getOrganisation, getCohort: c.getCohort },
-    ...definedOnly({ library: deps.library, log: deps.log }),
+    ...definedOnly({ library: deps.library, log: deps.log, engagement: deps.engagement }),
   };
 }
 
@@ -904,6 +908,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
     else next[field] = value;
   }
   await deps.store.savePerson(next);
+  await countPersonDetails(deps, next, now);
   for (const { channel, reason } of cancel) await deps.store.cancelPendingMessages(current.personId, reason, now, channel);
 
   const library = deps.library ?? (await loadLibrary(deps.store));
@@ -971,10 +976,14 @@ export async function unsubscribe(deps: SubscriptionDeps, token: string, source:
   const now = deps.clock.now();
   const had = person.consent.email;
   if (had && had.state !== 'revoked') {
-    await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...had, state: 'revoked', source, at: now.toISOString() } } }).catch((error: unknown) => {
-      // Erased meanwhile: nothing left to revoke; what might still be planned is withdrawn below.
-      if (!(error instanceof PersonGone)) throw error;
-    });
+    const revoked = { ...person, consent: { ...person.consent, email: { ...had, state: 'revoked' as const, source, at: now.toISOString() } } };
+    await deps.store.savePerson(revoked).then(
+      () => countPersonDetails(deps, revoked, now),
+      (error: unknown) => {
+        // Erased meanwhile: nothing left to revoke; what might still be planned is withdrawn below.
+        if (!(error instanceof PersonGone)) throw error;
+      },
+    );
   }
   // Even when already revoked: a message planned by a race since then must not go either.
   await deps.store.cancelPendingMessages(person.personId, 'unsubscribed', now, 'email');
@@ -1040,7 +1049,9 @@ export async function handleSesEvent(deps: Pick<SubscriptionDeps, 'store' | 'clo
     const had = person.consent.email;
     // A complaint outranks an earlier bounce or unsubscribe; the same event again changes nothing.
     if (had && !(had.state === 'revoked' && (had.source === source || had.source === 'ses-complaint'))) {
-      await deps.store.savePerson({ ...person, consent: { ...person.consent, email: { ...had, state: 'revoked', source, at: now.toISOString() } } });
+      const revoked = { ...person, consent: { ...person.consent, email: { ...had, state: 'revoked' as const, source, at: now.toISOString() } } };
+      await deps.store.savePerson(revoked);
+      await countPersonDetails(deps, revoked, now);
     }
     await deps.store.cancelPendingMessages(person.personId, source === 'ses-bounce' ? 'bounced' : 'complained', now, 'email');
     suppressed++;

@@ -1,5 +1,9 @@
 import { DateTime } from 'luxon';
-import type { JournalEntry, Message, Person, SafetyEvent } from './model';
+import type { JournalEntry, Message } from './model';
+import { LOW_SCORE, NO_REPLY_DAYS, overallConsent, sentAtOf, weekStartOf, type ConsentBucket, type MemberRecords } from './checkins';
+
+// The shared meanings, for the report's importers.
+export { CONSENT_BUCKETS, LOW_SCORE, NO_REPLY_DAYS, overallConsent, sentAtOf, weekStartOf, type ConsentBucket, type MemberRecords } from './checkins';
 
 /**
  * How a cohort is doing, computed from the records alone (pure: the clock and the "is this a
@@ -11,15 +15,8 @@ import type { JournalEntry, Message, Person, SafetyEvent } from './model';
  * nor the words of their texts: a flag names its reason and date, not what was written.
  */
 
-/** A check-in score of this or less is low (scores run 1 to 5). */
-export const LOW_SCORE = 2;
-/** Silence this long, after we texted, puts a member on the flagged list. */
-export const NO_REPLY_DAYS = 14;
 /** How many weeks the trend covers, the current week last. */
 export const TREND_WEEKS = 12;
-
-export type ConsentBucket = 'confirmed' | 'pending' | 'revoked' | 'none';
-export const CONSENT_BUCKETS: readonly ConsentBucket[] = ['confirmed', 'pending', 'revoked', 'none'];
 
 export type FlagReason = 'crisis' | 'distress' | 'low-scores' | 'no-reply';
 export const FLAG_REASONS: readonly FlagReason[] = ['crisis', 'distress', 'low-scores', 'no-reply'];
@@ -29,15 +26,6 @@ export interface MemberFlag {
   reason: FlagReason;
   /** When the reason arose: the message's time, the second low score's, when the silence began. */
   at: string;
-}
-
-/** Everything the report reads about one member. A member whose person is gone (erased) has none. */
-export interface MemberRecords {
-  personId: string;
-  person?: Person;
-  messages: readonly Message[];
-  journal: readonly JournalEntry[];
-  safety: readonly SafetyEvent[];
 }
 
 export interface MessageCounts {
@@ -108,22 +96,8 @@ export interface CohortReportInput {
 const emptyBuckets = (): Record<ConsentBucket, number> => ({ confirmed: 0, pending: 0, revoked: 0, none: 0 });
 const bucketOf = (consent: { state: 'pending' | 'confirmed' | 'revoked' } | undefined): ConsentBucket => consent?.state ?? 'none';
 
-/** Confirmed on any channel counts as confirmed; revoked only when every channel they had is off. */
-export function overallConsent(email: ConsentBucket, sms: ConsentBucket): ConsentBucket {
-  const states = [email, sms];
-  if (states.includes('confirmed')) return 'confirmed';
-  if (states.includes('pending')) return 'pending';
-  if (states.includes('revoked')) return 'revoked';
-  return 'none';
-}
-
 const isDelivered = (m: Message) => m.delivery?.status === 'delivered' || m.delivery?.status === 'read';
 const isFailed = (m: Message) => m.status === 'failed' || m.delivery?.status === 'failed' || m.delivery?.status === 'undelivered';
-/** When a message went out: its last attempt's time, else the time it was planned for. */
-export const sentAtOf = (m: Message): string => {
-  const sent = [...m.attempts].reverse().find((a) => a.outcome === 'sent');
-  return sent?.at ?? m.sendAt;
-};
 const byTime = <T extends { at: string }>(a: T, b: T) => Date.parse(a.at) - Date.parse(b.at);
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Oldest first; same instant: by person, then by reason, so the order never depends on input order. */
@@ -192,16 +166,6 @@ function summarise(records: MemberRecords, now: Date, isCheckin: CohortReportInp
     ...(lastReplyAt && { lastReplyAt }),
     flags: memberFlags(records, now),
   };
-}
-
-/** Monday (ISO week start, UTC) of an instant, `yyyy-mm-dd`. */
-export function weekStartOf(at: string | Date): string {
-  // Plain day arithmetic (UTC has no DST): it runs once per answer and per check-in, tens of
-  // thousands of times for a large cohort, where a Luxon object each time was most of the cost.
-  const day = Math.floor(new Date(at).getTime() / 86_400_000);
-  // 1970-01-01 was a Thursday: three days after a Monday.
-  const monday = day - ((((day + 3) % 7) + 7) % 7);
-  return new Date(monday * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Mondays of the last `weeks` ISO weeks, oldest first, the one holding `now` last. */
@@ -294,7 +258,7 @@ export function cohortReport(input: CohortReportInput): CohortReport {
 export type TimelineItem =
   | { at: string; kind: 'sent'; channel: Message['channel']; sequenceId: string; stepId: string; checkin: boolean; status: Message['status']; delivery?: string }
   | { at: string; kind: 'answer'; answer: 'score' | 'done' | 'skip' | 'goal' | 'note'; score?: number }
-  | { at: string; kind: 'flag'; reason: 'crisis' | 'distress' | 'hold-lifted' };
+  | { at: string; kind: 'flag'; reason: 'crisis' | 'distress' | 'hold-lifted' | 'asked-to-talk' };
 
 /**
  * What we sent a member and what they answered, newest first. Their own words stay private (the

@@ -28,6 +28,8 @@ export type CounselorRole = z.infer<typeof CounselorRole>;
 export const CounselorSettings = z.object({
   /** Email me at once when one of my members sends a message that signals risk. */
   crisisAlerts: z.boolean().default(true),
+  /** Email me when one of my members texts TALK (asks for a person to reach them). Absent: on. */
+  talkAlerts: z.boolean().optional(),
   /** A weekly summary of each of my cohorts. */
   weeklyDigest: z.boolean().default(true),
 });
@@ -78,6 +80,15 @@ export const MembershipConsent = z.object({
 });
 export type MembershipConsent = z.infer<typeof MembershipConsent>;
 
+/** A member's leave for the organisation's counselors to see one of their contacts: when, how, in what words. */
+export const ContactShare = z.object({
+  at: z.iso.datetime(),
+  /** `join-link`, `email-link` (the invitation's confirmation page), `sms-keyword` (TALK). */
+  source: z.string().min(1).max(40),
+  text: z.string().min(1).max(500),
+});
+export type ContactShare = z.infer<typeof ContactShare>;
+
 export const CohortMember = z.object({
   orgId: RecordId,
   cohortId: RecordId,
@@ -100,6 +111,11 @@ export const CohortMember = z.object({
   label: z.object({ firstName: z.string().max(60).optional() }).optional(),
   /** A digest of the row as last given, so the same row again reads as unchanged, whoever it names. */
   rowDigest: z.string().max(64).optional(),
+  /**
+   * The contacts the member let this organisation's counselors see (their own choice, apart from
+   * saying yes): only these are ever shown, and only while they are an accepted member.
+   */
+  contactShare: z.object({ email: ContactShare.optional(), phone: ContactShare.optional() }).optional(),
 });
 export type CohortMember = z.infer<typeof CohortMember>;
 

@@ -49,6 +49,10 @@ export function invitationEmail(args: { orgName: string; confirmUrl: string; pos
 export const membershipConsentText = (orgName: string) =>
   `I agree that ${orgName}, my advising program, may see how my Match Coach coaching goes: whether messages reach me, my check-in scores and any safety alerts. They never see the words I write. I can end this at any time.`;
 
+/** What a person agrees to when they let an organisation's counselors see one of their contacts. */
+export const contactShareText = (orgName: string, contact: 'email' | 'phone') =>
+  `I let ${orgName}'s counselors see my ${contact === 'email' ? 'email address' : 'phone number'} in Match Coach, so they can reach me.`;
+
 /**
  * The email someone already with us gets when an organisation adds them: it goes only to their
  * own confirmed address, changes nothing by itself, and asks.

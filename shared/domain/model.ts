@@ -65,6 +65,13 @@ export const Profile = z.object({
   heardAt: z.iso.datetime().optional(),
   /** When the Match outcome was last set (the days after an unmatched result are counted from it). */
   outcomeAt: z.iso.datetime().optional(),
+  /**
+   * An organisation they said yes to follows their coaching: the dispatcher keeps their engagement
+   * counts as messages go (shared/app/engagement.ts). Set by their yes, cleared when no such
+   * membership remains; copied onto each planned message with the rest of the profile, so the
+   * dispatcher knows without a read.
+   */
+  followed: z.boolean().optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -209,6 +216,21 @@ export interface Message {
    * follows it. `reason` is the refusal's reason code (shared/domain/whatsapp.ts).
    */
   fallback?: { of: string; reason: string };
+  /**
+   * An announcement (shared/domain/announcement.ts) rather than a step of a sequence: its words
+   * travel with it, it goes once, nothing follows it, and it is not coaching (the weekly coaching
+   * budget neither counts nor holds it). The dispatcher checks consent, and for an organisation's
+   * the membership, again as it sends.
+   */
+  announcement?: {
+    announcementId: string;
+    /** The organisation that sends it; absent for the operator's own (Match Coach's). */
+    orgId?: string;
+    orgName: string;
+    text: string;
+    subject?: string;
+    details?: string;
+  };
   status: MessageStatus;
   /**
    * While planned or claimed: when it is due. A claim leaves it as it is (moving it would rewrite
@@ -270,15 +292,16 @@ export interface JournalEntry {
 }
 
 /**
- * A person's safety record: a risk or distress flag raised by a text, or a human lifting the
- * support hold. Ids and rule ids only; the words stay in the journal.
+ * A person's safety record: a risk or distress flag raised by a text, a human lifting the support
+ * hold, or the person asking for a human to reach them (TALK: a follow-up flag, not a crisis).
+ * Ids and rule ids only; the words stay in the journal.
  */
 export interface SafetyEvent {
   personId: string;
   /** The inbound MessageSid for a flag; a fresh id for a lifted hold. */
   eventId: string;
   at: string;
-  kind: 'risk' | 'distress' | 'hold-lifted';
+  kind: 'risk' | 'distress' | 'hold-lifted' | 'asked-to-talk';
   /** The crisis.ts rule that fired (flags only). */
   rule?: string;
   /** Who lifted the hold (operator or counselor), for hold-lifted. */
@@ -286,13 +309,18 @@ export interface SafetyEvent {
 }
 
 /**
- * What a counselor or operator view lists: every risk and distress flag, by month. Written with
- * the person's SafetyEvent in one transaction (see keys.ts).
+ * What a counselor or operator view lists: every risk and distress flag, and every TALK (`talk`:
+ * the person asked for a human to reach them), by month. Written with the person's SafetyEvent in
+ * one transaction (see keys.ts); the dispatcher's sweep sends any alert email that could not go.
  */
 export interface SafetyAlert {
   personId: string;
   eventId: string;
   at: string;
-  level: 'risk' | 'distress';
+  level: 'risk' | 'distress' | 'talk';
   rule: string;
 }
+
+/** The alert a safety event lands as, if any. */
+export const alertLevelOf = (kind: SafetyEvent['kind']): SafetyAlert['level'] | undefined =>
+  kind === 'risk' || kind === 'distress' ? kind : kind === 'asked-to-talk' ? 'talk' : undefined;

@@ -142,8 +142,9 @@ export interface Store extends PlanStore, ConversationWindowStore {
   releaseForRetry(ref: { personId: string; messageId: string }, leaseToken: string, retryAt: Date, attempt: Attempt): Promise<boolean>;
   /**
    * Ends every message of a person still to go out (on one channel, or all), with a reason.
-   * `keepInvitations`: a counselor's invitations still waiting stay (re-planning is not a reason
-   * to withdraw them; consent changes, removal and erasure are).
+   * `keepInvitations`: a counselor's invitations and announcements still waiting stay (they are
+   * no steps of a lane, so re-planning is not a reason to withdraw them, and nothing would plan
+   * them again; consent changes, removal and erasure are).
    */
   cancelPendingMessages(personId: string, reason: string, now: Date, channel?: Channel, options?: { keepInvitations?: boolean }): Promise<number>;
 
@@ -173,9 +174,10 @@ export interface Store extends PlanStore, ConversationWindowStore {
   /**
    * Records a delivery state on a message when it is later than the stored one (see
    * shared/domain/delivery.ts), as one conditional write so concurrent callbacks converge. False
-   * when the stored state is as late or later, or there is no such message.
+   * when the stored state is as late or later, or there is no such message; otherwise the message
+   * as it was just before (what the state moved from, and whose it is: engagement counts need both).
    */
-  recordDelivery(ref: { personId: string; messageId: string }, delivery: Delivery): Promise<boolean>;
+  recordDelivery(ref: { personId: string; messageId: string }, delivery: Delivery): Promise<Message | false>;
 
   // ---- Email subscription (issue 4, email half) ----------------------------------------------------
 

@@ -12,7 +12,7 @@ import { silentLogger } from '../../shared/ports';
 import { expectAccessible } from '../support/axe';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
-import { seedPerson } from '../support/seed';
+import { linkSeededMember, seedPerson } from '../support/seed';
 
 /**
  * A counselor uses the dashboard in a real browser (Debian's chromium through playwright-core):
@@ -70,6 +70,7 @@ async function seed(): Promise<void> {
       profile: { season: 2027, applicantType: 'non-us-img', visaTrack: 'j1', attempt: 1, outcome: 'applying', done: [], wellbeing: 'ok' },
       createdAt: '2026-11-01T00:00:00.000Z',
     });
+    // They said yes to the organisation: it may follow their coaching.
     await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'spring', personId: p.id, addedBy: 'c1', addedAt: '2026-11-01T00:00:00.000Z', status: 'active', consent: { state: 'accepted', at: '2026-11-02T00:00:00.000Z' } });
     // Eight weekly check-ins, Sundays, ending the Sunday before NOW; a 0 is a week they did not answer.
     for (let week = 0; week < p.scores.length; week++) {
@@ -84,6 +85,8 @@ async function seed(): Promise<void> {
   }
   await store.saveJournalEntry({ personId: 'p-bilal', entryId: 'SMbilalnote', at: '2027-01-18T09:00:00.000Z', kind: 'note', text: 'words only Bilal should see' });
   await store.saveSafetyEvent({ personId: 'p-bilal', eventId: 'SMbilalrisk', at: '2027-01-18T09:00:00.000Z', kind: 'risk', rule: 'risk:test' });
+  // Their yes took them into the cohort's figures (counts rebuilt from the records above).
+  for (const p of people) await linkSeededMember(services, { orgId: 'org-a', cohortId: 'spring', personId: p.id });
 }
 
 beforeAll(async () => {
@@ -187,12 +190,13 @@ it('signs in with a pasted token, shows a cohort with both charts drawn, and a f
   }
   await page.screenshot({ path: path.join(shotsDir, 'cohort-laptop.png'), fullPage: true });
 
-  // The flagged list names Bilal twice (crisis, low scores); his timeline keeps his words private.
-  const flagged = page.locator('#flagged');
+  // The flagged filter shows Bilal with both his open flags (crisis, low scores); his timeline keeps his words private.
+  await page.getByRole('link', { name: /^Flagged \(1\)$/ }).click();
+  const flagged = page.locator('#members');
   expect(await flagged.getByText('Crisis message (coaching paused)').count()).toBe(1);
   expect(await flagged.getByText('Two low check-ins in a row').count()).toBe(1);
-  await flagged.getByRole('link', { name: 'Bilal' }).first().click();
-  await page.getByRole('heading', { name: 'Bilal' }).waitFor();
+  await flagged.getByRole('link', { name: /Bilal/ }).first().click();
+  await page.getByRole('heading', { name: /Bilal/ }).waitFor();
   expect(await page.getByText('Wrote a note').count()).toBe(1);
   expect(await page.getByText('words only Bilal should see').count()).toBe(0);
   await expectAccessible(browser, page, "dashboard: a member's timeline");
@@ -210,7 +214,7 @@ it('signs in with a pasted token, shows a cohort with both charts drawn, and a f
 });
 
 it('reads on a phone: nothing wider than the screen, charts scaled to fit', async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   const url = new URL(server.url);
   await context.addCookies([{ name: 'mc_counselor', value: token, domain: url.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
@@ -220,7 +224,7 @@ it('reads on a phone: nothing wider than the screen, charts scaled to fit', asyn
   expect(overflow).toBeLessThanOrEqual(0);
   const box = (await page.locator('#chart-score').boundingBox())!;
   expect(box.width).toBeGreaterThan(200);
-  expect(box.x + box.width).toBeLessThanOrEqual(375);
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
   const ink = await inkOf(page, await page.locator('#chart-score').screenshot({ path: path.join(shotsDir, 'chart-score-phone.png') }));
   expect(ink.blue).toBeGreaterThan(100);
   await page.screenshot({ path: path.join(shotsDir, 'cohort-phone.png'), fullPage: true });
@@ -234,7 +238,8 @@ it('serves the same routes to a plain API client with the Bearer token (sanity o
   expect('route' in match).toBe(true);
   const answer = await fetch(`${server.url}/counselor/cohorts/spring/report`, { headers: { authorization: `Bearer ${token}` } });
   expect(answer.status).toBe(200);
-  const body = (await answer.json()) as { report: { flagged: { personId: string; reason: string }[]; checkins: { sent: number } } };
-  expect(body.report.checkins.sent).toBe(24);
-  expect(body.report.flagged.map((f) => `${f.personId}:${f.reason}`).sort()).toEqual(['p-bilal:crisis', 'p-bilal:low-scores']);
+  const body = (await answer.json()) as { figures: { flagged: number; flags: Record<string, number>; checkins: { sent: number } } };
+  expect(body.figures.checkins.sent).toBe(24);
+  expect(body.figures.flagged).toBe(1);
+  expect(body.figures.flags).toMatchObject({ crisis: 1, 'low-scores': 1 });
 });

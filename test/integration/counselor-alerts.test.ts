@@ -2,6 +2,7 @@ import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { freePort } from '../../infra/local/net';
 import { startSesTwin, type RunningSesTwin } from '../../infra/local/ses-twin';
+import { createDynamoEngagementStore } from '../../shared/adapters/dynamo/engagement-store';
 import { createDynamoCounselorStore } from '../../shared/adapters/dynamo/counselor-store';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { notificationKey } from '../../shared/adapters/dynamo/keys';
@@ -48,6 +49,7 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
     deps = {
       store,
       counselors,
+      engagement: createDynamoEngagementStore({ client: table.doc, tableName: table.tableName }),
       email: createSesEmailSender({ client: ses, from: 'Match Coach <coach@example.test>' }),
       ledger: createDynamoNotificationLedger({ client: table.doc, tableName: table.tableName }),
       clock: { now: () => now },
@@ -96,7 +98,7 @@ describe('counselor alerts against DynamoDB Local and the SES twin', () => {
     // The twin's mailbox lives across tests: only the digests count here.
     const mails = (await inbox('mentor.int@example.org')).filter((m) => m.subject.startsWith('Weekly digest'));
     expect(mails.map((m) => m.subject)).toEqual(['Weekly digest: Karachi second-timers']);
-    expect(mails[0]!.body.text).toContain('Members: 1 (1 confirmed');
+    expect(mails[0]!.body.text).toContain('Members who said yes: 1; waiting for their yes: 0');
   });
 
   it('the weekly schedule’s run finds every saved organisation by a Query on the table and sends each digest once', async () => {

@@ -5,6 +5,7 @@ import { TOKEN_TRIGGER_READS } from '../../infra/counselors';
 import { WEEKLY_DIGEST_WRITES } from '../../infra/stateless-stack';
 import { createDynamoCounselorStore } from '../../shared/adapters/dynamo/counselor-store';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
+import { createDynamoEngagementStore } from '../../shared/adapters/dynamo/engagement-store';
 import { createDynamoNotificationLedger } from '../../shared/adapters/dynamo/notification-ledger';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { silentLogger } from '../../shared/ports';
@@ -93,6 +94,7 @@ test('the weekly digest run writes only partitions its grant allows (the notific
       store: createDynamoStore({ client: table.doc, tableName: table.tableName }),
       counselors: createDynamoCounselorStore({ client: table.doc, tableName: table.tableName }),
       notifications: createDynamoNotificationLedger({ client: table.doc, tableName: table.tableName }),
+      engagement: createDynamoEngagementStore({ client: table.doc, tableName: table.tableName }),
       email,
       clock: { now: () => new Date(T) },
       log: silentLogger,

@@ -129,6 +129,56 @@ export function describeCounselorStoreContract(
       expect(await store.forgetPerson('p-1')).toBe(0);
     });
 
+    test('member counts follow every write: answers, removals, deletions, batches, erasure; the same row again counts once', async () => {
+      const answered = (personId: string, state: 'pending' | 'accepted' | 'declined', overrides: Partial<CohortMember> = {}) =>
+        member('org-a', 'k-1', personId, { consent: { state, at: AT }, ...overrides });
+      await store.saveCohortMember(member('org-a', 'k-1', 'p-1'));
+      await store.saveCohortMember(member('org-a', 'k-1', 'p-1'));
+      await store.saveCohortMember(answered('p-2', 'pending'));
+      expect(await store.countMembers('org-a', 'k-1')).toEqual({ accepted: 0, pending: 2, declined: 0 });
+      await store.saveCohortMember(answered('p-1', 'accepted'));
+      await store.saveCohortMember(answered('p-2', 'declined'));
+      expect(await store.countMembers('org-a', 'k-1')).toEqual({ accepted: 1, pending: 0, declined: 1 });
+      await store.saveCohortMember(answered('p-1', 'accepted', { status: 'removed', removedAt: LATER }));
+      expect(await store.countMembers('org-a', 'k-1')).toEqual({ accepted: 0, pending: 0, declined: 1 });
+      await store.deleteCohortMember('org-a', 'k-1', 'p-2');
+      await store.deleteCohortMember('org-a', 'k-1', 'p-2');
+      expect(await store.countMembers('org-a', 'k-1')).toEqual({ accepted: 0, pending: 0, declined: 0 });
+
+      const many = Array.from({ length: 30 }, (_, i) => answered(`p-${String(i).padStart(2, '0')}`, i % 3 === 0 ? 'accepted' : 'pending'));
+      await store.saveCohortMembers(many);
+      await store.saveCohortMembers(many);
+      expect(await store.countMembers('org-a', 'k-1')).toEqual({ accepted: 10, pending: 20, declined: 0 });
+      await store.saveCohortMembers(many.slice(0, 6).map((m) => ({ ...m, consent: { state: 'accepted' as const, at: LATER } })));
+      expect(await store.countMembers('org-a', 'k-1')).toEqual({ accepted: 14, pending: 16, declined: 0 });
+      // Counts are per cohort: another cohort of the org, or another org, sees none of these.
+      expect(await store.countMembers('org-a', 'k-2')).toEqual({ accepted: 0, pending: 0, declined: 0 });
+      expect(await store.countMembers('org-b', 'k-1')).toEqual({ accepted: 0, pending: 0, declined: 0 });
+      await store.forgetPerson('p-00');
+      await store.forgetPerson('p-01');
+      expect(await store.countMembers('org-a', 'k-1')).toEqual({ accepted: 12, pending: 16, declined: 0 });
+    });
+
+    test("a cohort's members a page at a time, in person id order, without repeats; some members by id", async () => {
+      const many = Array.from({ length: 30 }, (_, i) => member('org-a', 'k-1', `p-${String(i).padStart(2, '0')}`));
+      await store.saveCohortMembers(many);
+      await store.saveCohortMember(member('org-a', 'k-2', 'p-00'));
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await store.listCohortMembersPage('org-a', 'k-1', { limit: 7, ...(after !== undefined && { after }) });
+        seen.push(...page.members.map((m) => m.personId));
+        if (!page.next) break;
+        after = page.next;
+      }
+      expect(seen).toEqual(many.map((m) => m.personId));
+      expect((await store.listCohortMembersPage('org-b', 'k-1', { limit: 7 })).members).toEqual([]);
+      const some = await store.getCohortMembers('org-a', 'k-1', ['p-03', 'p-nobody', 'p-29']);
+      expect([...some.keys()].sort()).toEqual(['p-03', 'p-29']);
+      expect(some.get('p-03')).toEqual(many[3]);
+      expect((await store.getCohortMembers('org-b', 'k-1', ['p-03'])).size).toBe(0);
+    });
+
     test('the audit log is per org, newest first, limited', async () => {
       const entries = [0, 1, 2, 3].map((i) => audit('org-a', `a-${i}`, new Date(Date.parse(AT) + i * 60_000).toISOString()));
       for (const entry of [entries[2]!, entries[0]!, entries[3]!, entries[1]!]) await store.appendAudit(entry);

@@ -7,6 +7,7 @@ import type { Services } from '../../shared/adapters/services';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
+import { createMemoryEngagementStore } from '../../shared/adapters/memory/memory-engagement-store';
 import { noCounselorAccess } from '../../shared/app/counselor-auth';
 import { createMemoryCounselorAccounts, type MemoryCounselorAccounts } from '../../shared/adapters/memory/memory-counselor-accounts';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
@@ -62,6 +63,8 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
   const approved = new Map(templates.templates.map((t) => [t.name, testContentSid(t.name)]));
   const whatsapp = createMemoryWhatsAppSender({ clock });
   for (const t of templates.templates) whatsapp.registerTemplate(testContentSid(t.name), t.text);
+  // One engagement twin, shared by the counselor twin (member counts, erasure) and the use cases.
+  const engagement = overrides.engagement ?? createMemoryEngagementStore({ isLiving: store.isLiving });
   const services: AllServices = {
     store,
     email: createMemoryEmailSender(),
@@ -104,7 +107,8 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
       acceptUnsigned: false,
     },
     // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
-    counselors: createMemoryCounselorStore({ isLiving: store.isLiving }),
+    counselors: createMemoryCounselorStore({ isLiving: store.isLiving, engagement }),
+    engagement,
     counselorAuth: noCounselorAccess,
     counselorAccounts: createMemoryCounselorAccounts(),
     notifications: createMemoryNotificationLedger(),

@@ -719,13 +719,14 @@ export function describeStoreContract(
         const sent = message({ status: 'sent', dueAt: undefined, providerId: 'SM' + 'e'.repeat(32) });
         await store.createMessage(sent);
         const ref = { personId: 'p-asha', messageId: MESSAGE_ID };
-        expect(await store.recordDelivery(ref, { status: 'sent', at: at(1) })).toBe(true);
+        expect(await store.recordDelivery(ref, { status: 'sent', at: at(1) })).toEqual(sent);
         expect(await store.recordDelivery(ref, { status: 'queued', at: at(2) })).toBe(false);
         expect(await store.recordDelivery(ref, { status: 'sent', at: at(3) })).toBe(false);
-        expect(await store.recordDelivery(ref, { status: 'undelivered', at: at(4), errorCode: 30003 })).toBe(true);
+        // Each recorded state hands back the message as it was: what the state moved from.
+        expect(await store.recordDelivery(ref, { status: 'undelivered', at: at(4), errorCode: 30003 })).toEqual({ ...sent, delivery: { status: 'sent', at: at(1) } });
         expect(await store.getMessage('p-asha', MESSAGE_ID)).toEqual({ ...sent, delivery: { status: 'undelivered', at: at(4), errorCode: 30003 } });
         expectDomainShape(await store.getMessage('p-asha', MESSAGE_ID), MESSAGE_FIELDS);
-        expect(await store.recordDelivery(ref, { status: 'delivered', at: at(5) })).toBe(true);
+        expect(await store.recordDelivery(ref, { status: 'delivered', at: at(5) })).toMatchObject({ delivery: { status: 'undelivered', errorCode: 30003 } });
         expect(await store.recordDelivery(ref, { status: 'failed', at: at(6), errorCode: 30008 })).toBe(false);
         expect((await store.getMessage('p-asha', MESSAGE_ID))?.delivery).toEqual({ status: 'delivered', at: at(5) });
       });
@@ -736,7 +737,7 @@ export function describeStoreContract(
         expect(await store.listMessages('p-asha')).toEqual([]);
 
         await store.createMessage(message({ dueAt: at(-1) }));
-        expect(await store.recordDelivery({ personId: 'p-asha', messageId: MESSAGE_ID }, { status: 'sent', at: at(1) })).toBe(true);
+        expect(await store.recordDelivery({ personId: 'p-asha', messageId: MESSAGE_ID }, { status: 'sent', at: at(1) })).toMatchObject({ messageId: MESSAGE_ID });
         const [due] = await store.listDueMessages(NOW, 10);
         expect(due).toEqual({ personId: 'p-asha', messageId: MESSAGE_ID, dueAt: at(-1) });
         expect(await store.claimMessage(due!, { token: 't', until: LEASE_END, now: NOW })).toMatchObject({ status: 'claimed', delivery: { status: 'sent' } });

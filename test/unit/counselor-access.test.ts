@@ -10,6 +10,7 @@ import { createWholeApiHandler } from '../support/whole-api';
 import { createCognitoCounselorAccounts } from '../../shared/adapters/cognito/cognito-counselor-accounts';
 import { startCognitoTwin } from '../support/cognito-twin';
 import { seedPerson } from '../support/seed';
+import type { MemoryEngagementStore } from '../../shared/adapters/memory/memory-engagement-store';
 
 /**
  * "Removed means removed", on every counselor route and page: a token whose counselor the
@@ -43,6 +44,7 @@ const bodyFor = (method: string, path: string): Partial<Parameters<typeof counse
   if (path.endsWith('/import')) return { rawBody: 'email,time_zone\nmallory@example.com,Asia/Kolkata\n', headers: { 'content-type': 'text/csv' } };
   if (path.endsWith('/members')) return { body: { members: [{ email: 'mallory@example.com', timeZone: 'Asia/Kolkata' }] } };
   if (path.endsWith('/settings')) return { body: { weeklyDigest: false } };
+  if (path.endsWith('/contacted')) return { body: { via: 'phone', note: 'Called' }, rawBody: path.startsWith('/dashboard') ? 'via=phone&note=Called' : undefined, headers: path.startsWith('/dashboard') ? { 'content-type': 'application/x-www-form-urlencoded' } : {} };
   if (path === '/counselor/counselors') return { body: { email: 'mallory@example.org', role: 'admin' } };
   if (path.startsWith('/counselor/counselors/')) return { body: { role: 'counselor' } };
   return { body: { name: 'Taken over', season: 2027, sequenceIds: ['getting-started'] } };
@@ -92,6 +94,7 @@ async function everything(services: MemoryServices): Promise<string> {
     cohorts: await counselors.listCohorts('org-a'),
     members: await counselors.listCohortMembers('org-a', 'k1'),
     audit: await counselors.listAudit('org-a', { limit: 1000 }),
+    engagement: (services.engagement as MemoryEngagementStore).snapshot(),
     emails: services.email.sent.length,
     texts: services.sms.sent.length,
   });

@@ -2,6 +2,10 @@ import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-
 import { createMemoryEmailSender, type MemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
+import { createMemoryEngagementStore } from '../../shared/adapters/memory/memory-engagement-store';
+import { linkMember } from '../../shared/app/engagement';
+import { shippedLibrary } from '../../shared/app/library';
+import type { EngagementStore } from '../../shared/ports/engagement';
 import { alertCounselorsOfCrisis, crisisAlertKey, sendWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselor-alerts';
 import type { Cohort, Counselor } from '../../shared/domain/counselor';
 import type { Person } from '../../shared/domain/model';
@@ -19,6 +23,7 @@ let store: Store;
 let counselors: CounselorStore;
 let email: MemoryEmailSender;
 let ledger: NotificationLedger;
+let engagement: EngagementStore;
 let deps: CounselorAlertDeps;
 
 const counselor = (orgId: string, counselorId: string, settings: Partial<Counselor['settings']> = {}): Counselor => ({
@@ -52,11 +57,13 @@ const risk = { personId: 'p1', eventId: 'SM0123456789abcdef0123456789abcdef', at
 
 beforeEach(async () => {
   now = new Date(T0);
-  store = createMemoryStore();
-  counselors = createMemoryCounselorStore();
+  const people = createMemoryStore();
+  store = people;
+  engagement = createMemoryEngagementStore({ isLiving: people.isLiving });
+  counselors = createMemoryCounselorStore({ isLiving: people.isLiving, engagement });
   email = createMemoryEmailSender();
   ledger = createMemoryNotificationLedger();
-  deps = { store, counselors, email, ledger, clock: { now: () => now }, publicBaseUrl: 'https://coach.example.test/' };
+  deps = { store, counselors, engagement, email, ledger, clock: { now: () => now }, publicBaseUrl: 'https://coach.example.test/' };
   await seedPerson(store, person('p1', 'Ngozi'));
   await counselors.saveCohort(cohort('org-a', 'k1', 'Lagos alumni 2027'));
   await counselors.saveCohort(cohort('org-b', 'k9', 'Other org'));
@@ -156,10 +163,13 @@ describe('weekly digest', () => {
     await counselors.saveCounselor(counselor('org-a', 'c3', { weeklyDigest: false }));
     await counselors.saveCohort(cohort('org-a', 'k-old', 'Last year', true));
     await store.saveSafetyEvent({ personId: 'p1', eventId: risk.eventId, at: risk.at, kind: 'risk', rule: 'risk:test' });
+    // Their yes took them into the cohort's figures, rebuilt from their records.
+    await linkMember({ engagement, store, clock: { now: () => now }, library: shippedLibrary() }, { orgId: 'org-a', cohortId: 'k1', personId: 'p1' });
     expect(await sendWeeklyDigest(deps, 'org-a')).toEqual({ sent: 2, alreadySent: 0, busy: 0, failed: 0 });
     expect(email.sent.map((e) => `${e.to} ${e.subject}`).sort()).toEqual(['c1@org-a.example.org Weekly digest: Lagos alumni 2027', 'c2@org-a.example.org Weekly digest: Lagos alumni 2027']);
     const text = email.sent[0]!.text;
-    expect(text).toContain('Members: 1 (1 confirmed, 0 yet to confirm, 0 opted out)');
+    expect(text).toContain('Members who said yes: 1; waiting for their yes: 0; opted out of a channel: 0');
+    expect(text).toContain('Check-ins answered: no check-ins sent yet');
     expect(text).toContain('Flagged: 1 member (1 sent a crisis message)');
     expect(text).toContain('https://coach.example.test/dashboard/cohorts/k1');
     expect(text).not.toContain('Ngozi');
@@ -179,7 +189,39 @@ describe('weekly digest', () => {
     };
     const outcome = await sendWeeklyDigests(broken, ['org-x', 'org-a', 'org-b']);
     expect(outcome.orgsFailed).toBe(1);
-    // org-a's two counselors; org-b has a counselor but its only cohort has nobody: still a digest.
-    expect(outcome.sent).toBe(3);
+    // org-a's two counselors; org-b has a counselor but its only cohort has nobody: no email about nothing.
+    expect(outcome.sent).toBe(2);
+    expect(email.sent.map((e) => e.to)).not.toContain('c9@org-b.example.org');
+  });
+
+  it('skips a cohort nobody is in yet, and writes to one whose members are all still to answer', async () => {
+    await counselors.saveCohort(cohort('org-a', 'k-empty', 'Spring intake'));
+    await counselors.saveCohort(cohort('org-a', 'k-waiting', 'Summer intake'));
+    await seedPerson(store, person('p2', 'Ama'));
+    await counselors.saveCohortMember({ orgId: 'org-a', cohortId: 'k-waiting', personId: 'p2', addedBy: 'c1', addedAt: T0, status: 'active', consent: { state: 'pending', at: T0 } });
+    await sendWeeklyDigest(deps, 'org-a');
+    const subjects = email.sent.filter((e) => e.to.startsWith('c1')).map((e) => e.subject).sort();
+    expect(subjects).toEqual(['Weekly digest: Lagos alumni 2027', 'Weekly digest: Summer intake']);
+    expect(email.sent.find((e) => e.subject.endsWith('Summer intake'))!.text).toContain('Members who said yes: 0; waiting for their yes: 1');
+  });
+});
+
+describe('TALK alert', () => {
+  const talk = { personId: 'p1', eventId: 'SMtalk0123456789abcdef0123456789ab', at: '2027-01-20T11:58:00.000Z', level: 'talk' as const };
+  it('emails counselors with TALK alerts on (on unless turned off), not as a crisis, linking to the member page', async () => {
+    await counselors.saveCounselor(counselor('org-a', 'c3', { talkAlerts: false }));
+    expect((await alertCounselorsOfCrisis(deps, talk)).sent).toBe(2);
+    expect(email.sent.map((e) => e.to).sort()).toEqual(['c1@org-a.example.org', 'c2@org-a.example.org']);
+    const mail = email.sent[0]!;
+    expect(mail.subject).toBe('Ngozi would like to talk');
+    expect(mail.text).toContain('It is not a crisis alert.');
+    expect(mail.text).toContain('https://coach.example.test/dashboard/cohorts/k1/members/p1');
+    expect((await alertCounselorsOfCrisis(deps, talk)).alreadySent).toBe(2);
+  });
+
+  it('is swept like a crisis alert when it could not go at the time', async () => {
+    await store.saveSafetyEvent({ personId: 'p1', eventId: talk.eventId, at: talk.at, kind: 'asked-to-talk' });
+    expect((await sweepCrisisAlerts(deps)).sent).toBe(2);
+    expect(email.sent.every((e) => e.subject === 'Ngozi would like to talk')).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { silentLogger } from '../../shared/ports';
 import { DASHBOARD_CSP } from '../../web/counselor-pages';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
-import { seedPerson } from '../support/seed';
+import { linkSeededMember, seedPerson } from '../support/seed';
 
 /**
  * The dashboard and report routes on memory twins with the local issuer's real tokens: sign-in
@@ -94,6 +94,9 @@ beforeEach(async () => {
   await store.createMessage(sent('p1', 'e1.nudge.1.sms', '2027-01-02T10:00:00.000Z'));
   await store.saveJournalEntry({ personId: 'p1', entryId: 'SMaaaa', at: '2027-01-03T10:00:00.000Z', kind: 'note', text: 'my secret words' });
   await store.saveSafetyEvent({ personId: 'p1', eventId: 'SMbbbb', at: '2027-01-15T10:00:00.000Z', kind: 'risk', rule: 'risk:test' });
+  // Their yes took them into their cohorts' figures (counts rebuilt from the records written above).
+  await linkSeededMember(services, member('org-a', 'k1', 'p1'));
+  await linkSeededMember(services, member('org-b', 'k2', 'p2'));
 });
 
 async function call(event: APIGatewayProxyEventV2): Promise<HttpResult> {
@@ -236,6 +239,11 @@ describe('what the pages show', () => {
     expect(body).toContain('id="chart-response"');
     expect(body).toContain('Crisis message (coaching paused)');
     expect(body).toContain('=HYPERLINK(&quot;http://evil&quot;)');
+    // Figures that say what they count: one member said yes, one message sent, no check-in yet (and no score to contradict it).
+    expect(body).toMatch(/<li id="stat-accepted"><span class="n">1<\/span><span class="l">said yes<\/span>/);
+    expect(body).toMatch(/<li id="stat-checkins"><span class="n">none sent yet<\/span>/);
+    expect(body).toMatch(/<li id="stat-scores"><span class="n">none in 12 weeks<\/span>/);
+    expect(body).toMatch(/<li id="stat-flagged"><span class="n">1<\/span>/);
     expect(body).not.toContain('<script');
     expect(body).not.toContain('my secret words');
   });
@@ -246,7 +254,7 @@ describe('what the pages show', () => {
     expect(body).toContain('Upbeat coaching is paused');
     expect(body).not.toContain('my secret words');
     expect(await services.counselors.listAudit('org-a')).toEqual([
-      expect.objectContaining({ actor: 'c1', action: 'member.view', target: { kind: 'member', id: 'p1' }, detail: { cohortId: 'k1' } }),
+      expect.objectContaining({ actor: 'c1', action: 'member.view', target: { kind: 'member', id: 'p1' }, detail: { cohortId: 'k1', contactsShown: 0 } }),
     ]);
   });
 
@@ -266,8 +274,8 @@ describe('what the pages show', () => {
     const answer = await call(counselorEvent('GET', '/counselor/cohorts/k1/report', { token: ownToken }));
     const body = JSON.parse(answer.body!);
     expect(body.cohort).toEqual({ cohortId: 'k1', name: 'Spring mentoring', season: 2027, archived: false });
-    expect(body.report.memberCount).toBe(1);
-    expect(body.report.flagged).toEqual([{ personId: 'p1', reason: 'crisis', at: '2027-01-15T10:00:00.000Z' }]);
+    expect(body.figures).toMatchObject({ linked: 1, members: { accepted: 1, pending: 0, declined: 0 }, messages: { sent: 1 }, flagged: 1, flags: { crisis: 1 } });
+    expect(body.silent).toEqual({ count: 0, more: false });
   });
 });
 

@@ -164,6 +164,64 @@ describe('CSV import', () => {
   });
 });
 
+describe('CSV import: what spreadsheets save', () => {
+  const people = (csv: string) => csv.split(/\r?\n/).filter((line) => line.trim() !== '').length - 1;
+  test.each([
+    ['semicolons (Excel in much of Europe and Latin America)', 'Email ; Phone;NAME;Time Zone;visa_track\r\nana@example.com;+55 11 91234 5678;"Ana, MD";America/Sao_Paulo;j1\r\nluis@example.com;;Luis;America/Mexico_City;\r\n'],
+    ['tabs (Text, tab delimited)', 'email\tname\ttime_zone\nana@example.com\tAna, MD\tAmerica/Sao_Paulo\nluis@example.com\tLuis\tAmerica/Mexico_City\n'],
+    ['commas, with semicolons inside a quoted name', 'email,name,time_zone\nana@example.com,"Ana; MD",America/Sao_Paulo\nluis@example.com,Luis,America/Mexico_City\n'],
+  ])('a file separated by %s is read with that delimiter', async (_what, csv) => {
+    const { services, deps, cohortId } = await setup();
+    const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(csv, 'utf8'));
+    expect(report.fileError).toBeUndefined();
+    expect(report.summary).toEqual({ added: people(csv), updated: 0, unchanged: 0, rejected: 0 });
+    const ana = (await services.store.getPerson((await services.store.findPersonIdByEmail('ana@example.com'))!))!;
+    expect(ana.firstName).toMatch(/^Ana[,;] MD$/);
+    expect(ana.timeZone).toBe('America/Sao_Paulo');
+  });
+
+  test('the same list saved with each delimiter gives the same report', async () => {
+    const rows = [['email', 'name', 'time_zone'], ['ana@example.com', 'Ana', 'America/Sao_Paulo'], ['bo@example.com', 'Bo', 'Europe/Madrid']];
+    const reports = [];
+    for (const delimiter of [',', ';', '\t']) {
+      const { deps, cohortId } = await setup();
+      const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from(rows.map((r) => r.join(delimiter)).join('\r\n')));
+      reports.push(report.rows.map((r) => [r.row, r.status]));
+    }
+    expect(reports[1]).toEqual(reports[0]);
+    expect(reports[2]).toEqual(reports[0]);
+  });
+
+  test.each([
+    ['Windows-1252 (Excel on Windows, plain "CSV")', Buffer.from('email;name;time_zone\r\njose@example.com;Jos\xe9;Europe/Madrid\r\n', 'latin1'), /Windows-1252/],
+    ['UTF-16 with a byte order mark (Unicode Text)', Buffer.from('\uFEFFemail\tname\ttime_zone\r\na@example.com\tA\tUTC\r\n', 'utf16le'), /UTF-16/],
+    ['UTF-16 without a byte order mark', Buffer.from('email,time_zone\r\na@example.com,UTC\r\n', 'utf16le'), /UTF-16/],
+    ['UTF-16 big-endian', Buffer.from('\uFEFFemail,time_zone\r\na@example.com,UTC\r\n', 'utf16le').swap16(), /UTF-16 big-endian/],
+  ])('a file in %s is refused with its encoding named and how to save it as UTF-8', async (_what, bytes, named) => {
+    const { services, deps, cohortId } = await setup();
+    const before = await state(services, cohortId);
+    const report = await importCsv(deps, COUNSELOR, cohortId, bytes);
+    expect(report.fileError).toMatch(named);
+    expect(report.fileError).toMatch(/CSV UTF-8/);
+    expect(await state(services, cohortId)).toEqual(before);
+  });
+
+  test('a Windows-1252 byte far past the header (in another chunk of a stream) is still named', async () => {
+    const { services, deps, cohortId } = await setup();
+    const good = `email,name,time_zone\n${Array.from({ length: 3000 }, (_, i) => `p${i}@example.com,P,UTC`).join('\n')}\n`;
+    const source = Readable.from([Buffer.from(good), Buffer.from('late@example.com,Ren\xe9e,UTC\n', 'latin1')]);
+    const before = await state(services, cohortId);
+    expect((await importCsv(deps, COUNSELOR, cohortId, source)).fileError).toMatch(/Windows-1252/);
+    expect(await state(services, cohortId)).toEqual(before);
+  });
+
+  test('a header no delimiter makes sense of names what it read', async () => {
+    const { deps, cohortId } = await setup();
+    const report = await importCsv(deps, COUNSELOR, cohortId, Buffer.from('Email | Phone | Zone\na@example.com | | UTC\n'));
+    expect(report.fileError).toMatch(/unknown column "Email \| Phone \| Zone" in the header \(read as comma-separated\).*commas, semicolons or tabs/);
+  });
+});
+
 describe('CSV import, many rows at once', () => {
   /** People, their enrollments and the cohort's members, as the memory store holds them. */
   async function held(services: MemoryServices, cohortId: string) {

@@ -249,7 +249,7 @@ describe('the same fields busboy read', () => {
           const sent = Object.fromEntries(parts.filter((p) => !p.file).map((p) => [p.name, p.value.toString('utf8')]));
 
           const ours = parseMultipartForm(body, contentType);
-          expect(ours).toEqual({ ok: true, fields: sent });
+          expect(ours).toEqual({ ok: true, fields: sent, files: {} });
           expect(await busboyFields(body, contentType)).toEqual(sent);
         },
       ),
@@ -312,5 +312,35 @@ describe('headerValue', () => {
     expect(headerValue('text/plain')).toEqual({ value: 'text/plain', params: {} });
     expect(headerValue('form-data; name')).toBeUndefined();
     expect(headerValue('form-data; name=a b')).toBeUndefined();
+  });
+});
+
+describe('files, where the caller names them', () => {
+  const body = [
+    '--XyZ',
+    'Content-Disposition: form-data; name="form"',
+    '',
+    'token-1',
+    '--XyZ',
+    'Content-Disposition: form-data; name="file"; filename="members.csv"',
+    'Content-Type: text/csv',
+    '',
+    'email;time_zone\r\na@example.com;UTC',
+    '--XyZ',
+    'Content-Disposition: form-data; name="other"; filename="x.bin"',
+    'Content-Type: application/octet-stream',
+    '',
+    '\u0000\u0001',
+    '--XyZ--',
+    '',
+  ].join('\r\n');
+
+  test('a named file part comes back as its bytes, untouched; any other file part is skipped', () => {
+    const parsed = parseMultipartForm(Buffer.from(body, 'latin1'), 'multipart/form-data; boundary=XyZ', { files: ['file'] });
+    expect(parsed).toEqual({ ok: true, fields: { form: 'token-1' }, files: { file: Buffer.from('email;time_zone\r\na@example.com;UTC') } });
+  });
+
+  test('without the option, files are skipped as before', () => {
+    expect(parseMultipartForm(Buffer.from(body, 'latin1'), 'multipart/form-data; boundary=XyZ')).toEqual({ ok: true, fields: { form: 'token-1' }, files: {} });
   });
 });

@@ -51,8 +51,10 @@ async function world() {
   const handler = createWholeApiHandler(Promise.resolve(services), silentLogger);
   const call = async (method: string, path: string, options: { as?: typeof MALLORY | typeof HONEST; body?: unknown; rawBody?: string; headers?: Record<string, string>; sourceIp?: string } = {}) => {
     const token = options.as && issuer.tokenFor(options.as, {}, services.clock.now());
+    const [rawPath, query] = path.split('?');
     const result = await handler(
-      counselorEvent(method, path, {
+      counselorEvent(method, rawPath!, {
+        ...(query && { query }),
         ...(token && { token }),
         ...(options.body !== undefined && { body: options.body }),
         ...(options.rawBody !== undefined && { rawBody: options.rawBody }),
@@ -92,7 +94,13 @@ describe('an organisation adding someone who is already with us', () => {
 
     // The member list shows what the counselor typed, never the person's own name, and the same fields for both.
     const listed = (await w.call('GET', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY })).body.members;
-    expect(listed.map((m: any) => [m.firstName, m.answer])).toEqual([['Taken', 'pending'], ['Taken', 'pending']]);
+    expect(listed.map((m: any) => [m.name, m.answer])).toEqual([['Taken', 'pending'], ['Taken', 'pending']]);
+    // Nothing of their engagement, and a search for her address or number finds nobody, as it would for a stranger.
+    expect(listed.every((m: any) => m.engagement === undefined)).toBe(true);
+    for (const q of ['ngozi@example.com', '+15550009999', 'stranger@example.com', 'Ngozi', 'Taken']) {
+      const found = await w.call('GET', `/counselor/cohorts/${cohortId}/members?q=${encodeURIComponent(q)}`, { as: MALLORY });
+      expect({ q, status: found.status, members: found.body.members }).toEqual({ q, status: 200, members: [] });
+    }
     expect(Object.keys(listed[0]).sort()).toEqual(Object.keys(listed[1]).sort());
     expect(JSON.stringify(listed)).not.toMatch(/Ngozi|createdPerson|invited|rowDigest/);
   });
@@ -108,8 +116,17 @@ describe('an organisation adding someone who is already with us', () => {
     );
     const report = await w.call('GET', `/counselor/cohorts/${cohortId}/report`, { as: MALLORY });
     expect(report.status).toBe(200);
-    expect(report.body.report.members).toEqual([]);
-    expect(report.body.waiting).toBe(1);
+    expect(report.body.figures).toMatchObject({ linked: 0, members: { accepted: 0, pending: 1, declined: 0 }, messages: { sent: 0 }, flagged: 0 });
+    // Her member page (contacts, timeline) is not found; marking her contacted or resuming her coaching too, and nothing changes.
+    const untouched = w.snapshot();
+    for (const [method, path, body] of [
+      ['GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}`, undefined],
+      ['POST', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/contacted`, { via: 'phone' }],
+      ['POST', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/resume`, undefined],
+    ] as const) {
+      expect((await w.call(method, path, { as: MALLORY, ...(body && { body }) })).status).toBe(404);
+    }
+    expect(w.snapshot()).toBe(untouched);
     expect((await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/timeline`, { as: MALLORY })).status).toBe(404);
     const csv = await w.call('GET', `/counselor/cohorts/${cohortId}/report.csv`, { as: MALLORY });
     expect(String(csv.body)).not.toMatch(/Ngozi|ngozi/);
@@ -181,6 +198,39 @@ describe('an organisation adding someone who is already with us', () => {
     await w.call('POST', prefs, form({ action: 'stop-sharing', org: 'org-m' }));
     expect(await w.services.counselors.getCohortMember('org-m', cohortId, NGOZI.personId)).toMatchObject({ consent: { state: 'declined', source: 'preferences' } });
     expect((await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}/timeline`, { as: MALLORY })).status).toBe(404);
+  });
+
+  test('with her yes she chooses which of her confirmed contacts the organisation may see; each unticked by default', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'ngozi@example.com', timeZone: 'UTC' }] } });
+    await w.services.dispatch();
+    const joinPath = /\/join\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.find((m) => m.to === 'ngozi@example.com')!.text)![0];
+    const page = String((await w.call('GET', joinPath)).body);
+    // Her email, partly hidden, as a choice not made for her; no phone (she has confirmed none).
+    expect(page).toMatch(/<input type="checkbox" name="share_email" value="yes"> <span>Let Mallory Prep's counselors see my email \(n\S*@example\.com\)/);
+    expect(page).not.toContain('checked');
+    expect(page).not.toContain('share_phone');
+    expect(page).not.toContain('ngozi@example.com');
+    // A forged tick for a phone she never confirmed shares nothing; the email she ticked is shared.
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await w.call('POST', joinPath, { rawBody: 'answer=yes&share_email=yes&share_phone=yes', headers: form })).status).toBe(200);
+    const member = await w.services.counselors.getCohortMember('org-m', cohortId, NGOZI.personId);
+    expect(member!.contactShare).toEqual({ email: { at: expect.any(String), source: 'join-link', text: expect.stringContaining("Mallory Prep's counselors see my email") } });
+    const seen = (await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}`, { as: MALLORY })).body.member;
+    expect(seen.contacts).toEqual({ email: { value: 'ngozi@example.com', sharedAt: expect.any(String), source: 'join-link' } });
+  });
+
+  test('a yes without a tick shares no contact: the organisation follows her coaching but cannot see how to reach her', async () => {
+    const w = await world();
+    const cohortId = await w.cohort(MALLORY);
+    await w.call('POST', `/counselor/cohorts/${cohortId}/members`, { as: MALLORY, body: { members: [{ email: 'ngozi@example.com', timeZone: 'UTC' }] } });
+    await w.services.dispatch();
+    const joinPath = /\/join\/[A-Za-z0-9_.-]+/.exec(w.services.email.sent.find((m) => m.to === 'ngozi@example.com')!.text)![0];
+    await w.call('POST', joinPath, { rawBody: 'answer=yes', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const seen = (await w.call('GET', `/counselor/cohorts/${cohortId}/members/${NGOZI.personId}`, { as: MALLORY })).body.member;
+    expect(seen.contacts).toEqual({});
+    expect(JSON.stringify(seen)).not.toContain('ngozi@example.com');
   });
 
   test('erase: someone already with us is never erased by an organisation, and the answer reads as for its own record', async () => {

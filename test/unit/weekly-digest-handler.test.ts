@@ -1,6 +1,7 @@
 import { createWeeklyDigestHandler } from '../../functions/weekly-digest';
 import type { Cohort, Counselor } from '../../shared/domain/counselor';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
+import { ensurePerson } from '../support/seed';
 
 /**
  * The weekly schedule's handler: every organisation the store lists gets its digest, in one run;
@@ -43,6 +44,11 @@ beforeEach(async () => {
   await counselors.saveCounselor(counselor('org-b', 'c9'));
   await counselors.saveCohort(cohort('org-a', 'k1', 'Lagos alumni'));
   await counselors.saveCohort(cohort('org-b', 'k2', 'Karachi cohort'));
+  // Someone in each (a cohort nobody is in gets no digest).
+  for (const [orgId, cohortId, personId] of [['org-a', 'k1', 'p-a'], ['org-b', 'k2', 'p-b']] as const) {
+    await ensurePerson(services.store, personId);
+    await counselors.saveCohortMember({ orgId, cohortId, personId, addedBy: 'c1', addedAt: NOW, status: 'active', consent: { state: 'pending', at: NOW } });
+  }
   // Counselors and cohorts of an organisation never saved are not reached: it is not listed.
   await counselors.saveCounselor(counselor('org-ghost', 'c7'));
   await counselors.saveCohort(cohort('org-ghost', 'k7', 'Ghost cohort'));

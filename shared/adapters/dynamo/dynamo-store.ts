@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CalendarEntry } from '../../domain/calendar';
 import { CHANNELS, type Channel } from '../../domain/sequence';
-import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
+import { alertLevelOf, isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
 import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
 import { statusesBelow } from '../../domain/delivery';
 import type { NewPerson, Store } from '../../ports';
@@ -220,7 +220,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
             ConditionExpression: update.condition,
             ExpressionAttributeNames: update.names,
             ExpressionAttributeValues: update.values,
-            ReturnValues: update.returnNew ? 'ALL_NEW' : 'NONE',
+            ReturnValues: update.returnNew ? 'ALL_NEW' : update.returnOld ? 'ALL_OLD' : 'NONE',
             ReturnConsumedCapacity: 'TOTAL',
           }),
         ),
@@ -787,7 +787,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     async cancelPendingMessages(personId, reason, now, channel?: Channel, options?: { keepInvitations?: boolean }) {
       const messages = (await queryPrefix('cancelPendingMessages', personId, MESSAGE_PREFIX)).map(toMessage);
       const pending = messages.filter(
-        (m) => (channel === undefined || m.channel === channel) && !(options?.keepInvitations && m.invitation) && isCancellable(m, now),
+        (m) => (channel === undefined || m.channel === channel) && !(options?.keepInvitations && (m.invitation || m.announcement)) && isCancellable(m, now),
       );
       const nowIso = now.toISOString();
       const skipped = await mapWithConcurrency(pending, CANCEL_CONCURRENCY, (m) => skipPending(m, reason, nowIso));
@@ -842,11 +842,12 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     async saveSafetyEvent(event) {
       const { personId, eventId, ...fields } = event;
       const own = { Put: { TableName, Item: withoutUndefined({ ...fields, ...safetyEventKey(personId, event.at, eventId) }) } };
-      if (event.kind !== 'risk' && event.kind !== 'distress') {
+      const level = alertLevelOf(event.kind);
+      if (!level) {
         await guarded('saveSafetyEvent', personId, [own]);
         return;
       }
-      const alert: SafetyAlert = { personId, eventId, at: event.at, level: event.kind, rule: event.rule ?? 'unknown' };
+      const alert: SafetyAlert = { personId, eventId, at: event.at, level, rule: event.rule ?? 'unknown' };
       // One transaction: an alert never exists without the person's own record of it, or the reverse.
       await guarded('saveSafetyEvent', personId, [own, { Put: { TableName, Item: { ...alert, ...alertKey(event.at, personId, eventId) } } }]);
     },
@@ -874,6 +875,8 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       // leave the earlier state behind: the later one either wins or finds itself already beaten.
       const outcome = await updateIf('recordDelivery', {
         key: messageKey(ref.personId, ref.messageId),
+        // The state it replaced comes back with the write (no extra read): what moved, and from where.
+        returnOld: true,
         expression: 'SET #delivery = :delivery',
         condition:
           below.length === 0
@@ -883,7 +886,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
         names: below.length === 0 ? namesFor(PK, 'delivery') : namesFor(PK, 'delivery', 'status'),
         values,
       });
-      return outcome !== false;
+      return outcome === false ? false : toMessage({ ...outcome, ...messageKey(ref.personId, ref.messageId) });
     },
 
     // ---- Email subscription (issue 4, email half) ------------------------------------------------
@@ -989,6 +992,8 @@ interface ConditionalUpdate {
   names: Record<string, string>;
   values: Item;
   returnNew?: boolean;
+  /** The item as it was before the write comes back (no extra read). */
+  returnOld?: boolean;
 }
 
 /** Planned, or claimed by a dispatcher whose lease ran out: nobody is sending it right now. */

@@ -300,3 +300,41 @@ export const notificationKey = (key: string) => ({ pk: `NOTIFY#${key}`, sk: 'NOT
 // (shared/domain/public-forms.ts). One partition per budget and window, so no hot key beyond the
 // overall counter, which takes one write per form post.
 export const formLimitKey = (budget: string, window: number) => ({ pk: `LIMIT#${budget}#${window}`, sk: 'COUNT' });
+
+// ---- Engagement: a member's counts and what they add to their cohorts --------------------------------
+//
+// | access pattern                                  | index | key condition                                  |
+// |-------------------------------------------------|-------|------------------------------------------------|
+// | a person's engagement counts (one item)         | table | pk = PERSON#<personId>, sk = STATS             |
+// | many people's counts (a page of members)        | table | BatchGetItem of the above                      |
+// | a cohort's totals (summed over its shards)      | table | pk = COHORT#<orgId>#<cohortId>,                |
+// |                                                 |       |   sk = TOTALS#<0..7> (BatchGetItem)            |
+// | one member's link to a cohort's totals          | table | same pk, sk = LINK#<personId>                  |
+// | a cohort's flagged members, newest first        | table | same pk, sk begins_with FLAG# (descending)     |
+// | a cohort's quiet members, quiet since before t  | table | same pk, sk between QUIET# and QUIET#<t>#~     |
+// | a cohort's members by first name (exact)        | table | same pk, sk begins_with NAME#<name>#           |
+// | what an organisation's counselors noted after   | table | pk = PERSON#<personId>,                        |
+// |   reaching a member, newest first               |       |   sk begins_with CONTACT#<orgId>#              |
+//
+// The counts live in the person's partition, so erasure takes them; each write that could create
+// them is guarded like every other (person-guard.ts). A cohort's totals, links and index entries
+// live in the cohort's own partition next to its members (MEMBER#), under prefixes no member query
+// reads. Totals are spread over TOTALS_SHARDS items by person, so concurrent changes for different
+// members rarely touch the same item (transactions on one item conflict); a page view reads all
+// shards in one BatchGetItem. The member counts by answer (`members.pending` ...) are added to the
+// same items by the counselor store as memberships are written. Index entries hold only the person
+// id (and the sort key's instant or name); a link holds counters, never words.
+export const STATS_SK = 'STATS';
+export const statsKey = (personId: string) => ({ pk: personPk(personId), sk: STATS_SK });
+export const TOTALS_PREFIX = 'TOTALS#';
+export const cohortTotalsKey = (orgId: string, cohortId: string, shard: number) => ({ pk: cohortMembersPk(orgId, cohortId), sk: `${TOTALS_PREFIX}${shard}` });
+export const LINK_PREFIX = 'LINK#';
+export const cohortLinkKey = (orgId: string, cohortId: string, personId: string) => ({ pk: cohortMembersPk(orgId, cohortId), sk: `${LINK_PREFIX}${personId}` });
+/** Index entries' sort keys come from shared/domain/engagement.ts (flagIndexKey, quietIndexKey, nameIndexKey). */
+export const cohortIndexKey = (orgId: string, cohortId: string, sk: string) => ({ pk: cohortMembersPk(orgId, cohortId), sk });
+export const CONTACT_PREFIX = 'CONTACT#';
+export const contactNotesPrefix = (orgId: string) => `${CONTACT_PREFIX}${orgId}#`;
+export const contactNoteKey = (personId: string, orgId: string, at: string, noteId: string) => ({
+  pk: personPk(personId),
+  sk: `${contactNotesPrefix(orgId)}${new Date(at).toISOString()}#${noteId}`,
+});

@@ -2,12 +2,22 @@ import type { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '
 import type { CounselorStore } from '../../ports/counselor';
 import { auditKey } from '../dynamo/keys';
 import { PersonGone } from '../../domain/errors';
+import { isAcceptedMember } from '../../domain/counselor';
+import { cohortFigures, cohortRef, difference, membershipCount } from '../../domain/engagement';
+import type { EngagementStore } from '../../ports/engagement';
+import { createMemoryEngagementStore } from './memory-engagement-store';
 
 /**
  * The in-memory twin of the DynamoDB counselor store, for unit tests and the API tests. It orders
- * lists as the table's sort keys do and passes the same contract suite.
+ * lists as the table's sort keys do and passes the same contract suite. Member counts go to the
+ * engagement twin's cohort totals, as the table's go to the totals items.
  */
-export function createMemoryCounselorStore(options: { isLiving?: (personId: string) => boolean } = {}): CounselorStore {
+export function createMemoryCounselorStore(options: { isLiving?: (personId: string) => boolean; engagement?: EngagementStore } = {}): CounselorStore {
+  const engagement = options.engagement ?? createMemoryEngagementStore(options.isLiving ? { isLiving: options.isLiving } : {});
+  const counted = async (before: CohortMember | undefined, after: CohortMember | undefined) => {
+    const member = (after ?? before)!;
+    await engagement.addToCohortTotals(member.orgId, member.cohortId, member.personId, difference(membershipCount(after), membershipCount(before)));
+  };
   /** As the table's guarded writes: no membership for someone who is not there (or is being erased). */
   const living = (personId: string) => !options.isLiving || options.isLiving(personId);
   const orgs = new Map<string, Organisation>();
@@ -55,24 +65,44 @@ export function createMemoryCounselorStore(options: { isLiving?: (personId: stri
     },
     async saveCohortMember(member) {
       if (!living(member.personId)) throw new PersonGone();
-      ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
+      const cohort = ensure(members, `${member.orgId}#${member.cohortId}`);
+      const before = cohort.get(member.personId);
+      cohort.set(member.personId, copy(member));
+      await counted(before, member);
     },
     async saveCohortMembers(list) {
       const gone: string[] = [];
       for (const member of list) {
-        if (living(member.personId)) ensure(members, `${member.orgId}#${member.cohortId}`).set(member.personId, copy(member));
-        else gone.push(member.personId);
+        if (!living(member.personId)) {
+          gone.push(member.personId);
+          continue;
+        }
+        const cohort = ensure(members, `${member.orgId}#${member.cohortId}`);
+        const before = cohort.get(member.personId);
+        cohort.set(member.personId, copy(member));
+        await counted(before, member);
       }
       return { gone };
     },
     async deleteCohortMember(orgId, cohortId, personId) {
+      const before = members.get(`${orgId}#${cohortId}`)?.get(personId);
       members.get(`${orgId}#${cohortId}`)?.delete(personId);
+      if (before) await counted(before, undefined);
     },
     async getCohortMember(orgId, cohortId, personId) {
       return copyOrUndefined(members.get(`${orgId}#${cohortId}`)?.get(personId));
     },
     async listCohortMembers(orgId, cohortId) {
       return sortedValues(members.get(`${orgId}#${cohortId}`));
+    },
+    async listCohortMembersPage(orgId, cohortId, { limit, after }) {
+      const all = sortedValues(members.get(`${orgId}#${cohortId}`)).filter((m) => after === undefined || m.personId > after);
+      const page = all.slice(0, limit);
+      return { members: page, ...(all.length > limit && { next: page.at(-1)!.personId }) };
+    },
+    async getCohortMembers(orgId, cohortId, personIds) {
+      const held = members.get(`${orgId}#${cohortId}`);
+      return new Map(personIds.flatMap((id) => { const m = held?.get(id); return m ? [[id, copy(m)] as const] : []; }));
     },
     async cohortsOfPerson(personId) {
       // The table's order: by `<orgId>#<cohortId>`.
@@ -83,9 +113,18 @@ export function createMemoryCounselorStore(options: { isLiving?: (personId: stri
         .map(copy);
     },
     async forgetPerson(personId) {
+      const held = [...members.values()].map((cohort) => cohort.get(personId)).filter((m): m is CohortMember => m !== undefined);
+      await engagement.forgetPerson(personId, held.filter(isAcceptedMember).map((m) => cohortRef(m.orgId, m.cohortId)));
       let forgotten = 0;
-      for (const cohort of members.values()) if (cohort.delete(personId)) forgotten++;
+      for (const member of held) {
+        members.get(`${member.orgId}#${member.cohortId}`)!.delete(personId);
+        await counted(member, undefined);
+        forgotten++;
+      }
       return forgotten;
+    },
+    async countMembers(orgId, cohortId) {
+      return cohortFigures(await engagement.cohortTotals(orgId, cohortId), new Date(0), 0).members;
     },
     async appendAudit(entry) {
       const key = auditKey(entry.orgId, entry.at, entry.auditId);

@@ -1,4 +1,4 @@
-import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
+import { alertLevelOf, isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
 import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
 import type { CalendarEntry } from '../../domain/calendar';
 import { supersedes } from '../../domain/delivery';
@@ -290,7 +290,7 @@ export function createMemoryStore(): MemoryStore {
       let skipped = 0;
       for (const message of messages.get(personId)?.values() ?? []) {
         if (channel !== undefined && message.channel !== channel) continue;
-        if (options?.keepInvitations && message.invitation) continue;
+        if (options?.keepInvitations && (message.invitation || message.announcement)) continue;
         const expiredClaim =
           message.status === 'claimed' && message.lease !== undefined && Date.parse(message.lease.until) <= now.getTime();
         if (message.status !== 'planned' && !expiredClaim) continue;
@@ -331,9 +331,10 @@ export function createMemoryStore(): MemoryStore {
     async saveSafetyEvent(event) {
       mustLive(event.personId);
       ensure(safetyEvents, event.personId).set(safetyEventKey(event.personId, event.at, event.eventId).sk, copy(event));
-      if (event.kind === 'risk' || event.kind === 'distress') {
+      const level = alertLevelOf(event.kind);
+      if (level) {
         const key = alertKey(event.at, event.personId, event.eventId);
-        const alert: SafetyAlert = { personId: event.personId, eventId: event.eventId, at: event.at, level: event.kind, rule: event.rule ?? 'unknown' };
+        const alert: SafetyAlert = { personId: event.personId, eventId: event.eventId, at: event.at, level, rule: event.rule ?? 'unknown' };
         ensure(alerts, key.pk).set(key.sk, alert);
       }
     },
@@ -353,8 +354,9 @@ export function createMemoryStore(): MemoryStore {
     async recordDelivery(ref, delivery) {
       const message = storedMessage(ref);
       if (!message || !supersedes(delivery.status, message.delivery?.status)) return false;
+      const before = copy(message);
       message.delivery = copy(delivery);
-      return true;
+      return before;
     },
 
     // ---- Email subscription (issue 4, email half) ------------------------------------------------
