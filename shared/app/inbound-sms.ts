@@ -314,7 +314,7 @@ async function respond(deps: InboundSmsDeps & { log: Logger }, input: Input, see
     await store.saveSafetyEvent({ personId: person.personId, eventId: input.messageSid, at: nowIso, kind: 'distress', rule: acted.flag });
     log.info('distress_flag', { ...ids, rule: acted.flag });
   }
-  if ((screen.level === 'ask' || screen.level === 'distress') && ctx.followed) {
+  if ((screen.level === 'ask' || screen.level === 'distress' || (acted.flag && screen.level === 'none')) && ctx.followed) {
     await countEvent({ engagement: ctx.engagement!, log }, person.personId, { kind: 'flag', at: nowIso, reason: 'distress' });
   }
   log.info('inbound sms handled', { ...ids, intent: intent.kind, risk: screen.level, replies: replies.length });
