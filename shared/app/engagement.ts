@@ -44,7 +44,7 @@ export async function countMessageOutcome(
   isCheckin: boolean,
 ): Promise<void> {
   if (!message.profile.followed || message.invitation) return;
-  const event: EngagementEvent = outcome === 'sent' ? { kind: 'sent', at: at.toISOString(), channel: message.channel === 'sms' ? 'sms' : 'email', checkin: isCheckin } : { kind: 'failed', at: at.toISOString() };
+  const event: EngagementEvent = outcome === 'sent' ? { kind: 'sent', at: at.toISOString(), channel: message.channel === 'email' ? 'email' : 'sms', checkin: isCheckin } : { kind: 'failed', at: at.toISOString() };
   await countEvent(deps, message.personId, event);
 }
 

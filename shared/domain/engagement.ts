@@ -92,7 +92,7 @@ const isDelivered = (status: DeliveryStatus | undefined) => status === 'delivere
 const isUndelivered = (status: DeliveryStatus | undefined) => status === 'failed' || status === 'undelivered';
 
 export type EngagementEvent =
-  /** One of our messages went out (`checkin`: a step that asks for a score). */
+  /** One of our messages went out (`channel`: sms for anything that reaches the phone, WhatsApp too; `checkin`: a step that asks for a score). */
   | { kind: 'sent'; at: string; channel: 'email' | 'sms'; checkin: boolean }
   /** One of our messages could not go out. */
   | { kind: 'failed'; at: string }
@@ -408,7 +408,7 @@ export function recountStats(records: MemberRecords, isCheckin: (m: Pick<Message
     if (m.status === 'sent') {
       const sentAt = sentAtOf(m);
       const checkin = isCheckin(m);
-      stats = applyEvent(stats, { kind: 'sent', at: sentAt, channel: m.channel === 'sms' ? 'sms' : 'email', checkin });
+      stats = applyEvent(stats, { kind: 'sent', at: sentAt, channel: m.channel === 'email' ? 'email' : 'sms', checkin });
       if (m.delivery) stats = applyEvent(stats, { kind: 'delivery', at: m.delivery.at, after: m.delivery.status });
     } else if (m.status === 'failed') {
       stats = applyEvent(stats, { kind: 'failed', at: m.updatedAt });

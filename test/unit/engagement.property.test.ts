@@ -19,7 +19,7 @@ interface Step {
   kind: 'send' | 'fail' | 'deliver' | 'reply' | 'flag';
   minutes: number;
   checkin: boolean;
-  channel: 'sms' | 'email';
+  channel: 'sms' | 'whatsapp' | 'email';
   delivery: DeliveryStatus;
   score: number | null;
   answer: boolean;
@@ -29,7 +29,7 @@ const step: fc.Arbitrary<Step> = fc.record({
   kind: fc.constantFrom('send', 'send', 'fail', 'deliver', 'reply', 'reply', 'flag'),
   minutes: fc.integer({ min: 1, max: 60 * 24 * 5 }),
   checkin: fc.boolean(),
-  channel: fc.constantFrom('sms', 'email'),
+  channel: fc.constantFrom('sms', 'whatsapp', 'email'),
   delivery: fc.constantFrom('queued', 'sent', 'delivered', 'undelivered', 'failed', 'read'),
   score: fc.option(fc.integer({ min: 1, max: 5 })),
   answer: fc.boolean(),
@@ -63,10 +63,11 @@ function play(personId: string, steps: readonly Step[], sms: 'confirmed' | 'revo
         attempts: [{ at, outcome: s.kind === 'send' ? 'sent' : 'failed', detail: 'x' }], updatedAt: at,
       };
       messages.push(m);
-      events.push(s.kind === 'send' ? { kind: 'sent', at, channel: s.channel, checkin: s.checkin } : { kind: 'failed', at });
+      // A WhatsApp message reaches the phone: it counts as a text.
+      events.push(s.kind === 'send' ? { kind: 'sent', at, channel: s.channel === 'email' ? 'email' : 'sms', checkin: s.checkin } : { kind: 'failed', at });
     } else if (s.kind === 'deliver') {
       // A report for the latest text, kept only when later than what is stored (as the store does).
-      const m = [...messages].reverse().find((x) => x.status === 'sent' && x.channel === 'sms');
+      const m = [...messages].reverse().find((x) => x.status === 'sent' && x.channel !== 'email');
       if (!m || (m.delivery && DELIVERY_RANK[s.delivery] <= DELIVERY_RANK[m.delivery.status])) continue;
       events.push({ kind: 'delivery', at, ...(m.delivery && { before: m.delivery.status }), after: s.delivery });
       m.delivery = { status: s.delivery, at };
