@@ -26,7 +26,7 @@ export function registerAnnounceCommand(program: Command, services: () => Promis
     .option('--details <words>', 'more for the email')
     .option('--visa <tracks>', 'only these visa tracks (j1,h1b,undecided,none)', list)
     .option('--country <codes>', 'only these countries (ISO codes: IN,NG,PK ...)', list)
-    .option('--channel <sms|email>', 'only by this channel')
+    .option('--channel <sms|whatsapp|email>', 'only by this channel')
     .option('--preview', 'say who would get it and how; send nothing')
     .action(async (o: { text: string; season: number[]; subject?: string; details?: string; visa?: string[]; country?: string[]; channel?: string; preview?: boolean }) => {
       const s = await services();
@@ -38,7 +38,7 @@ export function registerAnnounceCommand(program: Command, services: () => Promis
       };
       const deps = { store: s.store, counselors: s.counselors, clock: s.clock, log: s.log, ...(s.smsCountryCodes && { smsCountryCodes: s.smsCountryCodes }) };
       const p = o.preview ? await previewAnnouncement(deps, { kind: 'operator' }, input) : await sendAnnouncement(deps, { kind: 'operator' }, input, { perCall: Number.MAX_SAFE_INTEGER });
-      console.log(`${o.preview ? 'would reach' : 'queued for'} ${p.recipients} of ${p.considered} people: ${p.bySms} by text (${p.waitForMorning} after quiet hours), ${p.byEmail} by email`);
+      console.log(`${o.preview ? 'would reach' : 'queued for'} ${p.recipients} of ${p.considered} people: ${p.bySms} by text, ${p.byWhatsApp} on WhatsApp (${p.waitForMorning} of these after quiet hours), ${p.byEmail} by email`);
       console.log(`left out: ${p.excluded.notInSegment} outside the segment, ${p.excluded.noConsent} without a confirmed channel, ${p.excluded.countryNotTextable} not textable, ${p.excluded.alreadyToday} already had one today`);
       console.log(`text (${p.sms.segments} segment${p.sms.segments === 1 ? '' : 's'}): ${p.sms.body}`);
       console.log(`email subject: ${p.email.subject}`);

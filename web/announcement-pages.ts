@@ -22,7 +22,7 @@ export interface AnnouncementDraft {
   visaTracks?: string[];
   countries?: string;
   seasons?: string;
-  channel?: 'both' | 'sms' | 'email';
+  channel?: 'both' | 'sms' | 'whatsapp' | 'email';
 }
 
 /** The form's fields as an announcement input (zod checks them in the use case). */
@@ -63,7 +63,7 @@ export function announcementFormPage(args: { base: string; principal: CounselorP
   const checked = (on: boolean) => (on ? ' checked' : '');
   const body = `${header(paths, args.principal, [{ href: paths.home, label: 'Cohorts' }, { label: 'Announcement' }])}
 <h1>Send an announcement</h1>
-<p>For news that cannot wait for the coaching tracks: a visa rule paused overnight, a new fee, a changed deadline. It goes once, to members of your cohorts who said yes to your organisation, by a channel they confirmed (a text if they did, else an email), at most one announcement a day per person from anyone. You see who gets it before it goes.</p>
+<p>For news that cannot wait for the coaching tracks: a visa rule paused overnight, a new fee, a changed deadline. It goes once, to members of your cohorts who said yes to your organisation, by a channel they confirmed (on WhatsApp or by text if they confirmed their phone for it, else an email), at most one announcement a day per person from anyone. You see who gets it before it goes.</p>
 ${args.error ? `<div class="box problem" role="alert"><p>${escapeHtml(args.error)}</p></div>` : ''}
 <form method="post" action="${escapeHtml(paths.announcementPreview)}">
 <input type="hidden" name="form" value="${escapeHtml(args.formToken ?? '')}">
@@ -86,7 +86,7 @@ ${VISA_TRACKS.map((v) => `<label class="choice"><input type="checkbox" name="vis
 <input type="text" id="seasons" name="seasons" maxlength="40" value="${escapeHtml(d.seasons ?? '')}">
 </fieldset>
 <fieldset><legend>How it may go</legend>
-${(['both', 'sms', 'email'] as const).map((c) => `<label class="choice"><input type="radio" name="channel" value="${c}"${checked((d.channel ?? 'both') === c)}> <span>${c === 'both' ? 'A text where they confirmed texts, else an email' : c === 'sms' ? 'Texts only' : 'Emails only'}</span></label>`).join('')}
+${(['both', 'sms', 'whatsapp', 'email'] as const).map((c) => `<label class="choice"><input type="radio" name="channel" value="${c}"${checked((d.channel ?? 'both') === c)}> <span>${CHANNEL_CHOICES[c]}</span></label>`).join('')}
 </fieldset>
 <button type="submit">Preview who gets it</button>
 </form>`;
@@ -95,13 +95,21 @@ ${(['both', 'sms', 'email'] as const).map((c) => `<label class="choice"><input t
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+const CHANNEL_CHOICES = {
+  both: 'Their phone (WhatsApp or a text) where they confirmed it, else an email',
+  sms: 'Texts only',
+  whatsapp: 'WhatsApp only',
+  email: 'Emails only',
+} as const;
+
 function figures(p: AnnouncementPreview): string {
   const e = p.excluded;
   return `<ul class="stats" aria-label="Who gets it">
 <li id="recipients"><span class="n">${n(p.recipients)}</span><span class="l">people get it</span></li>
 <li><span class="n">${n(p.bySms)}</span><span class="l">by text</span></li>
+<li><span class="n">${n(p.byWhatsApp)}</span><span class="l">on WhatsApp</span></li>
 <li><span class="n">${n(p.byEmail)}</span><span class="l">by email</span></li>
-<li><span class="n">${n(p.waitForMorning)}</span><span class="l">texts that wait for the end of quiet hours</span></li>
+<li><span class="n">${n(p.waitForMorning)}</span><span class="l">texts and WhatsApp messages that wait for the end of quiet hours</span></li>
 </ul>
 <p>Of ${n(p.considered)} members who said yes: ${n(e.notInSegment)} outside the segment, ${n(e.noConsent)} without a confirmed channel it may take, ${n(e.countryNotTextable)} with a number we cannot text, ${n(e.alreadyToday)} who already have an announcement today.</p>`;
 }

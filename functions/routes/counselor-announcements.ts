@@ -53,7 +53,7 @@ const DraftForm = z.object({
   visa: z.string().max(200).default(''),
   countries: z.string().max(200).default(''),
   seasons: z.string().max(100).default(''),
-  channel: z.enum(['both', 'sms', 'email']).default('both'),
+  channel: z.enum(['both', 'sms', 'whatsapp', 'email']).default('both'),
   edit: z.literal('yes').optional(),
   announcementId: z.uuid().optional(),
 });

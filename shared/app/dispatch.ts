@@ -28,7 +28,7 @@ import { catchUpSlots, lateWording, usesCatchUp } from './catch-up';
 import type { EngagementStore } from '../ports/engagement';
 import { countMessageOutcome, countPersonDetails } from './engagement';
 import { checkinTest } from './checkin-test';
-import { announcementEmail, announcementSms } from '../domain/announcement';
+import { announcementEmail, announcementSms, announcementWhatsAppValues } from '../domain/announcement';
 import type { CounselorStore } from '../ports/counselor';
 import { isAcceptedMember } from '../domain/counselor';
 
@@ -529,8 +529,8 @@ export function createDispatcher(deps: DispatchDeps) {
     if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
     const person = await deps.store.getPerson(message.personId);
     if (!person) return { kind: 'skipped', reason: 'not_consented' };
-    const consent = message.channel === 'sms' ? person.consent.sms : person.consent.email;
-    const address = message.channel === 'sms' ? person.phone : person.email;
+    const consent = person.consent[message.channel];
+    const address = message.channel === 'email' ? person.email : person.phone;
     if (consent?.state !== 'confirmed' || address !== message.to) return { kind: 'skipped', reason: 'not_consented' };
     if (person.profile.pausedUntil && Date.parse(person.profile.pausedUntil) > now.getTime()) return { kind: 'skipped', reason: 'paused' };
     if (announcement.orgId) {
@@ -543,6 +543,21 @@ export function createDispatcher(deps: DispatchDeps) {
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       return sendSms(message, announcementSms(sender, announcement.text), urgent, tick, deadline);
+    }
+    if (message.channel === 'whatsapp') {
+      const quiet = quietHoursHold(message, now, deadline);
+      if (quiet) return quiet;
+      // The approved announcement template outside the window; inside it, the same words as free text.
+      const template = s.whatsapp && templateForPurpose(s.whatsapp.templates, 'announcement');
+      if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+      const values = announcementWhatsAppValues(sender, announcement.text);
+      let text: string;
+      try {
+        text = fillTemplate(template.text, templateVariables(template, values));
+      } catch (error) {
+        return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+      }
+      return sendWhatsApp(message, { text, template, values }, urgent, tick, deadline);
     }
     if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
     const preferencesUrl = s.links?.preferencesUrl(message.personId);

@@ -17,7 +17,7 @@ import { smsSegments } from './template';
  * budget does not count them, and they do not count against it.
  */
 
-export const ANNOUNCEMENT_CHANNELS = ['sms', 'email'] as const;
+export const ANNOUNCEMENT_CHANNELS = ['sms', 'whatsapp', 'email'] as const;
 export type AnnouncementChannel = (typeof ANNOUNCEMENT_CHANNELS)[number];
 
 /** The most an announcement text may cost: two GSM-7 segments with our prefix and STOP line. */
@@ -44,8 +44,8 @@ export const Audience = z
     visaTracks: z.array(VisaTrack).max(4).optional(),
     /** ISO country codes of the crisis-line table (by phone number, else time zone). */
     countries: z.array(z.string().regex(/^[A-Z]{2}$/, 'countries are ISO codes such as IN or NG')).max(20).optional(),
-    /** The channels it may go by (both when absent): one per person, texts first where confirmed. */
-    channels: z.array(z.enum(ANNOUNCEMENT_CHANNELS)).min(1).max(2).optional(),
+    /** The channels it may go by (all when absent): one per person, their phone channel first where confirmed. */
+    channels: z.array(z.enum(ANNOUNCEMENT_CHANNELS)).min(1).max(3).optional(),
   })
   .strict();
 export type Audience = z.infer<typeof Audience>;
@@ -118,8 +118,16 @@ export const announcementMessageId = (zone: string, at: Date) => `announce.${Dat
 export type Reach = { channel: AnnouncementChannel; to: string; waitsForMorning: boolean } | { excluded: 'no-consent' | 'not-in-segment' | 'country-not-textable' };
 
 /**
+ * The WhatsApp message: the text's words without the STOP line of a text (WhatsApp's template
+ * carries its own), the same sender. Outside the person's 24-hour window it goes as the approved
+ * announcement template with these two values; inside it, as free text in the same words.
+ */
+export const announcementWhatsAppValues = (sender: Sender, text: string) => ({ orgName: from(sender), text });
+
+/**
  * How one person would get it, if at all: in the segment (visa track, season, country), then by
- * the first allowed channel they confirmed (a text when they confirmed texts, else an email).
+ * the first allowed channel they confirmed (WhatsApp or a text when they confirmed their phone
+ * for it, else an email).
  */
 export function reachOf(
   person: Pick<Person, 'email' | 'phone' | 'consent' | 'profile' | 'timeZone' | 'quietHours'>,
@@ -134,7 +142,10 @@ export function reachOf(
   }
   const allowed = audience.channels ?? ANNOUNCEMENT_CHANNELS;
   const smsOk = allowed.includes('sms') && person.phone !== undefined && person.consent.sms?.state === 'confirmed';
+  const whatsappOk = allowed.includes('whatsapp') && person.phone !== undefined && person.consent.whatsapp?.state === 'confirmed';
   const emailOk = allowed.includes('email') && person.email !== undefined && person.consent.email?.state === 'confirmed';
+  // WhatsApp reaches every country; its quiet hours are the person's, as for texts.
+  if (whatsappOk) return { channel: 'whatsapp', to: person.phone!, waitsForMorning: isInQuietHours(context.now, person.timeZone, person.quietHours as QuietHours | undefined) };
   if (smsOk && context.textable(person.phone!)) {
     return { channel: 'sms', to: person.phone!, waitsForMorning: isInQuietHours(context.now, person.timeZone, person.quietHours as QuietHours | undefined) };
   }

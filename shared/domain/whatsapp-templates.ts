@@ -21,7 +21,7 @@ export const TEMPLATE_VARIABLES = ['text', 'orgName', 'firstName'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 /** Messages that are not steps of a sequence but still start a conversation. */
-export const TEMPLATE_PURPOSES = ['opt-in-request', 'invitation'] as const;
+export const TEMPLATE_PURPOSES = ['opt-in-request', 'invitation', 'announcement'] as const;
 export type TemplatePurpose = (typeof TEMPLATE_PURPOSES)[number];
 
 /** Meta's limit on a template's body, placeholders filled in. */

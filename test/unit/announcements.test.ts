@@ -7,7 +7,7 @@ import type { Person } from '../../shared/domain/model';
 import { smsSegments } from '../../shared/domain/template';
 import { silentLogger } from '../../shared/ports';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
-import { memoryServices, type MemoryServices } from '../support/memory-services';
+import { memoryServices, testContentSid, type MemoryServices } from '../support/memory-services';
 import { seedPerson } from '../support/seed';
 import { createWholeApiHandler } from '../support/whole-api';
 
@@ -122,6 +122,50 @@ describe('who gets it, and how', () => {
     expect(reachOf(base, { channels: ['sms'] }, ctx)).toEqual({ excluded: 'no-consent' });
     const texts = { ...base, consent: { sms: confirmed() } };
     expect(reachOf(texts, {}, { ...ctx, textable: () => false })).toEqual({ excluded: 'country-not-textable' });
+  });
+});
+
+describe('by WhatsApp', () => {
+  const PHONE = '+919812345678';
+  async function withWhatsAppMember() {
+    const w = await world();
+    // Kolkata, WhatsApp confirmed (texts cannot answer back from India): 17:30 there, no quiet hours.
+    await seedPerson(w.services.store, person('p-wa', { phone: PHONE, timeZone: 'Asia/Kolkata', consent: { whatsapp: confirmed() } }));
+    await w.services.counselors.saveCohortMember(membership('k1', 'p-wa'));
+    return w;
+  }
+
+  test('someone on WhatsApp gets it on WhatsApp: the approved template outside the window, named in the preview', async () => {
+    const { services } = await withWhatsAppMember();
+    const p = await previewAnnouncement(services, orgA, { text: TEXT });
+    expect(p).toMatchObject({ recipients: 5, bySms: 2, byWhatsApp: 1, byEmail: 2 });
+    await sendAnnouncement(services, orgA, { text: TEXT });
+    await services.dispatch();
+    expect(services.whatsapp.accepted.map((m) => [m.to, m.content])).toEqual([
+      [PHONE, { kind: 'template', contentSid: testContentSid('org_announcement'), variables: { '1': 'Lagos Alumni via Match Coach', '2': TEXT } }],
+    ]);
+    expect(services.whatsapp.accepted[0]!.body).toBe(`News from Lagos Alumni via Match Coach: ${TEXT}\n\nYou get this because you chose Match Coach messages on WhatsApp. Reply STOP to end these messages.`);
+    // Never also as a text: one announcement a person.
+    expect(services.sms.sent.map((m) => m.to)).not.toContain(PHONE);
+  });
+
+  test('inside the 24-hour window it goes as free text in the same words', async () => {
+    const { services } = await withWhatsAppMember();
+    await services.store.noteInbound('p-wa', new Date(Date.parse(NOW) - 3_600_000));
+    await sendAnnouncement(services, orgA, { text: TEXT });
+    await services.dispatch();
+    expect(services.whatsapp.accepted.map((m) => m.content)).toEqual([{ kind: 'text', body: expect.stringContaining(`News from Lagos Alumni via Match Coach: ${TEXT}`) }]);
+  });
+
+  test('someone who stopped WhatsApp after it was queued gets nothing, and texts only leave WhatsApp people out', async () => {
+    const { services } = await withWhatsAppMember();
+    await sendAnnouncement(services, orgA, { text: TEXT });
+    const wa = (await services.store.getPerson('p-wa'))!;
+    await services.store.savePerson({ ...wa, consent: { whatsapp: { ...wa.consent.whatsapp!, state: 'revoked' } } });
+    await services.dispatch();
+    expect(services.whatsapp.accepted).toEqual([]);
+    expect((await services.store.listMessages('p-wa')).find((m) => m.announcement)).toMatchObject({ status: 'skipped' });
+    expect((await previewAnnouncement(services, orgA, { text: TEXT, audience: { channels: ['sms'] } })).byWhatsApp).toBe(0);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   reachOf,
   textProblem,
   type Audience,
+  type AnnouncementChannel,
 } from '../../domain/announcement';
 import { isAcceptedMember, type CounselorPrincipal } from '../../domain/counselor';
 import { crisisResourcesFor } from '../../domain/crisis-lines';
@@ -48,6 +49,7 @@ export interface AnnouncementPreview {
   /** Who would get it, and how. */
   recipients: number;
   bySms: number;
+  byWhatsApp: number;
   byEmail: number;
   /** Texts that would wait for the end of the person's quiet hours. */
   waitForMorning: number;
@@ -105,9 +107,9 @@ async function peopleOf(deps: AnnounceDeps, announcer: Announcer, audience: Audi
 interface Walk {
   considered: number;
   /** Still to be queued. */
-  recipients: { person: Person; channel: 'sms' | 'email'; to: string; waitsForMorning: boolean }[];
+  recipients: { person: Person; channel: AnnouncementChannel; to: string; waitsForMorning: boolean }[];
   /** This very announcement, queued for them by an earlier call. */
-  alreadyQueued: { channel: 'sms' | 'email'; waitsForMorning: boolean }[];
+  alreadyQueued: { channel: AnnouncementChannel; waitsForMorning: boolean }[];
   excluded: AnnouncementPreview['excluded'];
 }
 
@@ -156,6 +158,7 @@ function summary(walked: Walk, sender: { orgName: string }, input: AnnouncementI
     considered: walked.considered,
     recipients: all.length,
     bySms: all.filter((r) => r.channel === 'sms').length,
+    byWhatsApp: all.filter((r) => r.channel === 'whatsapp').length,
     byEmail: all.filter((r) => r.channel === 'email').length,
     waitForMorning: all.filter((r) => r.waitsForMorning).length,
     excluded: walked.excluded,
@@ -206,13 +209,13 @@ export async function sendAnnouncement(deps: AnnounceDeps, announcer: Announcer,
   // Someone another announcement reached at this very moment (or erased meanwhile) had theirs for today.
   sent.recipients -= lost;
   sent.excluded.alreadyToday += lost;
-  const counts = { announcementId, queued: sent.queued, bySms: sent.bySms, byEmail: sent.byEmail, alreadyToday: sent.excluded.alreadyToday, noConsent: sent.excluded.noConsent, stillToQueue: sent.stillToQueue };
+  const counts = { announcementId, queued: sent.queued, bySms: sent.bySms, byWhatsApp: sent.byWhatsApp, byEmail: sent.byEmail, alreadyToday: sent.excluded.alreadyToday, noConsent: sent.excluded.noConsent, stillToQueue: sent.stillToQueue };
   if (announcer.kind === 'organisation') await recordAudit(deps, announcer.principal, 'announcement.send', { kind: 'organisation', id: announcer.principal.orgId }, counts);
   (deps.log ?? silentLogger).info('announcement queued', { ...counts, ...(sender.orgId && { orgId: sender.orgId }) });
   return sent;
 }
 
-function messageOf(person: Person, channel: 'sms' | 'email', to: string, announcement: NonNullable<Message['announcement']>, now: Date): Message {
+function messageOf(person: Person, channel: AnnouncementChannel, to: string, announcement: NonNullable<Message['announcement']>, now: Date): Message {
   const at = now.toISOString();
   return {
     personId: person.personId,
