@@ -169,11 +169,17 @@ describe('many rows on the table', () => {
     const faulty = new DynamoDBClient({ endpoint: testDynamoEndpoint(), region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     let transactions = 0;
     let down = false;
+    const inFlight: Promise<unknown>[] = [];
     faulty.middlewareStack.add(
       (next, context) => async (args) => {
-        if (down) throw new Error('connection refused');
-        const out = await next(args);
-        if (context.commandName === 'TransactWriteItemsCommand' && ++transactions === 2) {
+        // Counted as they start: an import writes several chunks at once, and the ones started
+        // after the second are refused like any request in the outage.
+        const n = context.commandName === 'TransactWriteItemsCommand' ? ++transactions : 0;
+        if (down || n > 2) throw new Error('connection refused');
+        const call = next(args);
+        inFlight.push(call);
+        const out = await call;
+        if (n === 2) {
           down = true;
           throw new Error('socket hang up');
         }
@@ -188,6 +194,8 @@ describe('many rows on the table', () => {
     const csv = Buffer.from(memberCsv(ROWS));
     try {
       await expect(importCsv(broken, ACTOR, cohort.cohortId, csv)).rejects.toThrow(/socket hang up|connection refused/);
+      // The import gives up at its first failed chunk; chunks already on their way still land.
+      await Promise.allSettled(inFlight);
     } finally {
       faulty.destroy();
     }
