@@ -183,7 +183,8 @@ test('a tick as if in 2030 leaves no due-queue lease beyond real time in DynamoD
   expect(leases.length).toBeGreaterThan(0);
   // Given back when the tick ended: each ends at the (real) moment it was released.
   for (const until of leases) expect(Date.parse(until)).toBeLessThanOrEqual(Date.now());
-  for (const until of leases) expect(Date.parse(until)).toBeGreaterThanOrEqual(before - 60_000);
+  // And this tick gave back at least one (the live ticker may have released others a while ago).
+  expect(leases.some((until) => Date.parse(until) >= before)).toBe(true);
 });
 
 test('the stack removes its file when it stops', async () => {
