@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createCounselorApiHandler } from '../../functions/counselor-api';
 import { freePort } from '../../infra/local/net';
 import { serveApiHandler } from '../../infra/local/http-server';
 import type { Person } from '../../shared/domain/model';
 import { silentLogger } from '../../shared/ports';
+import { closeBrowser, launchChromium, openPage, watchCsp } from '../support/browser';
 import { testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
 import { linkSeededMember, seedPerson } from '../support/seed';
@@ -22,7 +23,6 @@ import { linkSeededMember, seedPerson } from '../support/seed';
  */
 
 jest.setTimeout(180_000);
-const CHROMIUM = '/usr/bin/chromium';
 const NOW = '2027-01-20T12:00:00.000Z';
 const AT = '2026-11-01T00:00:00.000Z';
 
@@ -67,7 +67,6 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 60_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   issuer = testIssuer();
   services = memoryServices();
   services.at(NOW);
@@ -78,26 +77,22 @@ beforeAll(async () => {
   const port = await freePort();
   services.publicBaseUrl = `http://127.0.0.1:${port}`;
   server = await serveApiHandler(createCounselorApiHandler(Promise.resolve(services), silentLogger), port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium({ waitMs: 60_000 });
   shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-act-shots-'));
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await server?.stop();
   issuer?.remove();
 });
 
 /** A signed-in browser (the session cookie as the sign-in page sets it), collecting CSP complaints. */
 async function signedIn(viewport: { width: number; height: number }, mobile = false): Promise<{ context: BrowserContext; page: Page; csp: string[] }> {
-  const context = await browser.newContext({ viewport, ...(mobile && { isMobile: true, hasTouch: true }) });
+  const { context, page } = await openPage(browser, { viewport, ...(mobile && { isMobile: true, hasTouch: true }) });
   const url = new URL(server.url);
   await context.addCookies([{ name: 'mc_counselor', value: token, domain: url.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
-  const page = await context.newPage();
-  const csp: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
-  });
+  const csp = watchCsp(page);
   return { context, page, csp };
 }
 

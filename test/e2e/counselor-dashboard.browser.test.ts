@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { counselorDashboardRoutes } from '../../functions/routes/counselor-dashboard';
 import { json } from '../../functions/http';
 import { matchRoute } from '../../functions/router';
@@ -10,6 +10,7 @@ import { serveApiHandler } from '../../infra/local/http-server';
 import type { Message } from '../../shared/domain/model';
 import { silentLogger } from '../../shared/ports';
 import { expectAccessible } from '../support/axe';
+import { closeBrowser, launchChromium, openPage, watchCsp } from '../support/browser';
 import { counselorEvent, testIssuer, type TestIssuer } from '../support/counselor-tokens';
 import { memoryServices, type MemoryServices } from '../support/memory-services';
 import { linkSeededMember, seedPerson } from '../support/seed';
@@ -23,7 +24,6 @@ import { linkSeededMember, seedPerson } from '../support/seed';
  */
 
 jest.setTimeout(120_000);
-const CHROMIUM = '/usr/bin/chromium';
 const NOW = '2027-01-20T12:00:00.000Z';
 const CHECKIN = { sequenceId: 'personal-plan', stepId: 'weekly-checkin' };
 
@@ -90,7 +90,6 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 60_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   issuer = testIssuer();
   services = memoryServices();
   services.at(NOW);
@@ -106,12 +105,12 @@ beforeAll(async () => {
     if ('status' in match) return json(match.status, { error: 'not_found' });
     return match.route.handler({ event, params: match.params, services, log: silentLogger });
   }, port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium({ waitMs: 60_000 });
   shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-dashboard-shots-'));
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await server?.stop();
   issuer?.remove();
 });
@@ -149,12 +148,8 @@ async function inkOf(page: Page, png: Buffer): Promise<{ width: number; height: 
 }
 
 it('signs in with a pasted token, shows a cohort with both charts drawn, and a flagged member\'s timeline', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
+  const { context, page } = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+  const cspViolations = watchCsp(page);
 
   await page.goto(`${server.url}/dashboard`);
   expect(new URL(page.url()).pathname).toBe('/dashboard/sign-in');
@@ -214,10 +209,10 @@ it('signs in with a pasted token, shows a cohort with both charts drawn, and a f
 });
 
 it('reads on a phone: nothing wider than the screen, charts scaled to fit', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const { context, page } = await openPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  // Signed in as the sign-in page leaves it: the session cookie, set before the first request.
   const url = new URL(server.url);
   await context.addCookies([{ name: 'mc_counselor', value: token, domain: url.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
-  const page = await context.newPage();
   await page.goto(`${server.url}/dashboard/cohorts/spring`);
   await page.getByRole('heading', { name: 'Spring mentoring' }).waitFor();
   const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;

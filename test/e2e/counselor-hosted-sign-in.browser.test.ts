@@ -1,8 +1,8 @@
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { closeBrowser, launchChromium, openPage } from '../support/browser';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { serveApiHandler } from '../../infra/local/http-server';
 import { freePort } from '../../infra/local/net';
@@ -22,7 +22,6 @@ import { memoryServices, type MemoryServices } from '../support/memory-services'
  */
 
 jest.setTimeout(120_000);
-const CHROMIUM = '/usr/bin/chromium';
 const NOW = new Date();
 const POOL_ID = 'us-east-1_TestPool1';
 const ISSUER = cognitoIssuer(POOL_ID);
@@ -107,7 +106,6 @@ function fakeCognito(): http.Server {
 const toFake = (input: string | URL | Request) => String(input instanceof Request ? input.url : input).replace(`http://cognito.test:${cognitoPort}`, `http://127.0.0.1:${cognitoPort}`);
 
 beforeAll(async () => {
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 60_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   poolKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   cognito = fakeCognito();
   await new Promise<void>((resolve) => cognito.listen(0, '127.0.0.1', resolve));
@@ -127,22 +125,18 @@ beforeAll(async () => {
   await services.counselors.saveCounselor({ counselorId: 'c1', orgId: 'org-a', email: 'c1@org-a.example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: NOW.toISOString() });
   await services.counselors.saveCohort({ cohortId: 'spring', orgId: 'org-a', name: 'Spring mentoring', season: 2027, sequenceIds: ['core'], anchorOverrides: {}, archived: false, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() });
   app = await serveApiHandler(createApiHandler(Promise.resolve(services)), port);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--host-resolver-rules=MAP cognito.test 127.0.0.1'],
-  });
+  browser = await launchChromium({ waitMs: 60_000, extraArgs: ['--host-resolver-rules=MAP cognito.test 127.0.0.1'] });
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await app?.stop();
   await new Promise<void>((resolve) => (cognito ? cognito.close(() => resolve()) : resolve()));
 });
 
 test('a counselor signs in through the hosted page and lands on their dashboard', async () => {
-  const context = await browser.newContext();
+  const { context, page } = await openPage(browser);
   try {
-    const page = await context.newPage();
     await page.goto(`${app.url}/dashboard`);
     expect(new URL(page.url()).pathname).toBe('/dashboard/sign-in');
     await expectAccessible(browser, page, 'sign-in with the hosted option');
@@ -168,9 +162,8 @@ test('a counselor signs in through the hosted page and lands on their dashboard'
 });
 
 test('a callback in a browser that did not start the sign-in: the sign-in page with a reason, no session', async () => {
-  const context = await browser.newContext();
+  const { context, page } = await openPage(browser);
   try {
-    const page = await context.newPage();
     const answer = await page.goto(`${app.url}/auth/callback?code=code-stolen&state=${'a'.repeat(43)}`);
     expect(answer?.status()).toBe(400);
     expect(await page.getByRole('alert').textContent()).toContain('started in another browser');

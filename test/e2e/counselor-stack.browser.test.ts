@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { freePort } from '../../infra/local/net';
 import { LOCAL_TWILIO } from '../../infra/local/settings';
 import { expectAccessible } from '../support/axe';
+import { closeBrowser, launchChromium, openPage } from '../support/browser';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
@@ -20,7 +21,6 @@ import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 const root = path.resolve(__dirname, '../..');
 jest.setTimeout(300_000);
-const CHROMIUM = '/usr/bin/chromium';
 const run = promisify(execFile);
 
 let stack: LocalStack | undefined;
@@ -49,7 +49,6 @@ async function mailUntil(found: (emails: StoredEmail[]) => boolean): Promise<Sto
 }
 
 beforeAll(async () => {
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 120_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-counselor-stack-'));
   env = {
@@ -63,11 +62,11 @@ beforeAll(async () => {
   };
   delete env.TABLE_NAME;
   stack = await startLocalStack(env);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await stack?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -103,8 +102,7 @@ test('a risk text reaches the counselor once by email, and the dashboard shows t
   // The tick's sweep finds it sent: nothing more goes.
   expect(await matchcoach('alerts', 'sweep')).toContain('sent 0, sent before 1');
 
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
+  const { context, page } = await openPage(browser!, { viewport: { width: 1280, height: 900 } });
   await page.goto(api('/dashboard'));
   await page.getByLabel('Your access token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { freePort } from '../../infra/local/net';
 import { serveApiHandler } from '../../infra/local/http-server';
 import { silentLogger } from '../../shared/ports';
+import { closeBrowser, launchChromium, openPage, watchCsp } from '../support/browser';
 import { memoryServices } from '../support/memory-services';
 import { createWholeApiHandler } from '../support/whole-api';
 
@@ -13,30 +13,24 @@ import { createWholeApiHandler } from '../support/whole-api';
  */
 
 jest.setTimeout(180_000);
-const CHROMIUM = '/usr/bin/chromium';
 
 let browser: Browser | undefined;
 let server: { url: string; stop(): Promise<void> } | undefined;
 
 beforeAll(async () => {
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 120_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   const port = await freePort();
   server = await serveApiHandler(createWholeApiHandler(Promise.resolve(memoryServices({ publicBaseUrl: `http://127.0.0.1:${port}` })), silentLogger), port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await server?.stop();
 });
 
 test('an unknown address and a counselor JSON route each show a page, with no CSP violation', async () => {
-  const context = await browser!.newContext();
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-  });
+  const { context, page } = await openPage(browser!);
+  const cspViolations = watchCsp(page);
 
   const missing = await page.goto(`${server!.url}/preferences-typo/abc`);
   expect(missing!.status()).toBe(404);

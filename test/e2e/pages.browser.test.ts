@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createApiHandler } from '../../functions/api';
 import { freePort } from '../../infra/local/net';
 import { serveApiHandler } from '../../infra/local/http-server';
@@ -12,6 +11,7 @@ import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import * as pages from '../../web/pages';
 import { expectAccessible, seriousViolations } from '../support/axe';
+import { closeBrowser, launchChromium, openPage } from '../support/browser';
 import { memoryServices, TEST_TOKEN_SECRET, type MemoryServices } from '../support/memory-services';
 
 /**
@@ -24,7 +24,6 @@ import { memoryServices, TEST_TOKEN_SECRET, type MemoryServices } from '../suppo
  */
 
 jest.setTimeout(240_000);
-const CHROMIUM = '/usr/bin/chromium';
 const PHONE = { width: 390, height: 844 };
 
 let browser: Browser | undefined;
@@ -32,15 +31,14 @@ let server: { url: string; stop(): Promise<void> } | undefined;
 let services: MemoryServices;
 
 beforeAll(async () => {
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 120_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   const port = await freePort();
   services = memoryServices({ publicBaseUrl: `http://127.0.0.1:${port}` });
   server = await serveApiHandler(createApiHandler(Promise.resolve(services), silentLogger), port);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await server?.stop();
 });
 
@@ -51,8 +49,7 @@ const scrollWidth = async (page: Page) => (await page.evaluate('document.documen
 const focusedId = async (page: Page) => (await page.evaluate("document.activeElement ? document.activeElement.id : ''")) as string;
 
 async function phonePage(javaScriptEnabled = true): Promise<Page> {
-  const context = await browser!.newContext({ viewport: PHONE, timezoneId: 'Asia/Kolkata', javaScriptEnabled });
-  return context.newPage();
+  return (await openPage(browser!, { viewport: PHONE, timezoneId: 'Asia/Kolkata', javaScriptEnabled })).page;
 }
 
 /** Every "On this page" link points at an element of the page. */

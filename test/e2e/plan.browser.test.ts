@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createApiHandler } from '../../functions/api';
 import { freePort } from '../../infra/local/net';
 import { serveApiHandler } from '../../infra/local/http-server';
@@ -7,6 +6,7 @@ import { enroll } from '../../shared/app/enroll';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { expectAccessible } from '../support/axe';
+import { closeBrowser, launchChromium, openPage, watchCsp } from '../support/browser';
 import { memoryServices, TEST_TOKEN_SECRET, type MemoryServices } from '../support/memory-services';
 
 /**
@@ -18,7 +18,6 @@ import { memoryServices, TEST_TOKEN_SECRET, type MemoryServices } from '../suppo
  */
 
 jest.setTimeout(180_000);
-const CHROMIUM = '/usr/bin/chromium';
 
 let browser: Browser | undefined;
 let server: { url: string; stop(): Promise<void> } | undefined;
@@ -26,17 +25,16 @@ let services: MemoryServices;
 let personId: string;
 
 beforeAll(async () => {
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 120_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   const port = await freePort();
   services = memoryServices({ publicBaseUrl: `http://127.0.0.1:${port}` });
   server = await serveApiHandler(createApiHandler(Promise.resolve(services), silentLogger), port);
   // Monday 4 Jan 2027, 09:30 in Kolkata.
   ({ personId } = await enroll(services, { email: 'priya@example.com', phone: '+919812345678', firstName: 'Priya', timeZone: 'Asia/Kolkata', season: 2027 }));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await server?.stop();
 });
 
@@ -46,10 +44,8 @@ const submit = async (page: Page, form: string, button: string) => {
 const pending = async () => (await services.store.listMessages(personId)).filter((m) => m.status === 'planned' && m.enrollmentId.startsWith('plan-'));
 
 test('a person shapes their plan on a phone, without JavaScript, and their reminders follow', async () => {
-  const context = await browser!.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, timezoneId: 'Asia/Kolkata' });
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  const { context, page } = await openPage(browser!, { javaScriptEnabled: false, viewport: { width: 390, height: 844 }, timezoneId: 'Asia/Kolkata' });
+  const cspViolations = watchCsp(page);
 
   // From the preference centre (the link every email carries) to the plan.
   await page.goto(`${server!.url}/preferences/${issueToken(TEST_TOKEN_SECRET, 'preferences', personId, services.clock.now())}`);

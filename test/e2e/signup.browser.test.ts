@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import type { Store } from '../../shared/ports';
 import { freePort } from '../../infra/local/net';
 import { localSettings } from '../../infra/local/settings';
 import { issueToken } from '../../shared/domain/tokens';
 import { expectAccessible } from '../support/axe';
+import { closeBrowser, launchChromium, openPage, watchCsp } from '../support/browser';
 import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 /**
@@ -22,7 +23,6 @@ import { startLocalStack, type LocalStack } from '../support/local-stack';
 
 jest.setTimeout(300_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 let stack: LocalStack | undefined;
 let browser: Browser | undefined;
 let env: NodeJS.ProcessEnv;
@@ -42,8 +42,6 @@ interface StoredEmail {
 const mailbox = async () => ((await (await fetch(`http://127.0.0.1:${ports.ses}/store`)).json()) as { emails: StoredEmail[] }).emails;
 
 beforeAll(async () => {
-  // Debian's chromium is installed by apt alongside this work: wait for it rather than fail early.
-  for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < 120_000; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
   ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-browser-'));
   shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-shots-'));
@@ -62,21 +60,19 @@ beforeAll(async () => {
     client: new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     tableName: 'matchcoach-local',
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeBrowser(browser);
   await stack?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(shotsDir, { recursive: true, force: true });
 });
 
 test('sign up, confirm from the mailbox, change preferences, unsubscribe with one click', async () => {
-  const context = await browser!.newContext({ timezoneId: 'Asia/Kolkata', viewport: { width: 390, height: 844 }, locale: 'en-IN' });
-  const page = await context.newPage();
-  const cspViolations: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  const { context, page } = await openPage(browser!, { timezoneId: 'Asia/Kolkata', viewport: { width: 390, height: 844 }, locale: 'en-IN' });
+  const cspViolations = watchCsp(page);
 
   // The sign-up page: the browser's zone is filled in (the inline script is allowed by its hash).
   const response = await page.goto(api('/'));
