@@ -95,4 +95,5 @@ it('a risk text gets the crisis reply at once while a Match Day backlog waits on
 
   // Let the burst play out, so nothing is left running.
   await w.time.run(tick, 200_000);
-});
+  // Jest's own limit, not a measurement: playing out 40 throttled sends takes a few seconds of CPU.
+}, 60_000);
