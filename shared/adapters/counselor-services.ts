@@ -1,6 +1,8 @@
 import type { CounselorApiConfig } from '../config';
 import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
 import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
+import { codeExchanger } from './cognito-token';
+import type { CodeExchanger } from '../ports/counselor-tokens';
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl, cognitoTokenVerifier } from './cognito-jwks';
 import { jwtVerifier, localIssuer } from './local-jwt';
 import type { CounselorAccounts } from '../ports/counselor-accounts';
@@ -42,6 +44,9 @@ export interface CounselorSignIn {
   /** For tests; the global fetch otherwise. */
   fetch?: typeof fetch;
 }
+
+/** The token endpoint of a hosted sign-in, as these settings say now (tests change the timeout and the fetch). */
+export const codeExchangeOf = (signIn: CounselorSignIn): CodeExchanger => codeExchanger(signIn.hosted, { timeoutMs: signIn.timeoutMs, fetch: signIn.fetch });
 
 /** The local stack has no directory: tokens come from the local issuer, so there is no account to shut. */
 const noCounselorAccounts: CounselorAccounts = { disable: async () => ({ accounts: 0 }) };

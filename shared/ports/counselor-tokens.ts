@@ -26,3 +26,9 @@ export type TokenVerdict = { ok: true; claims: TokenClaims } | { ok: false; reas
 export interface CounselorTokenVerifier {
   verify(token: string, options: { requiredScopes: string[]; now: Date }): Promise<TokenVerdict>;
 }
+
+/** The identity provider's answer to an authorization code (the last step of a hosted sign-in). */
+export type CodeExchange = { ok: true; accessToken: string } | { ok: false; reason: string };
+
+/** Trades an authorization code and its PKCE verifier for an access token (Cognito's token endpoint in AWS). */
+export type CodeExchanger = (code: string, codeVerifier: string) => Promise<CodeExchange>;
