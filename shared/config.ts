@@ -28,6 +28,12 @@ const LinkSettings = {
   /** Signs links (unsubscribe, preferences, calendar, confirmation): Secrets Manager in AWS. */
   APP_SECRET_ARN: z.string().startsWith('arn:').optional(),
   TOKEN_SECRET: z.string().min(32, 'TOKEN_SECRET must be at least 32 characters').optional(),
+  /**
+   * How long a secret read from Secrets Manager is kept before it is read again (here because
+   * every function that reads a secret has these settings): a rotated Twilio token is in use
+   * within this time, with no cold start.
+   */
+  SECRETS_MAX_AGE_SECONDS: positiveInt(300),
 };
 
 /** Printed in every email (CAN-SPAM), and in the invitations counselors queue. */

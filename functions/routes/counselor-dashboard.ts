@@ -11,12 +11,11 @@ import { viewMember } from '../../shared/app/members/member-page';
 import { resumeMemberCoaching } from '../../shared/app/members/resume-member-coaching';
 import { parseMultipartForm } from '../multipart-form';
 import { INLINE_INVITATIONS, cohortDeps } from './counselor';
-import type { CounselorServices } from '../../shared/adapters/counselor-services';
-import { exchangeCode } from '../../shared/adapters/cognito-token';
+import { codeExchangeOf, type CounselorServices } from '../../shared/adapters/counselor-services';
+import { finishHostedSignIn, type SignInFailure } from '../../shared/app/hosted-sign-in';
 import {
   authorizeUrl,
   newSignInStart,
-  openSignInState,
   sealSignInState,
   SIGN_IN_CALLBACK_PATH,
   SIGN_IN_START_PATH,
@@ -118,6 +117,14 @@ const CallbackQuery = z.union([
 const SIGN_IN_AGAIN = 'Please sign in again.';
 
 /** Any failed callback: the sign-in page, a short reason, a 4xx, no session, and the state cookie gone. */
+/** What the sign-in page says when the callback fails, by why. */
+const CALLBACK_FAILURE_WORDS: Record<SignInFailure, string> = {
+  state_stale: 'That sign-in took too long or started in another browser.',
+  state_foreign: 'That sign-in did not start here.',
+  exchange_failed: 'We could not finish signing you in.',
+  not_accepted: 'Your account is not set up for the dashboard yet; ask your admin.',
+};
+
 function callbackFailed(ctx: DashboardContext, status: 400 | 401, reason: string, logReason: string): HttpResult {
   ctx.log.info('counselor hosted sign-in failed', { reason: logReason });
   const page = pages.signInPage({ base: basePath(ctx.services), status, error: `${reason} ${SIGN_IN_AGAIN}`, hostedSignIn: true });
@@ -151,18 +158,18 @@ export const signInFlowRoutes: Route<CounselorServices>[] = [
       if ('error' in query.data) return callbackFailed(ctx, 401, 'The sign-in was cancelled or refused.', `provider error ${query.data.error.replace(/[^a-z_]/g, '').slice(0, 64)}`);
       const { code, state } = query.data;
       const cookie = cookieValue(ctx.event, [SIGN_IN_STATE_COOKIE, `__Host-${SIGN_IN_STATE_COOKIE}`]);
-      const check = openSignInState(ctx.services.tokenSecret, cookie, state, ctx.services.clock.now());
-      if (!check.ok) {
-        const words = check.reason === 'expired' || check.reason === 'missing' ? 'That sign-in took too long or started in another browser.' : 'That sign-in did not start here.';
-        return callbackFailed(ctx, 400, words, `state ${check.reason}`);
-      }
-      const exchanged = await exchangeCode(signIn.hosted, code, check.start.codeVerifier, { timeoutMs: signIn.timeoutMs, fetch: signIn.fetch });
-      // Cognito down, slow or refusing the code: a 400 (this attempt is spent; start again), never a 5xx.
-      if (!exchanged.ok) return callbackFailed(ctx, 400, 'We could not finish signing you in.', exchanged.reason);
-      // Never trusted as it comes: the same verifier as every request (signature, issuer, client, expiry, scope).
-      const token = exchanged.accessToken;
-      const principal = await accessOfToken(ctx.services, ctx.event, token);
-      if (!principal) return callbackFailed(ctx, 401, 'Your account is not set up for the dashboard yet; ask your admin.', 'access token not accepted');
+      const signedIn = await finishHostedSignIn(
+        {
+          tokenSecret: ctx.services.tokenSecret,
+          clock: ctx.services.clock,
+          exchange: codeExchangeOf(signIn),
+          // The same verifier as every request (signature, issuer, client, expiry, scope, the record).
+          accept: (token) => accessOfToken(ctx.services, ctx.event, token),
+        },
+        { code, state, stateCookie: cookie },
+      );
+      if (!signedIn.ok) return callbackFailed(ctx, signedIn.status, CALLBACK_FAILURE_WORDS[signedIn.failure], signedIn.logReason);
+      const { accessToken: token, principal } = signedIn;
       ctx.log.info('counselor signed in (hosted)', { orgId: principal.orgId, counselorId: principal.counselorId });
       // A page that moves on by itself, not a 303: see signedInPage for why.
       const page = pages.signedInPage({ base: basePath(ctx.services) });

@@ -20,6 +20,7 @@ import { markContacted } from '../../shared/app/members/mark-contacted';
 import { viewMember } from '../../shared/app/members/member-page';
 import { resumeMemberCoaching } from '../../shared/app/members/resume-member-coaching';
 import { removeCounselorEverywhere } from '../../shared/app/counselor-removal';
+import { updateCounselorSettings } from '../../shared/app/counselor-settings';
 import { CounselorSettings } from '../../shared/domain/counselor';
 import { DomainError } from '../../shared/app/errors';
 import { counselorRoute } from '../counselor-access';
@@ -98,11 +99,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
     async (ctx) => {
       const parsed = CounselorSettings.partial().strict().safeParse(jsonBody(ctx));
       if (!parsed.success) return json(400, { error: 'validation', message: 'settings are crisisAlerts and weeklyDigest, each true or false' });
-      const me = (await ctx.services.counselors.getCounselor(ctx.principal.orgId, ctx.principal.counselorId))!;
-      const updated = { ...me, settings: { ...me.settings, ...Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) } };
-      await ctx.services.counselors.saveCounselor(updated);
-      await recordAudit(ctx.services, ctx.principal, 'counselor.settings', { kind: 'counselor', id: me.counselorId }, { crisisAlerts: updated.settings.crisisAlerts, weeklyDigest: updated.settings.weeklyDigest });
-      return json(200, { settings: updated.settings });
+      return json(200, { settings: await updateCounselorSettings(ctx.services, ctx.principal, parsed.data) });
     },
   ),
 

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { Services } from '../../shared/adapters/services';
-import { SnsEnvelope, snsUrl } from '../../shared/adapters/sns';
+import { SnsEnvelope } from '../../shared/adapters/sns';
+import { receiveSesNotification } from '../../shared/app/ses-notifications';
 import {
-  SesEventError,
   calendarFeed,
   checkPreferencesLink,
   checkUnsubscribeLink,
@@ -10,7 +10,6 @@ import {
   eraseMyData,
   formEcho,
   offersWhatsApp,
-  handleSesEvent,
   peekConfirmation,
   preferencesUrl,
   seasonChoices,
@@ -282,14 +281,12 @@ export const subscriberRoutes: Route[] = [
 ];
 
 /**
- * SES events through SNS. The envelope must carry a valid SNS signature, from a certificate of an
- * SNS host that chains to a trusted root, and be under an hour old (shared/adapters/sns.ts);
- * locally, with LOCAL_SES_EVENTS=1 beside the SES twin, an unsigned Notification is accepted too
- * (so tests can inject bounces). A SubscriptionConfirmation is confirmed only for our topic.
+ * SES events through SNS (shared/app/ses-notifications.ts decides; here the body is read and the
+ * outcome answered). SNS messages may reach 256 KB, more than a form may (request.ts); this
+ * bound is SNS's own.
  */
 async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
   const { sesEvents } = ctx.services;
-  // SNS messages may reach 256 KB, more than a form may (request.ts); this bound is SNS's own.
   const raw = ctx.event.body ? Buffer.from(ctx.event.body, ctx.event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   if (raw.length > MAX_SNS_BYTES) return json(413, { error: 'payload_too_large', message: 'an SNS message is at most 256 KB' });
   let envelope: SnsEnvelope;
@@ -301,42 +298,30 @@ async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
     if (error instanceof SyntaxError) return json(400, { error: 'bad_request', message: 'expected an Amazon SNS message (JSON)' });
     throw error;
   }
-  const signed = envelope.Signature !== undefined;
-  const check = signed ? await sesEvents.sns.check(envelope) : sesEvents.acceptUnsigned ? { ok: true as const } : { ok: false as const, reason: 'unsigned' as const };
-  if (!check.ok) {
-    // Which check failed (certificate, chain, signature, age), never what the message said.
-    ctx.log.warn('ses event rejected: not signed by SNS', { type: envelope.Type, reason: check.reason });
-    return json(403, { error: 'forbidden', message: 'missing or invalid SNS signature, or a message too old to accept' });
-  }
-  const ourTopic = sesEvents.topicArn !== undefined && envelope.TopicArn === sesEvents.topicArn;
-  if (sesEvents.topicArn !== undefined && !ourTopic) return json(400, { error: 'bad_request', message: 'not the SES events topic' });
-
-  if (envelope.Type === 'SubscriptionConfirmation') {
-    // No SNS exists locally: an unsigned confirmation is never followed anywhere.
-    if (!ourTopic || !signed) return json(400, { error: 'bad_request', message: 'subscriptions are confirmed only for the configured SES events topic' });
-    if (!snsUrl(envelope.SubscribeURL)) return json(400, { error: 'bad_request', message: 'SubscribeURL must be an https URL on an SNS host' });
-    try {
-      await sesEvents.sns.confirmSubscription(envelope);
-    } catch (error) {
-      ctx.log.error('sns subscription not confirmed', { error: error instanceof Error ? error.message : String(error) });
+  const received = await receiveSesNotification(
+    { sns: sesEvents.sns, ...(sesEvents.topicArn !== undefined && { topicArn: sesEvents.topicArn }), acceptUnsigned: sesEvents.acceptUnsigned, store: ctx.services.store, clock: ctx.services.clock, log: ctx.log },
+    envelope,
+  );
+  switch (received.kind) {
+    case 'refused':
+      return json(403, { error: 'forbidden', message: 'missing or invalid SNS signature, or a message too old to accept' });
+    case 'not_our_topic':
+      return json(400, { error: 'bad_request', message: 'not the SES events topic' });
+    case 'subscription_not_ours':
+      return json(400, { error: 'bad_request', message: 'subscriptions are confirmed only for the configured SES events topic' });
+    case 'subscribe_url_not_sns':
+      return json(400, { error: 'bad_request', message: 'SubscribeURL must be an https URL on an SNS host' });
+    case 'subscription_not_confirmed':
       return json(502, { error: 'upstream', message: 'could not confirm the subscription with SNS; it can be retried' });
-    }
-    ctx.log.info('sns subscription confirmed', { topicArn: envelope.TopicArn });
-    return json(200, { status: 'subscribed' });
-  }
-  if (envelope.Type === 'UnsubscribeConfirmation') return json(200, { status: 'ignored' });
-
-  let event: unknown;
-  try {
-    event = JSON.parse(envelope.Message);
-  } catch {
-    return json(400, { error: 'bad_request', message: 'the SNS Message is not JSON' });
-  }
-  try {
-    const outcome = await handleSesEvent({ store: ctx.services.store, clock: ctx.services.clock, log: ctx.log }, event);
-    return json(200, outcome);
-  } catch (error) {
-    if (error instanceof SesEventError) return json(400, { error: 'bad_request', message: error.message });
-    throw error;
+    case 'subscribed':
+      return json(200, { status: 'subscribed' });
+    case 'unsubscribe_ignored':
+      return json(200, { status: 'ignored' });
+    case 'message_not_json':
+      return json(400, { error: 'bad_request', message: 'the SNS Message is not JSON' });
+    case 'event_not_understood':
+      return json(400, { error: 'bad_request', message: received.message });
+    case 'event':
+      return json(200, received.outcome);
   }
 }

@@ -47,7 +47,7 @@ const forbidden = (): HttpResult => json(403, { error: 'forbidden', message: 'mi
 const badRequest = (message: string): HttpResult => json(400, { error: 'bad_request', message });
 
 /** The form Twilio posted, if and only if Twilio signed it; otherwise the 403 to answer. */
-function signedForm(ctx: RouteContext): Record<string, string> | HttpResult {
+async function signedForm(ctx: RouteContext): Promise<Record<string, string> | HttpResult> {
   const signature = requestHeader(ctx.event, 'x-twilio-signature');
   if (!signature) return forbidden();
   let params: Record<string, string>;
@@ -58,7 +58,7 @@ function signedForm(ctx: RouteContext): Record<string, string> | HttpResult {
     if (error instanceof BadRequest) return forbidden();
     throw error;
   }
-  const valid = isSignedByTwilio(ctx.services.twilioAuthToken, signature, publicUrlOf(ctx.event, ctx.services.publicBaseUrl), params);
+  const valid = isSignedByTwilio(await ctx.services.twilioAuthToken(), signature, publicUrlOf(ctx.event, ctx.services.publicBaseUrl), params);
   if (!valid) {
     ctx.log.warn('twilio signature rejected', { path: ctx.event.rawPath });
     return forbidden();
@@ -95,7 +95,7 @@ export const twilioRoutes: Route[] = [
     method: 'POST',
     path: '/webhooks/twilio/sms',
     async handler(ctx) {
-      const form = signedForm(ctx);
+      const form = await signedForm(ctx);
       if (isResult(form)) return form;
       const parsed = InboundForm.safeParse(form);
       if (!parsed.success) return badRequest(describeIssues(parsed.error.issues));
@@ -125,7 +125,7 @@ export const twilioRoutes: Route[] = [
     method: 'POST',
     path: '/webhooks/twilio/status',
     async handler(ctx) {
-      const form = signedForm(ctx);
+      const form = await signedForm(ctx);
       if (isResult(form)) return form;
       const query = StatusQuery.safeParse(Object.fromEntries(new URLSearchParams(ctx.event.rawQueryString ?? '')));
       if (!query.success) return badRequest(describeIssues(query.error.issues));

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import type { Jwk, Jwks } from './local-jwt';
+import { jwtVerifier, type Jwk, type Jwks } from './local-jwt';
+import type { CounselorTokenVerifier } from '../ports/counselor-tokens';
 
 /**
  * The signing keys of the counselors' Cognito user pool, for verifying their tokens in the API
@@ -81,3 +82,16 @@ export function cachedJwks(url: string, options: JwksSourceOptions): () => Promi
     return kept;
   };
 }
+
+/** How the counselors' function checks a Cognito access token itself (routes without the authorizer). */
+export interface CognitoVerification {
+  /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` (cognitoIssuer). */
+  issuer: string;
+  /** The counselors' app client: Cognito access tokens name it in `client_id` (they carry no `aud`). */
+  clientId: string;
+  /** The pool's signing keys, fetched once per container (cachedJwks). */
+  jwks: () => Promise<Jwks>;
+}
+
+/** The pool's token verifier, for awsAuthenticator. */
+export const cognitoTokenVerifier = (cognito: CognitoVerification): CounselorTokenVerifier => jwtVerifier({ jwks: cognito.jwks, issuer: cognito.issuer, audience: cognito.clientId });

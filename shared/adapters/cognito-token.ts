@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { tokenEndpoint, tokenRequestBody, type HostedSignIn } from '../domain/sign-in-flow';
+import type { CodeExchange, CodeExchanger } from '../ports/counselor-tokens';
 
 /**
  * Cognito's token endpoint, for the last step of the hosted sign-in: the authorization code and
@@ -16,7 +17,7 @@ const TokenAnswer = z.object({
   expires_in: z.number().int().positive().optional(),
 });
 
-export type CodeExchange = { ok: true; accessToken: string } | { ok: false; reason: string };
+export type { CodeExchange } from '../ports/counselor-tokens';
 
 export interface CodeExchangeOptions {
   /** Milliseconds before the request is abandoned: a hung endpoint must not hold the page. */
@@ -70,3 +71,6 @@ function errorCode(text: string): string {
     return '';
   }
 }
+
+/** The CodeExchanger port over exchangeCode, for a hosted sign-in's settings. */
+export const codeExchanger = (hosted: HostedSignIn, options: CodeExchangeOptions): CodeExchanger => (code, codeVerifier) => exchangeCode(hosted, code, codeVerifier, options);

@@ -1,8 +1,10 @@
 import type { CounselorApiConfig } from '../config';
 import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
 import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
-import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from './cognito-jwks';
-import { localIssuer } from './local-jwt';
+import { codeExchanger } from './cognito-token';
+import type { CodeExchanger } from '../ports/counselor-tokens';
+import { cachedJwks, cognitoIssuer, cognitoJwksUrl, cognitoTokenVerifier } from './cognito-jwks';
+import { jwtVerifier, localIssuer } from './local-jwt';
 import type { CounselorAccounts } from '../ports/counselor-accounts';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createCognitoCounselorAccounts } from './cognito/cognito-counselor-accounts';
@@ -43,6 +45,9 @@ export interface CounselorSignIn {
   fetch?: typeof fetch;
 }
 
+/** The token endpoint of a hosted sign-in, as these settings say now (tests change the timeout and the fetch). */
+export const codeExchangeOf = (signIn: CounselorSignIn): CodeExchanger => codeExchanger(signIn.hosted, { timeoutMs: signIn.timeoutMs, fetch: signIn.fetch });
+
 /** The local stack has no directory: tokens come from the local issuer, so there is no account to shut. */
 const noCounselorAccounts: CounselorAccounts = { disable: async () => ({ accounts: 0 }) };
 
@@ -80,14 +85,14 @@ function counselorSignInOf(
     // The local issuer only beside DynamoDB Local: a stray setting in AWS must not swap verifiers.
     counselorAuth:
       local && config.LOCAL_COUNSELOR_JWT_DIR
-        ? localAuthenticator(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR), clock, log)
+        ? localAuthenticator(jwtVerifier(localIssuer(config.LOCAL_COUNSELOR_JWT_DIR)), clock, log)
         : awsAuthenticator(
             config.COUNSELOR_USER_POOL_ID && config.COUNSELOR_CLIENT_ID
-              ? {
+              ? cognitoTokenVerifier({
                   issuer: cognitoIssuer(config.COUNSELOR_USER_POOL_ID),
                   clientId: config.COUNSELOR_CLIENT_ID,
                   jwks: cachedJwks(cognitoJwksUrl(config.COUNSELOR_USER_POOL_ID), { timeoutMs: config.COUNSELOR_JWKS_TIMEOUT_MS }),
-                }
+                })
               : undefined,
             clock,
             log,

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { CounselorTokenVerifier } from '../ports/counselor-tokens';
 
 /**
  * The local stand-in for Cognito (issue 5): an RS256 issuer whose key pair is made on first start
@@ -129,6 +130,33 @@ export function verifyJwt(token: string, options: VerifyOptions): JwtClaims {
   const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
   for (const scope of options.requiredScopes) if (!scopes.includes(scope)) throw new JwtRejected(`missing scope ${scope}`);
   return claims;
+}
+
+export interface JwtVerifierOptions {
+  /** The keys, or where to get them (a failure there is `keysUnavailable`, never a pass). */
+  jwks: Jwks | (() => Promise<Jwks>);
+  issuer: string;
+  audience: string;
+}
+
+/** The CounselorTokenVerifier port over verifyJwt: the local issuer's (a LocalIssuer is its own options), or any JWKS. */
+export function jwtVerifier(options: JwtVerifierOptions): CounselorTokenVerifier {
+  return {
+    async verify(token, { requiredScopes, now }) {
+      let jwks: Jwks;
+      try {
+        jwks = typeof options.jwks === 'function' ? await options.jwks() : options.jwks;
+      } catch (error) {
+        return { ok: false, keysUnavailable: true, reason: error instanceof Error ? error.message : typeof error };
+      }
+      try {
+        return { ok: true, claims: verifyJwt(token, { jwks, issuer: options.issuer, audience: options.audience, requiredScopes, now }) };
+      } catch (error) {
+        if (error instanceof JwtRejected) return { ok: false, reason: error.message };
+        throw error;
+      }
+    },
+  };
 }
 
 function decodeJson(part: string, what: string): Record<string, any> {

@@ -6,7 +6,7 @@ import type { PublicFormLimits } from '../domain/public-forms';
 import { sesSenderOf } from './ses/ses-from-config';
 import type { DispatchSettings } from '../app/dispatch';
 import type { ApiConfig, DispatcherConfig } from '../config';
-import type { Clock, EmailSender, Logger, SmsSender, Store, WhatsAppSender } from '../ports';
+import type { Clock, EmailSender, Logger, SendResult, SmsSender, Store, WhatsAppSender } from '../ports';
 import { createTwilioWhatsAppSender } from './twilio/twilio-whatsapp-sender';
 import { whatsappTemplateTable } from '../content';
 import type { WhatsAppTemplateTable } from '../domain/whatsapp-templates';
@@ -16,7 +16,7 @@ import { createDynamoStore } from './dynamo/dynamo-store';
 import { createDynamoRateBudget } from './dynamo/dynamo-rate-budget';
 import type { RateBudget } from '../ports';
 import { issueToken } from '../domain/tokens';
-import { tokenSecret, twilioCredentials } from './secrets';
+import { tokenSecret, twilioCredentials, type TwilioCredentials } from './secrets';
 import { createSnsClient, snsNetwork, type SnsClient } from './sns';
 import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
 // Counselors (issue 5)
@@ -51,8 +51,8 @@ export interface Services {
   tokenSecret: string;
   publicBaseUrl: string;
   // ---- SMS conversation (issue 4, SMS half) ----
-  /** Checks X-Twilio-Signature on Twilio's webhooks (the account's auth token). */
-  twilioAuthToken: string;
+  /** Checks X-Twilio-Signature on Twilio's webhooks: the account's auth token as it is now (rotated tokens are re-read). */
+  twilioAuthToken: () => Promise<string>;
   /** Named in the HELP reply: the address part of EMAIL_FROM, where people can write to us. */
   helpAddress: string;
   // ---- Email subscription (issue 4, email half) ----
@@ -109,6 +109,25 @@ export interface SesEventSettings {
   acceptUnsigned: boolean;
 }
 
+/**
+ * A sender that sends with Twilio's credentials as they are now: built again only when they change
+ * (a rotated token, read again once the kept secret is older than SECRETS_MAX_AGE_SECONDS).
+ */
+export function withCurrentCredentials<M>(
+  credentials: () => Promise<TwilioCredentials>,
+  build: (credentials: TwilioCredentials) => { send(message: M): Promise<SendResult> },
+): { send(message: M): Promise<SendResult> } {
+  let built: { key: string; sender: { send(message: M): Promise<SendResult> } } | undefined;
+  return {
+    async send(message) {
+      const current = await credentials();
+      const key = `${current.accountSid}:${current.authToken}`;
+      if (built?.key !== key) built = { key, sender: build(current) };
+      return built.sender.send(message);
+    },
+  };
+}
+
 /** "Match Coach <coach@example.org>" -> "coach@example.org". */
 export const addressOf = (from: string) => /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 
@@ -134,7 +153,9 @@ export type SendingConfig = DispatcherConfig &
  */
 export async function createServices(config: SendingConfig, options: ServicesOptions = {}): Promise<Services> {
   const dynamo = dynamoClientOf(config);
-  const [twilio, secret] = await Promise.all([twilioCredentials(config), tokenSecret(config)]);
+  // Read now so a missing or malformed secret stops the cold start, as before; re-read as it ages.
+  const [, secret] = await Promise.all([twilioCredentials(config), tokenSecret(config)]);
+  const twilio = () => twilioCredentials(config);
   const base = config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const clock = options.clock ?? { now: () => new Date() };
   const whatsappSetup = whatsappSetupOf(config);
@@ -143,21 +164,13 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
     paceClock: { now: () => new Date() },
     budget: createDynamoRateBudget({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     email: sesSenderOf(config),
-    sms: createTwilioSmsSender({
-      accountSid: twilio.accountSid,
-      authToken: twilio.authToken,
-      from: config.TWILIO_FROM,
-      apiBase: config.TWILIO_API_BASE,
-      timeoutMs: config.PROVIDER_TIMEOUT_MS,
-    }),
+    sms: withCurrentCredentials(twilio, ({ accountSid, authToken }) =>
+      createTwilioSmsSender({ accountSid, authToken, from: config.TWILIO_FROM, apiBase: config.TWILIO_API_BASE, timeoutMs: config.PROVIDER_TIMEOUT_MS }),
+    ),
     ...(whatsappSetup && {
-      whatsapp: createTwilioWhatsAppSender({
-        accountSid: twilio.accountSid,
-        authToken: twilio.authToken,
-        from: config.WHATSAPP_FROM!,
-        apiBase: config.TWILIO_API_BASE,
-        timeoutMs: config.PROVIDER_TIMEOUT_MS,
-      }),
+      whatsapp: withCurrentCredentials(twilio, ({ accountSid, authToken }) =>
+        createTwilioWhatsAppSender({ accountSid, authToken, from: config.WHATSAPP_FROM!, apiBase: config.TWILIO_API_BASE, timeoutMs: config.PROVIDER_TIMEOUT_MS }),
+      ),
       whatsappSetup,
     }),
     clock,
@@ -187,7 +200,7 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
     },
     tokenSecret: secret,
     publicBaseUrl: base,
-    twilioAuthToken: twilio.authToken,
+    twilioAuthToken: async () => (await twilio()).authToken,
     helpAddress: addressOf(config.EMAIL_FROM),
     sesEvents: {
       sns: createSnsClient(snsNetwork),

@@ -1,4 +1,5 @@
 import { X509Certificate, createVerify } from 'node:crypto';
+import type { SnsCheck, SnsClient, SnsMessage, SnsRefusal } from '../ports/sns';
 import tls from 'node:tls';
 import * as z from 'zod';
 
@@ -60,6 +61,9 @@ export const SnsEnvelope = z.object({
   SigningCertURL: z.string().max(2048).optional(),
 });
 export type SnsEnvelope = z.infer<typeof SnsEnvelope>;
+// The port's shape and the schema's must stay one and the same.
+const _sameShape: [SnsMessage, SnsEnvelope] = [{} as SnsEnvelope, {} as SnsMessage];
+void _sameShape;
 
 const FIELDS: Record<SnsEnvelope['Type'], (keyof SnsEnvelope)[]> = {
   Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
@@ -94,27 +98,7 @@ export function snsCertificateUrl(raw: string | undefined): URL | undefined {
   return url && SNS_CERT_PATH.test(url.pathname) && !url.search && !url.hash ? url : undefined;
 }
 
-/** Why a delivery was not accepted: for the log (no content), and for tests to tell the refusals apart. */
-export type SnsRefusal =
-  | 'unsigned'
-  | 'certificate_url'
-  | 'certificate_unavailable'
-  | 'certificate_dates'
-  | 'certificate_not_sns'
-  | 'certificate_chain'
-  | 'signature'
-  | 'timestamp_stale'
-  | 'timestamp_future';
-export type SnsCheck = { ok: true } | { ok: false; reason: SnsRefusal };
-
-export interface SnsClient {
-  /** Every check in the comment at the top, with the reason of the first that failed. */
-  check(envelope: SnsEnvelope): Promise<SnsCheck>;
-  /** True only for a delivery SNS signed (check() passed). */
-  verify(envelope: SnsEnvelope): Promise<boolean>;
-  /** Visits a SubscriptionConfirmation's SubscribeURL (an SNS host only). */
-  confirmSubscription(envelope: SnsEnvelope): Promise<void>;
-}
+export type { SnsCheck, SnsClient, SnsRefusal } from '../ports/sns';
 
 export interface SnsClientOptions {
   /** Fetches a signing certificate (PEM); tests inject their own, so they never touch the network. */
@@ -259,6 +243,10 @@ export function createSnsClient(options: SnsClientOptions): SnsClient {
     check,
     async verify(envelope) {
       return (await check(envelope)).ok;
+    },
+
+    acceptsSubscribeUrl(url) {
+      return snsUrl(url) !== undefined;
     },
 
     async confirmSubscription(envelope) {

@@ -1,23 +1,23 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { COUNSELOR_API_SCOPE, CounselorRole, RecordId, type CounselorPrincipal } from '../domain/counselor';
-import { JwtRejected, verifyJwt, type Jwks } from '../adapters/local-jwt';
 import type { Clock, Logger } from '../ports';
 import { silentLogger } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
+import type { CounselorRequest, CounselorTokenVerifier } from '../ports/counselor-tokens';
 
 /**
  * Who is calling the counselor API. In AWS, API Gateway's JWT authorizer has already checked the
  * Cognito access token (issuer, audience, expiry, scope) before the function runs, and hands over
  * its claims, except on the dashboard, whose cookie the authorizer never sees: there the Cognito
  * token is checked here against the pool's keys. Locally, the same checks run here against the
- * local issuer (shared/adapters/local-jwt.ts). Either way the organisation and role come from the
+ * local issuer. The verifier is a port (shared/ports/counselor-tokens.ts), given by the
+ * composition root (shared/adapters/counselor-services.ts). Either way the organisation and role come from the
  * verified claims and nothing else.
  */
 
 export interface CounselorAuthenticator {
   /** The caller, or undefined when the request carries no acceptable token (a 401). */
-  authenticate(event: APIGatewayProxyEventV2): Promise<CounselorPrincipal | undefined>;
+  authenticate(request: CounselorRequest): Promise<CounselorPrincipal | undefined>;
 }
 
 /** The Cognito group that makes a counselor an admin of their org (infra/counselors.ts). */
@@ -57,82 +57,56 @@ export function principalFromClaims(claims: unknown, authorizerScopes: string[] 
   return { counselorId, orgId: c['custom:orgId'], role, scopes };
 }
 
-/** How the API function checks a Cognito access token itself (routes without the authorizer). */
-export interface CognitoVerification {
-  /** `https://cognito-idp.<region>.amazonaws.com/<poolId>` (shared/adapters/cognito-jwks.ts). */
-  issuer: string;
-  /** The counselors' app client: Cognito access tokens name it in `client_id` (they carry no `aud`). */
-  clientId: string;
-  /** The pool's signing keys, fetched once per container (cachedJwks). */
-  jwks: () => Promise<Jwks>;
-}
-
 /**
  * AWS. On /counselor/... API Gateway's JWT authorizer has verified the token, and its claims are
  * used. Elsewhere (the dashboard under /dashboard, whose browser sends a cookie, not a header, so
  * it sits on the public `$default` route) there are no authorizer claims: the token is verified
- * here against the pool's keys with the same checks as the local verifier (RS256 only, signature,
- * issuer, client, expiry, not-before, access token, scope). Without `cognito` such requests get
- * nobody.
+ * here by `cognito`, the pool's verifier, with the same checks as the local one (RS256 only,
+ * signature, issuer, client, expiry, not-before, access token, scope). Without `cognito` such
+ * requests get nobody.
  */
-export function awsAuthenticator(cognito?: CognitoVerification, clock?: Clock, log: Logger = silentLogger): CounselorAuthenticator {
+export function awsAuthenticator(cognito?: CounselorTokenVerifier, clock?: Clock, log: Logger = silentLogger): CounselorAuthenticator {
   return {
-    async authenticate(event) {
-      const jwt = (event.requestContext as { authorizer?: { jwt?: { claims?: unknown; scopes?: unknown } } } | undefined)?.authorizer?.jwt;
+    async authenticate(request) {
+      const jwt = (request.requestContext as { authorizer?: { jwt?: { claims?: unknown; scopes?: unknown } } } | undefined)?.authorizer?.jwt;
       if (jwt?.claims) {
         const scopes = Array.isArray(jwt.scopes) ? jwt.scopes.filter((s): s is string => typeof s === 'string') : [];
         return principalFromClaims(jwt.claims, scopes);
       }
       if (!cognito || !clock) return undefined;
-      const token = bearerToken(event);
-      if (!token) return undefined;
-      let jwks: Jwks;
-      try {
-        jwks = await cognito.jwks();
-      } catch (error) {
-        // Nobody is signed in until the keys can be read; the next request fetches them again.
-        log.error('counselor signing keys unavailable', { reason: error instanceof Error ? error.message : typeof error });
-        return undefined;
-      }
-      return verifiedPrincipal(token, { jwks, issuer: cognito.issuer, audience: cognito.clientId }, clock, log);
+      const token = bearerToken(request);
+      return token ? verifiedPrincipal(token, cognito, clock, log) : undefined;
     },
   };
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if there is one. */
-function bearerToken(event: APIGatewayProxyEventV2): string | undefined {
-  const header = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+function bearerToken(request: CounselorRequest): string | undefined {
+  const header = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
   return header ? /^Bearer ([^\s]+)$/i.exec(header.trim())?.[1] : undefined;
 }
 
-/** Every check of verifyJwt, then the principal the claims describe; undefined (and why, in the log) otherwise. */
-function verifiedPrincipal(token: string, verification: LocalVerification, clock: Clock, log: Logger): CounselorPrincipal | undefined {
-  try {
-    const claims = verifyJwt(token, { ...verification, requiredScopes: [COUNSELOR_API_SCOPE], now: clock.now() });
-    return principalFromClaims(claims);
-  } catch (error) {
-    if (!(error instanceof JwtRejected)) throw error;
-    // The reason only: a token is a credential and never goes into a log.
-    log.info('counselor token rejected', { reason: error.message });
-    return undefined;
-  }
-}
-
-export interface LocalVerification {
-  jwks: Jwks;
-  issuer: string;
-  audience: string;
+/** Every check of the verifier, then the principal the claims describe; undefined (and why, in the log) otherwise. */
+async function verifiedPrincipal(token: string, verifier: CounselorTokenVerifier, clock: Clock, log: Logger): Promise<CounselorPrincipal | undefined> {
+  const verdict = await verifier.verify(token, { requiredScopes: [COUNSELOR_API_SCOPE], now: clock.now() });
+  if (verdict.ok) return principalFromClaims(verdict.claims);
+  // Nobody is signed in until the keys can be read; the next request fetches them again.
+  if (verdict.keysUnavailable) log.error('counselor signing keys unavailable', { reason: verdict.reason });
+  // The reason only: a token is a credential and never goes into a log.
+  else log.info('counselor token rejected', { reason: verdict.reason });
+  return undefined;
 }
 
 /**
- * Local stack: the bearer token verified here, with every check the AWS authorizer makes.
- * Authorizer claims in the event are ignored: locally nothing upstream has checked them.
+ * Local stack: the bearer token verified here by the local issuer's verifier, with every check the
+ * AWS authorizer makes. Authorizer claims in the request are ignored: locally nothing upstream
+ * has checked them.
  */
-export function localAuthenticator(verification: LocalVerification, clock: Clock, log: Logger = silentLogger): CounselorAuthenticator {
+export function localAuthenticator(verifier: CounselorTokenVerifier, clock: Clock, log: Logger = silentLogger): CounselorAuthenticator {
   return {
-    async authenticate(event) {
-      const token = bearerToken(event);
-      return token ? verifiedPrincipal(token, verification, clock, log) : undefined;
+    async authenticate(request) {
+      const token = bearerToken(request);
+      return token ? verifiedPrincipal(token, verifier, clock, log) : undefined;
     },
   };
 }

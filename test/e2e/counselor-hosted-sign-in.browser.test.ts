@@ -6,7 +6,7 @@ import { closeBrowser, launchChromium, openPage } from '../support/browser';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { serveApiHandler } from '../../infra/local/http-server';
 import { freePort } from '../../infra/local/net';
-import { cachedJwks, cognitoIssuer } from '../../shared/adapters/cognito-jwks';
+import { cachedJwks, cognitoIssuer, cognitoTokenVerifier } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
 import { awsAuthenticator } from '../../shared/app/counselor-auth';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
@@ -115,7 +115,7 @@ beforeAll(async () => {
   services = memoryServices({ publicBaseUrl: `http://127.0.0.1:${port}` });
   // One clock for the tokens, the verifier and the cookie's lifetime.
   services.at(NOW.toISOString());
-  services.counselorAuth = awsAuthenticator({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(`http://127.0.0.1:${cognitoPort}/${POOL_ID}/.well-known/jwks.json`, { timeoutMs: 5_000 }) }, services.clock);
+  services.counselorAuth = awsAuthenticator(cognitoTokenVerifier({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(`http://127.0.0.1:${cognitoPort}/${POOL_ID}/.well-known/jwks.json`, { timeoutMs: 5_000 }) }), services.clock);
   services.counselorSignIn = {
     hosted: { signInBaseUrl: `http://cognito.test:${cognitoPort}`, clientId: CLIENT_ID, redirectUri: `http://127.0.0.1:${port}/auth/callback` },
     timeoutMs: 5_000,

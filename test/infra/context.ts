@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp, type MatchCoachApp } from '../../infra/app';
 
@@ -12,6 +14,13 @@ export const PROD_CONTEXT = {
   publicBaseUrl: 'https://coach.example.org',
 } as const;
 
+/**
+ * The feature flags in cdk.json, which `cdk synth` hands the app as context: given here too, so
+ * the templates under test are the ones a synth deploys. Stage is left to each test.
+ */
+const { stage: _stage, ...cdkJsonContext } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')).context as Record<string, unknown>;
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = cdkJsonContext;
+
 /** Skips esbuild: for tests about templates. nag.test.ts bundles, as `cdk synth` does. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
 
@@ -22,7 +31,7 @@ export type Resources = Record<
 export type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 export function build(context: Record<string, unknown>) {
-  const built: MatchCoachApp = createApp({ context: { ...SKIP_BUNDLING, ...context } });
+  const built: MatchCoachApp = createApp({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING, ...context } });
   return { ...built, stateful: Template.fromStack(built.stateful), stateless: Template.fromStack(built.stateless) };
 }
 export type Built = ReturnType<typeof build>;

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { createApp } from '../../infra/app';
 import { REPOSITORY_ROOT } from '../../infra/handlers';
 import { apiThrottles } from '../../infra/api-throttles';
-import { PROD_CONTEXT, SKIP_BUNDLING } from './context';
+import { CDK_JSON_CONTEXT, PROD_CONTEXT, SKIP_BUNDLING } from './context';
 
 /**
  * DEPLOY.md is the operator's only guide: it must name every context value the app reads, every
@@ -14,7 +14,7 @@ const guide = fs.readFileSync(path.join(REPOSITORY_ROOT, 'DEPLOY.md'), 'utf8');
 const appSource = fs.readFileSync(path.join(REPOSITORY_ROOT, 'infra', 'app.ts'), 'utf8');
 
 describe('DEPLOY.md', () => {
-  const built = createApp({ context: { ...SKIP_BUNDLING, ...PROD_CONTEXT, alarmEmail: 'ops@example.org' } });
+  const built = createApp({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING, ...PROD_CONTEXT, alarmEmail: 'ops@example.org' } });
 
   test('names every context value the app reads', () => {
     const keys = new Set<string>();

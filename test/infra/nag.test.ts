@@ -4,7 +4,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { createApp } from '../../infra/app';
-import { PROD_CONTEXT, SKIP_BUNDLING } from './context';
+import { CDK_JSON_CONTEXT, PROD_CONTEXT, SKIP_BUNDLING } from './context';
 
 /**
  * cdk-nag 3 is a CDK validation plugin (infra/app.ts registers the AwsSolutions and Serverless packs). At the end of `app.synth()`
@@ -55,8 +55,8 @@ function acknowledgments(app: App) {
 describe.each([
   // Both stages bundle every handler with esbuild and synthesize the whole assembly, exactly as
   // `npm run synth` (`cdk synth`) does in CI: prod with every context value it requires.
-  ['dev', {}],
-  ['prod', PROD_CONTEXT],
+  ['dev', CDK_JSON_CONTEXT],
+  ['prod', { ...CDK_JSON_CONTEXT, ...PROD_CONTEXT }],
 ] as const)('cdk-nag AwsSolutions and Serverless on the %s app', (_stage, context) => {
   test('synthesizes with zero unacknowledged findings', () => {
     const { app } = createApp({ context });
@@ -118,8 +118,8 @@ const INVENTORY = [
 ];
 
 describe.each([
-  ['dev', SKIP_BUNDLING],
-  ['prod', { ...PROD_CONTEXT, ...SKIP_BUNDLING }],
+  ['dev', { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING }],
+  ['prod', { ...CDK_JSON_CONTEXT, ...PROD_CONTEXT, ...SKIP_BUNDLING }],
 ] as const)('acknowledged findings (%s)', (stage, context) => {
   const { app } = createApp({ context });
   const acks = acknowledgments(app);
@@ -146,7 +146,7 @@ describe.each([
 
 describe('an unacknowledged finding (planted: a plain-text queue) is caught', () => {
   const plant = (context: Record<string, unknown>) => {
-    const built = createApp({ context: { ...SKIP_BUNDLING, ...context } });
+    const built = createApp({ context: { ...CDK_JSON_CONTEXT, ...SKIP_BUNDLING, ...context } });
     new sqs.Queue(built.stateless, 'PlantedPlainQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED });
     return built.app;
   };

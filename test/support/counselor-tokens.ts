@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { localIssuer, signJwt, type LocalIssuer } from '../../shared/adapters/local-jwt';
+import { jwtVerifier, localIssuer, signJwt, type LocalIssuer } from '../../shared/adapters/local-jwt';
 import { localAuthenticator, type CounselorAuthenticator } from '../../shared/app/counselor-auth';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
 import type { Clock } from '../../shared/ports';
@@ -51,7 +51,7 @@ export function testIssuer(): TestIssuer {
       return `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`;
     },
     authenticator(clock) {
-      return localAuthenticator(issuer, clock);
+      return localAuthenticator(jwtVerifier(issuer), clock);
     },
     remove() {
       fs.rmSync(dir, { recursive: true, force: true });

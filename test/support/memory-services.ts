@@ -92,7 +92,7 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
     tokenSecret: secret,
     publicBaseUrl: base,
     postalAddress,
-    twilioAuthToken: TEST_TWILIO_AUTH_TOKEN,
+    twilioAuthToken: async () => TEST_TWILIO_AUTH_TOKEN,
     helpAddress: TEST_HELP_ADDRESS,
     // Email subscription (issue 4): no certificate can be fetched, so only unsigned-by-design
     // tests (acceptUnsigned) or tests that inject their own SnsClient see an event through.

@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
-import { cachedJwks, cognitoIssuer, cognitoJwksUrl } from '../../shared/adapters/cognito-jwks';
+import { cachedJwks, cognitoIssuer, cognitoJwksUrl, cognitoTokenVerifier } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
 import { createCounselorServices } from '../../shared/adapters/counselor-services';
 import { awsAuthenticator } from '../../shared/app/counselor-auth';
@@ -82,7 +82,7 @@ const cognitoClaims = (overrides: Record<string, unknown> = {}) => ({
 const token = (overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: KeyObject = poolKey) =>
   signJwt({ alg: 'RS256', kid: KID, ...header }, cognitoClaims(overrides), key);
 
-const authenticator = (timeoutMs = 2_000) => awsAuthenticator({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(jwksUrl, { timeoutMs }) }, clock);
+const authenticator = (timeoutMs = 2_000) => awsAuthenticator(cognitoTokenVerifier({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(jwksUrl, { timeoutMs }) }), clock);
 const bearer = (t: string) => counselorEvent('GET', '/dashboard', { token: t });
 
 describe('Cognito access tokens verified in the API function (AWS, no authorizer on the route)', () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import type { HttpResult } from '../../functions/router';
-import { cachedJwks, cognitoIssuer } from '../../shared/adapters/cognito-jwks';
+import { cachedJwks, cognitoIssuer, cognitoTokenVerifier } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
 import { createCounselorServices } from '../../shared/adapters/counselor-services';
 import { awsAuthenticator } from '../../shared/app/counselor-auth';
@@ -121,7 +121,7 @@ beforeEach(async () => {
   tokenRequests.length = 0;
   services = memoryServices();
   services.at(NOW.toISOString());
-  services.counselorAuth = awsAuthenticator({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(`${cognitoBase}/${POOL_ID}/.well-known/jwks.json`, { timeoutMs: 2_000 }) }, services.clock);
+  services.counselorAuth = awsAuthenticator(cognitoTokenVerifier({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(`${cognitoBase}/${POOL_ID}/.well-known/jwks.json`, { timeoutMs: 2_000 }) }), services.clock);
   services.counselorSignIn = { hosted: { signInBaseUrl: cognitoBase, clientId: CLIENT_ID, redirectUri: REDIRECT_URI }, timeoutMs: 2_000 };
   // The counselor the tokens name: a verified token opens nothing without the organisation's record.
   await services.counselors.saveCounselor({ counselorId: 'c1', orgId: 'org-a', email: 'c1@org-a.example.org', role: 'counselor', settings: { crisisAlerts: true, weeklyDigest: true }, createdAt: NOW.toISOString() });
