@@ -10,6 +10,7 @@ import type { CounselorStore } from '../ports/counselor';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import type { Library } from './planning';
 import { isAcceptedMember } from '../domain/counselor';
+import { escapeHtml } from '../domain/html';
 
 /**
  * What counselors hear from us by email (issue 5):
@@ -60,7 +61,6 @@ const memberUrl = (deps: CounselorAlertDeps, cohortId: string, personId: string)
   `${base(deps)}/dashboard/cohorts/${encodeURIComponent(cohortId)}/members/${encodeURIComponent(personId)}`;
 const cohortUrl = (deps: CounselorAlertDeps, cohortId: string) => `${base(deps)}/dashboard/cohorts/${encodeURIComponent(cohortId)}`;
 
-const escapeHtml = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 type Email = { to: string; subject: string; text: string; html: string };
