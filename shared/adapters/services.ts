@@ -11,7 +11,7 @@ import { createTwilioWhatsAppSender } from './twilio/twilio-whatsapp-sender';
 import { whatsappTemplateTable } from '../content';
 import type { WhatsAppTemplateTable } from '../domain/whatsapp-templates';
 import { ConfigError } from '../config';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { createDynamoStore } from './dynamo/dynamo-store';
 import { createDynamoRateBudget } from './dynamo/dynamo-rate-budget';
 import type { RateBudget } from '../ports';
@@ -161,7 +161,7 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
       whatsappSetup,
     }),
     clock,
-    log: options.log ?? silentLogger,
+    log: loggerOf(options),
     settings: {
       leaseSeconds: config.DISPATCH_LEASE_SECONDS,
       concurrency: config.DISPATCH_CONCURRENCY,

@@ -5,7 +5,7 @@ import type { Person } from '../domain/model';
 import { timeline } from '../domain/plan';
 import { PERSONAL_DATE_NAMES, PERSONAL_DATES } from '../domain/subscription-words';
 import { issueToken, verifyToken } from '../domain/tokens';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { loadLibrary } from './library';
 import { personalDatesIn } from './plan-enrollments';
 import type { InvalidLink, SubscriptionDeps } from './subscription';
@@ -124,6 +124,6 @@ export async function resetCalendarLink(deps: Pick<SubscriptionDeps, 'store' | '
   if (!person) return { status: 'invalid-link', reason: 'unknown_person' };
   const next: Person = { ...person, calendarVersion: (person.calendarVersion ?? 0) + 1 };
   await deps.store.savePerson(next);
-  (deps.log ?? silentLogger).info('calendar link reset', { personId: person.personId, version: next.calendarVersion });
+  loggerOf(deps).info('calendar link reset', { personId: person.personId, version: next.calendarVersion });
   return { status: 'reset', calendarUrl: calendarUrl(deps, next) };
 }

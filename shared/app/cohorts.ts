@@ -9,7 +9,7 @@ import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domai
 import { AnchorName, ApplicantType, VisaTrack, type Channel } from '../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import { TOKEN_LIFETIME_SECONDS, issueToken } from '../domain/tokens';
-import { silentLogger, type Store } from '../ports';
+import { loggerOf, type Store } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { SubscriptionDeps } from './subscription';
 import { notFound, recordAudit, requireAdmin } from './audit';
@@ -722,7 +722,7 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
   const cohort = await getCohort(deps, actor, cohortId);
   const org = await deps.counselors.getOrganisation(actor.orgId);
   const orgName = org?.name ?? actor.orgId;
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const report: InvitationReport = { invited: 0, failed: 0 };
   // One paged query for the cohort, and people read a chunk at a time, not one request each.
   const wanted = personIds && new Set(personIds);

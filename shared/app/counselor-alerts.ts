@@ -5,7 +5,7 @@ import type { EngagementStore } from '../ports/engagement';
 import type { Cohort, CohortMember, Counselor } from '../domain/counselor';
 import type { SafetyAlert } from '../domain/model';
 import type { Clock, EmailSender, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import type { Library } from './planning';
@@ -67,7 +67,7 @@ type Email = { to: string; subject: string; text: string; html: string };
 
 /** Claim, send, mark: the one path every counselor email takes. The body is built after the claim, so a sent one costs no reads. */
 async function sendOnce(deps: CounselorAlertDeps, key: string, build: () => Email | Promise<Email>): Promise<NotifyOutcome> {
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const now = deps.clock.now();
   const token = randomUUID();
   const claim = await deps.ledger.claim(key, token, now, new Date(now.getTime() + (deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000));
@@ -255,7 +255,7 @@ export async function sendWeeklyDigests(deps: CounselorAlertDeps, orgIds: readon
       outcome = add(outcome, await sendWeeklyDigest(deps, orgId));
     } catch (error) {
       orgsFailed += 1;
-      (deps.log ?? silentLogger).error('weekly digest failed for an organisation', { orgId, error: error instanceof Error ? error.name : typeof error });
+      loggerOf(deps).error('weekly digest failed for an organisation', { orgId, error: error instanceof Error ? error.name : typeof error });
     }
   }
   return { ...outcome, orgsFailed };

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { isDeliveryFailure, isDeliveryStatus } from '../domain/delivery';
 import type { Delivery } from '../domain/model';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { DomainError, describeIssues } from './errors';
 import { MESSAGE_SID } from './inbound-sms';
 import type { EngagementStore } from '../ports/engagement';
@@ -36,7 +36,7 @@ export async function recordDeliveryStatus(deps: { store: Store; clock: Clock; l
   const parsed = DeliveryStatusInput.safeParse(raw);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const { personId, messageId, status, errorCode } = parsed.data;
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   if (!isDeliveryStatus(status)) {
     log.warn('delivery status not tracked', { messageId, status });
     return { outcome: 'ignored' };

@@ -3,7 +3,7 @@ import { applyEvent, cohortRef, emptyStats, recountStats, type EngagementEvent, 
 import { PersonGone } from '../domain/errors';
 import type { Message, Person } from '../domain/model';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { EngagementStore } from '../ports/engagement';
 import { checkinTest } from './checkin-test';
 import type { Library } from './planning';
@@ -31,7 +31,7 @@ export async function countEvent(deps: EngagementDeps, personId: string, event: 
     await deps.engagement.changeStats(personId, (current) => current && applyEvent(current, event));
   } catch (error) {
     if (error instanceof PersonGone) return;
-    (deps.log ?? silentLogger).warn('engagement not counted; a recount will find it', { personId, event: event.kind, error: error instanceof Error ? error.name : typeof error });
+    loggerOf(deps).warn('engagement not counted; a recount will find it', { personId, event: event.kind, error: error instanceof Error ? error.name : typeof error });
   }
 }
 
@@ -156,6 +156,6 @@ export async function countPersonDetails(deps: Partial<EngagementDeps>, person: 
     );
   } catch (error) {
     if (error instanceof PersonGone) return;
-    (deps.log ?? silentLogger).warn('engagement not counted; a recount will find it', { personId: person.personId, event: 'details', error: error instanceof Error ? error.name : typeof error });
+    loggerOf(deps).warn('engagement not counted; a recount will find it', { personId: person.personId, event: 'details', error: error instanceof Error ? error.name : typeof error });
   }
 }

@@ -9,7 +9,7 @@ import { findStep } from '../domain/render';
 import * as say from '../domain/sms-replies';
 import { formatLocal } from '../domain/template';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
@@ -128,7 +128,7 @@ export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Prom
   const parsed = InboundSms.safeParse(raw);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const input = parsed.data;
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const now = deps.clock.now();
   const screen = assessRisk(input.body);
   const { phone } = channelAddress(input.from)!;

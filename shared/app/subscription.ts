@@ -24,7 +24,7 @@ import { CalendarDate, personalDateProblems } from '../domain/personal-dates';
 import { formatLocal } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, issueToken, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import { definedOnly } from './enroll';
 import { loadLibrary } from './library';
@@ -292,7 +292,7 @@ async function sendConfirmation(deps: SubscriptionDeps, person: Person): Promise
     ...definedOnly({ firstName: person.firstName }),
   });
   const result = await deps.email.send({ to: person.email, ...words, messageId: `signup.${person.personId}.confirm-email` });
-  if (result.status !== 'sent') (deps.log ?? silentLogger).warn('confirmation email not sent', { personId: person.personId, reason: result.reason });
+  if (result.status !== 'sent') loggerOf(deps).warn('confirmation email not sent', { personId: person.personId, reason: result.reason });
   return result.status === 'sent' ? 'sent' : 'failed';
 }
 
@@ -301,7 +301,7 @@ async function sendSmsOptInRequest(deps: SubscriptionDeps, person: Person): Prom
   if (!person.phone) return 'failed';
   if (!(await claimNotice(deps, person.personId, 'sms-optin'))) return 'throttled';
   const result = await deps.sms.send({ to: person.phone, body: smsOptInRequest(person.profile.cadence), messageId: `signup.${person.personId}.sms-optin` });
-  if (result.status !== 'sent') (deps.log ?? silentLogger).warn('sms opt-in request not sent', { personId: person.personId, reason: result.reason });
+  if (result.status !== 'sent') loggerOf(deps).warn('sms opt-in request not sent', { personId: person.personId, reason: result.reason });
   return result.status === 'sent' ? 'sent' : 'failed';
 }
 
@@ -321,7 +321,7 @@ async function numberBudgetAllows(deps: SubscriptionDeps, number: string, client
  * start a WhatsApp conversation with free text), asking for YES. Their YES opens the window too.
  */
 async function sendWhatsAppOptInRequest(deps: SubscriptionDeps, person: Person): Promise<'sent' | 'throttled' | 'failed'> {
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const template = deps.whatsappSetup && templateForPurpose(deps.whatsappSetup.templates, 'opt-in-request');
   const contentSid = template && deps.whatsappSetup!.approved.get(template.name);
   if (!person.phone || !contentSid || !deps.whatsapp) {
@@ -429,11 +429,11 @@ export async function subscribe(deps: SubscriptionDeps, raw: unknown, client?: {
   if (deps.publicForms) {
     const budgets = formBudgets(deps.publicForms.caps, { address: client?.address ?? 'unknown', salt: deps.tokenSecret }, form.smsConsent === 'yes' || form.whatsappConsent === 'yes' ? form.mobile : undefined);
     if (!(await deps.publicForms.limits.take(budgets, now))) {
-      (deps.log ?? silentLogger).warn('sign-up refused: a public form limit was reached', { budgets: budgets.length });
+      loggerOf(deps).warn('sign-up refused: a public form limit was reached', { budgets: budgets.length });
       return { status: 'too-many' };
     }
   }
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const none = { confirmation: 'none', smsRequest: 'none' } as const;
   if (form.website) return { status: 'accepted', detail: 'ignored', ...none };
   // A form sent twice at once (a double click) is two sign-ups racing to create one person: the one
@@ -585,7 +585,7 @@ export async function confirmEmail(deps: SubscriptionDeps, token: string): Promi
     const saved = await deps.store.getPerson(person.personId);
     if (saved?.phone && saved.consent.sms?.state === 'pending' && !saved.consent.sms.source.startsWith('counselor:')) await sendSmsOptInRequest(deps, saved);
     if (saved?.phone && saved.consent.whatsapp?.state === 'pending' && !saved.consent.whatsapp.source.startsWith('counselor:')) await sendWhatsAppOptInRequest(deps, saved);
-    (deps.log ?? silentLogger).info('email consent confirmed', { personId: person.personId, invitation: invitation !== undefined });
+    loggerOf(deps).info('email consent confirmed', { personId: person.personId, invitation: invitation !== undefined });
     return { status: 'confirmed', personId: person.personId, ...(accepted?.orgNames[0] && { orgName: accepted.orgNames[0] }) };
   } catch (error) {
     // Erased between the press and now: the link opens nothing any more.
@@ -924,7 +924,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
   }
   if (askSms) await sendSmsOptInRequest(deps, saved);
   if (askWhatsApp) await sendWhatsAppOptInRequest(deps, saved);
-  (deps.log ?? silentLogger).info('preferences saved', { personId: current.personId, notes });
+  loggerOf(deps).info('preferences saved', { personId: current.personId, notes });
   return { status: 'saved', view: await viewOf(deps, saved), notes };
 }
 
@@ -943,7 +943,7 @@ export async function eraseMyData(deps: SubscriptionDeps, token: string): Promis
   await deps.store.beginErasure(check.payload.sub, now);
   const memberships = (await deps.counselors?.forgetPerson(check.payload.sub)) ?? 0;
   const items = memberships + (await deps.store.erasePerson(check.payload.sub, now));
-  (deps.log ?? silentLogger).info('person erased on request', { items });
+  loggerOf(deps).info('person erased on request', { items });
   return { status: 'erased', items };
 }
 
@@ -988,7 +988,7 @@ export async function unsubscribe(deps: SubscriptionDeps, token: string, source:
   // Even when already revoked: a message planned by a race since then must not go either.
   await deps.store.cancelPendingMessages(person.personId, 'unsubscribed', now, 'email');
   const status = had && had.state !== 'revoked' ? 'unsubscribed' : 'already-unsubscribed';
-  (deps.log ?? silentLogger).info('email unsubscribe', { personId: person.personId, source, status });
+  loggerOf(deps).info('email unsubscribe', { personId: person.personId, source, status });
   return { status, personId: person.personId };
 }
 
@@ -1055,7 +1055,7 @@ export async function handleSesEvent(deps: Pick<SubscriptionDeps, 'store' | 'clo
     }
     await deps.store.cancelPendingMessages(person.personId, source === 'ses-bounce' ? 'bounced' : 'complained', now, 'email');
     suppressed++;
-    (deps.log ?? silentLogger).info('email address suppressed', { personId: person.personId, source });
+    loggerOf(deps).info('email address suppressed', { personId: person.personId, source });
   }
   return { status: suppressed > 0 ? 'suppressed' : 'ignored', suppressed, unknown };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { DomainError, describeIssues } from './errors';
 import type { Library } from './planning';
 import { updateProfile } from './replan';
@@ -34,6 +34,6 @@ export async function resumeCoaching(
   const { supportHold: _lifted, ...profile } = person.profile;
   const { planned } = await updateProfile(deps, personId, () => ({ profile }));
   await deps.store.saveSafetyEvent({ personId, eventId: randomUUID(), at: deps.clock.now().toISOString(), kind: 'hold-lifted', by });
-  (deps.log ?? silentLogger).info('support hold lifted', { personId });
+  loggerOf(deps).info('support hold lifted', { personId });
   return { resumed: true, planned: planned.length };
 }
