@@ -20,6 +20,7 @@ import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson } from './replan';
 import { linkMember, unlinkMember } from './engagement';
+import { mapWithConcurrency } from '../domain/concurrency';
 
 /**
  * Cohorts (issue 5): a counselor's groups of applicants. Create, rename, archive; add members (by
@@ -194,7 +195,7 @@ async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Coh
   const members = (await deps.counselors.listCohortMembers(after.orgId, after.cohortId)).filter((m) => m.status === 'active');
   const nowIso = deps.clock.now().toISOString();
   let changed = 0;
-  await forEachLimited(members, 8, async (member) => {
+  await mapWithConcurrency(members, 8, async (member) => {
     const person = await deps.store.getPerson(member.personId);
     if (!person || !(isAcceptedMember(member) || ownRecordOf(person, after.orgId))) return;
     const held = await deps.store.listEnrollments(person.personId);
@@ -335,7 +336,7 @@ export async function upsertMembers(batch: MemberBatch, inputs: readonly MemberI
   for (let start = 0; start < inputs.length; start += READ_CHUNK) chunks.push(Array.from({ length: Math.min(READ_CHUNK, inputs.length - start) }, (_, i) => start + i));
 
   let failed = false;
-  await forEachLimited(chunks, CHUNK_CONCURRENCY, async (chunk) => {
+  await mapWithConcurrency(chunks, CHUNK_CONCURRENCY, async (chunk) => {
     // After a fault no new chunk starts: the error goes back at once, and a re-run does the rest.
     if (failed) return;
     try {
@@ -361,7 +362,7 @@ export async function upsertMembers(batch: MemberBatch, inputs: readonly MemberI
       return true;
     });
     const fresh: { index: number; change: MemberChange }[] = [];
-    await forEachLimited(ready, ROW_CONCURRENCY, async (index) => {
+    await mapWithConcurrency(ready, ROW_CONCURRENCY, async (index) => {
       const plan = await planMember(batch, inputs[index]!, reads);
       if (!isChange(plan)) settle(index, plan);
       else if (!plan.create) settle(index, await writeMemberChange(batch, plan));
@@ -735,7 +736,7 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
   for (let start = 0; start < members.length; start += INVITATION_READ_CHUNK) {
     const chunk = members.slice(start, start + INVITATION_READ_CHUNK);
     const people = await deps.store.getPeople(chunk.map((m) => m.personId));
-    await forEachLimited(chunk, 16, async (member) => {
+    await mapWithConcurrency(chunk, 16, async (member) => {
       const person = people.get(member.personId);
       if (!person) return;
       report.invited++;
@@ -800,14 +801,6 @@ function invitationMessage(person: Person, messageId: string, channel: Channel, 
     attempts: [],
     updatedAt: at,
   };
-}
-
-async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 // ---- Removal and erasure ------------------------------------------------------------------------------

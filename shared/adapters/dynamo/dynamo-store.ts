@@ -22,6 +22,7 @@ import { CHANNELS, type Channel } from '../../domain/sequence';
 import { alertLevelOf, isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
 import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
 import { statusesBelow } from '../../domain/delivery';
+import { mapWithConcurrency } from '../../domain/concurrency';
 import type { NewPerson, Store } from '../../ports';
 import {
   ENROLLMENT_PREFIX,
@@ -1061,17 +1062,3 @@ function withoutUndefined<T>(value: T): T {
   }
   return value;
 }
-
-async function mapWithConcurrency<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
-}
-
