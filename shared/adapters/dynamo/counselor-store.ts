@@ -19,6 +19,7 @@ import {
   ORGANISATION_INDEX_PREFIX,
   TABLE_DEFINITION,
   auditKey,
+  ifAbsent,
   auditPk,
   cohortKey,
   cohortMemberKey,
@@ -105,7 +106,7 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
 
   /** The row's answer as read: the condition a write of the row is made under. */
   function overAnswer(before: CohortMember | undefined): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
-    if (!before) return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
+    if (!before) return ifAbsent();
     const names = { '#status': 'status', '#consent': 'consent', '#state': 'state' };
     return before.consent
       ? { ConditionExpression: '#status = :status AND #consent.#state = :state', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':status': before.status, ':state': before.consent.state } }

@@ -36,6 +36,7 @@ import {
   emailLookupKey,
   enrollmentIdFromSk,
   enrollmentKey,
+  ifAbsent,
   messageIdFromSk,
   messageKey,
   parseDueSk,
@@ -161,6 +162,17 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     }
   }
 
+  /** Writes the item unless something is at its key already: true when this call wrote it. */
+  async function putIfAbsent(op: string, Item: Item): Promise<boolean> {
+    try {
+      await measured(op, 'write', () => doc.send(new PutCommand({ TableName, Item, ...ifAbsent(), ReturnConsumedCapacity: 'TOTAL' })));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async function getItem(op: string, key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
     const out = await measured(op, 'read', () =>
       doc.send(
@@ -282,7 +294,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
    * season row, and their enrollments (so whoever finds the person finds their enrollments too).
    */
   function newPersonItems({ person, enrollments, replacesLookupsOf = [] }: NewPerson) {
-    const absent = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: namesFor(PK) };
+    const absent = ifAbsent();
     const gone = replacesLookupsOf.slice(0, 10);
     // A lookup is free when nobody holds it, or only someone gone does.
     const free =
@@ -798,27 +810,11 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     // ---- SMS conversation (issue 4, SMS half) ----------------------------------------------------
 
     async claimInboundSms(messageSid, at) {
-      try {
-        await measured('claimInboundSms', 'write', () =>
-          doc.send(
-            new PutCommand({
-              TableName,
-              Item: {
-                ...inboundSmsKey(messageSid),
-                at: at.toISOString(),
-                [timeToLiveAttribute]: Math.floor(at.getTime() / 1000) + INBOUND_DEDUPE_DAYS * 86_400,
-              },
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: namesFor(PK),
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return putIfAbsent('claimInboundSms', {
+        ...inboundSmsKey(messageSid),
+        at: at.toISOString(),
+        [timeToLiveAttribute]: Math.floor(at.getTime() / 1000) + INBOUND_DEDUPE_DAYS * 86_400,
+      });
     },
 
     async releaseInboundSms(messageSid) {
@@ -893,23 +889,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     // ---- Email subscription (issue 4, email half) ------------------------------------------------
 
     async consumeTokenNonce(nonce, expiresAt) {
-      try {
-        await measured('consumeTokenNonce', 'write', () =>
-          doc.send(
-            new PutCommand({
-              TableName,
-              Item: { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) },
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: namesFor(PK),
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return putIfAbsent('consumeTokenNonce', { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) });
     },
 
     async claimPersonNotice(personId, notice, now, until) {

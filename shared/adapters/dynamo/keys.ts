@@ -73,6 +73,12 @@ export const TABLE_DEFINITION = {
   dueIndex: { name: DUE_INDEX, partitionKey: 'duePk', sortKey: 'dueSk' },
 } as const;
 
+/**
+ * The condition of a write that may only create: nothing is at the item's key yet. Claims (a
+ * webhook's id, a token's nonce) and first writes (a person, a plan, a member row) all rest on it.
+ */
+export const ifAbsent = () => ({ ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE_DEFINITION.partitionKey } as Record<string, string> });
+
 export const personKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'PROFILE' });
 export const phoneLookupKey = (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'LOOKUP' });
 export const emailLookupKey = (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'LOOKUP' });
