@@ -4,7 +4,8 @@ import { serializeCalendar, type IcsEvent } from '../domain/ics';
 import type { Person } from '../domain/model';
 import { timeline } from '../domain/plan';
 import { PERSONAL_DATE_NAMES, PERSONAL_DATES } from '../domain/subscription-words';
-import { issueToken, verifyToken } from '../domain/tokens';
+import { publicLink } from '../domain/links';
+import { verifyToken } from '../domain/tokens';
 import { loggerOf } from '../ports';
 import { loadLibrary } from './library';
 import { personalDatesIn } from './plan-enrollments';
@@ -21,8 +22,7 @@ type LinkDeps = Pick<SubscriptionDeps, 'tokenSecret' | 'publicBaseUrl' | 'clock'
 
 /** The https address of the person's feed, at their current calendar version. */
 export function calendarUrl(deps: LinkDeps, person: Pick<Person, 'personId' | 'calendarVersion'>): string {
-  const token = issueToken(deps.tokenSecret, 'calendar', person.personId, deps.clock.now(), undefined, { version: person.calendarVersion ?? 0 });
-  return `${deps.publicBaseUrl.replace(/\/$/, '')}/calendar/${token}.ics`;
+  return publicLink(deps, 'calendar', person.personId, { version: person.calendarVersion ?? 0 });
 }
 
 export type CalendarOutcome = { status: 'ok'; ics: string } | InvalidLink;

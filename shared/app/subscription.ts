@@ -22,7 +22,8 @@ import {
 } from '../domain/subscription-words';
 import { CalendarDate, personalDateProblems } from '../domain/personal-dates';
 import { formatLocal } from '../domain/template';
-import { TOKEN_LIFETIME_SECONDS, issueToken, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
+import { publicLink } from '../domain/links';
+import { TOKEN_LIFETIME_SECONDS, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
 import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
@@ -119,13 +120,9 @@ const oneWayProposal = (country: string) =>
 
 // ---- Links -------------------------------------------------------------------------------------
 
-const base = (deps: SubscriptionDeps) => deps.publicBaseUrl.replace(/\/$/, '');
-const link = (deps: SubscriptionDeps, purpose: TokenPurpose, personId: string, path: string, suffix = '') =>
-  `${base(deps)}/${path}/${issueToken(deps.tokenSecret, purpose, personId, deps.clock.now())}${suffix}`;
-
-export const preferencesUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'preferences', personId, 'preferences');
-export const unsubscribeUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'unsubscribe', personId, 'unsubscribe');
-const confirmUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'confirm-email', personId, 'confirm');
+export const preferencesUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'preferences', personId);
+export const unsubscribeUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'unsubscribe', personId);
+const confirmUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'confirm', personId);
 
 /** Why a link did not open anything: the pages say it plainly, and nothing changes. */
 export type InvalidLink = { status: 'invalid-link'; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person' };
@@ -701,7 +698,7 @@ async function viewOf(deps: SubscriptionDeps, person: Person): Promise<Preferenc
     ...(person.interviews && { interviews: person.interviews.count }),
     tracks: OPTIONAL_TRACKS.map(({ sequenceId, label }) => ({ sequenceId, label, on: !person.profile.mutedSequences?.includes(sequenceId) })),
     calendarUrl: calendarUrl(deps, person),
-    planUrl: link(deps, 'preferences', person.personId, 'plan'),
+    planUrl: publicLink(deps, 'plan', person.personId),
     ...definedOnly({
       firstName: person.firstName,
       emailMasked: person.email && maskEmail(person.email),
