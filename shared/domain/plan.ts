@@ -87,9 +87,6 @@ export const InternalTarget = z.union([
 ]);
 export type InternalTarget = z.infer<typeof InternalTarget>;
 
-export function kindOfTarget(target: InternalTarget): DeadlineKind {
-  return target.startsWith('date:') ? PERSONAL_DATE_KINDS[target.slice(5) as PersonalDate] : SEASON_EVENT_KIND;
-}
 export function titleOfTarget(target: InternalTarget): string {
   return target.startsWith('date:') ? PERSONAL_DATES[target.slice(5) as PersonalDate] : SEASON_EVENTS[target.slice(7) as SeasonEvent];
 }
