@@ -63,7 +63,7 @@ export const TIME_ZONE_SCRIPT = `(function(){var s=document.getElementById("time
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** Nothing may load from anywhere; our one stylesheet and one script by hash; forms post to us. */
-export function contentSecurityPolicy(withScript: boolean): string {
+function contentSecurityPolicy(withScript: boolean): string {
   return [
     "default-src 'none'",
     `style-src ${hash(STYLE)}`,
@@ -87,7 +87,7 @@ export interface PageResponse {
  * no script (the pages have none to spare under their CSP), and a screen reader then reads the
  * field's label and its error together.
  */
-export function focusFirstProblem(html: string): string {
+function focusFirstProblem(html: string): string {
   return html.replace(' aria-invalid="true"', ' aria-invalid="true" autofocus');
 }
 

@@ -35,7 +35,7 @@ export interface CounselorServices extends Pick<Services, 'store' | 'counselors'
   smsCountryCodes?: readonly string[];
 }
 
-export interface CounselorSignIn {
+interface CounselorSignIn {
   hosted: HostedSignIn;
   /** Milliseconds the callback waits for Cognito's token endpoint. */
   timeoutMs: number;

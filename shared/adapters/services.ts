@@ -101,7 +101,7 @@ export function whatsappSetupOf(config: Pick<SendingConfig, 'WHATSAPP_FROM' | 'W
   };
 }
 
-export interface SesEventSettings {
+interface SesEventSettings {
   sns: SnsClient;
   /** The topic SES publishes to (SES_EVENTS_TOPIC_ARN): the only one subscribed to and read. */
   topicArn?: string;

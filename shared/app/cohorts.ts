@@ -48,7 +48,7 @@ export interface CohortDeps extends SubscriptionDeps {
  * is allowed only as a plain number (checked apart, see MemberInput).
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
-export const looksLikeFormula = (value: string) => FORMULA_START.test(value);
+const looksLikeFormula = (value: string) => FORMULA_START.test(value);
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 
 const plainText = (max: number, what: string) =>
@@ -115,7 +115,7 @@ const ProgramDates = z.record(AnchorName, AnchorValue).refine(
   { message: `a cohort sets program dates only: ${PERSONAL_DATE_NAMES.join(', ')} are each member's own (give them per member) and enrolled is set when they join` },
 );
 
-export const CohortInput = z
+const CohortInput = z
   .object({
     name: plainText(120, 'name'),
     season: z.number().int().min(2020).max(2100),
@@ -123,7 +123,7 @@ export const CohortInput = z
     anchorOverrides: ProgramDates.default({}),
   })
   .strict();
-export const CohortChange = z
+const CohortChange = z
   .object({
     name: plainText(120, 'name').optional(),
     season: z.number().int().min(2020).max(2100).optional(),
@@ -254,7 +254,7 @@ export async function memberBatch(deps: CohortDeps, actor: CounselorPrincipal, c
   return { deps, actor, cohort, org, library: deps.library ?? (await loadLibrary(deps.store)), now: deps.clock.now() };
 }
 
-export { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../domain/ownership';
+export { REMOVED_CONSENT_TEXT } from '../domain/ownership';
 const removedByCounselor = (consent: Consent | undefined) => consent?.state === 'revoked' && consent.text === REMOVED_CONSENT_TEXT;
 
 /**
@@ -276,7 +276,7 @@ const removedByCounselor = (consent: Consent | undefined) => consent?.state === 
  *    concurrent import got there first, the row is read again and becomes case 2.
  * Invitations go out apart (sendInvitations), so a large import is not held up by sending.
  */
-export async function upsertMember(batch: MemberBatch, input: MemberInput): Promise<RowOutcome> {
+async function upsertMember(batch: MemberBatch, input: MemberInput): Promise<RowOutcome> {
   const reads = storeReads(batch.deps);
   for (let round = 1; ; round++) {
     const plan = await planMember(batch, input, reads);
@@ -631,7 +631,7 @@ function stable(value: unknown): string {
 }
 
 /** The largest JSON batch: bigger lists belong in a CSV import. */
-export const MAX_JSON_MEMBERS = 500;
+const MAX_JSON_MEMBERS = 500;
 const JsonMembers = z.object({ members: z.array(z.unknown()).min(1).max(MAX_JSON_MEMBERS, `at most ${MAX_JSON_MEMBERS} members per request; use a CSV import for more`) }).strict();
 
 export interface MembersReport {
@@ -905,7 +905,7 @@ export async function eraseMember(deps: CohortDeps, actor: CounselorPrincipal, c
 
 // ---- Counselors of an org ----------------------------------------------------------------------------
 
-export const NewCounselor = z
+const NewCounselor = z
   .object({
     email: z.string().max(254).pipe(Email),
     role: CounselorRole.default('counselor'),
@@ -928,7 +928,7 @@ export async function addCounselor(deps: Pick<CohortDeps, 'counselors' | 'clock'
   return { counselor, created: true };
 }
 
-export const CounselorChange = z.object({ role: CounselorRole }).strict();
+const CounselorChange = z.object({ role: CounselorRole }).strict();
 
 /** An admin changes a counselor's role; nobody demotes themselves (an org must keep its admin). */
 export async function changeCounselorRole(deps: Pick<CohortDeps, 'counselors' | 'clock'>, actor: CounselorPrincipal, counselorId: string, raw: unknown): Promise<Counselor> {

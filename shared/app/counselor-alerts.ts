@@ -95,7 +95,7 @@ async function sendOnce(deps: CounselorAlertDeps, key: string, build: () => Emai
 // ---- Crisis alerts -----------------------------------------------------------------------------------
 
 export const crisisAlertKey = (eventId: string, counselorId: string) => `crisis#${eventId}#${counselorId}`;
-export const talkAlertKey = (eventId: string, counselorId: string) => `talk#${eventId}#${counselorId}`;
+const talkAlertKey = (eventId: string, counselorId: string) => `talk#${eventId}#${counselorId}`;
 
 /**
  * Emails every counselor of every organisation whose active cohort holds the person (and who said
@@ -190,7 +190,7 @@ export async function sweepCrisisAlerts(deps: CounselorAlertDeps, lookbackHours 
 
 // ---- Weekly digest -------------------------------------------------------------------------------------
 
-export const digestKey = (orgId: string, cohortId: string, weekStart: string, counselorId: string) => `digest#${orgId}#${cohortId}#${weekStart}#${counselorId}`;
+const digestKey = (orgId: string, cohortId: string, weekStart: string, counselorId: string) => `digest#${orgId}#${cohortId}#${weekStart}#${counselorId}`;
 
 /**
  * One email per live cohort of the organisation that has members, to each of its counselors who

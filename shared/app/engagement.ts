@@ -1,4 +1,4 @@
-import { isAcceptedMember, type CohortMember } from '../domain/counselor';
+import type { CohortMember } from '../domain/counselor';
 import { applyEvent, cohortRef, emptyStats, recountStats, type EngagementEvent, type EngagementStats } from '../domain/engagement';
 import { PersonGone } from '../domain/errors';
 import type { Message, Person } from '../domain/model';
@@ -49,7 +49,7 @@ export async function countMessageOutcome(
 }
 
 /** Their channels' consent as the counts keep it (opted out, confirmed ...). */
-export const consentEvent = (person: Pick<Person, 'consent'>, at: Date): EngagementEvent => ({
+const consentEvent = (person: Pick<Person, 'consent'>, at: Date): EngagementEvent => ({
   kind: 'consent',
   at: at.toISOString(),
   email: person.consent.email?.state ?? 'none',
@@ -136,11 +136,6 @@ async function setFollowed(deps: Pick<LinkDeps, 'store'>, personId: string, foll
   } catch (error) {
     if (!(error instanceof PersonGone)) throw error;
   }
-}
-
-/** Every accepted membership of the person is linked (a repair: links that a crash left unmade). */
-export async function linkAcceptedMemberships(deps: LinkDeps, memberships: readonly CohortMember[]): Promise<void> {
-  for (const member of memberships.filter(isAcceptedMember)) await linkMember(deps, member);
 }
 
 

@@ -107,7 +107,7 @@ function answerDeps(deps: SubscriptionDeps): MembershipAnswerDeps | undefined {
 }
 
 /** Whether a number's country may get texts from this deployment. */
-export const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) => deps.smsCountryCodes === undefined || mayText(deps.smsCountryCodes, phone);
+const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) => deps.smsCountryCodes === undefined || mayText(deps.smsCountryCodes, phone);
 const NOT_TEXTABLE = 'We cannot send texts to numbers in that country yet: leave the number out and use email.';
 const NO_WHATSAPP = 'Match Coach is not on WhatsApp yet: untick WhatsApp, and choose texts or email.';
 const NOT_BOTH = 'Choose WhatsApp or texts, not both: the same messages would come twice.';
@@ -121,7 +121,6 @@ const oneWayProposal = (country: string) =>
 // ---- Links -------------------------------------------------------------------------------------
 
 export const preferencesUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'preferences', personId);
-export const unsubscribeUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'unsubscribe', personId);
 const confirmUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'confirm', personId);
 
 /** Why a link did not open anything: the pages say it plainly, and nothing changes. */
@@ -189,7 +188,7 @@ const dateFields = {
   documents_due: optionalField(FormDate),
 } satisfies Record<PersonalDate, z.ZodType>;
 
-export const SubscribeForm = z
+const SubscribeForm = z
   .object({
     email: FormEmail,
     firstName: optionalField(shortText(60, 'A first name')),
@@ -217,7 +216,7 @@ export const SubscribeForm = z
     if (form.smsConsent && form.whatsappConsent) ctx.addIssue({ code: 'custom', path: ['whatsappConsent'], message: NOT_BOTH });
     datesWithinSeason(form, ctx);
   });
-export type SubscribeForm = z.output<typeof SubscribeForm>;
+type SubscribeForm = z.output<typeof SubscribeForm>;
 
 /** Field name -> the first problem with it, for the page to show beside the field. */
 export type FieldErrors = Record<string, string>;
@@ -626,7 +625,7 @@ export async function peekConfirmation(deps: SubscriptionDeps, token: string): P
 
 // ---- Preferences -----------------------------------------------------------------------------------
 
-export type ChannelState = 'on' | 'waiting' | 'off' | 'none';
+type ChannelState = 'on' | 'waiting' | 'off' | 'none';
 
 export interface PreferencesView {
   /** Organisations that follow their coaching, or ask to: theirs to answer and to stop. */
@@ -724,7 +723,7 @@ export const QUIET_END_CHOICES = ['08:00', '09:00', '10:00', '11:00', '12:00'] a
 export const PAUSE_CHOICES = ['keep', 'none', '3', '7', '14', '30', '60', '90'] as const;
 
 const OnOff = z.enum(['on', 'off']);
-export const PreferencesForm = z.object({
+const PreferencesForm = z.object({
   action: z.literal('save'),
   email: OnOff,
   sms: optionalField(OnOff),
@@ -998,7 +997,7 @@ export async function checkUnsubscribeLink(deps: SubscriptionDeps, token: string
 // ---- SES events --------------------------------------------------------------------------------------
 
 const Recipients = z.array(z.object({ emailAddress: z.string().max(400) }).loose()).max(200);
-export const SesEvent = z
+const SesEvent = z
   .object({
     eventType: z.string().max(40).optional(),
     notificationType: z.string().max(40).optional(),
@@ -1062,4 +1061,4 @@ export class SesEventError extends Error {}
 // ---- Calendar feed -----------------------------------------------------------------------------------
 
 // The feed, its links and "reset my calendar link" live in ./calendar-feed.ts.
-export { calendarFeed, type CalendarOutcome } from './calendar-feed';
+export { calendarFeed } from './calendar-feed';

@@ -6,12 +6,12 @@ import { DomainError, describeIssues } from './errors';
 import type { Library } from './planning';
 import { updateProfile } from './replan';
 
-export const ResumeCoachingInput = z.object({
+const ResumeCoachingInput = z.object({
   personId: z.string().min(1),
   /** Who checked in with the person and lifts the hold: kept in their safety record. */
   by: z.string().trim().min(1).max(120),
 });
-export type ResumeCoachingInput = z.input<typeof ResumeCoachingInput>;
+type ResumeCoachingInput = z.input<typeof ResumeCoachingInput>;
 
 /**
  * A human (operator now, counselor with issue 5) has checked in after a risk message and lifts

@@ -304,7 +304,7 @@ export interface RateBudget {
   take(request: RateTake): Promise<RateGrant>;
 }
 
-export interface RateGrant {
+interface RateGrant {
   first: number;
   count: number;
   start: number;

@@ -65,7 +65,7 @@ export interface AnnouncementSent extends AnnouncementPreview {
 }
 
 /** Queued per call: a request has 29 seconds; the CLI queues any number. */
-export const ANNOUNCE_PER_CALL = 1_000;
+const ANNOUNCE_PER_CALL = 1_000;
 const READ_CHUNK = 100;
 
 function parseInput(raw: unknown): AnnouncementInput {
