@@ -19,7 +19,7 @@ import { median, round } from './stats';
  * cohort's links, totals and indexes), built by the same domain functions the stores use.
  */
 
-export interface ViewFigures {
+interface ViewFigures {
   requests: number;
   readUnits: number;
   medianMs: number;

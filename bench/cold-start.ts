@@ -6,7 +6,7 @@ import { build, type Metafile } from 'esbuild';
 import { REPO_ROOT } from './context';
 import { median, round } from './stats';
 
-export interface BundleFigures {
+interface BundleFigures {
   handler: string;
   bundleKB: number;
   importMs: number;

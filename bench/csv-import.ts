@@ -39,7 +39,7 @@ export interface CsvImportResult {
 }
 
 /** Requests per row in all, and per DynamoDB operation (GetItem, TransactWriteItems ...). */
-export interface RequestCount {
+interface RequestCount {
   perRow: number;
   byOperation: Record<string, number>;
 }

@@ -8,7 +8,7 @@ import type { BenchContext } from './context';
 import { batchPut, enrolledPersonItems, MATCH_DAY_NOON } from './seed';
 import { median, round } from './stats';
 
-export interface TickFigures {
+interface TickFigures {
   medianMs: number;
   requests: number;
   readUnits: number;
@@ -29,7 +29,7 @@ export interface IdleResult {
   awsMinimumReadUnitsPerIdleTick: number;
 }
 
-export interface ScanFigures extends TickFigures {
+interface ScanFigures extends TickFigures {
   itemsScanned: number;
   /**
    * False when one Scan of the table took longer than SCAN_LIMIT_MS and was stopped: DynamoDB

@@ -23,7 +23,7 @@ export interface MatchDayOptions {
   seedConcurrency: number;
 }
 
-export interface ChannelFigures {
+interface ChannelFigures {
   configuredRate: number;
   delivered: number;
   duplicates: number;

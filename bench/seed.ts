@@ -28,9 +28,9 @@ export const PROFILE = { season: 2027, applicantType: 'non-us-img', visaTrack: '
 export const MATCH_DAY_NOON = DateTime.fromISO('2027-03-19T12:00', { zone: 'America/New_York' }).toJSDate();
 
 const pad = (i: number) => String(i).padStart(7, '0');
-export const subscriberId = (i: number) => `bench-${pad(i)}`;
-export const phoneOf = (i: number) => `+1555${pad(i)}`;
-export const emailOf = (i: number) => `s${pad(i)}@bench.example`;
+const subscriberId = (i: number) => `bench-${pad(i)}`;
+const phoneOf = (i: number) => `+1555${pad(i)}`;
+const emailOf = (i: number) => `s${pad(i)}@bench.example`;
 
 /**
  * Subscriber i's Match Day message on one channel, due at `dueAt`: the real match-week step, so

@@ -4,11 +4,11 @@ import { seasonEnd } from '../shared/domain/calendar';
 import { findStep } from '../shared/domain/render';
 import { templateForStep } from '../shared/domain/whatsapp-templates';
 import { WINDOW_HOURS } from '../shared/domain/whatsapp';
-import { simulateSeason } from '../shared/adapters/simulation';
+import { simulateSeason } from '../shared/tools/simulation';
 
 /**
  * What WhatsApp would cost per coached person, measured on the five personas' seasons (the real
- * engine in memory, shared/adapters/simulation.ts): how many messages reach the phone a month, how
+ * engine in memory, shared/tools/simulation.ts): how many messages reach the phone a month, how
  * many of them would go as utility and as marketing templates, and how many could go as free text
  * inside the 24-hour window if the person answered each check-in within the hour (an upper bound:
  * people answer some check-ins late or not at all, and write at other times too).

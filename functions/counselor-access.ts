@@ -33,9 +33,9 @@ export interface CounselorRouteContext extends RouteContext<CounselorServices> {
 
 // ---- The session cookie -------------------------------------------------------------------------------
 
-export const SESSION_COOKIE = 'mc_counselor';
+const SESSION_COOKIE = 'mc_counselor';
 /** On https the `__Host-` prefix also pins the cookie to this exact host and Path=/. */
-export const sessionCookieName = (secure: boolean) => (secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
+const sessionCookieName = (secure: boolean) => (secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE);
 
 /** A JWT's three base64url parts; anything else is not worth a verification. */
 export const TokenText = z.string().trim().max(8192).regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/, 'that does not look like an access token');
@@ -43,7 +43,7 @@ export const TokenText = z.string().trim().max(8192).regex(/^[A-Za-z0-9_-]+\.[A-
 const headerOf = (event: APIGatewayProxyEventV2, name: string) => Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
 
 /** Cookies arrive in `event.cookies` from API Gateway and in the Cookie header from the local server. */
-export function cookieToken(event: APIGatewayProxyEventV2): string | undefined {
+function cookieToken(event: APIGatewayProxyEventV2): string | undefined {
   const pairs = [...(event.cookies ?? []), ...(headerOf(event, 'cookie')?.split(';') ?? [])];
   for (const pair of pairs) {
     const cut = pair.indexOf('=');
@@ -57,7 +57,7 @@ export function cookieToken(event: APIGatewayProxyEventV2): string | undefined {
 }
 
 /** The same event with the token as its Bearer header, for the one verifier. */
-export const withBearer = (event: APIGatewayProxyEventV2, token: string): APIGatewayProxyEventV2 => ({
+const withBearer = (event: APIGatewayProxyEventV2, token: string): APIGatewayProxyEventV2 => ({
   ...event,
   headers: { ...Object.fromEntries(Object.entries(event.headers ?? {}).filter(([k]) => k.toLowerCase() !== 'authorization')), authorization: `Bearer ${token}` },
 });
@@ -78,13 +78,13 @@ export function sessionCookie(services: Pick<CounselorServices, 'publicBaseUrl'>
  *   counselor removed or never there.
  * - `none`: nothing presented at all (a browser that never signed in).
  */
-export type CounselorAccess = { status: 'signed-in'; principal: CounselorPrincipal } | { status: 'refused' } | { status: 'none' };
+type CounselorAccess = { status: 'signed-in'; principal: CounselorPrincipal } | { status: 'refused' } | { status: 'none' };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 const hasAuthorizerClaims = (event: APIGatewayProxyEventV2) =>
   Boolean((event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } } | undefined)?.authorizer?.jwt?.claims);
 
-export async function counselorAccess(services: Pick<CounselorServices, 'counselorAuth' | 'counselors'>, event: APIGatewayProxyEventV2, options: { cookieOnPost?: boolean } = {}): Promise<CounselorAccess> {
+async function counselorAccess(services: Pick<CounselorServices, 'counselorAuth' | 'counselors'>, event: APIGatewayProxyEventV2, options: { cookieOnPost?: boolean } = {}): Promise<CounselorAccess> {
   const fromHeader = Boolean(headerOf(event, 'authorization')) || hasAuthorizerClaims(event);
   const cookie = SAFE_METHODS.has(event.requestContext?.http?.method ?? 'GET') || options.cookieOnPost ? cookieToken(event) : undefined;
   if (!fromHeader && !cookie) return { status: 'none' };

@@ -74,7 +74,7 @@ export function problemAsPage(problem: Problem, renderers: ProblemRenderers = {}
 }
 
 /** A problem as JSON: `{ error: code, message }`. */
-export function problemAsJson(problem: Problem): APIGatewayProxyStructuredResultV2 {
+function problemAsJson(problem: Problem): APIGatewayProxyStructuredResultV2 {
   const body = json(problem.status, { error: problem.code, message: problem.message });
   return { ...body, headers: { ...body.headers, ...problem.headers } };
 }

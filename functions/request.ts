@@ -7,7 +7,7 @@ import { parseMultipartForm } from './multipart-form';
  * fields is each route's zod schema.
  */
 
-export const MAX_FORM_BYTES = 64 * 1024;
+const MAX_FORM_BYTES = 64 * 1024;
 
 export class BadRequest extends Error {}
 

@@ -233,7 +233,6 @@ export type DispatcherConfig = z.infer<typeof DispatcherConfigSchema>;
 export type ApiConfig = z.infer<typeof ApiConfigSchema>;
 export type CounselorApiConfig = z.infer<typeof CounselorApiConfigSchema>;
 export type WeeklyDigestConfig = z.infer<typeof WeeklyDigestConfigSchema>;
-export type CounselorTokenConfig = z.infer<typeof CounselorTokenConfigSchema>;
 
 /** Each function's schema, by the handler names of infra/handlers.ts (test/infra/stacks.test.ts checks the stack sets exactly these). */
 export const FUNCTION_CONFIG = {
@@ -252,7 +251,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** One function's settings, failing fast with every problem named. */
-export function parseWith<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+function parseWith<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`).join('; ');

@@ -211,13 +211,13 @@ export function cohortListPage(args: { base: string; principal: CounselorPrincip
 // ---- One cohort -----------------------------------------------------------------------------------------
 
 const CONSENT_WORDS: Record<ConsentBucket, string> = { confirmed: 'Confirmed', pending: 'Invited, not yet confirmed', revoked: 'Opted out', none: 'No channel' };
-export const FLAG_WORDS: Record<FlagReason, string> = {
+const FLAG_WORDS: Record<FlagReason, string> = {
   crisis: 'Crisis message (coaching paused)',
   distress: 'Sounded distressed',
   'low-scores': 'Two low check-ins in a row',
   'no-reply': 'No reply for 14 days',
 };
-export const OPEN_FLAG_WORDS: Record<OpenFlagReason, string> = {
+const OPEN_FLAG_WORDS: Record<OpenFlagReason, string> = {
   crisis: 'Crisis message (coaching paused)',
   talk: 'Asked to talk (TALK)',
   distress: 'Sounded distressed',
@@ -229,7 +229,7 @@ const stat = (n: string | number, label: string, id?: string) => `<li${id ? ` id
 const pct = (rate: number) => `${Math.round(rate * 100)}%`;
 
 /** A link to the cohort page with these query settings (the page's own address, query ordered). */
-export function cohortQueryUrl(paths: Paths, cohortId: string, query: { show?: MemberFilter; q?: string; after?: string }): string {
+function cohortQueryUrl(paths: Paths, cohortId: string, query: { show?: MemberFilter; q?: string; after?: string }): string {
   const params = new URLSearchParams();
   if (query.show && query.show !== 'all') params.set('show', query.show);
   if (query.q) params.set('q', query.q);

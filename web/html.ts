@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '../shared/domain/html';
 
 /**
  * The frame every page shares: one inline stylesheet and at most one inline script, both allowed
@@ -7,14 +8,8 @@ import { createHash } from 'node:crypto';
  * what a person's phone receives is small and fast on a slow connection.
  */
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+// Pages import it from here with the rest of the frame; the one definition is in the domain, where emails use it too.
+export { escapeHtml };
 
 /**
  * Contrast: body text 12.6:1, hints 6.4:1, errors 6.5:1, button 8.5:1 on white (WCAG AA and more);
@@ -68,7 +63,7 @@ export const TIME_ZONE_SCRIPT = `(function(){var s=document.getElementById("time
 const hash = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** Nothing may load from anywhere; our one stylesheet and one script by hash; forms post to us. */
-export function contentSecurityPolicy(withScript: boolean): string {
+function contentSecurityPolicy(withScript: boolean): string {
   return [
     "default-src 'none'",
     `style-src ${hash(STYLE)}`,
@@ -92,7 +87,7 @@ export interface PageResponse {
  * no script (the pages have none to spare under their CSP), and a screen reader then reads the
  * field's label and its error together.
  */
-export function focusFirstProblem(html: string): string {
+function focusFirstProblem(html: string): string {
   return html.replace(' aria-invalid="true"', ' aria-invalid="true" autofocus');
 }
 

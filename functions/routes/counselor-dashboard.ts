@@ -131,7 +131,7 @@ function callbackFailed(ctx: DashboardContext, status: 400 | 401, reason: string
   return { ...page, headers: { ...page.headers, 'set-cookie': stateCookie(ctx.services, '', 0) } };
 }
 
-export const signInFlowRoutes: Route<CounselorServices>[] = [
+const signInFlowRoutes: Route<CounselorServices>[] = [
   {
     method: 'GET',
     path: SIGN_IN_START_PATH,

@@ -81,7 +81,7 @@ export function escapeXml(text: string): string {
     .replace(/'/g, '&apos;');
 }
 
-export function twimlResponse(replies: readonly string[]): HttpResult {
+function twimlResponse(replies: readonly string[]): HttpResult {
   const messages = replies.map((reply) => `<Message>${escapeXml(reply)}</Message>`).join('');
   return {
     statusCode: 200,

@@ -35,7 +35,7 @@ const PublishedJwks = z.object({
   ),
 });
 
-export class JwksUnavailable extends Error {}
+class JwksUnavailable extends Error {}
 
 export interface JwksSourceOptions {
   /** Milliseconds before a fetch is abandoned: a hung request must not hold a page for 20 s. */

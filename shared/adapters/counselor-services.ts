@@ -8,7 +8,7 @@ import { jwtVerifier, localIssuer } from './local-jwt';
 import type { CounselorAccounts } from '../ports/counselor-accounts';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { createCognitoCounselorAccounts } from './cognito/cognito-counselor-accounts';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { createDynamoStore } from './dynamo/dynamo-store';
 import { createDynamoEngagementStore } from './dynamo/engagement-store';
@@ -37,7 +37,7 @@ export interface CounselorServices extends Pick<Services, 'store' | 'counselors'
   smsCountryCodes?: readonly string[];
 }
 
-export interface CounselorSignIn {
+interface CounselorSignIn {
   hosted: HostedSignIn;
   /** Milliseconds the callback waits for Cognito's token endpoint. */
   timeoutMs: number;
@@ -59,7 +59,7 @@ export async function createCounselorServices(config: CounselorApiConfig, option
     counselors: createDynamoCounselorStore({ client: dynamo, tableName: config.TABLE_NAME }),
     engagement: createDynamoEngagementStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     clock,
-    log: options.log ?? silentLogger,
+    log: loggerOf(options),
     tokenSecret: await tokenSecret(config),
     publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
     postalAddress: config.POSTAL_ADDRESS,

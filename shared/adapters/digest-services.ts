@@ -1,5 +1,5 @@
 import type { WeeklyDigestConfig } from '../config';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import { createDynamoStore } from './dynamo/dynamo-store';
 import { createDynamoEngagementStore } from './dynamo/engagement-store';
@@ -25,7 +25,7 @@ export function createDigestServices(config: WeeklyDigestConfig, options: Servic
     engagement: createDynamoEngagementStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
     email: sesSenderOf(config),
     clock: options.clock ?? { now: () => new Date() },
-    log: options.log ?? silentLogger,
+    log: loggerOf(options),
     publicBaseUrl: config.PUBLIC_BASE_URL.replace(/\/$/, ''),
   };
 }

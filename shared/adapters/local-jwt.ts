@@ -14,7 +14,7 @@ import type { CounselorTokenVerifier } from '../ports/counselor-tokens';
 export const LOCAL_ISSUER = 'https://matchcoach.local/counselor-issuer';
 export const LOCAL_AUDIENCE = 'matchcoach-counselor-local';
 /** A working day, like the Cognito client's tokens (infra/counselors.ts). */
-export const LOCAL_TOKEN_SECONDS = 12 * 60 * 60;
+const LOCAL_TOKEN_SECONDS = 12 * 60 * 60;
 /** Clock skew tolerated on exp and nbf; the same order as API Gateway's. */
 export const CLOCK_SKEW_SECONDS = 30;
 const KEY_FILE = 'counselor-jwt-key.json';

@@ -11,11 +11,11 @@ import { createTwilioWhatsAppSender } from './twilio/twilio-whatsapp-sender';
 import { whatsappTemplateTable } from '../content';
 import type { WhatsAppTemplateTable } from '../domain/whatsapp-templates';
 import { ConfigError } from '../config';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { createDynamoStore } from './dynamo/dynamo-store';
 import { createDynamoRateBudget } from './dynamo/dynamo-rate-budget';
 import type { RateBudget } from '../ports';
-import { issueToken } from '../domain/tokens';
+import { publicLink } from '../domain/links';
 import { tokenSecret, twilioCredentials, type TwilioCredentials } from './secrets';
 import { createSnsClient, snsNetwork, type SnsClient } from './sns';
 import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
@@ -101,7 +101,7 @@ export function whatsappSetupOf(config: Pick<SendingConfig, 'WHATSAPP_FROM' | 'W
   };
 }
 
-export interface SesEventSettings {
+interface SesEventSettings {
   sns: SnsClient;
   /** The topic SES publishes to (SES_EVENTS_TOPIC_ARN): the only one subscribed to and read. */
   topicArn?: string;
@@ -158,6 +158,7 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
   const twilio = () => twilioCredentials(config);
   const base = config.PUBLIC_BASE_URL.replace(/\/$/, '');
   const clock = options.clock ?? { now: () => new Date() };
+  const signer = { publicBaseUrl: base, tokenSecret: secret, clock };
   const whatsappSetup = whatsappSetupOf(config);
   return {
     store: createDynamoStore({ client: dynamo, tableName: config.TABLE_NAME, onCapacity: options.onCapacity }),
@@ -174,7 +175,7 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
       whatsappSetup,
     }),
     clock,
-    log: options.log ?? silentLogger,
+    log: loggerOf(options),
     settings: {
       leaseSeconds: config.DISPATCH_LEASE_SECONDS,
       concurrency: config.DISPATCH_CONCURRENCY,
@@ -189,10 +190,10 @@ export async function createServices(config: SendingConfig, options: ServicesOpt
         email: { perSecond: config.EMAIL_RATE_PER_SECOND, jitterMs: config.PACING_JITTER_MS, dailyQuota: config.EMAIL_DAILY_QUOTA },
       },
       links: {
-        unsubscribeUrl: (personId) => `${base}/unsubscribe/${issueToken(secret, 'unsubscribe', personId, clock.now())}`,
-        preferencesUrl: (personId) => `${base}/preferences/${issueToken(secret, 'preferences', personId, clock.now())}`,
-        confirmUrl: (personId, membership) => `${base}/confirm/${issueToken(secret, 'confirm-email', personId, clock.now(), undefined, { membership })}`,
-        joinUrl: (personId, membership) => `${base}/join/${issueToken(secret, 'join', personId, clock.now(), undefined, { membership })}`,
+        unsubscribeUrl: (personId) => publicLink(signer, 'unsubscribe', personId),
+        preferencesUrl: (personId) => publicLink(signer, 'preferences', personId),
+        confirmUrl: (personId, membership) => publicLink(signer, 'confirm', personId, { membership }),
+        joinUrl: (personId, membership) => publicLink(signer, 'join', personId, { membership }),
         // Twilio signs the whole URL, query included, so these ids cannot be forged in a callback.
         smsStatusCallbackUrl: (personId, messageId) =>
           `${base}/webhooks/twilio/status?p=${encodeURIComponent(personId)}&m=${encodeURIComponent(messageId)}`,

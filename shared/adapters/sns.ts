@@ -32,7 +32,7 @@ import * as z from 'zod';
 
 /** A region: two letters, one or more words, a number (us-east-1, ap-southeast-2, us-gov-west-1, eu-central-2). */
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
-export const SNS_CERT_HOST = new RegExp(`^sns\\.(?:${REGION}\\.amazonaws\\.com|cn-[a-z]+-\\d{1,2}\\.amazonaws\\.com\\.cn)$`);
+const SNS_CERT_HOST = new RegExp(`^sns\\.(?:${REGION}\\.amazonaws\\.com|cn-[a-z]+-\\d{1,2}\\.amazonaws\\.com\\.cn)$`);
 /** The file name SNS signs with: `SimpleNotificationService-<hex id>.pem`. */
 const SNS_CERT_PATH = /^\/SimpleNotificationService-[A-Za-z0-9]{1,64}\.pem$/;
 /** Amazon publishes its intermediate certificates here (the "CA Issuers" address in its certificates). */
@@ -41,8 +41,8 @@ const ISSUER_HOST = /^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazontrust\.com$/;
 const SNS_CERT_NAME = 'sns.amazonaws.com';
 
 /** How old a delivery may be, and how far ahead of our clock (SNS's clock and ours differ a little). */
-export const SNS_MAX_AGE_MS = 60 * 60 * 1000;
-export const SNS_FUTURE_SKEW_MS = 5 * 60 * 1000;
+const SNS_MAX_AGE_MS = 60 * 60 * 1000;
+const SNS_FUTURE_SKEW_MS = 5 * 60 * 1000;
 /** Root, intermediates, leaf: Amazon's chains are two or three long. */
 const MAX_CHAIN = 4;
 
@@ -93,7 +93,7 @@ export function snsUrl(raw: string | undefined): URL | undefined {
 }
 
 /** A SigningCertURL we will fetch: an SNS host (above), SNS's certificate file name, no query or fragment. */
-export function snsCertificateUrl(raw: string | undefined): URL | undefined {
+function snsCertificateUrl(raw: string | undefined): URL | undefined {
   const url = snsUrl(raw);
   return url && SNS_CERT_PATH.test(url.pathname) && !url.search && !url.hash ? url : undefined;
 }

@@ -47,7 +47,7 @@ export async function readAudit(deps: { counselors: CounselorStore }, actor: Cou
 }
 
 /** The caller is known but may not do this (a 403): distinct from "no such record" (a 404). */
-export class Forbidden extends DomainError {
+class Forbidden extends DomainError {
   constructor(message: string) {
     super('forbidden', message);
   }

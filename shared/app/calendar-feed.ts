@@ -4,8 +4,9 @@ import { serializeCalendar, type IcsEvent } from '../domain/ics';
 import type { Person } from '../domain/model';
 import { timeline } from '../domain/plan';
 import { PERSONAL_DATE_NAMES, PERSONAL_DATES } from '../domain/subscription-words';
-import { issueToken, verifyToken } from '../domain/tokens';
-import { silentLogger } from '../ports';
+import { publicLink } from '../domain/links';
+import { verifyToken } from '../domain/tokens';
+import { loggerOf } from '../ports';
 import { loadLibrary } from './library';
 import { personalDatesIn } from './plan-enrollments';
 import type { InvalidLink, SubscriptionDeps } from './subscription';
@@ -21,8 +22,7 @@ type LinkDeps = Pick<SubscriptionDeps, 'tokenSecret' | 'publicBaseUrl' | 'clock'
 
 /** The https address of the person's feed, at their current calendar version. */
 export function calendarUrl(deps: LinkDeps, person: Pick<Person, 'personId' | 'calendarVersion'>): string {
-  const token = issueToken(deps.tokenSecret, 'calendar', person.personId, deps.clock.now(), undefined, { version: person.calendarVersion ?? 0 });
-  return `${deps.publicBaseUrl.replace(/\/$/, '')}/calendar/${token}.ics`;
+  return publicLink(deps, 'calendar', person.personId, { version: person.calendarVersion ?? 0 });
 }
 
 export type CalendarOutcome = { status: 'ok'; ics: string } | InvalidLink;
@@ -124,6 +124,6 @@ export async function resetCalendarLink(deps: Pick<SubscriptionDeps, 'store' | '
   if (!person) return { status: 'invalid-link', reason: 'unknown_person' };
   const next: Person = { ...person, calendarVersion: (person.calendarVersion ?? 0) + 1 };
   await deps.store.savePerson(next);
-  (deps.log ?? silentLogger).info('calendar link reset', { personId: person.personId, version: next.calendarVersion });
+  loggerOf(deps).info('calendar link reset', { personId: person.personId, version: next.calendarVersion });
   return { status: 'reset', calendarUrl: calendarUrl(deps, next) };
 }

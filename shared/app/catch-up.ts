@@ -7,7 +7,7 @@ import { stillTrue } from '../domain/timely-words';
 import { allAnchors, type Library } from './planning';
 
 /** The slots that use the catch-up; a step without them needs none of this. */
-export const CATCH_UP_SLOTS = new Set(['nextDeadlines', 'nextDeadline', 'essentials', 'commands']);
+const CATCH_UP_SLOTS = new Set(['nextDeadlines', 'nextDeadline', 'essentials', 'commands']);
 
 /**
  * The welcome's catch-up for one person, at the moment it goes out, from what the message itself

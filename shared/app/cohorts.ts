@@ -9,7 +9,7 @@ import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domai
 import { AnchorName, ApplicantType, VisaTrack, type Channel } from '../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import { TOKEN_LIFETIME_SECONDS, issueToken } from '../domain/tokens';
-import { silentLogger, type Store } from '../ports';
+import { loggerOf, type Store } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { SubscriptionDeps } from './subscription';
 import { notFound, recordAudit, requireAdmin } from './audit';
@@ -20,6 +20,7 @@ import { loadLibrary } from './library';
 import type { Library } from './planning';
 import { replanPerson } from './replan';
 import { linkMember, unlinkMember } from './engagement';
+import { mapWithConcurrency } from '../domain/concurrency';
 
 /**
  * Cohorts (issue 5): a counselor's groups of applicants. Create, rename, archive; add members (by
@@ -47,7 +48,7 @@ export interface CohortDeps extends SubscriptionDeps {
  * is allowed only as a plain number (checked apart, see MemberInput).
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
-export const looksLikeFormula = (value: string) => FORMULA_START.test(value);
+const looksLikeFormula = (value: string) => FORMULA_START.test(value);
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
 
 const plainText = (max: number, what: string) =>
@@ -114,7 +115,7 @@ const ProgramDates = z.record(AnchorName, AnchorValue).refine(
   { message: `a cohort sets program dates only: ${PERSONAL_DATE_NAMES.join(', ')} are each member's own (give them per member) and enrolled is set when they join` },
 );
 
-export const CohortInput = z
+const CohortInput = z
   .object({
     name: plainText(120, 'name'),
     season: z.number().int().min(2020).max(2100),
@@ -122,7 +123,7 @@ export const CohortInput = z
     anchorOverrides: ProgramDates.default({}),
   })
   .strict();
-export const CohortChange = z
+const CohortChange = z
   .object({
     name: plainText(120, 'name').optional(),
     season: z.number().int().min(2020).max(2100).optional(),
@@ -194,7 +195,7 @@ async function applyCohortToMembers(deps: CohortDeps, before: Cohort, after: Coh
   const members = (await deps.counselors.listCohortMembers(after.orgId, after.cohortId)).filter((m) => m.status === 'active');
   const nowIso = deps.clock.now().toISOString();
   let changed = 0;
-  await forEachLimited(members, 8, async (member) => {
+  await mapWithConcurrency(members, 8, async (member) => {
     const person = await deps.store.getPerson(member.personId);
     if (!person || !(isAcceptedMember(member) || ownRecordOf(person, after.orgId))) return;
     const held = await deps.store.listEnrollments(person.personId);
@@ -253,7 +254,7 @@ export async function memberBatch(deps: CohortDeps, actor: CounselorPrincipal, c
   return { deps, actor, cohort, org, library: deps.library ?? (await loadLibrary(deps.store)), now: deps.clock.now() };
 }
 
-export { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../domain/ownership';
+export { REMOVED_CONSENT_TEXT } from '../domain/ownership';
 const removedByCounselor = (consent: Consent | undefined) => consent?.state === 'revoked' && consent.text === REMOVED_CONSENT_TEXT;
 
 /**
@@ -275,7 +276,7 @@ const removedByCounselor = (consent: Consent | undefined) => consent?.state === 
  *    concurrent import got there first, the row is read again and becomes case 2.
  * Invitations go out apart (sendInvitations), so a large import is not held up by sending.
  */
-export async function upsertMember(batch: MemberBatch, input: MemberInput): Promise<RowOutcome> {
+async function upsertMember(batch: MemberBatch, input: MemberInput): Promise<RowOutcome> {
   const reads = storeReads(batch.deps);
   for (let round = 1; ; round++) {
     const plan = await planMember(batch, input, reads);
@@ -335,7 +336,7 @@ export async function upsertMembers(batch: MemberBatch, inputs: readonly MemberI
   for (let start = 0; start < inputs.length; start += READ_CHUNK) chunks.push(Array.from({ length: Math.min(READ_CHUNK, inputs.length - start) }, (_, i) => start + i));
 
   let failed = false;
-  await forEachLimited(chunks, CHUNK_CONCURRENCY, async (chunk) => {
+  await mapWithConcurrency(chunks, CHUNK_CONCURRENCY, async (chunk) => {
     // After a fault no new chunk starts: the error goes back at once, and a re-run does the rest.
     if (failed) return;
     try {
@@ -361,7 +362,7 @@ export async function upsertMembers(batch: MemberBatch, inputs: readonly MemberI
       return true;
     });
     const fresh: { index: number; change: MemberChange }[] = [];
-    await forEachLimited(ready, ROW_CONCURRENCY, async (index) => {
+    await mapWithConcurrency(ready, ROW_CONCURRENCY, async (index) => {
       const plan = await planMember(batch, inputs[index]!, reads);
       if (!isChange(plan)) settle(index, plan);
       else if (!plan.create) settle(index, await writeMemberChange(batch, plan));
@@ -630,7 +631,7 @@ function stable(value: unknown): string {
 }
 
 /** The largest JSON batch: bigger lists belong in a CSV import. */
-export const MAX_JSON_MEMBERS = 500;
+const MAX_JSON_MEMBERS = 500;
 const JsonMembers = z.object({ members: z.array(z.unknown()).min(1).max(MAX_JSON_MEMBERS, `at most ${MAX_JSON_MEMBERS} members per request; use a CSV import for more`) }).strict();
 
 export interface MembersReport {
@@ -722,7 +723,7 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
   const cohort = await getCohort(deps, actor, cohortId);
   const org = await deps.counselors.getOrganisation(actor.orgId);
   const orgName = org?.name ?? actor.orgId;
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const report: InvitationReport = { invited: 0, failed: 0 };
   // One paged query for the cohort, and people read a chunk at a time, not one request each.
   const wanted = personIds && new Set(personIds);
@@ -735,7 +736,7 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
   for (let start = 0; start < members.length; start += INVITATION_READ_CHUNK) {
     const chunk = members.slice(start, start + INVITATION_READ_CHUNK);
     const people = await deps.store.getPeople(chunk.map((m) => m.personId));
-    await forEachLimited(chunk, 16, async (member) => {
+    await mapWithConcurrency(chunk, 16, async (member) => {
       const person = people.get(member.personId);
       if (!person) return;
       report.invited++;
@@ -800,14 +801,6 @@ function invitationMessage(person: Person, messageId: string, channel: Channel, 
     attempts: [],
     updatedAt: at,
   };
-}
-
-async function forEachLimited<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
 // ---- Removal and erasure ------------------------------------------------------------------------------
@@ -912,7 +905,7 @@ export async function eraseMember(deps: CohortDeps, actor: CounselorPrincipal, c
 
 // ---- Counselors of an org ----------------------------------------------------------------------------
 
-export const NewCounselor = z
+const NewCounselor = z
   .object({
     email: z.string().max(254).pipe(Email),
     role: CounselorRole.default('counselor'),
@@ -935,7 +928,7 @@ export async function addCounselor(deps: Pick<CohortDeps, 'counselors' | 'clock'
   return { counselor, created: true };
 }
 
-export const CounselorChange = z.object({ role: CounselorRole }).strict();
+const CounselorChange = z.object({ role: CounselorRole }).strict();
 
 /** An admin changes a counselor's role; nobody demotes themselves (an org must keep its admin). */
 export async function changeCounselorRole(deps: Pick<CohortDeps, 'counselors' | 'clock'>, actor: CounselorPrincipal, counselorId: string, raw: unknown): Promise<Counselor> {

@@ -5,11 +5,12 @@ import type { EngagementStore } from '../ports/engagement';
 import type { Cohort, CohortMember, Counselor } from '../domain/counselor';
 import type { SafetyAlert } from '../domain/model';
 import type { Clock, EmailSender, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { NotificationLedger } from '../ports/notification-ledger';
 import type { Library } from './planning';
 import { isAcceptedMember } from '../domain/counselor';
+import { escapeHtml } from '../domain/html';
 
 /**
  * What counselors hear from us by email (issue 5):
@@ -60,14 +61,13 @@ const memberUrl = (deps: CounselorAlertDeps, cohortId: string, personId: string)
   `${base(deps)}/dashboard/cohorts/${encodeURIComponent(cohortId)}/members/${encodeURIComponent(personId)}`;
 const cohortUrl = (deps: CounselorAlertDeps, cohortId: string) => `${base(deps)}/dashboard/cohorts/${encodeURIComponent(cohortId)}`;
 
-const escapeHtml = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 const utc = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 type Email = { to: string; subject: string; text: string; html: string };
 
 /** Claim, send, mark: the one path every counselor email takes. The body is built after the claim, so a sent one costs no reads. */
 async function sendOnce(deps: CounselorAlertDeps, key: string, build: () => Email | Promise<Email>): Promise<NotifyOutcome> {
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const now = deps.clock.now();
   const token = randomUUID();
   const claim = await deps.ledger.claim(key, token, now, new Date(now.getTime() + (deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000));
@@ -95,7 +95,7 @@ async function sendOnce(deps: CounselorAlertDeps, key: string, build: () => Emai
 // ---- Crisis alerts -----------------------------------------------------------------------------------
 
 export const crisisAlertKey = (eventId: string, counselorId: string) => `crisis#${eventId}#${counselorId}`;
-export const talkAlertKey = (eventId: string, counselorId: string) => `talk#${eventId}#${counselorId}`;
+const talkAlertKey = (eventId: string, counselorId: string) => `talk#${eventId}#${counselorId}`;
 
 /**
  * Emails every counselor of every organisation whose active cohort holds the person (and who said
@@ -190,7 +190,7 @@ export async function sweepCrisisAlerts(deps: CounselorAlertDeps, lookbackHours 
 
 // ---- Weekly digest -------------------------------------------------------------------------------------
 
-export const digestKey = (orgId: string, cohortId: string, weekStart: string, counselorId: string) => `digest#${orgId}#${cohortId}#${weekStart}#${counselorId}`;
+const digestKey = (orgId: string, cohortId: string, weekStart: string, counselorId: string) => `digest#${orgId}#${cohortId}#${weekStart}#${counselorId}`;
 
 /**
  * One email per live cohort of the organisation that has members, to each of its counselors who
@@ -255,7 +255,7 @@ export async function sendWeeklyDigests(deps: CounselorAlertDeps, orgIds: readon
       outcome = add(outcome, await sendWeeklyDigest(deps, orgId));
     } catch (error) {
       orgsFailed += 1;
-      (deps.log ?? silentLogger).error('weekly digest failed for an organisation', { orgId, error: error instanceof Error ? error.name : typeof error });
+      loggerOf(deps).error('weekly digest failed for an organisation', { orgId, error: error instanceof Error ? error.name : typeof error });
     }
   }
   return { ...outcome, orgsFailed };

@@ -1,6 +1,6 @@
 import type { CounselorPrincipal } from '../domain/counselor';
 import type { Clock, Logger } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { CounselorAccounts } from '../ports/counselor-accounts';
 import { notFound, requireAdmin } from './audit';
@@ -30,6 +30,6 @@ export async function removeCounselorEverywhere(deps: CounselorRemovalDeps, acto
   if (counselorId === actor.counselorId) throw new DomainError('conflict', 'you cannot remove yourself: ask another admin');
   const { accounts } = await deps.accounts.disable({ orgId: actor.orgId, counselorId });
   await removeCounselor(deps, actor, counselorId);
-  (deps.log ?? silentLogger).info('counselor removed', { orgId: actor.orgId, counselorId, accountsDisabled: accounts });
+  loggerOf(deps).info('counselor removed', { orgId: actor.orgId, counselorId, accountsDisabled: accounts });
   return { accounts };
 }

@@ -41,7 +41,7 @@ export type PreTokenGenerationV2Event = z.infer<typeof PreTokenGenerationV2Event
 export type CounselorAccessClaims = { 'custom:orgId': string; 'custom:counselorId': string; 'custom:role': CounselorRole };
 
 /** Why no token: the attributes name no organisation and record, or the organisation has no such counselor. */
-export type TokenRefusal = 'no_counselor_attributes' | 'no_counselor_record';
+type TokenRefusal = 'no_counselor_attributes' | 'no_counselor_record';
 export type TokenDecision = { status: 'issue'; claims: CounselorAccessClaims } | { status: 'refuse'; reason: TokenRefusal };
 
 /**

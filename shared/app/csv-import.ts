@@ -70,7 +70,7 @@ const COLUMN_FIELDS = {
   oet_exam: 'oet_exam',
   documents_due: 'documents_due',
 } as const;
-export const CSV_COLUMNS = Object.keys(COLUMN_FIELDS);
+const CSV_COLUMNS = Object.keys(COLUMN_FIELDS);
 
 export interface ImportReport extends MembersReport {
   /** Set when the file as a whole could not be read: then no row was written. */

@@ -2,13 +2,13 @@ import * as z from 'zod';
 import { isDeliveryFailure, isDeliveryStatus } from '../domain/delivery';
 import type { Delivery } from '../domain/model';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { DomainError, describeIssues } from './errors';
 import { MESSAGE_SID } from './inbound-sms';
 import type { EngagementStore } from '../ports/engagement';
 import { countEvent } from './engagement';
 
-export const DeliveryStatusInput = z.object({
+const DeliveryStatusInput = z.object({
   /** Our ids, from the callback URL the dispatcher gave Twilio (signed with it). */
   personId: z.string().min(1).max(200),
   messageId: z.string().min(1).max(400),
@@ -17,7 +17,7 @@ export const DeliveryStatusInput = z.object({
   status: z.string().regex(/^[a-z_]{1,32}$/, 'expected a Twilio message status'),
   errorCode: z.number().int().min(0).max(999_999).optional(),
 });
-export type DeliveryStatusInput = z.input<typeof DeliveryStatusInput>;
+type DeliveryStatusInput = z.input<typeof DeliveryStatusInput>;
 
 export interface DeliveryStatusResult {
   /** `recorded`: a later state than the stored one; `stale`: as late or earlier, or no such message; `ignored`: a state we do not track. */
@@ -36,7 +36,7 @@ export async function recordDeliveryStatus(deps: { store: Store; clock: Clock; l
   const parsed = DeliveryStatusInput.safeParse(raw);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const { personId, messageId, status, errorCode } = parsed.data;
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   if (!isDeliveryStatus(status)) {
     log.warn('delivery status not tracked', { messageId, status });
     return { outcome: 'ignored' };

@@ -2,7 +2,7 @@ import type { DueMessageRef } from '../domain/model';
 import type { Channel } from '../domain/sequence';
 import type { Clock, Store } from '../ports';
 
-export interface DuePage {
+interface DuePage {
   refs: DueMessageRef[];
   urgent: boolean;
 }

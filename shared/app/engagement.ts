@@ -1,9 +1,9 @@
-import { isAcceptedMember, type CohortMember } from '../domain/counselor';
+import type { CohortMember } from '../domain/counselor';
 import { applyEvent, cohortRef, emptyStats, recountStats, type EngagementEvent, type EngagementStats } from '../domain/engagement';
 import { PersonGone } from '../domain/errors';
 import type { Message, Person } from '../domain/model';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { EngagementStore } from '../ports/engagement';
 import { checkinTest } from './checkin-test';
 import type { Library } from './planning';
@@ -31,7 +31,7 @@ export async function countEvent(deps: EngagementDeps, personId: string, event: 
     await deps.engagement.changeStats(personId, (current) => current && applyEvent(current, event));
   } catch (error) {
     if (error instanceof PersonGone) return;
-    (deps.log ?? silentLogger).warn('engagement not counted; a recount will find it', { personId, event: event.kind, error: error instanceof Error ? error.name : typeof error });
+    loggerOf(deps).warn('engagement not counted; a recount will find it', { personId, event: event.kind, error: error instanceof Error ? error.name : typeof error });
   }
 }
 
@@ -49,7 +49,7 @@ export async function countMessageOutcome(
 }
 
 /** Their channels' consent as the counts keep it (opted out, confirmed ...). */
-export const consentEvent = (person: Pick<Person, 'consent'>, at: Date): EngagementEvent => ({
+const consentEvent = (person: Pick<Person, 'consent'>, at: Date): EngagementEvent => ({
   kind: 'consent',
   at: at.toISOString(),
   email: person.consent.email?.state ?? 'none',
@@ -138,11 +138,6 @@ async function setFollowed(deps: Pick<LinkDeps, 'store'>, personId: string, foll
   }
 }
 
-/** Every accepted membership of the person is linked (a repair: links that a crash left unmade). */
-export async function linkAcceptedMemberships(deps: LinkDeps, memberships: readonly CohortMember[]): Promise<void> {
-  for (const member of memberships.filter(isAcceptedMember)) await linkMember(deps, member);
-}
-
 
 /**
  * A followed person's own details changed (a STOP, an unsubscribe, a bounce, a YES, their name in
@@ -156,6 +151,6 @@ export async function countPersonDetails(deps: Partial<EngagementDeps>, person: 
     );
   } catch (error) {
     if (error instanceof PersonGone) return;
-    (deps.log ?? silentLogger).warn('engagement not counted; a recount will find it', { personId: person.personId, event: 'details', error: error instanceof Error ? error.name : typeof error });
+    loggerOf(deps).warn('engagement not counted; a recount will find it', { personId: person.personId, event: 'details', error: error instanceof Error ? error.name : typeof error });
   }
 }

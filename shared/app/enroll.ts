@@ -67,7 +67,7 @@ export interface EnrollResult {
   leftOut: string[];
 }
 
-export const OPERATOR_CONSENT_TEXT =
+const OPERATOR_CONSENT_TEXT =
   'Enrolled by a Match Coach operator, who confirmed the person agreed to receive coaching emails and texts.';
 
 type Deps = {
@@ -175,7 +175,7 @@ export async function enroll(deps: Deps, rawInput: unknown): Promise<EnrollResul
  * gains the specialty facts their own words name (re-derived at every planning, so a changed
  * specialty or a new entry in the specialty data counts at once).
  */
-export function lanesOf(person: Person, enrollment: Enrollment, specialties?: SpecialtyTable, roster?: CoachingRoster): Lane[] {
+function lanesOf(person: Person, enrollment: Enrollment, specialties?: SpecialtyTable, roster?: CoachingRoster): Lane[] {
   const lanes: Lane[] = [];
   const profile = laneProfile(person, specialties);
   const coaching = roster?.tracks.some((t) => t.sequenceId === enrollment.sequenceId) ? roster : undefined;

@@ -9,7 +9,7 @@ import { findStep } from '../domain/render';
 import * as say from '../domain/sms-replies';
 import { formatLocal } from '../domain/template';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { DomainError, PersonGone, describeIssues } from './errors';
 import { loadLibrary } from './library';
 import type { Library } from './planning';
@@ -37,7 +37,7 @@ import { askToTalk } from './talk-request';
 /** Twilio's message ids: SM (SMS) or MM (MMS) and 32 hex digits. */
 export const MESSAGE_SID = /^(?:SM|MM)[0-9a-fA-F]{32}$/;
 
-export const InboundSms = z
+const InboundSms = z
   .object({
     messageSid: z.string().regex(MESSAGE_SID, 'expected a Twilio MessageSid'),
     /**
@@ -51,7 +51,7 @@ export const InboundSms = z
   })
   // Twilio never mixes them: a WhatsApp message comes to our WhatsApp address, a text to our number.
   .refine((m) => channelAddress(m.from)?.channel === (m.to.startsWith('whatsapp:') ? 'whatsapp' : 'sms'), 'from and to are on different channels');
-export type InboundSms = z.input<typeof InboundSms>;
+type InboundSms = z.input<typeof InboundSms>;
 
 export interface InboundSmsDeps {
   store: Store;
@@ -90,9 +90,9 @@ export interface InboundSmsResult {
 }
 
 /** PAUSE without a number. */
-export const DEFAULT_PAUSE_DAYS = 7;
+const DEFAULT_PAUSE_DAYS = 7;
 /** A bare number answers our check-in for this long after it went out. */
-export const SCORE_WINDOW_HOURS = 72;
+const SCORE_WINDOW_HOURS = 72;
 
 /** What the person agreed to when a keyword (not a form) turned their texts on. */
 export const SMS_KEYWORD_OPT_IN_TEXT = `Texted START, YES or UNSTOP to the Match Coach number to get coaching texts and reminders (${smsFrequency()}; PAUSE for a break, STOP to end, HELP for help).`;
@@ -128,7 +128,7 @@ export async function handleInboundSms(deps: InboundSmsDeps, raw: unknown): Prom
   const parsed = InboundSms.safeParse(raw);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const input = parsed.data;
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const now = deps.clock.now();
   const screen = assessRisk(input.body);
   const { phone } = channelAddress(input.from)!;

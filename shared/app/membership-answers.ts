@@ -4,7 +4,7 @@ import { contactShareText, membershipConsentText } from '../domain/invitation-wo
 import { nextEnrollmentId, type Enrollment } from '../domain/model';
 import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { EngagementStore } from '../ports/engagement';
 import type { Library } from './planning';
@@ -90,7 +90,7 @@ export async function answerMemberships(
     if (error instanceof PersonGone) return { orgNames: [] };
     throw error;
   }
-  (deps.log ?? silentLogger).info('membership answered', { personId, answer, organisations: orgNames.size });
+  loggerOf(deps).info('membership answered', { personId, answer, organisations: orgNames.size });
   return { orgNames: [...orgNames.values()] };
 }
 

@@ -39,7 +39,7 @@ export interface NewsAnswer {
 }
 
 /** From the Monday of Match Week until residency starts, a text may carry the person's outcome. */
-export function inOutcomeWindow(person: Person, library: Library, now: Date): boolean {
+function inOutcomeWindow(person: Person, library: Library, now: Date): boolean {
   const anchors = seasonAnchors(person.profile.season, library.calendar);
   const monday = anchors.match_week_monday && resolveAnchor(anchors.match_week_monday, person.timeZone);
   const starts = anchors.residency_starts && resolveAnchor(anchors.residency_starts, person.timeZone);

@@ -30,7 +30,7 @@ export async function organisationsOf(counselors: Pick<CounselorStore, 'cohortsO
   return choices.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export const OrganisationForm = z.object({ action: z.enum(['stop-sharing', 'start-sharing']), org: RecordId });
+const OrganisationForm = z.object({ action: z.enum(['stop-sharing', 'start-sharing']), org: RecordId });
 
 /**
  * The preference centre's buttons: stop sharing with an organisation (every cohort of it), or say

@@ -20,7 +20,7 @@ export interface ChannelPace extends PaceLimits {
   dailyQuota?: number;
 }
 
-export type PaceAnswer = { kind: 'go'; slot: number } | { kind: 'daily-quota' };
+type PaceAnswer = { kind: 'go'; slot: number } | { kind: 'daily-quota' };
 
 export interface Pacer {
   /**
@@ -34,7 +34,7 @@ export interface Pacer {
   stats(): PacerStats;
 }
 
-export interface PacerStats {
+interface PacerStats {
   taken: number;
   used: number;
   /** Taken but never handed to a caller before their time passed (nobody was waiting). */

@@ -5,7 +5,7 @@ import { answersInWeek, weekGoalsLine, weeklySummary } from '../domain/plan-word
 import type { Store } from '../ports';
 
 /** The Sunday check-in's goal line must leave room for a long name in one SMS segment. */
-export const WEEK_GOALS_LINE_CHARS = 60;
+const WEEK_GOALS_LINE_CHARS = 60;
 
 /**
  * The plan's template slots for a message about to go out (issue 8): this week's goals and last

@@ -14,7 +14,7 @@ import {
   type WeekGoal,
 } from '../domain/plan';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { DomainError, PersonGone, plainIssue } from './errors';
 import { loadLibrary } from './library';
 import { personalDatesIn, targetDatesOf } from './plan-enrollments';
@@ -97,7 +97,7 @@ export async function editPlan(deps: PlanDeps, personId: string, raw: unknown): 
     const plan = stored && result.plan.updatedAt <= stored.updatedAt ? { ...result.plan, updatedAt: new Date(Date.parse(stored.updatedAt) + 1).toISOString() } : result.plan;
     if (!(await deps.store.savePlan(plan, stored?.updatedAt))) continue;
     await replanPerson({ store: deps.store, clock: deps.clock, library }, personId);
-    (deps.log ?? silentLogger).info('plan edited', { personId, op: parsed.data.op });
+    loggerOf(deps).info('plan edited', { personId, op: parsed.data.op });
     return { status: 'saved', plan };
   }
   throw new DomainError('conflict', 'the plan kept changing while we saved it; try again');

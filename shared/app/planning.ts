@@ -79,9 +79,9 @@ export const cursorOf = (m: Message): Cursor => ({
   key: m.messageId.slice(m.enrollmentId.length + 1),
 });
 
-export const messageIdFor = (enrollmentId: string, occurrence: Occurrence) => `${enrollmentId}.${occurrence.key}`;
+const messageIdFor = (enrollmentId: string, occurrence: Occurrence) => `${enrollmentId}.${occurrence.key}`;
 
-export function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent = false): Message {
+function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent = false): Message {
   const base: Message = {
     personId: lane.personId,
     messageId: messageIdFor(lane.enrollmentId, occurrence),

@@ -154,7 +154,7 @@ export async function recordCheckinScore(deps: Deps, personId: string, score: nu
   return { wellbeing, changed };
 }
 
-export const CalendarCorrection = z.object({
+const CalendarCorrection = z.object({
   season: z.number().int().min(2020).max(2100),
   event: z.enum(SEASON_EVENT_NAMES as [SeasonEvent, ...SeasonEvent[]]),
   entry: CalendarEntry,

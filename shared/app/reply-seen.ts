@@ -12,8 +12,8 @@ import { updateProfile } from './replan';
  * reply also ends that track, so a later silence is asked about afresh.
  */
 
-export const REPLAN_AFTER_DAYS = 3;
-export const KEEP_IN_TOUCH_SEQUENCE = 'keep-in-touch';
+const REPLAN_AFTER_DAYS = 3;
+const KEEP_IN_TOUCH_SEQUENCE = 'keep-in-touch';
 
 export async function noteReply(deps: { store: Store; clock: Clock; library: Library }, person: Person, now: Date): Promise<boolean> {
   const heard = person.profile.heardAt ? Date.parse(person.profile.heardAt) : undefined;

@@ -15,7 +15,7 @@ export interface SeasonDateWarning {
 }
 
 /** The seasons people are coached for at `now`: the one under way and the next (pre-season). */
-export const coachedSeasons = (now: Date): number[] => [currentSeason(now), currentSeason(now) + 1];
+const coachedSeasons = (now: Date): number[] => [currentSeason(now), currentSeason(now) + 1];
 
 export function seasonDateWarnings(calendar: CalendarData, now: Date): SeasonDateWarning[] {
   return unknownSeasonDates(coachedSeasons(now), calendar).map(({ season, date }) => ({

@@ -22,9 +22,10 @@ import {
 } from '../domain/subscription-words';
 import { CalendarDate, personalDateProblems } from '../domain/personal-dates';
 import { formatLocal } from '../domain/template';
-import { TOKEN_LIFETIME_SECONDS, issueToken, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
+import { publicLink } from '../domain/links';
+import { TOKEN_LIFETIME_SECONDS, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import { definedOnly } from './enroll';
 import { loadLibrary } from './library';
@@ -106,7 +107,7 @@ function answerDeps(deps: SubscriptionDeps): MembershipAnswerDeps | undefined {
 }
 
 /** Whether a number's country may get texts from this deployment. */
-export const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) => deps.smsCountryCodes === undefined || mayText(deps.smsCountryCodes, phone);
+const textableNumber = (deps: Pick<SubscriptionDeps, 'smsCountryCodes'>, phone: string) => deps.smsCountryCodes === undefined || mayText(deps.smsCountryCodes, phone);
 const NOT_TEXTABLE = 'We cannot send texts to numbers in that country yet: leave the number out and use email.';
 const NO_WHATSAPP = 'Match Coach is not on WhatsApp yet: untick WhatsApp, and choose texts or email.';
 const NOT_BOTH = 'Choose WhatsApp or texts, not both: the same messages would come twice.';
@@ -119,13 +120,8 @@ const oneWayProposal = (country: string) =>
 
 // ---- Links -------------------------------------------------------------------------------------
 
-const base = (deps: SubscriptionDeps) => deps.publicBaseUrl.replace(/\/$/, '');
-const link = (deps: SubscriptionDeps, purpose: TokenPurpose, personId: string, path: string, suffix = '') =>
-  `${base(deps)}/${path}/${issueToken(deps.tokenSecret, purpose, personId, deps.clock.now())}${suffix}`;
-
-export const preferencesUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'preferences', personId, 'preferences');
-export const unsubscribeUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'unsubscribe', personId, 'unsubscribe');
-const confirmUrl = (deps: SubscriptionDeps, personId: string) => link(deps, 'confirm-email', personId, 'confirm');
+export const preferencesUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'preferences', personId);
+const confirmUrl = (deps: SubscriptionDeps, personId: string) => publicLink(deps, 'confirm', personId);
 
 /** Why a link did not open anything: the pages say it plainly, and nothing changes. */
 export type InvalidLink = { status: 'invalid-link'; reason: 'malformed' | 'bad_signature' | 'wrong_purpose' | 'expired' | 'unknown_person' };
@@ -192,7 +188,7 @@ const dateFields = {
   documents_due: optionalField(FormDate),
 } satisfies Record<PersonalDate, z.ZodType>;
 
-export const SubscribeForm = z
+const SubscribeForm = z
   .object({
     email: FormEmail,
     firstName: optionalField(shortText(60, 'A first name')),
@@ -220,7 +216,7 @@ export const SubscribeForm = z
     if (form.smsConsent && form.whatsappConsent) ctx.addIssue({ code: 'custom', path: ['whatsappConsent'], message: NOT_BOTH });
     datesWithinSeason(form, ctx);
   });
-export type SubscribeForm = z.output<typeof SubscribeForm>;
+type SubscribeForm = z.output<typeof SubscribeForm>;
 
 /** Field name -> the first problem with it, for the page to show beside the field. */
 export type FieldErrors = Record<string, string>;
@@ -292,7 +288,7 @@ async function sendConfirmation(deps: SubscriptionDeps, person: Person): Promise
     ...definedOnly({ firstName: person.firstName }),
   });
   const result = await deps.email.send({ to: person.email, ...words, messageId: `signup.${person.personId}.confirm-email` });
-  if (result.status !== 'sent') (deps.log ?? silentLogger).warn('confirmation email not sent', { personId: person.personId, reason: result.reason });
+  if (result.status !== 'sent') loggerOf(deps).warn('confirmation email not sent', { personId: person.personId, reason: result.reason });
   return result.status === 'sent' ? 'sent' : 'failed';
 }
 
@@ -301,7 +297,7 @@ async function sendSmsOptInRequest(deps: SubscriptionDeps, person: Person): Prom
   if (!person.phone) return 'failed';
   if (!(await claimNotice(deps, person.personId, 'sms-optin'))) return 'throttled';
   const result = await deps.sms.send({ to: person.phone, body: smsOptInRequest(person.profile.cadence), messageId: `signup.${person.personId}.sms-optin` });
-  if (result.status !== 'sent') (deps.log ?? silentLogger).warn('sms opt-in request not sent', { personId: person.personId, reason: result.reason });
+  if (result.status !== 'sent') loggerOf(deps).warn('sms opt-in request not sent', { personId: person.personId, reason: result.reason });
   return result.status === 'sent' ? 'sent' : 'failed';
 }
 
@@ -321,7 +317,7 @@ async function numberBudgetAllows(deps: SubscriptionDeps, number: string, client
  * start a WhatsApp conversation with free text), asking for YES. Their YES opens the window too.
  */
 async function sendWhatsAppOptInRequest(deps: SubscriptionDeps, person: Person): Promise<'sent' | 'throttled' | 'failed'> {
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const template = deps.whatsappSetup && templateForPurpose(deps.whatsappSetup.templates, 'opt-in-request');
   const contentSid = template && deps.whatsappSetup!.approved.get(template.name);
   if (!person.phone || !contentSid || !deps.whatsapp) {
@@ -429,11 +425,11 @@ export async function subscribe(deps: SubscriptionDeps, raw: unknown, client?: {
   if (deps.publicForms) {
     const budgets = formBudgets(deps.publicForms.caps, { address: client?.address ?? 'unknown', salt: deps.tokenSecret }, form.smsConsent === 'yes' || form.whatsappConsent === 'yes' ? form.mobile : undefined);
     if (!(await deps.publicForms.limits.take(budgets, now))) {
-      (deps.log ?? silentLogger).warn('sign-up refused: a public form limit was reached', { budgets: budgets.length });
+      loggerOf(deps).warn('sign-up refused: a public form limit was reached', { budgets: budgets.length });
       return { status: 'too-many' };
     }
   }
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const none = { confirmation: 'none', smsRequest: 'none' } as const;
   if (form.website) return { status: 'accepted', detail: 'ignored', ...none };
   // A form sent twice at once (a double click) is two sign-ups racing to create one person: the one
@@ -585,7 +581,7 @@ export async function confirmEmail(deps: SubscriptionDeps, token: string): Promi
     const saved = await deps.store.getPerson(person.personId);
     if (saved?.phone && saved.consent.sms?.state === 'pending' && !saved.consent.sms.source.startsWith('counselor:')) await sendSmsOptInRequest(deps, saved);
     if (saved?.phone && saved.consent.whatsapp?.state === 'pending' && !saved.consent.whatsapp.source.startsWith('counselor:')) await sendWhatsAppOptInRequest(deps, saved);
-    (deps.log ?? silentLogger).info('email consent confirmed', { personId: person.personId, invitation: invitation !== undefined });
+    loggerOf(deps).info('email consent confirmed', { personId: person.personId, invitation: invitation !== undefined });
     return { status: 'confirmed', personId: person.personId, ...(accepted?.orgNames[0] && { orgName: accepted.orgNames[0] }) };
   } catch (error) {
     // Erased between the press and now: the link opens nothing any more.
@@ -629,7 +625,7 @@ export async function peekConfirmation(deps: SubscriptionDeps, token: string): P
 
 // ---- Preferences -----------------------------------------------------------------------------------
 
-export type ChannelState = 'on' | 'waiting' | 'off' | 'none';
+type ChannelState = 'on' | 'waiting' | 'off' | 'none';
 
 export interface PreferencesView {
   /** Organisations that follow their coaching, or ask to: theirs to answer and to stop. */
@@ -701,7 +697,7 @@ async function viewOf(deps: SubscriptionDeps, person: Person): Promise<Preferenc
     ...(person.interviews && { interviews: person.interviews.count }),
     tracks: OPTIONAL_TRACKS.map(({ sequenceId, label }) => ({ sequenceId, label, on: !person.profile.mutedSequences?.includes(sequenceId) })),
     calendarUrl: calendarUrl(deps, person),
-    planUrl: link(deps, 'preferences', person.personId, 'plan'),
+    planUrl: publicLink(deps, 'plan', person.personId),
     ...definedOnly({
       firstName: person.firstName,
       emailMasked: person.email && maskEmail(person.email),
@@ -727,7 +723,7 @@ export const QUIET_END_CHOICES = ['08:00', '09:00', '10:00', '11:00', '12:00'] a
 export const PAUSE_CHOICES = ['keep', 'none', '3', '7', '14', '30', '60', '90'] as const;
 
 const OnOff = z.enum(['on', 'off']);
-export const PreferencesForm = z.object({
+const PreferencesForm = z.object({
   action: z.literal('save'),
   email: OnOff,
   sms: optionalField(OnOff),
@@ -924,7 +920,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
   }
   if (askSms) await sendSmsOptInRequest(deps, saved);
   if (askWhatsApp) await sendWhatsAppOptInRequest(deps, saved);
-  (deps.log ?? silentLogger).info('preferences saved', { personId: current.personId, notes });
+  loggerOf(deps).info('preferences saved', { personId: current.personId, notes });
   return { status: 'saved', view: await viewOf(deps, saved), notes };
 }
 
@@ -943,7 +939,7 @@ export async function eraseMyData(deps: SubscriptionDeps, token: string): Promis
   await deps.store.beginErasure(check.payload.sub, now);
   const memberships = (await deps.counselors?.forgetPerson(check.payload.sub)) ?? 0;
   const items = memberships + (await deps.store.erasePerson(check.payload.sub, now));
-  (deps.log ?? silentLogger).info('person erased on request', { items });
+  loggerOf(deps).info('person erased on request', { items });
   return { status: 'erased', items };
 }
 
@@ -988,7 +984,7 @@ export async function unsubscribe(deps: SubscriptionDeps, token: string, source:
   // Even when already revoked: a message planned by a race since then must not go either.
   await deps.store.cancelPendingMessages(person.personId, 'unsubscribed', now, 'email');
   const status = had && had.state !== 'revoked' ? 'unsubscribed' : 'already-unsubscribed';
-  (deps.log ?? silentLogger).info('email unsubscribe', { personId: person.personId, source, status });
+  loggerOf(deps).info('email unsubscribe', { personId: person.personId, source, status });
   return { status, personId: person.personId };
 }
 
@@ -1001,7 +997,7 @@ export async function checkUnsubscribeLink(deps: SubscriptionDeps, token: string
 // ---- SES events --------------------------------------------------------------------------------------
 
 const Recipients = z.array(z.object({ emailAddress: z.string().max(400) }).loose()).max(200);
-export const SesEvent = z
+const SesEvent = z
   .object({
     eventType: z.string().max(40).optional(),
     notificationType: z.string().max(40).optional(),
@@ -1055,7 +1051,7 @@ export async function handleSesEvent(deps: Pick<SubscriptionDeps, 'store' | 'clo
     }
     await deps.store.cancelPendingMessages(person.personId, source === 'ses-bounce' ? 'bounced' : 'complained', now, 'email');
     suppressed++;
-    (deps.log ?? silentLogger).info('email address suppressed', { personId: person.personId, source });
+    loggerOf(deps).info('email address suppressed', { personId: person.personId, source });
   }
   return { status: suppressed > 0 ? 'suppressed' : 'ignored', suppressed, unknown };
 }
@@ -1065,4 +1061,4 @@ export class SesEventError extends Error {}
 // ---- Calendar feed -----------------------------------------------------------------------------------
 
 // The feed, its links and "reset my calendar link" live in ./calendar-feed.ts.
-export { calendarFeed, type CalendarOutcome } from './calendar-feed';
+export { calendarFeed } from './calendar-feed';

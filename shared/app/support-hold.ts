@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { DomainError, describeIssues } from './errors';
 import type { Library } from './planning';
 import { updateProfile } from './replan';
 
-export const ResumeCoachingInput = z.object({
+const ResumeCoachingInput = z.object({
   personId: z.string().min(1),
   /** Who checked in with the person and lifts the hold: kept in their safety record. */
   by: z.string().trim().min(1).max(120),
 });
-export type ResumeCoachingInput = z.input<typeof ResumeCoachingInput>;
+type ResumeCoachingInput = z.input<typeof ResumeCoachingInput>;
 
 /**
  * A human (operator now, counselor with issue 5) has checked in after a risk message and lifts
@@ -34,6 +34,6 @@ export async function resumeCoaching(
   const { supportHold: _lifted, ...profile } = person.profile;
   const { planned } = await updateProfile(deps, personId, () => ({ profile }));
   await deps.store.saveSafetyEvent({ personId, eventId: randomUUID(), at: deps.clock.now().toISOString(), kind: 'hold-lifted', by });
-  (deps.log ?? silentLogger).info('support hold lifted', { personId });
+  loggerOf(deps).info('support hold lifted', { personId });
   return { resumed: true, planned: planned.length };
 }

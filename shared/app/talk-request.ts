@@ -3,7 +3,7 @@ import { PersonGone } from '../domain/errors';
 import type { Person } from '../domain/model';
 import { talkNobodyReply, talkReply, talkShareText } from '../domain/talk-keyword';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { EngagementStore } from '../ports/engagement';
 import { helpFor } from './crisis-resources';
@@ -37,7 +37,7 @@ export interface TalkDeps {
  * Keyed by the text's MessageSid, so a retried webhook raises nothing twice.
  */
 export async function askToTalk(deps: TalkDeps, person: Person, messageSid: string, from: string): Promise<{ reply: string }> {
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const now = deps.clock.now();
   const memberships = (await deps.counselors.cohortsOfPerson(person.personId)).filter(isAcceptedMember);
   if (memberships.length === 0) {

@@ -28,10 +28,10 @@ import type { Channel } from '../domain/sequence';
  */
 
 /** A sequence with steps inside the budget: its lanes carry the roster and ask before planning. */
-export const hasRoutineSteps = (sequence: Sequence): boolean => sequence.steps.some((step) => inBudget(priorityOf(sequence, step)));
+const hasRoutineSteps = (sequence: Sequence): boolean => sequence.steps.some((step) => inBudget(priorityOf(sequence, step)));
 
 /** The key a candidate has in its week: unique across the person's tracks. */
-export const candidateKey = (sequenceId: string, occurrenceKey: string) => `${sequenceId}/${occurrenceKey}`;
+const candidateKey = (sequenceId: string, occurrenceKey: string) => `${sequenceId}/${occurrenceKey}`;
 
 const isText = (channel: string) => channel !== 'email';
 

@@ -2,7 +2,7 @@ import type { Consent, Message } from '../domain/model';
 import { PersonGone } from '../domain/errors';
 import { whatsappRefusal, type WhatsAppReason } from '../domain/whatsapp';
 import type { Clock, Logger, Store } from '../ports';
-import { silentLogger } from '../ports';
+import { loggerOf } from '../ports';
 import { findStep } from '../domain/render';
 import type { Library } from './planning';
 
@@ -42,7 +42,7 @@ export async function handleWhatsAppRefusal(
 ): Promise<WhatsAppRefusalResult> {
   const refusal = whatsappRefusal(input.errorCode);
   if (!refusal) return { outcome: 'ignored' };
-  const log = deps.log ?? silentLogger;
+  const log = loggerOf(deps);
   const message = await deps.store.getMessage(input.personId, input.messageId);
   if (!message || message.channel !== 'whatsapp') return { outcome: 'ignored' };
   const now = deps.clock.now();

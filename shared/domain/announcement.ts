@@ -4,6 +4,7 @@ import type { Person } from './model';
 import { isInQuietHours, type QuietHours } from './schedule';
 import { VisaTrack } from './sequence';
 import { smsSegments } from './template';
+import { escapeHtml as esc } from './html';
 
 /**
  * Announcements: a short message from an organisation (or the operator) to some of the people who
@@ -89,7 +90,6 @@ export function announcementEmail(
   const why = sender.orgName === OPERATOR_SENDER.orgName ? 'Match Coach sent this to everyone it coaches who gets its emails.' : `${sender.orgName} sent this through Match Coach to the people it follows who get Match Coach emails.`;
   const stop = links.preferencesUrl ? `Change what you get, or stop these emails: ${links.preferencesUrl}` : 'Reply to stop these emails.';
   const text = `${paragraphs.join('\n\n')}\n\n--\n${why}\n${stop}\nMatch Coach. ${links.postalAddress}\n`;
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(subject)}</title></head>
 <body style="margin:0;padding:16px;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.5;color:#1f2933;background:#ffffff">

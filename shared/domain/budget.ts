@@ -31,11 +31,11 @@ export type Cadence = keyof typeof CADENCES;
 
 export const STRUGGLING_TEXTS = 2;
 export const DEADLINE_WEEK_ALERTS = 2;
-export const DEADLINE_WEEK_ROUTINE = 1;
-export const WEEKEND_ROUTINE_TEXTS = 1;
+const DEADLINE_WEEK_ROUTINE = 1;
+const WEEKEND_ROUTINE_TEXTS = 1;
 /** Silence this long brings the "still want these?" text; from then on one routine message a fortnight. */
-export const SILENCE_DAYS = 21;
-export const AFTER_UNMATCHED_DAYS = 14;
+const SILENCE_DAYS = 21;
+const AFTER_UNMATCHED_DAYS = 14;
 /** The track whose own words are written for the days after an unmatched result. */
 export const RECOVERY_SEQUENCE = 'unmatched-recovery';
 
@@ -72,7 +72,7 @@ export const isBudgetReason = (reason: string | undefined): reason is BudgetReas
 /** Every budget reason starts so: a dropped message may be planned anew when a re-plan decides otherwise. */
 export const BUDGET_REASON_PREFIX = 'budget:';
 
-export type BudgetGroup = 'text' | 'email';
+type BudgetGroup = 'text' | 'email';
 
 /** One routine message that could go out in the week. */
 export interface BudgetCandidate {
@@ -126,7 +126,7 @@ interface Limit {
 const tighter = (limit: Limit, n: number, reason: BudgetReason): Limit => (n < limit.n ? { n, reason } : limit);
 
 /** When the "still want these?" text goes, for someone last heard from at `heardAt`. */
-export const silenceAskAt = (heardAt: Date): Date => new Date(heardAt.getTime() + SILENCE_DAYS * 86_400_000);
+const silenceAskAt = (heardAt: Date): Date => new Date(heardAt.getTime() + SILENCE_DAYS * 86_400_000);
 
 /**
  * Decides a week: which candidates fit and why each of the others is dropped. Deterministic in its

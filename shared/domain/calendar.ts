@@ -44,7 +44,7 @@ export const SEASON_EVENT_NAMES = Object.keys(SEASON_EVENTS) as SeasonEvent[];
  * application service); S secondary sources that agree; I inferred from the rules; U a single
  * source nobody has confirmed (coaching words then say the date is not confirmed).
  */
-export const CERTAINTIES = { V: 'official', S: 'secondary sources agree', I: 'inferred by rule', U: 'single unconfirmed source' } as const;
+const CERTAINTIES = { V: 'official', S: 'secondary sources agree', I: 'inferred by rule', U: 'single unconfirmed source' } as const;
 export type Certainty = keyof typeof CERTAINTIES;
 
 const IsoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2026-12-07');
@@ -190,7 +190,7 @@ export function seasonCalendar(matchYear: number, data: CalendarData): SeasonDat
 }
 
 /** Whether coaching may state a date as fact: not when it is unknown or from one unconfirmed source. */
-export const isUncertain = (date: Pick<SeasonDate, 'basis' | 'certainty'>): boolean => date.basis === 'unknown' || date.certainty === 'U';
+const isUncertain = (date: Pick<SeasonDate, 'basis' | 'certainty'>): boolean => date.basis === 'unknown' || date.certainty === 'U';
 
 /** How `matchcoach calendar` and the operator's warnings describe where a date comes from. */
 export function describeBasis(date: SeasonDate): string {

@@ -108,7 +108,7 @@ export const COMMANDS_LINE =
 
 // ---- The phases of a season and their essentials ----------------------------------------------
 
-export const PHASES = ['pre-season', 'applications', 'interview-season', 'ranking', 'match-week', 'after-the-match'] as const;
+const PHASES = ['pre-season', 'applications', 'interview-season', 'ranking', 'match-week', 'after-the-match'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Where each phase begins (a season date); before the first, the pre-season. */
@@ -129,7 +129,7 @@ export function phaseAt(anchors: Record<string, string>, now: Date, zone: string
   return phase;
 }
 
-export const Essential = z.object({
+const Essential = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   audience: Audience.optional(),
   /** One short paragraph, our own words. */

@@ -12,6 +12,8 @@
  * said by colour or position alone. Pure: strings in, a string out.
  */
 
+import { escapeHtml as esc } from './html';
+
 export interface ChartPoint {
   /** The x label, e.g. a week's Monday `2027-01-18`. */
   label: string;
@@ -37,9 +39,6 @@ const MUTED = '#52606d';
 const GRID = '#cbd2d9';
 const ACCENT = '#0b5394';
 
-function esc(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
-}
 const safeId = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, '-');
 const fmt = (n: number) => String(Math.round(n * 100) / 100);
 /** `2027-01-18` -> `Jan 18`: short enough for a phone's x axis. */

@@ -12,7 +12,6 @@ export const LOW_SCORE = 2;
 export const NO_REPLY_DAYS = 14;
 
 export type ConsentBucket = 'confirmed' | 'pending' | 'revoked' | 'none';
-export const CONSENT_BUCKETS: readonly ConsentBucket[] = ['confirmed', 'pending', 'revoked', 'none'];
 
 /** Everything the report reads about one member. A member whose person is gone (erased) has none. */
 export interface MemberRecords {

@@ -16,7 +16,7 @@ export type CoachIntent =
   | { kind: 'interviews'; count: number };
 
 /** Interviews a person may report (more is a typo, not a season). */
-export const MAX_INTERVIEWS = 80;
+const MAX_INTERVIEWS = 80;
 /** Longer texts are stories, not reports: kept in the journal, read by nobody but them. */
 const MAX_REPORT_CHARS = 80;
 

@@ -3,7 +3,7 @@ import type { JournalEntry, Message } from './model';
 import { LOW_SCORE, NO_REPLY_DAYS, overallConsent, sentAtOf, weekStartOf, type ConsentBucket, type MemberRecords } from './checkins';
 
 // The shared meanings, for the report's importers.
-export { CONSENT_BUCKETS, LOW_SCORE, NO_REPLY_DAYS, overallConsent, sentAtOf, weekStartOf, type ConsentBucket, type MemberRecords } from './checkins';
+export { NO_REPLY_DAYS, overallConsent, weekStartOf, type ConsentBucket, type MemberRecords } from './checkins';
 
 /**
  * How a cohort is doing, computed from the records alone (pure: the clock and the "is this a
@@ -16,10 +16,9 @@ export { CONSENT_BUCKETS, LOW_SCORE, NO_REPLY_DAYS, overallConsent, sentAtOf, we
  */
 
 /** How many weeks the trend covers, the current week last. */
-export const TREND_WEEKS = 12;
+const TREND_WEEKS = 12;
 
 export type FlagReason = 'crisis' | 'distress' | 'low-scores' | 'no-reply';
-export const FLAG_REASONS: readonly FlagReason[] = ['crisis', 'distress', 'low-scores', 'no-reply'];
 
 export interface MemberFlag {
   personId: string;
@@ -28,7 +27,7 @@ export interface MemberFlag {
   at: string;
 }
 
-export interface MessageCounts {
+interface MessageCounts {
   /** Handed to the provider. */
   sent: number;
   /** The carrier (SMS) confirmed arrival. Email delivery is not reported per message, so SMS only. */
@@ -39,7 +38,7 @@ export interface MessageCounts {
   optedOut: number;
 }
 
-export interface WeeklyScore {
+interface WeeklyScore {
   /** Monday of the ISO week (UTC), `yyyy-mm-dd`. */
   weekStart: string;
   /** Null when nobody answered a check-in with a score that week. */
@@ -47,7 +46,7 @@ export interface WeeklyScore {
   answers: number;
 }
 
-export interface WeeklyResponse {
+interface WeeklyResponse {
   /** Monday of the ISO week (UTC) the check-ins were sent in. */
   weekStart: string;
   sent: number;
@@ -56,7 +55,7 @@ export interface WeeklyResponse {
   rate: number | null;
 }
 
-export interface MemberSummary {
+interface MemberSummary {
   personId: string;
   firstName?: string;
   consent: { overall: ConsentBucket; email: ConsentBucket; sms: ConsentBucket };
@@ -175,7 +174,7 @@ function weekStarts(now: Date, weeks: number): string[] {
 }
 
 /** The last `weeks` ISO weeks up to the one holding `now`, each with its average score. */
-export function weeklyScores(journals: readonly (readonly JournalEntry[])[], now: Date, weeks = TREND_WEEKS): WeeklyScore[] {
+function weeklyScores(journals: readonly (readonly JournalEntry[])[], now: Date, weeks = TREND_WEEKS): WeeklyScore[] {
   const starts = weekStarts(now, weeks);
   const sums = new Map(starts.map((week) => [week, { total: 0, answers: 0 }]));
   for (const journal of journals) {
@@ -194,7 +193,7 @@ export function weeklyScores(journals: readonly (readonly JournalEntry[])[], now
 }
 
 /** Check-ins sent per week (by when they went out) and how many of them were answered. */
-export function weeklyResponse(
+function weeklyResponse(
   members: readonly MemberRecords[],
   now: Date,
   isCheckin: CohortReportInput['isCheckin'],

@@ -21,7 +21,7 @@ export const Organisation = z.object({
 });
 export type Organisation = z.infer<typeof Organisation>;
 
-export const COUNSELOR_ROLES = ['admin', 'counselor'] as const;
+const COUNSELOR_ROLES = ['admin', 'counselor'] as const;
 export const CounselorRole = z.enum(COUNSELOR_ROLES);
 export type CounselorRole = z.infer<typeof CounselorRole>;
 
@@ -62,14 +62,14 @@ export const Cohort = z.object({
 export type Cohort = z.infer<typeof Cohort>;
 
 /** `active` members get coaching once they confirm; `removed` ones get nothing more. */
-export const MEMBER_STATUSES = ['active', 'removed'] as const;
+const MEMBER_STATUSES = ['active', 'removed'] as const;
 
 /**
  * The person's own answer to an organisation that added them. Until it is `accepted` the
  * organisation sees nothing of the person but what it typed itself (the label), whether or not
  * the person was already with us: a person belongs to themselves.
  */
-export const MEMBERSHIP_ANSWERS = ['pending', 'accepted', 'declined'] as const;
+const MEMBERSHIP_ANSWERS = ['pending', 'accepted', 'declined'] as const;
 export const MembershipConsent = z.object({
   state: z.enum(MEMBERSHIP_ANSWERS),
   at: z.iso.datetime(),
@@ -81,13 +81,13 @@ export const MembershipConsent = z.object({
 export type MembershipConsent = z.infer<typeof MembershipConsent>;
 
 /** A member's leave for the organisation's counselors to see one of their contacts: when, how, in what words. */
-export const ContactShare = z.object({
+const ContactShare = z.object({
   at: z.iso.datetime(),
   /** `join-link`, `email-link` (the invitation's confirmation page), `sms-keyword` (TALK). */
   source: z.string().min(1).max(40),
   text: z.string().min(1).max(500),
 });
-export type ContactShare = z.infer<typeof ContactShare>;
+type ContactShare = z.infer<typeof ContactShare>;
 
 export const CohortMember = z.object({
   orgId: RecordId,

@@ -10,7 +10,7 @@ export function squeeze(text: string): string {
 }
 
 /** Squeeze the letters of a pattern written in plain English, leaving escapes like \b alone. */
-export function sq(source: string): string {
+function sq(source: string): string {
   return source.replace(/(?<!\\)([a-z])\1+/g, '$1');
 }
 
@@ -29,7 +29,7 @@ export interface Rule {
 export const rx = (source: string): RegExp => new RegExp(sq(source), 'g');
 /** The same, for `.test` (no global state). */
 export const rx1 = (source: string): RegExp => new RegExp(sq(source));
-export const WINDOW = 48;
+const WINDOW = 48;
 
 export const MYSELF = String.raw`(?:my ?self|myslf|myslef|meself|mself|myselv)`;
 export const FIRST_PERSON = rx1(String.raw`\b(?:i|im|id|ill|ive|me|myself|mi|wanna|gonna|lemme|let me)\b`);

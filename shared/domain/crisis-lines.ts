@@ -26,7 +26,7 @@ const SmsWords = z
   .max(60)
   .refine((text) => smsSegments(text).encoding === 'GSM-7', 'must be plain GSM-7 (no curly quotes, accents outside GSM-7 or emoji)');
 
-export const CrisisSource = z.object({
+const CrisisSource = z.object({
   url: z.url({ protocol: /^https?$/, error: 'expected the http(s) address of the source' }),
   /** `official`: the service or a government says it; `secondary`: news or a directory reports it. */
   kind: z.enum(['official', 'secondary', 'directory']),
@@ -35,14 +35,14 @@ export const CrisisSource = z.object({
 
 const Sources = z.array(CrisisSource).min(1, 'every number needs at least one source');
 
-export const CrisisLine = z.object({
+const CrisisLine = z.object({
   name: z.string().min(2).max(80),
   /** The words a reply uses after "Please" ("call Samaritans free on 116 123"). */
   say: SmsWords,
   sources: Sources,
 });
 
-export const CrisisCountry = z
+const CrisisCountry = z
   .object({
     /** ISO 3166-1 alpha-2. */
     country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO country code such as IN'),
@@ -85,7 +85,7 @@ export const CrisisLineTable = z
     });
   });
 export type CrisisLineTable = z.infer<typeof CrisisLineTable>;
-export type CrisisCountry = z.infer<typeof CrisisCountry>;
+type CrisisCountry = z.infer<typeof CrisisCountry>;
 
 /** What a reply needs: words only, already chosen for this person. */
 export interface CrisisResources {

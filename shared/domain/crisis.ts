@@ -68,7 +68,7 @@ import {
 } from './crisis-languages';
 import { ASK_RULES, PLAN_IDIOMS, PLAN_RULES } from './crisis-plans';
 
-export type RiskLevel = 'risk' | 'ask' | 'distress' | 'none';
+type RiskLevel = 'risk' | 'ask' | 'distress' | 'none';
 export interface RiskAssessment {
   level: RiskLevel;
   /** Id of the rule that fired (for example `risk:kill-self`). Never the message text. */

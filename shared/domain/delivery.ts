@@ -1,4 +1,4 @@
-import { DELIVERY_STATUSES, type Delivery, type DeliveryStatus } from './model';
+import { DELIVERY_STATUSES, type DeliveryStatus } from './model';
 
 /**
  * How Twilio's status callbacks for one text converge, whatever order they arrive in (docs/rules.md:
@@ -42,10 +42,3 @@ export function statusesBelow(status: DeliveryStatus): DeliveryStatus[] {
 
 /** States where Twilio keeps an error code worth recording. */
 export const isDeliveryFailure = (status: DeliveryStatus) => status === 'failed' || status === 'undelivered';
-
-/** The state a set of reports converges to, for tests and reasoning: the highest rank wins. */
-export function convergedDelivery(reports: readonly Delivery[]): Delivery | undefined {
-  let best: Delivery | undefined;
-  for (const report of reports) if (supersedes(report.status, best?.status)) best = report;
-  return best;
-}

@@ -25,7 +25,7 @@ export function audienceAllows(audience: Audience | undefined, profile: Profile)
 export type HoldReason = 'not_for_profile' | 'muted' | 'paused' | 'support_hold' | 'match_week' | 'struggling';
 
 /** True from the start of Match Week Monday to the end of Match Day, on the person's own calendar. */
-export function inMatchWeek(instant: Date, anchors: Record<string, string>, zone: string): boolean {
+function inMatchWeek(instant: Date, anchors: Record<string, string>, zone: string): boolean {
   const monday = anchors.match_week_monday && resolveAnchor(anchors.match_week_monday, zone);
   const matchDay = anchors.match_day && resolveAnchor(anchors.match_day, zone);
   if (!monday || !matchDay) return false;

@@ -19,7 +19,7 @@ import type { DeliveryStatus, Message } from './model';
  * dispatcher sends first and counts after: a crash between the two would lose one count).
  */
 
-export const ENGAGEMENT_WEEKS_KEPT = 16;
+const ENGAGEMENT_WEEKS_KEPT = 16;
 /** Cohorts whose figures one person can be part of at once (a transaction holds their items). */
 export const MAX_LINKED_COHORTS = 10;
 
@@ -27,8 +27,8 @@ const count = z.number().int().min(0);
 const Instant = z.iso.datetime();
 const Bucket = z.enum(['confirmed', 'pending', 'revoked', 'none']);
 
-export const WeekFigures = z.object({ scoreSum: count, scores: count, checkinsSent: count, checkinsAnswered: count });
-export type WeekFigures = z.infer<typeof WeekFigures>;
+const WeekFigures = z.object({ scoreSum: count, scores: count, checkinsSent: count, checkinsAnswered: count });
+type WeekFigures = z.infer<typeof WeekFigures>;
 
 export const EngagementStats = z.object({
   personId: z.string().min(1),
@@ -207,7 +207,7 @@ export type OpenFlagReason = 'crisis' | 'distress' | 'low-scores' | 'talk';
 export const OPEN_FLAG_REASONS: readonly OpenFlagReason[] = ['crisis', 'talk', 'distress', 'low-scores'];
 
 /** Two low check-ins in a row: their last two scores. */
-export const isLowState = (stats: Pick<EngagementStats, 'lastScore' | 'previousScore'>) =>
+const isLowState = (stats: Pick<EngagementStats, 'lastScore' | 'previousScore'>) =>
   stats.lastScore !== undefined && stats.previousScore !== undefined && stats.lastScore.score <= LOW_SCORE && stats.previousScore <= LOW_SCORE;
 
 /**
@@ -241,7 +241,7 @@ export const isSilent = (stats: EngagementStats, now: Date) => {
 };
 
 /** A first name as the name index keeps it: trimmed, single-spaced, case-folded. */
-export const nameKey = (name: string) => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en-US');
+const nameKey = (name: string) => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en-US');
 
 /**
  * What one member adds to a cohort's totals, as flat counters (the totals item is their sum):
@@ -283,17 +283,16 @@ export function difference(after: Record<string, number>, before: Record<string,
 
 /** Sorts after any ISO instant: an upper bound for "at or before" on an index of instants. */
 const AFTER_IDS = '~';
-export const flagIndexKey = (at: string, personId: string) => `FLAG#${new Date(at).toISOString()}#${personId}`;
-export const quietIndexKey = (since: string, personId: string) => `QUIET#${new Date(since).toISOString()}#${personId}`;
+const flagIndexKey = (at: string, personId: string) => `FLAG#${new Date(at).toISOString()}#${personId}`;
+const quietIndexKey = (since: string, personId: string) => `QUIET#${new Date(since).toISOString()}#${personId}`;
 export const quietIndexUpperBound = (cutoff: Date) => `QUIET#${cutoff.toISOString()}#${AFTER_IDS}`;
-export const nameIndexKey = (name: string, personId: string) => `NAME#${nameKey(name)}#${personId}`;
+const nameIndexKey = (name: string, personId: string) => `NAME#${nameKey(name)}#${personId}`;
 export const nameIndexPrefix = (name: string) => `NAME#${nameKey(name)}#`;
 /** The person id at the end of an index sort key (ids hold no '#'). */
 export const personOfIndexKey = (sk: string) => sk.slice(sk.lastIndexOf('#') + 1);
-export const instantOfIndexKey = (sk: string) => sk.split('#')[1]!;
 
 /** A member's entries in a cohort's indexes: their newest open flag, their silence, their name. */
-export function indexEntries(stats: EngagementStats, contactedAt: string | undefined): CohortLink['index'] {
+function indexEntries(stats: EngagementStats, contactedAt: string | undefined): CohortLink['index'] {
   const newest = openFlags(stats, contactedAt)[0];
   const quiet = silentSince(stats);
   return {
@@ -340,7 +339,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Mondays of the last `weeks` ISO weeks up to the one holding `now`, oldest first. */
-export function lastWeeks(now: Date, weeks: number): string[] {
+function lastWeeks(now: Date, weeks: number): string[] {
   const monday = Date.parse(`${weekStartOf(now)}T00:00:00.000Z`);
   return Array.from({ length: weeks }, (_, i) => new Date(monday - (weeks - 1 - i) * 7 * 86_400_000).toISOString().slice(0, 10));
 }

@@ -12,7 +12,7 @@
  *   before the start.
  */
 
-export type IcsStart = { kind: 'instant'; at: Date } | { kind: 'date'; date: string };
+type IcsStart = { kind: 'instant'; at: Date } | { kind: 'date'; date: string };
 
 export interface IcsEvent {
   uid: string;
@@ -79,12 +79,12 @@ export function foldLine(line: string): string {
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** 20270319T160000Z */
-export function formatUtc(at: Date): string {
+function formatUtc(at: Date): string {
   return `${pad(at.getUTCFullYear(), 4)}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}T${pad(at.getUTCHours())}${pad(at.getUTCMinutes())}${pad(at.getUTCSeconds())}Z`;
 }
 
 /** "2027-01-20" -> 20270120 */
-export function formatDate(date: string): string {
+function formatDate(date: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`not a calendar date: ${date}`);
   return date.replace(/-/g, '');
 }

@@ -40,13 +40,13 @@ export const OPT_OUT_WORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END',
 export const OPT_IN_WORDS = ['START', 'YES', 'UNSTOP'] as const;
 export const HELP_WORDS = ['HELP', 'INFO'] as const;
 /** Not a carrier keyword: our own word for "I want in", also from a number we do not know yet. */
-export const JOIN_WORDS = ['JOIN'] as const;
+const JOIN_WORDS = ['JOIN'] as const;
 /** Move coaching to WhatsApp, or to texts, at the same number. */
-export const SWITCH_WORDS = { whatsapp: ['WHATSAPP'], sms: ['TEXTS', 'TEXT', 'SMS'] } as const;
+const SWITCH_WORDS = { whatsapp: ['WHATSAPP'], sms: ['TEXTS', 'TEXT', 'SMS'] } as const;
 
 export const MAX_SMS_BODY = 1600;
-export const PAUSE_DAYS = { min: 1, max: 90 } as const;
-export const GOAL_NUMBER = { min: 1, max: 20 } as const;
+const PAUSE_DAYS = { min: 1, max: 90 } as const;
+const GOAL_NUMBER = { min: 1, max: 20 } as const;
 export const GOAL_TEXT_MAX = 120;
 
 export const CLARIFY_REASONS = [
@@ -81,7 +81,7 @@ export const InboundIntent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('free-text'), text: z.string().max(MAX_SMS_BODY) }),
 ]);
 export type InboundIntent = z.infer<typeof InboundIntent>;
-export type CheckinScore = 1 | 2 | 3 | 4 | 5;
+type CheckinScore = 1 | 2 | 3 | 4 | 5;
 
 export interface ParseContext {
   /** True when the last message we sent asked for a 1-5 score. */

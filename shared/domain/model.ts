@@ -12,7 +12,7 @@ export const E164 = z
   .regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, like +919812345678');
 export const Email = z.email('expected an email address').max(254).transform((s) => s.toLowerCase());
 
-export const CONSENT_STATES = ['pending', 'confirmed', 'revoked'] as const;
+const CONSENT_STATES = ['pending', 'confirmed', 'revoked'] as const;
 export const Consent = z.object({
   state: z.enum(CONSENT_STATES),
   /**
@@ -143,7 +143,7 @@ export function nextEnrollmentId(personId: string, sequenceId: string, existing:
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export const MESSAGE_STATUSES = ['planned', 'claimed', 'sent', 'skipped', 'failed'] as const;
+const MESSAGE_STATUSES = ['planned', 'claimed', 'sent', 'skipped', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 /** Planned and claimed messages are still to go out; the others are final. */
 export const isFinal = (status: MessageStatus): boolean => status === 'sent' || status === 'skipped' || status === 'failed';
@@ -270,7 +270,7 @@ export interface Delivery {
   errorCode?: number;
 }
 
-export const CHECKIN_RESPONSES = ['done', 'skip', 'done-goal', 'score'] as const;
+const CHECKIN_RESPONSES = ['done', 'skip', 'done-goal', 'score'] as const;
 
 /**
  * One text a person sent us, kept privately: free text, a check-in answer, a goal. Personal data:

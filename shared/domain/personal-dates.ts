@@ -23,13 +23,13 @@ export function seasonDateRange(season: number): { first: string; last: string }
 }
 
 /** Why a date (or the date part of an instant) cannot be one of this season's, in a person's words. */
-export function outsideSeason(date: string, season: number): string | undefined {
+function outsideSeason(date: string, season: number): string | undefined {
   const { first, last } = seasonDateRange(season);
   const day = date.slice(0, 10);
   return day < first || day > last ? `For Match ${season}, dates go from ${first} to ${last}.` : undefined;
 }
 
-export const isPersonalDate = (name: string): name is PersonalDate => (PERSONAL_DATE_NAMES as readonly string[]).includes(name);
+const isPersonalDate = (name: string): name is PersonalDate => (PERSONAL_DATE_NAMES as readonly string[]).includes(name);
 
 /** Each given personal date outside the season, with the reason; empty when all are fine. */
 export function personalDateProblems(dates: Partial<Record<PersonalDate, string | undefined>>, season: number): { name: PersonalDate; message: string }[] {

@@ -41,7 +41,7 @@ export const PLAN_LIMITS = {
 /** The sequence whose steps alert about own and internal deadlines. */
 export const PLAN_SEQUENCE_ID = 'plan-deadlines';
 /** Enrollments derived from a plan carry this prefix, so nothing else is mistaken for one. */
-export const PLAN_ENROLLMENT_PREFIX = 'plan-';
+const PLAN_ENROLLMENT_PREFIX = 'plan-';
 export const isPlanEnrollment = (enrollment: { enrollmentId: string }) => enrollment.enrollmentId.startsWith(PLAN_ENROLLMENT_PREFIX);
 
 // ---- Kinds and suggested internal deadlines ----------------------------------------------------
@@ -87,10 +87,7 @@ export const InternalTarget = z.union([
 ]);
 export type InternalTarget = z.infer<typeof InternalTarget>;
 
-export function kindOfTarget(target: InternalTarget): DeadlineKind {
-  return target.startsWith('date:') ? PERSONAL_DATE_KINDS[target.slice(5) as PersonalDate] : SEASON_EVENT_KIND;
-}
-export function titleOfTarget(target: InternalTarget): string {
+function titleOfTarget(target: InternalTarget): string {
   return target.startsWith('date:') ? PERSONAL_DATES[target.slice(5) as PersonalDate] : SEASON_EVENTS[target.slice(7) as SeasonEvent];
 }
 
@@ -140,12 +137,12 @@ export const WeekGoals = z.object({
 });
 export type WeekGoals = z.infer<typeof WeekGoals>;
 
-export const LongTermGoal = z.object({
+const LongTermGoal = z.object({
   id: z.string().regex(/^g\d{1,6}$/),
   text: line(PLAN_LIMITS.goalChars, 'A goal'),
   targetDate: IsoDate.optional(),
 });
-export type LongTermGoal = z.infer<typeof LongTermGoal>;
+type LongTermGoal = z.infer<typeof LongTermGoal>;
 
 export const Plan = z.object({
   personId: z.string().min(1),
@@ -201,7 +198,7 @@ export function summarisedWeek(plan: Plan, now: Date, zone: string): WeekGoals |
 // ---- Season range ---------------------------------------------------------------------------------
 
 /** The same range as every other place a person gives a date (./personal-dates.ts). */
-export { seasonDateRange };
+;
 
 // ---- Edits ------------------------------------------------------------------------------------------
 

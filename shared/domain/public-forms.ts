@@ -38,7 +38,7 @@ export function formBudgets(limits: PublicFormLimits, client: { address: string;
 }
 
 /** `+` and the first six digits: a country code and the start of a range, never a whole number. */
-export const numberPrefix = (e164: string) => e164.slice(0, 7);
+const numberPrefix = (e164: string) => e164.slice(0, 7);
 
 /**
  * Calling codes whose numbers may get texts (`1`, `91`, `234` ...), or every country with `*`.

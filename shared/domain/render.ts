@@ -2,6 +2,7 @@ import type { StepWords } from './eligibility';
 import type { Message } from './model';
 import type { Sequence, SequenceStep } from './sequence';
 import { gsm7Text, renderTemplate, smsFirstName, type TemplateContext } from './template';
+import { escapeHtml } from './html';
 
 /**
  * Turns a planned message and its step into the words that go out. Email gets a text part and a
@@ -19,9 +20,6 @@ export interface EmailFooter {
   /** Where the person manages or stops these emails. */
   preferencesUrl?: string;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** Template slots for a message; `anchors` must include the season dates (see planning). */
 export function contextFor(

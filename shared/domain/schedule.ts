@@ -21,7 +21,7 @@ export const AnchorValue = z.string().superRefine((value, ctx) => {
   }
 });
 export type AnchorValue = z.infer<typeof AnchorValue>;
-export type Anchors = Record<string, string>;
+type Anchors = Record<string, string>;
 
 export const IanaZone = z.string().refine((zone) => DateTime.local().setZone(zone).isValid, {
   message: 'unknown time zone: use an IANA name such as Asia/Kolkata or America/Chicago',
@@ -178,7 +178,7 @@ function deliveryChannels(written: readonly ContentChannel[]): Channel[] {
 }
 
 /** Sending order: time first, then the key, so ties are broken the same way everywhere. */
-export function compareOccurrences(a: { sendAt: Date; key: string }, b: { sendAt: Date; key: string }): number {
+function compareOccurrences(a: { sendAt: Date; key: string }, b: { sendAt: Date; key: string }): number {
   return a.sendAt.getTime() - b.sendAt.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 

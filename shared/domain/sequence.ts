@@ -22,15 +22,15 @@ export const ContentChannel = z.enum(CONTENT_CHANNELS);
 export type ContentChannel = z.infer<typeof ContentChannel>;
 
 /** The channels that reach a phone: they keep quiet hours and carry a step's text words. */
-export const TEXT_CHANNELS = ['sms', 'whatsapp'] as const;
+const TEXT_CHANNELS = ['sms', 'whatsapp'] as const;
 export type TextChannel = (typeof TEXT_CHANNELS)[number];
 export const isTextChannel = (channel: Channel): channel is TextChannel => channel === 'sms' || channel === 'whatsapp';
 /** Whose words a message on this channel uses. */
 export const contentChannelOf = (channel: Channel): ContentChannel => (channel === 'email' ? 'email' : 'sms');
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const Weekday = z.enum(WEEKDAYS);
-export type Weekday = z.infer<typeof Weekday>;
+const Weekday = z.enum(WEEKDAYS);
+type Weekday = z.infer<typeof Weekday>;
 
 /** "HH:mm", 24-hour clock, in the person's own time zone. */
 export const LocalTime = z
@@ -71,8 +71,8 @@ const WeeklySchedule = z.object({
   until: AnchorRef,
 });
 
-export const StepSchedule = z.discriminatedUnion('type', [OnceSchedule, WeeklySchedule]);
-export type StepSchedule = z.infer<typeof StepSchedule>;
+const StepSchedule = z.discriminatedUnion('type', [OnceSchedule, WeeklySchedule]);
+type StepSchedule = z.infer<typeof StepSchedule>;
 
 export const STEP_KINDS = ['deadline', 'nudge', 'checkin', 'reflection'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
@@ -93,9 +93,9 @@ export type PriorityClass = z.infer<typeof PriorityClass>;
 export const VISA_TRACKS = ['j1', 'h1b', 'none', 'undecided'] as const;
 export const VisaTrack = z.enum(VISA_TRACKS);
 export type VisaTrack = z.infer<typeof VisaTrack>;
-export const APPLICANT_TYPES = ['non-us-img', 'us-img'] as const;
+const APPLICANT_TYPES = ['non-us-img', 'us-img'] as const;
 export const ApplicantType = z.enum(APPLICANT_TYPES);
-export const OUTCOMES = ['applying', 'soap', 'matched', 'unmatched', 'withdrawn'] as const;
+const OUTCOMES = ['applying', 'soap', 'matched', 'unmatched', 'withdrawn'] as const;
 export const Outcome = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof Outcome>;
 /** Things a person may already have done; a step "unless done" is not sent to them. */
@@ -128,12 +128,12 @@ const SmsContent = z.object({ text: z.string().min(1).max(320) });
 const EmailContent = z.object({ subject: z.string().min(1).max(120), text: z.string().min(1).max(5000) });
 
 /** A step may draw its words from a rotating pool instead: item = (week * perWeek + slot) mod size. */
-export const PoolRef = z.object({
+const PoolRef = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/),
   slot: z.number().int().min(0).max(6).default(0),
   perWeek: z.number().int().min(1).max(7).default(1),
 });
-export type PoolRef = z.infer<typeof PoolRef>;
+type PoolRef = z.infer<typeof PoolRef>;
 
 export const SequenceStep = z
   .object({
@@ -196,7 +196,7 @@ export type SequenceStep = z.infer<typeof SequenceStep>;
 export const toneOf = (step: SequenceStep): 'upbeat' | 'steady' =>
   step.tone ?? (step.kind === 'nudge' || step.kind === 'reflection' ? 'upbeat' : 'steady');
 
-export const PoolItem = z.object({
+const PoolItem = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   theme: z.string().min(1).max(40),
   sms: SmsContent,

@@ -23,7 +23,7 @@ export const SIGN_IN_START_PATH = '/auth/start';
 export const SIGN_IN_STATE_SECONDS = 10 * 60;
 
 /** The scopes the app client allows (infra/counselors.ts); the counselor scope is what the API checks. */
-export const SIGN_IN_SCOPES = ['openid', 'email', 'matchcoach/counselor'] as const;
+const SIGN_IN_SCOPES = ['openid', 'email', 'matchcoach/counselor'] as const;
 
 /** 32 random bytes as base64url: 43 characters, inside RFC 7636's 43..128 unreserved characters. */
 const randomToken = () => randomBytes(32).toString('base64url');

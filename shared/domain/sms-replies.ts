@@ -120,4 +120,3 @@ const CLARIFY: Record<ClarifyReason, string> = {
 };
 
 export const clarifyReply = (reason: ClarifyReason) => CLARIFY[reason];
-export const CLARIFY_REPLIES: Readonly<Record<ClarifyReason, string>> = CLARIFY;

@@ -9,7 +9,7 @@ import * as z from 'zod';
  * unknown, and unknown means the ERAS path with general words.
  */
 
-export const APPLICATION_SYSTEMS = ['eras', 'residencycas'] as const;
+const APPLICATION_SYSTEMS = ['eras', 'residencycas'] as const;
 export const ApplicationSystem = z.enum(APPLICATION_SYSTEMS);
 export type ApplicationSystem = z.infer<typeof ApplicationSystem>;
 

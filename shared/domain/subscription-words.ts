@@ -1,5 +1,6 @@
 import { CADENCES, type Cadence } from './budget';
 import type { Milestone } from './sequence';
+import { escapeHtml } from './html';
 /**
  * What Match Coach says around signing up, in its own words: the consent sentences people agree
  * to (stored word for word with their consent, docs/rules.md), the confirmation and "already
@@ -88,9 +89,6 @@ export interface EmailWords {
   text: string;
   html: string;
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /**
  * The HTML part. The fallback link is one unbroken string of 200+ characters: without

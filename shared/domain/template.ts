@@ -46,7 +46,7 @@ const RECENT_CLOCK_CHANGE_DAYS = 35;
  * between now and then (or just did): text about clocks is computed, never written, because the
  * US change falls on a different date each year (14 March 2027, 12 March 2028).
  */
-export function usClockSentence(instant: Date, sendAt: Date, zone: string): string {
+function usClockSentence(instant: Date, sendAt: Date, zone: string): string {
   const eastern = DateTime.fromJSDate(instant, { zone: US_EASTERN });
   const local = DateTime.fromJSDate(instant, { zone });
   const when = `${eastern.toFormat('HH:mm')} US Eastern on ${eastern.toFormat('ccc d LLL')}`;

@@ -13,15 +13,14 @@ import { STEP_KINDS, type SequenceStep, type StepKind } from './sequence';
  * characters with the variables filled in (Twilio error 63021 otherwise).
  */
 
-export const TEMPLATE_CATEGORIES = ['utility', 'marketing', 'authentication'] as const;
-export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
+const TEMPLATE_CATEGORIES = ['utility', 'marketing', 'authentication'] as const;
 
 /** What a template's placeholders are filled with, in order. */
-export const TEMPLATE_VARIABLES = ['text', 'orgName', 'firstName'] as const;
+const TEMPLATE_VARIABLES = ['text', 'orgName', 'firstName'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 /** Messages that are not steps of a sequence but still start a conversation. */
-export const TEMPLATE_PURPOSES = ['opt-in-request', 'invitation', 'announcement'] as const;
+const TEMPLATE_PURPOSES = ['opt-in-request', 'invitation', 'announcement'] as const;
 export type TemplatePurpose = (typeof TEMPLATE_PURPOSES)[number];
 
 /** Meta's limit on a template's body, placeholders filled in. */
@@ -124,7 +123,6 @@ export function fillTemplate(text: string, variables: Readonly<Record<string, st
  * The approved Content SIDs, by template name, as configured (`name=HX...` pairs, comma
  * separated). Only these templates are ever sent.
  */
-export const ContentSid = z.string().regex(/^HX[0-9a-fA-F]{32}$/, 'a Content SID: HX and 32 hex digits');
 export const ApprovedTemplates = z
   .string()
   .transform((s) => s.split(',').map((pair) => pair.trim()).filter(Boolean))

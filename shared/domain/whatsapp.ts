@@ -4,7 +4,7 @@
  * proposed before texts.
  */
 
-export const WHATSAPP_PREFIX = 'whatsapp:';
+const WHATSAPP_PREFIX = 'whatsapp:';
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** Twilio's address for a WhatsApp user or sender: `whatsapp:` and the E.164 number. */
@@ -34,7 +34,7 @@ export const WINDOW_HOURS = 24;
  * Free-form only while this much of the window is still left: Twilio may hold a message in its
  * queue for a while, and one that reaches WhatsApp after the window closed fails (63016).
  */
-export const WINDOW_MARGIN_MINUTES = 15;
+const WINDOW_MARGIN_MINUTES = 15;
 
 export interface ConversationWindow {
   /** The person's last message to us on this channel. */

@@ -21,9 +21,9 @@ export const ContactNote = z.object({
 });
 export type ContactNote = z.infer<typeof ContactNote>;
 
-export type CohortIndex = 'flag' | 'quiet' | 'name';
+type CohortIndex = 'flag' | 'quiet' | 'name';
 
-export interface IndexPage {
+interface IndexPage {
   /** Person ids in the index's order, with each entry's sort key. */
   entries: { personId: string; key: string }[];
   /** Where the next page starts (an opaque sort key), when there may be more. */

@@ -286,6 +286,9 @@ export interface Logger {
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
+/** The logger a use case was given, or one that says nothing: logging is optional in every deps. */
+export const loggerOf = (deps: { log?: Logger | undefined }): Logger => deps.log ?? silentLogger;
+
 /**
  * Shared send budgets (shared/domain/pacing.ts): one atomic counter per channel and pacing window
  * (or day, for a daily quota), in the store every dispatcher uses, so concurrent dispatchers
@@ -301,7 +304,7 @@ export interface RateBudget {
   take(request: RateTake): Promise<RateGrant>;
 }
 
-export interface RateGrant {
+interface RateGrant {
   first: number;
   count: number;
   start: number;

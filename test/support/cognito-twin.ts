@@ -9,7 +9,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
  * (`__type`). There is no local Cognito to run, so this is what the real adapter is tested against:
  * the SDK's requests are real, and the twin refuses any other action or pool.
  */
-export interface TwinAccount {
+interface TwinAccount {
   username: string;
   orgId?: string;
   counselorId?: string;

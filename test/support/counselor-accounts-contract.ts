@@ -1,7 +1,7 @@
 import type { CounselorAccounts } from '../../shared/ports/counselor-accounts';
 
 /** An account as the directory holds it, whichever directory that is. */
-export interface SeenAccount {
+interface SeenAccount {
   username: string;
   enabled: boolean;
   sessions: number;

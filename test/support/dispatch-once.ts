@@ -45,8 +45,8 @@ export const DispatchOnceEnv = z.object({
 });
 export type DispatchOnceEnv = z.infer<typeof DispatchOnceEnv>;
 
-export const EMAIL_FROM = 'Match Coach <coach@example.test>';
-export const POSTAL_ADDRESS = 'Match Coach, 1 Test Street, Boston, MA';
+const EMAIL_FROM = 'Match Coach <coach@example.test>';
+const POSTAL_ADDRESS = 'Match Coach, 1 Test Street, Boston, MA';
 
 /** The dispatcher's ports on the real adapters; `close` releases their sockets. */
 export function dispatchDeps(env: DispatchOnceEnv, clock: Clock): { deps: DispatchDeps; close(): void } {

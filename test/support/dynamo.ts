@@ -23,7 +23,7 @@ export function testDynamoEndpoint(): string {
 }
 
 /** A client for the test DynamoDB Local: any credentials do, and keep-alive avoids a TCP connect per request. */
-export function testDynamoClient(): { client: DynamoDBClient; close(): void } {
+function testDynamoClient(): { client: DynamoDBClient; close(): void } {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const client = new DynamoDBClient({
     endpoint: testDynamoEndpoint(),

@@ -5,7 +5,7 @@ import type { EmailMessage, EmailSender, SendResult } from '../../shared/ports';
 export type EmailFaultKind = 'throttle' | '500' | 'quota' | 'reject';
 
 /** An email as the far side received it. Header names are lower-cased (they are case-insensitive). */
-export interface DeliveredEmail {
+interface DeliveredEmail {
   subject: string;
   text: string | undefined;
   html: string | undefined;

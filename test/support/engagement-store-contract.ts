@@ -158,4 +158,4 @@ export function describeEngagementStoreContract(name: string, make: () => Promis
   });
 }
 
-export type { EngagementStats };
+;

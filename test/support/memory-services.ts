@@ -26,9 +26,9 @@ export const TEST_PUBLIC_BASE_URL = 'https://coach.example.test';
 export const TEST_TOKEN_SECRET = 'test-only-token-secret-0123456789-abcdefghij';
 export const TEST_TWILIO_AUTH_TOKEN = 'test-only-twilio-auth-token';
 export const TEST_HELP_ADDRESS = 'help@coach.example.test';
-export const TEST_NOW = '2027-01-04T04:00:00.000Z';
+const TEST_NOW = '2027-01-04T04:00:00.000Z';
 /** Our WhatsApp sender in tests, and a Content SID per template as if Meta had approved them all. */
-export const TEST_WHATSAPP_NUMBER = '+15005550006';
+const TEST_WHATSAPP_NUMBER = '+15005550006';
 export const testContentSid = (name: string) => `HX${Buffer.from(name).toString('hex').padEnd(32, '0').slice(0, 32)}`;
 /** WhatsApp set up as WHATSAPP_FROM and WHATSAPP_TEMPLATES would set it, every template approved. */
 export function testWhatsAppSetup() {

@@ -44,7 +44,7 @@ export const SES_FAULTS = {
   },
 } as const satisfies Record<string, SesFault>;
 
-export interface ProxiedRequest {
+interface ProxiedRequest {
   method: string;
   path: string;
   /** The JSON body, parsed (undefined when there was none or it was not JSON). */

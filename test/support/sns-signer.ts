@@ -18,7 +18,7 @@ export const TEST_CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotifica
 /** Where the test signing certificate says its issuer can be fetched (Amazon's host, as in real ones). */
 export const TEST_ISSUER_URL = 'http://crt.test.amazontrust.com/test-intermediate.cer';
 
-export interface MintedCertificate {
+interface MintedCertificate {
   /** The signing certificate (PEM), served at `url`. */
   certificatePem: string;
   keyPem: string;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { simulateSeason, type SeasonWalk, type SimulatedSend } from '../../shared/adapters/simulation';
+import { simulateSeason, type SeasonWalk, type SimulatedSend } from '../../shared/tools/simulation';
 import { BUDGET_REASONS, CADENCES, STRUGGLING_TEXTS, inBudget, weekIdOf, weekStartOf } from '../../shared/domain/budget';
 import { personaLibrary, sequenceLibrary, specialtyTable } from '../../shared/content';
 import { specialtyProfile } from '../../shared/domain/specialty';
@@ -260,7 +260,7 @@ describe('the season preview document', () => {
   it('docs/season-preview.md is what the engine sends today (run `npm run docs:season` after content changes)', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
-    const { renderSeasonDocument } = await import('../../shared/adapters/season-document');
+    const { renderSeasonDocument } = await import('../../shared/tools/season-document');
     const file = fs.readFileSync(path.join(__dirname, '../../docs/season-preview.md'), 'utf8');
     const rendered = await renderSeasonDocument(walks);
     if (rendered !== file) fs.writeFileSync(path.join(require('node:os').tmpdir(), 'season-preview.actual.md'), rendered);

@@ -19,6 +19,7 @@ import {
   ORGANISATION_INDEX_PREFIX,
   TABLE_DEFINITION,
   auditKey,
+  ifAbsent,
   auditPk,
   cohortKey,
   cohortMemberKey,
@@ -34,6 +35,7 @@ import { livingPersonCheck, writeForLivingPerson } from './person-guard';
 import { createDynamoEngagementStore } from './engagement-store';
 import { cohortFigures, cohortRef, difference, membershipCount, sumCounters } from '../../domain/engagement';
 import { isAcceptedMember } from '../../domain/counselor';
+import { mapWithConcurrency } from '../../domain/concurrency';
 
 /**
  * The CounselorStore on Match Coach's single table (keys.ts, "Counselors (issue 5)"). Items hold
@@ -104,7 +106,7 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
 
   /** The row's answer as read: the condition a write of the row is made under. */
   function overAnswer(before: CohortMember | undefined): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
-    if (!before) return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
+    if (!before) return ifAbsent();
     const names = { '#status': 'status', '#consent': 'consent', '#state': 'state' };
     return before.consent
       ? { ConditionExpression: '#status = :status AND #consent.#state = :state', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':status': before.status, ':state': before.consent.state } }
@@ -250,12 +252,10 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
       // 33 members and their guards and twins to a transaction (99 of its 100 items).
       const chunks: CohortMember[][] = [];
       for (let start = 0; start < members.length; start += MEMBERS_PER_TRANSACTION) chunks.push(members.slice(start, start + MEMBERS_PER_TRANSACTION));
-      let next = 0;
       const gone: string[] = [];
-      const worker = async () => {
-        while (next < chunks.length) gone.push(...(await writeChunk(chunks[next++]!)));
-      };
-      await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, chunks.length) }, worker));
+      await mapWithConcurrency(chunks, BATCH_CONCURRENCY, async (chunk) => {
+        gone.push(...(await writeChunk(chunk)));
+      });
       return { gone };
     },
     async deleteCohortMember(orgId, cohortId, personId) {

@@ -1,7 +1,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Plan } from '../../domain/plan';
 import type { PlanStore } from '../../ports';
-import { TABLE_DEFINITION, personIdFromPk, planKey } from './keys';
+import { TABLE_DEFINITION, ifAbsent, personIdFromPk, planKey } from './keys';
 import { writeForLivingPerson } from './person-guard';
 
 /**
@@ -30,7 +30,7 @@ export function createDynamoPlanStore(options: { doc: DynamoDBDocumentClient; ta
             TableName,
             Item: { ...planKey(personId), ...fields },
             ...(expectedUpdatedAt === undefined
-              ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
+              ? ifAbsent()
               : { ConditionExpression: '#updatedAt = :expected', ExpressionAttributeNames: { '#updatedAt': 'updatedAt' }, ExpressionAttributeValues: { ':expected': expectedUpdatedAt } }),
           },
         },

@@ -22,6 +22,7 @@ import { CHANNELS, type Channel } from '../../domain/sequence';
 import { alertLevelOf, isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
 import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
 import { statusesBelow } from '../../domain/delivery';
+import { mapWithConcurrency } from '../../domain/concurrency';
 import type { NewPerson, Store } from '../../ports';
 import {
   ENROLLMENT_PREFIX,
@@ -35,6 +36,7 @@ import {
   emailLookupKey,
   enrollmentIdFromSk,
   enrollmentKey,
+  ifAbsent,
   messageIdFromSk,
   messageKey,
   parseDueSk,
@@ -160,6 +162,17 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     }
   }
 
+  /** Writes the item unless something is at its key already: true when this call wrote it. */
+  async function putIfAbsent(op: string, Item: Item): Promise<boolean> {
+    try {
+      await measured(op, 'write', () => doc.send(new PutCommand({ TableName, Item, ...ifAbsent(), ReturnConsumedCapacity: 'TOTAL' })));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async function getItem(op: string, key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
     const out = await measured(op, 'read', () =>
       doc.send(
@@ -281,7 +294,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
    * season row, and their enrollments (so whoever finds the person finds their enrollments too).
    */
   function newPersonItems({ person, enrollments, replacesLookupsOf = [] }: NewPerson) {
-    const absent = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: namesFor(PK) };
+    const absent = ifAbsent();
     const gone = replacesLookupsOf.slice(0, 10);
     // A lookup is free when nobody holds it, or only someone gone does.
     const free =
@@ -797,27 +810,11 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     // ---- SMS conversation (issue 4, SMS half) ----------------------------------------------------
 
     async claimInboundSms(messageSid, at) {
-      try {
-        await measured('claimInboundSms', 'write', () =>
-          doc.send(
-            new PutCommand({
-              TableName,
-              Item: {
-                ...inboundSmsKey(messageSid),
-                at: at.toISOString(),
-                [timeToLiveAttribute]: Math.floor(at.getTime() / 1000) + INBOUND_DEDUPE_DAYS * 86_400,
-              },
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: namesFor(PK),
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return putIfAbsent('claimInboundSms', {
+        ...inboundSmsKey(messageSid),
+        at: at.toISOString(),
+        [timeToLiveAttribute]: Math.floor(at.getTime() / 1000) + INBOUND_DEDUPE_DAYS * 86_400,
+      });
     },
 
     async releaseInboundSms(messageSid) {
@@ -892,23 +889,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     // ---- Email subscription (issue 4, email half) ------------------------------------------------
 
     async consumeTokenNonce(nonce, expiresAt) {
-      try {
-        await measured('consumeTokenNonce', 'write', () =>
-          doc.send(
-            new PutCommand({
-              TableName,
-              Item: { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) },
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: namesFor(PK),
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+      return putIfAbsent('consumeTokenNonce', { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) });
     },
 
     async claimPersonNotice(personId, notice, now, until) {
@@ -1061,17 +1042,3 @@ function withoutUndefined<T>(value: T): T {
   }
   return value;
 }
-
-async function mapWithConcurrency<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
-}
-

@@ -26,6 +26,7 @@ import { PersonGone } from '../../domain/errors';
 import { ContactNote, type EngagementStore } from '../../ports/engagement';
 import {
   TABLE_DEFINITION,
+  ifAbsent,
   cohortIndexKey,
   cohortLinkKey,
   cohortMembersPk,
@@ -166,7 +167,7 @@ export function createDynamoEngagementStore(options: DynamoEngagementStoreOption
   /** Written only over `version` (or only where nothing is yet). */
   const overVersion = (version: number | undefined): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, number> } =>
     version === undefined
-      ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
+      ? ifAbsent()
       : { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } };
 
   const pause = (round: number) => new Promise((resolve) => setTimeout(resolve, Math.min(500, 5 * 2 ** round) * (0.5 + Math.random())));

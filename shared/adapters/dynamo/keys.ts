@@ -63,8 +63,8 @@
  * the key, keeps other dispatchers off it), and the key leaves the index when the message ends.
  */
 
-export const DUE_INDEX = 'due';
-export const DUE_SHARDS = 8;
+const DUE_INDEX = 'due';
+const DUE_SHARDS = 8;
 
 export const TABLE_DEFINITION = {
   partitionKey: 'pk',
@@ -72,6 +72,12 @@ export const TABLE_DEFINITION = {
   timeToLiveAttribute: 'expiresAt',
   dueIndex: { name: DUE_INDEX, partitionKey: 'duePk', sortKey: 'dueSk' },
 } as const;
+
+/**
+ * The condition of a write that may only create: nothing is at the item's key yet. Claims (a
+ * webhook's id, a token's nonce) and first writes (a person, a plan, a member row) all rest on it.
+ */
+export const ifAbsent = () => ({ ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE_DEFINITION.partitionKey } as Record<string, string> });
 
 export const personKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: 'PROFILE' });
 export const phoneLookupKey = (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'LOOKUP' });
@@ -90,7 +96,7 @@ export const calendarKey = (season: number, event: string) => ({ pk: 'CALENDAR',
 export const CALENDAR_PK = 'CALENDAR';
 
 /** A stable shard for a message, so the same message always lands in the same due partition. */
-export function dueShard(messageId: string): number {
+function dueShard(messageId: string): number {
   let hash = 0;
   for (let i = 0; i < messageId.length; i++) hash = (hash * 31 + messageId.charCodeAt(i)) >>> 0;
   return hash % DUE_SHARDS;
@@ -103,7 +109,7 @@ export function dueShard(messageId: string): number {
  */
 export const dueSortKey = (messageId: string, dueAt: string | Date) => `${new Date(dueAt).toISOString()}#${messageId}`;
 /** The due partition (queue) of a channel, urgent or routine, and shard. */
-export const dueQueue = (channel: string, urgent: boolean, shard: number) => `DUE#${channel}#${urgent ? 'U' : 'R'}#${shard}`;
+const dueQueue = (channel: string, urgent: boolean, shard: number) => `DUE#${channel}#${urgent ? 'U' : 'R'}#${shard}`;
 export const dueKey = (message: { messageId: string; channel: string; urgent?: boolean }, dueAt: string | Date) => ({
   duePk: dueQueue(message.channel, message.urgent === true, dueShard(message.messageId)),
   dueSk: dueSortKey(message.messageId, dueAt),
@@ -177,7 +183,7 @@ export const safetyEventKey = (personId: string, at: string, eventId: string) =>
 export const safetyEventIdFromSk = (sk: string) => sk.slice(sk.lastIndexOf('#') + 1);
 
 /** The UTC month of an instant, `yyyy-mm`: the alert partition it belongs to. */
-export const alertMonthOf = (at: string) => new Date(at).toISOString().slice(0, 7);
+const alertMonthOf = (at: string) => new Date(at).toISOString().slice(0, 7);
 export const alertPk = (month: string) => `ALERT#${month}`;
 export const alertKey = (at: string, personId: string, eventId: string) => ({
   pk: alertPk(alertMonthOf(at)),
@@ -207,7 +213,7 @@ export const rateCounterExpiry = (windowMs: number, window: number) =>
 // in the person's partition under NOTICE#, a prefix no other query reads, so erasure takes them.
 
 export const tokenNonceKey = (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'USED' });
-export const NOTICE_PREFIX = 'NOTICE#';
+const NOTICE_PREFIX = 'NOTICE#';
 export const noticeKey = (personId: string, notice: string) => ({ pk: `PERSON#${personId}`, sk: `${NOTICE_PREFIX}${notice}` });
 
 // ---- A person's own plan (issue 8) ------------------------------------------------------------------
@@ -222,7 +228,7 @@ export const noticeKey = (personId: string, notice: string) => ({ pk: `PERSON#${
 // conditional on the version read (updatedAt), so a web edit and an SMS GOAL arriving together
 // cannot overwrite each other. The enrollments a plan asks for are ordinary ENROLL# items with
 // ids starting `plan-` (shared/domain/plan.ts).
-export const PLAN_SK = 'PLAN';
+const PLAN_SK = 'PLAN';
 export const planKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: PLAN_SK });
 
 // ---- The WhatsApp window --------------------------------------------------------------------------
@@ -236,7 +242,7 @@ export const planKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: PL
 // that noting an inbound message never rewrites the profile (a save of the profile made at the
 // same moment would otherwise lose one of the two). The dispatcher reads it once per WhatsApp
 // message: the only read it makes for coaching besides the message itself.
-export const WHATSAPP_WINDOW_SK = 'WINDOW#whatsapp';
+const WHATSAPP_WINDOW_SK = 'WINDOW#whatsapp';
 export const whatsappWindowKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: WHATSAPP_WINDOW_SK });
 
 // ---- Counselors (issue 5) ---------------------------------------------------------------------------
@@ -324,15 +330,15 @@ export const formLimitKey = (budget: string, window: number) => ({ pk: `LIMIT#${
 // shards in one BatchGetItem. The member counts by answer (`members.pending` ...) are added to the
 // same items by the counselor store as memberships are written. Index entries hold only the person
 // id (and the sort key's instant or name); a link holds counters, never words.
-export const STATS_SK = 'STATS';
+const STATS_SK = 'STATS';
 export const statsKey = (personId: string) => ({ pk: personPk(personId), sk: STATS_SK });
-export const TOTALS_PREFIX = 'TOTALS#';
+const TOTALS_PREFIX = 'TOTALS#';
 export const cohortTotalsKey = (orgId: string, cohortId: string, shard: number) => ({ pk: cohortMembersPk(orgId, cohortId), sk: `${TOTALS_PREFIX}${shard}` });
-export const LINK_PREFIX = 'LINK#';
+const LINK_PREFIX = 'LINK#';
 export const cohortLinkKey = (orgId: string, cohortId: string, personId: string) => ({ pk: cohortMembersPk(orgId, cohortId), sk: `${LINK_PREFIX}${personId}` });
 /** Index entries' sort keys come from shared/domain/engagement.ts (flagIndexKey, quietIndexKey, nameIndexKey). */
 export const cohortIndexKey = (orgId: string, cohortId: string, sk: string) => ({ pk: cohortMembersPk(orgId, cohortId), sk });
-export const CONTACT_PREFIX = 'CONTACT#';
+const CONTACT_PREFIX = 'CONTACT#';
 export const contactNotesPrefix = (orgId: string) => `${CONTACT_PREFIX}${orgId}#`;
 export const contactNoteKey = (personId: string, orgId: string, at: string, noteId: string) => ({
   pk: personPk(personId),

@@ -1,7 +1,7 @@
 import type { CounselorAccountRef, CounselorAccounts } from '../../ports/counselor-accounts';
 
 /** One sign-in account as the twin keeps it: what Cognito would hold for a counselor. */
-export interface MemoryAccount extends CounselorAccountRef {
+interface MemoryAccount extends CounselorAccountRef {
   username: string;
   enabled: boolean;
   /** Sessions that can still be refreshed; a global sign-out ends them all. */

@@ -2,7 +2,7 @@ import type { EmailMessage, EmailSender, SendResult } from '../../ports';
 
 export type FailedSendResult = Extract<SendResult, { status: 'failed' }>;
 
-export interface SentEmail extends EmailMessage {
+interface SentEmail extends EmailMessage {
   providerId: string;
 }
 

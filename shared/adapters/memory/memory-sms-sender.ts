@@ -1,7 +1,7 @@
 import type { SendResult, SmsMessage, SmsSender } from '../../ports';
 
 /** A text the twin delivered, as the provider would have received it. */
-export interface DeliveredSms extends SmsMessage {
+interface DeliveredSms extends SmsMessage {
   providerId: string;
 }
 

@@ -3,7 +3,7 @@ import type { Clock, SendResult, WhatsAppMessage, WhatsAppSender } from '../../p
 import type { FailedSendResult } from './memory-sms-sender';
 
 /** A WhatsApp message the twin accepted, as the provider would have received it. */
-export interface AcceptedWhatsApp extends WhatsAppMessage {
+interface AcceptedWhatsApp extends WhatsAppMessage {
   providerId: string;
   /** What the person's phone shows: the text, or the template with its placeholders filled. */
   body: string;

@@ -28,7 +28,7 @@ export interface SesEmailSenderOptions {
 
 /** SES allows only ASCII letters, digits, `_` and `-` in tag names and values, up to 256. */
 export const MESSAGE_ID_TAG = 'match_coach_message_id';
-export function toSesTagValue(value: string): string {
+function toSesTagValue(value: string): string {
   return (value.replace(/[^A-Za-z0-9_-]/g, '_') || '_').slice(0, 256);
 }
 
@@ -45,7 +45,7 @@ const giveUp = (reason: string): Failed => ({ status: 'failed', retryable: false
  * rate whatever class carried it. `quota:` and `paused:` tell the dispatcher to pause email and
  * raise an alarm rather than back off one message.
  */
-export function classifySesError(error: unknown): Failed {
+function classifySesError(error: unknown): Failed {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (!(error instanceof SESv2ServiceException)) {
     // No answer from SES (refused, reset, DNS, timeout): the email may or may not have gone

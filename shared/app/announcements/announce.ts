@@ -17,7 +17,7 @@ import type { Message, Person } from '../../domain/model';
 import { mayText } from '../../domain/public-forms';
 import { smsSegments } from '../../domain/template';
 import type { Clock, Logger, Store } from '../../ports';
-import { silentLogger } from '../../ports';
+import { loggerOf } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import { crisisLineTable } from '../../content';
 import { recordAudit } from '../audit';
@@ -67,7 +67,7 @@ export interface AnnouncementSent extends AnnouncementPreview {
 }
 
 /** Queued per call: a request has 29 seconds; the CLI queues any number. */
-export const ANNOUNCE_PER_CALL = 1_000;
+const ANNOUNCE_PER_CALL = 1_000;
 const READ_CHUNK = 100;
 
 function parseInput(raw: unknown): AnnouncementInput {
@@ -211,7 +211,7 @@ export async function sendAnnouncement(deps: AnnounceDeps, announcer: Announcer,
   sent.excluded.alreadyToday += lost;
   const counts = { announcementId, queued: sent.queued, bySms: sent.bySms, byWhatsApp: sent.byWhatsApp, byEmail: sent.byEmail, alreadyToday: sent.excluded.alreadyToday, noConsent: sent.excluded.noConsent, stillToQueue: sent.stillToQueue };
   if (announcer.kind === 'organisation') await recordAudit(deps, announcer.principal, 'announcement.send', { kind: 'organisation', id: announcer.principal.orgId }, counts);
-  (deps.log ?? silentLogger).info('announcement queued', { ...counts, ...(sender.orgId && { orgId: sender.orgId }) });
+  loggerOf(deps).info('announcement queued', { ...counts, ...(sender.orgId && { orgId: sender.orgId }) });
   return sent;
 }
 

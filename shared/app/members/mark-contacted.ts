@@ -8,7 +8,7 @@ import { recordAudit } from '../audit';
 import { DomainError, describeIssues } from '../errors';
 import { acceptedMemberOf } from './member-access';
 
-export const MarkContactedInput = z
+const MarkContactedInput = z
   .object({
     via: ContactNote.shape.via,
     /** Optional words for the other counselors: trimmed, plain text, at most 500 characters. */

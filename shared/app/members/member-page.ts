@@ -23,7 +23,7 @@ export interface MemberPageDeps {
 }
 
 /** A contact the member shared with this organisation, with when they shared it. */
-export interface SharedContact {
+interface SharedContact {
   value: string;
   sharedAt: string;
   /** How they shared it (TALK, the join page ...). */

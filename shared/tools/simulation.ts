@@ -9,12 +9,13 @@ import type { Outcome, PriorityClass } from '../domain/sequence';
 import type { Persona } from '../content/persona';
 import type { Message, Profile } from '../domain/model';
 import type { EmailSender, SmsSender } from '../ports';
-import { createMemoryStore } from './memory/memory-store';
+import { createMemoryStore } from '../adapters/memory/memory-store';
 
 /**
  * A season walked through in memory with the real engine (the same enroll, dispatcher and
  * re-planning code as production, on memory twins), jumping from one due message to the next.
  * Used by `matchcoach preview --persona`, the season preview document and the persona tests.
+ * A tool, not an adapter: it drives the use cases, and adapters sit beneath them.
  */
 
 export interface SimulatedSend {
