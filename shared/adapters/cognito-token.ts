@@ -26,7 +26,7 @@ export interface CodeExchangeOptions {
   fetch?: typeof fetch;
 }
 
-export async function exchangeCode(hosted: HostedSignIn, code: string, codeVerifier: string, options: CodeExchangeOptions): Promise<CodeExchange> {
+async function exchangeCode(hosted: HostedSignIn, code: string, codeVerifier: string, options: CodeExchangeOptions): Promise<CodeExchange> {
   const fetchImpl = options.fetch ?? fetch;
   let response: Response;
   try {

@@ -27,9 +27,9 @@ export interface Jwk extends JsonWebKey {
 export interface Jwks {
   keys: Jwk[];
 }
-export type JwtClaims = Record<string, unknown>;
+type JwtClaims = Record<string, unknown>;
 
-export class JwtRejected extends Error {}
+class JwtRejected extends Error {}
 
 export interface LocalIssuer {
   issuer: string;
@@ -90,7 +90,7 @@ export function signJwt(header: Record<string, unknown>, payload: Record<string,
   return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 
-export interface VerifyOptions {
+interface VerifyOptions {
   jwks: Jwks;
   issuer: string;
   audience: string;
@@ -104,7 +104,7 @@ export interface VerifyOptions {
  * accepted, whatever the header asks for: `none` and the HMAC family are refused before any key is
  * touched, so a public key can never be used as an HMAC secret.
  */
-export function verifyJwt(token: string, options: VerifyOptions): JwtClaims {
+function verifyJwt(token: string, options: VerifyOptions): JwtClaims {
   const parts = token.split('.');
   if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]*$/.test(part))) throw new JwtRejected('malformed token');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];

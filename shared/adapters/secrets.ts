@@ -20,7 +20,7 @@ const TwilioSecret = z.object({
 export type TwilioCredentials = z.infer<typeof TwilioSecret>;
 const AppSecret = z.object({ tokenSecret: z.string().min(32) });
 
-export const DEFAULT_SECRETS_MAX_AGE_SECONDS = 300;
+const DEFAULT_SECRETS_MAX_AGE_SECONDS = 300;
 
 export interface SecretCacheOptions {
   /** The secret's string (GetSecretValue's SecretString). */

@@ -80,7 +80,7 @@ export function stringToSign(envelope: SnsEnvelope): string {
 }
 
 /** An https URL on an SNS host, or undefined: the only places we fetch from or call. */
-export function snsUrl(raw: string | undefined): URL | undefined {
+function snsUrl(raw: string | undefined): URL | undefined {
   if (!raw) return undefined;
   let url: URL;
   try {
@@ -98,7 +98,7 @@ function snsCertificateUrl(raw: string | undefined): URL | undefined {
   return url && SNS_CERT_PATH.test(url.pathname) && !url.search && !url.hash ? url : undefined;
 }
 
-export type { SnsCheck, SnsClient, SnsRefusal } from '../ports/sns';
+export type {  SnsClient,  } from '../ports/sns';
 
 export interface SnsClientOptions {
   /** Fetches a signing certificate (PEM); tests inject their own, so they never touch the network. */

@@ -18,7 +18,7 @@ import { escapeHtml as esc } from './html';
  * budget does not count them, and they do not count against it.
  */
 
-export const ANNOUNCEMENT_CHANNELS = ['sms', 'whatsapp', 'email'] as const;
+const ANNOUNCEMENT_CHANNELS = ['sms', 'whatsapp', 'email'] as const;
 export type AnnouncementChannel = (typeof ANNOUNCEMENT_CHANNELS)[number];
 
 /** The most an announcement text may cost: two GSM-7 segments with our prefix and STOP line. */

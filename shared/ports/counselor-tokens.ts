@@ -12,10 +12,10 @@ export interface CounselorRequest {
   requestContext?: unknown;
 }
 
-export type TokenClaims = Record<string, unknown>;
+type TokenClaims = Record<string, unknown>;
 
 /** A token's verdict. `keysUnavailable`: the signing keys could not be read, so nothing was checked. */
-export type TokenVerdict = { ok: true; claims: TokenClaims } | { ok: false; reason: string; keysUnavailable?: boolean };
+type TokenVerdict = { ok: true; claims: TokenClaims } | { ok: false; reason: string; keysUnavailable?: boolean };
 
 /**
  * Checks a counselor's access token with every check API Gateway's JWT authorizer makes: RS256

@@ -7,7 +7,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
  * launches it the same way and waits for it the same way.
  */
 
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * Headless; no sandbox (chromium will not start one as root, nor in many containers); no GPU
@@ -21,7 +21,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
  * it when a fresh machine runs the tests, and waiting beats failing early. Returns as soon as it is
  * there, or after `maxMs`, when the launch fails with playwright's own message.
  */
-export async function waitForChromium(maxMs = 120_000): Promise<void> {
+async function waitForChromium(maxMs = 120_000): Promise<void> {
   for (let waited = 0; !fs.existsSync(CHROMIUM) && waited < maxMs; waited += 2_000) await new Promise((r) => setTimeout(r, 2_000));
 }
 
