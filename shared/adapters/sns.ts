@@ -98,7 +98,7 @@ function snsCertificateUrl(raw: string | undefined): URL | undefined {
   return url && SNS_CERT_PATH.test(url.pathname) && !url.search && !url.hash ? url : undefined;
 }
 
-export type {  SnsClient,  } from '../ports/sns';
+export type { SnsClient } from '../ports/sns';
 
 export interface SnsClientOptions {
   /** Fetches a signing certificate (PEM); tests inject their own, so they never touch the network. */
