@@ -45,6 +45,7 @@ import { WHATSAPP_CONSENT_TEXT } from '../domain/whatsapp-words';
 import { oneWaySmsCountry } from '../domain/whatsapp';
 import { templateForPurpose, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
 import type { WhatsAppSender } from '../ports';
+import type { CancelReason } from '../domain/outcome-codes';
 
 /**
  * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
@@ -809,7 +810,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
   const notes: Extract<UpdatePreferencesOutcome, { status: 'saved' }>['notes'] = [];
   let consent = { ...current.consent };
   let phone = current.phone;
-  const cancel: { channel: Channel; reason: string }[] = [];
+  const cancel: { channel: Channel; reason: CancelReason }[] = [];
   let sendEmailConfirmation = false;
   let askSms = false;
 

@@ -315,7 +315,7 @@ async function noFaultPending(): Promise<boolean> {
   const sender = createTwilioSmsSender({ accountSid: twilioAccount.sid, authToken: twilioAccount.token, from: twilioAccount.from, apiBase: sms().url, timeoutMs: 2_000 });
   const result = await sender.send({ to: probe, body: 'probe', messageId: 'probe' });
   sms().optIn(probe);
-  return result.status === 'failed' && !result.retryable && result.optedOut === true;
+  return result.status === 'failed' && !result.retryable && result.code === 'opted_out';
 }
 
 describe('a dispatcher process killed after claiming', () => {
