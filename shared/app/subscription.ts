@@ -40,7 +40,7 @@ import type { EngagementStore } from '../ports/engagement';
 import { countPersonDetails } from './engagement';
 import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
 import type { FormLimits } from '../ports/form-limits';
-import { PersonGone } from './errors';
+import { DomainError, PersonGone } from './errors';
 import { WHATSAPP_CONSENT_TEXT } from '../domain/whatsapp-words';
 import { oneWaySmsCountry } from '../domain/whatsapp';
 import { templateForPurpose, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
@@ -1061,7 +1061,12 @@ export async function handleSesEvent(deps: Pick<SubscriptionDeps, 'store' | 'clo
   return { status: suppressed > 0 ? 'suppressed' : 'ignored', suppressed, unknown };
 }
 
-export class SesEventError extends Error {}
+/** An SES event we cannot read: a 400 to whoever posted it (functions/http.ts maps DomainErrors). */
+export class SesEventError extends DomainError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
 
 // ---- Calendar feed -----------------------------------------------------------------------------------
 
