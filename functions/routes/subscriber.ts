@@ -22,11 +22,12 @@ import {
   type SubscriptionDeps,
 } from '../../shared/app/subscription';
 import { resetCalendarLink } from '../../shared/app/calendar-feed';
+import { errorLogFields } from '../../shared/app/errors';
 import type { Logger } from '../../shared/ports';
 import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/join-request';
 import { chooseOrganisation } from '../../shared/app/organisations-of-person';
 import * as pages from '../../web/pages';
-import { json } from '../http';
+import { errorJson, json, problemAsJson } from '../http';
 import { BadRequest, formFields } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
 
@@ -291,14 +292,14 @@ async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
   const { sesEvents } = ctx.services;
   // SNS messages may reach 256 KB, more than a form may (request.ts); this bound is SNS's own.
   const raw = ctx.event.body ? Buffer.from(ctx.event.body, ctx.event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-  if (raw.length > MAX_SNS_BYTES) return json(413, { error: 'payload_too_large', message: 'an SNS message is at most 256 KB' });
+  if (raw.length > MAX_SNS_BYTES) return problemAsJson({ status: 413, code: 'payload_too_large', message: 'an SNS message is at most 256 KB' });
   let envelope: SnsEnvelope;
   try {
     const parsed = SnsEnvelope.safeParse(JSON.parse(raw.toString('utf8')));
-    if (!parsed.success) return json(400, { error: 'bad_request', message: 'expected an Amazon SNS message' });
+    if (!parsed.success) return problemAsJson({ status: 400, code: 'bad_request', message: 'expected an Amazon SNS message' });
     envelope = parsed.data;
   } catch (error) {
-    if (error instanceof SyntaxError) return json(400, { error: 'bad_request', message: 'expected an Amazon SNS message (JSON)' });
+    if (error instanceof SyntaxError) return problemAsJson({ status: 400, code: 'bad_request', message: 'expected an Amazon SNS message (JSON)' });
     throw error;
   }
   const signed = envelope.Signature !== undefined;
@@ -306,20 +307,20 @@ async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
   if (!check.ok) {
     // Which check failed (certificate, chain, signature, age), never what the message said.
     ctx.log.warn('ses event rejected: not signed by SNS', { type: envelope.Type, reason: check.reason });
-    return json(403, { error: 'forbidden', message: 'missing or invalid SNS signature, or a message too old to accept' });
+    return problemAsJson({ status: 403, code: 'forbidden', message: 'missing or invalid SNS signature, or a message too old to accept' });
   }
   const ourTopic = sesEvents.topicArn !== undefined && envelope.TopicArn === sesEvents.topicArn;
-  if (sesEvents.topicArn !== undefined && !ourTopic) return json(400, { error: 'bad_request', message: 'not the SES events topic' });
+  if (sesEvents.topicArn !== undefined && !ourTopic) return problemAsJson({ status: 400, code: 'bad_request', message: 'not the SES events topic' });
 
   if (envelope.Type === 'SubscriptionConfirmation') {
     // No SNS exists locally: an unsigned confirmation is never followed anywhere.
-    if (!ourTopic || !signed) return json(400, { error: 'bad_request', message: 'subscriptions are confirmed only for the configured SES events topic' });
-    if (!snsUrl(envelope.SubscribeURL)) return json(400, { error: 'bad_request', message: 'SubscribeURL must be an https URL on an SNS host' });
+    if (!ourTopic || !signed) return problemAsJson({ status: 400, code: 'bad_request', message: 'subscriptions are confirmed only for the configured SES events topic' });
+    if (!snsUrl(envelope.SubscribeURL)) return problemAsJson({ status: 400, code: 'bad_request', message: 'SubscribeURL must be an https URL on an SNS host' });
     try {
       await sesEvents.sns.confirmSubscription(envelope);
     } catch (error) {
-      ctx.log.error('sns subscription not confirmed', { error: error instanceof Error ? error.message : String(error) });
-      return json(502, { error: 'upstream', message: 'could not confirm the subscription with SNS; it can be retried' });
+      ctx.log.error('sns subscription not confirmed', errorLogFields(error));
+      return problemAsJson({ status: 502, code: 'upstream', message: 'could not confirm the subscription with SNS; it can be retried' });
     }
     ctx.log.info('sns subscription confirmed', { topicArn: envelope.TopicArn });
     return json(200, { status: 'subscribed' });
@@ -330,13 +331,13 @@ async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
   try {
     event = JSON.parse(envelope.Message);
   } catch {
-    return json(400, { error: 'bad_request', message: 'the SNS Message is not JSON' });
+    return problemAsJson({ status: 400, code: 'bad_request', message: 'the SNS Message is not JSON' });
   }
   try {
     const outcome = await handleSesEvent({ store: ctx.services.store, clock: ctx.services.clock, log: ctx.log }, event);
     return json(200, outcome);
   } catch (error) {
-    if (error instanceof SesEventError) return json(400, { error: 'bad_request', message: error.message });
+    if (error instanceof SesEventError) return errorJson(error, ctx.log);
     throw error;
   }
 }

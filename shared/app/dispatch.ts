@@ -14,7 +14,7 @@ import { handleWhatsAppRefusal } from './whatsapp-refusals';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn, smsSegments } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
-import { PersonGone } from '../domain/errors';
+import { errorLogFields, PersonGone } from '../domain/errors';
 import { attemptCode, isHold, type HoldCode, type InternalFailureCode, type SendFailureCode, type SkipCode } from '../domain/outcome-codes';
 import { mayText } from '../domain/public-forms';
 import { planSlotsFor } from './plan-words';
@@ -281,7 +281,7 @@ export function createDispatcher(deps: DispatchDeps) {
           // Without the index there is nothing to do this tick; the next tick reads it again.
           exhausted = true;
           tick.report.errors++;
-          log.error('reading the due index failed', { channel, error: error instanceof Error ? error.message : String(error) });
+          log.error('reading the due index failed', { channel, ...errorLogFields(error) });
         } finally {
           reading = undefined;
         }
@@ -312,7 +312,7 @@ export function createDispatcher(deps: DispatchDeps) {
           tick.report.errors++;
           log.error('dispatch fault; the lease will bring the message back', {
             messageId: next.ref.messageId,
-            error: error instanceof Error ? error.message : String(error),
+            ...errorLogFields(error),
           });
         }
       }
@@ -320,7 +320,7 @@ export function createDispatcher(deps: DispatchDeps) {
     await Promise.all(Array.from({ length: workers }, worker));
     await feed.release().catch((error: unknown) => {
       // A lease not given back ends by itself within seconds (real time); nothing is lost.
-      log.warn('due queue leases not released', { channel, error: error instanceof Error ? error.message : String(error) });
+      log.warn('due queue leases not released', { channel, ...errorLogFields(error) });
     });
   }
 
