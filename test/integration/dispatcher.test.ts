@@ -371,7 +371,7 @@ describe('a dispatcher process killed after claiming', () => {
     expect(welcome.providerId).toBe(texts[0]!.sid);
     // What it cost is recorded with it: one GSM-7 segment.
     expect(welcome.attempts).toEqual([
-      { at: new Date(Date.parse(WELCOME_DUE) + (LEASE_SECONDS + 1) * 1000).toISOString(), outcome: 'sent', detail: 'sent', segments: 1, encoding: 'GSM-7' },
+      { at: new Date(Date.parse(WELCOME_DUE) + (LEASE_SECONDS + 1) * 1000).toISOString(), outcome: 'sent', code: 'sent', detail: 'sent', segments: 1, encoding: 'GSM-7' },
     ]);
     expect(welcome.lease).toBeUndefined();
     // The killed process had planned the lane's next text before sending; it exists once.
