@@ -100,14 +100,14 @@ async function main(): Promise<void> {
     sms: {
       async send(m) {
         const r = await twilio.send(m);
-        if (r.status === 'failed' && r.retryable && r.throttled) throttledByChannel.sms++;
+        if (r.status === 'failed' && r.code === 'throttled') throttledByChannel.sms++;
         return r;
       },
     },
     email: {
       async send(m) {
         const r = await sesSender.send(m);
-        if (r.status === 'failed' && r.retryable && r.throttled) throttledByChannel.email++;
+        if (r.status === 'failed' && r.code === 'throttled') throttledByChannel.email++;
         return r;
       },
     },

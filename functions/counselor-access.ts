@@ -6,7 +6,7 @@ import { requireAdmin } from '../shared/app/audit';
 import { currentCounselor } from '../shared/app/counselor-auth';
 import type { CounselorPrincipal } from '../shared/domain/counselor';
 import * as pages from '../web/counselor-pages';
-import { errorResponse, problemAsPage, problemOf, problemResponse, type Problem, type ProblemRenderers } from './http';
+import { errorPage, errorResponse, problemAsPage, problemResponse, type Problem, type ProblemRenderers } from './http';
 import { BadRequest, formFields } from './request';
 import type { HttpResult, Route, RouteContext } from './router';
 
@@ -168,7 +168,7 @@ export function counselorPage(path: string, render: (ctx: CounselorRouteContext,
       try {
         return await render({ ...ctx, principal: access.principal }, base);
       } catch (error) {
-        return problemAsPage(problemOf(error, ctx.log), counselorRenderers(ctx));
+        return errorPage(error, ctx.log, counselorRenderers(ctx));
       }
     },
   };
@@ -231,7 +231,7 @@ export function counselorForm(
         fields = (options.readForm ?? formFields)(ctx.event);
       } catch (error) {
         if (error instanceof BadRequest) return problemAsPage({ status: 400, code: 'validation', message: `We could not read that form: ${error.message}.` }, counselorRenderers(ctx));
-        return problemAsPage(problemOf(error, ctx.log), counselorRenderers(ctx));
+        return errorPage(error, ctx.log, counselorRenderers(ctx));
       }
       // A browser's session is the cookie; the form must carry that session's token.
       const session = headerOf(ctx.event, 'authorization') ? undefined : cookieToken(ctx.event);
@@ -243,7 +243,7 @@ export function counselorForm(
         if (options.admin) requireAdmin(access.principal, 'do this');
         return await handler({ ...ctx, principal: access.principal, fields }, base);
       } catch (error) {
-        return problemAsPage(problemOf(error, ctx.log), counselorRenderers(ctx));
+        return errorPage(error, ctx.log, counselorRenderers(ctx));
       }
     },
   };

@@ -4,6 +4,7 @@ import { createServices } from '../shared/adapters/services';
 import { config, DispatcherConfigSchema } from '../shared/config';
 import { sweepCrisisAlerts } from '../shared/app/counselor-alerts';
 import { alertDepsOf } from './counselor-alert-deps';
+import { errorLogFields } from '../shared/app/errors';
 
 /**
  * EventBridge Scheduler invokes this every minute. The schedule's payload carries nothing we
@@ -20,7 +21,7 @@ export const handler = async () => {
   // Counselors (issue 5): a crisis alert that could not go when the text came (a fault, a refusal)
   // goes now; the ledger makes this a no-op for the ones already sent.
   const alerts = await sweepCrisisAlerts(alertDepsOf(services, log)).catch((error: unknown) => {
-    log.error('crisis alert sweep failed', { alarm: 'CrisisAlertSweepFailed', error: error instanceof Error ? error.name : typeof error });
+    log.error('crisis alert sweep failed', { alarm: 'CrisisAlertSweepFailed', ...errorLogFields(error) });
     return undefined;
   });
   if (alerts && (alerts.sent > 0 || alerts.failed > 0)) log.info('crisis alerts swept', { ...alerts });

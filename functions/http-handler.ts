@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '../shared/ports';
 import { errorResponse, problemResponse } from './http';
-import { BadRequest } from './request';
 import { matchRoute, type Route } from './router';
 
 /**
@@ -30,7 +29,7 @@ async function handle<S>(routes: readonly Route<S>[], event: APIGatewayProxyEven
   try {
     return await match.route.handler({ event, params: match.params, services: await ready, log });
   } catch (error) {
-    if (error instanceof BadRequest) return problemResponse(event, { status: 400, code: 'bad_request', message: error.message });
+    // A BadRequest is a DomainError ('bad_request', 400) like any other.
     return errorResponse(error, log, event);
   }
 }

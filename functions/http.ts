@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, type DomainErrorCode } from '../shared/app/errors';
+import { DomainError, errorLogFields, type DomainErrorCode } from '../shared/app/errors';
 import type { Logger } from '../shared/ports';
 import { problemPage } from '../web/error-page';
 
@@ -11,6 +11,7 @@ import { problemPage } from '../web/error-page';
 
 const STATUS_FOR: Record<DomainErrorCode, number> = {
   validation: 400,
+  bad_request: 400,
   missing_anchor: 400,
   unknown_sequence: 404,
   not_found: 404,
@@ -35,10 +36,13 @@ export const json = (statusCode: number, body: unknown): APIGatewayProxyStructur
   body: JSON.stringify(body),
 });
 
-/** Domain errors keep their safe message; anything else is a 500 with no internals echoed (and logged). */
+/**
+ * Domain errors keep their safe message; anything else is a 500 with no internals echoed, and
+ * logged by name and code only (errorLogFields: its message may hold personal data).
+ */
 export function problemOf(error: unknown, log: Logger): Problem {
   if (error instanceof DomainError) return { status: STATUS_FOR[error.code], code: error.code, message: error.message };
-  log.error('unhandled error', { error: error instanceof Error ? error.message : String(error) });
+  log.error('unhandled error', errorLogFields(error));
   return { status: 500, code: 'internal', message: 'Something went wrong on our side; nothing was changed.' };
 }
 
@@ -74,7 +78,7 @@ export function problemAsPage(problem: Problem, renderers: ProblemRenderers = {}
 }
 
 /** A problem as JSON: `{ error: code, message }`. */
-function problemAsJson(problem: Problem): APIGatewayProxyStructuredResultV2 {
+export function problemAsJson(problem: Problem): APIGatewayProxyStructuredResultV2 {
   const body = json(problem.status, { error: problem.code, message: problem.message });
   return { ...body, headers: { ...body.headers, ...problem.headers } };
 }
@@ -87,4 +91,14 @@ export function problemResponse(event: Pick<APIGatewayProxyEventV2, 'headers'> |
 /** Any error thrown by a route, written for this caller (see problemOf for what is shown). */
 export function errorResponse(error: unknown, log: Logger, event?: Pick<APIGatewayProxyEventV2, 'headers'>, renderers?: ProblemRenderers): APIGatewayProxyStructuredResultV2 {
   return problemResponse(event, problemOf(error, log), renderers);
+}
+
+/** Any error thrown behind an address only a browser opens: always the page, whatever Accept says. */
+export function errorPage(error: unknown, log: Logger, renderers?: ProblemRenderers): APIGatewayProxyStructuredResultV2 {
+  return problemAsPage(problemOf(error, log), renderers);
+}
+
+/** Any error thrown behind an address only machines call (webhooks): always JSON. */
+export function errorJson(error: unknown, log: Logger): APIGatewayProxyStructuredResultV2 {
+  return problemAsJson(problemOf(error, log));
 }

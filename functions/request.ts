@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { DomainError } from '../shared/app/errors';
 import { parseMultipartForm } from './multipart-form';
 
 /**
@@ -9,7 +10,12 @@ import { parseMultipartForm } from './multipart-form';
 
 const MAX_FORM_BYTES = 64 * 1024;
 
-export class BadRequest extends Error {}
+/** A request we cannot read (too large, not a form, a malformed multipart body): a 400 through the one mapper (functions/http.ts). */
+export class BadRequest extends DomainError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
 
 export function rawBody(event: APIGatewayProxyEventV2): Buffer {
   if (!event.body) return Buffer.alloc(0);

@@ -23,7 +23,7 @@ import {
 } from '../../shared/domain/sign-in-flow';
 import * as pages from '../../web/counselor-pages';
 import { accessOfToken, basePath, counselorForm, counselorPage, counselorRoute, formTokenOf, isSecure, sessionCookie, TokenText, type CounselorRouteContext } from '../counselor-access';
-import { json } from '../http';
+import { json, problemAsJson } from '../http';
 import { BadRequest, formFields } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
 
@@ -137,7 +137,7 @@ const signInFlowRoutes: Route<CounselorServices>[] = [
     path: SIGN_IN_START_PATH,
     async handler(ctx) {
       const hosted = ctx.services.counselorSignIn?.hosted;
-      if (!hosted) return json(404, { error: 'not_found', message: 'No such page.' });
+      if (!hosted) return problemAsJson({ status: 404, code: 'not_found', message: 'No such page.' });
       const start = newSignInStart();
       const sealed = sealSignInState(ctx.services.tokenSecret, start, ctx.services.clock.now());
       return {
@@ -152,7 +152,7 @@ const signInFlowRoutes: Route<CounselorServices>[] = [
     path: SIGN_IN_CALLBACK_PATH,
     async handler(ctx) {
       const signIn = ctx.services.counselorSignIn;
-      if (!signIn) return json(404, { error: 'not_found', message: 'No such page.' });
+      if (!signIn) return problemAsJson({ status: 404, code: 'not_found', message: 'No such page.' });
       const query = CallbackQuery.safeParse(Object.fromEntries(new URLSearchParams(ctx.event.rawQueryString ?? '')));
       if (!query.success) return callbackFailed(ctx, 400, 'That sign-in link was incomplete.', 'callback query malformed');
       if ('error' in query.data) return callbackFailed(ctx, 401, 'The sign-in was cancelled or refused.', `provider error ${query.data.error.replace(/[^a-z_]/g, '').slice(0, 64)}`);

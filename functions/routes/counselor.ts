@@ -25,7 +25,7 @@ import { CounselorSettings } from '../../shared/domain/counselor';
 import { DomainError } from '../../shared/app/errors';
 import { counselorRoute } from '../counselor-access';
 import { notSentFromHere } from '../../shared/adapters/not-sent-from-here';
-import { json } from '../http';
+import { json, problemAsJson } from '../http';
 import { requestHeader } from '../request';
 import type { Route, RouteContext } from '../router';
 
@@ -98,7 +98,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
     '/counselor/me/settings',
     async (ctx) => {
       const parsed = CounselorSettings.partial().strict().safeParse(jsonBody(ctx));
-      if (!parsed.success) return json(400, { error: 'validation', message: 'settings are crisisAlerts and weeklyDigest, each true or false' });
+      if (!parsed.success) return problemAsJson({ status: 400, code: 'validation', message: 'settings are crisisAlerts and weeklyDigest, each true or false' });
       return json(200, { settings: await updateCounselorSettings(ctx.services, ctx.principal, parsed.data) });
     },
   ),
@@ -156,7 +156,7 @@ export const counselorRoutes: Route<CounselorServices>[] = [
       await getCohort(deps, ctx.principal, ctx.params.cohortId!);
       const type = requestHeader(ctx.event, 'content-type').toLowerCase();
       if (type && !type.startsWith('text/csv') && !type.startsWith('text/plain') && !type.startsWith('application/octet-stream')) {
-        return json(415, { error: 'unsupported_media_type', message: 'send the CSV file itself as the body (content-type: text/csv)' });
+        return problemAsJson({ status: 415, code: 'unsupported_media_type', message: 'send the CSV file itself as the body (content-type: text/csv)' });
       }
       const report = await importCsv(deps, ctx.principal, ctx.params.cohortId!, body(ctx, MAX_CSV_BYTES));
       if (report.fileError) return json(400, { error: 'bad_file', message: report.fileError, rows: [], summary: report.summary });

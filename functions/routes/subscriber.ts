@@ -21,11 +21,12 @@ import {
   type SubscriptionDeps,
 } from '../../shared/app/subscription';
 import { resetCalendarLink } from '../../shared/app/calendar-feed';
+import { errorLogFields } from '../../shared/app/errors';
 import type { Logger } from '../../shared/ports';
 import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/join-request';
 import { chooseOrganisation } from '../../shared/app/organisations-of-person';
 import * as pages from '../../web/pages';
-import { json } from '../http';
+import { errorJson, json, problemAsJson } from '../http';
 import { BadRequest, formFields } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
 
@@ -288,14 +289,14 @@ export const subscriberRoutes: Route[] = [
 async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
   const { sesEvents } = ctx.services;
   const raw = ctx.event.body ? Buffer.from(ctx.event.body, ctx.event.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
-  if (raw.length > MAX_SNS_BYTES) return json(413, { error: 'payload_too_large', message: 'an SNS message is at most 256 KB' });
+  if (raw.length > MAX_SNS_BYTES) return problemAsJson({ status: 413, code: 'payload_too_large', message: 'an SNS message is at most 256 KB' });
   let envelope: SnsEnvelope;
   try {
     const parsed = SnsEnvelope.safeParse(JSON.parse(raw.toString('utf8')));
-    if (!parsed.success) return json(400, { error: 'bad_request', message: 'expected an Amazon SNS message' });
+    if (!parsed.success) return problemAsJson({ status: 400, code: 'bad_request', message: 'expected an Amazon SNS message' });
     envelope = parsed.data;
   } catch (error) {
-    if (error instanceof SyntaxError) return json(400, { error: 'bad_request', message: 'expected an Amazon SNS message (JSON)' });
+    if (error instanceof SyntaxError) return problemAsJson({ status: 400, code: 'bad_request', message: 'expected an Amazon SNS message (JSON)' });
     throw error;
   }
   const received = await receiveSesNotification(
@@ -304,23 +305,23 @@ async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {
   );
   switch (received.kind) {
     case 'refused':
-      return json(403, { error: 'forbidden', message: 'missing or invalid SNS signature, or a message too old to accept' });
+      return problemAsJson({ status: 403, code: 'forbidden', message: 'missing or invalid SNS signature, or a message too old to accept' });
     case 'not_our_topic':
-      return json(400, { error: 'bad_request', message: 'not the SES events topic' });
+      return problemAsJson({ status: 400, code: 'bad_request', message: 'not the SES events topic' });
     case 'subscription_not_ours':
-      return json(400, { error: 'bad_request', message: 'subscriptions are confirmed only for the configured SES events topic' });
+      return problemAsJson({ status: 400, code: 'bad_request', message: 'subscriptions are confirmed only for the configured SES events topic' });
     case 'subscribe_url_not_sns':
-      return json(400, { error: 'bad_request', message: 'SubscribeURL must be an https URL on an SNS host' });
+      return problemAsJson({ status: 400, code: 'bad_request', message: 'SubscribeURL must be an https URL on an SNS host' });
     case 'subscription_not_confirmed':
-      return json(502, { error: 'upstream', message: 'could not confirm the subscription with SNS; it can be retried' });
+      return problemAsJson({ status: 502, code: 'upstream', message: 'could not confirm the subscription with SNS; it can be retried' });
     case 'subscribed':
       return json(200, { status: 'subscribed' });
     case 'unsubscribe_ignored':
       return json(200, { status: 'ignored' });
     case 'message_not_json':
-      return json(400, { error: 'bad_request', message: 'the SNS Message is not JSON' });
+      return problemAsJson({ status: 400, code: 'bad_request', message: 'the SNS Message is not JSON' });
     case 'event_not_understood':
-      return json(400, { error: 'bad_request', message: received.message });
+      return problemAsJson({ status: 400, code: 'bad_request', message: received.message });
     case 'event':
       return json(200, received.outcome);
   }

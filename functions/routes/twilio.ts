@@ -7,7 +7,7 @@ import { describeIssues } from '../../shared/app/errors';
 import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { alertCounselorsOfCrisis } from '../../shared/app/counselor-alerts';
 import { alertDepsOf } from '../counselor-alert-deps';
-import { json } from '../http';
+import { json, problemAsJson } from '../http';
 import { BadRequest, formFields, publicUrlOf, requestHeader } from '../request';
 import type { HttpResult, Route, RouteContext } from '../router';
 
@@ -43,8 +43,8 @@ const StatusForm = z.object({
 /** Our ids, put in the callback URL by the dispatcher (shared/adapters/services.ts). */
 const StatusQuery = z.object({ p: z.string().min(1).max(200), m: z.string().min(1).max(400) });
 
-const forbidden = (): HttpResult => json(403, { error: 'forbidden', message: 'missing or invalid X-Twilio-Signature' });
-const badRequest = (message: string): HttpResult => json(400, { error: 'bad_request', message });
+const forbidden = (): HttpResult => problemAsJson({ status: 403, code: 'forbidden', message: 'missing or invalid X-Twilio-Signature' });
+const badRequest = (message: string): HttpResult => problemAsJson({ status: 400, code: 'bad_request', message });
 
 /** The form Twilio posted, if and only if Twilio signed it; otherwise the 403 to answer. */
 async function signedForm(ctx: RouteContext): Promise<Record<string, string> | HttpResult> {

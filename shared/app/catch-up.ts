@@ -46,7 +46,7 @@ export function usesCatchUp(words: StepWords, channel: string): boolean {
  * would say something false: it is skipped with this reason. Words that count from a slot
  * ({{daysLeft}}, {{deadline}}) are re-worded from the real time instead and go.
  */
-export function lateWording(words: StepWords, message: { sendAt: string; zone: string; channel: string }, now: Date): string | undefined {
+export function lateWording(words: StepWords, message: { sendAt: string; zone: string; channel: string }, now: Date): 'late_day_passed' | undefined {
   const text = message.channel === 'email' ? `${words.email?.subject ?? ''}\n${words.email?.text ?? ''}` : (words.sms?.text ?? '');
   return stillTrue(text, new Date(message.sendAt), now, message.zone) ? undefined : 'late_day_passed';
 }

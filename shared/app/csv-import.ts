@@ -3,7 +3,7 @@ import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
 import { MemberInput, duplicateKeys, linkIfAccepted, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
-import { describeIssues } from './errors';
+import { describeIssues, DomainError } from './errors';
 import { personalDateProblems } from '../domain/personal-dates';
 import { SAVE_AS_UTF8, delimiterName, detectDelimiter, detectEncoding, notUtf8Message, type CsvDelimiter } from '../domain/csv-sniff';
 
@@ -84,7 +84,12 @@ export interface ImportOptions {
   onProgress?: (progress: { phase: 'reading' | 'writing'; done: number; total?: number }) => void;
 }
 
-class FileFault extends Error {}
+/** What is wrong with the file as a whole; caught below and reported as the import's fileError. */
+class FileFault extends DomainError {
+  constructor(message: string) {
+    super('validation', message);
+  }
+}
 
 /** Normalises a header cell: "Time Zone" and "time-zone" both read as time_zone. */
 const headerKey = (cell: string) => cell.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/[\s-]+/g, '_');

@@ -7,14 +7,15 @@ import { helplineSlot } from '../domain/safety-replies';
 import { helpFor } from './crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, contentChannelOf, isTextChannel, type Channel, type TextChannel } from '../domain/sequence';
-import { marketingBlockedFor, whatsappRefusal, windowOpen, WHATSAPP_REASONS, type ConversationWindow } from '../domain/whatsapp';
+import { marketingBlockedFor, whatsappRefusal, windowOpen, WHATSAPP_REASONS, type ConversationWindow, type WhatsAppReason } from '../domain/whatsapp';
 import { fillTemplate, templateForPurpose, templateForStep, templateVariables, type TemplateVariable, type WhatsAppTemplate, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
 import { whatsappFallbackEmail } from '../domain/whatsapp-words';
 import { handleWhatsAppRefusal } from './whatsapp-refusals';
 import { wordsFor } from '../domain/eligibility';
 import { slotsIn, smsSegments } from '../domain/template';
 import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
-import { PersonGone } from '../domain/errors';
+import { errorLogFields, PersonGone } from '../domain/errors';
+import { attemptCode, isHold, type HoldCode, type InternalFailureCode, type SendFailureCode, type SkipCode } from '../domain/outcome-codes';
 import { mayText } from '../domain/public-forms';
 import { planSlotsFor } from './plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store, WhatsAppMessage, WhatsAppSender } from '../ports';
@@ -153,11 +154,17 @@ interface WhatsAppWords {
   values: Partial<Record<TemplateVariable, string>>;
 }
 
+/** What became of one message; every kind but `sent` carries its code (what is decided on) and its reason in words (what is recorded). */
 type Outcome =
   | { kind: 'sent'; providerId: string; sms?: SmsCost }
-  | { kind: 'skipped'; reason: string }
-  | { kind: 'failed'; reason: string }
-  | { kind: 'retry'; reason: string; at: Date };
+  | { kind: 'skipped'; code: SkipCode; reason: string }
+  | { kind: 'failed'; code: SendFailureCode | InternalFailureCode | WhatsAppReason; reason: string }
+  | { kind: 'retry'; code: SendFailureCode | HoldCode; reason: string; at: Date };
+
+/** A skip's reason is its code, as stored on skipped messages since before codes existed. */
+const skip = (code: SkipCode): Extract<Outcome, { kind: 'skipped' }> => ({ kind: 'skipped', code, reason: code });
+/** Held back for later without any provider failing; the reason is the code. */
+const hold = (code: 'quiet_hours' | 'email_paused' | 'spacing', at: Date): Extract<Outcome, { kind: 'retry' }> => ({ kind: 'retry', code, reason: code, at });
 
 /** Urgent queues are read again this often while a routine backlog drains. */
 const URGENT_RECHECK_MS = 2_000;
@@ -274,7 +281,7 @@ export function createDispatcher(deps: DispatchDeps) {
           // Without the index there is nothing to do this tick; the next tick reads it again.
           exhausted = true;
           tick.report.errors++;
-          log.error('reading the due index failed', { channel, error: error instanceof Error ? error.message : String(error) });
+          log.error('reading the due index failed', { channel, ...errorLogFields(error) });
         } finally {
           reading = undefined;
         }
@@ -305,7 +312,7 @@ export function createDispatcher(deps: DispatchDeps) {
           tick.report.errors++;
           log.error('dispatch fault; the lease will bring the message back', {
             messageId: next.ref.messageId,
-            error: error instanceof Error ? error.message : String(error),
+            ...errorLogFields(error),
           });
         }
       }
@@ -313,7 +320,7 @@ export function createDispatcher(deps: DispatchDeps) {
     await Promise.all(Array.from({ length: workers }, worker));
     await feed.release().catch((error: unknown) => {
       // A lease not given back ends by itself within seconds (real time); nothing is lost.
-      log.warn('due queue leases not released', { channel, error: error instanceof Error ? error.message : String(error) });
+      log.warn('due queue leases not released', { channel, ...errorLogFields(error) });
     });
   }
 
@@ -346,6 +353,7 @@ export function createDispatcher(deps: DispatchDeps) {
     const attempt: Attempt = {
       at: recordedAt.toISOString(),
       outcome: outcome.kind,
+      code: outcome.kind === 'sent' ? 'sent' : outcome.code,
       detail: outcome.kind === 'sent' ? 'sent' : outcome.reason,
       ...(outcome.kind === 'sent' && outcome.sms && { segments: outcome.sms.segments, encoding: outcome.sms.encoding }),
     };
@@ -375,6 +383,7 @@ export function createDispatcher(deps: DispatchDeps) {
       messageId: message.messageId,
       channel: message.channel,
       outcome: outcome.kind,
+      code: attempt.code,
       detail: attempt.detail,
       ...(attempt.segments !== undefined && { segments: attempt.segments, encoding: attempt.encoding }),
     });
@@ -386,11 +395,11 @@ export function createDispatcher(deps: DispatchDeps) {
     const { library } = tick;
     const sequence = library.sequences.get(message.sequenceId);
     const step = sequence && findStep(sequence, message.stepId);
-    if (!step) return { kind: 'skipped', reason: 'step_removed' };
+    if (!step) return skip('step_removed');
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
-    if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
+    if (deadline && now >= deadline) return skip('past_deadline');
     if (!deadline && now.getTime() - expectedAt(message).getTime() > s.lateAfterHours * 3_600_000) {
-      return { kind: 'skipped', reason: 'too_late' };
+      return skip('too_late');
     }
     const wording = wordingFor(library, message.profile);
     // Worded from the real time, not the planned one: "in 3 days" must be true when it arrives.
@@ -401,10 +410,10 @@ export function createDispatcher(deps: DispatchDeps) {
     try {
       words = wordsFor(step, message.profile, new Date(message.sendAt), message.zone, library.pools, wording.uncertainDates);
     } catch (error) {
-      return { kind: 'failed', reason: `content: ${(error as Error).message}` };
+      return { kind: 'failed', code: 'content_error', reason: `content: ${(error as Error).message}` };
     }
     const late = lateWording(words, message, now);
-    if (late) return { kind: 'skipped', reason: late };
+    if (late) return skip(late);
     if (usesCatchUp(words, message.channel)) ctx.catchUp = catchUpSlots(library, message, now);
     if (step.withPlan) {
       // The person's own goals, read now (they change all week), never frozen at planning.
@@ -414,38 +423,38 @@ export function createDispatcher(deps: DispatchDeps) {
       if (planWords && needed.every((s) => slots[s as keyof typeof slots] !== undefined)) {
         words = { ...words, [contentChannelOf(message.channel)]: planWords };
         Object.assign(ctx, slots);
-      } else if (step.withPlan.only) return { kind: 'skipped', reason: 'nothing_from_plan' };
+      } else if (step.withPlan.only) return skip('nothing_from_plan');
     }
 
     if (message.fallback && message.channel === 'email') {
       // A WhatsApp message WhatsApp refused: its text words, by email, rendered like any coaching email.
-      if (!words.sms) return { kind: 'skipped', reason: 'step_has_no_text' };
+      if (!words.sms) return skip('step_has_no_text');
       const preferencesUrl = s.links?.preferencesUrl(message.personId);
       words = { email: whatsappFallbackEmail({ text: words.sms.text, reason: message.fallback.reason, ...(preferencesUrl && { preferencesUrl }) }) };
     }
 
     if (isTextChannel(message.channel)) {
-      if (message.channel === 'sms' && !textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
+      if (message.channel === 'sms' && !textable(message.to)) return skip('country_not_textable');
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       let body: string;
       try {
         body = renderSms(words, ctx);
       } catch (error) {
-        return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+        return { kind: 'failed', code: 'render_error', reason: `render: ${(error as Error).message}` };
       }
       if (message.channel === 'sms') return sendSms(message, body, urgent, tick, deadline);
       const template = s.whatsapp && templateForStep(s.whatsapp.templates, step);
       return sendWhatsApp(message, { text: body, template, values: { text: body, ...(message.firstName && { firstName: message.firstName }) } }, urgent, tick, deadline);
     }
 
-    if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+    if (tick.report.emailPaused) return hold('email_paused', new Date(now.getTime() + EMAIL_PAUSE_MS));
     let rendered;
     try {
       const preferencesUrl = s.links?.preferencesUrl(message.personId);
       rendered = renderEmail(words, ctx, { postalAddress: s.postalAddress, ...(preferencesUrl ? { preferencesUrl } : {}) });
     } catch (error) {
-      return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+      return { kind: 'failed', code: 'render_error', reason: `render: ${(error as Error).message}` };
     }
     // docs/rules.md: every coaching email carries RFC 8058 one-click unsubscribe.
     const headers = s.links
@@ -467,7 +476,7 @@ export function createDispatcher(deps: DispatchDeps) {
   async function deliverInvitation(message: Message, invitation: NonNullable<Message['invitation']>, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
     const { orgName } = invitation;
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
-    if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
+    if (deadline && now >= deadline) return skip('past_deadline');
     // Read now, not when it was queued: they may have said yes (or no) by themselves since, or
     // changed the address. One read per invitation; coaching messages never read the person.
     const person = await deps.store.getPerson(message.personId);
@@ -476,18 +485,18 @@ export function createDispatcher(deps: DispatchDeps) {
     const membership = invitation.orgId && invitation.cohortId ? { orgId: invitation.orgId, cohortId: invitation.cohortId } : undefined;
     if (invitation.join) {
       // Only ever to an address its owner confirmed, never to one a counselor typed.
-      if (message.channel !== 'email' || consent?.state !== 'confirmed' || address !== message.to || !membership) return { kind: 'skipped', reason: 'invitation_not_needed' };
-      if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+      if (message.channel !== 'email' || consent?.state !== 'confirmed' || address !== message.to || !membership) return skip('invitation_not_needed');
+      if (tick.report.emailPaused) return hold('email_paused', new Date(now.getTime() + EMAIL_PAUSE_MS));
       const joinUrl = s.links?.joinUrl?.(message.personId, membership);
-      if (!joinUrl) return { kind: 'failed', reason: 'no join link configured' };
+      if (!joinUrl) return { kind: 'failed', code: 'link_not_configured', reason: 'no join link configured' };
       const words = joinRequestEmail({ orgName, joinUrl, postalAddress: s.postalAddress, validDays: Math.round(TOKEN_LIFETIME_SECONDS.join / 86_400), ...(message.firstName ? { firstName: message.firstName } : {}) });
       return sendEmail(message, words, undefined, urgent, tick, deadline);
     }
     if (consent?.state !== 'pending' || !consent.source.startsWith('counselor:') || address !== message.to) {
-      return { kind: 'skipped', reason: 'invitation_not_needed' };
+      return skip('invitation_not_needed');
     }
     if (message.channel === 'sms') {
-      if (!textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
+      if (!textable(message.to)) return skip('country_not_textable');
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       return sendSms(message, invitationSms(orgName), urgent, tick, deadline);
@@ -497,18 +506,18 @@ export function createDispatcher(deps: DispatchDeps) {
       if (quiet) return quiet;
       // The approved words (a template naming the organisation), as free text too if the window is open.
       const template = s.whatsapp && templateForPurpose(s.whatsapp.templates, 'invitation');
-      if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+      if (!template) return skip(WHATSAPP_REASONS.noTemplate);
       let text: string;
       try {
         text = fillTemplate(template.text, templateVariables(template, { orgName }));
       } catch (error) {
-        return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+        return { kind: 'failed', code: 'render_error', reason: `render: ${(error as Error).message}` };
       }
       return sendWhatsApp(message, { text, template, values: { orgName } }, urgent, tick, deadline);
     }
-    if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+    if (tick.report.emailPaused) return hold('email_paused', new Date(now.getTime() + EMAIL_PAUSE_MS));
     const confirmUrl = s.links?.confirmUrl?.(message.personId, membership);
-    if (!confirmUrl) return { kind: 'failed', reason: 'no confirmation link configured' };
+    if (!confirmUrl) return { kind: 'failed', code: 'link_not_configured', reason: 'no confirmation link configured' };
     const words = invitationEmail({
       orgName,
       confirmUrl,
@@ -526,20 +535,20 @@ export function createDispatcher(deps: DispatchDeps) {
    */
   async function deliverAnnouncement(message: Message, announcement: NonNullable<Message['announcement']>, now: Date, urgent: boolean, tick: Tick): Promise<Outcome> {
     const deadline = message.deadlineAt ? new Date(message.deadlineAt) : undefined;
-    if (deadline && now >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
+    if (deadline && now >= deadline) return skip('past_deadline');
     const person = await deps.store.getPerson(message.personId);
-    if (!person) return { kind: 'skipped', reason: 'not_consented' };
+    if (!person) return skip('not_consented');
     const consent = person.consent[message.channel];
     const address = message.channel === 'email' ? person.email : person.phone;
-    if (consent?.state !== 'confirmed' || address !== message.to) return { kind: 'skipped', reason: 'not_consented' };
-    if (person.profile.pausedUntil && Date.parse(person.profile.pausedUntil) > now.getTime()) return { kind: 'skipped', reason: 'paused' };
+    if (consent?.state !== 'confirmed' || address !== message.to) return skip('not_consented');
+    if (person.profile.pausedUntil && Date.parse(person.profile.pausedUntil) > now.getTime()) return skip('paused');
     if (announcement.orgId) {
       const memberships = deps.counselors ? await deps.counselors.cohortsOfPerson(message.personId) : [];
-      if (!memberships.some((m) => m.orgId === announcement.orgId && isAcceptedMember(m))) return { kind: 'skipped', reason: 'not_a_member' };
+      if (!memberships.some((m) => m.orgId === announcement.orgId && isAcceptedMember(m))) return skip('not_a_member');
     }
     const sender = { orgName: announcement.orgName };
     if (message.channel === 'sms') {
-      if (!textable(message.to)) return { kind: 'skipped', reason: 'country_not_textable' };
+      if (!textable(message.to)) return skip('country_not_textable');
       const quiet = quietHoursHold(message, now, deadline);
       if (quiet) return quiet;
       return sendSms(message, announcementSms(sender, announcement.text), urgent, tick, deadline);
@@ -549,17 +558,17 @@ export function createDispatcher(deps: DispatchDeps) {
       if (quiet) return quiet;
       // The approved announcement template outside the window; inside it, the same words as free text.
       const template = s.whatsapp && templateForPurpose(s.whatsapp.templates, 'announcement');
-      if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+      if (!template) return skip(WHATSAPP_REASONS.noTemplate);
       const values = announcementWhatsAppValues(sender, announcement.text);
       let text: string;
       try {
         text = fillTemplate(template.text, templateVariables(template, values));
       } catch (error) {
-        return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+        return { kind: 'failed', code: 'render_error', reason: `render: ${(error as Error).message}` };
       }
       return sendWhatsApp(message, { text, template, values }, urgent, tick, deadline);
     }
-    if (tick.report.emailPaused) return { kind: 'retry', reason: 'email_paused', at: new Date(now.getTime() + EMAIL_PAUSE_MS) };
+    if (tick.report.emailPaused) return hold('email_paused', new Date(now.getTime() + EMAIL_PAUSE_MS));
     const preferencesUrl = s.links?.preferencesUrl(message.personId);
     const words = announcementEmail(sender, announcement, { postalAddress: s.postalAddress, ...(preferencesUrl && { preferencesUrl }) });
     // RULES.md: a non-transactional email carries RFC 8058 one-click unsubscribe.
@@ -571,7 +580,7 @@ export function createDispatcher(deps: DispatchDeps) {
   async function sendSms(message: Message, body: string, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
     const outcome = await sendText(message, 'sms', urgent, tick, deadline, async (sentAt, extras) => {
       const result = await deps.sms.send({ to: message.to, body, messageId: message.messageId, ...extras });
-      if (result.status === 'failed' && !result.retryable && result.optedOut) await honourSmsOptOut(message, sentAt);
+      if (result.status === 'failed' && result.code === 'opted_out') await honourSmsOptOut(message, sentAt);
       return result;
     });
     if (outcome.kind !== 'sent') return outcome;
@@ -589,7 +598,7 @@ export function createDispatcher(deps: DispatchDeps) {
    */
   async function sendWhatsApp(message: Message, words: WhatsAppWords, urgent: boolean, tick: Tick, deadline: Date | undefined): Promise<Outcome> {
     const whatsapp = deps.whatsapp;
-    if (!whatsapp || !s.whatsapp) return { kind: 'skipped', reason: WHATSAPP_REASONS.notConfigured };
+    if (!whatsapp || !s.whatsapp) return skip(WHATSAPP_REASONS.notConfigured);
     const window = await deps.store.getWindow(message.personId);
     const planned = whatsappContent(message, words, window, deps.clock.now());
     if (!('content' in planned)) return planned;
@@ -603,7 +612,7 @@ export function createDispatcher(deps: DispatchDeps) {
       if (!refusal) return result;
       // WhatsApp said no on the create itself: the same handling as when it says so on the callback.
       await handleWhatsAppRefusal({ store: deps.store, clock: deps.clock, log, library: tick.library }, { personId: message.personId, messageId: message.messageId, errorCode });
-      return { kind: 'failed', reason: refusal.reason };
+      return { kind: 'failed', code: refusal.reason, reason: refusal.reason };
     });
   }
 
@@ -611,14 +620,14 @@ export function createDispatcher(deps: DispatchDeps) {
   function whatsappContent(message: Message, words: WhatsAppWords, window: ConversationWindow | undefined, at: Date): { content: WhatsAppMessage['content'] } | Extract<Outcome, { kind: 'skipped' | 'failed' }> {
     if (windowOpen(window, at)) return { content: { kind: 'text', body: words.text } };
     const template = words.template;
-    if (!template) return { kind: 'skipped', reason: WHATSAPP_REASONS.noTemplate };
+    if (!template) return skip(WHATSAPP_REASONS.noTemplate);
     const contentSid = s.whatsapp?.approved.get(template.name);
-    if (!contentSid) return { kind: 'skipped', reason: WHATSAPP_REASONS.templateNotApproved };
-    if (template.category === 'marketing' && marketingBlockedFor(message.to)) return { kind: 'skipped', reason: WHATSAPP_REASONS.marketingToUs };
+    if (!contentSid) return skip(WHATSAPP_REASONS.templateNotApproved);
+    if (template.category === 'marketing' && marketingBlockedFor(message.to)) return skip(WHATSAPP_REASONS.marketingToUs);
     try {
       return { content: { kind: 'template', contentSid, variables: templateVariables(template, words.values) } };
     } catch (error) {
-      return { kind: 'failed', reason: `render: ${(error as Error).message}` };
+      return { kind: 'failed', code: 'render_error', reason: `render: ${(error as Error).message}` };
     }
   }
 
@@ -642,7 +651,7 @@ export function createDispatcher(deps: DispatchDeps) {
       const release = firstTimeOutsideQuietHours(message, wait);
       if (!(deadline && release >= deadline)) {
         tick.report.spaced++;
-        return { kind: 'retry', reason: 'spacing', at: release };
+        return hold('spacing', release);
       }
     }
     // Counted as this person's latest text while it is on its way; given back unless it went.
@@ -692,13 +701,13 @@ export function createDispatcher(deps: DispatchDeps) {
     const slot = await waitForSlot('email', urgent, report, deadline);
     if (slot.kind !== 'go') return slot.outcome;
     // A slot is within our own daily budget, but not within SES's if SES has just said no.
-    if (tick.providerPausedEmail) return { kind: 'retry', reason: 'email_paused', at: new Date(deps.clock.now().getTime() + EMAIL_PAUSE_MS) };
+    if (tick.providerPausedEmail) return hold('email_paused', new Date(deps.clock.now().getTime() + EMAIL_PAUSE_MS));
     const result = await deps.email.send({ to: message.to, ...rendered, messageId: message.messageId, ...(headers ? { headers } : {}) });
     const answeredAt = deps.clock.now();
-    if (result.status === 'failed' && result.retryable && /^(quota|paused):/.test(result.reason)) {
+    if (result.status === 'failed' && result.retryable && (result.code === 'quota_exceeded' || result.code === 'sending_paused')) {
       tick.providerPausedEmail = true;
       pauseEmail(report, result.reason);
-      return { kind: 'retry', reason: result.reason, at: new Date(answeredAt.getTime() + EMAIL_PAUSE_MS) };
+      return { kind: 'retry', code: result.code, reason: result.reason, at: new Date(answeredAt.getTime() + EMAIL_PAUSE_MS) };
     }
     noteThrottling('email', result, report);
     return outcomeOf(result, message, answeredAt);
@@ -708,8 +717,8 @@ export function createDispatcher(deps: DispatchDeps) {
   function quietHoursHold(message: Message, at: Date, deadline: Date | undefined): Outcome | undefined {
     const morning = firstTimeOutsideQuietHours(message, at);
     if (morning === at) return undefined;
-    if (deadline && morning >= deadline) return { kind: 'skipped', reason: 'past_deadline' };
-    return { kind: 'retry', reason: 'quiet_hours', at: morning };
+    if (deadline && morning >= deadline) return skip('past_deadline');
+    return hold('quiet_hours', morning);
   }
 
   /**
@@ -728,9 +737,9 @@ export function createDispatcher(deps: DispatchDeps) {
     const at = deps.clock.now();
     if (answer.kind === 'daily-quota') {
       pauseEmail(report, 'quota: daily quota reached (Match Coach budget)');
-      return { kind: 'hold', outcome: { kind: 'retry', reason: 'quota: daily quota reached', at: new Date(at.getTime() + EMAIL_PAUSE_MS) } };
+      return { kind: 'hold', outcome: { kind: 'retry', code: 'quota_exceeded', reason: 'quota: daily quota reached', at: new Date(at.getTime() + EMAIL_PAUSE_MS) } };
     }
-    if (deadline && at >= deadline) return { kind: 'hold', outcome: { kind: 'skipped', reason: 'past_deadline' } };
+    if (deadline && at >= deadline) return { kind: 'hold', outcome: skip('past_deadline') };
     return { kind: 'go' };
   }
 
@@ -743,7 +752,7 @@ export function createDispatcher(deps: DispatchDeps) {
 
   /** A 429 slows the whole channel down for this dispatcher; the message itself is retried. */
   function noteThrottling(channel: Channel, result: SendResult, report: DispatchReport): void {
-    if (result.status !== 'failed' || !result.retryable || !result.throttled) return;
+    if (result.status !== 'failed' || !result.retryable || result.code !== 'throttled') return;
     report.throttled++;
     pacers.get(channel)?.slowDown((result.retryAfterSeconds ?? 0) * 1000);
     log.warn('provider asked us to send more slowly', { channel });
@@ -751,13 +760,8 @@ export function createDispatcher(deps: DispatchDeps) {
 
   function outcomeOf(result: SendResult, message: Message, now: Date): Outcome {
     if (result.status === 'sent') return { kind: 'sent', providerId: result.providerId };
-    if (!result.retryable) return { kind: 'failed', reason: result.reason };
-    const earlier = message.attempts.filter((a) => a.outcome === 'retry' && isProviderFailure(a.detail));
-    // Throttling is never a reason to give up (docs/rules.md: retried, never dropped); it still backs off.
-    const failures = earlier.filter((a) => !isThrottlingDetail(a.detail)).length + (result.throttled ? 0 : 1);
-    if (failures >= s.maxAttempts) return { kind: 'failed', reason: `gave_up: ${result.reason}` };
-    const wait = Math.max(result.retryAfterSeconds ?? 0, backoffSeconds(earlier.length + 1));
-    return { kind: 'retry', reason: result.reason, at: new Date(now.getTime() + wait * 1000) };
+    if (!result.retryable) return { kind: 'failed', code: result.code, reason: result.reason };
+    return retryDecision(result, message.attempts, s.maxAttempts, now);
   }
 
   /** Twilio 21610: the number replied STOP at the carrier level; we stop too, on every lane. */
@@ -785,9 +789,6 @@ interface SmsCost {
   encoding: 'GSM-7' | 'UCS-2';
 }
 
-/** Waiting out quiet hours, a paused email account or the spacing between texts is not a failed attempt. */
-const isProviderFailure = (detail: string) =>
-  detail !== 'quiet_hours' && detail !== 'email_paused' && detail !== 'spacing' && !/^(quota|paused):/.test(detail);
 
 /** At most this many people are remembered; beyond it the longest ago are forgotten first. */
 const SPACING_MEMORY = 50_000;
@@ -830,8 +831,25 @@ function createTextSpacing(spacingMs: number) {
   };
 }
 
-/** How the adapters word "you sent too fast" in a recorded attempt (SES `throttled:`, Twilio 20429 / HTTP 429). */
-const isThrottlingDetail = (detail: string) => /^throttled:|\b20429\b|\(HTTP 429\)/.test(detail);
+/**
+ * A retryable provider failure: tried again after a backoff, or given up after `maxAttempts`
+ * provider failures. Decided on the attempts' codes (old attempts without one: outcome-codes.ts).
+ * Holds (quiet hours, a paused email account, the spacing between texts) are no failed attempt;
+ * throttling is never a reason to give up (docs/rules.md: retried, never dropped), though it
+ * still backs off.
+ */
+export function retryDecision(
+  result: Extract<SendResult, { status: 'failed'; retryable: true }>,
+  attempts: readonly Attempt[],
+  maxAttempts: number,
+  now: Date,
+): Extract<Outcome, { kind: 'failed' | 'retry' }> {
+  const earlier = attempts.filter((a) => a.outcome === 'retry' && !isHold(attemptCode(a)));
+  const failures = earlier.filter((a) => attemptCode(a) !== 'throttled').length + (result.code === 'throttled' ? 0 : 1);
+  if (failures >= maxAttempts) return { kind: 'failed', code: result.code, reason: `gave_up: ${result.reason}` };
+  const wait = Math.max(result.retryAfterSeconds ?? 0, backoffSeconds(earlier.length + 1));
+  return { kind: 'retry', code: result.code, reason: result.reason, at: new Date(now.getTime() + wait * 1000) };
+}
 
 /** `at` itself when a text may go then; otherwise the end of the person's quiet hours. */
 function firstTimeOutsideQuietHours(message: Message, at: Date): Date {
@@ -845,7 +863,7 @@ function firstTimeOutsideQuietHours(message: Message, at: Date): Date {
  * quiet hours deferred it (a nudge held overnight is on time the next morning, not 14 hours late).
  */
 function expectedAt(message: Message): Date {
-  const held = message.attempts.filter((a) => a.detail === 'quiet_hours').at(-1);
+  const held = message.attempts.filter((a) => attemptCode(a) === 'quiet_hours').at(-1);
   if (!held) return new Date(message.sendAt);
   const quiet = message.quietHours as QuietHours | undefined;
   return outsideQuietHours(DateTime.fromISO(held.at, { zone: message.zone }), quiet).toJSDate();

@@ -8,6 +8,7 @@ import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, t
 import { anchorsUsedBy, type ContentPool, type Sequence } from '../domain/sequence';
 import type { Store } from '../ports';
 import { isUrgent } from '../domain/urgency';
+import type { BudgetReason } from '../domain/budget';
 import { inBudget, priorityOf } from '../domain/budget';
 import { budgetDecision } from './weekly-budget';
 
@@ -107,15 +108,15 @@ function messageFor(lane: Lane, occurrence: Occurrence, now: Date, urgent = fals
   if (urgent) base.urgent = true;
   if (occurrence.stale) {
     // Recorded, not sent: the alert would land after the deadline it warns about.
-    return { ...base, status: 'skipped', reason: 'after_deadline', attempts: [{ at: base.updatedAt, outcome: 'skipped', detail: 'after_deadline' }] };
+    return { ...base, status: 'skipped', reason: 'after_deadline', attempts: [{ at: base.updatedAt, outcome: 'skipped', code: 'after_deadline', detail: 'after_deadline' }] };
   }
   return { ...base, dueAt: base.sendAt };
 }
 
 /** A planned message turned into the record of its drop: final, out of the due index. */
-function dropped(message: Message, reason: string): Message {
+function dropped(message: Message, reason: BudgetReason): Message {
   const { dueAt: _notDue, urgent: _urgent, ...rest } = message;
-  return { ...rest, status: 'skipped', reason, attempts: [{ at: message.updatedAt, outcome: 'skipped', detail: reason }] };
+  return { ...rest, status: 'skipped', reason, attempts: [{ at: message.updatedAt, outcome: 'skipped', code: reason, detail: reason }] };
 }
 
 export interface PlanNextResult {

@@ -104,7 +104,7 @@ export async function planPerson(
   const lanes = new Set(active.flatMap((e) => channelsOf(person).map((c) => `${e.enrollmentId}/${c}`)));
   for (const m of history) {
     if (m.status !== 'skipped' || !isBudgetReason(m.reason) || Date.parse(m.sendAt) <= now.getTime() || lanes.has(`${m.enrollmentId}/${m.channel}`)) continue;
-    await deps.store.createMessage({ ...m, reason: 'replanned', attempts: [...m.attempts, { at: now.toISOString(), outcome: 'skipped', detail: 'replanned' }], updatedAt: now.toISOString() });
+    await deps.store.createMessage({ ...m, reason: 'replanned', attempts: [...m.attempts, { at: now.toISOString(), outcome: 'skipped', code: 'replanned', detail: 'replanned' }], updatedAt: now.toISOString() });
   }
   const since = new Date(now.getTime() - REPLAN_LOOKBACK_MS);
   const roster = buildRoster(deps.library, { ...person, profile: laneProfile(person, deps.library.specialties) }, active, channelsOf(person), history, since, now);

@@ -1,6 +1,7 @@
 import type { Clock, Logger, Store } from '../ports';
 import type { SnsClient, SnsMessage, SnsRefusal } from '../ports/sns';
 import { handleSesEvent, SesEventError, type SesEventOutcome } from './subscription';
+import { errorLogFields } from './errors';
 
 /**
  * SES events, delivered by SNS to POST /webhooks/ses. A delivery counts only when SNS signed it
@@ -49,7 +50,7 @@ export async function receiveSesNotification(deps: SesNotificationDeps, envelope
     try {
       await deps.sns.confirmSubscription(envelope);
     } catch (error) {
-      deps.log.error('sns subscription not confirmed', { error: error instanceof Error ? error.message : String(error) });
+      deps.log.error('sns subscription not confirmed', errorLogFields(error));
       return { kind: 'subscription_not_confirmed' };
     }
     deps.log.info('sns subscription confirmed', { topicArn: envelope.TopicArn });

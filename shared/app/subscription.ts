@@ -41,11 +41,12 @@ import type { EngagementStore } from '../ports/engagement';
 import { countPersonDetails } from './engagement';
 import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
 import type { FormLimits } from '../ports/form-limits';
-import { PersonGone } from './errors';
+import { DomainError, PersonGone } from './errors';
 import { WHATSAPP_CONSENT_TEXT } from '../domain/whatsapp-words';
 import { oneWaySmsCountry } from '../domain/whatsapp';
 import { templateForPurpose, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
 import type { WhatsAppSender } from '../ports';
+import type { CancelReason } from '../domain/outcome-codes';
 
 /**
  * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
@@ -805,7 +806,7 @@ export async function updatePreferences(deps: SubscriptionDeps, token: string, r
   const notes: Extract<UpdatePreferencesOutcome, { status: 'saved' }>['notes'] = [];
   let consent = { ...current.consent };
   let phone = current.phone;
-  const cancel: { channel: Channel; reason: string }[] = [];
+  const cancel: { channel: Channel; reason: CancelReason }[] = [];
   let sendEmailConfirmation = false;
   let askSms = false;
 
@@ -1056,7 +1057,12 @@ export async function handleSesEvent(deps: Pick<SubscriptionDeps, 'store' | 'clo
   return { status: suppressed > 0 ? 'suppressed' : 'ignored', suppressed, unknown };
 }
 
-export class SesEventError extends Error {}
+/** An SES event we cannot read: a 400 to whoever posted it (functions/http.ts maps DomainErrors). */
+export class SesEventError extends DomainError {
+  constructor(message: string) {
+    super('bad_request', message);
+  }
+}
 
 // ---- Calendar feed -----------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
  * They live in the domain so that adapters can raise them too (a store refusing a write for
  * someone who is gone) without reaching into the use cases.
  */
-export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'unknown_sequence' | 'missing_anchor' | 'forbidden' | 'too_large';
+export type DomainErrorCode = 'validation' | 'bad_request' | 'not_found' | 'conflict' | 'unknown_sequence' | 'missing_anchor' | 'forbidden' | 'too_large';
 
 export class DomainError extends Error {
   constructor(
@@ -24,6 +24,21 @@ export class PersonGone extends DomainError {
   constructor() {
     super('not_found', 'That person is no longer here.');
   }
+}
+
+/**
+ * What an error log records of an error: its name and, when it has one, its code; never the
+ * message of an error that is not a DomainError (a storage error's message can echo the item it
+ * was writing, that is personal data; a provider's can name the recipient). Every log of a caught
+ * error takes its fields from here, so no place decides this for itself.
+ */
+export function errorLogFields(error: unknown): { error: string; code?: string } {
+  if (error instanceof DomainError) return { error: 'DomainError', code: error.code };
+  if (!(error instanceof Error)) return { error: typeof error };
+  // SDK and Node errors carry a machine code (ConditionalCheckFailedException, ECONNRESET): a
+  // token, never free text; anything else is left out.
+  const code = (error as { code?: unknown }).code;
+  return { error: error.name, ...(typeof code === 'string' && /^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(code) && { code }) };
 }
 
 /** What describeIssues reads of a zod issue. */

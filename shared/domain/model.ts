@@ -4,6 +4,7 @@ import { AnchorValue, IanaZone } from './schedule';
 import { ApplicantType, Channel, LocalTime, Milestone, Outcome, VisaTrack } from './sequence';
 import { ApplicationSystem } from './specialty';
 import type { CoachingRoster } from './budget';
+import type { AttemptCode } from './outcome-codes';
 
 /** The records Match Coach keeps. Storage adapters persist exactly these shapes. */
 
@@ -151,6 +152,9 @@ export const isFinal = (status: MessageStatus): boolean => status === 'sent' || 
 export interface Attempt {
   at: string;
   outcome: 'sent' | 'retry' | 'failed' | 'skipped';
+  /** What it was, for decisions (shared/domain/outcome-codes.ts). Absent on attempts stored before codes were recorded. */
+  code?: AttemptCode;
+  /** What it was in words, for logs and the record; never read to decide anything. */
   detail: string;
   /** A text that went: how many segments the carrier bills for it, and in which encoding. */
   segments?: number;

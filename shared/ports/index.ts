@@ -4,6 +4,7 @@ import type { DueMessageRef, Enrollment, Message, Person, Attempt } from '../dom
 import type { Delivery, JournalEntry, SafetyAlert, SafetyEvent } from '../domain/model';
 import type { Plan } from '../domain/plan';
 import type { ConversationWindow } from '../domain/whatsapp';
+import type { CancelReason, SendFailureCode } from '../domain/outcome-codes';
 
 /** Ports: the narrow interfaces the use cases need. Adapters (dynamo, ses, twilio, memory) implement them. */
 
@@ -146,7 +147,7 @@ export interface Store extends PlanStore, ConversationWindowStore {
    * no steps of a lane, so re-planning is not a reason to withdraw them, and nothing would plan
    * them again; consent changes, removal and erasure are).
    */
-  cancelPendingMessages(personId: string, reason: string, now: Date, channel?: Channel, options?: { keepInvitations?: boolean }): Promise<number>;
+  cancelPendingMessages(personId: string, reason: CancelReason, now: Date, channel?: Channel, options?: { keepInvitations?: boolean }): Promise<number>;
 
   /** The operator's corrections to the season calendar, by season then event. */
   getCalendarOverrides(): Promise<Record<string, Record<string, CalendarEntry>>>;
@@ -249,22 +250,25 @@ export interface WhatsAppSender {
   send(message: WhatsAppMessage): Promise<SendResult>;
 }
 
-/** A provider's answer, as a value: adapters never throw for provider errors. */
+/**
+ * A provider's answer, as a value: adapters never throw for provider errors. A failure's `code`
+ * is what the dispatcher decides on; its `reason` is the provider's answer in words (codes, never
+ * an address or the text), for logs and the record only.
+ */
 export type SendResult =
   | { status: 'sent'; providerId: string }
   | {
       status: 'failed';
       retryable: true;
+      code: SendFailureCode;
       reason: string;
       retryAfterSeconds?: number;
-      /** The provider refused because we sent too fast (HTTP 429, Twilio 20429, SES rate): slow down. */
-      throttled?: boolean;
     }
   | {
       status: 'failed';
       retryable: false;
+      code: SendFailureCode;
       reason: string;
-      optedOut?: boolean;
       /** A refusal WhatsApp gave at once rather than on a status callback (shared/domain/whatsapp.ts). */
       whatsappErrorCode?: number;
     };

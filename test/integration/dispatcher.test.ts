@@ -315,7 +315,7 @@ async function noFaultPending(): Promise<boolean> {
   const sender = createTwilioSmsSender({ accountSid: twilioAccount.sid, authToken: twilioAccount.token, from: twilioAccount.from, apiBase: sms().url, timeoutMs: 2_000 });
   const result = await sender.send({ to: probe, body: 'probe', messageId: 'probe' });
   sms().optIn(probe);
-  return result.status === 'failed' && !result.retryable && result.optedOut === true;
+  return result.status === 'failed' && !result.retryable && result.code === 'opted_out';
 }
 
 describe('a dispatcher process killed after claiming', () => {
@@ -371,7 +371,7 @@ describe('a dispatcher process killed after claiming', () => {
     expect(welcome.providerId).toBe(texts[0]!.sid);
     // What it cost is recorded with it: one GSM-7 segment.
     expect(welcome.attempts).toEqual([
-      { at: new Date(Date.parse(WELCOME_DUE) + (LEASE_SECONDS + 1) * 1000).toISOString(), outcome: 'sent', detail: 'sent', segments: 1, encoding: 'GSM-7' },
+      { at: new Date(Date.parse(WELCOME_DUE) + (LEASE_SECONDS + 1) * 1000).toISOString(), outcome: 'sent', code: 'sent', detail: 'sent', segments: 1, encoding: 'GSM-7' },
     ]);
     expect(welcome.lease).toBeUndefined();
     // The killed process had planned the lane's next text before sending; it exists once.

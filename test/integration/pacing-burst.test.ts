@@ -87,7 +87,7 @@ it(`${TEXTS} texts due at once, two dispatchers at ${RATE}/s: no 429, no duplica
     async send(sms) {
       const result = await twilio.send(sms);
       if (result.status === 'sent') answers.sent++;
-      else if (result.retryable && result.throttled) answers.throttled++;
+      else if (result.retryable && result.code === 'throttled') answers.throttled++;
       else answers.other++;
       return result;
     },

@@ -15,6 +15,7 @@ import { freePort } from '../../infra/local/net';
 import { startSesTwin, type RunningSesTwin } from '../../infra/local/ses-twin';
 import { createSesEmailSender, MESSAGE_ID_TAG } from '../../shared/adapters/ses/ses-email-sender';
 import type { EmailMessage, SendResult } from '../../shared/ports';
+import type { SendFailureCode } from '../../shared/domain/outcome-codes';
 import { describeEmailSenderContract, headerMap } from '../support/email-sender-contract';
 import { SES_FAULTS, startSesFaultProxy, type SesFault, type SesFaultProxy } from '../support/ses-fault-proxy';
 
@@ -166,53 +167,53 @@ describe('SES v2 adapter: the request it makes and how it reads SES errors', () 
     expect(emails.find((e) => e.destination.to.includes(without.to))?.headers).toBeUndefined();
   });
 
-  const failures: Array<[string, SesFault, { retryable: boolean; reason: RegExp }]> = [
-    ['SendingPausedException', SES_FAULTS.paused, { retryable: true, reason: /^paused:/ }],
+  const failures: Array<[string, SesFault, { retryable: boolean; code: SendFailureCode; reason: RegExp }]> = [
+    ['SendingPausedException', SES_FAULTS.paused, { retryable: true, code: 'sending_paused', reason: /^paused:/ }],
     [
       'AccountSuspendedException',
       { kind: 'error', status: 400, code: 'AccountSuspendedException', message: 'Account suspended.' },
-      { retryable: true, reason: /^paused:/ },
+      { retryable: true, code: 'sending_paused', reason: /^paused:/ },
     ],
     [
       'daily quota carried by TooManyRequestsException',
       { kind: 'error', status: 429, code: 'TooManyRequestsException', message: 'Daily message quota exceeded.' },
-      { retryable: true, reason: /^quota:/ },
+      { retryable: true, code: 'quota_exceeded', reason: /^quota:/ },
     ],
     [
       'an unmodelled ThrottlingException: Maximum sending rate exceeded',
       { kind: 'error', status: 400, code: 'ThrottlingException', message: 'Maximum sending rate exceeded.' },
-      { retryable: true, reason: /^throttled:/ },
+      { retryable: true, code: 'throttled', reason: /^throttled:/ },
     ],
     [
       'an unmodelled ThrottlingException: Daily message quota exceeded',
       { kind: 'error', status: 400, code: 'ThrottlingException', message: 'Daily message quota exceeded.', via: 'body' },
-      { retryable: true, reason: /^quota:/ },
+      { retryable: true, code: 'quota_exceeded', reason: /^quota:/ },
     ],
     [
       'InternalServiceErrorException',
       { kind: 'error', status: 500, code: 'InternalServiceErrorException', message: 'Internal error.' },
-      { retryable: true, reason: /^provider:http-500$/ },
+      { retryable: true, code: 'provider_error', reason: /^provider:http-500$/ },
     ],
-    ['a 503 with a JSON error', { kind: 'error', status: 503, code: 'ServiceUnavailable', message: 'x' }, { retryable: true, reason: /^provider:http-503$/ }],
-    ['a 502 that is not JSON', { kind: 'garbage', status: 502 }, { retryable: true, reason: /^provider:http-502$/ }],
-    ['a 429 that is not JSON', { kind: 'garbage', status: 429 }, { retryable: true, reason: /^throttled:/ }],
-    ['a 400 that is not JSON', { kind: 'garbage', status: 400 }, { retryable: false, reason: /^provider:http-400$/ }],
-    ['a connection dropped without an answer', { kind: 'reset' }, { retryable: true, reason: /^network:/ }],
-    ['MailFromDomainNotVerifiedException', SES_FAULTS.mailFromNotVerified, { retryable: false, reason: /^rejected:/ }],
+    ['a 503 with a JSON error', { kind: 'error', status: 503, code: 'ServiceUnavailable', message: 'x' }, { retryable: true, code: 'provider_error', reason: /^provider:http-503$/ }],
+    ['a 502 that is not JSON', { kind: 'garbage', status: 502 }, { retryable: true, code: 'provider_error', reason: /^provider:http-502$/ }],
+    ['a 429 that is not JSON', { kind: 'garbage', status: 429 }, { retryable: true, code: 'throttled', reason: /^throttled:/ }],
+    ['a 400 that is not JSON', { kind: 'garbage', status: 400 }, { retryable: false, code: 'rejected', reason: /^provider:http-400$/ }],
+    ['a connection dropped without an answer', { kind: 'reset' }, { retryable: true, code: 'network', reason: /^network:/ }],
+    ['MailFromDomainNotVerifiedException', SES_FAULTS.mailFromNotVerified, { retryable: false, code: 'rejected', reason: /^rejected:/ }],
     [
       'BadRequestException',
       { kind: 'error', status: 400, code: 'BadRequestException', message: 'Invalid header name.' },
-      { retryable: false, reason: /^rejected:bad-request$/ },
+      { retryable: false, code: 'rejected', reason: /^rejected:bad-request$/ },
     ],
     [
       'NotFoundException (say, a configuration set that does not exist)',
       { kind: 'error', status: 404, code: 'NotFoundException', message: 'Configuration set <x> does not exist.' },
-      { retryable: false, reason: /^rejected:not-found$/ },
+      { retryable: false, code: 'rejected', reason: /^rejected:not-found$/ },
     ],
     [
       'an unmodelled 403 (bad credentials)',
       { kind: 'error', status: 403, code: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' },
-      { retryable: false, reason: /^provider:http-403$/ },
+      { retryable: false, code: 'rejected', reason: /^provider:http-403$/ },
     ],
   ];
 
@@ -221,7 +222,7 @@ describe('SES v2 adapter: the request it makes and how it reads SES errors', () 
     const sent = message();
     stack.proxy.failNext(1, fault);
     const result = await sender.send(sent);
-    expect(result).toMatchObject({ status: 'failed', retryable: expected.retryable, reason: expect.stringMatching(expected.reason) });
+    expect(result).toMatchObject({ status: 'failed', retryable: expected.retryable, code: expected.code, reason: expect.stringMatching(expected.reason) });
     expect((result as { reason: string }).reason).not.toContain(sent.to);
     expect(await inboxOf(stack.twin, sent.to)).toHaveLength(0);
   });
@@ -241,7 +242,7 @@ describe('SES v2 adapter: the request it makes and how it reads SES errors', () 
     const client = sesClient(`http://127.0.0.1:${await freePort()}`);
     try {
       const result = await createSesEmailSender({ client, from: FROM }).send(message());
-      expect(result).toEqual<SendResult>({ status: 'failed', retryable: true, reason: 'network:ECONNREFUSED' });
+      expect(result).toEqual<SendResult>({ status: 'failed', retryable: true, code: 'network', reason: 'network:ECONNREFUSED' });
     } finally {
       client.destroy();
     }

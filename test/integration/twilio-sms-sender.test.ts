@@ -67,7 +67,7 @@ describe('Twilio adapter specifics', () => {
     sandbox.injectFaults({ mode: '429', count: 1 });
     const sender = createTwilioSmsSender({ accountSid, authToken, from, apiBase: sandbox.url, timeoutMs });
     const result = await sender.send({ to: '+15551230002', body: 'x', messageId: 'm-2' });
-    expect(result).toEqual({ status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 });
+    expect(result).toEqual({ status: 'failed', retryable: true, code: 'throttled', reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 });
   });
 
   it('keeps concurrent sends apart: only the rate-limited one carries retryAfterSeconds', async () => {
@@ -77,7 +77,7 @@ describe('Twilio adapter specifics', () => {
       Array.from({ length: 6 }, (_, i) => sender.send({ to: `+1555123010${i}`, body: `text ${i}`, messageId: `m-${i}` })),
     );
     const failed = results.filter((r) => r.status === 'failed');
-    expect(failed).toEqual([{ status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 }]);
+    expect(failed).toEqual([{ status: 'failed', retryable: true, code: 'throttled', reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 }]);
     expect(results.filter((r) => r.status === 'sent')).toHaveLength(5);
   });
 
@@ -85,7 +85,7 @@ describe('Twilio adapter specifics', () => {
     sandbox.setRateLimit(1);
     const sender = createTwilioSmsSender({ accountSid, authToken, from, apiBase: sandbox.url, timeoutMs });
     expect((await sender.send({ to: '+15551230003', body: 'a', messageId: 'm-a' })).status).toBe('sent');
-    expect(await sender.send({ to: '+15551230003', body: 'b', messageId: 'm-b' })).toMatchObject({ status: 'failed', retryable: true, throttled: true });
+    expect(await sender.send({ to: '+15551230003', body: 'b', messageId: 'm-b' })).toMatchObject({ status: 'failed', retryable: true, code: 'throttled' });
   });
 
   it('maps wrong credentials to a permanent failure naming Twilio code 20003', async () => {
@@ -93,6 +93,7 @@ describe('Twilio adapter specifics', () => {
     expect(await sender.send({ to: '+15551230004', body: 'x', messageId: 'm-4' })).toEqual({
       status: 'failed',
       retryable: false,
+      code: 'rejected',
       reason: 'twilio error 20003 (HTTP 401)',
     });
   });
@@ -103,6 +104,7 @@ describe('Twilio adapter specifics', () => {
     expect(await sender.send({ to: '+15551230005', body: 'x', messageId: 'm-5' })).toEqual({
       status: 'failed',
       retryable: true,
+      code: 'network',
       reason: 'twilio: network error ECONNREFUSED',
     });
   });
@@ -111,7 +113,7 @@ describe('Twilio adapter specifics', () => {
     sandbox.injectFaults({ mode: 'hang', count: 1 });
     const sender = createTwilioSmsSender({ accountSid, authToken, from, apiBase: sandbox.url, timeoutMs: 150 });
     const result = await sender.send({ to: '+15551230006', body: 'x', messageId: 'm-6' });
-    expect(result).toEqual({ status: 'failed', retryable: true, reason: 'twilio: no answer within 150 ms' });
+    expect(result).toEqual({ status: 'failed', retryable: true, code: 'timeout', reason: 'twilio: no answer within 150 ms' });
     expect(sandbox.messages({ to: '+15551230006' })).toEqual([]);
   });
 });

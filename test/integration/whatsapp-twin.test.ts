@@ -122,6 +122,7 @@ describe('the request the Twilio WhatsApp adapter makes', () => {
       expect(await sender.send({ to: '+919812345002', messageId: 'm-3', content: { kind: 'text', body: 'x' } })).toEqual({
         status: 'failed',
         retryable: false,
+        code: 'whatsapp_refused',
         reason: 'twilio error 63016 (HTTP 400)',
         whatsappErrorCode: 63016,
       });

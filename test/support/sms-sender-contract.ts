@@ -83,7 +83,7 @@ export function describeSmsSenderContract(name: string, setup: () => Promise<Sms
       await harness.optOut(to);
       const sms = message(to, 'Reminder: interview prep tonight.');
       const result = await harness.sender.send(sms);
-      expect(result).toMatchObject({ status: 'failed', retryable: false, optedOut: true });
+      expect(result).toMatchObject({ status: 'failed', retryable: false, code: 'opted_out' });
       expectPrivateReason(result, sms);
       expect(await harness.sentTo(to)).toEqual([]);
 
@@ -116,7 +116,7 @@ export function describeSmsSenderContract(name: string, setup: () => Promise<Sms
       const sms = message(to, 'rate limited text');
       const result = await harness.sender.send(sms);
       // Marked as throttling, so the dispatcher slows the channel down instead of only backing off.
-      expect(result).toMatchObject({ status: 'failed', retryable: true, throttled: true });
+      expect(result).toMatchObject({ status: 'failed', retryable: true, code: 'throttled' });
       expectPrivateReason(result, sms);
       expect(await harness.sentTo(to)).toEqual([]);
     });

@@ -549,13 +549,13 @@ export function describeStoreContract(
         await store.createMessage(message({ messageId: 'email-planned', channel: 'email', to: 'asha@example.com', dueAt: at(10) }));
         await store.createMessage(message({ personId: 'p-ravi', messageId: 'ravi-sms', channel: 'sms', dueAt: at(10) }));
 
-        expect(await store.cancelPendingMessages('p-asha', 'sms-consent-revoked', NOW, 'sms')).toBe(3);
+        expect(await store.cancelPendingMessages('p-asha', 'opted_out', NOW, 'sms')).toBe(3);
 
         const byId = new Map((await store.listMessages('p-asha')).map((m) => [m.messageId, m]));
         for (const id of ['sms-planned', 'sms-undated', 'sms-expired']) {
           const skipped = byId.get(id)!;
           expect(skipped.status).toBe('skipped');
-          expect(skipped.reason).toBe('sms-consent-revoked');
+          expect(skipped.reason).toBe('opted_out');
           expect(skipped.updatedAt).toBe(NOW.toISOString());
           expect(skipped).not.toHaveProperty('dueAt');
           expect(skipped).not.toHaveProperty('lease');

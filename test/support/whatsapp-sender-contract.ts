@@ -104,7 +104,7 @@ export function describeWhatsAppSenderContract(name: string, setup: () => Promis
       const to = freshPhone();
       await harness.openWindow(to);
       await harness.failNext('rate-limited');
-      expect(await harness.sender.send(text(to, 'one'))).toMatchObject({ status: 'failed', retryable: true, throttled: true });
+      expect(await harness.sender.send(text(to, 'one'))).toMatchObject({ status: 'failed', retryable: true, code: 'throttled' });
       await harness.failNext('server-error');
       const failed = await harness.sender.send(text(to, 'two'));
       expect(failed).toMatchObject({ status: 'failed', retryable: true });

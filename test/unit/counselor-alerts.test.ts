@@ -104,7 +104,7 @@ describe('crisis alert', () => {
   });
 
   it('tries again after the provider failed, and after a crash between claim and send once the lease ran out', async () => {
-    email.failNext(1, { status: 'failed', retryable: true, reason: 'throttled' });
+    email.failNext(1, { status: 'failed', retryable: true, code: 'throttled', reason: 'throttled' });
     expect((await alertCounselorsOfCrisis(deps, risk)).failed).toBe(1);
     expect(email.sent).toHaveLength(0);
     expect((await alertCounselorsOfCrisis(deps, risk)).sent).toBe(1);

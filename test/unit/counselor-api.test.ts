@@ -216,7 +216,7 @@ describe('members by JSON, invitations and consent', () => {
   test('an invitation the provider throttles (429) is retried and goes once; none is lost', async () => {
     const w = await withCohort();
     await w.call('POST', `/counselor/cohorts/${w.cohortId}/members`, { as: A_COUNSELOR, body: { members: [RAVI] } });
-    w.services.email.failNext(1, { status: 'failed', retryable: true, throttled: true, reason: 'throttled: Maximum sending rate exceeded.' });
+    w.services.email.failNext(1, { status: 'failed', retryable: true, code: 'throttled', reason: 'throttled: Maximum sending rate exceeded.' });
     expect(await w.services.dispatch()).toMatchObject({ sent: 0, retried: 1, throttled: 1 });
     expect(w.services.email.sent).toEqual([]);
     w.services.at(new Date(w.services.clock.now().getTime() + 5 * 60_000));

@@ -54,7 +54,7 @@ it('a risk text emails the counselor at once, and a replay of the webhook sends 
 
 it('when the email fails at the time, the person still gets the crisis reply and the sweep sends it once', async () => {
   const w = await world();
-  w.services.email.failNext(1, { status: 'failed', retryable: true, reason: 'throttled' });
+  w.services.email.failNext(1, { status: 'failed', retryable: true, code: 'throttled', reason: 'throttled' });
   expect((await w.text(`SM${'c'.repeat(32)}`, RISK)).replies).toEqual([CRISIS_REPLY]);
   expect(w.toCounselor()).toHaveLength(0);
   expect((await sweepCrisisAlerts(w.deps)).sent).toBe(1);

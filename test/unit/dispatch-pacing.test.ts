@@ -69,7 +69,7 @@ async function pacedWorld(setup: Setup) {
   const channels = setup.channels ?? ['sms', 'email'];
   for (const template of planned) {
     const key = template.messageId.slice(template.enrollmentId.length + 1);
-    await store.cancelPendingMessages(template.personId, 'replaced-by-copies', time.clock.now(), template.channel);
+    await store.cancelPendingMessages(template.personId, 'replanned', time.clock.now(), template.channel);
     if (!channels.includes(template.channel)) continue;
     for (let i = 0; i < setup.people; i++) {
       const enrollmentId = `e-${String(i).padStart(3, '0')}`;
@@ -154,7 +154,7 @@ describe('pacing through the shared budget', () => {
 
   it('a 429 slows the channel down; the text is retried later and sent once, however often it is throttled', async () => {
     const w = await pacedWorld({ people: 1, channels: ['sms'], settings: { maxAttempts: 3 } });
-    w.smsTwin.failNext(5, { status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 });
+    w.smsTwin.failNext(5, { status: 'failed', retryable: true, code: 'throttled', reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 });
     const reports: DispatchReport[] = [];
     for (let tick = 0; tick < 12 && w.smsTwin.sent.length === 0; tick++) {
       reports.push(...(await w.tick()));

@@ -197,7 +197,7 @@ describe('exactly once, safe', () => {
     const w = world();
     const personId = await w.onWhatsApp();
     const first = await w.toFirstDue(personId);
-    w.whatsapp.failNext(1, { status: 'failed', retryable: true, reason: 'twilio error 20500 (HTTP 500)' });
+    w.whatsapp.failNext(1, { status: 'failed', retryable: true, code: 'provider_error', reason: 'twilio error 20500 (HTTP 500)' });
     await w.dispatch();
     expect(w.whatsapp.accepted).toEqual([]);
     w.at(new Date(Date.parse(first.sendAt) + 5 * 60_000).toISOString());
@@ -290,7 +290,7 @@ describe("WhatsApp's refusals become reasons and a second path, once", () => {
     const w = world();
     const personId = await w.onWhatsApp({ email: true });
     await w.toFirstDue(personId);
-    w.whatsapp.failNext(1, { status: 'failed', retryable: false, reason: 'twilio error 63024 (HTTP 400)', whatsappErrorCode: 63024 });
+    w.whatsapp.failNext(1, { status: 'failed', retryable: false, code: 'whatsapp_refused', reason: 'twilio error 63024 (HTTP 400)', whatsappErrorCode: 63024 });
     await w.dispatch();
     const welcome = (await whatsappMessages(w, personId)).find((m) => m.stepId === 'welcome')!;
     expect(welcome).toMatchObject({ status: 'failed', reason: WHATSAPP_REASONS.invalidRecipient });

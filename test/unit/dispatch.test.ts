@@ -132,7 +132,7 @@ describe('faults', () => {
   it('429 and 5xx are retried with backoff and sent once; each attempt is recorded', async () => {
     const w = world('2027-01-04T04:00:00Z');
     const { personId } = await w.enroll({ email: undefined });
-    w.sms.failNext(2, { status: 'failed', retryable: true, reason: 'twilio 20429: too many requests' });
+    w.sms.failNext(2, { status: 'failed', retryable: true, code: 'provider_error', reason: 'twilio 20429: too many requests' });
     w.at('2027-01-04T13:31:00Z');
     expect((await w.dispatch()).retried).toBe(1);
     w.advance(31_000);
@@ -149,7 +149,7 @@ describe('faults', () => {
   it('gives up after the attempt limit and records why', async () => {
     const w = world('2027-01-04T04:00:00Z');
     const { personId } = await w.enroll({ phone: undefined });
-    w.email.failNext(20, { status: 'failed', retryable: true, reason: 'ses: service unavailable' });
+    w.email.failNext(20, { status: 'failed', retryable: true, code: 'provider_error', reason: 'ses: service unavailable' });
     w.at('2027-01-04T13:31:00Z');
     for (let i = 0; i < 12; i++) {
       await w.dispatch();
@@ -183,7 +183,7 @@ describe('faults', () => {
     const w = world();
     const { personId } = await w.enroll({ email: undefined });
     const before = w.sms.sent.length;
-    w.sms.failNext(1, { status: 'failed', retryable: true, reason: 'twilio 503' });
+    w.sms.failNext(1, { status: 'failed', retryable: true, code: 'provider_error', reason: 'twilio 503' });
     w.at('2027-01-04T13:30:00Z'); // the welcome, 19:00 local
     expect((await w.dispatch()).retried).toBe(1);
     w.at('2027-01-04T15:31:00Z'); // 21:01 local: the retry is due, but it is quiet hours now
@@ -224,7 +224,7 @@ describe('faults', () => {
     const w = world('2027-01-04T04:00:00Z', createMemoryStore(), { concurrency: 1 });
     await w.enroll({ email: 'a@example.com', phone: '+919800000001' });
     await w.enroll({ email: 'b@example.com', phone: '+919800000002' });
-    w.email.failNext(1, { status: 'failed', retryable: true, reason: 'quota: daily message quota exceeded' });
+    w.email.failNext(1, { status: 'failed', retryable: true, code: 'quota_exceeded', reason: 'quota: daily message quota exceeded' });
     w.at('2027-01-04T13:31:00Z');
     const report = await w.dispatch();
     expect(report.emailPaused).toBe(true);
@@ -321,7 +321,7 @@ describe('spacing between texts to one person', () => {
   it('a text retried after a 429 is not held back by its own first attempt', async () => {
     const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
     await queueMessage(w.store, textDue('p-1', 'e-a'));
-    w.sms.failNext(1, { status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)' });
+    w.sms.failNext(1, { status: 'failed', retryable: true, code: 'throttled', reason: 'twilio error 20429 (HTTP 429)' });
     expect(await w.dispatch()).toMatchObject({ sent: 0, retried: 1, throttled: 1 });
     w.advance(60_000);
     expect(await w.dispatch()).toMatchObject({ sent: 1, spaced: 0 });
@@ -340,7 +340,7 @@ describe('spacing between texts to one person', () => {
   it('a text that did not go holds nothing back', async () => {
     const w = world(NOW, createMemoryStore(), { textSpacingMinutes: 30 });
     await queueMessage(w.store, textDue('p-1', 'e-a'));
-    w.sms.failNext(1, { status: 'failed', retryable: false, reason: 'twilio error 21211 (invalid number)' });
+    w.sms.failNext(1, { status: 'failed', retryable: false, code: 'invalid_address', reason: 'twilio error 21211 (invalid number)' });
     expect(await w.dispatch()).toMatchObject({ sent: 0, failed: 1 });
     w.advance(60_000);
     const at = w.clock.now().toISOString();

@@ -3,10 +3,10 @@ import { describeEmailSenderContract, headerMap, type EmailFaultKind } from '../
 
 /** What the SES adapter answers for the same faults (see ses-email-sender.ts). */
 const FAULT_RESULTS: Record<EmailFaultKind, FailedSendResult> = {
-  throttle: { status: 'failed', retryable: true, reason: 'throttled:maximum-sending-rate-exceeded' },
-  '500': { status: 'failed', retryable: true, reason: 'provider:http-500' },
-  quota: { status: 'failed', retryable: true, reason: 'quota:daily-message-quota-exceeded' },
-  reject: { status: 'failed', retryable: false, reason: 'rejected:message-rejected' },
+  throttle: { status: 'failed', retryable: true, code: 'throttled', reason: 'throttled:maximum-sending-rate-exceeded' },
+  '500': { status: 'failed', retryable: true, code: 'provider_error', reason: 'provider:http-500' },
+  quota: { status: 'failed', retryable: true, code: 'quota_exceeded', reason: 'quota:daily-message-quota-exceeded' },
+  reject: { status: 'failed', retryable: false, code: 'rejected', reason: 'rejected:message-rejected' },
 };
 
 describeEmailSenderContract('memory', async () => {

@@ -2,11 +2,11 @@ import { createMemorySmsSender, type FailedSendResult } from '../../shared/adapt
 import { describeSmsSenderContract, type SmsContractFault } from '../support/sms-sender-contract';
 
 const scriptedFailures: Record<SmsContractFault, { result: FailedSendResult; afterDelivery?: boolean }> = {
-  'rate-limited': { result: { status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 } },
-  'server-error': { result: { status: 'failed', retryable: true, reason: 'twilio error 20500 (HTTP 500)' } },
-  timeout: { result: { status: 'failed', retryable: true, reason: 'twilio: no answer within 10000 ms' } },
+  'rate-limited': { result: { status: 'failed', retryable: true, code: 'throttled', reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 } },
+  'server-error': { result: { status: 'failed', retryable: true, code: 'provider_error', reason: 'twilio error 20500 (HTTP 500)' } },
+  timeout: { result: { status: 'failed', retryable: true, code: 'timeout', reason: 'twilio: no answer within 10000 ms' } },
   'accepted-then-timeout': {
-    result: { status: 'failed', retryable: true, reason: 'twilio: no answer within 10000 ms' },
+    result: { status: 'failed', retryable: true, code: 'timeout', reason: 'twilio: no answer within 10000 ms' },
     afterDelivery: true,
   },
 };
@@ -28,7 +28,7 @@ describeSmsSenderContract('memory twin', async () => {
 describe('memory twin extras', () => {
   it('scripts several failures in a row, then recovers', async () => {
     const sender = createMemorySmsSender();
-    sender.failNext(2, { status: 'failed', retryable: true, reason: 'twilio error 20429 (HTTP 429)' });
+    sender.failNext(2, { status: 'failed', retryable: true, code: 'throttled', reason: 'twilio error 20429 (HTTP 429)' });
     const sms = { to: '+15550001111', body: 'hi', messageId: 'm1' };
     expect((await sender.send(sms)).status).toBe('failed');
     expect((await sender.send(sms)).status).toBe('failed');

@@ -4,10 +4,10 @@ import { describeWhatsAppSenderContract } from '../support/whatsapp-sender-contr
 import type { SmsContractFault } from '../support/sms-sender-contract';
 
 const scripted: Record<SmsContractFault, FailedSendResult> = {
-  'rate-limited': { status: 'failed', retryable: true, throttled: true, reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 },
-  'server-error': { status: 'failed', retryable: true, reason: 'twilio error 20500 (HTTP 500)' },
-  timeout: { status: 'failed', retryable: true, reason: 'twilio: no answer within 10000 ms' },
-  'accepted-then-timeout': { status: 'failed', retryable: true, reason: 'twilio: no answer within 10000 ms' },
+  'rate-limited': { status: 'failed', retryable: true, code: 'throttled', reason: 'twilio error 20429 (HTTP 429)', retryAfterSeconds: 1 },
+  'server-error': { status: 'failed', retryable: true, code: 'provider_error', reason: 'twilio error 20500 (HTTP 500)' },
+  timeout: { status: 'failed', retryable: true, code: 'timeout', reason: 'twilio: no answer within 10000 ms' },
+  'accepted-then-timeout': { status: 'failed', retryable: true, code: 'timeout', reason: 'twilio: no answer within 10000 ms' },
 };
 
 describeWhatsAppSenderContract('memory twin', async () => {

@@ -32,7 +32,7 @@ async function burst(backlog: number) {
   const store = createMemoryStore();
   const sms = createMemorySmsSender();
   // The provider is overwhelmed: every send is throttled (HTTP 429, Twilio 20429).
-  sms.failNext(1_000_000, { status: 'failed', retryable: true, throttled: true, retryAfterSeconds: 60, reason: 'HTTP 429: Too Many Requests (20429)' });
+  sms.failNext(1_000_000, { status: 'failed', retryable: true, code: 'throttled', retryAfterSeconds: 60, reason: 'HTTP 429: Too Many Requests (20429)' });
   const inner = createMemoryRateBudget();
   let budgetDraws = 0;
   const budget: RateBudget = { take: (request) => { budgetDraws++; return inner.take(request); } };

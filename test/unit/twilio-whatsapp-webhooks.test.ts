@@ -50,7 +50,7 @@ async function world() {
   const person = (await services.store.getPerson(personId))!;
   const { sms: _sms, ...consent } = person.consent;
   await services.store.savePerson({ ...person, consent: { ...consent, whatsapp: { state: 'pending', source: 'web', at: '2027-01-04T04:00:00.000Z', text: wa.WHATSAPP_CONSENT_TEXT } } });
-  await services.store.cancelPendingMessages(personId, 'test', services.clock.now(), 'sms');
+  await services.store.cancelPendingMessages(personId, 'replanned', services.clock.now(), 'sms');
   let sid = 0;
   const call = async (e: APIGatewayProxyEventV2) => (await handler(e)) as APIGatewayProxyStructuredResultV2;
   return {

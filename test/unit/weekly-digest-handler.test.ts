@@ -67,7 +67,7 @@ test('one run sends each listed organisation’s digest to each counselor who wa
 
 test('a digest that fails fails the run (so Lambda retries it); the retry sends only that one', async () => {
   const run = createWeeklyDigestHandler(Promise.resolve(services));
-  services.email.failNext(1, { status: 'failed', retryable: true, reason: 'provider busy' });
+  services.email.failNext(1, { status: 'failed', retryable: true, code: 'provider_error', reason: 'provider busy' });
   await expect(run()).rejects.toThrow(/1 digest\(s\) and 0 organisation\(s\) failed/);
   expect(services.email.sent).toHaveLength(1);
   expect(await run()).toMatchObject({ sent: 1, alreadySent: 1, failed: 0 });

@@ -59,7 +59,7 @@ export function createMemorySmsSender(): MemorySmsSender {
         return rejected(21624);
       }
       if (optedOut.has(message.to)) {
-        return { status: 'failed', retryable: false, optedOut: true, reason: 'twilio error 21610 (HTTP 400): recipient has opted out' };
+        return { status: 'failed', retryable: false, code: 'opted_out', reason: 'twilio error 21610 (HTTP 400): recipient has opted out' };
       }
       return { status: 'sent', providerId: deliver(message).providerId };
     },
@@ -81,5 +81,5 @@ export function createMemorySmsSender(): MemorySmsSender {
 }
 
 function rejected(code: number): SendResult {
-  return { status: 'failed', retryable: false, reason: `twilio error ${code} (HTTP 400)` };
+  return { status: 'failed', retryable: false, code: code === 21211 ? 'invalid_address' : 'rejected', reason: `twilio error ${code} (HTTP 400)` };
 }

@@ -78,7 +78,7 @@ export function createMemoryWhatsAppSender(options: { clock: Clock }): MemoryWha
         if (Array.from(message.content.body).length === 0) return rejected(21602);
         if (Array.from(message.content.body).length > 1600) return rejected(21617);
       } else if (!templates.has(message.content.contentSid)) {
-        return { status: 'failed', retryable: false, reason: 'twilio error 21655 (HTTP 400): template not registered' };
+        return { status: 'failed', retryable: false, code: 'template_not_registered', reason: 'twilio error 21655 (HTTP 400): template not registered' };
       }
       return { status: 'sent', providerId: accept(message, body).providerId };
     },
@@ -105,5 +105,5 @@ export function createMemoryWhatsAppSender(options: { clock: Clock }): MemoryWha
 }
 
 function rejected(code: number): SendResult {
-  return { status: 'failed', retryable: false, reason: `twilio error ${code} (HTTP 400)` };
+  return { status: 'failed', retryable: false, code: code === 21211 ? 'invalid_address' : 'rejected', reason: `twilio error ${code} (HTTP 400)` };
 }

@@ -13,6 +13,7 @@ import {
   TooManyRequestsException,
   type SESv2Client,
 } from '@aws-sdk/client-sesv2';
+import type { SendFailureCode } from '../../domain/outcome-codes';
 import type { EmailMessage, EmailSender, SendResult } from '../../ports';
 
 export interface SesEmailSenderOptions {
@@ -33,8 +34,8 @@ function toSesTagValue(value: string): string {
 }
 
 type Failed = Extract<SendResult, { status: 'failed' }>;
-const retry = (reason: string): Failed => ({ status: 'failed', retryable: true, reason });
-const giveUp = (reason: string): Failed => ({ status: 'failed', retryable: false, reason });
+const retry = (code: SendFailureCode, reason: string): Failed => ({ status: 'failed', retryable: true, code, reason });
+const giveUp = (code: SendFailureCode, reason: string): Failed => ({ status: 'failed', retryable: false, code, reason });
 
 /**
  * Turns whatever SendEmail threw into a value. Reasons are fixed labels: the provider's message
@@ -42,30 +43,33 @@ const giveUp = (reason: string): Failed => ({ status: 'failed', retryable: false
  *
  * SES documents both send limits as throttling errors told apart by their message ("Daily
  * message quota exceeded" / "Maximum sending rate exceeded"), so the message decides quota vs
- * rate whatever class carried it. `quota:` and `paused:` tell the dispatcher to pause email and
- * raise an alarm rather than back off one message.
+ * rate whatever class carried it. The codes `quota_exceeded` and `sending_paused` tell the
+ * dispatcher to pause email and raise an alarm rather than back off one message.
  */
 function classifySesError(error: unknown): Failed {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (!(error instanceof SESv2ServiceException)) {
     // No answer from SES (refused, reset, DNS, timeout): the email may or may not have gone
     // out; a retry risks a duplicate, which at-least-once accepts.
-    if (status === undefined) return retry(`network:${networkLabel(error)}`);
+    if (status === undefined) {
+      const label = networkLabel(error);
+      return retry(label === 'TimeoutError' || label === 'RequestTimeout' ? 'timeout' : 'network', `network:${label}`);
+    }
     // An answer the SDK could not read as SES's JSON (an HTML page from something in between).
-    if (status === 429) return { status: 'failed', retryable: true, throttled: true, reason: 'throttled:http-429' };
-    if (status >= 500) return retry(`provider:http-${status}`);
-    return giveUp(`provider:http-${status}`);
+    if (status === 429) return retry('throttled', 'throttled:http-429');
+    if (status >= 500) return retry('provider_error', `provider:http-${status}`);
+    return giveUp('rejected', `provider:http-${status}`);
   }
   const message = typeof error.message === 'string' ? error.message : '';
   const dailyQuota = /daily message quota exceeded/i.test(message);
   const sendingRate = /maximum sending rate exceeded/i.test(message);
 
-  if (error instanceof SendingPausedException) return retry('paused:sending-paused');
-  if (error instanceof AccountSuspendedException) return retry('paused:account-suspended');
-  if (dailyQuota) return retry('quota:daily-message-quota-exceeded');
-  if (error instanceof LimitExceededException) return retry('quota:limit-exceeded');
+  if (error instanceof SendingPausedException) return retry('sending_paused', 'paused:sending-paused');
+  if (error instanceof AccountSuspendedException) return retry('sending_paused', 'paused:account-suspended');
+  if (dailyQuota) return retry('quota_exceeded', 'quota:daily-message-quota-exceeded');
+  if (error instanceof LimitExceededException) return retry('quota_exceeded', 'quota:limit-exceeded');
   if (error instanceof TooManyRequestsException || sendingRate || status === 429) {
-    return { status: 'failed', retryable: true, throttled: true, reason: 'throttled:maximum-sending-rate-exceeded' };
+    return retry('throttled', 'throttled:maximum-sending-rate-exceeded');
   }
   if (
     error instanceof InternalServiceErrorException ||
@@ -73,15 +77,15 @@ function classifySesError(error: unknown): Failed {
     error.$fault === 'server' ||
     (status !== undefined && status >= 500)
   ) {
-    return retry(`provider:http-${status ?? 500}`);
+    return retry('provider_error', `provider:http-${status ?? 500}`);
   }
-  if (error instanceof MessageRejected) return giveUp('rejected:message-rejected');
-  if (error instanceof MailFromDomainNotVerifiedException) return giveUp('rejected:mail-from-domain-not-verified');
-  if (error instanceof BadRequestException) return giveUp('rejected:bad-request');
-  if (error instanceof NotFoundException) return giveUp('rejected:not-found');
+  if (error instanceof MessageRejected) return giveUp('rejected', 'rejected:message-rejected');
+  if (error instanceof MailFromDomainNotVerifiedException) return giveUp('rejected', 'rejected:mail-from-domain-not-verified');
+  if (error instanceof BadRequestException) return giveUp('rejected', 'rejected:bad-request');
+  if (error instanceof NotFoundException) return giveUp('rejected', 'rejected:not-found');
   // An error SES v2 does not model for SendEmail (auth, signature, unknown 4xx): retrying the
   // same request will not change the answer.
-  return giveUp(`provider:http-${status ?? 'unknown'}`);
+  return giveUp('rejected', `provider:http-${status ?? 'unknown'}`);
 }
 
 /**

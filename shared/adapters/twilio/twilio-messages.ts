@@ -11,7 +11,8 @@ import type { SendResult } from '../../ports';
  * (see BENCHMARKS.md), for the one call we make. The SMS sandbox, which answers like Twilio, and
  * the shared sender contract tests keep this honest.
  *
- * Reasons carry Twilio codes, never the recipient's number or the text. Nothing is retried here:
+ * A failure's code is what callers decide on; its reason carries Twilio's codes in words, for the
+ * record, never the recipient's number or the text. Nothing is retried here:
  * that is the dispatcher's decision, made with its lease.
  */
 export interface TwilioApiOptions {
@@ -27,6 +28,7 @@ const TWILIO_API = 'https://api.twilio.com';
 const DEFAULT_TIMEOUT_MS = 10_000;
 const OPTED_OUT = 21610;
 const TOO_MANY_REQUESTS = 20429;
+const INVALID_TO = 21211;
 
 /** A Twilio error code the caller reads itself, or undefined to use the shared mapping. */
 export type CodeMapping = (code: number, reason: string) => SendResult | undefined;
@@ -50,8 +52,8 @@ export function createTwilioMessages(options: TwilioApiOptions) {
       answer = await response.json().catch(() => undefined);
     } catch (error) {
       // The request may or may not have reached Twilio; the dispatcher's claim makes a retry safe.
-      if (isTimeout(error)) return { status: 'failed', retryable: true, reason: `twilio: no answer within ${timeoutMs} ms` };
-      return { status: 'failed', retryable: true, reason: `twilio: network error ${networkCode(error)}` };
+      if (isTimeout(error)) return { status: 'failed', retryable: true, code: 'timeout', reason: `twilio: no answer within ${timeoutMs} ms` };
+      return { status: 'failed', retryable: true, code: 'network', reason: `twilio: network error ${networkCode(error)}` };
     }
     if (response.ok) {
       const sid = (answer as { sid?: unknown } | undefined)?.sid;
@@ -66,13 +68,13 @@ export function createTwilioMessages(options: TwilioApiOptions) {
 }
 
 function providerFailure(status: number, code: number | undefined, reason: string, retryAfter: string | null): SendResult {
-  if (code === OPTED_OUT) return { status: 'failed', retryable: false, optedOut: true, reason: `${reason}: recipient has opted out` };
+  if (code === OPTED_OUT) return { status: 'failed', retryable: false, code: 'opted_out', reason: `${reason}: recipient has opted out` };
   if (status === 429 || code === TOO_MANY_REQUESTS) {
     const retryAfterSeconds = parseRetryAfter(retryAfter);
-    return { status: 'failed', retryable: true, throttled: true, reason, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
+    return { status: 'failed', retryable: true, code: 'throttled', reason, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
   }
-  if (status >= 500) return { status: 'failed', retryable: true, reason };
-  return { status: 'failed', retryable: false, reason };
+  if (status >= 500) return { status: 'failed', retryable: true, code: 'provider_error', reason };
+  return { status: 'failed', retryable: false, code: code === INVALID_TO ? 'invalid_address' : 'rejected', reason };
 }
 
 function isTimeout(error: unknown): boolean {

@@ -38,8 +38,8 @@ export function createTwilioWhatsAppSender(options: TwilioWhatsAppSenderOptions)
           ...(message.validityPeriodSeconds !== undefined ? { ValidityPeriod: String(message.validityPeriodSeconds) } : {}),
         },
         (code, reason) => {
-          if (code === CONTENT_SID_INVALID) return { status: 'failed', retryable: false, reason: `${reason}: template not registered` };
-          return whatsappRefusal(code) ? { status: 'failed', retryable: false, reason, whatsappErrorCode: code } : undefined;
+          if (code === CONTENT_SID_INVALID) return { status: 'failed', retryable: false, code: 'template_not_registered', reason: `${reason}: template not registered` };
+          return whatsappRefusal(code) ? { status: 'failed', retryable: false, code: 'whatsapp_refused', reason, whatsappErrorCode: code } : undefined;
         },
       );
     },
