@@ -16,7 +16,7 @@ import { importCsv } from '../shared/app/csv-import';
 import type { CounselorPrincipal } from '../shared/domain/counselor';
 
 /**
- * Counselor CSV import at size (issue 5): N rows into a fresh table on DynamoDB Local, through the
+ * Counselor CSV import at size: N rows into a fresh table on DynamoDB Local, through the
  * same importCsv the API and `matchcoach import` run, read from a stream. Measures the first
  * import (every row a new person: profile, lookups, enrollment, membership), the same file again
  * (every row `unchanged`: reads only), and queueing the invitations for the dispatcher (which

@@ -13,7 +13,7 @@ import { planRoutes } from './routes/plan';
  * The public side of the HTTP API behind API Gateway (its `$default` route): health, Twilio and
  * SES webhooks, sign-up, people's links and plan pages. The counselors' side (/counselor/*,
  * /dashboard/*, /auth/*) is functions/counselor-api.ts, a function of its own, so that none of its
- * code (csv-parse, the dashboard pages, cohort reports) is in this bundle (issue 7;
+ * code (csv-parse, the dashboard pages, cohort reports) is in this bundle (
  * test/unit/bundle-hygiene.test.ts checks). Locally `npm start` serves both (infra/local/start.ts).
  */
 const log = createLogger('api');

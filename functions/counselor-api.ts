@@ -4,13 +4,13 @@ import { config, CounselorApiConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
 import { createRoutedHandler, type ApiHandler } from './http-handler';
 import type { Route } from './router';
-// Counselors (issue 5): the JSON API; dashboard routes sit next to it.
+// Counselors: the JSON API; dashboard routes sit next to it.
 import { counselorRoutes } from './routes/counselor';
 import { counselorDashboardRoutes } from './routes/counselor-dashboard';
 import { counselorAnnouncementRoutes } from './routes/counselor-announcements';
 
 /**
- * The counselors' side of the HTTP API, in a function of its own (issue 7: the public API's bundle
+ * The counselors' side of the HTTP API, in a function of its own (the public API's bundle
  * stays small): the JSON API under /counselor/ (behind API Gateway's JWT authorizer), and the
  * dashboard (/dashboard, /dashboard/*) with its sign-in (/auth/*), which verify the cookie here.
  * Built like functions/api.ts; locally `npm start` serves both from one server.

@@ -18,7 +18,7 @@ export const handler = async () => {
   const { dispatch, services } = await ready;
   const report = await dispatch();
   log.info('tick finished', { ...report });
-  // Counselors (issue 5): a crisis alert that could not go when the text came (a fault, a refusal)
+  // Counselors: a crisis alert that could not go when the text came (a fault, a refusal)
   // goes now; the ledger makes this a no-op for the ones already sent.
   const alerts = await sweepCrisisAlerts(alertDepsOf(services, log)).catch((error: unknown) => {
     log.error('crisis alert sweep failed', { alarm: 'CrisisAlertSweepFailed', ...errorLogFields(error) });

@@ -7,7 +7,7 @@ import { matchRoute, type Route } from './router';
  * What the two HTTP handlers (functions/api.ts, the public side; functions/counselor-api.ts, the
  * counselors' side) share: match the route and hand it the services. Each route calls one use
  * case; errors become responses in functions/http.ts. Not a handler itself: each function imports
- * only its own routes, so the public bundle carries none of the counselors' code (issue 7).
+ * only its own routes, so the public bundle carries none of the counselors' code.
  */
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

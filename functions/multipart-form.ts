@@ -3,7 +3,7 @@ import * as z from 'zod';
 /**
  * The fields of a multipart/form-data body (RFC 7578): RFC 8058 one-click unsubscribes, and forms
  * on our own pages, may be posted this way. Our own parser rather than a streaming library (busboy
- * was 20 KB of the public API's bundle, issue 7): bodies here are small and already in memory
+ * was 20 KB of the public API's bundle): bodies here are small and already in memory
  * (request.ts bounds them), so the whole body is read at once.
  *
  * Fields, and files only where the caller names them (`files`: the dashboard's CSV upload). Any

@@ -23,7 +23,7 @@ import { FunctionEnvironment, ServiceFunction } from './service-function';
 export const COUNSELOR_RESOURCE_SERVER = 'matchcoach';
 export const COUNSELOR_SCOPE_NAME = 'counselor';
 export const COUNSELOR_SCOPE = `${COUNSELOR_RESOURCE_SERVER}/${COUNSELOR_SCOPE_NAME}`;
-/** Groups the counselor API (issue 5) reads from the token's `cognito:groups` claim. */
+/** Groups the counselor API reads from the token's `cognito:groups` claim. */
 export const COUNSELOR_GROUPS = { counselors: 'counselors', admins: 'admins' } as const;
 /** Where the hosted sign-in returns to, under the public base URL; outside /counselor/ (a browser
  * following a redirect sends no bearer token). */
@@ -169,7 +169,7 @@ export class CounselorApi extends Construct {
     super(scope, id);
     this.httpApi = props.httpApi;
 
-    // A browser app (issue 5): authorization code with PKCE, no client secret to leak.
+    // A browser app: authorization code with PKCE, no client secret to leak.
     this.client = new cognito.UserPoolClient(this, 'Client', {
       userPool: props.userPool,
       generateSecret: false,

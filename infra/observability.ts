@@ -28,7 +28,7 @@ export const LOG_SIGNALS = {
   crisisFlag: { source: 'api', metricName: 'CrisisFlags', whenAny: [{ message: 'crisis_flag' }] },
   /**
    * The crisis reply went out but its records or the counselor alert did not: `crisis_alert_failed`
-   * (the alert's delivery, issue 4) or the `CrisisFlagNotStored` alarm field (inbound-sms.ts).
+   * (the alert's delivery) or the `CrisisFlagNotStored` alarm field (inbound-sms.ts).
    */
   crisisAlertFailed: {
     source: 'api',
@@ -204,7 +204,7 @@ export class Operations extends Construct {
       });
     }
 
-    // ---- Safety: a person in distress. Every one needs a human until counselors see alerts (issue 5). ----
+    // ---- Safety: a person in distress. Every one needs a human until counselors see alerts. ----
     alarm('CrisisFlagRaised', {
       alarmDescription:
         'A text signalled risk of self-harm. The crisis reply went out automatically; a human must look at the ' +

@@ -53,7 +53,7 @@ export interface DeliverySettings {
    * SIDs (`name=HX...`, comma separated) and the sender's rate. Absent: no WhatsApp.
    */
   readonly whatsapp?: { readonly from: string; readonly templates: string; readonly perSecond: number };
-  /** The providers' limits for this account, which the shared send budget enforces (issue 7). */
+  /** The providers' limits for this account, which the shared send budget enforces. */
   readonly pacing: {
     /** Twilio: about 1/s for a long code, 3/s toll-free, 100/s short code, 10DLC by trust score. */
     readonly smsPerSecond: number;
@@ -99,7 +99,7 @@ export const DEFAULT_DISPATCHER_CONCURRENCY = 2;
 export class StatelessStack extends Stack {
   readonly dispatcher: ServiceFunction;
   readonly api: ServiceFunction;
-  /** The counselors' side of the HTTP API (/counselor/*, /dashboard, /auth/*), a function of its own (issue 7). */
+  /** The counselors' side of the HTTP API (/counselor/*, /dashboard, /auth/*), a function of its own. */
   readonly counselorApiFunction: ServiceFunction;
   readonly weeklyDigest: ServiceFunction;
   readonly httpApi: apigwv2.HttpApi;
@@ -217,7 +217,7 @@ export class StatelessStack extends Stack {
       return environment;
     };
 
-    // Concurrency: how fast we send is governed by the shared send budget in DynamoDB (issue 7),
+    // Concurrency: how fast we send is governed by the shared send budget in DynamoDB,
     // which every dispatcher draws on, so overlapping ticks cannot exceed Twilio's or SES's rate
     // and the dispatcher need not be a singleton. The cap (2: the tick running and the next one)
     // is there so that Scheduler retries, a manual invoke or a slow provider cannot stampede
@@ -239,7 +239,7 @@ export class StatelessStack extends Stack {
       invocation: { kind: 'async', retryAttempts: 0, maxEventAge: Duration.minutes(2), onFailure: this.deadLetters },
     });
 
-    // Counselors (issue 5): each counselor's weekly digest of their cohorts, for every organisation.
+    // Counselors: each counselor's weekly digest of their cohorts, for every organisation.
     this.weeklyDigest = new ServiceFunction(this, 'WeeklyDigest', {
       handler: 'weeklyDigest',
       description: "Emails each counselor the weekly digest of their organisation's cohorts",
@@ -262,7 +262,7 @@ export class StatelessStack extends Stack {
       invocation: { kind: 'async', retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: this.deadLetters },
     });
 
-    // Counselors (issue 5): the app client and the JWT authorizer. The counselors' function is told
+    // Counselors: the app client and the JWT authorizer. The counselors' function is told
     // the pool and client so that it can verify the dashboard's cookie itself: browsers send a
     // cookie, not a bearer header, so /dashboard and /auth have routes without the authorizer.
     this.counselorApi = new CounselorApi(this, 'Counselors', {
@@ -352,7 +352,7 @@ export class StatelessStack extends Stack {
       return route;
     });
 
-    // Counselors (issue 5): more specific routes than `$default`, to the counselors' function.
+    // Counselors: more specific routes than `$default`, to the counselors' function.
     // On /counselor/{proxy+} API Gateway checks the access token (issuer, client, scope) first.
     const counselorIntegration = new HttpLambdaIntegration('CounselorApiIntegration', this.counselorApiFunction.function);
     // The dashboard and its sign-in: a browser sends a cookie, not a bearer token, so these have

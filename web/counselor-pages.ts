@@ -15,8 +15,8 @@ import { escapeHtml, STYLE, type PageResponse } from './html';
  * stylesheet under a strict CSP, no script at all, every value escaped. The layout widens to a
  * laptop screen and stacks on a phone (tables scroll sideways inside their own box).
  *
- * What a counselor sees is coaching engagement: never a member's plan (issue 8 shows it only with
- * the member's leave) and never the words of their texts, only that they answered and how.
+ * What a counselor sees is coaching engagement: never a member's plan (only with the
+ * member's leave) and never the words of their texts, only that they answered and how.
  */
 
 const DASHBOARD_STYLE = `${STYLE}

@@ -7,7 +7,7 @@ import { BadRequest, formFields } from '../request';
 import type { Route } from '../router';
 
 /**
- * "My plan" (issue 8): `/plan/<preferences token>`, the same signed link as the preference
+ * "My plan": `/plan/<preferences token>`, the same signed link as the preference
  * centre (no password). GET shows it; each form POSTs one edit, then post/redirect/get.
  */
 

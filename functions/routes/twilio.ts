@@ -106,7 +106,7 @@ export const twilioRoutes: Route[] = [
           clock: ctx.services.clock,
           log: ctx.log,
           helpAddress: ctx.services.helpAddress,
-          // Counselors (issue 5): the person's counselors hear of a crisis flag at once.
+          // Counselors: the person's counselors hear of a crisis flag at once.
           onCrisisFlag: (flag) => alertCounselorsOfCrisis(alertDepsOf(ctx.services, ctx.log), flag),
           memberships: ctx.services.counselors,
           signUpUrl: `${ctx.services.publicBaseUrl}/`,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CounselorTokenVerifier } from '../ports/counselor-tokens';
 
 /**
- * The local stand-in for Cognito (issue 5): an RS256 issuer whose key pair is made on first start
+ * The local stand-in for Cognito: an RS256 issuer whose key pair is made on first start
  * and kept under the local stack's data directory, and a JWT verifier with the checks API
  * Gateway's JWT authorizer makes in AWS (algorithm, signature against the JWKS, issuer, audience,
  * expiry, not-before, token use, scope). node:crypto only: verification is a few lines, and a

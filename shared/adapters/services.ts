@@ -19,7 +19,7 @@ import { publicLink } from '../domain/links';
 import { tokenSecret, twilioCredentials, type TwilioCredentials } from './secrets';
 import { createSnsClient, snsNetwork, type SnsClient } from './sns';
 import { createTwilioSmsSender } from './twilio/twilio-sms-sender';
-// Counselors (issue 5)
+// Counselors
 import type { CounselorStore } from '../ports/counselor';
 import { createDynamoCounselorStore } from './dynamo/counselor-store';
 import type { NotificationLedger } from '../ports/notification-ledger';
@@ -31,7 +31,7 @@ import { createDynamoEngagementStore } from './dynamo/engagement-store';
  * The composition root: the real adapters, built from configuration. Handlers, the CLI and the
  * local stack all get their ports from here, so they run the same code paths. Counselor sign-in
  * (verifying tokens, Cognito's hosted sign-in) is added on top by ./counselor-services.ts, for the
- * counselors' function only: the public API's bundle stays without it (issue 7).
+ * counselors' function only: the public API's bundle stays without it.
  */
 export interface Services {
   store: Store;
@@ -43,22 +43,22 @@ export interface Services {
   clock: Clock;
   log: Logger;
   settings: DispatchSettings;
-  /** The send budget every dispatcher shares (pacing to the providers' limits, issue 7). */
+  /** The send budget every dispatcher shares (pacing to the providers' limits). */
   budget?: RateBudget;
   /** Pacing always runs on real time, whatever `clock` pretends (see DispatchDeps.paceClock). */
   paceClock?: Clock;
   /** Signs and checks people's links (see shared/domain/tokens.ts). */
   tokenSecret: string;
   publicBaseUrl: string;
-  // ---- SMS conversation (issue 4, SMS half) ----
+  // ---- SMS conversation ----
   /** Checks X-Twilio-Signature on Twilio's webhooks: the account's auth token as it is now (rotated tokens are re-read). */
   twilioAuthToken: () => Promise<string>;
   /** Named in the HELP reply: the address part of EMAIL_FROM, where people can write to us. */
   helpAddress: string;
-  // ---- Email subscription (issue 4, email half) ----
+  // ---- Email subscription ----
   /** SES bounce and complaint events, delivered by SNS to POST /webhooks/ses. */
   sesEvents: SesEventSettings;
-  // ---- Counselors (issue 5) ----
+  // ---- Counselors ----
   /**
    * Organisations, counselors, cohorts, members and the audit log. The public side needs it too:
    * crisis alerts reach a person's counselors, and erasing a person removes their memberships.

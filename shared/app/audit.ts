@@ -5,7 +5,7 @@ import type { CounselorStore } from '../ports/counselor';
 import { DomainError } from './errors';
 
 /**
- * The audit log of counselor actions (issue 5): who did what to which record, when. Ids and
+ * The audit log of counselor actions: who did what to which record, when. Ids and
  * counts only: never a name, an address or a number, so the log can be kept and shown to admins
  * without becoming a second copy of people's data.
  */

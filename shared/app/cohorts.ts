@@ -23,7 +23,7 @@ import { linkMember, unlinkMember } from './engagement';
 import { mapWithConcurrency } from '../domain/concurrency';
 
 /**
- * Cohorts (issue 5): a counselor's groups of applicants. Create, rename, archive; add members (by
+ * Cohorts: a counselor's groups of applicants. Create, rename, archive; add members (by
  * JSON here, by CSV in csv-import.ts, both through upsertMember); remove them (every message
  * stops at once); erase them (their personal data goes, through Store.erasePerson). Every action
  * lands in the org's audit log. The org is always the caller's own (the principal's), so another

@@ -13,7 +13,7 @@ import { isAcceptedMember } from '../domain/counselor';
 import { escapeHtml } from '../domain/html';
 
 /**
- * What counselors hear from us by email (issue 5):
+ * What counselors hear from us by email:
  * - a crisis alert, at once, when a member of one of their organisation's cohorts sends a text
  *   that signals risk (docs/rules.md, Safety: "the person's counselor is alerted");
  * - a weekly digest of each cohort.

@@ -571,7 +571,7 @@ export function createDispatcher(deps: DispatchDeps) {
     if (tick.report.emailPaused) return hold('email_paused', new Date(now.getTime() + EMAIL_PAUSE_MS));
     const preferencesUrl = s.links?.preferencesUrl(message.personId);
     const words = announcementEmail(sender, announcement, { postalAddress: s.postalAddress, ...(preferencesUrl && { preferencesUrl }) });
-    // RULES.md: a non-transactional email carries RFC 8058 one-click unsubscribe.
+    // docs/rules.md: a non-transactional email carries RFC 8058 one-click unsubscribe.
     const headers = s.links ? { 'List-Unsubscribe': `<${s.links.unsubscribeUrl(message.personId)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : undefined;
     return sendEmail(message, words, headers, urgent, tick, deadline);
   }
@@ -590,7 +590,7 @@ export function createDispatcher(deps: DispatchDeps) {
   }
 
   /**
-   * One WhatsApp message (RULES.md, WhatsApp): free text while the person's 24-hour window is
+   * One WhatsApp message (docs/rules.md, WhatsApp): free text while the person's 24-hour window is
    * open, else the step's approved template. A step with no template, a template Meta has not
    * approved, or a marketing template to a +1 number is skipped with its reason, never sent as
    * free text outside the window. The window is read once, before the wait for a send slot, and

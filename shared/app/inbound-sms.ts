@@ -62,7 +62,7 @@ export interface InboundSmsDeps {
   /** Where people can write for help; the HELP reply names it. */
   helpAddress: string;
   /**
-   * Counselors (issue 5): called once a risk flag is stored, to alert the person's counselors at
+   * Counselors: called once a risk flag is stored, to alert the person's counselors at
    * once. Its failure never costs the person their reply: the dispatcher's sweep sends it later.
    */
   onCrisisFlag?: (flag: { personId: string; eventId: string; at: string; level: 'risk' }) => Promise<unknown>;

@@ -8,7 +8,7 @@ import type { Store } from '../ports';
 import type { Library } from './planning';
 
 /**
- * The bridge from a person's plan (issue 8) to the engine: the plan's deadlines become the
+ * The bridge from a person's plan to the engine: the plan's deadlines become the
  * anchors of `plan-deadlines` enrollments, and nothing else plans from the plan. Called by
  * replanPerson (the single re-plan door) before it plans, so every re-plan (a plan edit, a zone,
  * an outcome, a calendar correction) leaves exactly the enrollments the plan asks for.

@@ -8,7 +8,7 @@ import type { Store } from '../ports';
 const WEEK_GOALS_LINE_CHARS = 60;
 
 /**
- * The plan's template slots for a message about to go out (issue 8): this week's goals and last
+ * The plan's template slots for a message about to go out: this week's goals and last
  * week's summary, read at send time (two reads, only for steps that have `withPlan` words).
  * A slot is absent when the plan has nothing for it, and then the step's usual words are used.
  */

@@ -22,7 +22,7 @@ import type { Library } from './planning';
 import { replanPerson } from './replan';
 
 /**
- * A person's own plan (issue 8): reading it as a timeline, and changing it. Every change is
+ * A person's own plan: reading it as a timeline, and changing it. Every change is
  * validated (shared/domain/plan.ts), saved with a version check, and then goes through
  * replanPerson, so the person's future messages follow the plan at once.
  */

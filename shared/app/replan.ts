@@ -25,7 +25,7 @@ const REPLAN_LOOKBACK_MS = 6 * 3_600_000;
  * Re-plans every lane of a person after anything that shapes their messages changed (profile,
  * outcome, zone, quiet hours, wellbeing, a calendar date).
  * 1. Withdraws their pending messages (status skipped, reason `replanned`).
- * 2. Brings the enrollments their own plan asks for up to date (issue 8, plan-enrollments.ts).
+ * 2. Brings the enrollments their own plan asks for up to date (plan-enrollments.ts).
  * 3. Ends enrollments their profile no longer fits; enrolls them in automatic ones it now fits.
  * 4. Plans each lane again. Deterministic ids and final states mean nothing sent goes out twice.
  */

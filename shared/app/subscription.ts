@@ -345,7 +345,7 @@ async function phoneIsFree(deps: SubscriptionDeps, phone: string, personId: stri
  * before anything can be planned. `dates` replaces every personal date: a missing one is removed.
  */
 async function setPersonalDates(deps: SubscriptionDeps & { library: Library }, person: Person, dates: Partial<Record<PersonalDate, string>>, now: Date) {
-  // Plan enrollments (issue 8) carry one deadline's anchors each, never the personal dates.
+  // Plan enrollments carry one deadline's anchors each, never the personal dates.
   const held = await deps.store.listEnrollments(person.personId);
   const active = held.filter((e) => e.status === 'active' && !isPlanEnrollment(e));
   if (active.length === 0) {
@@ -660,7 +660,7 @@ export interface PreferencesView {
   /** The tracks they may turn off, and whether each is on. */
   tracks: { sequenceId: string; label: string; on: boolean }[];
   calendarUrl: string;
-  /** "My plan" (issue 8): the same signed preference token, another page. */
+  /** "My plan": the same signed preference token, another page. */
   planUrl: string;
 }
 

@@ -14,7 +14,7 @@ const ResumeCoachingInput = z.object({
 type ResumeCoachingInput = z.input<typeof ResumeCoachingInput>;
 
 /**
- * A human (operator now, counselor with issue 5) has checked in after a risk message and lifts
+ * A human (an operator, or one of their counselors) has checked in after a risk message and lifts
  * the support hold (docs/rules.md, Safety: upbeat sequences pause until a human resumes them).
  * 1. Clears profile.supportHold and re-plans, so the upbeat steps come back from now on.
  * 2. Records who lifted it and when, as a safety event next to the flag that set it.

@@ -11,7 +11,7 @@ import { escapeHtml as esc } from './html';
  * get Match Coach, when something changes that cannot wait for a track (a visa rule paused
  * overnight, a new fee, an NRMP notice). Pure: who gets one and how, and the words.
  *
- * Rules (RULES.md, consent): only to people who confirmed the channel it goes by; an organisation's
+ * Rules (docs/rules.md, consent): only to people who confirmed the channel it goes by; an organisation's
  * only to members who said yes to it; at most one announcement a day per person whoever sends it
  * (its message id names the person's own day, so a second one that day is refused by the store);
  * texts wait out quiet hours like any text. Announcements are not coaching: the weekly coaching

@@ -11,7 +11,7 @@ export { NO_REPLY_DAYS, overallConsent, weekStartOf, type ConsentBucket, type Me
  * weekly digest all read this one report, so they never disagree.
  *
  * What it shows is coaching engagement: consent, what we sent and how it landed, check-in
- * answers and flags. It never carries a member's plan (issue 8: only with the member's leave),
+ * answers and flags. It never carries a member's plan (only with the member's leave),
  * nor the words of their texts: a flag names its reason and date, not what was written.
  */
 
@@ -116,8 +116,8 @@ const scoresOf = (journal: readonly JournalEntry[]) =>
 /**
  * The member's flags, oldest first:
  * - crisis / distress: every risk or distress flag their texts raised;
- * - low-scores: their latest two check-in scores are both low (the state issue 4 calls
- *   "struggling"), dated at the second; a good score since clears it;
+ * - low-scores: their latest two check-in scores are both low (the state the
+ *   check-in replies call "struggling"), dated at the second; a good score since clears it;
  * - no-reply: we texted them (SMS consent confirmed) and nothing came back for NO_REPLY_DAYS,
  *   dated when the silence began. Email-only members cannot answer by text, so they are never
  *   flagged for silence.

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { AnchorValue } from './schedule';
 
 /**
- * Counselors (issue 5): organisations, the counselors who work in them, their cohorts of
+ * Counselors: organisations, the counselors who work in them, their cohorts of
  * applicants and the audit trail of what counselors did. Every record names its organisation;
  * the organisation a request may touch comes from the caller's verified token, never from input.
  */
@@ -98,7 +98,7 @@ export const CohortMember = z.object({
   addedAt: z.iso.datetime(),
   status: z.enum(MEMBER_STATUSES),
   removedAt: z.iso.datetime().optional(),
-  /** When their invitation went out, per channel (issue 5 enrollment): it goes once. */
+  /** When their invitation went out, per channel: it goes once. */
   invited: z.object({ email: z.iso.datetime().optional(), sms: z.iso.datetime().optional(), whatsapp: z.iso.datetime().optional() }).optional(),
   /** Their answer to this organisation; a membership written before answers were kept reads as pending. */
   consent: MembershipConsent.optional(),

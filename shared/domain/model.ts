@@ -88,7 +88,7 @@ export const Person = z.object({
   /** The last check-in scores, newest last, for "two low scores in a row". */
   recentScores: z.array(z.number().int().min(1).max(5)).max(5).optional(),
   createdAt: z.iso.datetime(),
-  // ---- Email subscription (issue 4, email half): set from the sign-up form and preference centre.
+  // ---- Email subscription: set from the sign-up form and preference centre.
   /**
    * What they hope to train in, in their own words. A specialty we recognise decides the
    * application service and specialty notes (profile.specialty, derived at planning); anything
@@ -124,7 +124,7 @@ export const Enrollment = z.object({
   anchors: z.record(z.string(), AnchorValue),
   enrolledAt: z.iso.datetime(),
   status: z.enum(['active', 'ended']),
-  /** What its messages name (`{{title}}`): an own deadline's title (issue 8, plan enrollments). */
+  /** What its messages name (`{{title}}`): an own deadline's title (plan enrollments). */
   title: z.string().max(80).optional(),
 });
 export type Enrollment = z.infer<typeof Enrollment>;
@@ -184,7 +184,7 @@ export interface Message {
   anchors: Record<string, string>;
   profile: Profile;
   quietHours?: { start: string; end: string };
-  /** The deadline a plan enrollment's messages name (issue 8); absent elsewhere. */
+  /** The deadline a plan enrollment's messages name; absent elsewhere. */
   title?: string;
   /** Routine lanes only: the person's whole week as the budget sees it (shared/domain/budget.ts). */
   coaching?: CoachingRoster;
@@ -197,7 +197,7 @@ export interface Message {
    */
   urgent?: boolean;
   /**
-   * A counselor's invitation (issue 5) rather than a step of a sequence. It is queued like any
+   * A counselor's invitation rather than a step of a sequence. It is queued like any
    * message so that it keeps to the providers' shared rate, waits out quiet hours and is retried
    * after a fault; its words are the invitation's, its link is signed as it goes, and no next
    * message follows it.
@@ -257,7 +257,7 @@ export interface DueMessageRef {
   dueAt: string;
 }
 
-// ---- SMS conversation (issue 4, SMS half): delivery receipts, the private journal, safety ----------
+// ---- SMS conversation: delivery receipts, the private journal, safety ----------
 
 /**
  * Twilio's outbound message states, in the order they can follow one another

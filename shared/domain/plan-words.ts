@@ -4,7 +4,7 @@ import type { WeekGoals } from './plan';
 import { gsmSafe } from './sms-replies';
 
 /**
- * What the coaching says back about a person's own week (issue 8), pure: the Sunday check-in's
+ * What the coaching says back about a person's own week, pure: the Sunday check-in's
  * line naming this week's goals, and the weekly summary of last week's goals and answers. Kind
  * and brief: what went well first, what is still open is said to "move", never to be missing.
  */

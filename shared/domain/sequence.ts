@@ -172,7 +172,7 @@ export const SequenceStep = z
     /** Softer words for someone who is struggling; without it an upbeat step is held back. */
     gentle: z.object({ sms: SmsContent.optional(), email: EmailContent.optional(), pool: PoolRef.optional() }).optional(),
     /**
-     * Issue 8: words used instead when the person's own plan gives this step something to name:
+     * Words used instead when the person's own plan gives this step something to name:
      * this week's goals (`{{weekGoals}}`, for the Sunday check-in) or last week's goals and
      * answers (`{{weekSummary}}`). Filled in when the message is sent, not when it is planned,
      * because goals change all week. `only`: without plan words the message is skipped (a

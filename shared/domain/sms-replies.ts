@@ -49,7 +49,7 @@ export function scoreReply(score: number): string {
 export { distressReply, lowestScoreReply, strugglingReply } from './safety-replies';
 
 export const journalReply = 'Thanks for sharing. Kept privately in your journal.';
-// ---- A person's own plan by text (issue 8) -----------------------------------------------------
+// ---- A person's own plan by text -----------------------------------------------------
 // Lists echo the person's own words, so they are cut to fit one segment and made GSM-7 first
 // (a curly quote or an emoji in a goal would otherwise double the cost of the whole reply).
 

@@ -16,11 +16,11 @@ export interface TemplateContext {
   sendAt: Date;
   deadlineAt?: Date;
   anchors?: Record<string, string>;
-  /** A plan deadline's own title (issue 8), as the person wrote it. */
+  /** A plan deadline's own title, as the person wrote it. */
   title?: string;
-  /** Issue 8, filled at send time from the plan: this week's goals, one line. */
+  /** Filled at send time from the person's plan: this week's goals, one line. */
   weekGoals?: string;
-  /** Issue 8, filled at send time: last week's goals and answers, a few lines. */
+  /** Filled at send time from the person's plan: last week's goals and answers, a few lines. */
   weekSummary?: string;
   /** The person's recognised specialty and its signal allowance (shared/domain/specialty.ts). */
   specialty?: { name: string; signals?: string; earlyMatch?: string };

@@ -4,7 +4,7 @@ import { STEP_KINDS, type SequenceStep, type StepKind } from './sequence';
 /**
  * WhatsApp message templates as data (shared/content/whatsapp-templates.json): what a
  * business-initiated WhatsApp message says outside the customer service window, where free text
- * is not allowed (RULES.md, WhatsApp). Each template is written here exactly as it is submitted
+ * is not allowed (docs/rules.md, WhatsApp). Each template is written here exactly as it is submitted
  * to Meta for approval; its Content SID (HX...) is configuration, given once Meta approved it
  * (WHATSAPP_TEMPLATES), so a template nobody approved is never sent.
  *

@@ -1,6 +1,6 @@
 /**
  * What Match Coach says around WhatsApp, in its own words: the consent sentences people agree to
- * (stored word for word with their consent, RULES.md: opt-in must name WhatsApp), the replies
+ * (stored word for word with their consent, docs/rules.md: opt-in must name WhatsApp), the replies
  * that differ from the SMS ones, and the email that carries a message WhatsApp would not take.
  * Pure. Replies to texts stay within one GSM-7 segment (test/unit/whatsapp-words.test.ts).
  */

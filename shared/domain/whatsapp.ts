@@ -1,5 +1,5 @@
 /**
- * WhatsApp's rules as Match Coach keeps them (RULES.md, WhatsApp), pure: the addresses Twilio
+ * WhatsApp's rules as Match Coach keeps them (docs/rules.md, WhatsApp), pure: the addresses Twilio
  * uses, the customer service window, what WhatsApp's refusals mean, and where WhatsApp should be
  * proposed before texts.
  */

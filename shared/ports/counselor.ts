@@ -1,7 +1,7 @@
 import type { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '../domain/counselor';
 
 /**
- * What the counselor features (issue 5) keep: organisations, counselors, cohorts, members and the
+ * What the counselor features keep: organisations, counselors, cohorts, members and the
  * audit log. Every read takes the organisation, so a caller holding another org's id reads
  * nothing; the one exception, cohortsOfPerson, serves alerts about a person, not a request.
  * The DynamoDB store and its memory twin pass the same contract (test/support/counselor-store-contract.ts).

@@ -13,7 +13,7 @@ export interface Clock {
 }
 
 /**
- * A person's own plan (issue 8), one record per person, kept with the person so erasure takes it.
+ * A person's own plan, one record per person, kept with the person so erasure takes it.
  * Its own adapter files (dynamo/dynamo-plan-store.ts, memory/memory-plan-store.ts) implement it;
  * both stores include it, so a use case reaches it through the Store it already has.
  */
@@ -71,7 +71,7 @@ export interface Store extends PlanStore, ConversationWindowStore {
   findPersonIdByPhone(phone: string): Promise<string | undefined>;
   findPersonIdByEmail(email: string): Promise<string | undefined>;
 
-  // ---- Many people at once (a counselor's import, issue 5) ------------------------------------------
+  // ---- Many people at once (a counselor's import) ------------------------------------------
 
   /**
    * Who holds each of these emails (matched case-insensitively, keyed as given) and phones, as
@@ -153,7 +153,7 @@ export interface Store extends PlanStore, ConversationWindowStore {
   getCalendarOverrides(): Promise<Record<string, Record<string, CalendarEntry>>>;
   saveCalendarOverride(season: number, event: string, entry: CalendarEntry): Promise<void>;
 
-  // ---- SMS conversation (issue 4, SMS half) ------------------------------------------------------
+  // ---- SMS conversation ------------------------------------------------------
 
   /**
    * Marks an inbound text's MessageSid as seen; false when it was seen before. Twilio signs no
@@ -180,7 +180,7 @@ export interface Store extends PlanStore, ConversationWindowStore {
    */
   recordDelivery(ref: { personId: string; messageId: string }, delivery: Delivery): Promise<Message | false>;
 
-  // ---- Email subscription (issue 4, email half) ----------------------------------------------------
+  // ---- Email subscription ----------------------------------------------------
 
   /**
    * Spends a signed link's nonce (a conditional put): true the first time, false ever after, so a

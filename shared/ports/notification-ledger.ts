@@ -1,5 +1,5 @@
 /**
- * The once-only record of counselor notifications (issue 5: crisis alerts, weekly digests). Email
+ * The once-only record of counselor notifications (crisis alerts, weekly digests). Email
  * providers do not deduplicate, so "sent exactly once, even under retries and crashes" is ours to
  * keep: a notification has a deterministic key, a sender first claims it with a short lease (a
  * conditional write), sends, then marks it sent. A retry finds it sent and stops; a sender that

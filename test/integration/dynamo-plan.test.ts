@@ -3,7 +3,7 @@ import { testTable } from '../support/dynamo';
 import { describePlanReplanning } from '../support/plan-replanning';
 import { describePlanStoreContract } from '../support/plan-store-contract';
 
-/** Issue 8 against DynamoDB Local: the plan store contract, and re-planning with exact due times. */
+/** A person's own plan against DynamoDB Local: the plan store contract, and re-planning with exact due times. */
 
 jest.setTimeout(60_000);
 

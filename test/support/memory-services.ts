@@ -35,7 +35,7 @@ export function testWhatsAppSetup() {
   const templates = whatsappTemplateTable();
   return { number: TEST_WHATSAPP_NUMBER, templates, approved: new Map(templates.templates.map((t) => [t.name, testContentSid(t.name)])) };
 }
-// Email subscription (issue 4): the SNS topic SES events come from in tests.
+// Email subscription: the SNS topic SES events come from in tests.
 export const TEST_SES_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:matchcoach-ses-events';
 
 /** Both functions' services at once (as the local stack and the CLI hold them), on memory twins. */
@@ -94,7 +94,7 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
     postalAddress,
     twilioAuthToken: async () => TEST_TWILIO_AUTH_TOKEN,
     helpAddress: TEST_HELP_ADDRESS,
-    // Email subscription (issue 4): no certificate can be fetched, so only unsigned-by-design
+    // Email subscription: no certificate can be fetched, so only unsigned-by-design
     // tests (acceptUnsigned) or tests that inject their own SnsClient see an event through.
     sesEvents: {
       sns: createSnsClient({
@@ -106,7 +106,7 @@ export function memoryServices(overrides: Partial<AllServices> = {}): MemoryServ
       topicArn: TEST_SES_TOPIC_ARN,
       acceptUnsigned: false,
     },
-    // Counselors (issue 5): nobody gets in unless a test passes an authenticator.
+    // Counselors: nobody gets in unless a test passes an authenticator.
     counselors: createMemoryCounselorStore({ isLiving: store.isLiving, engagement }),
     engagement,
     counselorAuth: noCounselorAccess,

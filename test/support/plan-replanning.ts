@@ -7,7 +7,7 @@ import { PLAN_SEQUENCE_ID } from '../../shared/domain/plan';
 import type { Store } from '../../shared/ports';
 
 /**
- * Re-planning on every kind of plan change (issue 8), with exact expectations of what is due
+ * Re-planning on every kind of plan change, with exact expectations of what is due
  * when. One scenario, run on the memory twin (unit) and on DynamoDB Local (integration), so the
  * twin cannot pass where the table would not.
  *

@@ -4,7 +4,7 @@ import { ensurePerson, seedPerson } from './seed';
 import { PersonGone } from '../../shared/domain/errors';
 
 /**
- * What every plan store must do (issue 8): the memory twin and the DynamoDB store both run it.
+ * What every plan store must do: the memory twin and the DynamoDB store both run it.
  * Each test gets a fresh, empty store.
  */
 export function describePlanStoreContract(name: string, makeStore: () => Promise<{ store: Store; teardown(): Promise<void> }>): void {

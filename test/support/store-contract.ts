@@ -304,7 +304,7 @@ export function describeStoreContract(
       });
     });
 
-    // ---- Due queues (issue 7): a channel's backlog, urgent first, page by page -----------------------
+    // ---- Due queues: a channel's backlog, urgent first, page by page -----------------------
 
     describe('due queues', () => {
       async function seedQueues() {
@@ -633,7 +633,7 @@ export function describeStoreContract(
       });
     });
 
-    // ---- SMS conversation (issue 4, SMS half) ------------------------------------------------------
+    // ---- SMS conversation ------------------------------------------------------
 
     describe('inbound SMS dedupe', () => {
       test('a MessageSid is claimed once; a released claim can be taken again', async () => {
@@ -755,7 +755,7 @@ export function describeStoreContract(
       });
     });
 
-    // ---- Email subscription (issue 4, email half) ---------------------------------------------------
+    // ---- Email subscription ---------------------------------------------------
 
     describe('confirmation link nonces', () => {
       test('a nonce is spent once; others are not affected', async () => {
@@ -1079,7 +1079,7 @@ const JOURNAL_FIELDS = ['personId', 'entryId', 'at', 'kind', 'text', 'inReplyTo'
 const SAFETY_FIELDS = ['personId', 'eventId', 'at', 'kind', 'rule', 'by'];
 
 const PERSON_FIELDS = ['personId', 'firstName', 'email', 'phone', 'timeZone', 'consent', 'quietHours', 'profile', 'recentScores', 'createdAt',
-  // Email subscription (issue 4)
+  // Email subscription
   'specialty', 'showPlanToCounselor'];
 const ENROLLMENT_FIELDS = ['personId', 'enrollmentId', 'sequenceId', 'anchors', 'enrolledAt', 'status'];
 const MESSAGE_FIELDS = [

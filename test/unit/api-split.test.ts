@@ -3,7 +3,7 @@ import { publicRoutes } from '../../functions/api';
 import { COUNSELOR_API_ROUTE_PATHS, servedByCounselorApi } from '../../infra/handlers';
 
 /**
- * The HTTP API's two functions (issue 7) split its paths between them: API Gateway sends
+ * The HTTP API's two functions split its paths between them: API Gateway sends
  * COUNSELOR_API_ROUTE_PATHS to counselorApi and everything else (`$default`) to api, and the local
  * server does the same (infra/local/http-server.ts). Each route must sit where its path is sent.
  */

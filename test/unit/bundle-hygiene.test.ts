@@ -3,7 +3,7 @@ import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
 /**
- * Guards for the Lambda bundles' size (issue 7, BENCHMARKS.md, cold start). Both rules cut a
+ * Guards for the Lambda bundles' size (BENCHMARKS.md, cold start). Both rules cut a
  * bundle by hundreds of KB and are easy to undo by habit, so they are checked here rather than
  * left to the benchmark to notice.
  */
@@ -66,7 +66,7 @@ async function bundleRecord(handlerFile: string): Promise<Metafile> {
 const reached = (metafile: Metafile, patterns: readonly RegExp[]) => Object.keys(metafile.inputs).filter((input) => patterns.some((pattern) => pattern.test(input)));
 
 /**
- * The HTTP API is two functions (issue 7): the public one (functions/api.ts) must not carry the
+ * The HTTP API is two functions: the public one (functions/api.ts) must not carry the
  * counselors' code, nor busboy (functions/multipart-form.ts reads its forms), or its cold start
  * grows back.
  */

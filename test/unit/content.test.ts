@@ -15,7 +15,7 @@ const library = shippedLibrary();
 const ZONES = ['Asia/Kolkata', 'America/Chicago', 'Africa/Lagos', 'Asia/Karachi', 'Pacific/Auckland', 'Pacific/Honolulu'];
 const ANCHORS = {
   step1_exam: '2026-07-10', step2_exam: '2026-08-20', step3_exam: '2026-10-15', oet_exam: '2026-06-25', documents_due: '2026-08-25',
-  // A plan deadline's anchors (issue 8: plan-deadlines); titles are checked in plan.test.ts.
+  // A plan deadline's anchors (plan-deadlines); titles are checked in plan.test.ts.
   own_deadline: '2026-09-20', target_deadline: '2026-09-20', internal_deadline: '2026-09-13',
 };
 const LONG_NAME = 'Oluwaseun-Abimbola';

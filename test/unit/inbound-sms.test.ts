@@ -241,7 +241,7 @@ describe('check-ins and the journal', () => {
     const latest = (await w.store.listMessages(personId)).find((m) => m.stepId === 'paced-breathing' && m.status === 'sent')!;
     expect((await w.text('done')).replies).toEqual([say.doneReply]);
     expect((await w.text('Skip today')).replies).toEqual([say.skipReply]);
-    // No goals this week (issue 8): the answer is still kept, and the reply says how to add one.
+    // No goals this week: the answer is still kept, and the reply says how to add one.
     expect((await w.text('DONE 2')).replies).toEqual([say.noSuchGoalReply(0)]);
     const journal = await w.store.listJournalEntries(personId, { inReplyTo: latest.messageId });
     expect(journal.map((e) => e.response)).toEqual([{ kind: 'done' }, { kind: 'skip' }, { kind: 'done-goal', goal: 2 }]);
@@ -303,7 +303,7 @@ describe('check-ins and the journal', () => {
     expect(JSON.stringify(w.lines)).not.toContain(PHONE);
   });
 
-  it('GOAL adds to this week in the plan and is kept in the journal too; GOALS lists them (issue 8)', async () => {
+  it('GOAL adds to this week in the plan and is kept in the journal too; GOALS lists them', async () => {
     const w = world();
     const personId = await w.enroll();
     expect((await w.text('GOAL finish 40 UWorld questions a day')).replies).toEqual([say.goalAddedReply(1)]);

@@ -10,7 +10,7 @@ import { TEST_TOKEN_SECRET, memoryServices } from '../support/memory-services';
 
 /**
  * functions/multipart-form.ts, the fields-only multipart/form-data parser that replaced busboy in
- * the public API (issue 7): what it reads, what it refuses, that it reads what busboy read on the
+ * the public API: what it reads, what it refuses, that it reads what busboy read on the
  * forms people and mail providers send, and that a refused body is a 400 that changes nothing.
  */
 

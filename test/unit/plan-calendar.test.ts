@@ -4,7 +4,7 @@ import { calendarFeed } from '../../shared/app/subscription';
 import { issueToken } from '../../shared/domain/tokens';
 import { memoryServices, TEST_TOKEN_SECRET } from '../support/memory-services';
 
-/** The calendar feed carries the plan (issue 8): own deadlines and every finish line, as the plan is now. */
+/** The calendar feed carries the plan: own deadlines and every finish line, as the plan is now. */
 
 const eventsOf = (ics: string) =>
   [...ics.matchAll(/BEGIN:VEVENT[\s\S]*?END:VEVENT/g)]

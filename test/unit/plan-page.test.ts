@@ -6,7 +6,7 @@ import { silentLogger } from '../../shared/ports';
 import { memoryServices, TEST_TOKEN_SECRET } from '../support/memory-services';
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 
-/** The plan page's HTTP edges (issue 8): links that do not work, forms that cannot be read, headers. */
+/** The plan page's HTTP edges: links that do not work, forms that cannot be read, headers. */
 
 async function world() {
   const services = memoryServices();

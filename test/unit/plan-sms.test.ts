@@ -12,7 +12,7 @@ import { silentLogger } from '../../shared/ports';
 import { memoryServices, TEST_PUBLIC_BASE_URL, TEST_TWILIO_AUTH_TOKEN } from '../support/memory-services';
 
 /**
- * The plan by SMS (issue 8): GOAL, GOALS, NEXT, DONE <n> and an unknown command, each a text
+ * The plan by SMS: GOAL, GOALS, NEXT, DONE <n> and an unknown command, each a text
  * signed the way Twilio signs it, through the API handler, over memory twins.
  */
 

@@ -10,7 +10,7 @@ import { weekGoalsLine, weeklySummary } from '../../shared/domain/plan-words';
 import { renderTemplate, smsSegments } from '../../shared/domain/template';
 
 /**
- * The week around a person's own goals (issue 8): the Sunday check-in names this week's goals
+ * The week around a person's own goals: the Sunday check-in names this week's goals
  * (read when it is sent), and on Monday one email sums up last week, kindly, or nothing goes out
  * when there is nothing of theirs to sum up.
  */

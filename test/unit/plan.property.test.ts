@@ -10,7 +10,7 @@ import { ownDeadlineAnchors } from '../../shared/domain/plan';
 import { PLAN_LIBRARY } from '../support/plan-replanning';
 
 /**
- * Property (issue 8): whatever sequence of plan edits a person makes, mixed with time passing
+ * Property: whatever sequence of plan edits a person makes, mixed with time passing
  * (the dispatcher sending what falls due), a zone change and outcome changes, on the memory twin
  * with real planning:
  * - nothing is planned for a deadline that is no longer in the plan (or for an ended enrollment);

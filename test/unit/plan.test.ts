@@ -2,7 +2,7 @@ import { applyPlanEdit, emptyPlan, nextDeadlines, PLAN_LIMITS, PlanEdit, planVis
 import { renderTemplate, smsSegments } from '../../shared/domain/template';
 import { sequenceLibrary } from '../../shared/content';
 
-/** The plan's rules (issue 8), pure: validation with clear reasons, limits, suggestions, reading back. */
+/** The plan's rules, pure: validation with clear reasons, limits, suggestions, reading back. */
 
 const NOW = new Date('2027-01-04T04:00:00.000Z');
 const ctx: EditContext = { now: NOW, zone: 'Asia/Kolkata', season: 2027, targetDates: { 'season:rol_deadline': '2027-03-03', 'date:step2_exam': '2026-09-10' } };

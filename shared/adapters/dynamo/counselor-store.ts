@@ -38,7 +38,7 @@ import { isAcceptedMember } from '../../domain/counselor';
 import { mapWithConcurrency } from '../../domain/concurrency';
 
 /**
- * The CounselorStore on Match Coach's single table (keys.ts, "Counselors (issue 5)"). Items hold
+ * The CounselorStore on Match Coach's single table (keys.ts, "Counselors"). Items hold
  * the domain record as it is, plus the keys; the keys are dropped again on the way out.
  *
  * | entity        | pk / sk                                       | other attributes                  |

@@ -5,7 +5,7 @@ import { TABLE_DEFINITION, ifAbsent, personIdFromPk, planKey } from './keys';
 import { writeForLivingPerson } from './person-guard';
 
 /**
- * A person's plan (issue 8) in the single table: one item at PERSON#<id> / PLAN (keys.ts). The
+ * A person's plan in the single table: one item at PERSON#<id> / PLAN (keys.ts). The
  * person id is read back from the key, as for every other item. Saves are conditional on the
  * version read, so two edits at once cannot lose one of them.
  */

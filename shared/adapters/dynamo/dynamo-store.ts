@@ -62,9 +62,9 @@ import {
   safetyEventIdFromSk,
   safetyEventKey,
 } from './keys';
-// Email subscription (issue 4, email half)
+// Email subscription
 import { noticeKey, tokenNonceKey } from './keys';
-// A person's own plan (issue 8): its own adapter file, same table and partition.
+// A person's own plan: its own adapter file, same table and partition.
 import { createDynamoPlanStore } from './dynamo-plan-store';
 // The WhatsApp window: its own adapter file, same table and partition.
 import { createDynamoConversationWindows } from './dynamo-conversation-windows';
@@ -807,7 +807,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return skipped.filter(Boolean).length;
     },
 
-    // ---- SMS conversation (issue 4, SMS half) ----------------------------------------------------
+    // ---- SMS conversation ----------------------------------------------------
 
     async claimInboundSms(messageSid, at) {
       return putIfAbsent('claimInboundSms', {
@@ -886,7 +886,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return outcome === false ? false : toMessage({ ...outcome, ...messageKey(ref.personId, ref.messageId) });
     },
 
-    // ---- Email subscription (issue 4, email half) ------------------------------------------------
+    // ---- Email subscription ------------------------------------------------
 
     async consumeTokenNonce(nonce, expiresAt) {
       return putIfAbsent('consumeTokenNonce', { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) });

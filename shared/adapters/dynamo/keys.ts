@@ -34,13 +34,13 @@
  * |   use; TTL: gone when the link expires)     |            |                                                |
  * | may we send this person a notice again?     | table      | pk = PERSON#<personId>, sk = NOTICE#<notice>   |
  * |   (sign-up form flood guard; TTL)           |            |                                                |
- * | a person's own plan (issue 8: deadlines,    | table      | pk = PERSON#<personId>, sk = PLAN              |
+ * | a person's own plan (deadlines,             | table      | pk = PERSON#<personId>, sk = PLAN              |
  * |   internal deadlines, goals)                |            |                                                |
  * | a person's WhatsApp window (the dispatcher, | table      | pk = PERSON#<personId>, sk = WINDOW#whatsapp   |
  * |   once per WhatsApp message)                |            |                                                |
  * | erase a person: everything in their         | table      | pk = PERSON#<personId> (all sk), then the      |
  * |   partition, then what points at them       |            |   lookups, season row and ALERT# rows it names |
- * | an organisation (issue 5)                   | table      | pk = ORG#<orgId>, sk = PROFILE                 |
+ * | an organisation                             | table      | pk = ORG#<orgId>, sk = PROFILE                 |
  * | every organisation's id (the weekly digest) | table      | pk = ORGS, sk begins_with ORG#                 |
  * |   (written with the organisation)           |            |   (ids only)                                   |
  * | an org's counselors / one counselor         | table      | pk = ORG#<orgId>, sk begins_with COUNSELOR#    |
@@ -141,7 +141,7 @@ export const personIdFromPk = (pk: string) => stripPrefix(pk, PERSON_PREFIX);
 export const messageIdFromSk = (sk: string) => stripPrefix(sk, MESSAGE_PREFIX);
 export const enrollmentIdFromSk = (sk: string) => stripPrefix(sk, ENROLLMENT_PREFIX);
 
-// ---- SMS conversation (issue 4, SMS half) ---------------------------------------------------------
+// ---- SMS conversation ---------------------------------------------------------
 //
 // Inbound dedupe: one item per MessageSid in a partition of its own (no hot key, whatever the
 // burst), with only the sid and the time: no personal data, so erasure need not find it. It
@@ -190,7 +190,7 @@ export const alertKey = (at: string, personId: string, eventId: string) => ({
   sk: `${new Date(at).toISOString()}#${personId}#${eventId}`,
 });
 
-// ---- Send budgets (issue 7) -------------------------------------------------------------------------
+// ---- Send budgets -------------------------------------------------------------------------
 //
 // One counter item per channel and pacing window (about a second) or day: every dispatcher adds to
 // the same item, so together they stay under the provider's rate (shared/domain/pacing.ts). A
@@ -205,7 +205,7 @@ export const rateCounterKey = (channel: string, windowMs: number, window: number
 export const rateCounterExpiry = (windowMs: number, window: number) =>
   Math.ceil(((window + 1) * windowMs) / 1000) + (windowMs >= 86_400_000 ? 2 * 86_400 : 3_600);
 
-// ---- Email subscription (issue 4, email half) -----------------------------------------------------
+// ---- Email subscription -----------------------------------------------------
 //
 // A confirmation link's nonce is spent with a conditional put in a partition of its own: the item
 // holds the nonce and an expiry only (no personal data; TTL removes it once the link has expired
@@ -216,7 +216,7 @@ export const tokenNonceKey = (nonce: string) => ({ pk: `NONCE#${nonce}`, sk: 'US
 const NOTICE_PREFIX = 'NOTICE#';
 export const noticeKey = (personId: string, notice: string) => ({ pk: `PERSON#${personId}`, sk: `${NOTICE_PREFIX}${notice}` });
 
-// ---- A person's own plan (issue 8) ------------------------------------------------------------------
+// ---- A person's own plan ------------------------------------------------------------------
 //
 // | access pattern                         | index | key condition                          |
 // |----------------------------------------|-------|----------------------------------------|
@@ -245,7 +245,7 @@ export const planKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: PL
 const WHATSAPP_WINDOW_SK = 'WINDOW#whatsapp';
 export const whatsappWindowKey = (personId: string) => ({ pk: `PERSON#${personId}`, sk: WHATSAPP_WINDOW_SK });
 
-// ---- Counselors (issue 5) ---------------------------------------------------------------------------
+// ---- Counselors ---------------------------------------------------------------------------
 //
 // An organisation's own records (profile, counselors, cohorts) share its partition: a handful of
 // items read together on every dashboard page. A cohort's members get a partition per cohort, so a
@@ -285,7 +285,7 @@ export const auditKey = (orgId: string, at: string, auditId: string) => ({
   sk: `${new Date(at).toISOString()}#${auditId}`,
 });
 
-// ---- Counselor notifications (issue 5: alerts and digests) -----------------------------------------
+// ---- Counselor notifications (alerts and digests) -----------------------------------------
 //
 // One item per notification (a crisis alert to one counselor for one flagged text, a weekly digest
 // of one cohort to one counselor for one week), in a partition of its own: the claim that makes it

@@ -3,7 +3,7 @@ import type { PlanStore } from '../../ports';
 import { PersonGone } from '../../domain/errors';
 
 /**
- * The in-memory twin of the plan store (issue 8): same conditional save, same round trip through
+ * The in-memory twin of the plan store: same conditional save, same round trip through
  * the schema (what a Dynamo read gives back). `erase` is called by the memory store's
  * erasePerson, as the table's partition delete takes the plan item with the person.
  */

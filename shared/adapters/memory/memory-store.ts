@@ -18,7 +18,7 @@ import { mayBePlannedAgain } from '../../domain/budget';
  */
 /** The memory twin is a Store plus a look inside, for tests that must prove nothing changed. */
 export interface MemoryStore extends Store {
-  /** Everything held, as plain data in a stable order (email subscription, issue 4). */
+  /** Everything held, as plain data in a stable order (email subscription). */
   snapshot(): unknown;
   /** Whether guarded writes for this person may go (the memory counselor store asks, as the table's guard would). */
   isLiving(personId: string): boolean;
@@ -31,12 +31,12 @@ export function createMemoryStore(): MemoryStore {
   const enrollments = new Map<string, Map<string, Enrollment>>();
   const messages = new Map<string, Map<string, Message>>();
   const calendar: Record<string, Record<string, CalendarEntry>> = {};
-  // SMS conversation (issue 4): keyed by the same sort keys as the table, so orders match.
+  // SMS conversation: keyed by the same sort keys as the table, so orders match.
   const inboundSeen = new Set<string>();
   const journals = new Map<string, Map<string, JournalEntry>>();
   const safetyEvents = new Map<string, Map<string, SafetyEvent>>();
   const alerts = new Map<string, Map<string, SafetyAlert>>();
-  // Email subscription (issue 4): spent link nonces (with expiry) and per-person notice claims.
+  // Email subscription: spent link nonces (with expiry) and per-person notice claims.
   const spentNonces = new Map<string, string>();
   const notices = new Map<string, Map<string, string>>();
 
@@ -48,7 +48,7 @@ export function createMemoryStore(): MemoryStore {
     if (!isLiving(personId)) throw new PersonGone();
   };
 
-  // A person's own plan (issue 8): its own twin, erased with the person below.
+  // A person's own plan: its own twin, erased with the person below.
   const plans = createMemoryPlanStore({ isLiving });
   // The WhatsApp window: its own twin too, erased with the person below.
   const windows = createMemoryConversationWindows({ isLiving });
@@ -304,7 +304,7 @@ export function createMemoryStore(): MemoryStore {
       return skipped;
     },
 
-    // ---- SMS conversation (issue 4, SMS half) ----------------------------------------------------
+    // ---- SMS conversation ----------------------------------------------------
 
     async claimInboundSms(messageSid) {
       if (inboundSeen.has(messageSid)) return false;
@@ -359,7 +359,7 @@ export function createMemoryStore(): MemoryStore {
       return before;
     },
 
-    // ---- Email subscription (issue 4, email half) ------------------------------------------------
+    // ---- Email subscription ------------------------------------------------
 
     async consumeTokenNonce(nonce, expiresAt) {
       if (spentNonces.has(nonce)) return false;

@@ -16,7 +16,7 @@ export interface ResumeMemberDeps {
 
 /**
  * A counselor has checked in with a member after a message that worried us, and lifts the
- * support hold (RULES.md, Safety: upbeat coaching pauses until a human resumes it):
+ * support hold (docs/rules.md, Safety: upbeat coaching pauses until a human resumes it):
  * 1. Only a member of their organisation's cohort who said yes to it (not found otherwise).
  * 2. The hold is lifted and the member re-planned (shared/app/support-hold.ts); their safety
  *    record says a counselor of this organisation lifted it.
