@@ -9,6 +9,7 @@ import type { CalendarOverrideStore } from './calendar-overrides';
 import type { PlanStore } from './plan';
 
 export type { NewPerson } from './people';
+export type { OutboxStore } from './outbox';
 export type { ConversationWindowStore } from './conversation';
 export type { PlanStore } from './plan';
 
