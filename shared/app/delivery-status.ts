@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { isDeliveryFailure, isDeliveryStatus } from '../domain/delivery';
 import type { Delivery } from '../domain/model';
-import type { Clock, Logger, Store } from '../ports';
+import type { Clock, Logger, OutboxStore } from '../ports';
 import { loggerOf } from '../ports';
 import { DomainError, describeIssues } from './errors';
 import { MESSAGE_SID } from './inbound-sms';
@@ -32,7 +32,7 @@ export interface DeliveryStatusResult {
  * 3. Failed and undelivered texts keep Twilio's error code, and are logged (ids and code only).
  * 4. For someone an organisation follows, the move (from the state it replaced) is counted.
  */
-export async function recordDeliveryStatus(deps: { store: Store; clock: Clock; log?: Logger; engagement?: EngagementStore }, raw: unknown): Promise<DeliveryStatusResult> {
+export async function recordDeliveryStatus(deps: { store: OutboxStore; clock: Clock; log?: Logger; engagement?: EngagementStore }, raw: unknown): Promise<DeliveryStatusResult> {
   const parsed = DeliveryStatusInput.safeParse(raw);
   if (!parsed.success) throw new DomainError('validation', describeIssues(parsed.error.issues));
   const { personId, messageId, status, errorCode } = parsed.data;

@@ -1,6 +1,6 @@
 import type { DueMessageRef } from '../domain/model';
 import type { Channel } from '../domain/sequence';
-import type { Clock, Store } from '../ports';
+import type { Clock, OutboxStore } from '../ports';
 
 interface DuePage {
   refs: DueMessageRef[];
@@ -66,7 +66,7 @@ const DEFAULT_PAGES_PER_VISIT = 4;
  * - A pass ends when every queue came back short; one more pass picks up what fell due meanwhile,
  *   and a pass that finds nothing ends the feed.
  */
-export function createDueFeed(store: Store, channel: Channel, clock: Clock, options: DueFeedOptions): DueFeed {
+export function createDueFeed(store: OutboxStore, channel: Channel, clock: Clock, options: DueFeedOptions): DueFeed {
   const random = options.random ?? Math.random;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const pagesPerVisit = options.pagesPerVisit ?? DEFAULT_PAGES_PER_VISIT;

@@ -6,7 +6,7 @@ import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, 
 import { AnchorName, ApplicantType, CHANNELS, LocalTime, Milestone, Outcome, VisaTrack, type Channel } from '../domain/sequence';
 import { anchorNameProblem, personalDateProblems } from '../domain/personal-dates';
 import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
-import type { Clock, Store } from '../ports';
+import type { Clock, OutboxStore, Store } from '../ports';
 import { specialtyProfile, type SpecialtyTable } from '../domain/specialty';
 import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
@@ -213,7 +213,7 @@ export function channelsOf(person: Person): Channel[] {
 
 /** Plans the next message of every lane of an enrollment, from `from` on. */
 export async function planLanes(
-  deps: { store: Store; library: Library },
+  deps: { store: OutboxStore; library: Library },
   person: Person,
   enrollment: Enrollment,
   from: Date,

@@ -6,7 +6,7 @@ import { holdReason } from '../domain/eligibility';
 import type { Message } from '../domain/model';
 import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
 import { anchorsUsedBy, type ContentPool, type Sequence } from '../domain/sequence';
-import type { Store } from '../ports';
+import type { OutboxStore } from '../ports';
 import { isUrgent } from '../domain/urgency';
 import type { BudgetReason } from '../domain/budget';
 import { inBudget, priorityOf } from '../domain/budget';
@@ -164,7 +164,7 @@ export function laneOccurrences(sequence: Sequence, lane: Pick<Lane, 'zone' | 'q
  * re-planning never sends anything twice.
  */
 export async function planNextMessage(
-  deps: { store: Store; library: Library },
+  deps: { store: OutboxStore; library: Library },
   lane: Lane,
   after: Cursor,
   now: Date,

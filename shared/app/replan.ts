@@ -3,7 +3,7 @@ import { CalendarEntry, SEASON_EVENT_NAMES, type SeasonEvent } from '../domain/c
 import { audienceAllows } from '../domain/eligibility';
 import { nextEnrollmentId, type Enrollment, type Message, type Person, type Profile } from '../domain/model';
 import { Outcome } from '../domain/sequence';
-import type { Clock, Store } from '../ports';
+import type { Clock, OutboxStore, Store } from '../ports';
 import { channelsOf, laneProfile, planLanes } from './enroll';
 import { buildRoster } from './weekly-budget';
 import { isBudgetReason } from '../domain/budget';
@@ -88,7 +88,7 @@ export const isJoining = (history: readonly Message[]): boolean => history.every
  * 3. Plans each lane from when its enrollment started, or a little before now.
  */
 export async function planPerson(
-  deps: { store: Store; library: Library },
+  deps: { store: OutboxStore; library: Library },
   person: Person,
   enrollments: readonly Enrollment[],
   now: Date,

@@ -206,14 +206,12 @@ export function describeStoreContract(
         await store.saveEnrollment(enrollment({ personId: 'p-ravi', enrollmentId: 'e-9' }));
         await store.createMessage(message({ messageId: 'e-1.s1.0.sms' }));
 
-        expect(await store.getEnrollment('p-asha', 'e-1')).toEqual(enrollment({ enrollmentId: 'e-1' }));
-        expectDomainShape(await store.getEnrollment('p-asha', 'e-1'), ENROLLMENT_FIELDS);
-        expect(await store.getEnrollment('p-asha', 'e-404')).toBeUndefined();
-        expect((await store.listEnrollments('p-asha')).map((e) => e.enrollmentId)).toEqual(['e-1', 'e-2']);
+        const listed = await store.listEnrollments('p-asha');
+        expect(listed).toEqual([enrollment({ enrollmentId: 'e-1' }), enrollment({ enrollmentId: 'e-2' })]);
+        expectDomainShape(listed[0], ENROLLMENT_FIELDS);
         expect(await store.listEnrollments('p-nobody')).toEqual([]);
 
         await store.saveEnrollment(enrollment({ enrollmentId: 'e-1', status: 'ended' }));
-        expect((await store.getEnrollment('p-asha', 'e-1'))?.status).toBe('ended');
         expect(await store.listEnrollments('p-asha')).toEqual([
           enrollment({ enrollmentId: 'e-1', status: 'ended' }),
           enrollment({ enrollmentId: 'e-2' }),

@@ -615,11 +615,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       await guarded('saveEnrollment', enrollment.personId, [{ Put: { TableName, Item: enrollmentItem(enrollment) } }]);
     },
 
-    async getEnrollment(personId, enrollmentId) {
-      const item = await getItem('getEnrollment', enrollmentKey(personId, enrollmentId));
-      return item && toEnrollment(item);
-    },
-
     async listEnrollments(personId) {
       return (await queryPrefix('listEnrollments', personId, ENROLLMENT_PREFIX)).map(toEnrollment);
     },

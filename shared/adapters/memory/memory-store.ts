@@ -170,10 +170,6 @@ export function createMemoryStore(): MemoryStore {
       ensure(enrollments, enrollment.personId).set(enrollment.enrollmentId, copy(enrollment));
     },
 
-    async getEnrollment(personId, enrollmentId) {
-      return copyOrUndefined(enrollments.get(personId)?.get(enrollmentId));
-    },
-
     async listEnrollments(personId) {
       return sortedEnrollments(personId);
     },
