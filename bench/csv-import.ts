@@ -11,7 +11,7 @@ import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { ensureTable } from '../shared/adapters/dynamo/table';
 import { createMemoryEmailSender } from '../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../shared/adapters/memory/memory-sms-sender';
-import { createCohort, sendInvitations, type CohortDeps } from '../shared/app/cohorts';
+import { createCohort, sendInvitations, type CohortDeps } from '../shared/app/cohorts/upsert-members';
 import { importCsv } from '../shared/app/csv-import';
 import type { CounselorPrincipal } from '../shared/domain/counselor';
 

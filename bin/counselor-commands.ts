@@ -4,7 +4,7 @@ import type { Services } from '../shared/adapters/services';
 import type { CounselorServices } from '../shared/adapters/counselor-services';
 import { COUNSELOR_API_SCOPE, type CounselorPrincipal } from '../shared/domain/counselor';
 import { localIssuer } from '../shared/adapters/local-jwt';
-import { createCohort, enrollCounselorAsOperator, sendInvitations, type CohortDeps } from '../shared/app/cohorts';
+import { createCohort, enrollCounselorAsOperator, sendInvitations, type CohortDeps } from '../shared/app/cohorts/upsert-members';
 import { MAX_CSV_BYTES, importCsv } from '../shared/app/csv-import';
 import { currentCounselor } from '../shared/app/counselor-auth';
 import { DomainError } from '../shared/app/errors';

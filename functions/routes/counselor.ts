@@ -13,7 +13,7 @@ import {
   sendInvitations,
   updateCohort,
   type CohortDeps,
-} from '../../shared/app/cohorts';
+} from '../../shared/app/cohorts/upsert-members';
 import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
 import { cohortPage, parseCohortPageQuery } from '../../shared/app/members/cohort-page';
 import { markContacted } from '../../shared/app/members/mark-contacted';

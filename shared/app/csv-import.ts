@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
-import { MemberInput, duplicateKeys, linkIfAccepted, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
+import { MemberInput, duplicateKeys, linkIfAccepted, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts/upsert-members';
 import { describeIssues, DomainError } from './errors';
 import { personalDateProblems } from '../domain/personal-dates';
 import { SAVE_AS_UTF8, delimiterName, detectDelimiter, detectEncoding, notUtf8Message, type CsvDelimiter } from '../domain/csv-sniff';

@@ -5,7 +5,7 @@ import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { emailLookupKey } from '../../shared/adapters/dynamo/keys';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
-import { createCohort, eraseMember, removeMember, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
+import { createCohort, eraseMember, removeMember, sendInvitations, type CohortDeps } from '../../shared/app/cohorts/upsert-members';
 import { importCsv } from '../../shared/app/csv-import';
 import { createDispatcher } from '../../shared/app/dispatch';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';

@@ -4,7 +4,7 @@ import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { cohortMemberKey, emailLookupKey, phoneLookupKey, seasonMemberKey } from '../../shared/adapters/dynamo/keys';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
-import { addMembers, createCohort, type CohortDeps } from '../../shared/app/cohorts';
+import { addMembers, createCohort, type CohortDeps } from '../../shared/app/cohorts/upsert-members';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
 import { handleInboundSms } from '../../shared/app/inbound-sms';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { createCohort, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
+import { createCohort, sendInvitations, type CohortDeps } from '../../shared/app/cohorts/upsert-members';
 import { MAX_CSV_BYTES, MAX_CSV_ROWS, importCsv } from '../../shared/app/csv-import';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import type { Enrollment, Person } from '../../shared/domain/model';

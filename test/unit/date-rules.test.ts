@@ -1,5 +1,5 @@
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { addMembers, createCohort, type CohortDeps } from '../../shared/app/cohorts';
+import { addMembers, createCohort, type CohortDeps } from '../../shared/app/cohorts/upsert-members';
 import { importCsv } from '../../shared/app/csv-import';
 import { enroll } from '../../shared/app/enroll';
 import { DomainError } from '../../shared/app/errors';

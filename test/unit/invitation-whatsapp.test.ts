@@ -1,5 +1,5 @@
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { createCohort, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
+import { createCohort, sendInvitations, type CohortDeps } from '../../shared/app/cohorts/upsert-members';
 import { importCsv } from '../../shared/app/csv-import';
 import { handleInboundSms } from '../../shared/app/inbound-sms';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';

@@ -1,26 +1,26 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
-import { Cohort, Counselor, CounselorRole, counselorConsentSource, isAcceptedMember, type CohortMember, type CounselorPrincipal, type MembershipConsent, type Organisation } from '../domain/counselor';
-import { invitationConsentText, invitationSmsConsentText, invitationWhatsAppConsentText } from '../domain/invitation-words';
-import { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../domain/ownership';
-import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Message, type Person } from '../domain/model';
-import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../domain/schedule';
-import { AnchorName, ApplicantType, VisaTrack, type Channel } from '../domain/sequence';
-import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
-import { TOKEN_LIFETIME_SECONDS, issueToken } from '../domain/tokens';
-import { loggerOf, type Store } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
-import type { SubscriptionDeps } from './subscription';
-import { notFound, recordAudit, requireAdmin } from './audit';
-import { definedOnly } from './enroll';
-import { personalDateProblems } from '../domain/personal-dates';
-import { DomainError, PersonGone, describeIssues } from './errors';
-import { loadLibrary } from './library';
-import type { Library } from './planning';
-import { replanPerson } from './replan';
-import { linkMember, unlinkMember } from './engagement';
-import { mapWithConcurrency } from '../domain/concurrency';
+import { Cohort, Counselor, CounselorRole, counselorConsentSource, isAcceptedMember, type CohortMember, type CounselorPrincipal, type MembershipConsent, type Organisation } from '../../domain/counselor';
+import { invitationConsentText, invitationSmsConsentText, invitationWhatsAppConsentText } from '../../domain/invitation-words';
+import { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../../domain/ownership';
+import { E164, Email, Profile, nextEnrollmentId, type Consent, type Enrollment, type Message, type Person } from '../../domain/model';
+import { AnchorValue, IanaZone, isInQuietHours, type QuietHours } from '../../domain/schedule';
+import { AnchorName, ApplicantType, VisaTrack, type Channel } from '../../domain/sequence';
+import { PERSONAL_DATE_NAMES } from '../../domain/subscription-words';
+import { TOKEN_LIFETIME_SECONDS, issueToken } from '../../domain/tokens';
+import { loggerOf, type Store } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
+import type { SubscriptionDeps } from '../subscription';
+import { notFound, recordAudit, requireAdmin } from '../audit';
+import { definedOnly } from '../enroll';
+import { personalDateProblems } from '../../domain/personal-dates';
+import { DomainError, PersonGone, describeIssues } from '../errors';
+import { loadLibrary } from '../library';
+import type { Library } from '../planning';
+import { replanPerson } from '../replan';
+import { linkMember, unlinkMember } from '../engagement';
+import { mapWithConcurrency } from '../../domain/concurrency';
 
 /**
  * Cohorts: a counselor's groups of applicants. Create, rename, archive; add members (by
@@ -254,7 +254,7 @@ export async function memberBatch(deps: CohortDeps, actor: CounselorPrincipal, c
   return { deps, actor, cohort, org, library: deps.library ?? (await loadLibrary(deps.store)), now: deps.clock.now() };
 }
 
-export { REMOVED_CONSENT_TEXT } from '../domain/ownership';
+export { REMOVED_CONSENT_TEXT } from '../../domain/ownership';
 const removedByCounselor = (consent: Consent | undefined) => consent?.state === 'revoked' && consent.text === REMOVED_CONSENT_TEXT;
 
 /**
