@@ -11,7 +11,9 @@ import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { ensureTable } from '../shared/adapters/dynamo/table';
 import { createMemoryEmailSender } from '../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../shared/adapters/memory/memory-sms-sender';
-import { createCohort, sendInvitations, type CohortDeps } from '../shared/app/cohorts';
+import { createCohort } from '../shared/app/cohorts/create-cohort';
+import { sendInvitations } from '../shared/app/cohorts/send-invitations';
+import type { CohortDeps } from '../shared/app/cohorts/deps';
 import { importCsv } from '../shared/app/csv-import';
 import type { CounselorPrincipal } from '../shared/domain/counselor';
 

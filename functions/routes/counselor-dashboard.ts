@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { recordAudit } from '../../shared/app/audit';
-import { getCohort, sendInvitations } from '../../shared/app/cohorts';
+import { getCohort } from '../../shared/app/cohorts/get-cohort';
+import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
 import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
 import { DomainError } from '../../shared/app/errors';
 import { cohortMembersCsv, cohortWeeklyCsv } from '../../shared/app/members/cohort-export';

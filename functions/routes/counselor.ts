@@ -1,19 +1,16 @@
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { readAudit, recordAudit } from '../../shared/app/audit';
-import {
-  addCounselor,
-  changeCounselorRole,
-  addMembers,
-  createCohort,
-  eraseMember,
-  getCohort,
-  listCohorts,
-  listCounselors,
-  removeMember,
-  sendInvitations,
-  updateCohort,
-  type CohortDeps,
-} from '../../shared/app/cohorts';
+import { addCounselor } from '../../shared/app/cohorts/add-counselor';
+import { changeCounselorRole } from '../../shared/app/cohorts/change-counselor-role';
+import { addMembers } from '../../shared/app/cohorts/add-members';
+import { createCohort } from '../../shared/app/cohorts/create-cohort';
+import { eraseMember } from '../../shared/app/cohorts/erase-member';
+import { getCohort, listCohorts } from '../../shared/app/cohorts/get-cohort';
+import { listCounselors } from '../../shared/app/cohorts/list-counselors';
+import { removeMember } from '../../shared/app/cohorts/remove-member';
+import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
+import { updateCohort } from '../../shared/app/cohorts/update-cohort';
+import type { CohortDeps } from '../../shared/app/cohorts/deps';
 import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
 import { cohortPage, parseCohortPageQuery } from '../../shared/app/members/cohort-page';
 import { markContacted } from '../../shared/app/members/mark-contacted';

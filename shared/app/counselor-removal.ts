@@ -4,7 +4,7 @@ import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { CounselorAccounts } from '../ports/counselor-accounts';
 import { notFound, requireAdmin } from './audit';
-import { removeCounselor } from './cohorts';
+import { removeCounselor } from './cohorts/remove-counselor';
 import { DomainError } from './errors';
 
 export interface CounselorRemovalDeps {

@@ -2,14 +2,17 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
 import { recordAudit } from './audit';
-import { MemberInput, duplicateKeys, linkIfAccepted, memberBatch, type MemberBatch, summarise, upsertMembers, type CohortDeps, type MembersReport, type RowOutcome } from './cohorts';
+import { MemberInput, duplicateKeys, summarise, type MembersReport, type RowOutcome } from './cohorts/member-input';
+import { linkIfAccepted, upsertMembers } from './cohorts/upsert-members';
+import { memberBatch, type MemberBatch } from './cohorts/member-batch';
+import type { CohortDeps } from './cohorts/deps';
 import { describeIssues, DomainError } from './errors';
 import { personalDateProblems } from '../domain/personal-dates';
 import { SAVE_AS_UTF8, delimiterName, detectDelimiter, detectEncoding, notUtf8Message, type CsvDelimiter } from '../domain/csv-sniff';
 
 /**
  * CSV import of cohort members. The file is read as a stream (csv-parse), each row is
- * validated with the same schema as a JSON member (cohorts.ts MemberInput), and only when the
+ * validated with the same schema as a JSON member (cohorts/member-input.ts), and only when the
  * whole file has been read without a file-level fault does anything get written: a file that is
  * not UTF-8, too large, cut off inside a quoted cell or missing its header changes nothing. A
  * rejected row changes nothing either; the others go through upsertMembers (each row as

@@ -1,7 +1,7 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createWholeApiHandler as createApiHandler } from '../support/whole-api';
 import { COUNSELOR_API_SCOPE, type Counselor } from '../../shared/domain/counselor';
-import { REMOVED_CONSENT_TEXT } from '../../shared/app/cohorts';
+import { REMOVED_CONSENT_TEXT } from '../../shared/domain/ownership';
 import { silentLogger } from '../../shared/ports';
 import { TEST_TOKEN_SECRET, memoryServices, type MemoryServices } from '../support/memory-services';
 import { TOKEN_LIFETIME_SECONDS, issueToken } from '../../shared/domain/tokens';

@@ -1,5 +1,7 @@
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { addMembers, createCohort, type CohortDeps } from '../../shared/app/cohorts';
+import { addMembers } from '../../shared/app/cohorts/add-members';
+import { createCohort } from '../../shared/app/cohorts/create-cohort';
+import type { CohortDeps } from '../../shared/app/cohorts/deps';
 import { importCsv } from '../../shared/app/csv-import';
 import { enroll } from '../../shared/app/enroll';
 import { DomainError } from '../../shared/app/errors';

@@ -1,5 +1,7 @@
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { createCohort, sendInvitations, type CohortDeps } from '../../shared/app/cohorts';
+import { createCohort } from '../../shared/app/cohorts/create-cohort';
+import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
+import type { CohortDeps } from '../../shared/app/cohorts/deps';
 import { importCsv } from '../../shared/app/csv-import';
 import { handleInboundSms } from '../../shared/app/inbound-sms';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
