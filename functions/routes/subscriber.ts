@@ -19,7 +19,7 @@ import {
   viewPreferences,
   type InvalidLink,
   type SubscriptionDeps,
-} from '../../shared/app/subscription';
+} from '../../shared/app/subscription/deps';
 import { resetCalendarLink } from '../../shared/app/calendar-feed';
 import { errorLogFields } from '../../shared/app/errors';
 import type { Logger } from '../../shared/ports';

@@ -10,7 +10,7 @@ import { enroll } from '../../shared/app/enroll';
 import { handleInboundSms } from '../../shared/app/inbound-sms';
 import { editPlan } from '../../shared/app/plan';
 import { replanPerson } from '../../shared/app/replan';
-import { eraseMyData, unsubscribe } from '../../shared/app/subscription';
+import { eraseMyData, unsubscribe } from '../../shared/app/subscription/deps';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import { issueToken } from '../../shared/domain/tokens';
 import type { EmailSender, SmsSender } from '../../shared/ports';

@@ -5,7 +5,7 @@ import { enroll } from '../../shared/app/enroll';
 import { DomainError } from '../../shared/app/errors';
 import { shippedLibrary } from '../../shared/app/library';
 import { editPlan } from '../../shared/app/plan';
-import { subscribe, updatePreferences, viewPreferences, type SubscriptionDeps } from '../../shared/app/subscription';
+import { subscribe, updatePreferences, viewPreferences, type SubscriptionDeps } from '../../shared/app/subscription/deps';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import { issueToken } from '../../shared/domain/tokens';
 import { memoryServices } from '../support/memory-services';

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createApiHandler } from '../../functions/api';
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { shippedLibrary } from '../../shared/app/library';
-import { confirmEmail, subscribe, type SubscriptionDeps } from '../../shared/app/subscription';
+import { confirmEmail, subscribe, type SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { issueToken, TOKEN_PURPOSES } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createFakeSns, type FakeSns } from '../support/sns-signer';

@@ -1,7 +1,7 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { shippedLibrary } from '../../shared/app/library';
 import { replanPerson } from '../../shared/app/replan';
-import { confirmEmail, subscribe, updatePreferences, viewPreferences, type SubscriptionDeps } from '../../shared/app/subscription';
+import { confirmEmail, subscribe, updatePreferences, viewPreferences, type SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { SMS_CONSENT_TEXT } from '../../shared/domain/subscription-words';
 import { issueToken } from '../../shared/domain/tokens';
 import { WHATSAPP_CONSENT_TEXT } from '../../shared/domain/whatsapp-words';

@@ -14,7 +14,7 @@ import {
   updatePreferences,
   viewPreferences,
   type SubscriptionDeps,
-} from '../../shared/app/subscription';
+} from '../../shared/app/subscription/deps';
 import { EMAIL_CONSENT_TEXT, OPTIONAL_TRACKS, SMS_CONSENT_TEXT, smsOptInRequest, trackField } from '../../shared/domain/subscription-words';
 import { smsSegments } from '../../shared/domain/template';
 import { issueToken } from '../../shared/domain/tokens';

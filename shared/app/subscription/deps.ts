@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import * as z from 'zod';
-import { currentSeason } from '../domain/calendar';
-import { audienceAllows } from '../domain/eligibility';
-import { Email, Profile, nextEnrollmentId, type Consent, type Person } from '../domain/model';
-import { DEFAULT_QUIET_HOURS, IanaZone } from '../domain/schedule';
-import { ApplicantType, LocalTime, MILESTONES, Outcome, VisaTrack, type Channel } from '../domain/sequence';
+import { currentSeason } from '../../domain/calendar';
+import { audienceAllows } from '../../domain/eligibility';
+import { Email, Profile, nextEnrollmentId, type Consent, type Person } from '../../domain/model';
+import { DEFAULT_QUIET_HOURS, IanaZone } from '../../domain/schedule';
+import { ApplicantType, LocalTime, MILESTONES, Outcome, VisaTrack, type Channel } from '../../domain/sequence';
 import {
   EMAIL_CONSENT_TEXT,
   PERSONAL_DATE_NAMES,
@@ -19,34 +19,34 @@ import {
   OPTIONAL_TRACKS,
   trackField,
   type PersonalDate,
-} from '../domain/subscription-words';
-import { CalendarDate, personalDateProblems } from '../domain/personal-dates';
-import { formatLocal } from '../domain/template';
-import { publicLink } from '../domain/links';
-import { TOKEN_LIFETIME_SECONDS, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../domain/tokens';
-import type { Clock, EmailSender, Logger, SmsSender, Store } from '../ports';
-import { loggerOf } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
-import { definedOnly } from './enroll';
-import { loadLibrary } from './library';
-import type { Library } from './planning';
-import { replanPerson, setOutcome } from './replan';
-import { isPlanEnrollment } from '../domain/plan';
-import { calendarUrl } from './calendar-feed';
-import { personalDatesIn } from './plan-enrollments';
-import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
-import { organisationsOf, type OrganisationChoice } from './organisations-of-person';
-import { invitedNumber } from '../domain/ownership';
-import type { EngagementStore } from '../ports/engagement';
-import { countPersonDetails } from './engagement';
-import { formBudgets, mayText, type PublicFormLimits } from '../domain/public-forms';
-import type { FormLimits } from '../ports/form-limits';
-import { DomainError, PersonGone } from './errors';
-import { WHATSAPP_CONSENT_TEXT } from '../domain/whatsapp-words';
-import { oneWaySmsCountry } from '../domain/whatsapp';
-import { templateForPurpose, type WhatsAppTemplateTable } from '../domain/whatsapp-templates';
-import type { WhatsAppSender } from '../ports';
-import type { CancelReason } from '../domain/outcome-codes';
+} from '../../domain/subscription-words';
+import { CalendarDate, personalDateProblems } from '../../domain/personal-dates';
+import { formatLocal } from '../../domain/template';
+import { publicLink } from '../../domain/links';
+import { TOKEN_LIFETIME_SECONDS, membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../../domain/tokens';
+import type { Clock, EmailSender, Logger, SmsSender, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
+import { definedOnly } from '../enroll';
+import { loadLibrary } from '../library';
+import type { Library } from '../planning';
+import { replanPerson, setOutcome } from '../replan';
+import { isPlanEnrollment } from '../../domain/plan';
+import { calendarUrl } from '../calendar-feed';
+import { personalDatesIn } from '../plan-enrollments';
+import { answerMemberships, type MembershipAnswerDeps } from '../membership-answers';
+import { organisationsOf, type OrganisationChoice } from '../organisations-of-person';
+import { invitedNumber } from '../../domain/ownership';
+import type { EngagementStore } from '../../ports/engagement';
+import { countPersonDetails } from '../engagement';
+import { formBudgets, mayText, type PublicFormLimits } from '../../domain/public-forms';
+import type { FormLimits } from '../../ports/form-limits';
+import { DomainError, PersonGone } from '../errors';
+import { WHATSAPP_CONSENT_TEXT } from '../../domain/whatsapp-words';
+import { oneWaySmsCountry } from '../../domain/whatsapp';
+import { templateForPurpose, type WhatsAppTemplateTable } from '../../domain/whatsapp-templates';
+import type { WhatsAppSender } from '../../ports';
+import type { CancelReason } from '../../domain/outcome-codes';
 
 /**
  * Everything a person does by email and browser: sign up (double opt-in), confirm, manage their
@@ -1067,4 +1067,4 @@ export class SesEventError extends DomainError {
 // ---- Calendar feed -----------------------------------------------------------------------------------
 
 // The feed, its links and "reset my calendar link" live in ./calendar-feed.ts.
-export { calendarFeed } from './calendar-feed';
+export { calendarFeed } from '../calendar-feed';
