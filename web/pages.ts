@@ -1,5 +1,6 @@
-import type { FieldErrors, PreferencesView, UpdatePreferencesOutcome } from '../shared/app/subscription';
-import { PAUSE_CHOICES, QUIET_END_CHOICES, QUIET_START_CHOICES } from '../shared/app/subscription';
+import type { FieldErrors } from '../shared/app/subscription/form-fields';
+import { type UpdatePreferencesOutcome, PAUSE_CHOICES, QUIET_END_CHOICES, QUIET_START_CHOICES } from '../shared/app/subscription/save-preferences';
+import type { PreferencesView } from '../shared/app/subscription/view-preferences';
 import { CADENCE_LABELS, EMAIL_CONSENT_TEXT, PERSONAL_DATE_NAMES, PERSONAL_DATES, SMS_CONSENT_TEXT, trackField } from '../shared/domain/subscription-words';
 import type { z } from 'zod';
 import type { ApplicantType, Outcome, VisaTrack } from '../shared/domain/sequence';

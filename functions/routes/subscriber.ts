@@ -2,25 +2,15 @@ import * as z from 'zod';
 import type { Services } from '../../shared/adapters/services';
 import { SnsEnvelope } from '../../shared/adapters/sns';
 import { receiveSesNotification } from '../../shared/app/ses-notifications';
-import {
-  calendarFeed,
-  checkPreferencesLink,
-  checkUnsubscribeLink,
-  confirmEmail,
-  eraseMyData,
-  formEcho,
-  offersWhatsApp,
-  peekConfirmation,
-  preferencesUrl,
-  seasonChoices,
-  subscribe,
-  unsubscribe,
-  updatePreferences,
-  viewPreferences,
-  type InvalidLink,
-  type SubscriptionDeps,
-} from '../../shared/app/subscription';
-import { resetCalendarLink } from '../../shared/app/calendar-feed';
+import { confirmEmail, peekConfirmation } from '../../shared/app/subscription/confirm-email';
+import { offersWhatsApp, preferencesUrl, type InvalidLink, type SubscriptionDeps } from '../../shared/app/subscription/deps';
+import { checkPreferencesLink, eraseMyData } from '../../shared/app/subscription/erase-my-data';
+import { formEcho, seasonChoices } from '../../shared/app/subscription/form-fields';
+import { updatePreferences } from '../../shared/app/subscription/save-preferences';
+import { subscribe } from '../../shared/app/subscription/sign-up';
+import { checkUnsubscribeLink, unsubscribe } from '../../shared/app/subscription/unsubscribe';
+import { viewPreferences } from '../../shared/app/subscription/view-preferences';
+import { calendarFeed, resetCalendarLink } from '../../shared/app/calendar-feed';
 import { errorLogFields } from '../../shared/app/errors';
 import type { Logger } from '../../shared/ports';
 import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/join-request';

@@ -9,7 +9,7 @@ import { verifyToken } from '../domain/tokens';
 import { loggerOf } from '../ports';
 import { loadLibrary } from './library';
 import { personalDatesIn } from './plan-enrollments';
-import type { InvalidLink, SubscriptionDeps } from './subscription';
+import type { InvalidLink, SubscriptionDeps } from './subscription/deps';
 
 /**
  * The personal calendar feed (`/calendar/<token>.ics`): the person's season dates, own dates,

@@ -1,6 +1,6 @@
 import type { Clock, Logger, Store } from '../ports';
 import type { SnsClient, SnsMessage, SnsRefusal } from '../ports/sns';
-import { handleSesEvent, SesEventError, type SesEventOutcome } from './subscription';
+import { handleSesEvent, SesEventError, type SesEventOutcome } from './subscription/ses-events';
 import { errorLogFields } from './errors';
 
 /**

@@ -1,7 +1,7 @@
 import { errorJson, errorPage, errorResponse, problemOf } from '../../functions/http';
 import { BadRequest } from '../../functions/request';
 import { DomainError, errorLogFields, PersonGone, type DomainErrorCode } from '../../shared/app/errors';
-import { SesEventError } from '../../shared/app/subscription';
+import { SesEventError } from '../../shared/app/subscription/ses-events';
 import type { Logger } from '../../shared/ports';
 
 /**

@@ -1,6 +1,6 @@
 import { enroll } from '../../shared/app/enroll';
 import { editPlan } from '../../shared/app/plan';
-import { calendarFeed } from '../../shared/app/subscription';
+import { calendarFeed } from '../../shared/app/calendar-feed';
 import { issueToken } from '../../shared/domain/tokens';
 import { memoryServices, TEST_TOKEN_SECRET } from '../support/memory-services';
 

@@ -1,7 +1,11 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { shippedLibrary } from '../../shared/app/library';
 import { replanPerson } from '../../shared/app/replan';
-import { confirmEmail, subscribe, updatePreferences, viewPreferences, type SubscriptionDeps } from '../../shared/app/subscription';
+import { confirmEmail } from '../../shared/app/subscription/confirm-email';
+import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
+import { updatePreferences } from '../../shared/app/subscription/save-preferences';
+import { subscribe } from '../../shared/app/subscription/sign-up';
+import { viewPreferences } from '../../shared/app/subscription/view-preferences';
 import { SMS_CONSENT_TEXT } from '../../shared/domain/subscription-words';
 import { issueToken } from '../../shared/domain/tokens';
 import { WHATSAPP_CONSENT_TEXT } from '../../shared/domain/whatsapp-words';

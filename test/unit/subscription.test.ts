@@ -2,19 +2,15 @@ import ICAL from 'ical.js';
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { seasonCalendar } from '../../shared/domain/calendar';
 import { shippedLibrary } from '../../shared/app/library';
-import {
-  calendarFeed,
-  checkUnsubscribeLink,
-  confirmEmail,
-  eraseMyData,
-  handleSesEvent,
-  peekConfirmation,
-  subscribe,
-  unsubscribe,
-  updatePreferences,
-  viewPreferences,
-  type SubscriptionDeps,
-} from '../../shared/app/subscription';
+import { calendarFeed } from '../../shared/app/calendar-feed';
+import { confirmEmail, peekConfirmation } from '../../shared/app/subscription/confirm-email';
+import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
+import { eraseMyData } from '../../shared/app/subscription/erase-my-data';
+import { updatePreferences } from '../../shared/app/subscription/save-preferences';
+import { handleSesEvent } from '../../shared/app/subscription/ses-events';
+import { subscribe } from '../../shared/app/subscription/sign-up';
+import { checkUnsubscribeLink, unsubscribe } from '../../shared/app/subscription/unsubscribe';
+import { viewPreferences } from '../../shared/app/subscription/view-preferences';
 import { EMAIL_CONSENT_TEXT, OPTIONAL_TRACKS, SMS_CONSENT_TEXT, smsOptInRequest, trackField } from '../../shared/domain/subscription-words';
 import { smsSegments } from '../../shared/domain/template';
 import { issueToken } from '../../shared/domain/tokens';

@@ -1,7 +1,9 @@
 import { enroll } from '../../shared/app/enroll';
 import { shippedLibrary } from '../../shared/app/library';
 import { replanPerson } from '../../shared/app/replan';
-import { confirmEmail, subscribe, type SubscriptionDeps } from '../../shared/app/subscription';
+import { confirmEmail } from '../../shared/app/subscription/confirm-email';
+import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
+import { subscribe } from '../../shared/app/subscription/sign-up';
 import { phaseAt, upcomingDeadlines } from '../../shared/domain/catch-up';
 import { seasonAnchors, uncertainSeasonEvents, SEASON_EVENTS } from '../../shared/domain/calendar';
 import { Profile } from '../../shared/domain/model';
