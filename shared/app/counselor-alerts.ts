@@ -8,7 +8,7 @@ import type { Clock, EmailSender, Logger, Store } from '../ports';
 import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { NotificationLedger } from '../ports/notification-ledger';
-import type { Library } from './planning';
+import type { Library } from './scheduling/planning';
 import { isAcceptedMember } from '../domain/counselor';
 import { escapeHtml } from '../domain/html';
 

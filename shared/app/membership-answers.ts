@@ -7,8 +7,8 @@ import type { Clock, Logger, Store } from '../ports';
 import { loggerOf } from '../ports';
 import type { CounselorStore } from '../ports/counselor';
 import type { EngagementStore } from '../ports/engagement';
-import type { Library } from './planning';
-import { replanPerson } from './replan';
+import type { Library } from './scheduling/planning';
+import { replanPerson } from './scheduling/replan';
 import { linkMember } from './engagement';
 import { loadLibrary } from './library';
 

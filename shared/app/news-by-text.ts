@@ -14,8 +14,8 @@ import { resolveAnchor } from '../domain/schedule';
 import { specialtyProfile, specialtyWords } from '../domain/specialty';
 import type { Clock, Store } from '../ports';
 import { PersonGone } from './errors';
-import type { Library } from './planning';
-import { setOutcome, updateProfile } from './replan';
+import type { Library } from './scheduling/planning';
+import { setOutcome, updateProfile } from './scheduling/replan';
 
 /**
  * News a person texts us (shared/domain/coach-words.ts): their Match outcome (MATCHED, SOAP,

@@ -18,8 +18,8 @@ import { loggerOf } from '../ports';
 import { DomainError, PersonGone, plainIssue } from './errors';
 import { loadLibrary } from './library';
 import { personalDatesIn, targetDatesOf } from './plan-enrollments';
-import type { Library } from './planning';
-import { replanPerson } from './replan';
+import type { Library } from './scheduling/planning';
+import { replanPerson } from './scheduling/replan';
 
 /**
  * A person's own plan: reading it as a timeline, and changing it. Every change is

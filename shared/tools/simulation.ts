@@ -1,8 +1,8 @@
 import { createDispatcher } from '../app/dispatch';
 import { enroll } from '../app/enroll';
 import { shippedLibrary } from '../app/library';
-import type { Library } from '../app/planning';
-import { setOutcome } from '../app/replan';
+import type { Library } from '../app/scheduling/planning';
+import { setOutcome } from '../app/scheduling/replan';
 import { handleInboundSms } from '../app/inbound-sms';
 import { priorityOf } from '../domain/budget';
 import type { Outcome, PriorityClass } from '../domain/sequence';

@@ -11,7 +11,7 @@ import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
 import { handleInboundSms } from '../../shared/app/inbound-sms';
 import { editPlan } from '../../shared/app/plan';
-import { replanPerson } from '../../shared/app/replan';
+import { replanPerson } from '../../shared/app/scheduling/replan';
 import { eraseMyData } from '../../shared/app/subscription/erase-my-data';
 import { unsubscribe } from '../../shared/app/subscription/unsubscribe';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';

@@ -7,7 +7,7 @@ import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
 import { handleInboundSms } from '../../shared/app/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
-import type { Library } from '../../shared/app/planning';
+import type { Library } from '../../shared/app/scheduling/planning';
 import { askDirectlyReply, crisisReply } from '../../shared/domain/safety-replies';
 import { isInQuietHours } from '../../shared/domain/schedule';
 import type { RateBudget } from '../../shared/ports';

@@ -9,7 +9,7 @@ import { recordAudit } from '../audit';
 import { definedOnly } from '../enroll';
 import { unlinkMember } from '../engagement';
 import { PersonGone } from '../errors';
-import { replanPerson } from '../replan';
+import { replanPerson } from '../scheduling/replan';
 import type { CohortDeps } from './deps';
 import { getCohort, memberOf } from './get-cohort';
 

@@ -10,7 +10,7 @@ import { recordAudit } from '../audit';
 import { checkinTest } from '../checkin-test';
 import { recountMember } from '../engagement';
 import { loadLibrary } from '../library';
-import type { Library } from '../planning';
+import type { Library } from '../scheduling/planning';
 import { acceptedMemberOf } from './member-access';
 
 export interface MemberPageDeps {

@@ -6,7 +6,7 @@ import type { EngagementStore } from '../../ports/engagement';
 import { recordAudit } from '../audit';
 import { DomainError } from '../errors';
 import { linkMember } from '../engagement';
-import type { Library } from '../planning';
+import type { Library } from '../scheduling/planning';
 
 export interface RecountDeps {
   store: Store;

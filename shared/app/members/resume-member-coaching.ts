@@ -2,7 +2,7 @@ import type { CounselorPrincipal } from '../../domain/counselor';
 import type { Clock, Logger, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import { recordAudit } from '../audit';
-import type { Library } from '../planning';
+import type { Library } from '../scheduling/planning';
 import { resumeCoaching } from '../support-hold';
 import { acceptedMemberOf } from './member-access';
 

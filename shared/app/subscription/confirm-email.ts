@@ -7,7 +7,7 @@ import type { Person } from '../../domain/model';
 import { EMAIL_CONSENT_TEXT } from '../../domain/subscription-words';
 import { loggerOf } from '../../ports';
 import { definedOnly } from '../enroll';
-import { replanPerson } from '../replan';
+import { replanPerson } from '../scheduling/replan';
 import { answerMemberships } from '../membership-answers';
 import { invitedNumber } from '../../domain/ownership';
 import { PersonGone } from '../errors';
