@@ -17,7 +17,7 @@ import { TOKEN_LIFETIME_SECONDS, type MembershipRef } from '../domain/tokens';
 import { errorLogFields, PersonGone } from '../domain/errors';
 import { attemptCode, isHold, type HoldCode, type InternalFailureCode, type SendFailureCode, type SkipCode } from '../domain/outcome-codes';
 import { mayText } from '../domain/public-forms';
-import { planSlotsFor } from './plan-words';
+import { planSlotsFor } from './my-plan/plan-words';
 import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Store, WhatsAppMessage, WhatsAppSender } from '../ports';
 import { silentLogger } from '../ports';
 import { createDueFeed } from './scheduling/due-feed';

@@ -15,7 +15,7 @@ import { loadLibrary } from './library';
 import type { Library } from './scheduling/planning';
 import { recordCheckinScore, replanPerson, updateProfile } from './scheduling/replan';
 import { PLAN_LIMITS, nextDeadlines } from '../domain/plan';
-import { editPlan, viewPlan } from './plan';
+import { editPlan, viewPlan } from './my-plan/plan';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
 import { ownRecordOf } from '../domain/ownership';
 import { helpFor } from './crisis-resources';

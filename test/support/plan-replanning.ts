@@ -1,5 +1,5 @@
 import { enroll } from '../../shared/app/enroll';
-import { editPlan } from '../../shared/app/plan';
+import { editPlan } from '../../shared/app/my-plan/plan';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { setOutcome, updateProfile } from '../../shared/app/scheduling/replan';
 import { calendarData, sequenceLibrary } from '../../shared/content';

@@ -3,7 +3,7 @@ import twilio from 'twilio';
 import { createApiHandler } from '../../functions/api';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { enroll } from '../../shared/app/enroll';
-import { editPlan } from '../../shared/app/plan';
+import { editPlan } from '../../shared/app/my-plan/plan';
 import { helpFor } from '../../shared/app/crisis-resources';
 import { askDirectlyReply } from '../../shared/domain/safety-replies';
 import * as say from '../../shared/domain/sms-replies';

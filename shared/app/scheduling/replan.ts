@@ -10,7 +10,7 @@ import { isBudgetReason } from '../../domain/budget';
 import { DomainError, PersonGone, describeIssues } from '../errors';
 import { loadLibrary } from '../library';
 import { isPlanEnrollment } from '../../domain/plan';
-import { syncPlanEnrollments } from '../plan-enrollments';
+import { syncPlanEnrollments } from '../my-plan/plan-enrollments';
 import type { Library } from './planning';
 
 type Deps = { store: Store; clock: Clock; library?: Library };

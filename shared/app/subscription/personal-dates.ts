@@ -10,7 +10,7 @@ import type { Store } from '../../ports';
 import { definedOnly } from '../enroll';
 import type { Library } from '../scheduling/planning';
 import { isPlanEnrollment } from '../../domain/plan';
-import { personalDatesIn } from '../plan-enrollments';
+import { personalDatesIn } from '../my-plan/plan-enrollments';
 import type { SubscriptionDeps } from './deps';
 
 /**
