@@ -6,7 +6,7 @@ import { enroll, parseEnrollInput } from '../shared/app/enroll';
 import { DomainError } from '../shared/app/errors';
 import { previewSequence } from '../shared/app/scheduling/preview';
 import { correctCalendarDate, setOutcome } from '../shared/app/scheduling/replan';
-import { resumeCoaching } from '../shared/app/support-hold';
+import { resumeCoaching } from '../shared/app/inbound/support-hold';
 import os from 'node:os';
 import { loadLibrary } from '../shared/app/library';
 import { simulateSeason } from '../shared/tools/simulation';

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { recordDeliveryStatus } from '../../shared/app/delivery-status';
 import { handleWhatsAppRefusal } from '../../shared/app/whatsapp-refusals';
 import { shippedLibrary } from '../../shared/app/library';
-import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound-sms';
+import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound/inbound-sms';
 import { describeIssues } from '../../shared/app/errors';
 import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { alertCounselorsOfCrisis } from '../../shared/app/counselor-alerts';

@@ -4,7 +4,7 @@ import { invitationEmail, invitationSms, joinRequestEmail } from '../domain/invi
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
 import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from '../domain/render';
 import { helplineSlot } from '../domain/safety-replies';
-import { helpFor } from './crisis-resources';
+import { helpFor } from './inbound/crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, contentChannelOf, isTextChannel, type Channel, type TextChannel } from '../domain/sequence';
 import { marketingBlockedFor, whatsappRefusal, windowOpen, WHATSAPP_REASONS, type ConversationWindow, type WhatsAppReason } from '../domain/whatsapp';

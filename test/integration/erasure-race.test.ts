@@ -9,7 +9,7 @@ import { createCohort } from '../../shared/app/cohorts/create-cohort';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { editPlan } from '../../shared/app/my-plan/plan';
 import { replanPerson } from '../../shared/app/scheduling/replan';
 import { eraseMyData } from '../../shared/app/subscription/erase-my-data';

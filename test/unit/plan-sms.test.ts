@@ -4,7 +4,7 @@ import { createApiHandler } from '../../functions/api';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { enroll } from '../../shared/app/enroll';
 import { editPlan } from '../../shared/app/my-plan/plan';
-import { helpFor } from '../../shared/app/crisis-resources';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { askDirectlyReply } from '../../shared/domain/safety-replies';
 import * as say from '../../shared/domain/sms-replies';
 import { smsSegments } from '../../shared/domain/template';

@@ -1,6 +1,6 @@
-import { helpFor } from '../../shared/app/crisis-resources';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { isQuestionOpen, QUESTION_OPEN_HOURS, readAnswer, reviewInConversation } from '../../shared/domain/safety-question';

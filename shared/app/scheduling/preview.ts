@@ -7,7 +7,7 @@ import { renderEmail, renderSms } from '../../domain/render';
 import { helplineSlot } from '../../domain/safety-replies';
 import { AnchorValue, IanaZone, expandOccurrences } from '../../domain/schedule';
 import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../../domain/sequence';
-import { helpFor } from '../crisis-resources';
+import { helpFor } from '../inbound/crisis-resources';
 import { anchorNameProblem } from '../../domain/personal-dates';
 import { catchUpSlots, usesCatchUp } from './catch-up';
 import { DomainError, describeIssues } from '../errors';
