@@ -5,7 +5,7 @@ import { shippedLibrary } from '../../shared/app/library';
 import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound/inbound-sms';
 import { describeIssues } from '../../shared/app/errors';
 import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
-import { alertCounselorsOfCrisis } from '../../shared/app/counselor-alerts';
+import { alertCounselorsOfCrisis } from '../../shared/app/counselors/counselor-alerts';
 import { alertDepsOf } from '../counselor-alert-deps';
 import { json, problemAsJson } from '../http';
 import { BadRequest, formFields, publicUrlOf, requestHeader } from '../request';

@@ -1,5 +1,5 @@
 import { enroll } from '../../shared/app/enroll';
-import { alertCounselorsOfCrisis, sweepCrisisAlerts } from '../../shared/app/counselor-alerts';
+import { alertCounselorsOfCrisis, sweepCrisisAlerts } from '../../shared/app/counselors/counselor-alerts';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
 import type { Library } from '../../shared/app/scheduling/planning';

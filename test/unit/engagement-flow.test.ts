@@ -1,4 +1,4 @@
-import { alertCounselorsOfCrisis } from '../../shared/app/counselor-alerts';
+import { alertCounselorsOfCrisis } from '../../shared/app/counselors/counselor-alerts';
 import { recordDeliveryStatus } from '../../shared/app/delivery-status';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';

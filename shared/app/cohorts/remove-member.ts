@@ -5,7 +5,7 @@
 import { counselorConsentSource, isAcceptedMember, type CounselorPrincipal } from '../../domain/counselor';
 import { REMOVED_CONSENT_TEXT, ownRecordOf } from '../../domain/ownership';
 import type { Consent } from '../../domain/model';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { definedOnly } from '../enroll';
 import { unlinkMember } from '../engagement';
 import { PersonGone } from '../errors';

@@ -1,7 +1,7 @@
 import type { CounselorPrincipal } from '../../domain/counselor';
 import type { Clock, Logger, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import type { Library } from '../scheduling/planning';
 import { resumeCoaching } from '../inbound/support-hold';
 import { acceptedMemberOf } from './member-access';
