@@ -16,7 +16,7 @@ import type { Library } from '../scheduling/planning';
 import { recordCheckinScore, replanPerson, updateProfile } from '../scheduling/replan';
 import { PLAN_LIMITS, nextDeadlines } from '../../domain/plan';
 import { editPlan, viewPlan } from '../my-plan/plan';
-import { answerMemberships, type MembershipAnswerDeps } from '../membership-answers';
+import { answerMemberships, type MembershipAnswerDeps } from '../organisations/membership-answers';
 import { ownRecordOf } from '../../domain/ownership';
 import { helpFor } from './crisis-resources';
 import { askedRule, recordQuestionAsked, settleQuestion } from './safety-question';

@@ -8,7 +8,7 @@ import { EMAIL_CONSENT_TEXT } from '../../domain/subscription-words';
 import { loggerOf } from '../../ports';
 import { definedOnly } from '../enroll';
 import { replanPerson } from '../scheduling/replan';
-import { answerMemberships } from '../membership-answers';
+import { answerMemberships } from '../organisations/membership-answers';
 import { invitedNumber } from '../../domain/ownership';
 import { PersonGone } from '../errors';
 import { isSuppressed, sendSmsOptInRequest, sendWhatsAppOptInRequest } from './consent-requests';
