@@ -9,7 +9,7 @@ import { enrollCounselorAsOperator } from '../shared/app/cohorts/enroll-counselo
 import { sendInvitations } from '../shared/app/cohorts/send-invitations';
 import type { CohortDeps } from '../shared/app/cohorts/deps';
 import { MAX_CSV_BYTES, importCsv } from '../shared/app/csv-import';
-import { currentCounselor } from '../shared/app/counselor-auth';
+import { currentCounselor } from '../shared/app/counselors/counselor-auth';
 import { DomainError } from '../shared/app/errors';
 import { EXIT } from './exit-codes';
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Services } from '../shared/adapters/services';
-import { sendEveryWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselor-alerts';
+import { sendEveryWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts } from '../shared/app/counselors/counselor-alerts';
 import { cohortMembersCsv, cohortWeeklyCsv } from '../shared/app/members/cohort-export';
 import { recountCohort } from '../shared/app/members/recount-cohort';
 import { loadLibrary } from '../shared/app/library';

@@ -1,5 +1,5 @@
 import type { Services } from '../shared/adapters/services';
-import type { CounselorAlertDeps } from '../shared/app/counselor-alerts';
+import type { CounselorAlertDeps } from '../shared/app/counselors/counselor-alerts';
 import type { Logger } from '../shared/ports';
 
 /** What the counselor alerts need, from the composition root: one place for the handler, the API and the CLI. */

@@ -1,7 +1,7 @@
 import { createLogger } from '../shared/adapters/logger';
 import { createDynamoCounselorStore } from '../shared/adapters/dynamo/counselor-store';
 import { dynamoClientOf } from '../shared/adapters/dynamo/client';
-import { decideCounselorToken, PreTokenGenerationV2Event, TOKEN_REFUSED_MESSAGE, withCounselorClaims } from '../shared/app/counselor-token-claims';
+import { decideCounselorToken, PreTokenGenerationV2Event, TOKEN_REFUSED_MESSAGE, withCounselorClaims } from '../shared/app/counselors/counselor-token-claims';
 import { config, CounselorTokenConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
 import type { CounselorStore } from '../shared/ports/counselor';
@@ -9,7 +9,7 @@ import type { CounselorStore } from '../shared/ports/counselor';
 /**
  * Cognito's pre-token-generation trigger (V2_0) on the counselors' user pool: puts the counselor's
  * organisation, id and role into the access token, only for a counselor the organisation has
- * (shared/app/counselor-token-claims.ts). Cognito calls it synchronously on every sign-in and
+ * (shared/app/counselors/counselor-token-claims.ts). Cognito calls it synchronously on every sign-in and
  * refresh; an error fails that sign-in, which is how a removed or unknown counselor is refused.
  */
 const log = createLogger('counselorToken');

@@ -2,7 +2,7 @@ import { createDispatcher } from '../shared/app/dispatch';
 import { createLogger } from '../shared/adapters/logger';
 import { createServices } from '../shared/adapters/services';
 import { config, DispatcherConfigSchema } from '../shared/config';
-import { sweepCrisisAlerts } from '../shared/app/counselor-alerts';
+import { sweepCrisisAlerts } from '../shared/app/counselors/counselor-alerts';
 import { alertDepsOf } from './counselor-alert-deps';
 import { errorLogFields } from '../shared/app/errors';
 

@@ -1,6 +1,6 @@
 import { createLogger } from '../shared/adapters/logger';
 import { createDigestServices, type DigestServices } from '../shared/adapters/digest-services';
-import { sendEveryWeeklyDigest } from '../shared/app/counselor-alerts';
+import { sendEveryWeeklyDigest } from '../shared/app/counselors/counselor-alerts';
 import { config, WeeklyDigestConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
 import { alertDepsOf } from './counselor-alert-deps';

@@ -5,7 +5,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { SIGN_IN_CALLBACK_PATH } from '../shared/domain/sign-in-flow';
-import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../shared/app/counselor-token-claims';
+import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../shared/app/counselors/counselor-token-claims';
 import { orgPk } from '../shared/adapters/dynamo/keys';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 

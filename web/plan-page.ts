@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { PlanView } from '../shared/app/plan';
+import type { PlanView } from '../shared/app/my-plan/plan';
 import { DEADLINE_KIND_LABELS, DEADLINE_KINDS, PLAN_LIMITS, SUGGESTED_INTERNAL_DAYS, type TimelineEntry } from '../shared/domain/plan';
 import { THIS_PAGE, contents, escapeHtml, page, type PageResponse } from './html';
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { recordAudit } from '../../shared/app/audit';
+import { recordAudit } from '../../shared/app/counselors/audit';
 import { getCohort } from '../../shared/app/cohorts/get-cohort';
 import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
 import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
@@ -13,7 +13,7 @@ import { resumeMemberCoaching } from '../../shared/app/members/resume-member-coa
 import { parseMultipartForm } from '../multipart-form';
 import { INLINE_INVITATIONS, cohortDeps } from './counselor';
 import { codeExchangeOf, type CounselorServices } from '../../shared/adapters/counselor-services';
-import { finishHostedSignIn, type SignInFailure } from '../../shared/app/hosted-sign-in';
+import { finishHostedSignIn, type SignInFailure } from '../../shared/app/counselors/hosted-sign-in';
 import {
   authorizeUrl,
   newSignInStart,

@@ -1,5 +1,5 @@
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
-import { readAudit, recordAudit } from '../../shared/app/audit';
+import { readAudit, recordAudit } from '../../shared/app/counselors/audit';
 import { addCounselor } from '../../shared/app/cohorts/add-counselor';
 import { changeCounselorRole } from '../../shared/app/cohorts/change-counselor-role';
 import { addMembers } from '../../shared/app/cohorts/add-members';
@@ -16,8 +16,8 @@ import { cohortPage, parseCohortPageQuery } from '../../shared/app/members/cohor
 import { markContacted } from '../../shared/app/members/mark-contacted';
 import { viewMember } from '../../shared/app/members/member-page';
 import { resumeMemberCoaching } from '../../shared/app/members/resume-member-coaching';
-import { removeCounselorEverywhere } from '../../shared/app/counselor-removal';
-import { updateCounselorSettings } from '../../shared/app/counselor-settings';
+import { removeCounselorEverywhere } from '../../shared/app/counselors/counselor-removal';
+import { updateCounselorSettings } from '../../shared/app/counselors/counselor-settings';
 import { CounselorSettings } from '../../shared/domain/counselor';
 import { DomainError } from '../../shared/app/errors';
 import { counselorRoute } from '../counselor-access';

@@ -1,4 +1,4 @@
-import { editPlanByLink, viewPlanByLink, type PlanPageDeps } from '../../shared/app/plan';
+import { editPlanByLink, viewPlanByLink, type PlanPageDeps } from '../../shared/app/my-plan/plan';
 import type { Services } from '../../shared/adapters/services';
 import type { Logger } from '../../shared/ports';
 import { planPage } from '../../web/plan-page';

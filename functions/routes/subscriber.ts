@@ -13,8 +13,8 @@ import { viewPreferences } from '../../shared/app/subscription/view-preferences'
 import { calendarFeed, resetCalendarLink } from '../../shared/app/calendar-feed';
 import { errorLogFields } from '../../shared/app/errors';
 import type { Logger } from '../../shared/ports';
-import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/join-request';
-import { chooseOrganisation } from '../../shared/app/organisations-of-person';
+import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/organisations/join-request';
+import { chooseOrganisation } from '../../shared/app/organisations/organisations-of-person';
 import * as pages from '../../web/pages';
 import { errorJson, json, problemAsJson } from '../http';
 import { BadRequest, formFields } from '../request';

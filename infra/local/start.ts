@@ -7,7 +7,7 @@ import { localSettings, localWhatsAppTemplates, LOCAL_TWILIO, type LocalSettings
 import { startSesTwin } from './ses-twin';
 import { startSmsSandbox } from './sms-sandbox';
 import { localIssuer } from '../../shared/adapters/local-jwt';
-import { seasonDateWarnings } from '../../shared/app/season-warnings';
+import { seasonDateWarnings } from '../../shared/app/scheduling/season-warnings';
 import { calendarData } from '../../shared/content';
 import { findRunningStack, removeStackFile, stackFilePath, writeStackFile } from './stack-file';
 

@@ -1,5 +1,5 @@
 import type { CounselorApiConfig } from '../config';
-import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselor-auth';
+import { awsAuthenticator, localAuthenticator, type CounselorAuthenticator } from '../app/counselors/counselor-auth';
 import { SIGN_IN_CALLBACK_PATH, type HostedSignIn } from '../domain/sign-in-flow';
 import { codeExchanger } from './cognito-token';
 import type { CodeExchanger } from '../ports/counselor-tokens';

@@ -8,7 +8,7 @@ import { publicLink } from '../domain/links';
 import { verifyToken } from '../domain/tokens';
 import { loggerOf } from '../ports';
 import { loadLibrary } from './library';
-import { personalDatesIn } from './plan-enrollments';
+import { personalDatesIn } from './my-plan/plan-enrollments';
 import type { InvalidLink, SubscriptionDeps } from './subscription/deps';
 
 /**

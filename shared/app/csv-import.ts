@@ -1,7 +1,7 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
-import { recordAudit } from './audit';
+import { recordAudit } from './counselors/audit';
 import { MemberInput, duplicateKeys, summarise, type MembersReport, type RowOutcome } from './cohorts/member-input';
 import { linkIfAccepted, upsertMembers } from './cohorts/upsert-members';
 import { memberBatch, type MemberBatch } from './cohorts/member-batch';

@@ -4,7 +4,7 @@ import type { Delivery } from '../domain/model';
 import type { Clock, Logger, OutboxStore } from '../ports';
 import { loggerOf } from '../ports';
 import { DomainError, describeIssues } from './errors';
-import { MESSAGE_SID } from './inbound-sms';
+import { MESSAGE_SID } from './inbound/inbound-sms';
 import type { EngagementStore } from '../ports/engagement';
 import { countEvent } from './engagement';
 

@@ -6,7 +6,7 @@ import type { Clock, Logger, Store } from '../ports';
 import { loggerOf } from '../ports';
 import type { EngagementStore } from '../ports/engagement';
 import { checkinTest } from './checkin-test';
-import type { Library } from './planning';
+import type { Library } from './scheduling/planning';
 
 /**
  * Keeping a followed member's engagement counts as things happen (shared/domain/engagement.ts),

@@ -10,9 +10,9 @@ import type { Clock, OutboxStore, Store } from '../ports';
 import { specialtyProfile, type SpecialtyTable } from '../domain/specialty';
 import { DomainError, describeIssues } from './errors';
 import { loadLibrary } from './library';
-import { allAnchors, planNextMessage, type Lane, type Library } from './planning';
+import { allAnchors, planNextMessage, type Lane, type Library } from './scheduling/planning';
 import type { CoachingRoster } from '../domain/budget';
-import { isJoining, planPerson } from './replan';
+import { isJoining, planPerson } from './scheduling/replan';
 
 export const EnrollInput = z
   .object({

@@ -4,7 +4,7 @@ import { whatsappRefusal, type WhatsAppReason } from '../domain/whatsapp';
 import type { Clock, Logger, Store } from '../ports';
 import { loggerOf } from '../ports';
 import { findStep } from '../domain/render';
-import type { Library } from './planning';
+import type { Library } from './scheduling/planning';
 
 export interface WhatsAppRefusalDeps {
   store: Store;

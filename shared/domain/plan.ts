@@ -14,7 +14,7 @@ import { PERSONAL_DATE_NAMES, PERSONAL_DATES, type PersonalDate } from './subscr
  * from. The plan does not keep a second copy of the season or of the person's exam dates: those
  * stay where they are (the calendar, the enrollment anchors) and the plan refers to them by key.
  *
- * How a plan becomes messages (shared/app/plan.ts): each own deadline, and each internal deadline
+ * How a plan becomes messages (shared/app/my-plan/plan.ts): each own deadline, and each internal deadline
  * set for an official or personal date, is one enrollment in the `plan-deadlines` sequence whose
  * anchors are those dates. Re-planning derives the enrollments from the plan, so a moved date
  * moves its alerts, a deleted one ends its enrollment, and message ids (enrollment, step) stay

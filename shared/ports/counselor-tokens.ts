@@ -1,5 +1,5 @@
 /**
- * What counselor sign-in needs from the outside (shared/app/counselor-auth.ts), as ports: the
+ * What counselor sign-in needs from the outside (shared/app/counselors/counselor-auth.ts), as ports: the
  * parts of a request it reads, and something that checks a counselor's access token. The
  * composition roots (shared/adapters/counselor-services.ts, test support) pass the verifier in:
  * the local issuer's, or the Cognito pool's.

@@ -1,9 +1,9 @@
 import { createDispatcher } from '../app/dispatch';
 import { enroll } from '../app/enroll';
 import { shippedLibrary } from '../app/library';
-import type { Library } from '../app/planning';
-import { setOutcome } from '../app/replan';
-import { handleInboundSms } from '../app/inbound-sms';
+import type { Library } from '../app/scheduling/planning';
+import { setOutcome } from '../app/scheduling/replan';
+import { handleInboundSms } from '../app/inbound/inbound-sms';
 import { priorityOf } from '../domain/budget';
 import type { Outcome, PriorityClass } from '../domain/sequence';
 import type { Persona } from '../content/persona';

@@ -8,7 +8,7 @@ import { serveApiHandler } from '../../infra/local/http-server';
 import { freePort } from '../../infra/local/net';
 import { cachedJwks, cognitoIssuer, cognitoTokenVerifier } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
-import { awsAuthenticator } from '../../shared/app/counselor-auth';
+import { awsAuthenticator } from '../../shared/app/counselors/counselor-auth';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
 import { expectAccessible } from '../support/axe';
 import { memoryServices, type MemoryServices } from '../support/memory-services';

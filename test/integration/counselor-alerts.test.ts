@@ -8,7 +8,7 @@ import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { notificationKey } from '../../shared/adapters/dynamo/keys';
 import { createDynamoNotificationLedger } from '../../shared/adapters/dynamo/notification-ledger';
 import { createSesEmailSender } from '../../shared/adapters/ses/ses-email-sender';
-import { alertCounselorsOfCrisis, crisisAlertKey, sendEveryWeeklyDigest, sendWeeklyDigest, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselor-alerts';
+import { alertCounselorsOfCrisis, crisisAlertKey, sendEveryWeeklyDigest, sendWeeklyDigest, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselors/counselor-alerts';
 import { testTable, type TestTable } from '../support/dynamo';
 import { describeNotificationLedgerContract } from '../support/notification-ledger-contract';
 import { seedPerson } from '../support/seed';

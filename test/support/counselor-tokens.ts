@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { jwtVerifier, localIssuer, signJwt, type LocalIssuer } from '../../shared/adapters/local-jwt';
-import { localAuthenticator, type CounselorAuthenticator } from '../../shared/app/counselor-auth';
+import { localAuthenticator, type CounselorAuthenticator } from '../../shared/app/counselors/counselor-auth';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
 import type { Clock } from '../../shared/ports';
 

@@ -8,7 +8,7 @@ import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
 import { createMemoryEngagementStore } from '../../shared/adapters/memory/memory-engagement-store';
-import { noCounselorAccess } from '../../shared/app/counselor-auth';
+import { noCounselorAccess } from '../../shared/app/counselors/counselor-auth';
 import { createMemoryCounselorAccounts, type MemoryCounselorAccounts } from '../../shared/adapters/memory/memory-counselor-accounts';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';

@@ -1,7 +1,7 @@
 import { enroll } from '../../shared/app/enroll';
-import { editPlan } from '../../shared/app/plan';
-import type { Library } from '../../shared/app/planning';
-import { setOutcome, updateProfile } from '../../shared/app/replan';
+import { editPlan } from '../../shared/app/my-plan/plan';
+import type { Library } from '../../shared/app/scheduling/planning';
+import { setOutcome, updateProfile } from '../../shared/app/scheduling/replan';
 import { calendarData, sequenceLibrary } from '../../shared/content';
 import { PLAN_SEQUENCE_ID } from '../../shared/domain/plan';
 import type { Store } from '../../shared/ports';

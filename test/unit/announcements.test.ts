@@ -237,7 +237,7 @@ describe('sending', () => {
   test('re-planning (a new score, changed preferences) keeps a queued announcement: it is no step of a lane', async () => {
     const { services } = await world();
     await sendAnnouncement(services, orgA, { text: TEXT });
-    const { replanPerson } = await import('../../shared/app/replan');
+    const { replanPerson } = await import('../../shared/app/scheduling/replan');
     await replanPerson({ store: services.store, clock: services.clock }, 'p-email');
     await services.dispatch();
     expect(services.email.sent.map((m) => m.to)).toContain('e@example.com');

@@ -81,7 +81,7 @@ describe("the public API function's bundle leaves out what its routes do not nee
     /^shared\/app\/(cohorts|csv-import)\.ts$/,
     /^shared\/domain\/charts\.ts$/,
   ];
-  // Imported by the crisis alert (shared/app/counselor-alerts.ts, for the weekly digest beside it)
+  // Imported by the crisis alert (shared/app/counselors/counselor-alerts.ts, for the weekly digest beside it)
   // but tree-shaken: nothing of them may land in the bundle.
   const NOT_EMITTED = [/^shared\/(app|domain)\/cohort-report\.ts$/];
 
@@ -113,7 +113,7 @@ describe("the public API function's bundle leaves out what its routes do not nee
 describe('counselor sign-in is bundled into the counselors\' function only', () => {
   const SIGN_IN = [
     /^shared\/adapters\/counselor-services\.ts$/,
-    /^shared\/app\/counselor-auth\.ts$/,
+    /^shared\/app\/counselors\/counselor-auth\.ts$/,
     /^shared\/adapters\/(local-jwt|cognito-jwks|cognito-token)\.ts$/,
     /^shared\/domain\/sign-in-flow\.ts$/,
   ];
@@ -131,7 +131,7 @@ describe('counselor sign-in is bundled into the counselors\' function only', () 
       'shared/adapters/cognito-token.ts',
       'shared/adapters/counselor-services.ts',
       'shared/adapters/local-jwt.ts',
-      'shared/app/counselor-auth.ts',
+      'shared/app/counselors/counselor-auth.ts',
       'shared/domain/sign-in-flow.ts',
     ]);
   }, 60_000);

@@ -1,8 +1,8 @@
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { shippedLibrary } from '../../shared/app/library';
-import type { Library } from '../../shared/app/planning';
-import { previewSequence, type PreviewInput, type PreviewLine } from '../../shared/app/preview';
+import type { Library } from '../../shared/app/scheduling/planning';
+import { previewSequence, type PreviewInput, type PreviewLine } from '../../shared/app/scheduling/preview';
 import { calendarData, poolLibrary, sequenceLibrary, specialtyTable } from '../../shared/content';
 import { SEASON_ESTIMATES, type CalendarData } from '../../shared/domain/calendar';
 import { SpecialtyTable } from '../../shared/domain/specialty';

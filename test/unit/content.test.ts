@@ -1,4 +1,4 @@
-import { previewSequence, type PreviewLine } from '../../shared/app/preview';
+import { previewSequence, type PreviewLine } from '../../shared/app/scheduling/preview';
 import { shippedLibrary } from '../../shared/app/library';
 import { crisisLineTable, parsePools, parseSequences, personaLibrary, poolLibrary, sequenceLibrary, ContentError } from '../../shared/content';
 import { crisisResourcesFor } from '../../shared/domain/crisis-lines';

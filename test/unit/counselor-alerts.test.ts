@@ -6,7 +6,7 @@ import { createMemoryEngagementStore } from '../../shared/adapters/memory/memory
 import { linkMember } from '../../shared/app/engagement';
 import { shippedLibrary } from '../../shared/app/library';
 import type { EngagementStore } from '../../shared/ports/engagement';
-import { alertCounselorsOfCrisis, crisisAlertKey, sendWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselor-alerts';
+import { alertCounselorsOfCrisis, crisisAlertKey, sendWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselors/counselor-alerts';
 import type { Cohort, Counselor } from '../../shared/domain/counselor';
 import type { Person } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLOCK_SKEW_SECONDS, LOCAL_AUDIENCE, LOCAL_ISSUER, localIssuer } from '../../shared/adapters/local-jwt';
-import { awsAuthenticator, principalFromClaims } from '../../shared/app/counselor-auth';
+import { awsAuthenticator, principalFromClaims } from '../../shared/app/counselors/counselor-auth';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
 import { createCounselorServices } from '../../shared/adapters/counselor-services';
 import { parseConfig } from '../../shared/config';

@@ -5,7 +5,7 @@ import { createWholeApiHandler as createApiHandler } from '../support/whole-api'
 import { cachedJwks, cognitoIssuer, cognitoJwksUrl, cognitoTokenVerifier } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
 import { createCounselorServices } from '../../shared/adapters/counselor-services';
-import { awsAuthenticator } from '../../shared/app/counselor-auth';
+import { awsAuthenticator } from '../../shared/app/counselors/counselor-auth';
 import { parseConfig } from '../../shared/config';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
 import { localSettings } from '../../infra/local/settings';

@@ -1,9 +1,9 @@
 import { enroll } from '../../shared/app/enroll';
-import { alertCounselorsOfCrisis, sweepCrisisAlerts } from '../../shared/app/counselor-alerts';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { alertCounselorsOfCrisis, sweepCrisisAlerts } from '../../shared/app/counselors/counselor-alerts';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
-import type { Library } from '../../shared/app/planning';
-import { helpFor } from '../../shared/app/crisis-resources';
+import type { Library } from '../../shared/app/scheduling/planning';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import { silentLogger } from '../../shared/ports';
 import { alertDepsOf } from '../../functions/counselor-alert-deps';

@@ -7,7 +7,7 @@ import type { HttpResult } from '../../functions/router';
 import { cachedJwks, cognitoIssuer, cognitoTokenVerifier } from '../../shared/adapters/cognito-jwks';
 import { signJwt } from '../../shared/adapters/local-jwt';
 import { createCounselorServices } from '../../shared/adapters/counselor-services';
-import { awsAuthenticator } from '../../shared/app/counselor-auth';
+import { awsAuthenticator } from '../../shared/app/counselors/counselor-auth';
 import { parseConfig } from '../../shared/config';
 import { COUNSELOR_API_SCOPE } from '../../shared/domain/counselor';
 import { serveApiHandler } from '../../infra/local/http-server';

@@ -1,7 +1,7 @@
 import { createCounselorTokenHandler } from '../../functions/counselor-token';
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { currentCounselor, principalFromClaims } from '../../shared/app/counselor-auth';
-import { TOKEN_REFUSED_MESSAGE } from '../../shared/app/counselor-token-claims';
+import { currentCounselor, principalFromClaims } from '../../shared/app/counselors/counselor-auth';
+import { TOKEN_REFUSED_MESSAGE } from '../../shared/app/counselors/counselor-token-claims';
 import { COUNSELOR_API_SCOPE, type Counselor } from '../../shared/domain/counselor';
 import type { CounselorStore } from '../../shared/ports/counselor';
 import { silentLogger } from '../../shared/ports';

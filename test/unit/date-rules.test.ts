@@ -6,7 +6,7 @@ import { importCsv } from '../../shared/app/csv-import';
 import { enroll } from '../../shared/app/enroll';
 import { DomainError } from '../../shared/app/errors';
 import { shippedLibrary } from '../../shared/app/library';
-import { editPlan } from '../../shared/app/plan';
+import { editPlan } from '../../shared/app/my-plan/plan';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { updatePreferences } from '../../shared/app/subscription/save-preferences';
 import { subscribe } from '../../shared/app/subscription/sign-up';

@@ -3,7 +3,7 @@ import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate
 import type { RateBudget, WhatsAppSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';
 import { enroll, planLanes } from '../../shared/app/enroll';
-import { replanPerson } from '../../shared/app/replan';
+import { replanPerson } from '../../shared/app/scheduling/replan';
 import { handleWhatsAppRefusal } from '../../shared/app/whatsapp-refusals';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';

@@ -1,6 +1,6 @@
-import { alertCounselorsOfCrisis } from '../../shared/app/counselor-alerts';
+import { alertCounselorsOfCrisis } from '../../shared/app/counselors/counselor-alerts';
 import { recordDeliveryStatus } from '../../shared/app/delivery-status';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
 import { checkinTest } from '../../shared/app/checkin-test';
 import { cohortReport } from '../../shared/domain/cohort-report';

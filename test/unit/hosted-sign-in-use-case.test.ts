@@ -1,4 +1,4 @@
-import { finishHostedSignIn, type FinishSignInDeps } from '../../shared/app/hosted-sign-in';
+import { finishHostedSignIn, type FinishSignInDeps } from '../../shared/app/counselors/hosted-sign-in';
 import { newSignInStart, sealSignInState } from '../../shared/domain/sign-in-flow';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 

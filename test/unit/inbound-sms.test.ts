@@ -1,10 +1,10 @@
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms, SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound-sms';
+import { handleInboundSms, SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
-import type { Library } from '../../shared/app/planning';
-import { resumeCoaching } from '../../shared/app/support-hold';
-import { helpFor } from '../../shared/app/crisis-resources';
+import type { Library } from '../../shared/app/scheduling/planning';
+import { resumeCoaching } from '../../shared/app/inbound/support-hold';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import type { Person } from '../../shared/domain/model';
 import { isInQuietHours } from '../../shared/domain/schedule';

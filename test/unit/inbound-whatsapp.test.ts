@@ -1,8 +1,8 @@
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
-import type { Library } from '../../shared/app/planning';
-import { helpFor } from '../../shared/app/crisis-resources';
+import type { Library } from '../../shared/app/scheduling/planning';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { DomainError } from '../../shared/app/errors';
 import type { Consent, Person } from '../../shared/domain/model';
 import { crisisReply } from '../../shared/domain/safety-replies';

@@ -1,5 +1,5 @@
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
 import { OUTCOME_REPLIES, SAME_OUTCOME_REPLY, milestoneReply, parseCoachIntent } from '../../shared/domain/coach-words';
 import { smsSegments } from '../../shared/domain/template';

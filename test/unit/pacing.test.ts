@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate-budget';
-import { createPacer } from '../../shared/app/pacer';
+import { createPacer } from '../../shared/app/scheduling/pacer';
 import {
   firstSlotFrom,
   grantFrom,

@@ -1,7 +1,7 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createMemoryFormLimits } from '../../shared/adapters/memory/memory-form-limits';
-import { alertCounselorsOfCrisis } from '../../shared/app/counselor-alerts';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { alertCounselorsOfCrisis } from '../../shared/app/counselors/counselor-alerts';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { COUNSELOR_API_SCOPE, type Counselor } from '../../shared/domain/counselor';
 import type { Person } from '../../shared/domain/model';
 import { silentLogger } from '../../shared/ports';

@@ -1,5 +1,5 @@
 import { enroll } from '../../shared/app/enroll';
-import { editPlan } from '../../shared/app/plan';
+import { editPlan } from '../../shared/app/my-plan/plan';
 import { calendarFeed } from '../../shared/app/calendar-feed';
 import { issueToken } from '../../shared/domain/tokens';
 import { memoryServices, TEST_TOKEN_SECRET } from '../support/memory-services';

@@ -1,4 +1,4 @@
-import { editPlan } from '../../shared/app/plan';
+import { editPlan } from '../../shared/app/my-plan/plan';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { describePlanReplanning, planWorld } from '../support/plan-replanning';
 

@@ -3,8 +3,8 @@ import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-s
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
-import type { Library } from '../../shared/app/planning';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
+import type { Library } from '../../shared/app/scheduling/planning';
 import { calendarData, poolLibrary, sequenceLibrary } from '../../shared/content';
 import { weekGoalsLine, weeklySummary } from '../../shared/domain/plan-words';
 import { renderTemplate, smsSegments } from '../../shared/domain/template';

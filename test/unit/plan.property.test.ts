@@ -4,8 +4,8 @@ import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-s
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import { editPlan } from '../../shared/app/plan';
-import { setOutcome, updateProfile } from '../../shared/app/replan';
+import { editPlan } from '../../shared/app/my-plan/plan';
+import { setOutcome, updateProfile } from '../../shared/app/scheduling/replan';
 import { ownDeadlineAnchors } from '../../shared/domain/plan';
 import { PLAN_LIBRARY } from '../support/plan-replanning';
 

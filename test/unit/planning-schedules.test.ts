@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { allAnchors, planNextMessage, type Lane, type Library } from '../../shared/app/planning';
+import { allAnchors, planNextMessage, type Lane, type Library } from '../../shared/app/scheduling/planning';
 import { calendarData } from '../../shared/content';
 import { expandOccurrences, nextOccurrenceAfter } from '../../shared/domain/schedule';
 import { Sequence } from '../../shared/domain/sequence';

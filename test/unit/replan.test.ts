@@ -1,7 +1,7 @@
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import type { Library } from '../../shared/app/planning';
-import { correctCalendarDate, recordCheckinScore, replanPerson, setOutcome } from '../../shared/app/replan';
+import type { Library } from '../../shared/app/scheduling/planning';
+import { correctCalendarDate, recordCheckinScore, replanPerson, setOutcome } from '../../shared/app/scheduling/replan';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';

@@ -1,8 +1,8 @@
-import { helpFor } from '../../shared/app/crisis-resources';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms } from '../../shared/app/inbound-sms';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
-import type { Library } from '../../shared/app/planning';
+import type { Library } from '../../shared/app/scheduling/planning';
 import { isQuestionOpen, QUESTION_OPEN_HOURS, readAnswer, reviewInConversation } from '../../shared/domain/safety-question';
 import { askAnsweredNoReply, askDirectlyReply, crisisReply } from '../../shared/domain/safety-replies';
 import * as say from '../../shared/domain/sms-replies';

@@ -8,7 +8,7 @@ import { poolLibrary, sequenceLibrary } from '../../shared/content';
 import { renderSms } from '../../shared/domain/render';
 import { SMS_NAME_MAX_CHARACTERS, gsm7Text, smsFirstName, smsSegments } from '../../shared/domain/template';
 import { helplineSlot } from '../../shared/domain/safety-replies';
-import { helpFor } from '../../shared/app/crisis-resources';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 
 /**
  * A person's name goes into texts as GSM-7 only and no longer than the texts are written for, so

@@ -1,7 +1,7 @@
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { enroll } from '../../shared/app/enroll';
 import { shippedLibrary } from '../../shared/app/library';
-import { previewSequence } from '../../shared/app/preview';
+import { previewSequence } from '../../shared/app/scheduling/preview';
 import { specialtyTable } from '../../shared/content';
 import { specialtyOf } from '../../shared/domain/specialty';
 

@@ -1,6 +1,6 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { shippedLibrary } from '../../shared/app/library';
-import { replanPerson } from '../../shared/app/replan';
+import { replanPerson } from '../../shared/app/scheduling/replan';
 import { confirmEmail } from '../../shared/app/subscription/confirm-email';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { updatePreferences } from '../../shared/app/subscription/save-preferences';

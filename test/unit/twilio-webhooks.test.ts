@@ -7,7 +7,7 @@ import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import { helpFor } from '../../shared/app/crisis-resources';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../shared/domain/model';
 import { DELIVERY_RANK } from '../../shared/domain/delivery';

@@ -3,7 +3,7 @@ import twilio from 'twilio';
 import { createApiHandler } from '../../functions/api';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
 import { enroll, planLanes } from '../../shared/app/enroll';
-import { helpFor } from '../../shared/app/crisis-resources';
+import { helpFor } from '../../shared/app/inbound/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import * as wa from '../../shared/domain/whatsapp-words';
 import { silentLogger } from '../../shared/ports';

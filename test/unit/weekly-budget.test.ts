@@ -1,7 +1,7 @@
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
 import { shippedLibrary } from '../../shared/app/library';
-import { recordCheckinScore } from '../../shared/app/replan';
+import { recordCheckinScore } from '../../shared/app/scheduling/replan';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';

@@ -6,7 +6,7 @@ import {
   UserNotFoundException,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../../app/counselor-token-claims';
+import { COUNSELOR_ID_ATTRIBUTE, ORG_ATTRIBUTE } from '../../app/counselors/counselor-token-claims';
 import type { CounselorAccounts } from '../../ports/counselor-accounts';
 
 /**

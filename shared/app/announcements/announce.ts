@@ -20,7 +20,7 @@ import type { Clock, Logger, Store } from '../../ports';
 import { loggerOf } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import { crisisLineTable } from '../../content';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { DomainError, describeIssues } from '../errors';
 
 /**

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { Counselor, CounselorRole, type CounselorPrincipal } from '../../domain/counselor';
 import { Email } from '../../domain/model';
-import { recordAudit, requireAdmin } from '../audit';
+import { recordAudit, requireAdmin } from '../counselors/audit';
 import { parse, type CohortDeps } from './deps';
 
 const NewCounselor = z

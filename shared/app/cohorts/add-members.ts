@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import type { CounselorPrincipal } from '../../domain/counselor';
 import { personalDateProblems } from '../../domain/personal-dates';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { describeIssues } from '../errors';
 import { parse, type CohortDeps } from './deps';
 import { memberBatch } from './member-batch';

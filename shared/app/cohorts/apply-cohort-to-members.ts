@@ -8,7 +8,7 @@ import { nextEnrollmentId, type Enrollment } from '../../domain/model';
 import { PERSONAL_DATE_NAMES } from '../../domain/subscription-words';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import { loadLibrary } from '../library';
-import { replanPerson } from '../replan';
+import { replanPerson } from '../scheduling/replan';
 import { stable, type CohortDeps } from './deps';
 
 /**

@@ -3,7 +3,7 @@
  */
 import * as z from 'zod';
 import { CounselorRole, type Counselor, type CounselorPrincipal } from '../../domain/counselor';
-import { notFound, recordAudit, requireAdmin } from '../audit';
+import { notFound, recordAudit, requireAdmin } from '../counselors/audit';
 import { DomainError } from '../errors';
 import { parse, type CohortDeps } from './deps';
 

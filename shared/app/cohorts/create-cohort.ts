@@ -8,7 +8,7 @@ import type { Cohort, CounselorPrincipal } from '../../domain/counselor';
 import { AnchorValue } from '../../domain/schedule';
 import { AnchorName } from '../../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../../domain/subscription-words';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { DomainError } from '../errors';
 import { loadLibrary } from '../library';
 import { parse, type CohortDeps } from './deps';

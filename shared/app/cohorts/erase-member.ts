@@ -4,7 +4,7 @@
  */
 import type { CounselorPrincipal } from '../../domain/counselor';
 import { ownRecordOf } from '../../domain/ownership';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { DomainError } from '../errors';
 import type { CohortDeps } from './deps';
 import { memberOf } from './get-cohort';

@@ -3,7 +3,7 @@
  * member is simply not found.
  */
 import type { Cohort, CohortMember, CounselorPrincipal } from '../../domain/counselor';
-import { notFound } from '../audit';
+import { notFound } from '../counselors/audit';
 import type { CohortDeps } from './deps';
 
 export async function getCohort(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal, cohortId: string): Promise<Cohort> {

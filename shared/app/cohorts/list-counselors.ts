@@ -2,7 +2,7 @@
  * The counselors of the caller's org, for its admins.
  */
 import type { Counselor, CounselorPrincipal } from '../../domain/counselor';
-import { requireAdmin } from '../audit';
+import { requireAdmin } from '../counselors/audit';
 import type { CohortDeps } from './deps';
 
 export async function listCounselors(deps: Pick<CohortDeps, 'counselors'>, actor: CounselorPrincipal): Promise<Counselor[]> {

@@ -5,7 +5,7 @@
 import type { Cohort, CohortMember, CounselorPrincipal, Organisation } from '../../domain/counselor';
 import { DomainError } from '../errors';
 import { loadLibrary } from '../library';
-import type { Library } from '../planning';
+import type { Library } from '../scheduling/planning';
 import type { CohortDeps } from './deps';
 import { getCohort } from './get-cohort';
 

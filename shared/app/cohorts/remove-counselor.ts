@@ -2,7 +2,7 @@
  * An admin removes a counselor from the org (never themselves); their tokens stop working at once.
  */
 import type { CounselorPrincipal } from '../../domain/counselor';
-import { notFound, recordAudit, requireAdmin } from '../audit';
+import { notFound, recordAudit, requireAdmin } from '../counselors/audit';
 import { DomainError } from '../errors';
 import type { CohortDeps } from './deps';
 

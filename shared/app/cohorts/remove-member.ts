@@ -5,11 +5,11 @@
 import { counselorConsentSource, isAcceptedMember, type CounselorPrincipal } from '../../domain/counselor';
 import { REMOVED_CONSENT_TEXT, ownRecordOf } from '../../domain/ownership';
 import type { Consent } from '../../domain/model';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { definedOnly } from '../enroll';
 import { unlinkMember } from '../engagement';
 import { PersonGone } from '../errors';
-import { replanPerson } from '../replan';
+import { replanPerson } from '../scheduling/replan';
 import type { CohortDeps } from './deps';
 import { getCohort, memberOf } from './get-cohort';
 

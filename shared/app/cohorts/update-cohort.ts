@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import type { Cohort, CounselorPrincipal } from '../../domain/counselor';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { definedOnly } from '../enroll';
 import { applyCohortToMembers } from './apply-cohort-to-members';
 import { ProgramDates, knownSequences } from './create-cohort';

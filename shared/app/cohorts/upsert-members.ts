@@ -7,7 +7,7 @@ import { isAcceptedMember, type CohortMember } from '../../domain/counselor';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import { definedOnly } from '../enroll';
 import { linkMember } from '../engagement';
-import { replanPerson } from '../replan';
+import { replanPerson } from '../scheduling/replan';
 import type { MemberBatch } from './member-batch';
 import type { MemberInput, RowOutcome } from './member-input';
 import { batchReads, isChange, planMember, storeReads, type MemberChange } from './plan-member';

@@ -4,7 +4,7 @@ import type { CounselorPrincipal } from '../../domain/counselor';
 import type { Clock, Logger } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import { ContactNote, type EngagementStore } from '../../ports/engagement';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { DomainError, describeIssues } from '../errors';
 import { acceptedMemberOf } from './member-access';
 

@@ -6,11 +6,11 @@ import { DomainError } from '../errors';
 import type { Clock, Logger, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import type { ContactNote, EngagementStore } from '../../ports/engagement';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { checkinTest } from '../checkin-test';
 import { recountMember } from '../engagement';
 import { loadLibrary } from '../library';
-import type { Library } from '../planning';
+import type { Library } from '../scheduling/planning';
 import { acceptedMemberOf } from './member-access';
 
 export interface MemberPageDeps {

@@ -3,10 +3,10 @@ import { difference, membershipCount, sumCounters } from '../../domain/engagemen
 import type { Clock, Logger, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import type { EngagementStore } from '../../ports/engagement';
-import { recordAudit } from '../audit';
+import { recordAudit } from '../counselors/audit';
 import { DomainError } from '../errors';
 import { linkMember } from '../engagement';
-import type { Library } from '../planning';
+import type { Library } from '../scheduling/planning';
 
 export interface RecountDeps {
   store: Store;

@@ -12,8 +12,8 @@ import { membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from
 import type { Clock, EmailSender, Logger, SmsSender, Store, WhatsAppSender } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import { definedOnly } from '../enroll';
-import type { Library } from '../planning';
-import type { MembershipAnswerDeps } from '../membership-answers';
+import type { Library } from '../scheduling/planning';
+import type { MembershipAnswerDeps } from '../organisations/membership-answers';
 import type { EngagementStore } from '../../ports/engagement';
 import type { PublicFormLimits } from '../../domain/public-forms';
 import type { FormLimits } from '../../ports/form-limits';

@@ -8,9 +8,9 @@ import { nextEnrollmentId, type Person } from '../../domain/model';
 import { PERSONAL_DATE_NAMES, PERSONAL_DATES, type PersonalDate } from '../../domain/subscription-words';
 import type { Store } from '../../ports';
 import { definedOnly } from '../enroll';
-import type { Library } from '../planning';
+import type { Library } from '../scheduling/planning';
 import { isPlanEnrollment } from '../../domain/plan';
-import { personalDatesIn } from '../plan-enrollments';
+import { personalDatesIn } from '../my-plan/plan-enrollments';
 import type { SubscriptionDeps } from './deps';
 
 /**

@@ -10,7 +10,7 @@ import { EMAIL_CONSENT_TEXT, SMS_CONSENT_TEXT, milestoneField, OPTIONAL_TRACKS, 
 import { loggerOf } from '../../ports';
 import { definedOnly } from '../enroll';
 import { loadLibrary } from '../library';
-import { replanPerson, setOutcome } from '../replan';
+import { replanPerson, setOutcome } from '../scheduling/replan';
 import { countPersonDetails } from '../engagement';
 import { WHATSAPP_CONSENT_TEXT } from '../../domain/whatsapp-words';
 import type { CancelReason } from '../../domain/outcome-codes';

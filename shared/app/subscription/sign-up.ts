@@ -11,7 +11,7 @@ import { EMAIL_CONSENT_TEXT, SMS_CONSENT_TEXT, alreadySubscribedEmail } from '..
 import { type Logger, loggerOf } from '../../ports';
 import { definedOnly } from '../enroll';
 import { loadLibrary } from '../library';
-import { replanPerson } from '../replan';
+import { replanPerson } from '../scheduling/replan';
 import { formBudgets } from '../../domain/public-forms';
 import { PersonGone } from '../errors';
 import { WHATSAPP_CONSENT_TEXT } from '../../domain/whatsapp-words';

@@ -11,7 +11,7 @@ import { formatLocal } from '../../domain/template';
 import { publicLink } from '../../domain/links';
 import { definedOnly } from '../enroll';
 import { calendarUrl } from '../calendar-feed';
-import { organisationsOf, type OrganisationChoice } from '../organisations-of-person';
+import { organisationsOf, type OrganisationChoice } from '../organisations/organisations-of-person';
 import { type SubscriptionDeps, offersWhatsApp, type InvalidLink, personOf, isInvalid } from './deps';
 import { seasonChoices } from './form-fields';
 import { personalDatesOf } from './personal-dates';

@@ -1,9 +1,9 @@
-import { SEASON_EVENTS, uncertainSeasonEvents } from '../domain/calendar';
-import { COMMANDS_LINE, deadlineLine, essentialsFor, phaseAt, shortDeadline, upcomingDeadlines } from '../domain/catch-up';
-import type { Profile } from '../domain/model';
-import { slotsIn, type TemplateContext } from '../domain/template';
-import type { StepWords } from '../domain/eligibility';
-import { stillTrue } from '../domain/timely-words';
+import { SEASON_EVENTS, uncertainSeasonEvents } from '../../domain/calendar';
+import { COMMANDS_LINE, deadlineLine, essentialsFor, phaseAt, shortDeadline, upcomingDeadlines } from '../../domain/catch-up';
+import type { Profile } from '../../domain/model';
+import { slotsIn, type TemplateContext } from '../../domain/template';
+import type { StepWords } from '../../domain/eligibility';
+import { stillTrue } from '../../domain/timely-words';
 import { allAnchors, type Library } from './planning';
 
 /** The slots that use the catch-up; a step without them needs none of this. */

@@ -1,5 +1,5 @@
-import { crisisLineTable } from '../content';
-import { crisisResourcesFor, type CrisisResources } from '../domain/crisis-lines';
+import { crisisLineTable } from '../../content';
+import { crisisResourcesFor, type CrisisResources } from '../../domain/crisis-lines';
 
 /**
  * Help where the person lives, from the shipped table of verified lines: by their phone's calling

@@ -1,4 +1,4 @@
-import type { Logger, Store } from '../ports';
+import type { Logger, Store } from '../../ports';
 
 /**
  * Storing the direct question of the safety screen's middle band (shared/domain/safety-question.ts

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { weekStartOf } from '../domain/checkins';
-import { OPEN_FLAG_REASONS, cohortFigures, type CohortFigures, type OpenFlagReason } from '../domain/engagement';
-import type { EngagementStore } from '../ports/engagement';
-import type { Cohort, CohortMember, Counselor } from '../domain/counselor';
-import type { SafetyAlert } from '../domain/model';
-import type { Clock, EmailSender, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
-import type { NotificationLedger } from '../ports/notification-ledger';
-import type { Library } from './planning';
-import { isAcceptedMember } from '../domain/counselor';
-import { escapeHtml } from '../domain/html';
+import { weekStartOf } from '../../domain/checkins';
+import { OPEN_FLAG_REASONS, cohortFigures, type CohortFigures, type OpenFlagReason } from '../../domain/engagement';
+import type { EngagementStore } from '../../ports/engagement';
+import type { Cohort, CohortMember, Counselor } from '../../domain/counselor';
+import type { SafetyAlert } from '../../domain/model';
+import type { Clock, EmailSender, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
+import type { NotificationLedger } from '../../ports/notification-ledger';
+import type { Library } from '../scheduling/planning';
+import { isAcceptedMember } from '../../domain/counselor';
+import { escapeHtml } from '../../domain/html';
 
 /**
  * What counselors hear from us by email:

@@ -1,15 +1,15 @@
-import { seasonAnchors, uncertainSeasonEvents, type CalendarData } from '../domain/calendar';
-import { specialtyWords, type SpecialtyTable } from '../domain/specialty';
-import type { EssentialsTable } from '../domain/catch-up';
-import type { Profile } from '../domain/model';
-import { holdReason } from '../domain/eligibility';
-import type { Message } from '../domain/model';
-import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../domain/schedule';
-import { anchorsUsedBy, type ContentPool, type Sequence } from '../domain/sequence';
-import type { OutboxStore } from '../ports';
-import { isUrgent } from '../domain/urgency';
-import type { BudgetReason } from '../domain/budget';
-import { inBudget, priorityOf } from '../domain/budget';
+import { seasonAnchors, uncertainSeasonEvents, type CalendarData } from '../../domain/calendar';
+import { specialtyWords, type SpecialtyTable } from '../../domain/specialty';
+import type { EssentialsTable } from '../../domain/catch-up';
+import type { Profile } from '../../domain/model';
+import { holdReason } from '../../domain/eligibility';
+import type { Message } from '../../domain/model';
+import { expandOccurrences, nextOccurrenceAfter, type Cursor, type Occurrence, type QuietHours } from '../../domain/schedule';
+import { anchorsUsedBy, type ContentPool, type Sequence } from '../../domain/sequence';
+import type { OutboxStore } from '../../ports';
+import { isUrgent } from '../../domain/urgency';
+import type { BudgetReason } from '../../domain/budget';
+import { inBudget, priorityOf } from '../../domain/budget';
 import { budgetDecision } from './weekly-budget';
 
 /**

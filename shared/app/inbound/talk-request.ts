@@ -1,13 +1,13 @@
-import { isAcceptedMember, type CohortMember } from '../domain/counselor';
-import { PersonGone } from '../domain/errors';
-import type { Person } from '../domain/model';
-import { talkNobodyReply, talkReply, talkShareText } from '../domain/talk-keyword';
-import type { Clock, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
-import type { EngagementStore } from '../ports/engagement';
+import { isAcceptedMember, type CohortMember } from '../../domain/counselor';
+import { PersonGone } from '../../domain/errors';
+import type { Person } from '../../domain/model';
+import { talkNobodyReply, talkReply, talkShareText } from '../../domain/talk-keyword';
+import type { Clock, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
+import type { EngagementStore } from '../../ports/engagement';
 import { helpFor } from './crisis-resources';
-import { countEvent } from './engagement';
+import { countEvent } from '../engagement';
 
 /**
  * A member texted TALK (shared/domain/talk-keyword.ts): they would like a person from their

@@ -1,7 +1,7 @@
-import type { Person } from '../domain/model';
-import type { Clock, Store } from '../ports';
-import type { Library } from './planning';
-import { updateProfile } from './replan';
+import type { Person } from '../../domain/model';
+import type { Clock, Store } from '../../ports';
+import type { Library } from '../scheduling/planning';
+import { updateProfile } from '../scheduling/replan';
 
 /**
  * A text from the person is a sign of life: three weeks of silence slow routine coaching down

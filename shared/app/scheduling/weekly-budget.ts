@@ -11,13 +11,13 @@ import {
   type BudgetDecision,
   type CoachingRoster,
   type WeekSpent,
-} from '../domain/budget';
-import { holdReason } from '../domain/eligibility';
-import type { Enrollment, Message, Person, Profile } from '../domain/model';
-import { resolveAnchor, type Occurrence } from '../domain/schedule';
-import type { Sequence } from '../domain/sequence';
+} from '../../domain/budget';
+import { holdReason } from '../../domain/eligibility';
+import type { Enrollment, Message, Person, Profile } from '../../domain/model';
+import { resolveAnchor, type Occurrence } from '../../domain/schedule';
+import type { Sequence } from '../../domain/sequence';
 import { allAnchors, laneOccurrences, type Lane, type Library } from './planning';
-import type { Channel } from '../domain/sequence';
+import type { Channel } from '../../domain/sequence';
 
 /**
  * The weekly budget at planning time (the rules are shared/domain/budget.ts). When a person is

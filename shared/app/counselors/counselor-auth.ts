@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { COUNSELOR_API_SCOPE, CounselorRole, RecordId, type CounselorPrincipal } from '../domain/counselor';
-import type { Clock, Logger } from '../ports';
-import { silentLogger } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
-import type { CounselorRequest, CounselorTokenVerifier } from '../ports/counselor-tokens';
+import { COUNSELOR_API_SCOPE, CounselorRole, RecordId, type CounselorPrincipal } from '../../domain/counselor';
+import type { Clock, Logger } from '../../ports';
+import { silentLogger } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
+import type { CounselorRequest, CounselorTokenVerifier } from '../../ports/counselor-tokens';
 
 /**
  * Who is calling the counselor API. In AWS, API Gateway's JWT authorizer has already checked the

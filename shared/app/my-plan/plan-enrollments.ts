@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
-import { seasonCalendar } from '../domain/calendar';
-import { audienceAllows } from '../domain/eligibility';
-import type { Enrollment, Person } from '../domain/model';
-import { PLAN_SEQUENCE_ID, isPlanEnrollment, planLanes, type InternalTarget } from '../domain/plan';
-import { PERSONAL_DATE_NAMES, type PersonalDate } from '../domain/subscription-words';
-import type { Store } from '../ports';
-import type { Library } from './planning';
+import { seasonCalendar } from '../../domain/calendar';
+import { audienceAllows } from '../../domain/eligibility';
+import type { Enrollment, Person } from '../../domain/model';
+import { PLAN_SEQUENCE_ID, isPlanEnrollment, planLanes, type InternalTarget } from '../../domain/plan';
+import { PERSONAL_DATE_NAMES, type PersonalDate } from '../../domain/subscription-words';
+import type { Store } from '../../ports';
+import type { Library } from '../scheduling/planning';
 
 /**
  * The bridge from a person's plan to the engine: the plan's deadlines become the

@@ -1,7 +1,7 @@
-import type { CohortMember } from '../domain/counselor';
-import { membershipOf, verifyToken } from '../domain/tokens';
+import type { CohortMember } from '../../domain/counselor';
+import { membershipOf, verifyToken } from '../../domain/tokens';
 import { answerMemberships, type ContactChoice, type MembershipAnswer, type MembershipAnswerDeps } from './membership-answers';
-import { maskEmail, maskPhone } from './subscription/view-preferences';
+import { maskEmail, maskPhone } from '../subscription/view-preferences';
 
 /**
  * The join link: what someone already with us gets, at their own confirmed address, when an

@@ -1,16 +1,16 @@
-import type { CohortMember } from '../domain/counselor';
-import { PersonGone } from '../domain/errors';
-import { contactShareText, membershipConsentText } from '../domain/invitation-words';
-import { nextEnrollmentId, type Enrollment } from '../domain/model';
-import { PERSONAL_DATE_NAMES } from '../domain/subscription-words';
-import type { Clock, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
-import type { EngagementStore } from '../ports/engagement';
-import type { Library } from './planning';
-import { replanPerson } from './replan';
-import { linkMember } from './engagement';
-import { loadLibrary } from './library';
+import type { CohortMember } from '../../domain/counselor';
+import { PersonGone } from '../../domain/errors';
+import { contactShareText, membershipConsentText } from '../../domain/invitation-words';
+import { nextEnrollmentId, type Enrollment } from '../../domain/model';
+import { PERSONAL_DATE_NAMES } from '../../domain/subscription-words';
+import type { Clock, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
+import type { EngagementStore } from '../../ports/engagement';
+import type { Library } from '../scheduling/planning';
+import { replanPerson } from '../scheduling/replan';
+import { linkMember } from '../engagement';
+import { loadLibrary } from '../library';
 
 /**
  * A person's answer to the organisations that added them (shared/domain/counselor.ts,

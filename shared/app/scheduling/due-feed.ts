@@ -1,6 +1,6 @@
-import type { DueMessageRef } from '../domain/model';
-import type { Channel } from '../domain/sequence';
-import type { Clock, OutboxStore } from '../ports';
+import type { DueMessageRef } from '../../domain/model';
+import type { Channel } from '../../domain/sequence';
+import type { Clock, OutboxStore } from '../../ports';
 
 interface DuePage {
   refs: DueMessageRef[];

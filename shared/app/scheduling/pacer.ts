@@ -10,9 +10,9 @@ import {
   windowMsOf,
   windowStart,
   type PaceLimits,
-} from '../domain/pacing';
-import type { Channel } from '../domain/sequence';
-import type { Clock, RateBudget } from '../ports';
+} from '../../domain/pacing';
+import type { Channel } from '../../domain/sequence';
+import type { Clock, RateBudget } from '../../ports';
 
 /** A channel's provider limits, as configured (shared/config.ts). */
 export interface ChannelPace extends PaceLimits {

@@ -1,18 +1,18 @@
 import { DateTime } from 'luxon';
 import * as z from 'zod';
-import { currentSeason } from '../domain/calendar';
-import { holdReason, wordsFor, type HoldReason } from '../domain/eligibility';
-import { Profile } from '../domain/model';
-import { renderEmail, renderSms } from '../domain/render';
-import { helplineSlot } from '../domain/safety-replies';
-import { AnchorValue, IanaZone, expandOccurrences } from '../domain/schedule';
-import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../domain/sequence';
-import { helpFor } from './crisis-resources';
-import { anchorNameProblem } from '../domain/personal-dates';
+import { currentSeason } from '../../domain/calendar';
+import { holdReason, wordsFor, type HoldReason } from '../../domain/eligibility';
+import { Profile } from '../../domain/model';
+import { renderEmail, renderSms } from '../../domain/render';
+import { helplineSlot } from '../../domain/safety-replies';
+import { AnchorValue, IanaZone, expandOccurrences } from '../../domain/schedule';
+import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../../domain/sequence';
+import { helpFor } from '../inbound/crisis-resources';
+import { anchorNameProblem } from '../../domain/personal-dates';
 import { catchUpSlots, usesCatchUp } from './catch-up';
-import { DomainError, describeIssues } from './errors';
+import { DomainError, describeIssues } from '../errors';
 import { allAnchors, wordingFor, type Library } from './planning';
-import { specialtyProfile } from '../domain/specialty';
+import { specialtyProfile } from '../../domain/specialty';
 
 export const PreviewInput = z.object({
   sequenceId: z.string().min(1),

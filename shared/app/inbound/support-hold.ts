@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { Clock, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import { DomainError, describeIssues } from './errors';
-import type { Library } from './planning';
-import { updateProfile } from './replan';
+import type { Clock, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import { DomainError, describeIssues } from '../errors';
+import type { Library } from '../scheduling/planning';
+import { updateProfile } from '../scheduling/replan';
 
 const ResumeCoachingInput = z.object({
   personId: z.string().min(1),

@@ -1,11 +1,11 @@
-import type { CounselorPrincipal } from '../domain/counselor';
-import type { Clock, Logger } from '../ports';
-import { loggerOf } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
-import type { CounselorAccounts } from '../ports/counselor-accounts';
+import type { CounselorPrincipal } from '../../domain/counselor';
+import type { Clock, Logger } from '../../ports';
+import { loggerOf } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
+import type { CounselorAccounts } from '../../ports/counselor-accounts';
 import { notFound, requireAdmin } from './audit';
-import { removeCounselor } from './cohorts/remove-counselor';
-import { DomainError } from './errors';
+import { removeCounselor } from '../cohorts/remove-counselor';
+import { DomainError } from '../errors';
 
 export interface CounselorRemovalDeps {
   counselors: CounselorStore;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { seasonAnchors } from '../domain/calendar';
+import { seasonAnchors } from '../../domain/calendar';
 import {
   OUTCOME_REPLIES,
   SAME_OUTCOME_REPLY,
@@ -8,14 +8,14 @@ import {
   parseCoachIntent,
   specialtyReply,
   type CoachIntent,
-} from '../domain/coach-words';
-import type { Person } from '../domain/model';
-import { resolveAnchor } from '../domain/schedule';
-import { specialtyProfile, specialtyWords } from '../domain/specialty';
-import type { Clock, Store } from '../ports';
-import { PersonGone } from './errors';
-import type { Library } from './planning';
-import { setOutcome, updateProfile } from './replan';
+} from '../../domain/coach-words';
+import type { Person } from '../../domain/model';
+import { resolveAnchor } from '../../domain/schedule';
+import { specialtyProfile, specialtyWords } from '../../domain/specialty';
+import type { Clock, Store } from '../../ports';
+import { PersonGone } from '../errors';
+import type { Library } from '../scheduling/planning';
+import { setOutcome, updateProfile } from '../scheduling/replan';
 
 /**
  * News a person texts us (shared/domain/coach-words.ts): their Match outcome (MATCHED, SOAP,

@@ -1,7 +1,7 @@
-import type { CounselorPrincipal } from '../domain/counselor';
-import { openSignInState } from '../domain/sign-in-flow';
-import type { Clock } from '../ports';
-import type { CodeExchanger } from '../ports/counselor-tokens';
+import type { CounselorPrincipal } from '../../domain/counselor';
+import { openSignInState } from '../../domain/sign-in-flow';
+import type { Clock } from '../../ports';
+import type { CodeExchanger } from '../../ports/counselor-tokens';
 
 /**
  * The end of a counselor's hosted sign-in (GET /auth/callback): the state our own cookie carried

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import * as z from 'zod';
-import { seasonCalendar } from '../domain/calendar';
-import { verifyToken } from '../domain/tokens';
-import type { Person } from '../domain/model';
+import { seasonCalendar } from '../../domain/calendar';
+import { verifyToken } from '../../domain/tokens';
+import type { Person } from '../../domain/model';
 import {
   PlanEdit,
   applyPlanEdit,
@@ -12,14 +12,14 @@ import {
   type Plan,
   type TimelineEntry,
   type WeekGoal,
-} from '../domain/plan';
-import type { Clock, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import { DomainError, PersonGone, plainIssue } from './errors';
-import { loadLibrary } from './library';
+} from '../../domain/plan';
+import type { Clock, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import { DomainError, PersonGone, plainIssue } from '../errors';
+import { loadLibrary } from '../library';
 import { personalDatesIn, targetDatesOf } from './plan-enrollments';
-import type { Library } from './planning';
-import { replanPerson } from './replan';
+import type { Library } from '../scheduling/planning';
+import { replanPerson } from '../scheduling/replan';
 
 /**
  * A person's own plan: reading it as a timeline, and changing it. Every change is

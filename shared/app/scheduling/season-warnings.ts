@@ -1,4 +1,4 @@
-import { currentSeason, unknownSeasonDates, type CalendarData } from '../domain/calendar';
+import { currentSeason, unknownSeasonDates, type CalendarData } from '../../domain/calendar';
 
 /**
  * What an operator must hear about the calendar: season dates coaching depends on that nobody has

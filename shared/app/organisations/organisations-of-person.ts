@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { RecordId } from '../domain/counselor';
-import { verifyToken } from '../domain/tokens';
-import type { CounselorStore } from '../ports/counselor';
+import { RecordId } from '../../domain/counselor';
+import { verifyToken } from '../../domain/tokens';
+import type { CounselorStore } from '../../ports/counselor';
 import { answerMemberships, type MembershipAnswerDeps } from './membership-answers';
 
 /**

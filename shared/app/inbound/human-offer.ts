@@ -1,7 +1,7 @@
-import { isAcceptedMember } from '../domain/counselor';
-import type { HumanOffer } from '../domain/safety-replies';
-import type { Person } from '../domain/model';
-import type { CounselorStore } from '../ports/counselor';
+import { isAcceptedMember } from '../../domain/counselor';
+import type { HumanOffer } from '../../domain/safety-replies';
+import type { Person } from '../../domain/model';
+import type { CounselorStore } from '../../ports/counselor';
 
 /** The follow-up flag a lowest check-in score raises for the person's counselor. */
 export const LOWEST_SCORE_RULE = 'checkin:lowest-score';

@@ -1,16 +1,16 @@
 import * as z from 'zod';
-import { CalendarEntry, SEASON_EVENT_NAMES, type SeasonEvent } from '../domain/calendar';
-import { audienceAllows } from '../domain/eligibility';
-import { nextEnrollmentId, type Enrollment, type Message, type Person, type Profile } from '../domain/model';
-import { Outcome } from '../domain/sequence';
-import type { Clock, OutboxStore, Store } from '../ports';
-import { channelsOf, laneProfile, planLanes } from './enroll';
+import { CalendarEntry, SEASON_EVENT_NAMES, type SeasonEvent } from '../../domain/calendar';
+import { audienceAllows } from '../../domain/eligibility';
+import { nextEnrollmentId, type Enrollment, type Message, type Person, type Profile } from '../../domain/model';
+import { Outcome } from '../../domain/sequence';
+import type { Clock, OutboxStore, Store } from '../../ports';
+import { channelsOf, laneProfile, planLanes } from '../enroll';
 import { buildRoster } from './weekly-budget';
-import { isBudgetReason } from '../domain/budget';
-import { DomainError, PersonGone, describeIssues } from './errors';
-import { loadLibrary } from './library';
-import { isPlanEnrollment } from '../domain/plan';
-import { syncPlanEnrollments } from './plan-enrollments';
+import { isBudgetReason } from '../../domain/budget';
+import { DomainError, PersonGone, describeIssues } from '../errors';
+import { loadLibrary } from '../library';
+import { isPlanEnrollment } from '../../domain/plan';
+import { syncPlanEnrollments } from '../my-plan/plan-enrollments';
 import type { Library } from './planning';
 
 type Deps = { store: Store; clock: Clock; library?: Library };
@@ -84,7 +84,7 @@ export const isJoining = (history: readonly Message[]): boolean => history.every
  * 1. Reads what they have had (this week's routine messages count against its budget), then
  *    withdraws what is still to go (status skipped, reason `replanned`); a counselor's invitation
  *    waiting for the morning is no part of the plan and stays.
- * 2. Builds the roster their routine lanes carry (shared/app/weekly-budget.ts).
+ * 2. Builds the roster their routine lanes carry (shared/app/scheduling/weekly-budget.ts).
  * 3. Plans each lane from when its enrollment started, or a little before now.
  */
 export async function planPerson(

@@ -1,11 +1,11 @@
 import * as z from 'zod';
-import { RecordId, type CounselorRole } from '../domain/counselor';
-import type { CounselorStore } from '../ports/counselor';
+import { RecordId, type CounselorRole } from '../../domain/counselor';
+import type { CounselorStore } from '../../ports/counselor';
 
 /**
  * Cognito's pre-token-generation trigger (event version 2, the one that can add claims to ACCESS
  * tokens). Cognito access tokens carry no user attributes, yet the counselor API reads the
- * organisation from `custom:orgId` (shared/app/counselor-auth.ts): this puts it there, with our
+ * organisation from `custom:orgId` (shared/app/counselors/counselor-auth.ts): this puts it there, with our
  * counselor id and the role, for counselors the organisation has. The user can set none of the
  * attributes it reads: the client may not write `custom:orgId` or `custom:counselorId`
  * (infra/counselors.ts).

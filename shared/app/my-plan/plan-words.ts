@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import type { Message } from '../domain/model';
-import { currentWeekGoals, summarisedWeek, weekOf } from '../domain/plan';
-import { answersInWeek, weekGoalsLine, weeklySummary } from '../domain/plan-words';
-import type { Store } from '../ports';
+import type { Message } from '../../domain/model';
+import { currentWeekGoals, summarisedWeek, weekOf } from '../../domain/plan';
+import { answersInWeek, weekGoalsLine, weeklySummary } from '../../domain/plan-words';
+import type { Store } from '../../ports';
 
 /** The Sunday check-in's goal line must leave room for a long name in one SMS segment. */
 const WEEK_GOALS_LINE_CHARS = 60;

@@ -1,6 +1,6 @@
-import type { CounselorPrincipal, CounselorSettings } from '../domain/counselor';
-import type { Clock } from '../ports';
-import type { CounselorStore } from '../ports/counselor';
+import type { CounselorPrincipal, CounselorSettings } from '../../domain/counselor';
+import type { Clock } from '../../ports';
+import type { CounselorStore } from '../../ports/counselor';
 import { recordAudit } from './audit';
 
 /**
