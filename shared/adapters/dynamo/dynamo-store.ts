@@ -1,20 +1,10 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-  type ConsumedCapacity,
-} from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
   ExecuteStatementCommand,
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
-  type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { CalendarEntry } from '../../domain/calendar';
@@ -27,7 +17,6 @@ import type { NewPerson, Store } from '../../ports';
 import {
   ENROLLMENT_PREFIX,
   MESSAGE_PREFIX,
-  TABLE_DEFINITION,
   dueKey,
   dueQueueLeaseKey,
   dueQueuesOf,
@@ -68,7 +57,23 @@ import { noticeKey, tokenNonceKey } from './keys';
 import { createDynamoPlanStore } from './dynamo-plan-store';
 // The WhatsApp window: its own adapter file, same table and partition.
 import { createDynamoConversationWindows } from './dynamo-conversation-windows';
-import { ERASING_ATTRIBUTE, writeForLivingPerson } from './person-guard';
+import { ERASING_ATTRIBUTE } from './person-guard';
+import {
+  BULK_CONCURRENCY,
+  CANCEL_CONCURRENCY,
+  DUE,
+  PK,
+  SK,
+  compareStrings,
+  createDynamoContext,
+  domainFields,
+  ifDefined,
+  namesFor,
+  timeToLiveAttribute,
+  withoutUndefined,
+  type DynamoStoreOptions,
+  type Item,
+} from './dynamo-context';
 import { DomainError, PersonGone } from '../../domain/errors';
 import { BUDGET_REASON_PREFIX } from '../../domain/budget';
 
@@ -97,196 +102,16 @@ import { BUDGET_REASON_PREFIX } from '../../domain/budget';
  * | notice     | PERSON#<personId> / NOTICE#<name>  | until, expiresAt (TTL): when the notice may go again     |
  */
 
-export interface DynamoStoreOptions {
-  client: DynamoDBDocumentClient | DynamoDBClient;
-  tableName: string;
-  /** Called once per request with the units it consumed; benchmarks sum them per message. */
-  onCapacity?: (op: string, readUnits: number, writeUnits: number) => void;
-}
-
-type Item = Record<string, any>;
-type QueryShape = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit' | 'ReturnConsumedCapacity'>;
-
-const { partitionKey: PK, sortKey: SK, dueIndex: DUE, timeToLiveAttribute } = TABLE_DEFINITION;
-/** Attributes that exist for the table, not for the domain: never handed back to callers. */
-const STORAGE_ATTRIBUTES = [PK, SK, DUE.partitionKey, DUE.sortKey, timeToLiveAttribute, ERASING_ATTRIBUTE];
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** A person rarely changes twice at once; a few rounds settle any race on their lookups. */
 const SAVE_PERSON_ROUNDS = 4;
-/** Parallel updates when cancelling: a person has tens of messages, not thousands. */
-const CANCEL_CONCURRENCY = 8;
-/** DynamoDB's limits: keys in one BatchGetItem, items in one TransactWriteItems. */
-const BATCH_GET_KEYS = 100;
+/** DynamoDB's limit: items in one TransactWriteItems. */
 const TRANSACTION_ITEMS = 100;
 /** Partition keys one PartiQL `IN` may name. */
 const PARTIQL_IN_KEYS = 50;
-/** Throttled keys of a batch read are asked again, with backoff, this many times at most. */
-const UNPROCESSED_ROUNDS = 8;
-/** Batch reads or transactions of one bulk call in flight at once. */
-const BULK_CONCURRENCY = 4;
 
 export function createDynamoStore(options: DynamoStoreOptions): Store {
-  const { tableName: TableName, onCapacity } = options;
-  const doc =
-    options.client instanceof DynamoDBDocumentClient
-      ? options.client
-      : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+  const { doc, TableName, measured, putIfAbsent, getItem, queryAll, queryPrefix, updateIf, guarded, batchGet } = createDynamoContext(options);
 
-  function report(op: string, kind: 'read' | 'write', consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
-    if (!onCapacity) return;
-    let read = 0;
-    let write = 0;
-    for (const entry of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
-      // AWS splits read and write units only for some calls; DynamoDB Local reports just the total.
-      const total = entry.CapacityUnits ?? 0;
-      read += entry.ReadCapacityUnits ?? (kind === 'read' ? total : 0);
-      write += entry.WriteCapacityUnits ?? (kind === 'write' ? total : 0);
-    }
-    onCapacity(op, read, write);
-  }
-
-  async function measured<Out extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
-    op: string,
-    kind: 'read' | 'write',
-    call: () => Promise<Out>,
-  ): Promise<Out> {
-    try {
-      const out = await call();
-      report(op, kind, out.ConsumedCapacity);
-      return out;
-    } catch (error) {
-      // A failed condition is still billed (at least one write unit, and our items stay under
-      // 1 KB) but the error carries no ConsumedCapacity, so lost claims would otherwise look free.
-      if (error instanceof ConditionalCheckFailedException) onCapacity?.(op, 0, 1);
-      throw error;
-    }
-  }
-
-  /** Writes the item unless something is at its key already: true when this call wrote it. */
-  async function putIfAbsent(op: string, Item: Item): Promise<boolean> {
-    try {
-      await measured(op, 'write', () => doc.send(new PutCommand({ TableName, Item, ...ifAbsent(), ReturnConsumedCapacity: 'TOTAL' })));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async function getItem(op: string, key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
-    const out = await measured(op, 'read', () =>
-      doc.send(
-        new GetCommand({
-          TableName,
-          Key: key,
-          // Callers read what they just wrote (save then find), so no eventually consistent reads.
-          ConsistentRead: true,
-          ...(projection && { ProjectionExpression: projection.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: namesFor(...projection) }),
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
-    return out.Item;
-  }
-
-  /** Follows LastEvaluatedKey until the query is exhausted or `max` items are in hand. */
-  async function queryAll(op: string, shape: QueryShape, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const remaining = max - items.length;
-      const out = await measured(op, 'read', () =>
-        doc.send(
-          new QueryCommand({
-            ...shape,
-            TableName,
-            ExclusiveStartKey: startKey,
-            ...(Number.isFinite(remaining) && { Limit: remaining }),
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && items.length < max);
-    return items;
-  }
-
-  function queryPrefix(op: string, personId: string, prefix: string): Promise<Item[]> {
-    return queryAll(op, {
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: namesFor(PK, SK),
-      ExpressionAttributeValues: { ':pk': personPk(personId), ':prefix': prefix },
-      ConsistentRead: true,
-    });
-  }
-
-  /** Runs a conditional update; false when the condition did not hold. */
-  async function updateIf(op: string, update: ConditionalUpdate): Promise<Item | false> {
-    try {
-      const out = await measured(op, 'write', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: update.key,
-            UpdateExpression: update.expression,
-            ConditionExpression: update.condition,
-            ExpressionAttributeNames: update.names,
-            ExpressionAttributeValues: update.values,
-            ReturnValues: update.returnNew ? 'ALL_NEW' : update.returnOld ? 'ALL_OLD' : 'NONE',
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      return out.Attributes ?? {};
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  /** A write into a living person's partition (person-guard.ts): false when its own condition failed. */
-  function guarded(op: string, personId: string, items: readonly TransactItem[]): Promise<boolean> {
-    return writeForLivingPerson(doc, TableName, personId, items, (consumed) => report(op, 'write', consumed));
-  }
-
-  /**
-   * Reads many items by key, 100 to a request; keys DynamoDB leaves unprocessed (throttling) are
-   * asked again with backoff, a bounded number of times. Items come back in no particular order.
-   */
-  async function batchGet(op: string, keys: readonly { pk: string; sk: string }[], projection?: string[]): Promise<Item[]> {
-    // BatchGetItem refuses a request naming one key twice.
-    const unique = [...new Map(keys.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
-    const requests: { pk: string; sk: string }[][] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) requests.push(unique.slice(start, start + BATCH_GET_KEYS));
-    const pages = await mapWithConcurrency(requests, BULK_CONCURRENCY, async (first) => {
-      const items: Item[] = [];
-      let pending: Item[] = first;
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a batch read unprocessed');
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-        const out = await measured(op, 'read', () =>
-          doc.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [TableName]: {
-                  Keys: pending,
-                  // As getItem: callers read what they (or a concurrent import) just wrote.
-                  ConsistentRead: true,
-                  ...(projection && { ProjectionExpression: projection.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: namesFor(...projection) }),
-                },
-              },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        items.push(...(out.Responses?.[TableName] ?? []));
-        pending = (out.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined) ?? [];
-      }
-      return items;
-    });
-    return pages.flat();
-  }
 
   /**
    * A new person's items for one transaction: the profile and lookups only where nobody holds
@@ -961,16 +786,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
   };
 }
 
-interface ConditionalUpdate {
-  key: { pk: string; sk: string };
-  expression: string;
-  condition: string;
-  names: Record<string, string>;
-  values: Item;
-  returnNew?: boolean;
-  /** The item as it was before the write comes back (no extra read). */
-  returnOld?: boolean;
-}
 
 /** Planned, or claimed by a dispatcher whose lease ran out: nobody is sending it right now. */
 function isCancellable(message: Message, now: Date): boolean {
@@ -1004,36 +819,8 @@ function toEnrollment(item: Item): Enrollment {
   return { ...domainFields(item), personId: personIdFromPk(item[PK]), enrollmentId: enrollmentIdFromSk(item[SK]) } as Enrollment;
 }
 
-function domainFields(item: Item): Item {
-  const fields = { ...item };
-  for (const name of STORAGE_ATTRIBUTES) delete fields[name];
-  return fields;
-}
 
 function bySendAt(a: Message, b: Message): number {
   return Date.parse(a.sendAt) - Date.parse(b.sendAt) || compareStrings(a.messageId, b.messageId);
 }
 
-/** Code-unit order, which is DynamoDB's byte order for the ASCII our keys use (localeCompare is not). */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function ifDefined<T, R>(value: T | undefined, build: (value: T) => R): R | undefined {
-  return value === undefined ? undefined : build(value);
-}
-
-function namesFor(...attributes: string[]): Record<string, string> {
-  return Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
-}
-
-/** The marshaller rejects undefined, and absent is what an optional field means in an item. */
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)]),
-    ) as T;
-  }
-  return value;
-}
