@@ -47,7 +47,7 @@ const UNPROCESSED_ROUNDS = 8;
 /** Batch reads or transactions of one bulk call in flight at once. */
 export const BULK_CONCURRENCY = 4;
 
-type DynamoContext = ReturnType<typeof createDynamoContext>;
+export type DynamoContext = ReturnType<typeof createDynamoContext>;
 
 export function createDynamoContext(options: DynamoStoreOptions) {
   const { tableName: TableName, onCapacity } = options;

@@ -2,15 +2,12 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   DeleteCommand,
   ExecuteStatementCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { CalendarEntry } from '../../domain/calendar';
 import { CHANNELS, type Channel } from '../../domain/sequence';
-import { alertLevelOf, isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
-import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
+import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
 import { statusesBelow } from '../../domain/delivery';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import type { NewPerson, Store } from '../../ports';
@@ -35,29 +32,20 @@ import {
   phoneLookupKey,
   seasonMemberKey,
   seasonPk,
-  calendarKey,
-  CALENDAR_PK,
 } from './keys';
 import {
-  INBOUND_DEDUPE_DAYS,
-  JOURNAL_PREFIX,
   SAFETY_PREFIX,
   alertKey,
-  alertPk,
-  inboundSmsKey,
-  journalEntryIdFromSk,
-  journalKey,
-  journalRepliesPrefix,
   safetyEventIdFromSk,
-  safetyEventKey,
 } from './keys';
-// Email subscription
-import { noticeKey, tokenNonceKey } from './keys';
 // A person's own plan: its own adapter file, same table and partition.
 import { createDynamoPlanStore } from './dynamo-plan-store';
 // The WhatsApp window: its own adapter file, same table and partition.
 import { createDynamoConversationWindows } from './dynamo-conversation-windows';
 import { ERASING_ATTRIBUTE } from './person-guard';
+import { createConversationRepository } from './conversation-repository';
+import { createLinkRepository } from './link-repository';
+import { createCalendarOverrideRepository } from './calendar-override-repository';
 import {
   BULK_CONCURRENCY,
   CANCEL_CONCURRENCY,
@@ -110,7 +98,8 @@ const TRANSACTION_ITEMS = 100;
 const PARTIQL_IN_KEYS = 50;
 
 export function createDynamoStore(options: DynamoStoreOptions): Store {
-  const { doc, TableName, measured, putIfAbsent, getItem, queryAll, queryPrefix, updateIf, guarded, batchGet } = createDynamoContext(options);
+  const shared = createDynamoContext(options);
+  const { doc, TableName, measured, getItem, queryAll, queryPrefix, updateIf, guarded, batchGet } = shared;
 
 
   /**
@@ -308,6 +297,9 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
   const windows = createDynamoConversationWindows({ doc, tableName: TableName });
 
   return {
+    ...createConversationRepository(shared),
+    ...createLinkRepository(shared),
+    ...createCalendarOverrideRepository(shared),
     getPlan: plans.getPlan,
     savePlan: plans.savePlan,
     noteInbound: windows.noteInbound,
@@ -469,30 +461,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return items.map((item) => personIdFromPk(item[SK]));
     },
 
-    async getCalendarOverrides() {
-      const items = await queryAll('getCalendarOverrides', {
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: namesFor(PK),
-        ExpressionAttributeValues: { ':pk': CALENDAR_PK },
-      });
-      const seasons: Record<string, Record<string, CalendarEntry>> = {};
-      for (const item of items) {
-        const [, season, event] = String(item[SK]).split('#');
-        (seasons[season!] ??= {})[event!] = {
-          at: item.at, certainty: item.certainty, source: item.source,
-          // Corrections stored before dates carried these have neither.
-          ...(item.url ? { url: item.url } : {}), ...(item.checked ? { checked: item.checked } : {}),
-        };
-      }
-      return seasons;
-    },
-
-    async saveCalendarOverride(season, event, entry) {
-      await measured('saveCalendarOverride', 'write', () =>
-        doc.send(new PutCommand({ TableName, Item: { ...calendarKey(season, event), ...entry }, ReturnConsumedCapacity: 'TOTAL' })),
-      );
-    },
-
     async getMessage(personId, messageId) {
       const item = await getItem('getMessage', messageKey(personId, messageId));
       return item && toMessage(item);
@@ -627,63 +595,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return skipped.filter(Boolean).length;
     },
 
-    // ---- SMS conversation ----------------------------------------------------
-
-    async claimInboundSms(messageSid, at) {
-      return putIfAbsent('claimInboundSms', {
-        ...inboundSmsKey(messageSid),
-        at: at.toISOString(),
-        [timeToLiveAttribute]: Math.floor(at.getTime() / 1000) + INBOUND_DEDUPE_DAYS * 86_400,
-      });
-    },
-
-    async releaseInboundSms(messageSid) {
-      await measured('releaseInboundSms', 'write', () =>
-        doc.send(new DeleteCommand({ TableName, Key: inboundSmsKey(messageSid), ReturnConsumedCapacity: 'TOTAL' })),
-      );
-    },
-
-    async saveJournalEntry(entry) {
-      const { personId, entryId, ...fields } = entry;
-      await guarded('saveJournalEntry', personId, [{ Put: { TableName, Item: withoutUndefined({ ...fields, ...journalKey(personId, entry.inReplyTo, entryId) }) } }]);
-    },
-
-    async listJournalEntries(personId, filter = {}) {
-      const prefix = filter.inReplyTo === undefined ? JOURNAL_PREFIX : journalRepliesPrefix(filter.inReplyTo);
-      const items = await queryPrefix('listJournalEntries', personId, prefix);
-      return items
-        .map((item) => ({ ...domainFields(item), personId, entryId: journalEntryIdFromSk(item[SK]) }) as JournalEntry)
-        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStrings(a.entryId, b.entryId));
-    },
-
-    async saveSafetyEvent(event) {
-      const { personId, eventId, ...fields } = event;
-      const own = { Put: { TableName, Item: withoutUndefined({ ...fields, ...safetyEventKey(personId, event.at, eventId) }) } };
-      const level = alertLevelOf(event.kind);
-      if (!level) {
-        await guarded('saveSafetyEvent', personId, [own]);
-        return;
-      }
-      const alert: SafetyAlert = { personId, eventId, at: event.at, level, rule: event.rule ?? 'unknown' };
-      // One transaction: an alert never exists without the person's own record of it, or the reverse.
-      await guarded('saveSafetyEvent', personId, [own, { Put: { TableName, Item: { ...alert, ...alertKey(event.at, personId, eventId) } } }]);
-    },
-
-    async listSafetyEvents(personId) {
-      const items = await queryPrefix('listSafetyEvents', personId, SAFETY_PREFIX);
-      return items.map((item) => ({ ...domainFields(item), personId, eventId: safetyEventIdFromSk(item[SK]) }) as SafetyEvent);
-    },
-
-    async listSafetyAlerts(month) {
-      const items = await queryAll('listSafetyAlerts', {
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: namesFor(PK),
-        ExpressionAttributeValues: { ':pk': alertPk(month) },
-        ScanIndexForward: false,
-      });
-      return items.map((item) => domainFields(item) as SafetyAlert);
-    },
-
     async recordDelivery(ref, delivery) {
       const below = statusesBelow(delivery.status);
       const values: Item = { ':delivery': withoutUndefined(delivery) };
@@ -704,27 +615,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
         values,
       });
       return outcome === false ? false : toMessage({ ...outcome, ...messageKey(ref.personId, ref.messageId) });
-    },
-
-    // ---- Email subscription ------------------------------------------------
-
-    async consumeTokenNonce(nonce, expiresAt) {
-      return putIfAbsent('consumeTokenNonce', { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) });
-    },
-
-    async claimPersonNotice(personId, notice, now, until) {
-      return guarded('claimPersonNotice', personId, [
-        {
-          Put: {
-            TableName,
-            Item: { ...noticeKey(personId, notice), until: until.toISOString(), [timeToLiveAttribute]: Math.ceil(until.getTime() / 1000) },
-            // TTL deletes lazily (up to days late), so an expired claim is judged by its own time.
-            ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
-            ExpressionAttributeNames: namesFor(PK, 'until'),
-            ExpressionAttributeValues: { ':now': now.toISOString() },
-          },
-        },
-      ]);
     },
 
     beginErasure: markErasing,
