@@ -1,69 +1,45 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  ExecuteStatementCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { CHANNELS, type Channel } from '../../domain/sequence';
-import { isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
-import { statusesBelow } from '../../domain/delivery';
+import { DeleteCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Person } from '../../domain/model';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import type { NewPerson, Store } from '../../ports';
 import {
-  ENROLLMENT_PREFIX,
-  MESSAGE_PREFIX,
-  dueKey,
-  dueQueueLeaseKey,
-  dueQueuesOf,
-  dueSortKey,
-  dueUpperBound,
+  SAFETY_PREFIX,
+  alertKey,
   emailLookupKey,
-  enrollmentIdFromSk,
-  enrollmentKey,
   ifAbsent,
-  messageIdFromSk,
-  messageKey,
-  parseDueSk,
   personIdFromPk,
   personKey,
   personPk,
   phoneLookupKey,
+  safetyEventIdFromSk,
   seasonMemberKey,
   seasonPk,
-} from './keys';
-import {
-  SAFETY_PREFIX,
-  alertKey,
-  safetyEventIdFromSk,
 } from './keys';
 // A person's own plan: its own adapter file, same table and partition.
 import { createDynamoPlanStore } from './dynamo-plan-store';
 // The WhatsApp window: its own adapter file, same table and partition.
 import { createDynamoConversationWindows } from './dynamo-conversation-windows';
 import { ERASING_ATTRIBUTE } from './person-guard';
+import { createEnrollmentRepository, enrollmentItem } from './enrollment-repository';
+import { createOutboxRepository } from './outbox-repository';
 import { createConversationRepository } from './conversation-repository';
 import { createLinkRepository } from './link-repository';
 import { createCalendarOverrideRepository } from './calendar-override-repository';
 import {
   BULK_CONCURRENCY,
   CANCEL_CONCURRENCY,
-  DUE,
   PK,
   SK,
-  compareStrings,
   createDynamoContext,
   domainFields,
   ifDefined,
   namesFor,
-  timeToLiveAttribute,
   withoutUndefined,
   type DynamoStoreOptions,
   type Item,
 } from './dynamo-context';
 import { DomainError, PersonGone } from '../../domain/errors';
-import { BUDGET_REASON_PREFIX } from '../../domain/budget';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -94,12 +70,10 @@ import { BUDGET_REASON_PREFIX } from '../../domain/budget';
 const SAVE_PERSON_ROUNDS = 4;
 /** DynamoDB's limit: items in one TransactWriteItems. */
 const TRANSACTION_ITEMS = 100;
-/** Partition keys one PartiQL `IN` may name. */
-const PARTIQL_IN_KEYS = 50;
 
 export function createDynamoStore(options: DynamoStoreOptions): Store {
   const shared = createDynamoContext(options);
-  const { doc, TableName, measured, getItem, queryAll, queryPrefix, updateIf, guarded, batchGet } = shared;
+  const { doc, TableName, measured, getItem, queryAll, updateIf, batchGet } = shared;
 
 
   /**
@@ -235,48 +209,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     return item && item[ERASING_ATTRIBUTE] === undefined ? ({ ...domainFields(item), personId: personIdFromPk(item[PK]) } as Person) : undefined;
   }
 
-  async function skipPending(message: Message, reason: string, now: string): Promise<boolean> {
-    const outcome = await updateIf('cancelPendingMessages', {
-      key: messageKey(message.personId, message.messageId),
-      expression: 'SET #status = :skipped, #reason = :reason, #updatedAt = :now REMOVE #lease, #dueAt, #duePk, #dueSk',
-      // Re-checked at write time: a dispatcher may have claimed or finished it since our query.
-      condition: '#status = :planned OR (#status = :claimed AND #lease.#until <= :now)',
-      names: namesFor('status', 'reason', 'updatedAt', 'lease', 'dueAt', DUE.partitionKey, DUE.sortKey, 'until'),
-      values: { ':skipped': 'skipped', ':reason': reason, ':now': now, ':planned': 'planned', ':claimed': 'claimed' },
-    });
-    return outcome !== false;
-  }
-
-  /** One queue of the due index: refs due by `now`, oldest first, after `after` when given. */
-  async function queryDue(queue: string, now: Date, limit: number, after?: DueMessageRef): Promise<DueMessageRef[]> {
-    const bound = dueUpperBound(now);
-    const startSk = after && dueSortKey(after.messageId, after.dueAt);
-    if (startSk !== undefined && startSk > bound) return [];
-    const out = await measured('listDueMessages', 'read', () =>
-      doc.send(
-        new QueryCommand({
-          TableName,
-          IndexName: DUE.name,
-          KeyConditionExpression: '#duePk = :duePk AND #dueSk <= :bound',
-          ExpressionAttributeNames: namesFor(DUE.partitionKey, DUE.sortKey),
-          ExpressionAttributeValues: { ':duePk': queue, ':bound': bound },
-          Limit: limit,
-          ...(after && {
-            ExclusiveStartKey: { [DUE.partitionKey]: queue, [DUE.sortKey]: startSk, ...messageKey(after.personId, after.messageId) },
-          }),
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
-    return (out.Items ?? []).map(
-      (item): DueMessageRef => ({
-        personId: personIdFromPk(item[PK]),
-        messageId: messageIdFromSk(item[SK]),
-        dueAt: parseDueSk(item[DUE.sortKey]).dueAt,
-      }),
-    );
-  }
-
   /** Erasure's first step: from now on the person reads as gone and guarded writes fail. */
   async function markErasing(personId: string, at: Date, options: { onlyTheOwnRecordOf?: string } = {}): Promise<boolean> {
     const org = options.onlyTheOwnRecordOf;
@@ -297,6 +229,8 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
   const windows = createDynamoConversationWindows({ doc, tableName: TableName });
 
   return {
+    ...createEnrollmentRepository(shared),
+    ...createOutboxRepository(shared),
     ...createConversationRepository(shared),
     ...createLinkRepository(shared),
     ...createCalendarOverrideRepository(shared),
@@ -361,43 +295,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       }));
     },
 
-    async listEnrollmentsOf(personIds) {
-      const unique = [...new Set(personIds)];
-      const groups: string[][] = [];
-      for (let start = 0; start < unique.length; start += PARTIQL_IN_KEYS) groups.push(unique.slice(start, start + PARTIQL_IN_KEYS));
-      // PartiQL because neither Query nor BatchGetItem reads many partitions' prefixes at once. With
-      // every partition key named by `IN` it is one Query per person on DynamoDB's side, never a
-      // scan (and the functions' IAM policy denies any statement that would scan).
-      const pages = await mapWithConcurrency(groups, BULK_CONCURRENCY, async (group) => {
-        const items: Item[] = [];
-        let NextToken: string | undefined;
-        do {
-          const out = await measured('listEnrollmentsOf', 'read', () =>
-            doc.send(
-              new ExecuteStatementCommand({
-                Statement: `SELECT * FROM "${TableName}" WHERE "${PK}" IN [${group.map(() => '?').join(', ')}] AND begins_with("${SK}", ?)`,
-                Parameters: [...group.map(personPk), ENROLLMENT_PREFIX],
-                ConsistentRead: true,
-                NextToken,
-                ReturnConsumedCapacity: 'TOTAL',
-              }),
-            ),
-          );
-          items.push(...(out.Items ?? []));
-          NextToken = out.NextToken;
-        } while (NextToken);
-        return items;
-      });
-      const byPerson = new Map<string, Enrollment[]>(unique.map((personId) => [personId, []]));
-      for (const item of pages.flat()) {
-        const enrollment = toEnrollment(item);
-        byPerson.get(enrollment.personId)?.push(enrollment);
-      }
-      // listEnrollments' order, the sort key's: pages of several partitions promise none across them.
-      for (const list of byPerson.values()) list.sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId));
-      return new Map(personIds.map((personId) => [personId, byPerson.get(personId)!]));
-    },
-
     async createPeople(people) {
       for (const { person, enrollments } of people) {
         const stray = enrollments.find((e) => e.personId !== person.personId);
@@ -428,30 +325,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return { notCreated: [...notCreated, ...lost.flat()] };
     },
 
-    async saveEnrollment(enrollment) {
-      await guarded('saveEnrollment', enrollment.personId, [{ Put: { TableName, Item: enrollmentItem(enrollment) } }]);
-    },
-
-    async listEnrollments(personId) {
-      return (await queryPrefix('listEnrollments', personId, ENROLLMENT_PREFIX)).map(toEnrollment);
-    },
-
-    async createMessage(message) {
-      return guarded('createMessage', message.personId, [
-        {
-          Put: {
-            TableName,
-            Item: messageItem(message),
-            // A message withdrawn by re-planning, or dropped by the weekly budget (a later plan may
-            // find room for it), may be planned again; anything else stands.
-            ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :skipped AND (#reason = :replanned OR begins_with(#reason, :budget)))',
-            ExpressionAttributeNames: namesFor(PK, 'status', 'reason'),
-            ExpressionAttributeValues: { ':skipped': 'skipped', ':replanned': 'replanned', ':budget': BUDGET_REASON_PREFIX },
-          },
-        },
-      ]);
-    },
-
     async listPersonIdsInSeason(season) {
       const items = await queryAll('listPersonIdsInSeason', {
         KeyConditionExpression: '#pk = :pk',
@@ -459,162 +332,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
         ExpressionAttributeValues: { ':pk': seasonPk(season) },
       });
       return items.map((item) => personIdFromPk(item[SK]));
-    },
-
-    async getMessage(personId, messageId) {
-      const item = await getItem('getMessage', messageKey(personId, messageId));
-      return item && toMessage(item);
-    },
-
-    async listMessages(personId) {
-      return (await queryPrefix('listMessages', personId, MESSAGE_PREFIX)).map(toMessage).sort(bySendAt);
-    },
-
-    async listDueMessages(now, limit) {
-      if (limit <= 0) return [];
-      const queues = CHANNELS.flatMap((channel) => {
-        const { urgent, routine } = dueQueuesOf(channel);
-        return [...urgent, ...routine];
-      });
-      // Each queue is sorted by due time, so the oldest `limit` overall are among each queue's first `limit`.
-      const pages = await Promise.all(queues.map((queue) => queryDue(queue, now, limit)));
-      return pages
-        .flat()
-        .sort((a, b) => compareStrings(dueSortKey(a.messageId, a.dueAt), dueSortKey(b.messageId, b.dueAt)))
-        .slice(0, limit);
-    },
-
-    dueQueues: (channel) => dueQueuesOf(channel),
-
-    async listDueInQueue(queue, now, limit, after) {
-      if (limit <= 0) return [];
-      return queryDue(queue, now, limit, after);
-    },
-
-    async leaseDueQueue(queue, holder, until, now) {
-      const taken = await updateIf('leaseDueQueue', {
-        key: dueQueueLeaseKey(queue),
-        expression: `SET #holder = :holder, #until = :until, #${timeToLiveAttribute} = :ttl`,
-        condition: 'attribute_not_exists(#pk) OR #holder = :holder OR #until <= :now',
-        names: namesFor(PK, 'holder', 'until', timeToLiveAttribute),
-        values: {
-          ':holder': holder,
-          ':until': until.toISOString(),
-          ':now': now.toISOString(),
-          ':ttl': Math.ceil(until.getTime() / 1000) + 3_600,
-        },
-      });
-      return taken !== false;
-    },
-
-    async claimMessage(ref, lease) {
-      // A ref from the future is not due yet, whoever built it.
-      if (Date.parse(ref.dueAt) > lease.now.getTime()) return undefined;
-      const until = lease.until.toISOString();
-      const now = lease.now.toISOString();
-      // The due key stays: rewriting it would cost two index writes per message (the old entry
-      // out, a new one in). The lease keeps everyone else off until it ends; after that the next
-      // claim takes the message over, which is how a dispatcher that died mid-send is healed.
-      const updated = await updateIf('claimMessage', {
-        key: messageKey(ref.personId, ref.messageId),
-        expression: 'SET #status = :claimed, #lease = :lease, #updatedAt = :now',
-        // Matching the due key the ref was read with makes a ref read before someone else's retry
-        // or finish lose; the lease makes a second claim lose while the first holder may still send.
-        condition: '#dueSk = :readDueSk AND (#status = :planned OR (#status = :claimed AND #lease.#until <= :now))',
-        names: namesFor('status', 'lease', 'until', DUE.sortKey, 'updatedAt'),
-        values: {
-          ':claimed': 'claimed',
-          ':planned': 'planned',
-          ':lease': { token: lease.token, until },
-          ':now': now,
-          ':readDueSk': dueSortKey(ref.messageId, ref.dueAt),
-        },
-        returnNew: true,
-      });
-      return updated === false ? undefined : toMessage(updated);
-    },
-
-    async finishMessage(ref, leaseToken, final) {
-      const set = ['#status = :status', '#attempts = list_append(if_not_exists(#attempts, :noAttempts), :attempt)', '#updatedAt = :at'];
-      const names = namesFor('status', 'attempts', 'updatedAt', 'lease', 'token', 'dueAt', DUE.partitionKey, DUE.sortKey);
-      const values: Item = {
-        ':status': final.status,
-        ':noAttempts': [],
-        ':attempt': [final.attempt],
-        // finishMessage carries no clock; the attempt's time is when this change happened.
-        ':at': final.attempt.at,
-        ':token': leaseToken,
-        ':claimed': 'claimed',
-      };
-      for (const field of ['providerId', 'reason'] as const) {
-        if (final[field] === undefined) continue;
-        set.push(`#${field} = :${field}`);
-        names[`#${field}`] = field;
-        values[`:${field}`] = final[field];
-      }
-      const outcome = await updateIf('finishMessage', {
-        key: messageKey(ref.personId, ref.messageId),
-        expression: `SET ${set.join(', ')} REMOVE #lease, #dueAt, #duePk, #dueSk`,
-        condition: '#lease.#token = :token AND #status = :claimed',
-        names,
-        values,
-      });
-      return outcome !== false;
-    },
-
-    async releaseForRetry(ref, leaseToken, retryAt, attempt) {
-      const outcome = await updateIf('releaseForRetry', {
-        key: messageKey(ref.personId, ref.messageId),
-        // A claimed message is still in its due queue (claims keep the key); only the time moves.
-        expression:
-          'SET #status = :planned, #dueAt = :retryAt, #dueSk = :dueSk, ' +
-          '#attempts = list_append(if_not_exists(#attempts, :noAttempts), :attempt), #updatedAt = :at REMOVE #lease',
-        condition: '#lease.#token = :token AND #status = :claimed',
-        names: namesFor('status', 'dueAt', DUE.sortKey, 'attempts', 'updatedAt', 'lease', 'token'),
-        values: {
-          ':planned': 'planned',
-          ':retryAt': retryAt.toISOString(),
-          ':dueSk': dueSortKey(ref.messageId, retryAt),
-          ':noAttempts': [],
-          ':attempt': [attempt],
-          ':at': attempt.at,
-          ':token': leaseToken,
-          ':claimed': 'claimed',
-        },
-      });
-      return outcome !== false;
-    },
-
-    async cancelPendingMessages(personId, reason, now, channel?: Channel, options?: { keepInvitations?: boolean }) {
-      const messages = (await queryPrefix('cancelPendingMessages', personId, MESSAGE_PREFIX)).map(toMessage);
-      const pending = messages.filter(
-        (m) => (channel === undefined || m.channel === channel) && !(options?.keepInvitations && (m.invitation || m.announcement)) && isCancellable(m, now),
-      );
-      const nowIso = now.toISOString();
-      const skipped = await mapWithConcurrency(pending, CANCEL_CONCURRENCY, (m) => skipPending(m, reason, nowIso));
-      return skipped.filter(Boolean).length;
-    },
-
-    async recordDelivery(ref, delivery) {
-      const below = statusesBelow(delivery.status);
-      const values: Item = { ':delivery': withoutUndefined(delivery) };
-      below.forEach((status, i) => { values[`:below${i}`] = status; });
-      // The rank check happens in the write itself, so two callbacks racing each other cannot
-      // leave the earlier state behind: the later one either wins or finds itself already beaten.
-      const outcome = await updateIf('recordDelivery', {
-        key: messageKey(ref.personId, ref.messageId),
-        // The state it replaced comes back with the write (no extra read): what moved, and from where.
-        returnOld: true,
-        expression: 'SET #delivery = :delivery',
-        condition:
-          below.length === 0
-            ? 'attribute_exists(#pk) AND attribute_not_exists(#delivery)'
-            : `attribute_exists(#pk) AND (attribute_not_exists(#delivery) OR #delivery.#status IN (${below.map((_, i) => `:below${i}`).join(', ')}))`,
-        // DynamoDB refuses unused names, and the lowest state has nothing below it.
-        names: below.length === 0 ? namesFor(PK, 'delivery') : namesFor(PK, 'delivery', 'status'),
-        values,
-      });
-      return outcome === false ? false : toMessage({ ...outcome, ...messageKey(ref.personId, ref.messageId) });
     },
 
     beginErasure: markErasing,
@@ -677,40 +394,8 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
 }
 
 
-/** Planned, or claimed by a dispatcher whose lease ran out: nobody is sending it right now. */
-function isCancellable(message: Message, now: Date): boolean {
-  if (message.status === 'planned') return true;
-  return message.status === 'claimed' && message.lease !== undefined && Date.parse(message.lease.until) <= now.getTime();
-}
-
 /** A profile item: the person's fields under their key (the id lives in the key only). */
 function personItem(person: Person): Item {
   const { personId, ...fields } = person;
   return withoutUndefined({ ...fields, ...personKey(personId) });
 }
-
-function enrollmentItem(enrollment: Enrollment): Item {
-  const { personId, enrollmentId, ...fields } = enrollment;
-  return withoutUndefined({ ...fields, ...enrollmentKey(personId, enrollmentId) });
-}
-
-/** Only messages still to go out, and with a time to look at them, sit in the due index. */
-function messageItem(message: Message): Item {
-  const { personId, messageId, ...fields } = message;
-  const due = message.dueAt !== undefined && !isFinal(message.status) ? dueKey(message, message.dueAt) : {};
-  return withoutUndefined({ ...fields, ...messageKey(personId, messageId), ...due });
-}
-
-function toMessage(item: Item): Message {
-  return { ...domainFields(item), personId: personIdFromPk(item[PK]), messageId: messageIdFromSk(item[SK]) } as Message;
-}
-
-function toEnrollment(item: Item): Enrollment {
-  return { ...domainFields(item), personId: personIdFromPk(item[PK]), enrollmentId: enrollmentIdFromSk(item[SK]) } as Enrollment;
-}
-
-
-function bySendAt(a: Message, b: Message): number {
-  return Date.parse(a.sendAt) - Date.parse(b.sendAt) || compareStrings(a.messageId, b.messageId);
-}
-
