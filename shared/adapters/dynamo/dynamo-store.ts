@@ -1,76 +1,39 @@
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-  type ConsumedCapacity,
-} from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  ExecuteStatementCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type QueryCommandInput,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import type { CalendarEntry } from '../../domain/calendar';
-import { CHANNELS, type Channel } from '../../domain/sequence';
-import { alertLevelOf, isFinal, type DueMessageRef, type Enrollment, type Message, type Person } from '../../domain/model';
-import type { JournalEntry, SafetyAlert, SafetyEvent } from '../../domain/model';
-import { statusesBelow } from '../../domain/delivery';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import type { NewPerson, Store } from '../../ports';
 import {
-  ENROLLMENT_PREFIX,
-  MESSAGE_PREFIX,
-  TABLE_DEFINITION,
-  dueKey,
-  dueQueueLeaseKey,
-  dueQueuesOf,
-  dueSortKey,
-  dueUpperBound,
+  SAFETY_PREFIX,
+  alertKey,
   emailLookupKey,
-  enrollmentIdFromSk,
-  enrollmentKey,
   ifAbsent,
-  messageIdFromSk,
-  messageKey,
-  parseDueSk,
-  personIdFromPk,
   personKey,
   personPk,
   phoneLookupKey,
-  seasonMemberKey,
-  seasonPk,
-  calendarKey,
-  CALENDAR_PK,
-} from './keys';
-import {
-  INBOUND_DEDUPE_DAYS,
-  JOURNAL_PREFIX,
-  SAFETY_PREFIX,
-  alertKey,
-  alertPk,
-  inboundSmsKey,
-  journalEntryIdFromSk,
-  journalKey,
-  journalRepliesPrefix,
   safetyEventIdFromSk,
-  safetyEventKey,
+  seasonMemberKey,
 } from './keys';
-// Email subscription
-import { noticeKey, tokenNonceKey } from './keys';
 // A person's own plan: its own adapter file, same table and partition.
 import { createDynamoPlanStore } from './dynamo-plan-store';
 // The WhatsApp window: its own adapter file, same table and partition.
 import { createDynamoConversationWindows } from './dynamo-conversation-windows';
-import { ERASING_ATTRIBUTE, writeForLivingPerson } from './person-guard';
-import { DomainError, PersonGone } from '../../domain/errors';
-import { BUDGET_REASON_PREFIX } from '../../domain/budget';
+import { ERASING_ATTRIBUTE } from './person-guard';
+import { createPeopleRepository, personItem } from './people-repository';
+import { createEnrollmentRepository, enrollmentItem } from './enrollment-repository';
+import { createOutboxRepository } from './outbox-repository';
+import { createConversationRepository } from './conversation-repository';
+import { createLinkRepository } from './link-repository';
+import { createCalendarOverrideRepository } from './calendar-override-repository';
+import {
+  BULK_CONCURRENCY,
+  CANCEL_CONCURRENCY,
+  PK,
+  SK,
+  createDynamoContext,
+  ifDefined,
+  namesFor,
+  type DynamoStoreOptions,
+} from './dynamo-context';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -95,198 +58,19 @@ import { BUDGET_REASON_PREFIX } from '../../domain/budget';
  * |            |   <at>#<personId>#<eventId>        |                                                         |
  * | nonce      | NONCE#<nonce> / USED               | expiresAt (TTL): a spent confirmation link, nothing else |
  * | notice     | PERSON#<personId> / NOTICE#<name>  | until, expiresAt (TTL): when the notice may go again     |
+ *
+ * Each port has its repository (people-, enrollment-, outbox-, conversation-, link- and
+ * calendar-override-repository.ts, the plan and WhatsApp window stores), all built on one
+ * dynamo-context.ts. What stays here spans aggregates: creating people writes their enrollments
+ * in the same transaction, and erasure takes every item of the person whatever its aggregate.
  */
 
-export interface DynamoStoreOptions {
-  client: DynamoDBDocumentClient | DynamoDBClient;
-  tableName: string;
-  /** Called once per request with the units it consumed; benchmarks sum them per message. */
-  onCapacity?: (op: string, readUnits: number, writeUnits: number) => void;
-}
-
-type Item = Record<string, any>;
-type QueryShape = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit' | 'ReturnConsumedCapacity'>;
-
-const { partitionKey: PK, sortKey: SK, dueIndex: DUE, timeToLiveAttribute } = TABLE_DEFINITION;
-/** Attributes that exist for the table, not for the domain: never handed back to callers. */
-const STORAGE_ATTRIBUTES = [PK, SK, DUE.partitionKey, DUE.sortKey, timeToLiveAttribute, ERASING_ATTRIBUTE];
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-/** A person rarely changes twice at once; a few rounds settle any race on their lookups. */
-const SAVE_PERSON_ROUNDS = 4;
-/** Parallel updates when cancelling: a person has tens of messages, not thousands. */
-const CANCEL_CONCURRENCY = 8;
-/** DynamoDB's limits: keys in one BatchGetItem, items in one TransactWriteItems. */
-const BATCH_GET_KEYS = 100;
+/** DynamoDB's limit: items in one TransactWriteItems. */
 const TRANSACTION_ITEMS = 100;
-/** Partition keys one PartiQL `IN` may name. */
-const PARTIQL_IN_KEYS = 50;
-/** Throttled keys of a batch read are asked again, with backoff, this many times at most. */
-const UNPROCESSED_ROUNDS = 8;
-/** Batch reads or transactions of one bulk call in flight at once. */
-const BULK_CONCURRENCY = 4;
 
 export function createDynamoStore(options: DynamoStoreOptions): Store {
-  const { tableName: TableName, onCapacity } = options;
-  const doc =
-    options.client instanceof DynamoDBDocumentClient
-      ? options.client
-      : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
-
-  function report(op: string, kind: 'read' | 'write', consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
-    if (!onCapacity) return;
-    let read = 0;
-    let write = 0;
-    for (const entry of consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed]) {
-      // AWS splits read and write units only for some calls; DynamoDB Local reports just the total.
-      const total = entry.CapacityUnits ?? 0;
-      read += entry.ReadCapacityUnits ?? (kind === 'read' ? total : 0);
-      write += entry.WriteCapacityUnits ?? (kind === 'write' ? total : 0);
-    }
-    onCapacity(op, read, write);
-  }
-
-  async function measured<Out extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
-    op: string,
-    kind: 'read' | 'write',
-    call: () => Promise<Out>,
-  ): Promise<Out> {
-    try {
-      const out = await call();
-      report(op, kind, out.ConsumedCapacity);
-      return out;
-    } catch (error) {
-      // A failed condition is still billed (at least one write unit, and our items stay under
-      // 1 KB) but the error carries no ConsumedCapacity, so lost claims would otherwise look free.
-      if (error instanceof ConditionalCheckFailedException) onCapacity?.(op, 0, 1);
-      throw error;
-    }
-  }
-
-  /** Writes the item unless something is at its key already: true when this call wrote it. */
-  async function putIfAbsent(op: string, Item: Item): Promise<boolean> {
-    try {
-      await measured(op, 'write', () => doc.send(new PutCommand({ TableName, Item, ...ifAbsent(), ReturnConsumedCapacity: 'TOTAL' })));
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  async function getItem(op: string, key: { pk: string; sk: string }, projection?: string[]): Promise<Item | undefined> {
-    const out = await measured(op, 'read', () =>
-      doc.send(
-        new GetCommand({
-          TableName,
-          Key: key,
-          // Callers read what they just wrote (save then find), so no eventually consistent reads.
-          ConsistentRead: true,
-          ...(projection && { ProjectionExpression: projection.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: namesFor(...projection) }),
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
-    return out.Item;
-  }
-
-  /** Follows LastEvaluatedKey until the query is exhausted or `max` items are in hand. */
-  async function queryAll(op: string, shape: QueryShape, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const remaining = max - items.length;
-      const out = await measured(op, 'read', () =>
-        doc.send(
-          new QueryCommand({
-            ...shape,
-            TableName,
-            ExclusiveStartKey: startKey,
-            ...(Number.isFinite(remaining) && { Limit: remaining }),
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && items.length < max);
-    return items;
-  }
-
-  function queryPrefix(op: string, personId: string, prefix: string): Promise<Item[]> {
-    return queryAll(op, {
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: namesFor(PK, SK),
-      ExpressionAttributeValues: { ':pk': personPk(personId), ':prefix': prefix },
-      ConsistentRead: true,
-    });
-  }
-
-  /** Runs a conditional update; false when the condition did not hold. */
-  async function updateIf(op: string, update: ConditionalUpdate): Promise<Item | false> {
-    try {
-      const out = await measured(op, 'write', () =>
-        doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: update.key,
-            UpdateExpression: update.expression,
-            ConditionExpression: update.condition,
-            ExpressionAttributeNames: update.names,
-            ExpressionAttributeValues: update.values,
-            ReturnValues: update.returnNew ? 'ALL_NEW' : update.returnOld ? 'ALL_OLD' : 'NONE',
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      return out.Attributes ?? {};
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  /** A write into a living person's partition (person-guard.ts): false when its own condition failed. */
-  function guarded(op: string, personId: string, items: readonly TransactItem[]): Promise<boolean> {
-    return writeForLivingPerson(doc, TableName, personId, items, (consumed) => report(op, 'write', consumed));
-  }
-
-  /**
-   * Reads many items by key, 100 to a request; keys DynamoDB leaves unprocessed (throttling) are
-   * asked again with backoff, a bounded number of times. Items come back in no particular order.
-   */
-  async function batchGet(op: string, keys: readonly { pk: string; sk: string }[], projection?: string[]): Promise<Item[]> {
-    // BatchGetItem refuses a request naming one key twice.
-    const unique = [...new Map(keys.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
-    const requests: { pk: string; sk: string }[][] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) requests.push(unique.slice(start, start + BATCH_GET_KEYS));
-    const pages = await mapWithConcurrency(requests, BULK_CONCURRENCY, async (first) => {
-      const items: Item[] = [];
-      let pending: Item[] = first;
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a batch read unprocessed');
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-        const out = await measured(op, 'read', () =>
-          doc.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [TableName]: {
-                  Keys: pending,
-                  // As getItem: callers read what they (or a concurrent import) just wrote.
-                  ConsistentRead: true,
-                  ...(projection && { ProjectionExpression: projection.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: namesFor(...projection) }),
-                },
-              },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        items.push(...(out.Responses?.[TableName] ?? []));
-        pending = (out.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined) ?? [];
-      }
-      return items;
-    });
-    return pages.flat();
-  }
+  const shared = createDynamoContext(options);
+  const { doc, TableName, measured, queryAll, updateIf } = shared;
 
   /**
    * A new person's items for one transaction: the profile and lookups only where nobody holds
@@ -347,122 +131,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     return lost;
   }
 
-  /**
-   * The profile plus its lookup items as one transaction. `deletedLookupAt[i]` names the lookup a
-   * Delete at position i removes, so cancellation reasons can be read back per item.
-   */
-  function personWritePlan(person: Person, previous: Person, keepLookups: Set<string>) {
-    const { personId } = person;
-    // Lookups were planned from `previous`; a concurrent change to its phone/email voids the plan.
-    // The profile must still be there and not being erased: a save never brings someone back.
-    const profileGuard = {
-      ConditionExpression: [
-        'attribute_exists(#pk) AND attribute_not_exists(#erasing)',
-        previous.phone === undefined ? 'attribute_not_exists(#phone)' : '#phone = :phone',
-        previous.email === undefined ? 'attribute_not_exists(#email)' : '#email = :email',
-      ].join(' AND '),
-      ExpressionAttributeNames: { ...namesFor(PK, 'phone', 'email'), '#erasing': ERASING_ATTRIBUTE },
-      ...(previous.phone !== undefined || previous.email !== undefined
-        ? { ExpressionAttributeValues: withoutUndefined({ ':phone': previous.phone, ':email': previous.email }) }
-        : {}),
-    };
-
-    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
-    const deletedLookupAt: Array<string | undefined> = [undefined];
-    /** Positions of the lookups this save puts: a failed condition there means someone else holds it. */
-    const takenLookupAt = new Map<number, string>();
-    const lookups = [
-      { current: ifDefined(person.phone, phoneLookupKey), old: ifDefined(previous.phone, phoneLookupKey) },
-      { current: ifDefined(person.email, emailLookupKey), old: ifDefined(previous.email, emailLookupKey) },
-    ];
-    const season = person.profile.season;
-    const previousSeason = previous.profile?.season;
-    transactItems.push({ Put: { TableName, Item: seasonMemberKey(season, personId) } });
-    deletedLookupAt.push(undefined);
-    if (previousSeason !== undefined && previousSeason !== season) {
-      transactItems.push({ Delete: { TableName, Key: seasonMemberKey(previousSeason, personId) } });
-      deletedLookupAt.push(undefined);
-    }
-    for (const { current, old } of lookups) {
-      if (current) {
-        transactItems.push({
-          Put: {
-            TableName,
-            Item: { ...current, personId },
-            // A number or address someone else holds is never taken over by a save.
-            ConditionExpression: 'attribute_not_exists(#pk) OR #personId = :personId',
-            ExpressionAttributeNames: namesFor(PK, 'personId'),
-            ExpressionAttributeValues: { ':personId': personId },
-          },
-        });
-        deletedLookupAt.push(undefined);
-        takenLookupAt.set(transactItems.length - 1, current.pk);
-      }
-      if (old && old.pk !== current?.pk && !keepLookups.has(old.pk)) {
-        transactItems.push({
-          Delete: {
-            TableName,
-            Key: old,
-            // The number or address may belong to someone else by now; their lookup stays.
-            ConditionExpression: 'attribute_not_exists(#pk) OR #personId = :personId',
-            ExpressionAttributeNames: namesFor(PK, 'personId'),
-            ExpressionAttributeValues: { ':personId': personId },
-          },
-        });
-        deletedLookupAt.push(old.pk);
-      }
-    }
-    return { transactItems, deletedLookupAt, takenLookupAt };
-  }
-
-  /** A person being erased is already gone for every reader. */
-  async function readPerson(op: string, personId: string): Promise<Person | undefined> {
-    const item = await getItem(op, personKey(personId));
-    return item && item[ERASING_ATTRIBUTE] === undefined ? ({ ...domainFields(item), personId: personIdFromPk(item[PK]) } as Person) : undefined;
-  }
-
-  async function skipPending(message: Message, reason: string, now: string): Promise<boolean> {
-    const outcome = await updateIf('cancelPendingMessages', {
-      key: messageKey(message.personId, message.messageId),
-      expression: 'SET #status = :skipped, #reason = :reason, #updatedAt = :now REMOVE #lease, #dueAt, #duePk, #dueSk',
-      // Re-checked at write time: a dispatcher may have claimed or finished it since our query.
-      condition: '#status = :planned OR (#status = :claimed AND #lease.#until <= :now)',
-      names: namesFor('status', 'reason', 'updatedAt', 'lease', 'dueAt', DUE.partitionKey, DUE.sortKey, 'until'),
-      values: { ':skipped': 'skipped', ':reason': reason, ':now': now, ':planned': 'planned', ':claimed': 'claimed' },
-    });
-    return outcome !== false;
-  }
-
-  /** One queue of the due index: refs due by `now`, oldest first, after `after` when given. */
-  async function queryDue(queue: string, now: Date, limit: number, after?: DueMessageRef): Promise<DueMessageRef[]> {
-    const bound = dueUpperBound(now);
-    const startSk = after && dueSortKey(after.messageId, after.dueAt);
-    if (startSk !== undefined && startSk > bound) return [];
-    const out = await measured('listDueMessages', 'read', () =>
-      doc.send(
-        new QueryCommand({
-          TableName,
-          IndexName: DUE.name,
-          KeyConditionExpression: '#duePk = :duePk AND #dueSk <= :bound',
-          ExpressionAttributeNames: namesFor(DUE.partitionKey, DUE.sortKey),
-          ExpressionAttributeValues: { ':duePk': queue, ':bound': bound },
-          Limit: limit,
-          ...(after && {
-            ExclusiveStartKey: { [DUE.partitionKey]: queue, [DUE.sortKey]: startSk, ...messageKey(after.personId, after.messageId) },
-          }),
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
-    return (out.Items ?? []).map(
-      (item): DueMessageRef => ({
-        personId: personIdFromPk(item[PK]),
-        messageId: messageIdFromSk(item[SK]),
-        dueAt: parseDueSk(item[DUE.sortKey]).dueAt,
-      }),
-    );
-  }
-
   /** Erasure's first step: from now on the person reads as gone and guarded writes fail. */
   async function markErasing(personId: string, at: Date, options: { onlyTheOwnRecordOf?: string } = {}): Promise<boolean> {
     const org = options.onlyTheOwnRecordOf;
@@ -483,103 +151,17 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
   const windows = createDynamoConversationWindows({ doc, tableName: TableName });
 
   return {
+    ...createPeopleRepository(shared),
+    ...createEnrollmentRepository(shared),
+    ...createOutboxRepository(shared),
+    ...createConversationRepository(shared),
+    ...createLinkRepository(shared),
+    ...createCalendarOverrideRepository(shared),
     getPlan: plans.getPlan,
     savePlan: plans.savePlan,
     noteInbound: windows.noteInbound,
     noteWindowClosed: windows.noteWindowClosed,
     getWindow: windows.getWindow,
-
-    async savePerson(person) {
-      const keepLookups = new Set<string>();
-      for (let round = 1; ; round++) {
-        const previous = await readPerson('savePerson', person.personId);
-        // Saving changes someone who is there; people are created by createPeople only.
-        if (!previous) throw new PersonGone();
-        const plan = personWritePlan(person, previous, keepLookups);
-        try {
-          await measured('savePerson', 'write', () =>
-            doc.send(new TransactWriteCommand({ TransactItems: plan.transactItems, ReturnConsumedCapacity: 'TOTAL' })),
-          );
-          return;
-        } catch (error) {
-          if (!(error instanceof TransactionCanceledException) || round >= SAVE_PERSON_ROUNDS) throw error;
-          // Either the profile changed under us (plan again from the new one), an old lookup now
-          // belongs to someone else (leave it alone next round), or a new one does (refused).
-          error.CancellationReasons?.forEach((reason, index) => {
-            if (reason.Code !== 'ConditionalCheckFailed') return;
-            if (plan.takenLookupAt.has(index)) throw new DomainError('conflict', 'that email address or phone number is someone else\'s');
-            const lookupPk = plan.deletedLookupAt[index];
-            if (lookupPk) keepLookups.add(lookupPk);
-          });
-        }
-      }
-    },
-
-    getPerson: (personId) => readPerson('getPerson', personId),
-
-    async findPersonIdByPhone(phone) {
-      return (await getItem('findPersonIdByPhone', phoneLookupKey(phone), ['personId']))?.personId;
-    },
-
-    async findPersonIdByEmail(email) {
-      return (await getItem('findPersonIdByEmail', emailLookupKey(email), ['personId']))?.personId;
-    },
-
-    async findPersonIds({ emails, phones }) {
-      const items = await batchGet('findPersonIds', [...emails.map(emailLookupKey), ...phones.map(phoneLookupKey)], [PK, 'personId']);
-      const holder = new Map(items.map((item) => [String(item[PK]), String(item.personId)]));
-      const found = (values: readonly string[], key: (value: string) => { pk: string }) =>
-        new Map(values.flatMap((value) => {
-          const personId = holder.get(key(value).pk);
-          return personId === undefined ? [] : [[value, personId] as const];
-        }));
-      return { byEmail: found(emails, emailLookupKey), byPhone: found(phones, phoneLookupKey) };
-    },
-
-    async getPeople(personIds) {
-      const items = (await batchGet('getPeople', personIds.map(personKey))).filter((item) => item[ERASING_ATTRIBUTE] === undefined);
-      return new Map(items.map((item) => {
-        const personId = personIdFromPk(item[PK]);
-        return [personId, { ...domainFields(item), personId } as Person];
-      }));
-    },
-
-    async listEnrollmentsOf(personIds) {
-      const unique = [...new Set(personIds)];
-      const groups: string[][] = [];
-      for (let start = 0; start < unique.length; start += PARTIQL_IN_KEYS) groups.push(unique.slice(start, start + PARTIQL_IN_KEYS));
-      // PartiQL because neither Query nor BatchGetItem reads many partitions' prefixes at once. With
-      // every partition key named by `IN` it is one Query per person on DynamoDB's side, never a
-      // scan (and the functions' IAM policy denies any statement that would scan).
-      const pages = await mapWithConcurrency(groups, BULK_CONCURRENCY, async (group) => {
-        const items: Item[] = [];
-        let NextToken: string | undefined;
-        do {
-          const out = await measured('listEnrollmentsOf', 'read', () =>
-            doc.send(
-              new ExecuteStatementCommand({
-                Statement: `SELECT * FROM "${TableName}" WHERE "${PK}" IN [${group.map(() => '?').join(', ')}] AND begins_with("${SK}", ?)`,
-                Parameters: [...group.map(personPk), ENROLLMENT_PREFIX],
-                ConsistentRead: true,
-                NextToken,
-                ReturnConsumedCapacity: 'TOTAL',
-              }),
-            ),
-          );
-          items.push(...(out.Items ?? []));
-          NextToken = out.NextToken;
-        } while (NextToken);
-        return items;
-      });
-      const byPerson = new Map<string, Enrollment[]>(unique.map((personId) => [personId, []]));
-      for (const item of pages.flat()) {
-        const enrollment = toEnrollment(item);
-        byPerson.get(enrollment.personId)?.push(enrollment);
-      }
-      // listEnrollments' order, the sort key's: pages of several partitions promise none across them.
-      for (const list of byPerson.values()) list.sort((a, b) => compareStrings(a.enrollmentId, b.enrollmentId));
-      return new Map(personIds.map((personId) => [personId, byPerson.get(personId)!]));
-    },
 
     async createPeople(people) {
       for (const { person, enrollments } of people) {
@@ -609,297 +191,6 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       }
       const lost = await mapWithConcurrency(groups, BULK_CONCURRENCY, createGroup);
       return { notCreated: [...notCreated, ...lost.flat()] };
-    },
-
-    async saveEnrollment(enrollment) {
-      await guarded('saveEnrollment', enrollment.personId, [{ Put: { TableName, Item: enrollmentItem(enrollment) } }]);
-    },
-
-    async listEnrollments(personId) {
-      return (await queryPrefix('listEnrollments', personId, ENROLLMENT_PREFIX)).map(toEnrollment);
-    },
-
-    async createMessage(message) {
-      return guarded('createMessage', message.personId, [
-        {
-          Put: {
-            TableName,
-            Item: messageItem(message),
-            // A message withdrawn by re-planning, or dropped by the weekly budget (a later plan may
-            // find room for it), may be planned again; anything else stands.
-            ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :skipped AND (#reason = :replanned OR begins_with(#reason, :budget)))',
-            ExpressionAttributeNames: namesFor(PK, 'status', 'reason'),
-            ExpressionAttributeValues: { ':skipped': 'skipped', ':replanned': 'replanned', ':budget': BUDGET_REASON_PREFIX },
-          },
-        },
-      ]);
-    },
-
-    async listPersonIdsInSeason(season) {
-      const items = await queryAll('listPersonIdsInSeason', {
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: namesFor(PK),
-        ExpressionAttributeValues: { ':pk': seasonPk(season) },
-      });
-      return items.map((item) => personIdFromPk(item[SK]));
-    },
-
-    async getCalendarOverrides() {
-      const items = await queryAll('getCalendarOverrides', {
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: namesFor(PK),
-        ExpressionAttributeValues: { ':pk': CALENDAR_PK },
-      });
-      const seasons: Record<string, Record<string, CalendarEntry>> = {};
-      for (const item of items) {
-        const [, season, event] = String(item[SK]).split('#');
-        (seasons[season!] ??= {})[event!] = {
-          at: item.at, certainty: item.certainty, source: item.source,
-          // Corrections stored before dates carried these have neither.
-          ...(item.url ? { url: item.url } : {}), ...(item.checked ? { checked: item.checked } : {}),
-        };
-      }
-      return seasons;
-    },
-
-    async saveCalendarOverride(season, event, entry) {
-      await measured('saveCalendarOverride', 'write', () =>
-        doc.send(new PutCommand({ TableName, Item: { ...calendarKey(season, event), ...entry }, ReturnConsumedCapacity: 'TOTAL' })),
-      );
-    },
-
-    async getMessage(personId, messageId) {
-      const item = await getItem('getMessage', messageKey(personId, messageId));
-      return item && toMessage(item);
-    },
-
-    async listMessages(personId) {
-      return (await queryPrefix('listMessages', personId, MESSAGE_PREFIX)).map(toMessage).sort(bySendAt);
-    },
-
-    async listDueMessages(now, limit) {
-      if (limit <= 0) return [];
-      const queues = CHANNELS.flatMap((channel) => {
-        const { urgent, routine } = dueQueuesOf(channel);
-        return [...urgent, ...routine];
-      });
-      // Each queue is sorted by due time, so the oldest `limit` overall are among each queue's first `limit`.
-      const pages = await Promise.all(queues.map((queue) => queryDue(queue, now, limit)));
-      return pages
-        .flat()
-        .sort((a, b) => compareStrings(dueSortKey(a.messageId, a.dueAt), dueSortKey(b.messageId, b.dueAt)))
-        .slice(0, limit);
-    },
-
-    dueQueues: (channel) => dueQueuesOf(channel),
-
-    async listDueInQueue(queue, now, limit, after) {
-      if (limit <= 0) return [];
-      return queryDue(queue, now, limit, after);
-    },
-
-    async leaseDueQueue(queue, holder, until, now) {
-      const taken = await updateIf('leaseDueQueue', {
-        key: dueQueueLeaseKey(queue),
-        expression: `SET #holder = :holder, #until = :until, #${timeToLiveAttribute} = :ttl`,
-        condition: 'attribute_not_exists(#pk) OR #holder = :holder OR #until <= :now',
-        names: namesFor(PK, 'holder', 'until', timeToLiveAttribute),
-        values: {
-          ':holder': holder,
-          ':until': until.toISOString(),
-          ':now': now.toISOString(),
-          ':ttl': Math.ceil(until.getTime() / 1000) + 3_600,
-        },
-      });
-      return taken !== false;
-    },
-
-    async claimMessage(ref, lease) {
-      // A ref from the future is not due yet, whoever built it.
-      if (Date.parse(ref.dueAt) > lease.now.getTime()) return undefined;
-      const until = lease.until.toISOString();
-      const now = lease.now.toISOString();
-      // The due key stays: rewriting it would cost two index writes per message (the old entry
-      // out, a new one in). The lease keeps everyone else off until it ends; after that the next
-      // claim takes the message over, which is how a dispatcher that died mid-send is healed.
-      const updated = await updateIf('claimMessage', {
-        key: messageKey(ref.personId, ref.messageId),
-        expression: 'SET #status = :claimed, #lease = :lease, #updatedAt = :now',
-        // Matching the due key the ref was read with makes a ref read before someone else's retry
-        // or finish lose; the lease makes a second claim lose while the first holder may still send.
-        condition: '#dueSk = :readDueSk AND (#status = :planned OR (#status = :claimed AND #lease.#until <= :now))',
-        names: namesFor('status', 'lease', 'until', DUE.sortKey, 'updatedAt'),
-        values: {
-          ':claimed': 'claimed',
-          ':planned': 'planned',
-          ':lease': { token: lease.token, until },
-          ':now': now,
-          ':readDueSk': dueSortKey(ref.messageId, ref.dueAt),
-        },
-        returnNew: true,
-      });
-      return updated === false ? undefined : toMessage(updated);
-    },
-
-    async finishMessage(ref, leaseToken, final) {
-      const set = ['#status = :status', '#attempts = list_append(if_not_exists(#attempts, :noAttempts), :attempt)', '#updatedAt = :at'];
-      const names = namesFor('status', 'attempts', 'updatedAt', 'lease', 'token', 'dueAt', DUE.partitionKey, DUE.sortKey);
-      const values: Item = {
-        ':status': final.status,
-        ':noAttempts': [],
-        ':attempt': [final.attempt],
-        // finishMessage carries no clock; the attempt's time is when this change happened.
-        ':at': final.attempt.at,
-        ':token': leaseToken,
-        ':claimed': 'claimed',
-      };
-      for (const field of ['providerId', 'reason'] as const) {
-        if (final[field] === undefined) continue;
-        set.push(`#${field} = :${field}`);
-        names[`#${field}`] = field;
-        values[`:${field}`] = final[field];
-      }
-      const outcome = await updateIf('finishMessage', {
-        key: messageKey(ref.personId, ref.messageId),
-        expression: `SET ${set.join(', ')} REMOVE #lease, #dueAt, #duePk, #dueSk`,
-        condition: '#lease.#token = :token AND #status = :claimed',
-        names,
-        values,
-      });
-      return outcome !== false;
-    },
-
-    async releaseForRetry(ref, leaseToken, retryAt, attempt) {
-      const outcome = await updateIf('releaseForRetry', {
-        key: messageKey(ref.personId, ref.messageId),
-        // A claimed message is still in its due queue (claims keep the key); only the time moves.
-        expression:
-          'SET #status = :planned, #dueAt = :retryAt, #dueSk = :dueSk, ' +
-          '#attempts = list_append(if_not_exists(#attempts, :noAttempts), :attempt), #updatedAt = :at REMOVE #lease',
-        condition: '#lease.#token = :token AND #status = :claimed',
-        names: namesFor('status', 'dueAt', DUE.sortKey, 'attempts', 'updatedAt', 'lease', 'token'),
-        values: {
-          ':planned': 'planned',
-          ':retryAt': retryAt.toISOString(),
-          ':dueSk': dueSortKey(ref.messageId, retryAt),
-          ':noAttempts': [],
-          ':attempt': [attempt],
-          ':at': attempt.at,
-          ':token': leaseToken,
-          ':claimed': 'claimed',
-        },
-      });
-      return outcome !== false;
-    },
-
-    async cancelPendingMessages(personId, reason, now, channel?: Channel, options?: { keepInvitations?: boolean }) {
-      const messages = (await queryPrefix('cancelPendingMessages', personId, MESSAGE_PREFIX)).map(toMessage);
-      const pending = messages.filter(
-        (m) => (channel === undefined || m.channel === channel) && !(options?.keepInvitations && (m.invitation || m.announcement)) && isCancellable(m, now),
-      );
-      const nowIso = now.toISOString();
-      const skipped = await mapWithConcurrency(pending, CANCEL_CONCURRENCY, (m) => skipPending(m, reason, nowIso));
-      return skipped.filter(Boolean).length;
-    },
-
-    // ---- SMS conversation ----------------------------------------------------
-
-    async claimInboundSms(messageSid, at) {
-      return putIfAbsent('claimInboundSms', {
-        ...inboundSmsKey(messageSid),
-        at: at.toISOString(),
-        [timeToLiveAttribute]: Math.floor(at.getTime() / 1000) + INBOUND_DEDUPE_DAYS * 86_400,
-      });
-    },
-
-    async releaseInboundSms(messageSid) {
-      await measured('releaseInboundSms', 'write', () =>
-        doc.send(new DeleteCommand({ TableName, Key: inboundSmsKey(messageSid), ReturnConsumedCapacity: 'TOTAL' })),
-      );
-    },
-
-    async saveJournalEntry(entry) {
-      const { personId, entryId, ...fields } = entry;
-      await guarded('saveJournalEntry', personId, [{ Put: { TableName, Item: withoutUndefined({ ...fields, ...journalKey(personId, entry.inReplyTo, entryId) }) } }]);
-    },
-
-    async listJournalEntries(personId, filter = {}) {
-      const prefix = filter.inReplyTo === undefined ? JOURNAL_PREFIX : journalRepliesPrefix(filter.inReplyTo);
-      const items = await queryPrefix('listJournalEntries', personId, prefix);
-      return items
-        .map((item) => ({ ...domainFields(item), personId, entryId: journalEntryIdFromSk(item[SK]) }) as JournalEntry)
-        .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStrings(a.entryId, b.entryId));
-    },
-
-    async saveSafetyEvent(event) {
-      const { personId, eventId, ...fields } = event;
-      const own = { Put: { TableName, Item: withoutUndefined({ ...fields, ...safetyEventKey(personId, event.at, eventId) }) } };
-      const level = alertLevelOf(event.kind);
-      if (!level) {
-        await guarded('saveSafetyEvent', personId, [own]);
-        return;
-      }
-      const alert: SafetyAlert = { personId, eventId, at: event.at, level, rule: event.rule ?? 'unknown' };
-      // One transaction: an alert never exists without the person's own record of it, or the reverse.
-      await guarded('saveSafetyEvent', personId, [own, { Put: { TableName, Item: { ...alert, ...alertKey(event.at, personId, eventId) } } }]);
-    },
-
-    async listSafetyEvents(personId) {
-      const items = await queryPrefix('listSafetyEvents', personId, SAFETY_PREFIX);
-      return items.map((item) => ({ ...domainFields(item), personId, eventId: safetyEventIdFromSk(item[SK]) }) as SafetyEvent);
-    },
-
-    async listSafetyAlerts(month) {
-      const items = await queryAll('listSafetyAlerts', {
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: namesFor(PK),
-        ExpressionAttributeValues: { ':pk': alertPk(month) },
-        ScanIndexForward: false,
-      });
-      return items.map((item) => domainFields(item) as SafetyAlert);
-    },
-
-    async recordDelivery(ref, delivery) {
-      const below = statusesBelow(delivery.status);
-      const values: Item = { ':delivery': withoutUndefined(delivery) };
-      below.forEach((status, i) => { values[`:below${i}`] = status; });
-      // The rank check happens in the write itself, so two callbacks racing each other cannot
-      // leave the earlier state behind: the later one either wins or finds itself already beaten.
-      const outcome = await updateIf('recordDelivery', {
-        key: messageKey(ref.personId, ref.messageId),
-        // The state it replaced comes back with the write (no extra read): what moved, and from where.
-        returnOld: true,
-        expression: 'SET #delivery = :delivery',
-        condition:
-          below.length === 0
-            ? 'attribute_exists(#pk) AND attribute_not_exists(#delivery)'
-            : `attribute_exists(#pk) AND (attribute_not_exists(#delivery) OR #delivery.#status IN (${below.map((_, i) => `:below${i}`).join(', ')}))`,
-        // DynamoDB refuses unused names, and the lowest state has nothing below it.
-        names: below.length === 0 ? namesFor(PK, 'delivery') : namesFor(PK, 'delivery', 'status'),
-        values,
-      });
-      return outcome === false ? false : toMessage({ ...outcome, ...messageKey(ref.personId, ref.messageId) });
-    },
-
-    // ---- Email subscription ------------------------------------------------
-
-    async consumeTokenNonce(nonce, expiresAt) {
-      return putIfAbsent('consumeTokenNonce', { ...tokenNonceKey(nonce), [timeToLiveAttribute]: Math.ceil(expiresAt.getTime() / 1000) });
-    },
-
-    async claimPersonNotice(personId, notice, now, until) {
-      return guarded('claimPersonNotice', personId, [
-        {
-          Put: {
-            TableName,
-            Item: { ...noticeKey(personId, notice), until: until.toISOString(), [timeToLiveAttribute]: Math.ceil(until.getTime() / 1000) },
-            // TTL deletes lazily (up to days late), so an expired claim is judged by its own time.
-            ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
-            ExpressionAttributeNames: namesFor(PK, 'until'),
-            ExpressionAttributeValues: { ':now': now.toISOString() },
-          },
-        },
-      ]);
     },
 
     beginErasure: markErasing,
@@ -959,81 +250,4 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       return erased;
     },
   };
-}
-
-interface ConditionalUpdate {
-  key: { pk: string; sk: string };
-  expression: string;
-  condition: string;
-  names: Record<string, string>;
-  values: Item;
-  returnNew?: boolean;
-  /** The item as it was before the write comes back (no extra read). */
-  returnOld?: boolean;
-}
-
-/** Planned, or claimed by a dispatcher whose lease ran out: nobody is sending it right now. */
-function isCancellable(message: Message, now: Date): boolean {
-  if (message.status === 'planned') return true;
-  return message.status === 'claimed' && message.lease !== undefined && Date.parse(message.lease.until) <= now.getTime();
-}
-
-/** A profile item: the person's fields under their key (the id lives in the key only). */
-function personItem(person: Person): Item {
-  const { personId, ...fields } = person;
-  return withoutUndefined({ ...fields, ...personKey(personId) });
-}
-
-function enrollmentItem(enrollment: Enrollment): Item {
-  const { personId, enrollmentId, ...fields } = enrollment;
-  return withoutUndefined({ ...fields, ...enrollmentKey(personId, enrollmentId) });
-}
-
-/** Only messages still to go out, and with a time to look at them, sit in the due index. */
-function messageItem(message: Message): Item {
-  const { personId, messageId, ...fields } = message;
-  const due = message.dueAt !== undefined && !isFinal(message.status) ? dueKey(message, message.dueAt) : {};
-  return withoutUndefined({ ...fields, ...messageKey(personId, messageId), ...due });
-}
-
-function toMessage(item: Item): Message {
-  return { ...domainFields(item), personId: personIdFromPk(item[PK]), messageId: messageIdFromSk(item[SK]) } as Message;
-}
-
-function toEnrollment(item: Item): Enrollment {
-  return { ...domainFields(item), personId: personIdFromPk(item[PK]), enrollmentId: enrollmentIdFromSk(item[SK]) } as Enrollment;
-}
-
-function domainFields(item: Item): Item {
-  const fields = { ...item };
-  for (const name of STORAGE_ATTRIBUTES) delete fields[name];
-  return fields;
-}
-
-function bySendAt(a: Message, b: Message): number {
-  return Date.parse(a.sendAt) - Date.parse(b.sendAt) || compareStrings(a.messageId, b.messageId);
-}
-
-/** Code-unit order, which is DynamoDB's byte order for the ASCII our keys use (localeCompare is not). */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function ifDefined<T, R>(value: T | undefined, build: (value: T) => R): R | undefined {
-  return value === undefined ? undefined : build(value);
-}
-
-function namesFor(...attributes: string[]): Record<string, string> {
-  return Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
-}
-
-/** The marshaller rejects undefined, and absent is what an optional field means in an item. */
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)]),
-    ) as T;
-  }
-  return value;
 }

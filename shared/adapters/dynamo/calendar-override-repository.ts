@@ -1,0 +1,35 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { CalendarEntry } from '../../domain/calendar';
+import type { CalendarOverrideStore } from '../../ports/calendar-overrides';
+import { CALENDAR_PK, calendarKey } from './keys';
+import { PK, SK, namesFor, type DynamoContext } from './dynamo-context';
+
+/** The operator's calendar corrections: one partition (CALENDAR / SEASON#<year>#<event>), nobody's. */
+export function createCalendarOverrideRepository(shared: DynamoContext): CalendarOverrideStore {
+  const { doc, TableName, measured, queryAll } = shared;
+  return {
+    async getCalendarOverrides() {
+      const items = await queryAll('getCalendarOverrides', {
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: namesFor(PK),
+        ExpressionAttributeValues: { ':pk': CALENDAR_PK },
+      });
+      const seasons: Record<string, Record<string, CalendarEntry>> = {};
+      for (const item of items) {
+        const [, season, event] = String(item[SK]).split('#');
+        (seasons[season!] ??= {})[event!] = {
+          at: item.at, certainty: item.certainty, source: item.source,
+          // Corrections stored before dates carried these have neither.
+          ...(item.url ? { url: item.url } : {}), ...(item.checked ? { checked: item.checked } : {}),
+        };
+      }
+      return seasons;
+    },
+
+    async saveCalendarOverride(season, event, entry) {
+      await measured('saveCalendarOverride', 'write', () =>
+        doc.send(new PutCommand({ TableName, Item: { ...calendarKey(season, event), ...entry }, ReturnConsumedCapacity: 'TOTAL' })),
+      );
+    },
+  };
+}
