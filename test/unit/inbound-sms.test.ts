@@ -1,6 +1,7 @@
 import { createDispatcher } from '../../shared/app/dispatch';
 import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms, SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound/inbound-sms';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
+import { SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound/opt-in';
 import { shippedLibrary } from '../../shared/app/library';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { resumeCoaching } from '../../shared/app/inbound/support-hold';
