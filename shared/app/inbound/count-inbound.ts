@@ -1,8 +1,8 @@
 import type { JournalEntry, Message, Person } from '../../domain/model';
 import type { Logger, Store } from '../../ports';
 import type { EngagementStore } from '../../ports/engagement';
-import { checkinTest } from '../checkin-test';
-import { countEvent, countPersonDetails } from '../engagement';
+import { checkinTest } from '../engagement/checkin-test';
+import { countEvent, countPersonDetails } from '../engagement/engagement-counts';
 import type { Library } from '../scheduling/planning';
 
 /**
@@ -12,7 +12,7 @@ import type { Library } from '../scheduling/planning';
  * - that they replied, whether it was the first answer to a check-in, and the score;
  * - the flag it raised (crisis, the direct question or distress, TALK).
  * Counting never stands in the way of the reply: a count that cannot be written is left for the
- * recount (shared/app/engagement.ts).
+ * recount (shared/app/engagement/engagement-counts.ts).
  */
 
 export interface InboundCounts {

@@ -5,7 +5,7 @@ import type { Reviewed } from '../../domain/safety-question';
 import type { TextChannel } from '../../domain/sequence';
 import type { Clock, Logger, Store } from '../../ports';
 import type { EngagementStore } from '../../ports/engagement';
-import { PersonGone } from '../errors';
+import { PersonGone } from '../../domain/errors';
 import type { MembershipAnswerDeps } from '../organisations/membership-answers';
 import type { Library } from '../scheduling/planning';
 import type { InboundCounts } from './count-inbound';

@@ -10,13 +10,13 @@ import { channelAddress } from '../../domain/whatsapp';
 import type { Clock, Logger, Store } from '../../ports';
 import { loggerOf } from '../../ports';
 import type { EngagementStore } from '../../ports/engagement';
-import { DomainError, PersonGone, describeIssues } from '../errors';
-import { loadLibrary } from '../library';
+import { DomainError, PersonGone, describeIssues } from '../../domain/errors';
+import { loadLibrary } from '../scheduling/library';
 import type { MembershipAnswerDeps } from '../organisations/membership-answers';
 import type { Library } from '../scheduling/planning';
 import { isAwaitingScore, latestSent } from './checkin-answer';
 import { countInboundText } from './count-inbound';
-import { helpFor } from './crisis-resources';
+import { helpFor } from '../safety/crisis-resources';
 import type { InboundCtx, InboundText } from './inbound-context';
 import { answerOrdinaryText } from './ordinary-text';
 import { answerRisk, type CrisisAlert } from './risk-text';
@@ -98,7 +98,7 @@ export interface InboundSmsResult {
  *    thinking of harming themselves, with help in the same text, and read their next reply as the
  *    answer (a yes or anything risky is risk); the question is a follow-up flag for their counselor.
  *    Distress: kept in the journal, flagged for follow-up, a warm reply; nothing is paused.
- *    Every safety reply names help where the person lives (crisis-resources.ts).
+ *    Every safety reply names help where the person lives (shared/app/safety/crisis-resources.ts).
  * 6. Keeps the text in their journal, counts it for their organisations (count-inbound.ts), then
  *    follows up: alerts, and flags raised last.
  * If anything fails after the claim, the claim is released so a retry of the webhook can run again;

@@ -13,7 +13,7 @@ type PauseIntent = Extract<InboundIntent, { kind: 'pause' | 'resume' }>;
 
 /**
  * PAUSE (for a number of days, a week without one) and RESUME: the person's own break from
- * coaching. Only a human lifts a support hold (support-hold.ts); RESUME ends their own pause.
+ * coaching. Only a human lifts a support hold (shared/app/safety/support-hold.ts); RESUME ends their own pause.
  */
 export async function pauseOrResume(ctx: InboundCtx, person: Person, intent: PauseIntent, now: Date): Promise<Acted> {
   if (intent.kind === 'pause') {

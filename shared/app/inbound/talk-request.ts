@@ -5,7 +5,7 @@ import { talkNobodyReply, talkReply, talkShareText } from '../../domain/talk-key
 import type { Clock, Logger, Store } from '../../ports';
 import { loggerOf } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
-import { helpFor } from './crisis-resources';
+import { helpFor } from '../safety/crisis-resources';
 import { inReplyToLatest, type Answered, type InboundCtx, type InboundText } from './inbound-context';
 import { noteReply } from './reply-seen';
 

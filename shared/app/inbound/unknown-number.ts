@@ -5,7 +5,7 @@ import type { TextChannel } from '../../domain/sequence';
 import * as say from '../../domain/sms-replies';
 import * as wa from '../../domain/whatsapp-words';
 import type { Logger, Store } from '../../ports';
-import { helpFor } from './crisis-resources';
+import { helpFor } from '../safety/crisis-resources';
 
 /**
  * A text from a number nobody holds (or whose person is gone or going). Nothing about whether the
