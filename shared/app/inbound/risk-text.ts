@@ -1,3 +1,4 @@
+import type { Person } from '../../domain/model';
 import { crisisReply } from '../../domain/safety-replies';
 import { updateProfile } from '../scheduling/replan';
 import { inReplyToLatest, type Answered, type InboundCtx, type InboundText } from './inbound-context';
@@ -25,7 +26,7 @@ export async function answerRisk(ctx: InboundCtx, text: InboundText, onCrisisFla
     await updateProfile(ctx, person.personId, (profile) => ({ profile: { ...profile, supportHold: true } }));
   }
   if (text.review.settles) await settleQuestion(store, person.personId);
-  let consent;
+  let consent: Person | undefined;
   if (intent.kind === 'opt-out') {
     consent = await revokeText(ctx, person.personId, intent.via, now);
     const confirmation = optOutConfirmation(ctx.channel, intent.via);
