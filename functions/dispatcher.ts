@@ -4,7 +4,7 @@ import { createServices } from '../shared/adapters/services';
 import { config, DispatcherConfigSchema } from '../shared/config';
 import { sweepCrisisAlerts } from '../shared/app/counselors/counselor-alerts';
 import { alertDepsOf } from './counselor-alert-deps';
-import { errorLogFields } from '../shared/app/errors';
+import { errorLogFields } from '../shared/domain/errors';
 
 /**
  * EventBridge Scheduler invokes this every minute. The schedule's payload carries nothing we

@@ -4,7 +4,7 @@ import { invitationEmail, invitationSms, joinRequestEmail } from '../domain/invi
 import type { Attempt, DueMessageRef, Message } from '../domain/model';
 import { findStep, renderEmail, renderSms, contextFor, type RenderedEmail } from '../domain/render';
 import { helplineSlot } from '../domain/safety-replies';
-import { helpFor } from './inbound/crisis-resources';
+import { helpFor } from './safety/crisis-resources';
 import { isInQuietHours, outsideQuietHours, type QuietHours } from '../domain/schedule';
 import { CHANNELS, contentChannelOf, isTextChannel, type Channel, type TextChannel } from '../domain/sequence';
 import { marketingBlockedFor, whatsappRefusal, windowOpen, WHATSAPP_REASONS, type ConversationWindow, type WhatsAppReason } from '../domain/whatsapp';
@@ -22,13 +22,13 @@ import type { Clock, EmailSender, Logger, RateBudget, SendResult, SmsSender, Sto
 import { silentLogger } from '../ports';
 import { createDueFeed } from './scheduling/due-feed';
 import { seasonDateWarnings } from './scheduling/season-warnings';
-import { loadLibrary } from './library';
+import { loadLibrary } from './scheduling/library';
 import { createPacer, type ChannelPace, type Pacer } from './scheduling/pacer';
 import { allAnchors, cursorOf, laneOf, planNextMessage, wordingFor, type Library } from './scheduling/planning';
 import { catchUpSlots, lateWording, usesCatchUp } from './scheduling/catch-up';
 import type { EngagementStore } from '../ports/engagement';
-import { countMessageOutcome, countPersonDetails } from './engagement';
-import { checkinTest } from './checkin-test';
+import { countMessageOutcome, countPersonDetails } from './engagement/engagement-counts';
+import { checkinTest } from './engagement/checkin-test';
 import { announcementEmail, announcementSms, announcementWhatsAppValues } from '../domain/announcement';
 import type { CounselorStore } from '../ports/counselor';
 import { isAcceptedMember } from '../domain/counselor';

@@ -8,7 +8,7 @@ import { freePort } from '../../infra/local/net';
 import { LOCAL_TWILIO } from '../../infra/local/settings';
 import { signTwilioRequest, type SandboxMessage } from '../../infra/local/sms-sandbox';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import * as say from '../../shared/domain/sms-replies';
 import type { Store } from '../../shared/ports';

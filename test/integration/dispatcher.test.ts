@@ -7,7 +7,7 @@ import { startSesTwin, type RunningSesTwin } from '../../infra/local/ses-twin';
 import { startSmsSandbox, type SandboxMessage, type SmsSandbox } from '../../infra/local/sms-sandbox';
 import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-sender';
 import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Message } from '../../shared/domain/model';
 import { DispatchOnceEnv, dispatchDeps } from '../support/dispatch-once';
 import { testDynamoEndpoint, testTable } from '../support/dynamo';

@@ -3,7 +3,7 @@ import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-s
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { dueKey } from '../../shared/adapters/dynamo/keys';
 import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Clock, Store } from '../../shared/ports';
 
 /**

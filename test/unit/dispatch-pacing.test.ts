@@ -3,7 +3,7 @@ import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher, type DispatchDeps, type DispatchReport, type DispatchSettings } from '../../shared/app/dispatch';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Channel } from '../../shared/domain/sequence';
 import type { EmailSender, Logger, SmsSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';

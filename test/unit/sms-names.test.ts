@@ -3,12 +3,12 @@ import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-ema
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { poolLibrary, sequenceLibrary } from '../../shared/content';
 import { renderSms } from '../../shared/domain/render';
 import { SMS_NAME_MAX_CHARACTERS, gsm7Text, smsFirstName, smsSegments } from '../../shared/domain/template';
 import { helplineSlot } from '../../shared/domain/safety-replies';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 
 /**
  * A person's name goes into texts as GSM-7 only and no longer than the texts are written for, so
