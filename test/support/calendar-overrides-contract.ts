@@ -1,5 +1,5 @@
 import type { CalendarOverrideStore } from '../../shared/ports/calendar-overrides';
-import type { PortUnderTest } from './store-ports';
+import { onFreshPort, type PortUnderTest } from './store-ports';
 
 /**
  * What the calendar corrections' twin and repository must do: the memory twin and the DynamoDB
@@ -9,16 +9,8 @@ export function describeCalendarOverridesContract(name: string, make: () => Prom
   describe(`CalendarOverrideStore contract: ${name}`, () => {
     /** The port under test: every assertion reads through it. */
     let store: CalendarOverrideStore;
-    let teardown: () => Promise<void>;
 
-    beforeEach(async () => {
-      const made = await make();
-      teardown = made.teardown;
-      store = made.port;
-    });
-    afterEach(async () => {
-      await teardown();
-    });
+    onFreshPort(make, (fresh) => (store = fresh.port));
 
     it('keeps the operator’s calendar corrections by season and event', async () => {
       expect(await store.getCalendarOverrides()).toEqual({});

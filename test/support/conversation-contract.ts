@@ -1,5 +1,5 @@
 import type { ConversationStore } from '../../shared/ports/conversation';
-import { withPeopleOnDemand, type PortUnderTest } from './store-ports';
+import { onFreshPort, type PortUnderTest } from './store-ports';
 import { JOURNAL_FIELDS, LEASE_END, NOW, SAFETY_FIELDS, at, expectDomainShape, journal, safety } from './store-fixtures';
 
 /**
@@ -11,16 +11,8 @@ export function describeConversationContract(name: string, make: () => Promise<P
   describe(`ConversationStore contract: ${name}`, () => {
     /** The port under test: every assertion reads through it. */
     let store: ConversationStore;
-    let teardown: () => Promise<void>;
 
-    beforeEach(async () => {
-      const made = await make();
-      teardown = made.teardown;
-      store = withPeopleOnDemand(made.port, made.store);
-    });
-    afterEach(async () => {
-      await teardown();
-    });
+    onFreshPort(make, (fresh) => (store = fresh.port));
 
     describe('inbound SMS dedupe', () => {
       test('a MessageSid is claimed once; a released claim can be taken again', async () => {

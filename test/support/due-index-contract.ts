@@ -1,6 +1,6 @@
 import type { Message } from '../../shared/domain/model';
 import type { OutboxStore } from '../../shared/ports/outbox';
-import { withPeopleOnDemand, type PortUnderTest } from './store-ports';
+import { onFreshPort, type PortUnderTest } from './store-ports';
 import { MESSAGE_FIELDS, MESSAGE_ID, LEASE_END, NOW, RETRY_AT, at, attempt, expectDomainShape, message } from './store-fixtures';
 
 /**
@@ -12,16 +12,8 @@ export function describeDueIndexContract(name: string, make: () => Promise<PortU
   describe(`OutboxStore due index contract: ${name}`, () => {
     /** The port under test: every assertion reads through it. */
     let store: OutboxStore;
-    let teardown: () => Promise<void>;
 
-    beforeEach(async () => {
-      const made = await make();
-      teardown = made.teardown;
-      store = withPeopleOnDemand(made.port, made.store);
-    });
-    afterEach(async () => {
-      await teardown();
-    });
+    onFreshPort(make, (fresh) => (store = fresh.port));
 
     describe('the due index', () => {
       test('lists only planned and expired-claim messages due by now, oldest first, never final ones', async () => {

@@ -1,6 +1,6 @@
 import type { EnrollmentStore } from '../../shared/ports/enrollments';
 import type { Store } from '../../shared/ports';
-import { withPeopleOnDemand, type PortUnderTest } from './store-ports';
+import { onFreshPort, type PortUnderTest } from './store-ports';
 import { ENROLLMENT_FIELDS, crowd, enrollment, expectDomainShape, message, person } from './store-fixtures';
 
 /**
@@ -13,16 +13,10 @@ export function describeEnrollmentsContract(name: string, make: () => Promise<Po
     let store: EnrollmentStore;
     /** The whole store on the same data, for setup only. */
     let setup: Store;
-    let teardown: () => Promise<void>;
 
-    beforeEach(async () => {
-      const made = await make();
-      teardown = made.teardown;
-      store = withPeopleOnDemand(made.port, made.store);
-      setup = withPeopleOnDemand(made.store, made.store);
-    });
-    afterEach(async () => {
-      await teardown();
+    onFreshPort(make, (fresh) => {
+      store = fresh.port;
+      setup = fresh.store;
     });
 
     describe('many people at once (an import)', () => {

@@ -1,6 +1,6 @@
 import type { LinkStore } from '../../shared/ports/links';
 import type { Store } from '../../shared/ports';
-import { withPeopleOnDemand, type PortUnderTest } from './store-ports';
+import { onFreshPort, type PortUnderTest } from './store-ports';
 import { LEASE_END, NOW, person } from './store-fixtures';
 
 /**
@@ -13,16 +13,10 @@ export function describeLinksContract(name: string, make: () => Promise<PortUnde
     let store: LinkStore;
     /** The whole store on the same data, for setup only. */
     let setup: Store;
-    let teardown: () => Promise<void>;
 
-    beforeEach(async () => {
-      const made = await make();
-      teardown = made.teardown;
-      store = withPeopleOnDemand(made.port, made.store);
-      setup = withPeopleOnDemand(made.store, made.store);
-    });
-    afterEach(async () => {
-      await teardown();
+    onFreshPort(make, (fresh) => {
+      store = fresh.port;
+      setup = fresh.store;
     });
 
     describe('confirmation link nonces', () => {

@@ -1,7 +1,7 @@
 import type { OutboxStore } from '../../shared/ports/outbox';
 import { DELIVERY_STATUSES } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
-import { withPeopleOnDemand, type PortUnderTest } from './store-ports';
+import { onFreshPort, type PortUnderTest } from './store-ports';
 import { MESSAGE_FIELDS, MESSAGE_ID, LEASE_END, NOW, at, attempt, enrollment, expectDomainShape, message } from './store-fixtures';
 
 /**
@@ -16,16 +16,10 @@ export function describeOutboxContract(name: string, make: () => Promise<PortUnd
     let store: OutboxStore;
     /** The whole store on the same data, for setup only. */
     let setup: Store;
-    let teardown: () => Promise<void>;
 
-    beforeEach(async () => {
-      const made = await make();
-      teardown = made.teardown;
-      store = withPeopleOnDemand(made.port, made.store);
-      setup = withPeopleOnDemand(made.store, made.store);
-    });
-    afterEach(async () => {
-      await teardown();
+    onFreshPort(make, (fresh) => {
+      store = fresh.port;
+      setup = fresh.store;
     });
 
     describe('messages', () => {

@@ -1,5 +1,5 @@
 import type { PeopleStore } from '../../shared/ports/people';
-import { withPeopleOnDemand, type PortUnderTest } from './store-ports';
+import { onFreshPort, type PortUnderTest } from './store-ports';
 import { PERSON_FIELDS, PROFILE, crowd, expectDomainShape, person } from './store-fixtures';
 
 /**
@@ -15,16 +15,10 @@ export function describePeopleContract(name: string, make: () => Promise<PortUnd
     let store: PeopleRecords;
     /** The port itself, without the convenience of creating people on a save. */
     let rawStore: PeopleRecords;
-    let teardown: () => Promise<void>;
 
-    beforeEach(async () => {
-      const made = await make();
-      teardown = made.teardown;
-      rawStore = made.port;
-      store = withPeopleOnDemand(made.port, made.store);
-    });
-    afterEach(async () => {
-      await teardown();
+    onFreshPort(make, (fresh) => {
+      store = fresh.port;
+      rawStore = fresh.raw;
     });
 
     describe('people', () => {

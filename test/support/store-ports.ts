@@ -15,6 +15,23 @@ export interface PortUnderTest<Port> {
   teardown(): Promise<void>;
 }
 
+/**
+ * Gives each test a fresh port and store from `make`, both wrapped by withPeopleOnDemand below
+ * (`raw`: the port as it is), and drops them after the test.
+ */
+export function onFreshPort<Port extends Partial<Store>>(
+  make: () => Promise<PortUnderTest<Port>>,
+  use: (fresh: { port: Port; raw: Port; store: Store }) => void,
+): void {
+  let teardown = async () => {};
+  beforeEach(async () => {
+    const made = await make();
+    teardown = made.teardown;
+    use({ port: withPeopleOnDemand(made.port, made.store), raw: made.port, store: withPeopleOnDemand(made.store, made.store) });
+  });
+  afterEach(() => teardown());
+}
+
 /** A port's memory twin, and the memory store, on one fresh memory context. */
 export function memoryPort<Port>(build: (context: MemoryContext) => Port): () => Promise<PortUnderTest<Port>> {
   return async () => {
