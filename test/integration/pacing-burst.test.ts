@@ -6,7 +6,7 @@ import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-s
 import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
 import type { Message } from '../../shared/domain/model';
 import type { SmsSender } from '../../shared/ports';
-import { PROFILE } from '../support/store-contract';
+import { PROFILE } from '../support/store-fixtures';
 import { testTable, type TestTable } from '../support/dynamo';
 import { queueMessage } from '../support/seed';
 

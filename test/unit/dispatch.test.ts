@@ -7,7 +7,7 @@ import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { isInQuietHours } from '../../shared/domain/schedule';
 import type { Message } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
-import { PROFILE } from '../support/store-contract';
+import { PROFILE } from '../support/store-fixtures';
 import { queueMessage } from '../support/seed';
 
 /** The dispatcher on memory twins: a walk through the demo sequence, and every fault path. */
