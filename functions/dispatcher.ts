@@ -1,6 +1,6 @@
 import { createDispatcher } from '../shared/app/dispatch';
 import { createLogger } from '../shared/adapters/logger';
-import { createServices } from '../shared/adapters/services';
+import { createDispatcherServices } from '../shared/adapters/dispatcher-services';
 import { config, DispatcherConfigSchema } from '../shared/config';
 import { sweepCrisisAlerts } from '../shared/app/counselors/counselor-alerts';
 import { alertDepsOf } from './counselor-alert-deps';
@@ -12,7 +12,7 @@ import { errorLogFields } from '../shared/app/errors';
  * invocation (after every other message was handled) so the error alarm sees it.
  */
 const log = createLogger('dispatcher');
-const ready = createServices(config(DispatcherConfigSchema), { log }).then((services) => ({ services, dispatch: createDispatcher(services) }));
+const ready = createDispatcherServices(config(DispatcherConfigSchema), { log }).then((services) => ({ services, dispatch: createDispatcher(services) }));
 
 export const handler = async () => {
   const { dispatch, services } = await ready;
