@@ -10,7 +10,7 @@ import { TOKEN_LIFETIME_SECONDS } from '../../domain/tokens';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import { loggerOf } from '../../ports';
 import { definedOnly } from '../scheduling/enroll';
-import { PersonGone } from '../../domain/errors';
+import { errorLogFields, PersonGone } from '../../domain/errors';
 import { stable, type CohortDeps } from './deps';
 import { getCohort } from './get-cohort';
 
@@ -86,7 +86,7 @@ export async function sendInvitations(deps: CohortDeps, actor: CounselorPrincipa
           if (error instanceof PersonGone) return;
           // Not marked invited: the next run tries again, with the same message id.
           report.failed++;
-          log.warn('invitation not queued', { personId: person.personId, channel, error: error instanceof Error ? error.message : String(error) });
+          log.warn('invitation not queued', { personId: person.personId, channel, ...errorLogFields(error) });
         }
       };
       if (ownRecordOf(person, cohort.orgId)) {
