@@ -1,12 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { Person } from '../../domain/model';
 import { DomainError, PersonGone } from '../../domain/errors';
 import type { PeopleStore } from '../../ports/people';
 import { emailLookupKey, personIdFromPk, personKey, phoneLookupKey, seasonMemberKey, seasonPk } from './keys';
 import { ERASING_ATTRIBUTE } from './person-guard';
 import { PK, SK, ifDefined, namesFor, type DynamoContext } from './dynamo-context';
-import { parseItem, withoutUndefined, type Item } from './stored-item';
+import { parseItem, withoutUndefined, type Item, type TransactItem } from './stored-item';
 
 /** A person rarely changes twice at once; a few rounds settle any race on their lookups. */
 const SAVE_PERSON_ROUNDS = 4;
@@ -38,7 +38,7 @@ export function createPeopleRepository(shared: DynamoContext): Omit<PeopleStore,
         : {}),
     };
 
-    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
+    const transactItems: TransactItem[] = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
     const deletedLookupAt: Array<string | undefined> = [undefined];
     /** Positions of the lookups this save puts: a failed condition there means someone else holds it. */
     const takenLookupAt = new Map<number, string>();
