@@ -1,8 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { CalendarEntry } from '../../domain/calendar';
+import { CalendarEntry } from '../../domain/calendar';
 import type { CalendarOverrideStore } from '../../ports/calendar-overrides';
 import { CALENDAR_PK, calendarKey } from './keys';
 import { PK, SK, namesFor, type DynamoContext } from './dynamo-context';
+import { parseItem } from './stored-item';
 
 /** The operator's calendar corrections: one partition (CALENDAR / SEASON#<year>#<event>), nobody's. */
 export function createCalendarOverrideRepository(shared: DynamoContext): CalendarOverrideStore {
@@ -17,11 +18,8 @@ export function createCalendarOverrideRepository(shared: DynamoContext): Calenda
       const seasons: Record<string, Record<string, CalendarEntry>> = {};
       for (const item of items) {
         const [, season, event] = String(item[SK]).split('#');
-        (seasons[season!] ??= {})[event!] = {
-          at: item.at, certainty: item.certainty, source: item.source,
-          // Corrections stored before dates carried these have neither.
-          ...(item.url ? { url: item.url } : {}), ...(item.checked ? { checked: item.checked } : {}),
-        };
+        // Corrections stored before dates carried a url and a checked day have neither: both are optional.
+        (seasons[season!] ??= {})[event!] = parseItem(CalendarEntry, 'calendar override', item);
       }
       return seasons;
     },

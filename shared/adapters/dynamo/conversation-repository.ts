@@ -1,5 +1,5 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { alertLevelOf, type JournalEntry, type SafetyAlert, type SafetyEvent } from '../../domain/model';
+import { alertLevelOf, type SafetyAlert } from '../../domain/model';
 import type { ConversationStore } from '../../ports/conversation';
 import {
   INBOUND_DEDUPE_DAYS,
@@ -14,7 +14,9 @@ import {
   safetyEventIdFromSk,
   safetyEventKey,
 } from './keys';
-import { PK, SK, compareStrings, domainFields, namesFor, timeToLiveAttribute, withoutUndefined, type DynamoContext } from './dynamo-context';
+import { PK, SK, compareStrings, namesFor, timeToLiveAttribute, type DynamoContext } from './dynamo-context';
+import { parseItem, withoutUndefined } from './stored-item';
+import { StoredJournalEntry, StoredSafetyAlert, StoredSafetyEvent } from './stored-schemas';
 
 /**
  * The conversation with a person: seen inbound texts (INBOUND#<MessageSid> / SEEN, with a TTL),
@@ -46,7 +48,7 @@ export function createConversationRepository(shared: DynamoContext): Conversatio
       const prefix = filter.inReplyTo === undefined ? JOURNAL_PREFIX : journalRepliesPrefix(filter.inReplyTo);
       const items = await queryPrefix('listJournalEntries', personId, prefix);
       return items
-        .map((item) => ({ ...domainFields(item), personId, entryId: journalEntryIdFromSk(item[SK]) }) as JournalEntry)
+        .map((item) => parseItem(StoredJournalEntry, 'journal entry', item, { personId, entryId: journalEntryIdFromSk(item[SK]) }))
         .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || compareStrings(a.entryId, b.entryId));
     },
 
@@ -65,7 +67,7 @@ export function createConversationRepository(shared: DynamoContext): Conversatio
 
     async listSafetyEvents(personId) {
       const items = await queryPrefix('listSafetyEvents', personId, SAFETY_PREFIX);
-      return items.map((item) => ({ ...domainFields(item), personId, eventId: safetyEventIdFromSk(item[SK]) }) as SafetyEvent);
+      return items.map((item) => parseItem(StoredSafetyEvent, 'safety event', item, { personId, eventId: safetyEventIdFromSk(item[SK]) }));
     },
 
     async listSafetyAlerts(month) {
@@ -75,7 +77,7 @@ export function createConversationRepository(shared: DynamoContext): Conversatio
         ExpressionAttributeValues: { ':pk': alertPk(month) },
         ScanIndexForward: false,
       });
-      return items.map((item) => domainFields(item) as SafetyAlert);
+      return items.map((item) => parseItem(StoredSafetyAlert, 'safety alert', item));
     },
   };
 }

@@ -1,6 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -9,7 +8,8 @@ import {
   TransactWriteCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '../../domain/counselor';
+import type * as z from 'zod';
+import { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '../../domain/counselor';
 import type { CounselorStore } from '../../ports/counselor';
 import {
   COHORT_PREFIX,
@@ -32,6 +32,8 @@ import {
   personPk,
 } from './keys';
 import { livingPersonCheck, writeForLivingPerson } from './person-guard';
+import { batchGetItems, documentClient } from './dynamo-context';
+import { parseItem, withoutUndefined, type Item } from './stored-item';
 import { createDynamoEngagementStore } from './engagement-store';
 import { cohortFigures, cohortRef, difference, membershipCount, sumCounters } from '../../domain/engagement';
 import { isAcceptedMember } from '../../domain/counselor';
@@ -60,7 +62,6 @@ import { mapWithConcurrency } from '../../domain/concurrency';
  * until `matchcoach report recount`; nothing about a person is ever lost that way.
  */
 
-type Item = Record<string, any>;
 const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
 /** Member transactions in flight at once in saveCohortMembers. */
 const BATCH_CONCURRENCY = 8;
@@ -77,17 +78,14 @@ export interface DynamoCounselorStoreOptions {
 
 export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions): CounselorStore {
   const TableName = options.tableName;
-  const doc =
-    options.client instanceof DynamoDBDocumentClient
-      ? options.client
-      : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(options.client);
 
   const put = async (key: { pk: string; sk: string }, record: object) => {
     await doc.send(new PutCommand({ TableName, Item: { ...withoutUndefined(record), ...key } }));
   };
-  const get = async <T>(key: { pk: string; sk: string }): Promise<T | undefined> => {
+  const get = async <Schema extends z.ZodType>(schema: Schema, kind: string, key: { pk: string; sk: string }): Promise<z.output<Schema> | undefined> => {
     const out = await doc.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
-    return out.Item ? (domain(out.Item) as T) : undefined;
+    return out.Item ? parseItem(schema, kind, out.Item) : undefined;
   };
   async function queryAll(shape: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
     const items: Item[] = [];
@@ -169,22 +167,10 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
   }
 
   const rowId = (m: Pick<CohortMember, 'orgId' | 'cohortId' | 'personId'>) => `${m.orgId}#${m.cohortId}#${m.personId}`;
-  async function readRows(members: readonly CohortMember[], consistent = true): Promise<Map<string, CohortMember>> {
+  async function readRows(members: readonly Pick<CohortMember, 'orgId' | 'cohortId' | 'personId'>[], consistent = true): Promise<Map<string, CohortMember>> {
     const keys = members.map((m) => cohortMemberKey(m.orgId, m.cohortId, m.personId));
-    const found = new Map<string, CohortMember>();
-    for (let start = 0; start < keys.length; start += 100) {
-      let pending: Item[] = keys.slice(start, start + 100);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > 8) throw new Error('DynamoDB kept keys of a batch read unprocessed');
-        const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: consistent } } }));
-        for (const item of out.Responses?.[TableName] ?? []) {
-          const member = domain(item) as CohortMember;
-          found.set(rowId(member), member);
-        }
-        pending = (out.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined) ?? [];
-      }
-    }
-    return found;
+    const items = await batchGetItems(doc, TableName, keys, { consistent });
+    return new Map(items.map(toMember).map((member) => [rowId(member), member]));
   }
 
   /** A membership's items in a transaction: the person's guard, the cohort's row (over its answer as read), the person's twin. */
@@ -211,7 +197,7 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
         }),
       );
     },
-    getOrganisation: (orgId) => get<Organisation>(organisationKey(orgId)),
+    getOrganisation: (orgId) => get(Organisation, 'organisation', organisationKey(orgId)),
     async listOrganisations() {
       const items = await queryAll({
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
@@ -223,18 +209,18 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
     },
 
     saveCounselor: (counselor) => put(counselorKey(counselor.orgId, counselor.counselorId), counselor),
-    getCounselor: (orgId, counselorId) => get<Counselor>(counselorKey(orgId, counselorId)),
+    getCounselor: (orgId, counselorId) => get(Counselor, 'counselor', counselorKey(orgId, counselorId)),
     async deleteCounselor(orgId, counselorId) {
       await doc.send(new DeleteCommand({ TableName, Key: counselorKey(orgId, counselorId) }));
     },
     async listCounselors(orgId) {
-      return (await prefixed(orgPk(orgId), COUNSELOR_PREFIX)).map((item) => domain(item) as Counselor);
+      return (await prefixed(orgPk(orgId), COUNSELOR_PREFIX)).map((item) => parseItem(Counselor, 'counselor', item));
     },
 
     saveCohort: (cohort) => put(cohortKey(cohort.orgId, cohort.cohortId), cohort),
-    getCohort: (orgId, cohortId) => get<Cohort>(cohortKey(orgId, cohortId)),
+    getCohort: (orgId, cohortId) => get(Cohort, 'cohort', cohortKey(orgId, cohortId)),
     async listCohorts(orgId) {
-      return (await prefixed(orgPk(orgId), COHORT_PREFIX)).map((item) => domain(item) as Cohort);
+      return (await prefixed(orgPk(orgId), COHORT_PREFIX)).map((item) => parseItem(Cohort, 'cohort', item));
     },
 
     async saveCohortMember(member) {
@@ -260,7 +246,7 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
     },
     async deleteCohortMember(orgId, cohortId, personId) {
       for (let round = 0; round < MEMBER_ROUNDS; round++) {
-        const before = (await readRows([{ orgId, cohortId, personId } as CohortMember])).get(rowId({ orgId, cohortId, personId }));
+        const before = (await readRows([{ orgId, cohortId, personId }])).get(rowId({ orgId, cohortId, personId }));
         try {
           await doc.send(
             new TransactWriteCommand({
@@ -278,9 +264,9 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
       }
       throw new Error('a membership kept changing under us; try again');
     },
-    getCohortMember: (orgId, cohortId, personId) => get<CohortMember>(cohortMemberKey(orgId, cohortId, personId)),
+    getCohortMember: (orgId, cohortId, personId) => get(CohortMember, 'cohort member', cohortMemberKey(orgId, cohortId, personId)),
     async listCohortMembers(orgId, cohortId) {
-      return (await prefixed(cohortMembersPk(orgId, cohortId), MEMBER_PREFIX)).map((item) => domain(item) as CohortMember);
+      return (await prefixed(cohortMembersPk(orgId, cohortId), MEMBER_PREFIX)).map(toMember);
     },
     async listCohortMembersPage(orgId, cohortId, { limit, after }) {
       const pk = cohortMembersPk(orgId, cohortId);
@@ -295,25 +281,25 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
           ...(after !== undefined && { ExclusiveStartKey: { [PK]: pk, [SK]: `${MEMBER_PREFIX}${after}` } }),
         }),
       );
-      const members = (out.Items ?? []).map((item) => domain(item) as CohortMember);
+      const members = (out.Items ?? []).map(toMember);
       return { members, ...(out.LastEvaluatedKey && members.length > 0 && { next: members.at(-1)!.personId }) };
     },
     async getCohortMembers(orgId, cohortId, personIds) {
-      const rows = await readRows(personIds.map((personId) => ({ orgId, cohortId, personId }) as CohortMember), false);
+      const rows = await readRows(personIds.map((personId) => ({ orgId, cohortId, personId })), false);
       return new Map([...rows.values()].map((m) => [m.personId, m]));
     },
     async cohortsOfPerson(personId) {
-      return (await prefixed(personPk(personId), COHORT_PREFIX)).map((item) => domain(item) as CohortMember);
+      return (await prefixed(personPk(personId), COHORT_PREFIX)).map(toMember);
     },
     async forgetPerson(personId) {
-      const memberships = (await prefixed(personPk(personId), COHORT_PREFIX)).map((item) => domain(item) as CohortMember);
+      const memberships = (await prefixed(personPk(personId), COHORT_PREFIX)).map(toMember);
       // Their cohorts' figures first: what they added goes while the twins still say where.
       await engagement.forgetPerson(personId, memberships.filter(isAcceptedMember).map((m) => cohortRef(m.orgId, m.cohortId)));
       let forgotten = 0;
       for (const member of memberships) {
         // The cohort's row first: the person's twin is how a repeated run finds it again.
         const out = await doc.send(new DeleteCommand({ TableName, Key: cohortMemberKey(member.orgId, member.cohortId, personId), ReturnValues: 'ALL_OLD' }));
-        if (out.Attributes) await countChanges([{ before: domain(out.Attributes) as CohortMember, after: undefined }]);
+        if (out.Attributes) await countChanges([{ before: toMember(out.Attributes), after: undefined }]);
         await doc.send(new DeleteCommand({ TableName, Key: personCohortKey(personId, member.orgId, member.cohortId) }));
         forgotten++;
       }
@@ -335,22 +321,12 @@ export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions)
         },
         options.limit ?? 100,
       );
-      return items.map((item) => domain(item) as AuditEntry);
+      return items.map((item) => parseItem(AuditEntry, 'audit entry', item));
     },
   };
 }
 
-/** The record without the table's keys. */
-function domain(item: Item): Item {
-  const { [PK]: _pk, [SK]: _sk, ...rest } = item;
-  return rest;
-}
-
-/** The marshaller rejects undefined, and absent is what an optional field means in an item. */
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)])) as T;
-  }
-  return value;
+/** A membership row or its twin in the person's partition: the same record under two keys. */
+function toMember(item: Item): CohortMember {
+  return parseItem(CohortMember, 'cohort member', item);
 }

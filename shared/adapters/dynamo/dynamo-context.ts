@@ -11,11 +11,11 @@ import {
   QueryCommand,
   UpdateCommand,
   type QueryCommandInput,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import { TABLE_DEFINITION, ifAbsent, personPk } from './keys';
-import { ERASING_ATTRIBUTE, writeForLivingPerson } from './person-guard';
+import { writeForLivingPerson } from './person-guard';
+import type { Item, TransactItem } from './stored-item';
 
 /**
  * What every repository of the Store shares: one document client on the one table, the capacity
@@ -31,13 +31,9 @@ export interface DynamoStoreOptions {
   onCapacity?: (op: string, readUnits: number, writeUnits: number) => void;
 }
 
-export type Item = Record<string, any>;
 type QueryShape = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit' | 'ReturnConsumedCapacity'>;
 
 export const { partitionKey: PK, sortKey: SK, dueIndex: DUE, timeToLiveAttribute } = TABLE_DEFINITION;
-/** Attributes that exist for the table, not for the domain: never handed back to callers. */
-const STORAGE_ATTRIBUTES = [PK, SK, DUE.partitionKey, DUE.sortKey, timeToLiveAttribute, ERASING_ATTRIBUTE];
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 /** Parallel updates when cancelling: a person has tens of messages, not thousands. */
 export const CANCEL_CONCURRENCY = 8;
 /** DynamoDB's limit: keys in one BatchGetItem. */
@@ -51,10 +47,7 @@ export type DynamoContext = ReturnType<typeof createDynamoContext>;
 
 export function createDynamoContext(options: DynamoStoreOptions) {
   const { tableName: TableName, onCapacity } = options;
-  const doc =
-    options.client instanceof DynamoDBDocumentClient
-      ? options.client
-      : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(options.client);
 
   function report(op: string, kind: 'read' | 'write', consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
     if (!onCapacity) return;
@@ -174,42 +167,9 @@ export function createDynamoContext(options: DynamoStoreOptions) {
     return writeForLivingPerson(doc, TableName, personId, items, (consumed) => report(op, 'write', consumed));
   }
 
-  /**
-   * Reads many items by key, 100 to a request; keys DynamoDB leaves unprocessed (throttling) are
-   * asked again with backoff, a bounded number of times. Items come back in no particular order.
-   */
-  async function batchGet(op: string, keys: readonly { pk: string; sk: string }[], projection?: string[]): Promise<Item[]> {
-    // BatchGetItem refuses a request naming one key twice.
-    const unique = [...new Map(keys.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
-    const requests: { pk: string; sk: string }[][] = [];
-    for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) requests.push(unique.slice(start, start + BATCH_GET_KEYS));
-    const pages = await mapWithConcurrency(requests, BULK_CONCURRENCY, async (first) => {
-      const items: Item[] = [];
-      let pending: Item[] = first;
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a batch read unprocessed');
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-        const out = await measured(op, 'read', () =>
-          doc.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [TableName]: {
-                  Keys: pending,
-                  // As getItem: callers read what they (or a concurrent import) just wrote.
-                  ConsistentRead: true,
-                  ...(projection && { ProjectionExpression: projection.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: namesFor(...projection) }),
-                },
-              },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        items.push(...(out.Responses?.[TableName] ?? []));
-        pending = (out.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined) ?? [];
-      }
-      return items;
-    });
-    return pages.flat();
+  /** Reads many items by key (batchGetItems), each request measured. Items come back in no particular order. */
+  function batchGet(op: string, keys: readonly { pk: string; sk: string }[], projection?: string[]): Promise<Item[]> {
+    return batchGetItems(doc, TableName, keys, { projection, measure: (call) => measured(op, 'read', call) });
   }
 
   return { doc, TableName, report, measured, putIfAbsent, getItem, queryAll, queryPrefix, updateIf, guarded, batchGet };
@@ -226,12 +186,6 @@ interface ConditionalUpdate {
   returnOld?: boolean;
 }
 
-export function domainFields(item: Item): Item {
-  const fields = { ...item };
-  for (const name of STORAGE_ATTRIBUTES) delete fields[name];
-  return fields;
-}
-
 /** Code-unit order, which is DynamoDB's byte order for the ASCII our keys use (localeCompare is not). */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -245,13 +199,54 @@ export function namesFor(...attributes: string[]): Record<string, string> {
   return Object.fromEntries(attributes.map((name) => [`#${name}`, name]));
 }
 
-/** The marshaller rejects undefined, and absent is what an optional field means in an item. */
-export function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)]),
-    ) as T;
-  }
-  return value;
+/** The client every adapter talks through: a plain client is wrapped so optional fields may be undefined. */
+export function documentClient(client: DynamoDBDocumentClient | DynamoDBClient): DynamoDBDocumentClient {
+  return client instanceof DynamoDBDocumentClient
+    ? client
+    : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+/**
+ * Reads many items by key, 100 to a request (DynamoDB's limit), a few requests at once; keys
+ * DynamoDB leaves unprocessed (throttling) are asked again with backoff, a bounded number of
+ * times. Strongly consistent unless told otherwise: callers mostly read what they just wrote.
+ * `measure` wraps each request, for callers that bill them. Items come back in no particular order.
+ */
+export async function batchGetItems(
+  doc: DynamoDBDocumentClient,
+  TableName: string,
+  keys: readonly { pk: string; sk: string }[],
+  options: { consistent?: boolean; projection?: string[]; measure?: <Out extends { ConsumedCapacity?: ConsumedCapacity[] }>(call: () => Promise<Out>) => Promise<Out> } = {},
+): Promise<Item[]> {
+  const { consistent = true, projection, measure = (call) => call() } = options;
+  // BatchGetItem refuses a request naming one key twice.
+  const unique = [...new Map(keys.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
+  const requests: { pk: string; sk: string }[][] = [];
+  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) requests.push(unique.slice(start, start + BATCH_GET_KEYS));
+  const pages = await mapWithConcurrency(requests, BULK_CONCURRENCY, async (first) => {
+    const items: Item[] = [];
+    let pending: Item[] = first;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > UNPROCESSED_ROUNDS) throw new Error('DynamoDB kept keys of a batch read unprocessed');
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      const out = await measure(() =>
+        doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [TableName]: {
+                Keys: pending,
+                ConsistentRead: consistent,
+                ...(projection && { ProjectionExpression: projection.map((name) => `#${name}`).join(', '), ExpressionAttributeNames: namesFor(...projection) }),
+              },
+            },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+      items.push(...(out.Responses?.[TableName] ?? []));
+      pending = out.UnprocessedKeys?.[TableName]?.Keys ?? [];
+    }
+    return items;
+  });
+  return pages.flat();
 }

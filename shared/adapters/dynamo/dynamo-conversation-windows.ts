@@ -1,8 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import type { ConversationWindowStore } from '../../ports';
 import { TABLE_DEFINITION, whatsappWindowKey } from './keys';
 import { writeForLivingPerson } from './person-guard';
+import { parseItem } from './stored-item';
+
+/** Both times are written by this adapter alone, from `toISOString`. */
+const StoredWindow = z.object({ lastInboundAt: z.string().optional(), closedAt: z.string().optional() });
 
 /**
  * A person's WhatsApp window in the single table: one item at PERSON#<id> / WINDOW#whatsapp
@@ -51,11 +56,7 @@ export function createDynamoConversationWindows(options: { doc: DynamoDBDocument
     async getWindow(personId) {
       const out = await doc.send(new GetCommand({ TableName, Key: whatsappWindowKey(personId), ConsistentRead: true }));
       if (!out.Item) return undefined;
-      const { lastInboundAt, closedAt } = out.Item as { lastInboundAt?: unknown; closedAt?: unknown };
-      return {
-        ...(typeof lastInboundAt === 'string' && { lastInboundAt }),
-        ...(typeof closedAt === 'string' && { closedAt }),
-      };
+      return parseItem(StoredWindow, 'whatsapp window', out.Item);
     },
   };
 }

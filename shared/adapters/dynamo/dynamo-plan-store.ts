@@ -2,6 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Plan } from '../../domain/plan';
 import type { PlanStore } from '../../ports';
 import { TABLE_DEFINITION, ifAbsent, personIdFromPk, planKey } from './keys';
+import { parseItem } from './stored-item';
 import { writeForLivingPerson } from './person-guard';
 
 /**
@@ -11,14 +12,13 @@ import { writeForLivingPerson } from './person-guard';
  */
 export function createDynamoPlanStore(options: { doc: DynamoDBDocumentClient; tableName: string }): PlanStore {
   const { doc, tableName: TableName } = options;
-  const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
+  const { partitionKey: PK } = TABLE_DEFINITION;
   return {
     async getPlan(personId) {
       const out = await doc.send(new GetCommand({ TableName, Key: planKey(personId), ConsistentRead: true }));
       if (!out.Item) return undefined;
-      const { [PK]: pk, [SK]: _sk, ...fields } = out.Item;
       // Parsed on the way out: a plan written by an older release still reads as today's shape.
-      return Plan.parse({ ...fields, personId: personIdFromPk(pk) });
+      return parseItem(Plan, 'plan', out.Item, { personId: personIdFromPk(out.Item[PK]) });
     },
 
     async savePlan(plan, expectedUpdatedAt) {

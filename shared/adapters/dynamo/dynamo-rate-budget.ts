@@ -1,8 +1,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import { grantFrom } from '../../domain/pacing';
 import type { RateBudget } from '../../ports';
 import { TABLE_DEFINITION, rateCounterExpiry, rateCounterKey } from './keys';
+import { documentClient } from './dynamo-context';
+import { parseItem } from './stored-item';
+
+/** What a take reads back: the new total and where the window's numbering started. */
+const StoredCounter = z.object({ used: z.number().finite(), start: z.number().finite() });
 
 export interface DynamoRateBudgetOptions {
   client: DynamoDBDocumentClient | DynamoDBClient;
@@ -20,16 +26,16 @@ export interface DynamoRateBudgetOptions {
  */
 export function createDynamoRateBudget(options: DynamoRateBudgetOptions): RateBudget {
   const { tableName: TableName, onCapacity } = options;
-  const doc =
-    options.client instanceof DynamoDBDocumentClient ? options.client : DynamoDBDocumentClient.from(options.client);
+  const doc = documentClient(options.client);
 
   return {
     async take({ channel, windowMs, window, limit, wanted, startAt }) {
       if (wanted <= 0) return { first: startAt, count: 0, start: startAt };
+      const key = rateCounterKey(channel, windowMs, window);
       const out = await doc.send(
         new UpdateCommand({
           TableName,
-          Key: rateCounterKey(channel, windowMs, window),
+          Key: key,
           // `start` remembers where the first taker began, so every taker maps numbers to the same slots.
           UpdateExpression:
             'SET #used = if_not_exists(#used, :startAt) + :wanted, #start = if_not_exists(#start, :startAt), #ttl = if_not_exists(#ttl, :ttl)',
@@ -40,10 +46,9 @@ export function createDynamoRateBudget(options: DynamoRateBudgetOptions): RateBu
         }),
       );
       onCapacity?.('rateBudget', 0, out.ConsumedCapacity?.CapacityUnits ?? 0);
-      const totalAfter = Number(out.Attributes?.used);
-      const start = Number(out.Attributes?.start);
-      if (!Number.isFinite(totalAfter) || !Number.isFinite(start)) throw new Error('rate budget counter answered without a total');
-      return { ...grantFrom(totalAfter, wanted, limit), start };
+      // UPDATED_NEW answers without the keys; they are added back so an error can say which item it was.
+      const { used, start } = parseItem(StoredCounter, 'rate counter', { ...out.Attributes, ...key });
+      return { ...grantFrom(used, wanted, limit), start };
     },
   };
 }

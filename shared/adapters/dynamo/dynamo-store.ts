@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import type { NewPerson, Store } from '../../ports';
 import {
@@ -34,6 +34,7 @@ import {
   namesFor,
   type DynamoStoreOptions,
 } from './dynamo-context';
+import type { TransactItem } from './stored-item';
 
 /**
  * Match Coach's Store on its single DynamoDB table. Keys come from keys.ts; items hold the domain
@@ -89,7 +90,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
             ExpressionAttributeNames: namesFor(PK, 'personId'),
             ExpressionAttributeValues: Object.fromEntries(gone.map((id, i) => [`:gone${i}`, id])),
           };
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    const items: TransactItem[] = [
       { Put: { TableName, Item: personItem(person), ...absent } },
       { Put: { TableName, Item: seasonMemberKey(person.profile.season, person.personId) } },
     ];
@@ -104,7 +105,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
    * condition (someone holds the email, phone or id) or met another writer (someone is creating
    * them right now) are left out and the rest go again: each round drops at least one person.
    */
-  async function createGroup(group: readonly { personId: string; items: NonNullable<TransactWriteCommandInput['TransactItems']> }[]): Promise<string[]> {
+  async function createGroup(group: readonly { personId: string; items: TransactItem[] }[]): Promise<string[]> {
     const lost: string[] = [];
     let remaining = group;
     while (remaining.length > 0) {
@@ -172,7 +173,7 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
       // One transaction may not touch an item twice, and two new people cannot hold one email or
       // phone anyway: a later person naming what an earlier one holds loses, as to anyone else.
       const held = new Set<string>();
-      const groups: { personId: string; items: NonNullable<TransactWriteCommandInput['TransactItems']> }[][] = [];
+      const groups: { personId: string; items: TransactItem[] }[][] = [];
       let groupSize = TRANSACTION_ITEMS;
       for (const newPerson of people) {
         const { items, heldKeys } = newPersonItems(newPerson);

@@ -1,13 +1,5 @@
 import { DynamoDBClient, TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CohortLink,
   EngagementStats,
@@ -36,6 +28,8 @@ import {
   statsKey,
 } from './keys';
 import { livingPersonCheck } from './person-guard';
+import { batchGetItems, documentClient } from './dynamo-context';
+import { domainFields, parseItem, withoutUndefined, type Item, type TransactItem } from './stored-item';
 
 /**
  * The EngagementStore on Match Coach's single table (keys.ts, "Engagement").
@@ -54,8 +48,6 @@ import { livingPersonCheck } from './person-guard';
  * everything is read again and tried again.
  */
 
-type Item = Record<string, any>;
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
 /** Rounds of read-change-write before giving up (each lost round means someone else's change landed). */
 const CHANGE_ROUNDS = 12;
@@ -69,10 +61,7 @@ export interface DynamoEngagementStoreOptions {
 
 export function createDynamoEngagementStore(options: DynamoEngagementStoreOptions): EngagementStore {
   const TableName = options.tableName;
-  const doc =
-    options.client instanceof DynamoDBDocumentClient
-      ? options.client
-      : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(options.client);
 
   const measure = (op: string, kind: 'read' | 'write', consumed: ConsumedCapacity | ConsumedCapacity[] | undefined) => {
     if (!options.onCapacity) return;
@@ -81,29 +70,18 @@ export function createDynamoEngagementStore(options: DynamoEngagementStoreOption
     options.onCapacity(op, kind === 'read' ? units : 0, kind === 'write' ? units : 0);
   };
 
-  async function batchGet(op: string, keys: readonly { pk: string; sk: string }[], consistent = true): Promise<Item[]> {
-    const unique = [...new Map(keys.map((key) => [`${key.pk}\n${key.sk}`, key])).values()];
-    const items: Item[] = [];
-    for (let start = 0; start < unique.length; start += 100) {
-      let pending: Item[] = unique.slice(start, start + 100);
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > 8) throw new Error('DynamoDB kept keys of a batch read unprocessed');
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-        const out = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: pending, ConsistentRead: consistent } }, ReturnConsumedCapacity: 'TOTAL' }));
+  const batchGet = (op: string, keys: readonly { pk: string; sk: string }[], consistent = true): Promise<Item[]> =>
+    batchGetItems(doc, TableName, keys, {
+      consistent,
+      measure: async (call) => {
+        const out = await call();
         measure(op, 'read', out.ConsumedCapacity);
-        items.push(...(out.Responses?.[TableName] ?? []));
-        pending = (out.UnprocessedKeys?.[TableName]?.Keys as Item[] | undefined) ?? [];
-      }
-    }
-    return items;
-  }
+        return out;
+      },
+    });
 
-  const strip = (item: Item): Item => {
-    const { [PK]: _pk, [SK]: _sk, ...rest } = item;
-    return rest;
-  };
-  const statsOf = (item: Item | undefined) => (item ? EngagementStats.parse(strip(item)) : undefined);
-  const linkOf = (item: Item) => CohortLink.parse(strip(item));
+  const statsOf = (item: Item | undefined) => (item ? parseItem(EngagementStats, 'engagement stats', item) : undefined);
+  const linkOf = (item: Item) => parseItem(CohortLink, 'cohort link', item);
 
   async function readStats(personId: string): Promise<EngagementStats | undefined> {
     const out = await doc.send(new GetCommand({ TableName, Key: statsKey(personId), ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
@@ -235,7 +213,7 @@ export function createDynamoEngagementStore(options: DynamoEngagementStoreOption
 
     async cohortTotals(orgId, cohortId) {
       const items = await batchGet('cohortTotals', Array.from({ length: TOTALS_SHARDS }, (_, shard) => cohortTotalsKey(orgId, cohortId, shard)), false);
-      return sumCounters(items.map((item) => Object.fromEntries(Object.entries(strip(item)).filter(([, v]) => typeof v === 'number')) as Record<string, number>));
+      return sumCounters(items.map((item) => Object.fromEntries(Object.entries(domainFields(item)).filter(([, v]) => typeof v === 'number')) as Record<string, number>));
     },
 
     async addToCohortTotals(orgId, cohortId, personId, delta) {
@@ -296,16 +274,7 @@ export function createDynamoEngagementStore(options: DynamoEngagementStoreOption
           ConsistentRead: true,
         }),
       );
-      return (out.Items ?? []).map((item) => ContactNote.parse({ ...strip(item), personId }));
+      return (out.Items ?? []).map((item) => parseItem(ContactNote, 'contact note', item, { personId }));
     },
   };
-}
-
-/** The marshaller rejects undefined, and absent is what an optional field means in an item. */
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)])) as T;
-  }
-  return value;
 }

@@ -1,9 +1,10 @@
 import { ExecuteStatementCommand } from '@aws-sdk/lib-dynamodb';
-import type { Enrollment } from '../../domain/model';
+import { Enrollment } from '../../domain/model';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import type { EnrollmentStore } from '../../ports/enrollments';
 import { ENROLLMENT_PREFIX, enrollmentIdFromSk, enrollmentKey, personIdFromPk, personPk } from './keys';
-import { BULK_CONCURRENCY, PK, SK, compareStrings, domainFields, withoutUndefined, type DynamoContext, type Item } from './dynamo-context';
+import { BULK_CONCURRENCY, PK, SK, compareStrings, type DynamoContext } from './dynamo-context';
+import { parseItem, withoutUndefined, type Item } from './stored-item';
 
 /** Partition keys one PartiQL `IN` may name. */
 const PARTIQL_IN_KEYS = 50;
@@ -66,5 +67,5 @@ export function enrollmentItem(enrollment: Enrollment): Item {
 }
 
 function toEnrollment(item: Item): Enrollment {
-  return { ...domainFields(item), personId: personIdFromPk(item[PK]), enrollmentId: enrollmentIdFromSk(item[SK]) } as Enrollment;
+  return parseItem(Enrollment, 'enrollment', item, { personId: personIdFromPk(item[PK]), enrollmentId: enrollmentIdFromSk(item[SK]) });
 }

@@ -1,7 +1,13 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import type { NotificationLedger } from '../../ports/notification-ledger';
 import { NOTIFICATION_KEEP_DAYS, TABLE_DEFINITION, notificationKey } from './keys';
+import { documentClient } from './dynamo-context';
+import { parseItem } from './stored-item';
+
+/** What a lost claim reads of the item; the rest (token, lease, provider id) only conditions read. */
+const StoredNotification = z.object({ state: z.enum(['sending', 'sent']) });
 
 /**
  * The notification ledger on the single table (keys.ts, "Counselor notifications"): the claim is
@@ -11,10 +17,7 @@ import { NOTIFICATION_KEEP_DAYS, TABLE_DEFINITION, notificationKey } from './key
  */
 export function createDynamoNotificationLedger(options: { client: DynamoDBDocumentClient | DynamoDBClient; tableName: string }): NotificationLedger {
   const TableName = options.tableName;
-  const doc =
-    options.client instanceof DynamoDBDocumentClient
-      ? options.client
-      : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+  const doc = documentClient(options.client);
   const ttl = (now: Date) => Math.ceil(now.getTime() / 1000) + NOTIFICATION_KEEP_DAYS * 86_400;
   const conditionFailed = (error: unknown) => error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
@@ -34,7 +37,7 @@ export function createDynamoNotificationLedger(options: { client: DynamoDBDocume
       } catch (error) {
         if (!conditionFailed(error)) throw error;
         const { Item } = await doc.send(new GetCommand({ TableName, Key: notificationKey(key), ConsistentRead: true }));
-        return Item?.state === 'sent' ? 'sent' : 'busy';
+        return Item && parseItem(StoredNotification, 'notification', Item).state === 'sent' ? 'sent' : 'busy';
       }
     },
     async markSent(key, token, at, providerId) {

@@ -23,13 +23,12 @@ import {
   PK,
   SK,
   compareStrings,
-  domainFields,
   namesFor,
   timeToLiveAttribute,
-  withoutUndefined,
   type DynamoContext,
-  type Item,
 } from './dynamo-context';
+import { parseItem, withoutUndefined, type Item } from './stored-item';
+import { StoredMessage } from './stored-schemas';
 
 /**
  * The outbox: messages in the person's partition (PERSON#<personId> / MSG#<id>), the sparse due
@@ -269,7 +268,7 @@ function messageItem(message: Message): Item {
 }
 
 function toMessage(item: Item): Message {
-  return { ...domainFields(item), personId: personIdFromPk(item[PK]), messageId: messageIdFromSk(item[SK]) } as Message;
+  return parseItem(StoredMessage, 'message', item, { personId: personIdFromPk(item[PK]), messageId: messageIdFromSk(item[SK]) });
 }
 
 function bySendAt(a: Message, b: Message): number {

@@ -1,11 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Person } from '../../domain/model';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { Person } from '../../domain/model';
 import { DomainError, PersonGone } from '../../domain/errors';
 import type { PeopleStore } from '../../ports/people';
 import { emailLookupKey, personIdFromPk, personKey, phoneLookupKey, seasonMemberKey, seasonPk } from './keys';
 import { ERASING_ATTRIBUTE } from './person-guard';
-import { PK, SK, domainFields, ifDefined, namesFor, withoutUndefined, type DynamoContext, type Item } from './dynamo-context';
+import { PK, SK, ifDefined, namesFor, type DynamoContext } from './dynamo-context';
+import { parseItem, withoutUndefined, type Item, type TransactItem } from './stored-item';
 
 /** A person rarely changes twice at once; a few rounds settle any race on their lookups. */
 const SAVE_PERSON_ROUNDS = 4;
@@ -37,7 +38,7 @@ export function createPeopleRepository(shared: DynamoContext): Omit<PeopleStore,
         : {}),
     };
 
-    const transactItems: NonNullable<TransactWriteCommandInput['TransactItems']> = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
+    const transactItems: TransactItem[] = [{ Put: { TableName, Item: personItem(person), ...profileGuard } }];
     const deletedLookupAt: Array<string | undefined> = [undefined];
     /** Positions of the lookups this save puts: a failed condition there means someone else holds it. */
     const takenLookupAt = new Map<number, string>();
@@ -88,7 +89,7 @@ export function createPeopleRepository(shared: DynamoContext): Omit<PeopleStore,
   /** A person being erased is already gone for every reader. */
   async function readPerson(op: string, personId: string): Promise<Person | undefined> {
     const item = await getItem(op, personKey(personId));
-    return item && item[ERASING_ATTRIBUTE] === undefined ? ({ ...domainFields(item), personId: personIdFromPk(item[PK]) } as Person) : undefined;
+    return item && item[ERASING_ATTRIBUTE] === undefined ? toPerson(item) : undefined;
   }
 
   return {
@@ -142,8 +143,8 @@ export function createPeopleRepository(shared: DynamoContext): Omit<PeopleStore,
     async getPeople(personIds) {
       const items = (await batchGet('getPeople', personIds.map(personKey))).filter((item) => item[ERASING_ATTRIBUTE] === undefined);
       return new Map(items.map((item) => {
-        const personId = personIdFromPk(item[PK]);
-        return [personId, { ...domainFields(item), personId } as Person];
+        const person = toPerson(item);
+        return [person.personId, person];
       }));
     },
 
@@ -156,6 +157,10 @@ export function createPeopleRepository(shared: DynamoContext): Omit<PeopleStore,
       return items.map((item) => personIdFromPk(item[SK]));
     },
   };
+}
+
+function toPerson(item: Item): Person {
+  return parseItem(Person, 'person', item, { personId: personIdFromPk(item[PK]) });
 }
 
 /** A profile item: the person's fields under their key (the id lives in the key only). */

@@ -1,7 +1,8 @@
 import { TransactionCanceledException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { PersonGone } from '../../domain/errors';
 import { TABLE_DEFINITION, personKey } from './keys';
+import type { TransactItem } from './stored-item';
 
 /**
  * What makes "delete all my data" final in a table that many writers touch at once.
@@ -20,8 +21,6 @@ import { TABLE_DEFINITION, personKey } from './keys';
  */
 
 export const ERASING_ATTRIBUTE = 'erasingAt';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const { partitionKey: PK } = TABLE_DEFINITION;
 
