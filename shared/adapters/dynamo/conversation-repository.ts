@@ -15,7 +15,8 @@ import {
   safetyEventKey,
 } from './keys';
 import { PK, SK, compareStrings, namesFor, timeToLiveAttribute, type DynamoContext } from './dynamo-context';
-import { parseItem, withoutUndefined } from './stored-item';
+import { parseItem } from './stored-item';
+import { withoutUndefined } from '../without-undefined';
 import { StoredJournalEntry, StoredSafetyAlert, StoredSafetyEvent } from './stored-schemas';
 
 /**

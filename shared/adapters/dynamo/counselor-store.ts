@@ -33,7 +33,8 @@ import {
 } from './keys';
 import { livingPersonCheck, writeForLivingPerson } from './person-guard';
 import { batchGetItems, documentClient } from './dynamo-context';
-import { parseItem, withoutUndefined, type Item } from './stored-item';
+import { parseItem, type Item } from './stored-item';
+import { withoutUndefined } from '../without-undefined';
 import { createDynamoEngagementStore } from './engagement-store';
 import { cohortFigures, cohortRef, difference, membershipCount, sumCounters } from '../../domain/engagement';
 import { isAcceptedMember } from '../../domain/counselor';

@@ -29,7 +29,8 @@ import {
 } from './keys';
 import { livingPersonCheck } from './person-guard';
 import { batchGetItems, documentClient } from './dynamo-context';
-import { domainFields, parseItem, withoutUndefined, type Item, type TransactItem } from './stored-item';
+import { domainFields, parseItem, type Item, type TransactItem } from './stored-item';
+import { withoutUndefined } from '../without-undefined';
 
 /**
  * The EngagementStore on Match Coach's single table (keys.ts, "Engagement").

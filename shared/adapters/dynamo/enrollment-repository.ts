@@ -4,7 +4,8 @@ import { mapWithConcurrency } from '../../domain/concurrency';
 import type { EnrollmentStore } from '../../ports/enrollments';
 import { ENROLLMENT_PREFIX, enrollmentIdFromSk, enrollmentKey, personIdFromPk, personPk } from './keys';
 import { BULK_CONCURRENCY, PK, SK, compareStrings, type DynamoContext } from './dynamo-context';
-import { parseItem, withoutUndefined, type Item } from './stored-item';
+import { parseItem, type Item } from './stored-item';
+import { withoutUndefined } from '../without-undefined';
 
 /** Partition keys one PartiQL `IN` may name. */
 const PARTIQL_IN_KEYS = 50;

@@ -27,7 +27,8 @@ import {
   timeToLiveAttribute,
   type DynamoContext,
 } from './dynamo-context';
-import { parseItem, withoutUndefined, type Item } from './stored-item';
+import { parseItem, type Item } from './stored-item';
+import { withoutUndefined } from '../without-undefined';
 import { StoredMessage } from './stored-schemas';
 
 /**

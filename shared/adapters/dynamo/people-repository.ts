@@ -6,7 +6,8 @@ import type { PeopleStore } from '../../ports/people';
 import { emailLookupKey, personIdFromPk, personKey, phoneLookupKey, seasonMemberKey, seasonPk } from './keys';
 import { ERASING_ATTRIBUTE } from './person-guard';
 import { PK, SK, ifDefined, namesFor, type DynamoContext } from './dynamo-context';
-import { parseItem, withoutUndefined, type Item, type TransactItem } from './stored-item';
+import { parseItem, type Item, type TransactItem } from './stored-item';
+import { withoutUndefined } from '../without-undefined';
 
 /** A person rarely changes twice at once; a few rounds settle any race on their lookups. */
 const SAVE_PERSON_ROUNDS = 4;

@@ -57,14 +57,3 @@ export function domainFields(item: Item): Item {
   for (const name of STORAGE_ATTRIBUTES) delete fields[name];
   return fields;
 }
-
-/** The marshaller rejects undefined, and absent is what an optional field means in an item. */
-export function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, withoutUndefined(v)]),
-    ) as T;
-  }
-  return value;
-}

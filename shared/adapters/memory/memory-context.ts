@@ -1,3 +1,4 @@
+import { withoutUndefined } from '../without-undefined';
 import type { Enrollment, JournalEntry, Message, Person, SafetyAlert, SafetyEvent } from '../../domain/model';
 import type { CalendarEntry } from '../../domain/calendar';
 import { PersonGone } from '../../domain/errors';
@@ -57,15 +58,7 @@ export function compareStrings(a: string, b: string): number {
 }
 
 /** Deep copy without undefined fields: what a round trip through DynamoDB gives back. */
-export function copy<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(copy) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, copy(v)]),
-    ) as T;
-  }
-  return value;
-}
+export const copy = withoutUndefined;
 
 export function copyOrUndefined<T>(value: T | undefined): T | undefined {
   return value === undefined ? undefined : copy(value);
