@@ -1,4 +1,4 @@
-import { createDispatcher } from '../shared/app/dispatch';
+import { createDispatcher } from '../shared/app/dispatch/dispatcher';
 import { createLogger } from '../shared/adapters/logger';
 import { createServices } from '../shared/adapters/services';
 import { config, DispatcherConfigSchema } from '../shared/config';

@@ -1,4 +1,4 @@
-import { createDispatcher } from '../app/dispatch';
+import { createDispatcher } from '../app/dispatch/dispatcher';
 import { enroll } from '../app/enroll';
 import { shippedLibrary } from '../app/library';
 import type { Library } from '../app/scheduling/planning';

@@ -6,7 +6,7 @@ import { freePort } from '../../infra/local/net';
 import { startSesTwin, type RunningSesTwin } from '../../infra/local/ses-twin';
 import { startSmsSandbox, type SandboxMessage, type SmsSandbox } from '../../infra/local/sms-sandbox';
 import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-sender';
-import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';
+import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/enroll';
 import type { Message } from '../../shared/domain/model';
 import { DispatchOnceEnv, dispatchDeps } from '../support/dispatch-once';

@@ -1,4 +1,4 @@
-import { createDispatcher, retryDecision, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher, retryDecision, type DispatchSettings } from '../../shared/app/dispatch/dispatcher';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';

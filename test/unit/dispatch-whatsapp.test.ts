@@ -1,4 +1,4 @@
-import { createDispatcher, type DispatchDeps, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher, type DispatchDeps, type DispatchSettings } from '../../shared/app/dispatch/dispatcher';
 import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate-budget';
 import type { RateBudget, WhatsAppSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';

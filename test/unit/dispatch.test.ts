@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { createDispatcher, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher, type DispatchSettings } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/enroll';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';

@@ -1,4 +1,4 @@
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/enroll';
 import { handleInboundSms, SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/library';
