@@ -4,7 +4,7 @@ import { createDynamoFormLimits } from './dynamo/dynamo-form-limits';
 import type { FormLimits } from '../ports/form-limits';
 import type { PublicFormLimits } from '../domain/public-forms';
 import { sesSenderOf } from './ses/ses-from-config';
-import type { DispatchSettings } from '../app/dispatch/dispatcher';
+import type { DispatchSettings } from '../app/dispatch/deps';
 import type { ApiConfig, DispatcherConfig } from '../config';
 import type { Clock, EmailSender, Logger, SendResult, SmsSender, Store, WhatsAppSender } from '../ports';
 import { createTwilioWhatsAppSender } from './twilio/twilio-whatsapp-sender';

@@ -1,4 +1,5 @@
-import { createDispatcher, type DispatchDeps, type DispatchSettings } from '../../shared/app/dispatch/dispatcher';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchDeps, DispatchSettings } from '../../shared/app/dispatch/deps';
 import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate-budget';
 import type { RateBudget, WhatsAppSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';
