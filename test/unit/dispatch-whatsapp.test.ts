@@ -5,7 +5,7 @@ import type { RateBudget, WhatsAppSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';
 import { enroll, planLanes } from '../../shared/app/enroll';
 import { replanPerson } from '../../shared/app/scheduling/replan';
-import { handleWhatsAppRefusal } from '../../shared/app/whatsapp-refusals';
+import { handleWhatsAppRefusal } from '../../shared/app/dispatch/whatsapp-refusals';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';

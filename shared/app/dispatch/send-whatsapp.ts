@@ -6,7 +6,7 @@ import type { Message } from '../../domain/model';
 import { marketingBlockedFor, whatsappRefusal, windowOpen, WHATSAPP_REASONS, type ConversationWindow } from '../../domain/whatsapp';
 import { fillTemplate, templateForPurpose, templateVariables, type TemplateVariable, type WhatsAppTemplate } from '../../domain/whatsapp-templates';
 import type { WhatsAppMessage } from '../../ports';
-import { handleWhatsAppRefusal } from '../whatsapp-refusals';
+import { handleWhatsAppRefusal } from './whatsapp-refusals';
 import type { DispatchContext, Tick } from './context';
 import { renderFailure, skip, type Outcome } from './outcome';
 import { sendText } from './send-text';

@@ -1,10 +1,10 @@
-import type { Consent, Message } from '../domain/model';
-import { PersonGone } from '../domain/errors';
-import { whatsappRefusal, type WhatsAppReason } from '../domain/whatsapp';
-import type { Clock, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import { findStep } from '../domain/render';
-import type { Library } from './scheduling/planning';
+import type { Consent, Message } from '../../domain/model';
+import { PersonGone } from '../../domain/errors';
+import { whatsappRefusal, type WhatsAppReason } from '../../domain/whatsapp';
+import type { Clock, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import { findStep } from '../../domain/render';
+import type { Library } from '../scheduling/planning';
 
 export interface WhatsAppRefusalDeps {
   store: Store;
