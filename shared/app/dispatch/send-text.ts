@@ -20,13 +20,23 @@ export type TextSend = (
   extras: { validityPeriodSeconds?: number; statusCallbackUrl?: string },
 ) => Promise<SendResult | Extract<Outcome, { kind: 'skipped' | 'failed' }>>;
 
+/** One text on its way: the message, its channel, whether it may skip the queue, when it is too late, and the provider call. */
+export interface TextToSend {
+  message: Message;
+  channel: TextChannel;
+  urgent: boolean;
+  deadline: Date | undefined;
+  send: TextSend;
+}
+
 /** One text, once its slot of the shared budget comes (quiet hours checked again after the wait). */
 export async function sendSms(ctx: DispatchContext, tick: Tick, message: Message, body: string, urgent: boolean, deadline: Date | undefined): Promise<Outcome> {
-  const outcome = await sendText(ctx, tick, message, 'sms', urgent, deadline, async (sentAt, extras) => {
+  const send: TextSend = async (sentAt, extras) => {
     const result = await ctx.deps.sms.send({ to: message.to, body, messageId: message.messageId, ...extras });
     if (result.status === 'failed' && result.code === 'opted_out') await honourSmsOptOut(ctx, message, sentAt);
     return result;
-  });
+  };
+  const outcome = await sendText(ctx, tick, { message, channel: 'sms', urgent, deadline, send });
   if (outcome.kind !== 'sent') return outcome;
   // What carriers bill for it, recorded with the attempt and counted in the tick's report.
   const { segments, encoding } = smsSegments(body);
@@ -38,16 +48,9 @@ export async function sendSms(ctx: DispatchContext, tick: Tick, message: Message
  * spaced from the person's previous text, quiet hours checked again after the wait. `send`
  * makes the provider call, or says why the message did not go after all.
  */
-export async function sendText(
-  ctx: DispatchContext,
-  tick: Tick,
-  message: Message,
-  channel: TextChannel,
-  urgent: boolean,
-  deadline: Date | undefined,
-  send: TextSend,
-): Promise<Outcome> {
+export async function sendText(ctx: DispatchContext, tick: Tick, text: TextToSend): Promise<Outcome> {
   const { spacing } = ctx;
+  const { message, urgent, deadline } = text;
   const now = ctx.deps.clock.now();
   const wait = urgent ? undefined : spacing.heldUntil(message.personId, message.messageId, now);
   if (wait) {
@@ -62,22 +65,14 @@ export async function sendText(
   spacing.record(message.personId, message.messageId, now);
   let outcome: Outcome | undefined;
   try {
-    outcome = await sendTextNow(ctx, tick, message, channel, urgent, deadline, send);
+    outcome = await sendTextNow(ctx, tick, text);
     return outcome;
   } finally {
     if (outcome?.kind !== 'sent') spacing.release(message.personId, message.messageId);
   }
 }
 
-async function sendTextNow(
-  ctx: DispatchContext,
-  tick: Tick,
-  message: Message,
-  channel: TextChannel,
-  urgent: boolean,
-  deadline: Date | undefined,
-  send: TextSend,
-): Promise<Outcome> {
+async function sendTextNow(ctx: DispatchContext, tick: Tick, { message, channel, urgent, deadline, send }: TextToSend): Promise<Outcome> {
   const { deps, settings } = ctx;
   const { report } = tick;
   const slot = await waitForSlot(ctx, channel, urgent, report, deadline);

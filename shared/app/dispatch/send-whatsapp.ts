@@ -9,7 +9,7 @@ import type { WhatsAppMessage } from '../../ports';
 import { handleWhatsAppRefusal } from './whatsapp-refusals';
 import type { DispatchContext, Tick } from './context';
 import { renderFailure, skip, type Outcome } from './outcome';
-import { sendText } from './send-text';
+import { sendText, type TextSend } from './send-text';
 
 /** What a WhatsApp message may say: its free text, and the template (with its values) for outside the window. */
 export interface WhatsAppWords {
@@ -56,7 +56,7 @@ export async function sendWhatsApp(ctx: DispatchContext, tick: Tick, message: Me
   const window = await deps.store.getWindow(message.personId);
   const planned = whatsappContent(ctx, message, words, window, deps.clock.now());
   if (!('content' in planned)) return planned;
-  return sendText(ctx, tick, message, 'whatsapp', urgent, deadline, async (sentAt, extras) => {
+  const send: TextSend = async (sentAt, extras) => {
     // The wait for a slot may have run past the window's end: then it goes as the template.
     const chosen = planned.content.kind === 'text' && !windowOpen(window, sentAt) ? whatsappContent(ctx, message, words, window, sentAt) : planned;
     if (!('content' in chosen)) return chosen;
@@ -67,7 +67,8 @@ export async function sendWhatsApp(ctx: DispatchContext, tick: Tick, message: Me
     // WhatsApp said no on the create itself: the same handling as when it says so on the callback.
     await handleWhatsAppRefusal({ store: deps.store, clock: deps.clock, log, library: tick.library }, { personId: message.personId, messageId: message.messageId, errorCode });
     return { kind: 'failed', code: refusal.reason, reason: refusal.reason };
-  });
+  };
+  return sendText(ctx, tick, { message, channel: 'whatsapp', urgent, deadline, send });
 }
 
 /** What a WhatsApp message carries at `at`: free text inside the window, the approved template outside it. */
