@@ -21,7 +21,7 @@ export type TextSend = (
 ) => Promise<SendResult | Extract<Outcome, { kind: 'skipped' | 'failed' }>>;
 
 /** One text on its way: the message, its channel, whether it may skip the queue, when it is too late, and the provider call. */
-export interface TextToSend {
+interface TextToSend {
   message: Message;
   channel: TextChannel;
   urgent: boolean;
