@@ -1,7 +1,7 @@
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { createDispatcher } from '../shared/app/dispatch/dispatcher';
-import { enroll } from '../shared/app/enroll';
-import { shippedLibrary } from '../shared/app/library';
+import { enroll } from '../shared/app/scheduling/enroll';
+import { shippedLibrary } from '../shared/app/scheduling/library';
 import type { Library } from '../shared/app/scheduling/planning';
 import { isBudgetReason } from '../shared/domain/budget';
 import type { Message } from '../shared/domain/model';

@@ -14,7 +14,7 @@ import { createMemorySmsSender } from '../shared/adapters/memory/memory-sms-send
 import { createCohort } from '../shared/app/cohorts/create-cohort';
 import { sendInvitations } from '../shared/app/cohorts/send-invitations';
 import type { CohortDeps } from '../shared/app/cohorts/deps';
-import { importCsv } from '../shared/app/csv-import';
+import { importCsv } from '../shared/app/cohorts/csv-import';
 import type { CounselorPrincipal } from '../shared/domain/counselor';
 
 /**

@@ -5,7 +5,7 @@ import { createMemorySmsSender } from '../shared/adapters/memory/memory-sms-send
 import { createDispatcher } from '../shared/app/dispatch/dispatcher';
 import type { Message } from '../shared/domain/model';
 import type { BenchContext } from './context';
-import { batchPut, matchDayMessage, messageItem } from './seed';
+import { batchPut, matchDayMessage, messageItem, personItem } from './seed';
 import { maxOf, percentile, round } from './stats';
 
 export interface LatenessResult {
@@ -64,7 +64,8 @@ export async function runLateness(
       const { urgent: _urgent, quietHours: _quiet, ...rest } = base;
       return { ...rest, zone: afternoonZone(dueAt), ...(i % 4 === 0 ? { urgent: true } : {}) };
     });
-    await batchPut(ctx.doc, tableName, planned.length, (i) => [messageItem(planned[i]!)], { concurrency: o.seedConcurrency });
+    // With each message its person's profile, which the dispatcher reads at send time.
+    await batchPut(ctx.doc, tableName, planned.length, (i) => [personItem(i), messageItem(planned[i]!)], { concurrency: o.seedConcurrency });
     const dueTimes = planned.map((m) => Date.parse(m.dueAt!)).sort((a, b) => a - b);
 
     const byOp: LatenessResult['byOp'] = {};

@@ -63,6 +63,26 @@ export function matchDayMessage(i: number, channel: 'sms' | 'email', dueAt: Date
 }
 
 /**
+ * Subscriber i's profile, as signing up and confirming both channels leaves it: the dispatcher
+ * reads it at send time (consent, pauses), and a message whose person is not there is not sent.
+ */
+export function personItem(i: number): Item {
+  return {
+    ...personKey(subscriberId(i)),
+    firstName: 'Sam',
+    email: emailOf(i),
+    phone: phoneOf(i),
+    timeZone: 'America/New_York',
+    consent: {
+      email: { state: 'confirmed', source: 'web', at: '2026-06-01T12:00:00.000Z', text: 'Coaching emails from Match Coach.' },
+      sms: { state: 'confirmed', source: 'web', at: '2026-06-01T12:00:00.000Z', text: 'Coaching texts from Match Coach.' },
+    },
+    profile: { ...PROFILE, done: [] },
+    createdAt: '2026-06-01T12:00:00.000Z',
+  };
+}
+
+/**
  * An enrolled person with nothing due now: profile, season membership, an enrollment, and the
  * next planned SMS and email of a routine lane, due some time in the week after `from`.
  */
@@ -92,19 +112,7 @@ export function enrolledPersonItems(i: number, from: Date): Item[] {
     };
   };
   return [
-    {
-      ...personKey(personId),
-      firstName: 'Sam',
-      email: emailOf(i),
-      phone: phoneOf(i),
-      timeZone: 'America/New_York',
-      consent: {
-        email: { state: 'confirmed', source: 'web', at: '2026-06-01T12:00:00.000Z', text: 'Coaching emails from Match Coach.' },
-        sms: { state: 'confirmed', source: 'web', at: '2026-06-01T12:00:00.000Z', text: 'Coaching texts from Match Coach.' },
-      },
-      profile: { ...PROFILE, done: [] },
-      createdAt: '2026-06-01T12:00:00.000Z',
-    },
+    personItem(i),
     seasonMemberKey(2027, personId),
     { ...enrollmentKey(personId, enrollmentId), sequenceId: 'getting-started', anchors: { enrolled: '2026-06-01T12:00:00.000Z' }, enrolledAt: '2026-06-01T12:00:00.000Z', status: 'active' },
     messageItem(future('sms')),

@@ -1,5 +1,5 @@
 import { personaLibrary, whatsappTemplateTable } from '../shared/content';
-import { shippedLibrary } from '../shared/app/library';
+import { shippedLibrary } from '../shared/app/scheduling/library';
 import { seasonEnd } from '../shared/domain/calendar';
 import { findStep } from '../shared/domain/render';
 import { templateForStep } from '../shared/domain/whatsapp-templates';

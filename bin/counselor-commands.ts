@@ -8,9 +8,9 @@ import { createCohort } from '../shared/app/cohorts/create-cohort';
 import { enrollCounselorAsOperator } from '../shared/app/cohorts/enroll-counselor-as-operator';
 import { sendInvitations } from '../shared/app/cohorts/send-invitations';
 import type { CohortDeps } from '../shared/app/cohorts/deps';
-import { MAX_CSV_BYTES, importCsv } from '../shared/app/csv-import';
+import { MAX_CSV_BYTES, importCsv } from '../shared/app/cohorts/csv-import';
 import { currentCounselor } from '../shared/app/counselors/counselor-auth';
-import { DomainError } from '../shared/app/errors';
+import { DomainError } from '../shared/domain/errors';
 import { EXIT } from './exit-codes';
 
 /**

@@ -1,4 +1,4 @@
-import { createLogger } from '../shared/adapters/logger';
+import { createLogger, withLambdaContext } from '../shared/adapters/logger';
 import { createServices, type Services } from '../shared/adapters/services';
 import { config, ApiConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
@@ -30,4 +30,4 @@ let real: ApiHandler | undefined;
  * Lambda's entry point: services are built from config on the first request, once per container
  * (not at import, so tests can import this module without an environment).
  */
-export const handler: ApiHandler = (event) => (real ??= createApiHandler(createServices(config(ApiConfigSchema), { log })))(event);
+export const handler = withLambdaContext(log, (event: Parameters<ApiHandler>[0]) => (real ??= createApiHandler(createServices(config(ApiConfigSchema), { log })))(event));

@@ -1,4 +1,4 @@
-import { createLogger } from '../shared/adapters/logger';
+import { createLogger, withLambdaContext } from '../shared/adapters/logger';
 import { createCounselorServices, type CounselorServices } from '../shared/adapters/counselor-services';
 import { config, CounselorApiConfigSchema } from '../shared/config';
 import type { Logger } from '../shared/ports';
@@ -26,4 +26,4 @@ export function createCounselorApiHandler(services: Promise<CounselorServices>, 
 
 let real: ApiHandler | undefined;
 /** Lambda's entry point: services are built on the first request, once per container. */
-export const handler: ApiHandler = (event) => (real ??= createCounselorApiHandler(createCounselorServices(config(CounselorApiConfigSchema), { log })))(event);
+export const handler = withLambdaContext(log, (event: Parameters<ApiHandler>[0]) => (real ??= createCounselorApiHandler(createCounselorServices(config(CounselorApiConfigSchema), { log })))(event));

@@ -1,4 +1,4 @@
-import { createLogger } from '../shared/adapters/logger';
+import { createLogger, withLambdaContext } from '../shared/adapters/logger';
 import { createDynamoCounselorStore } from '../shared/adapters/dynamo/counselor-store';
 import { dynamoClientOf } from '../shared/adapters/dynamo/client';
 import { decideCounselorToken, PreTokenGenerationV2Event, TOKEN_REFUSED_MESSAGE, withCounselorClaims } from '../shared/app/counselors/counselor-token-claims';
@@ -34,10 +34,10 @@ export function createCounselorTokenHandler(counselors: Pick<CounselorStore, 'ge
 
 let real: ReturnType<typeof createCounselorTokenHandler> | undefined;
 /** Lambda's entry point: the table's client is made on the first sign-in, once per container. */
-export const handler = (event: unknown) => {
+export const handler = withLambdaContext(log, (event: unknown) => {
   if (!real) {
     const settings = config(CounselorTokenConfigSchema);
     real = createCounselorTokenHandler(createDynamoCounselorStore({ client: dynamoClientOf(settings), tableName: settings.TABLE_NAME }));
   }
   return real(event);
-};
+});

@@ -1,10 +1,10 @@
 import { createDispatcher } from '../shared/app/dispatch/dispatcher';
-import { createLogger } from '../shared/adapters/logger';
-import { createServices } from '../shared/adapters/services';
+import { createLogger, withLambdaContext } from '../shared/adapters/logger';
+import { createDispatcherServices } from '../shared/adapters/dispatcher-services';
 import { config, DispatcherConfigSchema } from '../shared/config';
 import { sweepCrisisAlerts } from '../shared/app/counselors/counselor-alerts';
 import { alertDepsOf } from './counselor-alert-deps';
-import { errorLogFields } from '../shared/app/errors';
+import { errorLogFields } from '../shared/domain/errors';
 
 /**
  * EventBridge Scheduler invokes this every minute. The schedule's payload carries nothing we
@@ -12,9 +12,9 @@ import { errorLogFields } from '../shared/app/errors';
  * invocation (after every other message was handled) so the error alarm sees it.
  */
 const log = createLogger('dispatcher');
-const ready = createServices(config(DispatcherConfigSchema), { log }).then((services) => ({ services, dispatch: createDispatcher(services) }));
+const ready = createDispatcherServices(config(DispatcherConfigSchema), { log }).then((services) => ({ services, dispatch: createDispatcher(services) }));
 
-export const handler = async () => {
+export const handler = withLambdaContext(log, async (_schedulePayload: unknown) => {
   const { dispatch, services } = await ready;
   const report = await dispatch();
   log.info('tick finished', { ...report });
@@ -27,4 +27,4 @@ export const handler = async () => {
   if (alerts && (alerts.sent > 0 || alerts.failed > 0)) log.info('crisis alerts swept', { ...alerts });
   if (report.errors > 0) throw new Error(`dispatcher tick: ${report.errors} message(s) hit a fault and will be retried`);
   return report;
-};
+});

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, errorLogFields, type DomainErrorCode } from '../shared/app/errors';
+import { DomainError, errorLogFields, type DomainErrorCode } from '../shared/domain/errors';
 import type { Logger } from '../shared/ports';
 import { problemPage } from '../web/error-page';
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DomainError } from '../shared/app/errors';
+import { DomainError } from '../shared/domain/errors';
 import { parseMultipartForm } from './multipart-form';
 
 /**

@@ -1,4 +1,4 @@
-import { createLogger } from '../shared/adapters/logger';
+import { createLogger, withLambdaContext } from '../shared/adapters/logger';
 import { createDigestServices, type DigestServices } from '../shared/adapters/digest-services';
 import { sendEveryWeeklyDigest } from '../shared/app/counselors/counselor-alerts';
 import { config, WeeklyDigestConfigSchema } from '../shared/config';
@@ -27,4 +27,4 @@ export function createWeeklyDigestHandler(services: Promise<DigestServices>, log
 
 let real: ReturnType<typeof createWeeklyDigestHandler> | undefined;
 /** Lambda's entry point: services are built from config on first use, once per container. */
-export const handler = () => (real ??= createWeeklyDigestHandler(Promise.resolve(createDigestServices(config(WeeklyDigestConfigSchema), { log }))))();
+export const handler = withLambdaContext(log, () => (real ??= createWeeklyDigestHandler(Promise.resolve(createDigestServices(config(WeeklyDigestConfigSchema), { log }))))());

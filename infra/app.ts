@@ -2,7 +2,7 @@ import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ConfigSchema } from '../shared/config';
-import { whatsappSetupOf } from '../shared/adapters/services';
+import { whatsappSetupOf } from '../shared/adapters/whatsapp-setup';
 import { type StageName, StatefulStack } from './stateful-stack';
 import { DEFAULT_DISPATCHER_CONCURRENCY, type DeliverySettings, StatelessStack } from './stateless-stack';
 

@@ -24,7 +24,7 @@ export interface LogSignal {
 }
 
 export const LOG_SIGNALS = {
-  /** shared/app/inbound/inbound-sms.ts: a text signalled risk of self-harm (ids only). A human must look. */
+  /** shared/app/inbound/ (risk-text.ts, unknown-number.ts): a text signalled risk of self-harm (ids only). A human must look. */
   crisisFlag: { source: 'api', metricName: 'CrisisFlags', whenAny: [{ message: 'crisis_flag' }] },
   /**
    * The crisis reply went out but its records or the counselor alert did not: `crisis_alert_failed`

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import type { CounselorServices } from '../../shared/adapters/counselor-services';
 import { previewAnnouncement, sendAnnouncement, type AnnounceDeps } from '../../shared/app/announcements/announce';
-import { DomainError, describeIssues } from '../../shared/app/errors';
+import { DomainError, describeIssues } from '../../shared/domain/errors';
 import * as pages from '../../web/announcement-pages';
 import { counselorForm, counselorPage, counselorRoute, formTokenOf, type CounselorRouteContext } from '../counselor-access';
 import { json } from '../http';

@@ -11,7 +11,7 @@ import { removeMember } from '../../shared/app/cohorts/remove-member';
 import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
 import { updateCohort } from '../../shared/app/cohorts/update-cohort';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
-import { MAX_CSV_BYTES, importCsv } from '../../shared/app/csv-import';
+import { MAX_CSV_BYTES, importCsv } from '../../shared/app/cohorts/csv-import';
 import { cohortPage, parseCohortPageQuery } from '../../shared/app/members/cohort-page';
 import { markContacted } from '../../shared/app/members/mark-contacted';
 import { viewMember } from '../../shared/app/members/member-page';
@@ -19,7 +19,7 @@ import { resumeMemberCoaching } from '../../shared/app/members/resume-member-coa
 import { removeCounselorEverywhere } from '../../shared/app/counselors/counselor-removal';
 import { updateCounselorSettings } from '../../shared/app/counselors/counselor-settings';
 import { CounselorSettings } from '../../shared/domain/counselor';
-import { DomainError } from '../../shared/app/errors';
+import { DomainError } from '../../shared/domain/errors';
 import { counselorRoute } from '../counselor-access';
 import { notSentFromHere } from '../../shared/adapters/not-sent-from-here';
 import { json, problemAsJson } from '../http';

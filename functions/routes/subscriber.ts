@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Services } from '../../shared/adapters/services';
 import { SnsEnvelope } from '../../shared/adapters/sns';
-import { receiveSesNotification } from '../../shared/app/ses-notifications';
+import { receiveSesNotification } from '../../shared/app/subscription/ses-notifications';
 import { confirmEmail, peekConfirmation } from '../../shared/app/subscription/confirm-email';
 import { offersWhatsApp, preferencesUrl, type InvalidLink, type SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { checkPreferencesLink, eraseMyData } from '../../shared/app/subscription/erase-my-data';
@@ -10,8 +10,8 @@ import { updatePreferences } from '../../shared/app/subscription/save-preference
 import { subscribe } from '../../shared/app/subscription/sign-up';
 import { checkUnsubscribeLink, unsubscribe } from '../../shared/app/subscription/unsubscribe';
 import { viewPreferences } from '../../shared/app/subscription/view-preferences';
-import { calendarFeed, resetCalendarLink } from '../../shared/app/calendar-feed';
-import { errorLogFields } from '../../shared/app/errors';
+import { calendarFeed, resetCalendarLink } from '../../shared/app/my-plan/calendar-feed';
+import { errorLogFields } from '../../shared/domain/errors';
 import type { Logger } from '../../shared/ports';
 import { answerJoinRequest, viewJoinRequest, type JoinDeps } from '../../shared/app/organisations/join-request';
 import { chooseOrganisation } from '../../shared/app/organisations/organisations-of-person';
@@ -272,8 +272,8 @@ export const subscriberRoutes: Route[] = [
 ];
 
 /**
- * SES events through SNS (shared/app/ses-notifications.ts decides; here the body is read and the
- * outcome answered). SNS messages may reach 256 KB, more than a form may (request.ts); this
+ * SES events through SNS (shared/app/subscription/ses-notifications.ts decides; here the body is
+ * read and the outcome answered). SNS messages may reach 256 KB, more than a form may (request.ts); this
  * bound is SNS's own.
  */
 async function sesWebhook(ctx: RouteContext): Promise<HttpResult> {

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { recordDeliveryStatus } from '../../shared/app/dispatch/delivery-status';
 import { handleWhatsAppRefusal } from '../../shared/app/dispatch/whatsapp-refusals';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound/inbound-sms';
-import { describeIssues } from '../../shared/app/errors';
+import { describeIssues } from '../../shared/domain/errors';
 import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { alertCounselorsOfCrisis } from '../../shared/app/counselors/counselor-alerts';
 import { alertDepsOf } from '../counselor-alert-deps';

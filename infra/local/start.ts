@@ -69,7 +69,7 @@ export async function startLocalStack(settings: LocalSettings, options: { inMemo
       const timer = setInterval(() => {
         if (running) return; // a slow tick is never overlapped by the next
         running = true;
-        tick()
+        tick(undefined)
           .then((r) => {
             if (r.claimed) console.log(`[ticker] ${new Date().toISOString()} sent ${r.sent} (${r.segments.sms} text segment(s)), skipped ${r.skipped}, failed ${r.failed}, retry later ${r.retried}`);
           })

@@ -14,7 +14,8 @@ import { createDynamoStore } from './dynamo/dynamo-store';
 import { createDynamoEngagementStore } from './dynamo/engagement-store';
 import { tokenSecret } from './secrets';
 import { dynamoClientOf } from './dynamo/client';
-import type { Services, ServicesOptions } from './services';
+import type { Services } from './services';
+import type { ServicesOptions } from './dispatcher-services';
 
 /**
  * The composition root of the counselors' function (functions/counselor-api.ts): the table, the

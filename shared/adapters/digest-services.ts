@@ -6,7 +6,8 @@ import { createDynamoEngagementStore } from './dynamo/engagement-store';
 import { createDynamoNotificationLedger } from './dynamo/notification-ledger';
 import { dynamoClientOf } from './dynamo/client';
 import { sesSenderOf } from './ses/ses-from-config';
-import type { Services, ServicesOptions } from './services';
+import type { Services } from './services';
+import type { ServicesOptions } from './dispatcher-services';
 
 /**
  * The composition root of the weekly digest (functions/weekly-digest.ts): it reads reports and

@@ -2,8 +2,9 @@ import type { JournalEntry, Message, Person, SafetyEvent } from './model';
 
 /**
  * What check-ins and engagement mean, shared by the cohort report (cohort-report.ts) and the
- * counts kept as things happen (engagement.ts), so the two cannot drift apart. Pure. Kept apart
- * from the report so the functions that only count (the public API, the dispatcher) do not carry it.
+ * counts kept as things happen (shared/app/engagement/engagement-counts.ts), so the two cannot
+ * drift apart. Pure. Kept apart from the report so the functions that only count (the public API,
+ * the dispatcher) do not carry it.
  */
 
 /** A check-in score of this or less is low (scores run 1 to 5). */

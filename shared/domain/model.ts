@@ -68,9 +68,9 @@ export const Profile = z.object({
   outcomeAt: z.iso.datetime().optional(),
   /**
    * An organisation they said yes to follows their coaching: the dispatcher keeps their engagement
-   * counts as messages go (shared/app/engagement.ts). Set by their yes, cleared when no such
-   * membership remains; copied onto each planned message with the rest of the profile, so the
-   * dispatcher knows without a read.
+   * counts as messages go (shared/app/engagement/engagement-counts.ts). Set by their yes, cleared
+   * when no such membership remains; copied onto each planned message with the rest of the
+   * profile, so the dispatcher knows without a read.
    */
   followed: z.boolean().optional(),
 });

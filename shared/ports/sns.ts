@@ -1,6 +1,6 @@
 /**
- * Amazon SNS as the SES events' use case sees it (shared/app/ses-notifications.ts): a delivery,
- * and a client that checks its signature and confirms a subscription. The adapter
+ * Amazon SNS as the SES events' use case sees it (shared/app/subscription/ses-notifications.ts):
+ * a delivery, and a client that checks its signature and confirms a subscription. The adapter
  * (shared/adapters/sns.ts) parses deliveries into this shape and makes every check.
  */
 

@@ -1,6 +1,6 @@
 import { createDispatcher } from '../app/dispatch/dispatcher';
-import { enroll } from '../app/enroll';
-import { shippedLibrary } from '../app/library';
+import { enroll } from '../app/scheduling/enroll';
+import { shippedLibrary } from '../app/scheduling/library';
 import type { Library } from '../app/scheduling/planning';
 import { setOutcome } from '../app/scheduling/replan';
 import { handleInboundSms } from '../app/inbound/inbound-sms';

@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../../infra/local/net';
 import { LOCAL_TWILIO } from '../../infra/local/settings';
 import { expectAccessible } from '../support/axe';
 import { closeBrowser, launchChromium, openPage } from '../support/browser';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { startTestStack, type LocalStack } from '../support/local-stack';
 
 /**
  * The counselor's whole path on the local stack as `npm start` runs it (DynamoDB Local, the SES
@@ -49,19 +47,7 @@ async function mailUntil(found: (emails: StoredEmail[]) => boolean): Promise<Sto
 }
 
 beforeAll(async () => {
-  ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-counselor-stack-'));
-  env = {
-    ...process.env,
-    PORT: String(ports.api),
-    MATCHCOACH_SES_PORT: String(ports.ses),
-    MATCHCOACH_SMS_PORT: String(ports.sms),
-    MATCHCOACH_DYNAMO_PORT: String(ports.dynamo),
-    MATCHCOACH_DATA_DIR: dataDir,
-    MATCHCOACH_TICK_SECONDS: '0',
-  };
-  delete env.TABLE_NAME;
-  stack = await startLocalStack(env);
+  ({ stack, env, ports, dataDir } = await startTestStack('matchcoach-counselor-stack-'));
   browser = await launchChromium();
 });
 

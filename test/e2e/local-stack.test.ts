@@ -3,14 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../infra/local/net';
 import { sequenceLibrary } from '../../shared/content';
 import { expandOccurrences } from '../../shared/domain/schedule';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dueQueueLeaseKey, dueQueuesOf } from '../../shared/adapters/dynamo/keys';
 import { findRunningStack } from '../../infra/local/stack-file';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { startTestStack, type LocalStack } from '../support/local-stack';
 
 /**
  * The whole local stack as a newcomer meets it: `npm start`'s entry point in a child process,
@@ -34,21 +33,7 @@ const cli = async (...args: string[]) => {
 };
 
 beforeAll(async () => {
-  ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-e2e-'));
-  env = {
-    ...process.env,
-    PORT: String(ports.api),
-    MATCHCOACH_SES_PORT: String(ports.ses),
-    MATCHCOACH_SMS_PORT: String(ports.sms),
-    MATCHCOACH_DYNAMO_PORT: String(ports.dynamo),
-    MATCHCOACH_DATA_DIR: dataDir,
-    MATCHCOACH_TICK_SECONDS: '0',
-    TABLE_NAME: '',
-  };
-  delete env.TABLE_NAME;
-  // Its own process group: tsx runs the script in a child process, and a kill must reach both.
-  stack = await startLocalStack(env);
+  ({ stack, env, ports, dataDir } = await startTestStack('matchcoach-e2e-'));
 });
 
 afterAll(async () => {

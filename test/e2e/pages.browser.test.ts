@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createApiHandler } from '../../functions/api';
 import { freePort } from '../../infra/local/net';
 import { serveApiHandler } from '../../infra/local/http-server';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { sequenceLibrary } from '../../shared/content';
 import { invitationEmail } from '../../shared/domain/invitation-words';
 import { renderEmail } from '../../shared/domain/render';

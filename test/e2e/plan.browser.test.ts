@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createApiHandler } from '../../functions/api';
 import { freePort } from '../../infra/local/net';
 import { serveApiHandler } from '../../infra/local/http-server';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';
 import { expectAccessible } from '../support/axe';

@@ -5,12 +5,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Browser } from 'playwright-core';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import type { Store } from '../../shared/ports';
-import { freePort } from '../../infra/local/net';
 import { localSettings } from '../../infra/local/settings';
 import { issueToken } from '../../shared/domain/tokens';
 import { expectAccessible } from '../support/axe';
 import { closeBrowser, launchChromium, openPage, watchCsp } from '../support/browser';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { startTestStack, type LocalStack } from '../support/local-stack';
 
 /**
  * A person signs up in a real browser (Debian's chromium, driven by playwright-core) against the
@@ -42,20 +41,8 @@ interface StoredEmail {
 const mailbox = async () => ((await (await fetch(`http://127.0.0.1:${ports.ses}/store`)).json()) as { emails: StoredEmail[] }).emails;
 
 beforeAll(async () => {
-  ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-browser-'));
+  ({ stack, env, ports, dataDir } = await startTestStack('matchcoach-browser-'));
   shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-shots-'));
-  env = {
-    ...process.env,
-    PORT: String(ports.api),
-    MATCHCOACH_SES_PORT: String(ports.ses),
-    MATCHCOACH_SMS_PORT: String(ports.sms),
-    MATCHCOACH_DYNAMO_PORT: String(ports.dynamo),
-    MATCHCOACH_DATA_DIR: dataDir,
-    MATCHCOACH_TICK_SECONDS: '0',
-  };
-  delete env.TABLE_NAME;
-  stack = await startLocalStack(env);
   store = createDynamoStore({
     client: new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
     tableName: 'matchcoach-local',

@@ -1,18 +1,16 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { freePort } from '../../infra/local/net';
 import { LOCAL_TWILIO } from '../../infra/local/settings';
 import { signTwilioRequest, type SandboxMessage } from '../../infra/local/sms-sandbox';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import * as say from '../../shared/domain/sms-replies';
 import type { Store } from '../../shared/ports';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { startTestStack, type LocalStack } from '../support/local-stack';
 
 /**
  * The SMS conversation end to end, as a person has it: `npm start`'s stack in a child process,
@@ -86,20 +84,7 @@ async function recorded() {
 }
 
 beforeAll(async () => {
-  ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-sms-e2e-'));
-  env = {
-    ...process.env,
-    PORT: String(ports.api),
-    MATCHCOACH_SES_PORT: String(ports.ses),
-    MATCHCOACH_SMS_PORT: String(ports.sms),
-    MATCHCOACH_DYNAMO_PORT: String(ports.dynamo),
-    MATCHCOACH_DATA_DIR: dataDir,
-    MATCHCOACH_TICK_SECONDS: '0',
-  };
-  delete env.TABLE_NAME;
-  // Its own process group: tsx runs the script in a child process, and a kill must reach both.
-  stack = await startLocalStack(env);
+  ({ stack, env, ports, dataDir } = await startTestStack('matchcoach-sms-e2e-'));
   // As the CLI does: the SDK's notice about Node 22 would only clutter the test output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -1,16 +1,14 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { freePort } from '../../infra/local/net';
 import { localWhatsAppTemplates } from '../../infra/local/settings';
 import type { SandboxMessage } from '../../infra/local/sms-sandbox';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import * as wa from '../../shared/domain/whatsapp-words';
 import type { Store } from '../../shared/ports';
-import { startLocalStack, type LocalStack } from '../support/local-stack';
+import { startTestStack, type LocalStack } from '../support/local-stack';
 
 /**
  * A WhatsApp sign-up end to end, as the README walks through it: the sign-up form with WhatsApp
@@ -51,19 +49,7 @@ async function settled(): Promise<SandboxMessage[]> {
 }
 
 beforeAll(async () => {
-  ports = { api: await freePort(), ses: await freePort(), sms: await freePort(), dynamo: await freePort() };
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matchcoach-whatsapp-e2e-'));
-  env = {
-    ...process.env,
-    PORT: String(ports.api),
-    MATCHCOACH_SES_PORT: String(ports.ses),
-    MATCHCOACH_SMS_PORT: String(ports.sms),
-    MATCHCOACH_DYNAMO_PORT: String(ports.dynamo),
-    MATCHCOACH_DATA_DIR: dataDir,
-    MATCHCOACH_TICK_SECONDS: '0',
-  };
-  delete env.TABLE_NAME;
-  stack = await startLocalStack(env);
+  ({ stack, env, ports, dataDir } = await startTestStack('matchcoach-whatsapp-e2e-'));
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   dynamo = new DynamoDBClient({ endpoint: `http://127.0.0.1:${ports.dynamo}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   store = createDynamoStore({ client: dynamo, tableName: 'matchcoach-local' });

@@ -10,7 +10,7 @@ import { eraseMember } from '../../shared/app/cohorts/erase-member';
 import { removeMember } from '../../shared/app/cohorts/remove-member';
 import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
-import { importCsv } from '../../shared/app/csv-import';
+import { importCsv } from '../../shared/app/cohorts/csv-import';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import { memberCsv } from '../../bench/csv-import';

@@ -8,7 +8,7 @@ import { startSmsSandbox, type SandboxMessage, type SmsSandbox } from '../../inf
 import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-sender';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { DispatchReport } from '../../shared/app/dispatch/deps';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Message } from '../../shared/domain/model';
 import { DispatchOnceEnv, dispatchDeps } from '../support/dispatch-once';
 import { testDynamoEndpoint, testTable } from '../support/dynamo';

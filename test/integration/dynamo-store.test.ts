@@ -5,7 +5,8 @@ import { messageKey } from '../../shared/adapters/dynamo/keys';
 import { ensureTable } from '../../shared/adapters/dynamo/table';
 import type { Message } from '../../shared/domain/model';
 import { testTable, type TestTable } from '../support/dynamo';
-import { describeStoreContract, PROFILE } from '../support/store-contract';
+import { describeStoreContract } from '../support/store-contract';
+import { PROFILE } from '../support/store-fixtures';
 import { ensurePerson } from '../support/seed';
 
 jest.setTimeout(60_000);

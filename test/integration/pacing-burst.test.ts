@@ -7,7 +7,7 @@ import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { DispatchDeps } from '../../shared/app/dispatch/deps';
 import type { Message } from '../../shared/domain/model';
 import type { SmsSender } from '../../shared/ports';
-import { PROFILE } from '../support/store-contract';
+import { PROFILE } from '../support/store-fixtures';
 import { testTable, type TestTable } from '../support/dynamo';
 import { queueMessage } from '../support/seed';
 

@@ -1,7 +1,7 @@
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { subscribe } from '../../shared/app/subscription/sign-up';
 import { testTable, type TestTable } from '../support/dynamo';

@@ -3,7 +3,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { ensureTable } from '../../shared/adapters/dynamo/table';
+import { createDynamoContext, type DynamoContext } from '../../shared/adapters/dynamo/dynamo-context';
+import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { DYNAMO_ENDPOINT_ENV } from './global-setup';
+import type { PortUnderTest } from './store-ports';
 
 export interface TestTable {
   client: DynamoDBClient;
@@ -57,5 +60,14 @@ export async function testTable(): Promise<TestTable> {
         close();
       }
     },
+  };
+}
+
+/** A port's DynamoDB repository, and the DynamoDB store, on one fresh table (store-ports.ts). */
+export function dynamoPort<Port>(build: (shared: DynamoContext) => Port): () => Promise<PortUnderTest<Port>> {
+  return async () => {
+    const table = await testTable();
+    const options = { client: table.doc, tableName: table.tableName };
+    return { port: build(createDynamoContext(options)), store: createDynamoStore(options), teardown: table.drop };
   };
 }

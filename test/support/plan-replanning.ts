@@ -1,4 +1,4 @@
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { editPlan } from '../../shared/app/my-plan/plan';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { setOutcome, updateProfile } from '../../shared/app/scheduling/replan';

@@ -32,13 +32,14 @@ export async function queueMessage(store: Store, message: import('../../shared/d
 
 /**
  * Takes a member whose records a test wrote straight into the store into their cohort's figures,
- * as their yes does (shared/app/engagement.ts linkMember: counts rebuilt from their records).
+ * as their yes does (shared/app/engagement/engagement-counts.ts linkMember: counts rebuilt from
+ * their records).
  */
 export async function linkSeededMember(
   services: { store: Store; engagement: import('../../shared/ports/engagement').EngagementStore; clock: { now(): Date } },
   member: { orgId: string; cohortId: string; personId: string },
 ): Promise<void> {
-  const { linkMember } = await import('../../shared/app/engagement');
-  const { shippedLibrary } = await import('../../shared/app/library');
+  const { linkMember } = await import('../../shared/app/engagement/engagement-counts');
+  const { shippedLibrary } = await import('../../shared/app/scheduling/library');
   await linkMember({ store: services.store, engagement: services.engagement, clock: services.clock, library: shippedLibrary() }, member);
 }

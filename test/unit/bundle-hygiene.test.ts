@@ -78,7 +78,7 @@ describe("the public API function's bundle leaves out what its routes do not nee
     /^functions\/counselor-api\.ts$/,
     /^functions\/routes\/counselor(-dashboard)?\.ts$/,
     /^web\/counselor-pages\.ts$/,
-    /^shared\/app\/(cohorts|csv-import)\.ts$/,
+    /^shared\/app\/cohorts\//,
     /^shared\/domain\/charts\.ts$/,
   ];
   // Imported by the crisis alert (shared/app/counselors/counselor-alerts.ts, for the weekly digest beside it)
@@ -141,4 +141,27 @@ describe('counselor sign-in is bundled into the counselors\' function only', () 
     const records = await Promise.all(others.map(async (file) => [file, reached(await bundleRecord(file), SIGN_IN)] as const));
     expect(records.filter(([, inputs]) => inputs.length > 0)).toEqual([]);
   }, 120_000);
+});
+
+/**
+ * The dispatcher has a composition root of its own (shared/adapters/dispatcher-services.ts): it is
+ * told the dispatcher's settings only, so what only the public API does (SNS-signed SES events,
+ * the sign-up form's caps, the API's wider root) is neither built nor bundled there.
+ */
+describe("the dispatcher's bundle holds its own composition root only", () => {
+  const PUBLIC_API_ONLY = [/^shared\/adapters\/services\.ts$/, /^shared\/adapters\/sns\.ts$/, /^shared\/adapters\/dynamo\/dynamo-form-limits\.ts$/];
+
+  it('reaches its root, and none of the public API root, SNS verification or the sign-up form caps', async () => {
+    const metafile = await bundleRecord('dispatcher.ts');
+    expect(Object.keys(metafile.inputs)).toContain('shared/adapters/dispatcher-services.ts');
+    expect(reached(metafile, PUBLIC_API_ONLY)).toEqual([]);
+  }, 60_000);
+
+  it('while the public API reaches all three (so the patterns name real files)', async () => {
+    expect(reached(await bundleRecord('api.ts'), PUBLIC_API_ONLY).sort()).toEqual([
+      'shared/adapters/dynamo/dynamo-form-limits.ts',
+      'shared/adapters/services.ts',
+      'shared/adapters/sns.ts',
+    ]);
+  }, 60_000);
 });

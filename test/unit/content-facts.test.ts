@@ -1,6 +1,6 @@
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { previewSequence, type PreviewInput, type PreviewLine } from '../../shared/app/scheduling/preview';
 import { calendarData, poolLibrary, sequenceLibrary, specialtyTable } from '../../shared/content';

@@ -1,5 +1,5 @@
 import { previewSequence, type PreviewLine } from '../../shared/app/scheduling/preview';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { crisisLineTable, parsePools, parseSequences, personaLibrary, poolLibrary, sequenceLibrary, ContentError } from '../../shared/content';
 import { crisisResourcesFor } from '../../shared/domain/crisis-lines';
 import { helplineSlot } from '../../shared/domain/safety-replies';

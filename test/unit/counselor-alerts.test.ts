@@ -3,8 +3,8 @@ import { createMemoryEmailSender, type MemoryEmailSender } from '../../shared/ad
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createMemoryEngagementStore } from '../../shared/adapters/memory/memory-engagement-store';
-import { linkMember } from '../../shared/app/engagement';
-import { shippedLibrary } from '../../shared/app/library';
+import { linkMember } from '../../shared/app/engagement/engagement-counts';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { EngagementStore } from '../../shared/ports/engagement';
 import { alertCounselorsOfCrisis, crisisAlertKey, sendWeeklyDigest, sendWeeklyDigests, sweepCrisisAlerts, type CounselorAlertDeps } from '../../shared/app/counselors/counselor-alerts';
 import type { Cohort, Counselor } from '../../shared/domain/counselor';

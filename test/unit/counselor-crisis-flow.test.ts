@@ -1,9 +1,9 @@
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { alertCounselorsOfCrisis, sweepCrisisAlerts } from '../../shared/app/counselors/counselor-alerts';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { Library } from '../../shared/app/scheduling/planning';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import { silentLogger } from '../../shared/ports';
 import { alertDepsOf } from '../../functions/counselor-alert-deps';

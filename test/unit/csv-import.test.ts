@@ -6,7 +6,7 @@ import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-
 import { createCohort } from '../../shared/app/cohorts/create-cohort';
 import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
-import { MAX_CSV_BYTES, MAX_CSV_ROWS, importCsv } from '../../shared/app/csv-import';
+import { MAX_CSV_BYTES, MAX_CSV_ROWS, importCsv } from '../../shared/app/cohorts/csv-import';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import type { Enrollment, Person } from '../../shared/domain/model';
 import { silentLogger, type Store } from '../../shared/ports';

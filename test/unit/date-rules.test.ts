@@ -2,10 +2,10 @@ import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-
 import { addMembers } from '../../shared/app/cohorts/add-members';
 import { createCohort } from '../../shared/app/cohorts/create-cohort';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
-import { importCsv } from '../../shared/app/csv-import';
-import { enroll } from '../../shared/app/enroll';
-import { DomainError } from '../../shared/app/errors';
-import { shippedLibrary } from '../../shared/app/library';
+import { importCsv } from '../../shared/app/cohorts/csv-import';
+import { enroll } from '../../shared/app/scheduling/enroll';
+import { DomainError } from '../../shared/domain/errors';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { editPlan } from '../../shared/app/my-plan/plan';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { updatePreferences } from '../../shared/app/subscription/save-preferences';

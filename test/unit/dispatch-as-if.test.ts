@@ -4,7 +4,7 @@ import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { dueKey } from '../../shared/adapters/dynamo/keys';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { DispatchDeps } from '../../shared/app/dispatch/deps';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Clock, Store } from '../../shared/ports';
 
 /**

@@ -4,7 +4,7 @@ import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-s
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { DispatchDeps, DispatchReport, DispatchSettings } from '../../shared/app/dispatch/deps';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Channel } from '../../shared/domain/sequence';
 import type { EmailSender, Logger, SmsSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';

@@ -7,7 +7,7 @@ import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { attemptCode } from '../../shared/domain/outcome-codes';
 import type { Attempt, Message } from '../../shared/domain/model';
 import type { SendResult } from '../../shared/ports';
-import { PROFILE } from '../support/store-contract';
+import { PROFILE } from '../support/store-fixtures';
 import { queueMessage } from '../support/seed';
 
 /** The retry policy decides on typed codes; its words are for the record, and old attempts have none. */

@@ -3,14 +3,14 @@ import type { DispatchDeps, DispatchSettings } from '../../shared/app/dispatch/d
 import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate-budget';
 import type { RateBudget, WhatsAppSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';
-import { enroll, planLanes } from '../../shared/app/enroll';
+import { enroll, planLanes } from '../../shared/app/scheduling/enroll';
 import { replanPerson } from '../../shared/app/scheduling/replan';
 import { handleWhatsAppRefusal } from '../../shared/app/dispatch/whatsapp-refusals';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createMemoryWhatsAppSender } from '../../shared/adapters/memory/memory-whatsapp-sender';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { whatsappTemplateTable } from '../../shared/content';
 import type { Message, Person } from '../../shared/domain/model';
 import { isInQuietHours } from '../../shared/domain/schedule';

@@ -1,14 +1,14 @@
 import { DateTime } from 'luxon';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { DispatchSettings } from '../../shared/app/dispatch/deps';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { isInQuietHours } from '../../shared/domain/schedule';
 import type { Message } from '../../shared/domain/model';
 import type { Store } from '../../shared/ports';
-import { PROFILE } from '../support/store-contract';
+import { PROFILE } from '../support/store-fixtures';
 import { queueMessage } from '../support/seed';
 
 /** The dispatcher on memory twins: a walk through the demo sequence, and every fault path. */

@@ -1,8 +1,8 @@
 import { alertCounselorsOfCrisis } from '../../shared/app/counselors/counselor-alerts';
 import { recordDeliveryStatus } from '../../shared/app/dispatch/delivery-status';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
-import { shippedLibrary } from '../../shared/app/library';
-import { checkinTest } from '../../shared/app/checkin-test';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
+import { checkinTest } from '../../shared/app/engagement/checkin-test';
 import { cohortReport } from '../../shared/domain/cohort-report';
 import { cohortFigures, recountStats } from '../../shared/domain/engagement';
 import type { Counselor } from '../../shared/domain/counselor';

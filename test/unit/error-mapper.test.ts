@@ -1,6 +1,6 @@
 import { errorJson, errorPage, errorResponse, problemOf } from '../../functions/http';
 import { BadRequest } from '../../functions/request';
-import { DomainError, errorLogFields, PersonGone, type DomainErrorCode } from '../../shared/app/errors';
+import { DomainError, errorLogFields, PersonGone, type DomainErrorCode } from '../../shared/domain/errors';
 import { SesEventError } from '../../shared/app/subscription/ses-events';
 import type { Logger } from '../../shared/ports';
 

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiHandler } from '../../functions/api';
 import { wantsHtml } from '../../functions/http';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Store } from '../../shared/ports';
 import { issueToken } from '../../shared/domain/tokens';
 import { silentLogger } from '../../shared/ports';

@@ -1,10 +1,11 @@
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
-import { enroll } from '../../shared/app/enroll';
-import { handleInboundSms, SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound/inbound-sms';
-import { shippedLibrary } from '../../shared/app/library';
+import { enroll } from '../../shared/app/scheduling/enroll';
+import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
+import { SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound/opt-in';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { Library } from '../../shared/app/scheduling/planning';
-import { resumeCoaching } from '../../shared/app/inbound/support-hold';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { resumeCoaching } from '../../shared/app/safety/support-hold';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import type { Person } from '../../shared/domain/model';
 import { isInQuietHours } from '../../shared/domain/schedule';

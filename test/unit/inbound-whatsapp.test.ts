@@ -1,9 +1,9 @@
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { Library } from '../../shared/app/scheduling/planning';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
-import { DomainError } from '../../shared/app/errors';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
+import { DomainError } from '../../shared/domain/errors';
 import type { Consent, Person } from '../../shared/domain/model';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import * as say from '../../shared/domain/sms-replies';

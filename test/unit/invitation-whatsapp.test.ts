@@ -2,7 +2,7 @@ import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-
 import { createCohort } from '../../shared/app/cohorts/create-cohort';
 import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
-import { importCsv } from '../../shared/app/csv-import';
+import { importCsv } from '../../shared/app/cohorts/csv-import';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import { invitationWhatsAppConsentText } from '../../shared/domain/invitation-words';

@@ -1,6 +1,6 @@
 import { messageLine, messageLines } from '../../shared/domain/message-record';
 import type { Message } from '../../shared/domain/model';
-import { PROFILE } from '../support/store-contract';
+import { PROFILE } from '../support/store-fixtures';
 
 /** What `matchcoach messages` prints: planned and real send time, and the budget's reasons in words. */
 

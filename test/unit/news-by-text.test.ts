@@ -1,6 +1,6 @@
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { OUTCOME_REPLIES, SAME_OUTCOME_REPLY, milestoneReply, parseCoachIntent } from '../../shared/domain/coach-words';
 import { smsSegments } from '../../shared/domain/template';
 import * as coachWords from '../../shared/domain/coach-words';

@@ -1,6 +1,6 @@
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { editPlan } from '../../shared/app/my-plan/plan';
-import { calendarFeed } from '../../shared/app/calendar-feed';
+import { calendarFeed } from '../../shared/app/my-plan/calendar-feed';
 import { issueToken } from '../../shared/domain/tokens';
 import { memoryServices, TEST_TOKEN_SECRET } from '../support/memory-services';
 

@@ -2,7 +2,7 @@ import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-ema
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { calendarData, poolLibrary, sequenceLibrary } from '../../shared/content';

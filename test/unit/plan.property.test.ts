@@ -3,7 +3,7 @@ import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-ema
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { editPlan } from '../../shared/app/my-plan/plan';
 import { setOutcome, updateProfile } from '../../shared/app/scheduling/replan';
 import { ownDeadlineAnchors } from '../../shared/domain/plan';

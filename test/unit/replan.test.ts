@@ -1,5 +1,5 @@
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { correctCalendarDate, recordCheckinScore, replanPerson, setOutcome } from '../../shared/app/scheduling/replan';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';

@@ -2,12 +2,12 @@ import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { DispatchDeps } from '../../shared/app/dispatch/deps';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { askDirectlyReply, crisisReply } from '../../shared/domain/safety-replies';
 import { isInQuietHours } from '../../shared/domain/schedule';

@@ -1,7 +1,7 @@
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
-import { enroll } from '../../shared/app/enroll';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { isQuestionOpen, QUESTION_OPEN_HOURS, readAnswer, reviewInConversation } from '../../shared/domain/safety-question';
 import { askAnsweredNoReply, askDirectlyReply, crisisReply } from '../../shared/domain/safety-replies';

@@ -1,5 +1,5 @@
 import { createSecretCache, twilioCredentials } from '../../shared/adapters/secrets';
-import { withCurrentCredentials } from '../../shared/adapters/services';
+import { withCurrentCredentials } from '../../shared/adapters/dispatcher-services';
 
 /** Secrets are kept for SECRETS_MAX_AGE_SECONDS, then read again: a rotated Twilio token needs no cold start. */
 

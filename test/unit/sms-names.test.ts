@@ -4,12 +4,12 @@ import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-s
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { DispatchDeps } from '../../shared/app/dispatch/deps';
-import { enroll } from '../../shared/app/enroll';
+import { enroll } from '../../shared/app/scheduling/enroll';
 import { poolLibrary, sequenceLibrary } from '../../shared/content';
 import { renderSms } from '../../shared/domain/render';
 import { SMS_NAME_MAX_CHARACTERS, gsm7Text, smsFirstName, smsSegments } from '../../shared/domain/template';
 import { helplineSlot } from '../../shared/domain/safety-replies';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 
 /**
  * A person's name goes into texts as GSM-7 only and no longer than the texts are written for, so

@@ -1,6 +1,6 @@
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { enroll } from '../../shared/app/enroll';
-import { shippedLibrary } from '../../shared/app/library';
+import { enroll } from '../../shared/app/scheduling/enroll';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { previewSequence } from '../../shared/app/scheduling/preview';
 import { specialtyTable } from '../../shared/content';
 import { specialtyOf } from '../../shared/domain/specialty';

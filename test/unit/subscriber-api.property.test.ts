@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import fc from 'fast-check';
 import { createApiHandler } from '../../functions/api';
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { confirmEmail } from '../../shared/app/subscription/confirm-email';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { subscribe } from '../../shared/app/subscription/sign-up';

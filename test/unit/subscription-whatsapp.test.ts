@@ -1,5 +1,5 @@
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
-import { shippedLibrary } from '../../shared/app/library';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { replanPerson } from '../../shared/app/scheduling/replan';
 import { confirmEmail } from '../../shared/app/subscription/confirm-email';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';

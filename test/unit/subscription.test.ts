@@ -1,8 +1,8 @@
 import ICAL from 'ical.js';
 import type { MemoryStore } from '../../shared/adapters/memory/memory-store';
 import { seasonCalendar } from '../../shared/domain/calendar';
-import { shippedLibrary } from '../../shared/app/library';
-import { calendarFeed } from '../../shared/app/calendar-feed';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
+import { calendarFeed } from '../../shared/app/my-plan/calendar-feed';
 import { confirmEmail, peekConfirmation } from '../../shared/app/subscription/confirm-email';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';
 import { eraseMyData } from '../../shared/app/subscription/erase-my-data';

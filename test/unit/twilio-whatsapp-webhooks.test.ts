@@ -2,8 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import twilio from 'twilio';
 import { createApiHandler } from '../../functions/api';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
-import { enroll, planLanes } from '../../shared/app/enroll';
-import { helpFor } from '../../shared/app/inbound/crisis-resources';
+import { enroll, planLanes } from '../../shared/app/scheduling/enroll';
+import { helpFor } from '../../shared/app/safety/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';
 import * as wa from '../../shared/domain/whatsapp-words';
 import { silentLogger } from '../../shared/ports';
@@ -112,7 +112,7 @@ describe("WhatsApp's refusals on the status callback", () => {
   async function sentWhatsApp(w: Awaited<ReturnType<typeof world>>) {
     await w.message('YES');
     const person = (await w.services.store.getPerson(w.personId))!;
-    for (const enrollment of await w.services.store.listEnrollments(w.personId)) await planLanes({ store: w.services.store, library: (await import('../../shared/app/library')).shippedLibrary() }, person, enrollment, w.services.clock.now(), w.services.clock.now());
+    for (const enrollment of await w.services.store.listEnrollments(w.personId)) await planLanes({ store: w.services.store, library: (await import('../../shared/app/scheduling/library')).shippedLibrary() }, person, enrollment, w.services.clock.now(), w.services.clock.now());
     const first = (await w.services.store.listMessages(w.personId)).filter((m) => m.channel === 'whatsapp' && m.status === 'planned').sort((a, b) => a.sendAt.localeCompare(b.sendAt))[0]!;
     w.services.at(first.sendAt);
     await w.services.dispatch();

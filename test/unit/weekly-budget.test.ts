@@ -1,6 +1,6 @@
 import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
-import { enroll } from '../../shared/app/enroll';
-import { shippedLibrary } from '../../shared/app/library';
+import { enroll } from '../../shared/app/scheduling/enroll';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { recordCheckinScore } from '../../shared/app/scheduling/replan';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';

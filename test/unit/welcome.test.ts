@@ -1,5 +1,5 @@
-import { enroll } from '../../shared/app/enroll';
-import { shippedLibrary } from '../../shared/app/library';
+import { enroll } from '../../shared/app/scheduling/enroll';
+import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { replanPerson } from '../../shared/app/scheduling/replan';
 import { confirmEmail } from '../../shared/app/subscription/confirm-email';
 import type { SubscriptionDeps } from '../../shared/app/subscription/deps';

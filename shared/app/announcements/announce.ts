@@ -21,7 +21,7 @@ import { loggerOf } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import { crisisLineTable } from '../../content';
 import { recordAudit } from '../counselors/audit';
-import { DomainError, describeIssues } from '../errors';
+import { DomainError, describeIssues } from '../../domain/errors';
 
 /**
  * An announcement: preview who gets it and how, then send it through the dispatcher (queued

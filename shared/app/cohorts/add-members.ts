@@ -6,7 +6,7 @@ import * as z from 'zod';
 import type { CounselorPrincipal } from '../../domain/counselor';
 import { personalDateProblems } from '../../domain/personal-dates';
 import { recordAudit } from '../counselors/audit';
-import { describeIssues } from '../errors';
+import { describeIssues } from '../../domain/errors';
 import { parse, type CohortDeps } from './deps';
 import { memberBatch } from './member-batch';
 import { MemberInput, duplicateKeys, summarise, type MembersReport } from './member-input';

@@ -7,7 +7,7 @@ import { ownRecordOf } from '../../domain/ownership';
 import { nextEnrollmentId, type Enrollment } from '../../domain/model';
 import { PERSONAL_DATE_NAMES } from '../../domain/subscription-words';
 import { mapWithConcurrency } from '../../domain/concurrency';
-import { loadLibrary } from '../library';
+import { loadLibrary } from '../scheduling/library';
 import { replanPerson } from '../scheduling/replan';
 import { stable, type CohortDeps } from './deps';
 

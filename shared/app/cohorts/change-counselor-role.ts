@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { CounselorRole, type Counselor, type CounselorPrincipal } from '../../domain/counselor';
 import { notFound, recordAudit, requireAdmin } from '../counselors/audit';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 import { parse, type CohortDeps } from './deps';
 
 const CounselorChange = z.object({ role: CounselorRole }).strict();

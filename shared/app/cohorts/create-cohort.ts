@@ -9,8 +9,8 @@ import { AnchorValue } from '../../domain/schedule';
 import { AnchorName } from '../../domain/sequence';
 import { PERSONAL_DATE_NAMES } from '../../domain/subscription-words';
 import { recordAudit } from '../counselors/audit';
-import { DomainError } from '../errors';
-import { loadLibrary } from '../library';
+import { DomainError } from '../../domain/errors';
+import { loadLibrary } from '../scheduling/library';
 import { parse, type CohortDeps } from './deps';
 import { plainText } from './member-input';
 

@@ -6,7 +6,7 @@
 import type * as z from 'zod';
 import type { CounselorStore } from '../../ports/counselor';
 import type { SubscriptionDeps } from '../subscription/deps';
-import { DomainError, describeIssues } from '../errors';
+import { DomainError, describeIssues } from '../../domain/errors';
 
 /** What sign-up needs (invitations are its confirmation messages), plus the counselor records. */
 export interface CohortDeps extends SubscriptionDeps {

@@ -5,7 +5,7 @@
 import type { CounselorPrincipal } from '../../domain/counselor';
 import { ownRecordOf } from '../../domain/ownership';
 import { recordAudit } from '../counselors/audit';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 import type { CohortDeps } from './deps';
 import { memberOf } from './get-cohort';
 

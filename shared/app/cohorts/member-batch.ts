@@ -3,8 +3,8 @@
  * not once per row.
  */
 import type { Cohort, CohortMember, CounselorPrincipal, Organisation } from '../../domain/counselor';
-import { DomainError } from '../errors';
-import { loadLibrary } from '../library';
+import { DomainError } from '../../domain/errors';
+import { loadLibrary } from '../scheduling/library';
 import type { Library } from '../scheduling/planning';
 import type { CohortDeps } from './deps';
 import { getCohort } from './get-cohort';

@@ -11,7 +11,7 @@ import { invitationConsentText, invitationSmsConsentText, invitationWhatsAppCons
 import { REMOVED_CONSENT_TEXT, neverConfirmed, ownRecordOf } from '../../domain/ownership';
 import { Profile, nextEnrollmentId, type Consent, type Enrollment, type Person } from '../../domain/model';
 import { PERSONAL_DATE_NAMES } from '../../domain/subscription-words';
-import { definedOnly } from '../enroll';
+import { definedOnly } from '../scheduling/enroll';
 import { stable, type CohortDeps } from './deps';
 import type { MemberBatch } from './member-batch';
 import type { MemberInput, RowOutcome } from './member-input';

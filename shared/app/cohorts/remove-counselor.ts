@@ -3,7 +3,7 @@
  */
 import type { CounselorPrincipal } from '../../domain/counselor';
 import { notFound, recordAudit, requireAdmin } from '../counselors/audit';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 import type { CohortDeps } from './deps';
 
 /** An admin removes a counselor from the org; their tokens stop working at once. */

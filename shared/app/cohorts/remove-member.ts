@@ -6,9 +6,9 @@ import { counselorConsentSource, isAcceptedMember, type CounselorPrincipal } fro
 import { REMOVED_CONSENT_TEXT, ownRecordOf } from '../../domain/ownership';
 import type { Consent } from '../../domain/model';
 import { recordAudit } from '../counselors/audit';
-import { definedOnly } from '../enroll';
-import { unlinkMember } from '../engagement';
-import { PersonGone } from '../errors';
+import { definedOnly } from '../scheduling/enroll';
+import { unlinkMember } from '../engagement/engagement-counts';
+import { PersonGone } from '../../domain/errors';
 import { replanPerson } from '../scheduling/replan';
 import type { CohortDeps } from './deps';
 import { getCohort, memberOf } from './get-cohort';

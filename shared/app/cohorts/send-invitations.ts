@@ -9,8 +9,8 @@ import type { Channel } from '../../domain/sequence';
 import { TOKEN_LIFETIME_SECONDS } from '../../domain/tokens';
 import { mapWithConcurrency } from '../../domain/concurrency';
 import { loggerOf } from '../../ports';
-import { definedOnly } from '../enroll';
-import { PersonGone } from '../errors';
+import { definedOnly } from '../scheduling/enroll';
+import { PersonGone } from '../../domain/errors';
 import { stable, type CohortDeps } from './deps';
 import { getCohort } from './get-cohort';
 

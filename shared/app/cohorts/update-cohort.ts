@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import type { Cohort, CounselorPrincipal } from '../../domain/counselor';
 import { recordAudit } from '../counselors/audit';
-import { definedOnly } from '../enroll';
+import { definedOnly } from '../scheduling/enroll';
 import { applyCohortToMembers } from './apply-cohort-to-members';
 import { ProgramDates, knownSequences } from './create-cohort';
 import { parse, type CohortDeps } from './deps';

@@ -5,8 +5,8 @@
  */
 import { isAcceptedMember, type CohortMember } from '../../domain/counselor';
 import { mapWithConcurrency } from '../../domain/concurrency';
-import { definedOnly } from '../enroll';
-import { linkMember } from '../engagement';
+import { definedOnly } from '../scheduling/enroll';
+import { linkMember } from '../engagement/engagement-counts';
 import { replanPerson } from '../scheduling/replan';
 import type { MemberBatch } from './member-batch';
 import type { MemberInput, RowOutcome } from './member-input';

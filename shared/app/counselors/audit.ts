@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEntry, CounselorPrincipal } from '../../domain/counselor';
 import type { Clock } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 
 /**
  * The audit log of counselor actions: who did what to which record, when. Ids and

@@ -5,7 +5,7 @@ import type { CounselorStore } from '../../ports/counselor';
 import type { CounselorAccounts } from '../../ports/counselor-accounts';
 import { notFound, requireAdmin } from './audit';
 import { removeCounselor } from '../cohorts/remove-counselor';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 
 export interface CounselorRemovalDeps {
   counselors: CounselorStore;

@@ -9,7 +9,7 @@ import { contentChannelOf, isTextChannel } from '../../domain/sequence';
 import { slotsIn } from '../../domain/template';
 import { templateForStep } from '../../domain/whatsapp-templates';
 import { whatsappFallbackEmail } from '../../domain/whatsapp-words';
-import { helpFor } from '../inbound/crisis-resources';
+import { helpFor } from '../safety/crisis-resources';
 import { planSlotsFor } from '../my-plan/plan-words';
 import { catchUpSlots, lateWording, usesCatchUp } from '../scheduling/catch-up';
 import { allAnchors, wordingFor } from '../scheduling/planning';

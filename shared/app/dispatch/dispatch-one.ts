@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Attempt, DueMessageRef, Message } from '../../domain/model';
 import { PersonGone } from '../../domain/errors';
-import { checkinTest } from '../checkin-test';
-import { countMessageOutcome } from '../engagement';
+import { checkinTest } from '../engagement/checkin-test';
+import { countMessageOutcome } from '../engagement/engagement-counts';
 import { cursorOf, laneOf, planNextMessage } from '../scheduling/planning';
 import type { DispatchContext, Tick } from './context';
 import { deliverAnnouncement } from './deliver-announcement';

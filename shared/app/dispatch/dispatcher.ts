@@ -3,7 +3,7 @@ import { CHANNELS, type Channel } from '../../domain/sequence';
 import { errorLogFields } from '../../domain/errors';
 import { createDueFeed } from '../scheduling/due-feed';
 import { seasonDateWarnings } from '../scheduling/season-warnings';
-import { loadLibrary } from '../library';
+import { loadLibrary } from '../scheduling/library';
 import type { Library } from '../scheduling/planning';
 import { createDispatchContext, type DispatchContext, type Tick } from './context';
 import type { DispatchDeps, DispatchReport } from './deps';

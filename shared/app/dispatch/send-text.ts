@@ -7,7 +7,7 @@ import { PersonGone } from '../../domain/errors';
 import type { TextChannel } from '../../domain/sequence';
 import { smsSegments } from '../../domain/template';
 import type { SendResult } from '../../ports';
-import { countPersonDetails } from '../engagement';
+import { countPersonDetails } from '../engagement/engagement-counts';
 import type { DispatchContext, Tick } from './context';
 import { hold, type Outcome } from './outcome';
 import { outcomeOf } from './retry';

@@ -13,7 +13,7 @@ import type { Person } from '../../domain/model';
 import { resolveAnchor } from '../../domain/schedule';
 import { specialtyProfile, specialtyWords } from '../../domain/specialty';
 import type { Clock, Store } from '../../ports';
-import { PersonGone } from '../errors';
+import { PersonGone } from '../../domain/errors';
 import type { Library } from '../scheduling/planning';
 import { setOutcome, updateProfile } from '../scheduling/replan';
 

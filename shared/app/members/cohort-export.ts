@@ -4,7 +4,7 @@ import { cohortFigures, isSilent, openFlags, silentSince } from '../../domain/en
 import type { Clock, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import type { EngagementStore } from '../../ports/engagement';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 
 /**
  * The cohort's CSV exports, from the counts kept as things happen: every member who said yes, one

@@ -7,7 +7,7 @@ import { E164, Email, type Person } from '../../domain/model';
 import type { Clock, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import type { EngagementStore } from '../../ports/engagement';
-import { DomainError, describeIssues } from '../errors';
+import { DomainError, describeIssues } from '../../domain/errors';
 
 /**
  * One page of a cohort, at any size: its figures (the totals kept as things happen, one read) and

@@ -5,7 +5,7 @@ import type { Clock, Logger } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import { ContactNote, type EngagementStore } from '../../ports/engagement';
 import { recordAudit } from '../counselors/audit';
-import { DomainError, describeIssues } from '../errors';
+import { DomainError, describeIssues } from '../../domain/errors';
 import { acceptedMemberOf } from './member-access';
 
 const MarkContactedInput = z

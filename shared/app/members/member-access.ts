@@ -1,6 +1,6 @@
 import type { Cohort, CohortMember, CounselorPrincipal } from '../../domain/counselor';
 import type { CounselorStore } from '../../ports/counselor';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 
 /**
  * Who a counselor may act on: a member of a cohort of their own organisation who said yes to it.

@@ -2,14 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import { memberTimeline, type ConsentBucket, type TimelineItem } from '../../domain/cohort-report';
 import type { Cohort, CounselorPrincipal } from '../../domain/counselor';
 import { openFlags, pruneWeeks, recountStats, silentSince, type EngagementStats, type OpenFlagReason } from '../../domain/engagement';
-import { DomainError } from '../errors';
+import { DomainError } from '../../domain/errors';
 import type { Clock, Logger, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import type { ContactNote, EngagementStore } from '../../ports/engagement';
 import { recordAudit } from '../counselors/audit';
-import { checkinTest } from '../checkin-test';
-import { recountMember } from '../engagement';
-import { loadLibrary } from '../library';
+import { checkinTest } from '../engagement/checkin-test';
+import { recountMember } from '../engagement/engagement-counts';
+import { loadLibrary } from '../scheduling/library';
 import type { Library } from '../scheduling/planning';
 import { acceptedMemberOf } from './member-access';
 

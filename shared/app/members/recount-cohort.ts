@@ -4,8 +4,8 @@ import type { Clock, Logger, Store } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
 import type { EngagementStore } from '../../ports/engagement';
 import { recordAudit } from '../counselors/audit';
-import { DomainError } from '../errors';
-import { linkMember } from '../engagement';
+import { DomainError } from '../../domain/errors';
+import { linkMember } from '../engagement/engagement-counts';
 import type { Library } from '../scheduling/planning';
 
 export interface RecountDeps {

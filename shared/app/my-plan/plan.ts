@@ -15,8 +15,8 @@ import {
 } from '../../domain/plan';
 import type { Clock, Logger, Store } from '../../ports';
 import { loggerOf } from '../../ports';
-import { DomainError, PersonGone, plainIssue } from '../errors';
-import { loadLibrary } from '../library';
+import { DomainError, PersonGone, plainIssue } from '../../domain/errors';
+import { loadLibrary } from '../scheduling/library';
 import { personalDatesIn, targetDatesOf } from './plan-enrollments';
 import type { Library } from '../scheduling/planning';
 import { replanPerson } from '../scheduling/replan';

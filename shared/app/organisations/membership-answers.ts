@@ -9,8 +9,8 @@ import type { CounselorStore } from '../../ports/counselor';
 import type { EngagementStore } from '../../ports/engagement';
 import type { Library } from '../scheduling/planning';
 import { replanPerson } from '../scheduling/replan';
-import { linkMember } from '../engagement';
-import { loadLibrary } from '../library';
+import { linkMember } from '../engagement/engagement-counts';
+import { loadLibrary } from '../scheduling/library';
 
 /**
  * A person's answer to the organisations that added them (shared/domain/counselor.ts,

@@ -7,10 +7,10 @@ import { renderEmail, renderSms } from '../../domain/render';
 import { helplineSlot } from '../../domain/safety-replies';
 import { AnchorValue, IanaZone, expandOccurrences } from '../../domain/schedule';
 import { AnchorName, ApplicantType, Channel, Milestone, Outcome, VisaTrack } from '../../domain/sequence';
-import { helpFor } from '../inbound/crisis-resources';
+import { helpFor } from '../safety/crisis-resources';
 import { anchorNameProblem } from '../../domain/personal-dates';
 import { catchUpSlots, usesCatchUp } from './catch-up';
-import { DomainError, describeIssues } from '../errors';
+import { DomainError, describeIssues } from '../../domain/errors';
 import { allAnchors, wordingFor, type Library } from './planning';
 import { specialtyProfile } from '../../domain/specialty';
 

@@ -6,11 +6,11 @@
 import type { Person } from '../../domain/model';
 import { EMAIL_CONSENT_TEXT } from '../../domain/subscription-words';
 import { loggerOf } from '../../ports';
-import { definedOnly } from '../enroll';
+import { definedOnly } from '../scheduling/enroll';
 import { replanPerson } from '../scheduling/replan';
 import { answerMemberships } from '../organisations/membership-answers';
 import { invitedNumber } from '../../domain/ownership';
-import { PersonGone } from '../errors';
+import { PersonGone } from '../../domain/errors';
 import { isSuppressed, sendSmsOptInRequest, sendWhatsAppOptInRequest } from './consent-requests';
 import { type SubscriptionDeps, answerDeps, type InvalidLink, personOf, isInvalid } from './deps';
 

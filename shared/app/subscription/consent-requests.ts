@@ -8,7 +8,7 @@ import type { Consent, Person } from '../../domain/model';
 import { smsOptInRequest, confirmationEmail } from '../../domain/subscription-words';
 import { TOKEN_LIFETIME_SECONDS } from '../../domain/tokens';
 import { loggerOf } from '../../ports';
-import { definedOnly } from '../enroll';
+import { definedOnly } from '../scheduling/enroll';
 import { formBudgets } from '../../domain/public-forms';
 import { templateForPurpose } from '../../domain/whatsapp-templates';
 import { type SubscriptionDeps, confirmUrl } from './deps';

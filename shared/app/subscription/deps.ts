@@ -11,7 +11,7 @@ import { publicLink } from '../../domain/links';
 import { membershipOf, verifyToken, type MembershipRef, type TokenPurpose } from '../../domain/tokens';
 import type { Clock, EmailSender, Logger, SmsSender, Store, WhatsAppSender } from '../../ports';
 import type { CounselorStore } from '../../ports/counselor';
-import { definedOnly } from '../enroll';
+import { definedOnly } from '../scheduling/enroll';
 import type { Library } from '../scheduling/planning';
 import type { MembershipAnswerDeps } from '../organisations/membership-answers';
 import type { EngagementStore } from '../../ports/engagement';

@@ -7,7 +7,7 @@ import { audienceAllows } from '../../domain/eligibility';
 import { nextEnrollmentId, type Person } from '../../domain/model';
 import { PERSONAL_DATE_NAMES, PERSONAL_DATES, type PersonalDate } from '../../domain/subscription-words';
 import type { Store } from '../../ports';
-import { definedOnly } from '../enroll';
+import { definedOnly } from '../scheduling/enroll';
 import type { Library } from '../scheduling/planning';
 import { isPlanEnrollment } from '../../domain/plan';
 import { personalDatesIn } from '../my-plan/plan-enrollments';

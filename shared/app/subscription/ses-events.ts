@@ -6,8 +6,8 @@
 import * as z from 'zod';
 import { Email } from '../../domain/model';
 import { loggerOf } from '../../ports';
-import { countPersonDetails } from '../engagement';
-import { DomainError } from '../errors';
+import { countPersonDetails } from '../engagement/engagement-counts';
+import { DomainError } from '../../domain/errors';
 import type { SubscriptionDeps } from './deps';
 
 const Recipients = z.array(z.object({ emailAddress: z.string().max(400) }).loose()).max(200);

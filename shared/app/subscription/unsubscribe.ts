@@ -4,8 +4,8 @@
  */
 import { verifyToken } from '../../domain/tokens';
 import { loggerOf } from '../../ports';
-import { countPersonDetails } from '../engagement';
-import { PersonGone } from '../errors';
+import { countPersonDetails } from '../engagement/engagement-counts';
+import { PersonGone } from '../../domain/errors';
 import { type SubscriptionDeps, type InvalidLink, personOf, isInvalid } from './deps';
 
 export type UnsubscribeSource = 'one-click' | 'unsubscribe-page';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { Clock, Logger, Store } from '../../ports';
 import { loggerOf } from '../../ports';
-import { DomainError, describeIssues } from '../errors';
+import { DomainError, describeIssues } from '../../domain/errors';
 import type { Library } from '../scheduling/planning';
 import { updateProfile } from '../scheduling/replan';
 

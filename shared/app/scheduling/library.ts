@@ -1,7 +1,7 @@
-import { calendarData, essentialsTable, poolLibrary, sequenceLibrary, specialtyTable } from '../content';
-import { mergeCalendar } from '../domain/calendar';
-import type { Store } from '../ports';
-import type { Library } from './scheduling/planning';
+import { calendarData, essentialsTable, poolLibrary, sequenceLibrary, specialtyTable } from '../../content';
+import { mergeCalendar } from '../../domain/calendar';
+import type { Store } from '../../ports';
+import type { Library } from './planning';
 
 /**
  * The library a use case plans with: the shipped content plus the operator's calendar

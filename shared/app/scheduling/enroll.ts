@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { currentSeason } from '../domain/calendar';
-import { audienceAllows } from '../domain/eligibility';
-import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, type Person } from '../domain/model';
-import { AnchorName, ApplicantType, CHANNELS, LocalTime, Milestone, Outcome, VisaTrack, type Channel } from '../domain/sequence';
-import { anchorNameProblem, personalDateProblems } from '../domain/personal-dates';
-import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../domain/schedule';
-import type { Clock, OutboxStore, Store } from '../ports';
-import { specialtyProfile, type SpecialtyTable } from '../domain/specialty';
-import { DomainError, describeIssues } from './errors';
+import { currentSeason } from '../../domain/calendar';
+import { audienceAllows } from '../../domain/eligibility';
+import { E164, Email, Profile, nextEnrollmentId, type Enrollment, type Message, type Person } from '../../domain/model';
+import { AnchorName, ApplicantType, CHANNELS, LocalTime, Milestone, Outcome, VisaTrack, type Channel } from '../../domain/sequence';
+import { anchorNameProblem, personalDateProblems } from '../../domain/personal-dates';
+import { AnchorValue, IanaZone, expandOccurrences, type QuietHours } from '../../domain/schedule';
+import type { Clock, OutboxStore, Store } from '../../ports';
+import { specialtyProfile, type SpecialtyTable } from '../../domain/specialty';
+import { DomainError, describeIssues } from '../../domain/errors';
 import { loadLibrary } from './library';
-import { allAnchors, planNextMessage, type Lane, type Library } from './scheduling/planning';
-import type { CoachingRoster } from '../domain/budget';
-import { isJoining, planPerson } from './scheduling/replan';
+import { allAnchors, planNextMessage, type Lane, type Library } from './planning';
+import type { CoachingRoster } from '../../domain/budget';
+import { isJoining, planPerson } from './replan';
 
 export const EnrollInput = z
   .object({

@@ -1,14 +1,14 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import type { CohortMember, CounselorPrincipal } from '../domain/counselor';
-import { recordAudit } from './counselors/audit';
-import { MemberInput, duplicateKeys, summarise, type MembersReport, type RowOutcome } from './cohorts/member-input';
-import { linkIfAccepted, upsertMembers } from './cohorts/upsert-members';
-import { memberBatch, type MemberBatch } from './cohorts/member-batch';
-import type { CohortDeps } from './cohorts/deps';
-import { describeIssues, DomainError } from './errors';
-import { personalDateProblems } from '../domain/personal-dates';
-import { SAVE_AS_UTF8, delimiterName, detectDelimiter, detectEncoding, notUtf8Message, type CsvDelimiter } from '../domain/csv-sniff';
+import type { CohortMember, CounselorPrincipal } from '../../domain/counselor';
+import { recordAudit } from '../counselors/audit';
+import { MemberInput, duplicateKeys, summarise, type MembersReport, type RowOutcome } from './member-input';
+import { linkIfAccepted, upsertMembers } from './upsert-members';
+import { memberBatch, type MemberBatch } from './member-batch';
+import type { CohortDeps } from './deps';
+import { describeIssues, DomainError } from '../../domain/errors';
+import { personalDateProblems } from '../../domain/personal-dates';
+import { SAVE_AS_UTF8, delimiterName, detectDelimiter, detectEncoding, notUtf8Message, type CsvDelimiter } from '../../domain/csv-sniff';
 
 /**
  * CSV import of cohort members. The file is read as a stream (csv-parse), each row is

@@ -1,5 +1,5 @@
-import { findStep } from '../domain/render';
-import type { Library } from './scheduling/planning';
+import { findStep } from '../../domain/render';
+import type { Library } from '../scheduling/planning';
 
 /** "Is this message a check-in?" from the library's sequences (a `checkin` step). */
 export function checkinTest(library: Pick<Library, 'sequences'>) {

@@ -1,7 +1,7 @@
-import type { Clock, Logger, Store } from '../ports';
-import type { SnsClient, SnsMessage, SnsRefusal } from '../ports/sns';
-import { handleSesEvent, SesEventError, type SesEventOutcome } from './subscription/ses-events';
-import { errorLogFields } from './errors';
+import type { Clock, Logger, Store } from '../../ports';
+import type { SnsClient, SnsMessage, SnsRefusal } from '../../ports/sns';
+import { handleSesEvent, SesEventError, type SesEventOutcome } from './ses-events';
+import { errorLogFields } from '../../domain/errors';
 
 /**
  * SES events, delivered by SNS to POST /webhooks/ses. A delivery counts only when SNS signed it

@@ -1,12 +1,12 @@
-import type { CohortMember } from '../domain/counselor';
-import { applyEvent, cohortRef, emptyStats, recountStats, type EngagementEvent, type EngagementStats } from '../domain/engagement';
-import { PersonGone } from '../domain/errors';
-import type { Message, Person } from '../domain/model';
-import type { Clock, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import type { EngagementStore } from '../ports/engagement';
+import type { CohortMember } from '../../domain/counselor';
+import { applyEvent, cohortRef, emptyStats, recountStats, type EngagementEvent, type EngagementStats } from '../../domain/engagement';
+import { PersonGone } from '../../domain/errors';
+import type { Message, Person } from '../../domain/model';
+import type { Clock, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import type { EngagementStore } from '../../ports/engagement';
 import { checkinTest } from './checkin-test';
-import type { Library } from './scheduling/planning';
+import type { Library } from '../scheduling/planning';
 
 /**
  * Keeping a followed member's engagement counts as things happen (shared/domain/engagement.ts),

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { seasonCalendar } from '../domain/calendar';
-import { serializeCalendar, type IcsEvent } from '../domain/ics';
-import type { Person } from '../domain/model';
-import { timeline } from '../domain/plan';
-import { PERSONAL_DATE_NAMES, PERSONAL_DATES } from '../domain/subscription-words';
-import { publicLink } from '../domain/links';
-import { verifyToken } from '../domain/tokens';
-import { loggerOf } from '../ports';
-import { loadLibrary } from './library';
-import { personalDatesIn } from './my-plan/plan-enrollments';
-import type { InvalidLink, SubscriptionDeps } from './subscription/deps';
+import { seasonCalendar } from '../../domain/calendar';
+import { serializeCalendar, type IcsEvent } from '../../domain/ics';
+import type { Person } from '../../domain/model';
+import { timeline } from '../../domain/plan';
+import { PERSONAL_DATE_NAMES, PERSONAL_DATES } from '../../domain/subscription-words';
+import { publicLink } from '../../domain/links';
+import { verifyToken } from '../../domain/tokens';
+import { loggerOf } from '../../ports';
+import { loadLibrary } from '../scheduling/library';
+import { personalDatesIn } from './plan-enrollments';
+import type { InvalidLink, SubscriptionDeps } from '../subscription/deps';
 
 /**
  * The personal calendar feed (`/calendar/<token>.ics`): the person's season dates, own dates,
