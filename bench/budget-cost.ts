@@ -1,5 +1,5 @@
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
-import { createDispatcher } from '../shared/app/dispatch';
+import { createDispatcher } from '../shared/app/dispatch/dispatcher';
 import { enroll } from '../shared/app/scheduling/enroll';
 import { shippedLibrary } from '../shared/app/scheduling/library';
 import type { Library } from '../shared/app/scheduling/planning';

@@ -3,7 +3,7 @@ import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { createMemoryEmailSender } from '../shared/adapters/memory/memory-email-sender';
 import { createMemoryRateBudget } from '../shared/adapters/memory/memory-rate-budget';
 import { createMemorySmsSender } from '../shared/adapters/memory/memory-sms-sender';
-import { createDispatcher } from '../shared/app/dispatch';
+import { createDispatcher } from '../shared/app/dispatch/dispatcher';
 import type { BenchContext } from './context';
 import { batchPut, enrolledPersonItems, MATCH_DAY_NOON } from './seed';
 import { median, round } from './stats';

@@ -2,7 +2,7 @@ import { createDynamoRateBudget } from '../shared/adapters/dynamo/dynamo-rate-bu
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { createMemoryEmailSender } from '../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../shared/adapters/memory/memory-sms-sender';
-import { createDispatcher } from '../shared/app/dispatch';
+import { createDispatcher } from '../shared/app/dispatch/dispatcher';
 import type { Message } from '../shared/domain/model';
 import type { BenchContext } from './context';
 import { batchPut, matchDayMessage, messageItem, personItem } from './seed';

@@ -5,7 +5,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { killWithParent } from '../infra/local/children';
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { windowMsOf } from '../shared/domain/pacing';
-import type { DispatchReport } from '../shared/app/dispatch';
+import type { DispatchReport } from '../shared/app/dispatch/deps';
 import { TSX_CLI, REPO_ROOT, type BenchContext } from './context';
 import { batchPut, matchDayMessage, messageItem, MATCH_DAY_NOON, personItem } from './seed';
 import type { ProvidersReady, ProvidersReport } from './providers';

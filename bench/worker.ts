@@ -7,7 +7,8 @@ import { createDynamoRateBudget } from '../shared/adapters/dynamo/dynamo-rate-bu
 import { createDynamoStore } from '../shared/adapters/dynamo/dynamo-store';
 import { createSesEmailSender } from '../shared/adapters/ses/ses-email-sender';
 import { createTwilioSmsSender } from '../shared/adapters/twilio/twilio-sms-sender';
-import { createDispatcher, type DispatchDeps, type DispatchReport } from '../shared/app/dispatch';
+import { createDispatcher } from '../shared/app/dispatch/dispatcher';
+import type { DispatchDeps, DispatchReport } from '../shared/app/dispatch/deps';
 
 /**
  * One dispatcher process of the Match Day burst: the deployed dispatcher's code on the real

@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import * as z from 'zod';
 import { DateTime } from 'luxon';
-import { createDispatcher } from '../shared/app/dispatch';
+import { createDispatcher } from '../shared/app/dispatch/dispatcher';
 import { enroll, parseEnrollInput } from '../shared/app/scheduling/enroll';
 import { DomainError } from '../shared/domain/errors';
 import { previewSequence } from '../shared/app/scheduling/preview';

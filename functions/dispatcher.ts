@@ -1,4 +1,4 @@
-import { createDispatcher } from '../shared/app/dispatch';
+import { createDispatcher } from '../shared/app/dispatch/dispatcher';
 import { createLogger, withLambdaContext } from '../shared/adapters/logger';
 import { createDispatcherServices } from '../shared/adapters/dispatcher-services';
 import { config, DispatcherConfigSchema } from '../shared/config';

@@ -35,11 +35,11 @@ export const LOG_SIGNALS = {
     metricName: 'CrisisAlertFailures',
     whenAny: [{ message: 'crisis_alert_failed' }, { alarm: 'CrisisFlagNotStored' }, { alarm: 'CrisisAlertFailed' }],
   },
-  /** shared/app/dispatch.ts: an SMS whose send failed for good (Twilio refused it, or retries ran out). */
+  /** shared/app/dispatch/dispatch-one.ts: an SMS whose send failed for good (Twilio refused it, or retries ran out). */
   smsSendFailed: { source: 'dispatcher', metricName: 'SmsSendFailures', whenAny: [{ message: 'dispatched', channel: 'sms', outcome: 'failed' }] },
-  /** shared/app/delivery-status.ts: Twilio reported a text undelivered or failed (carrier filtering, bad number). */
+  /** shared/app/dispatch/delivery-status.ts: Twilio reported a text undelivered or failed (carrier filtering, bad number). */
   smsNotDelivered: { source: 'api', metricName: 'SmsNotDelivered', whenAny: [{ message: 'sms not delivered' }] },
-  /** shared/app/dispatch.ts: SES answered with the daily quota or a paused account; email waits. */
+  /** shared/app/dispatch/send-slot.ts: SES answered with the daily quota or a paused account; email waits. */
   emailSendingPaused: { source: 'dispatcher', metricName: 'EmailSendingPaused', whenAny: [{ alarm: 'EmailSendingPaused' }] },
 } as const satisfies Record<string, LogSignal>;
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { recordDeliveryStatus } from '../../shared/app/delivery-status';
-import { handleWhatsAppRefusal } from '../../shared/app/whatsapp-refusals';
+import { recordDeliveryStatus } from '../../shared/app/dispatch/delivery-status';
+import { handleWhatsAppRefusal } from '../../shared/app/dispatch/whatsapp-refusals';
 import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { handleInboundSms, MESSAGE_SID } from '../../shared/app/inbound/inbound-sms';
 import { describeIssues } from '../../shared/domain/errors';

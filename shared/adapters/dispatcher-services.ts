@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { dynamoClientOf } from './dynamo/client';
 import { sesSenderOf } from './ses/ses-from-config';
-import type { DispatchSettings } from '../app/dispatch';
+import type { DispatchSettings } from '../app/dispatch/deps';
 import type { DispatcherConfig } from '../config';
 import type { Clock, EmailSender, Logger, SendResult, SmsSender, Store, WhatsAppSender, RateBudget } from '../ports';
 import { createTwilioWhatsAppSender } from './twilio/twilio-whatsapp-sender';

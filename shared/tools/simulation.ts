@@ -1,4 +1,4 @@
-import { createDispatcher } from '../app/dispatch';
+import { createDispatcher } from '../app/dispatch/dispatcher';
 import { enroll } from '../app/scheduling/enroll';
 import { shippedLibrary } from '../app/scheduling/library';
 import type { Library } from '../app/scheduling/planning';

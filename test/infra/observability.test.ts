@@ -5,7 +5,7 @@ import { filterPatternFor, LOG_SIGNALS, SEND_COST_METRICS, TICK_REPORT_MESSAGE, 
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { createLogger } from '../../shared/adapters/logger';
 

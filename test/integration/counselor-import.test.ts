@@ -11,7 +11,7 @@ import { removeMember } from '../../shared/app/cohorts/remove-member';
 import { sendInvitations } from '../../shared/app/cohorts/send-invitations';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
 import { importCsv } from '../../shared/app/cohorts/csv-import';
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import type { CounselorPrincipal } from '../../shared/domain/counselor';
 import { memberCsv } from '../../bench/csv-import';
 import { testDynamoEndpoint, testTable, type TestTable } from '../support/dynamo';

@@ -7,7 +7,7 @@ import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-s
 import { addMembers } from '../../shared/app/cohorts/add-members';
 import { createCohort } from '../../shared/app/cohorts/create-cohort';
 import type { CohortDeps } from '../../shared/app/cohorts/deps';
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { editPlan } from '../../shared/app/my-plan/plan';

@@ -3,7 +3,8 @@ import { createDynamoRateBudget } from '../../shared/adapters/dynamo/dynamo-rate
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-sender';
-import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchDeps } from '../../shared/app/dispatch/deps';
 import type { Message } from '../../shared/domain/model';
 import type { SmsSender } from '../../shared/ports';
 import { PROFILE } from '../support/store-fixtures';

@@ -5,7 +5,8 @@ import * as z from 'zod';
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { createSesEmailSender } from '../../shared/adapters/ses/ses-email-sender';
 import { createTwilioSmsSender } from '../../shared/adapters/twilio/twilio-sms-sender';
-import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchDeps } from '../../shared/app/dispatch/deps';
 import type { Clock, EmailSender, SmsSender } from '../../shared/ports';
 
 /**

@@ -11,7 +11,8 @@ import { createMemoryEngagementStore } from '../../shared/adapters/memory/memory
 import { noCounselorAccess } from '../../shared/app/counselors/counselor-auth';
 import { createMemoryCounselorAccounts, type MemoryCounselorAccounts } from '../../shared/adapters/memory/memory-counselor-accounts';
 import { createMemoryNotificationLedger } from '../../shared/adapters/memory/memory-notification-ledger';
-import { createDispatcher, type DispatchReport } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchReport } from '../../shared/app/dispatch/deps';
 import { createMemoryWhatsAppSender, type MemoryWhatsAppSender } from '../../shared/adapters/memory/memory-whatsapp-sender';
 import { whatsappTemplateTable } from '../../shared/content';
 

@@ -1,5 +1,5 @@
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { shippedLibrary } from '../../shared/app/scheduling/library';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { previewSequence, type PreviewInput, type PreviewLine } from '../../shared/app/scheduling/preview';

@@ -2,7 +2,8 @@ import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-ema
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { dueKey } from '../../shared/adapters/dynamo/keys';
-import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchDeps } from '../../shared/app/dispatch/deps';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Clock, Store } from '../../shared/ports';
 

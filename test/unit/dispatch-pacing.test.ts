@@ -2,7 +2,8 @@ import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-ema
 import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate-budget';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { createDispatcher, type DispatchDeps, type DispatchReport, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchDeps, DispatchReport, DispatchSettings } from '../../shared/app/dispatch/deps';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Channel } from '../../shared/domain/sequence';
 import type { EmailSender, Logger, SmsSender } from '../../shared/ports';

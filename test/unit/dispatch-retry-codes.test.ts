@@ -1,4 +1,6 @@
-import { createDispatcher, retryDecision, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import { backoffSeconds, retryDecision } from '../../shared/app/dispatch/retry';
+import type { DispatchSettings } from '../../shared/app/dispatch/deps';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
@@ -15,6 +17,12 @@ const NOW = new Date('2027-01-04T04:00:00.000Z');
 const retryAttempt = (over: Partial<Attempt>): Attempt => ({ at: '2027-01-04T03:00:00.000Z', outcome: 'retry', detail: 'x', ...over });
 const serverError: Retryable = { status: 'failed', retryable: true, code: 'provider_error', reason: 'twilio error 20500 (HTTP 500)' };
 const throttled: Retryable = { status: 'failed', retryable: true, code: 'throttled', reason: 'anything at all' };
+
+describe('backoffSeconds', () => {
+  it('doubles from 30 s for each attempt and stops at 30 min', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 20].map(backoffSeconds)).toEqual([30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+  });
+});
 
 describe('retryDecision: by code', () => {
   it('retries a provider failure with backoff until the attempt limit, then gives up keeping the code', () => {

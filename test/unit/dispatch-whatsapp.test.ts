@@ -1,10 +1,11 @@
-import { createDispatcher, type DispatchDeps, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchDeps, DispatchSettings } from '../../shared/app/dispatch/deps';
 import { createMemoryRateBudget } from '../../shared/adapters/memory/memory-rate-budget';
 import type { RateBudget, WhatsAppSender } from '../../shared/ports';
 import { createFakeTime } from '../support/fake-time';
 import { enroll, planLanes } from '../../shared/app/scheduling/enroll';
 import { replanPerson } from '../../shared/app/scheduling/replan';
-import { handleWhatsAppRefusal } from '../../shared/app/whatsapp-refusals';
+import { handleWhatsAppRefusal } from '../../shared/app/dispatch/whatsapp-refusals';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';

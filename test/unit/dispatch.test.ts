@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { createDispatcher, type DispatchSettings } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchSettings } from '../../shared/app/dispatch/deps';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';

@@ -1,5 +1,5 @@
 import { alertCounselorsOfCrisis } from '../../shared/app/counselors/counselor-alerts';
-import { recordDeliveryStatus } from '../../shared/app/delivery-status';
+import { recordDeliveryStatus } from '../../shared/app/dispatch/delivery-status';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { checkinTest } from '../../shared/app/engagement/checkin-test';

@@ -1,4 +1,4 @@
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { SMS_KEYWORD_OPT_IN_TEXT } from '../../shared/app/inbound/opt-in';

@@ -1,7 +1,7 @@
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import type { Library } from '../../shared/app/scheduling/planning';

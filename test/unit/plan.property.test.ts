@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { editPlan } from '../../shared/app/my-plan/plan';
 import { setOutcome, updateProfile } from '../../shared/app/scheduling/replan';

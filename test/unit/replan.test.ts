@@ -1,4 +1,4 @@
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import type { Library } from '../../shared/app/scheduling/planning';
 import { correctCalendarDate, recordCheckinScore, replanPerson, setOutcome } from '../../shared/app/scheduling/replan';

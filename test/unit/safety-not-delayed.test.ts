@@ -3,7 +3,8 @@ import { createMemorySmsSender } from '../../shared/adapters/memory/memory-sms-s
 import { createMemoryEmailSender } from '../../shared/adapters/memory/memory-email-sender';
 import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { helpFor } from '../../shared/app/safety/crisis-resources';
-import { createDispatcher, type DispatchDeps } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
+import type { DispatchDeps } from '../../shared/app/dispatch/deps';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { handleInboundSms } from '../../shared/app/inbound/inbound-sms';
 import { shippedLibrary } from '../../shared/app/scheduling/library';

@@ -5,7 +5,7 @@ import { createApiHandler } from '../../functions/api';
 import { escapeXml } from '../../functions/routes/twilio';
 import { isSignedByTwilio } from '../../shared/domain/twilio-signature';
 import { twimlReplies } from '../../infra/local/sms-sandbox';
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { helpFor } from '../../shared/app/safety/crisis-resources';
 import { crisisReply } from '../../shared/domain/safety-replies';

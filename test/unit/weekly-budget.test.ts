@@ -1,4 +1,4 @@
-import { createDispatcher } from '../../shared/app/dispatch';
+import { createDispatcher } from '../../shared/app/dispatch/dispatcher';
 import { enroll } from '../../shared/app/scheduling/enroll';
 import { shippedLibrary } from '../../shared/app/scheduling/library';
 import { recordCheckinScore } from '../../shared/app/scheduling/replan';

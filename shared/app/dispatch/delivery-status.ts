@@ -1,12 +1,12 @@
 import * as z from 'zod';
-import { isDeliveryFailure, isDeliveryStatus } from '../domain/delivery';
-import type { Delivery } from '../domain/model';
-import type { Clock, Logger, OutboxStore } from '../ports';
-import { loggerOf } from '../ports';
-import { DomainError, describeIssues } from '../domain/errors';
-import { MESSAGE_SID } from './inbound/inbound-sms';
-import type { EngagementStore } from '../ports/engagement';
-import { countEvent } from './engagement/engagement-counts';
+import { isDeliveryFailure, isDeliveryStatus } from '../../domain/delivery';
+import type { Delivery } from '../../domain/model';
+import type { Clock, Logger, OutboxStore } from '../../ports';
+import { loggerOf } from '../../ports';
+import { DomainError, describeIssues } from '../../domain/errors';
+import { MESSAGE_SID } from '../inbound/inbound-sms';
+import type { EngagementStore } from '../../ports/engagement';
+import { countEvent } from '../engagement/engagement-counts';
 
 const DeliveryStatusInput = z.object({
   /** Our ids, from the callback URL the dispatcher gave Twilio (signed with it). */

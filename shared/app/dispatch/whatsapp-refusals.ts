@@ -1,10 +1,11 @@
-import type { Consent, Message } from '../domain/model';
-import { PersonGone } from '../domain/errors';
-import { whatsappRefusal, type WhatsAppReason } from '../domain/whatsapp';
-import type { Clock, Logger, Store } from '../ports';
-import { loggerOf } from '../ports';
-import { findStep } from '../domain/render';
-import type { Library } from './scheduling/planning';
+import type { Consent, Message } from '../../domain/model';
+import { PersonGone } from '../../domain/errors';
+import { whatsappRefusal, type WhatsAppReason } from '../../domain/whatsapp';
+import type { Clock, Logger, Store } from '../../ports';
+import { loggerOf } from '../../ports';
+import { findStep } from '../../domain/render';
+import { consentFor } from './consent-check';
+import type { Library } from '../scheduling/planning';
 
 export interface WhatsAppRefusalDeps {
   store: Store;
@@ -104,7 +105,7 @@ async function queueFallback(
     await deps.store.createMessage(again('email', person.email!));
     return 'email';
   }
-  if (behaviour === 'window' && person.consent.whatsapp?.state === 'confirmed' && person.phone === message.to) {
+  if (behaviour === 'window' && consentFor(person, message, 'confirmed')) {
     await deps.store.createMessage(again('whatsapp', message.to));
     return 'whatsapp-template';
   }
