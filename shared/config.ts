@@ -156,7 +156,7 @@ const CounselorSignInSettings = {
    */
   COUNSELOR_USER_POOL_ID: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[A-Za-z0-9]{1,55}$/, 'a Cognito user pool id such as us-east-1_AbC123').optional(),
   COUNSELOR_CLIENT_ID: z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'a Cognito app client id').optional(),
-  /** How long the API waits for the pool's key set (fetched once per container). */
+  /** How long the API waits for the pool's key set (fetched once per container, and again for a key it lacks). */
   COUNSELOR_JWKS_TIMEOUT_MS: positiveInt(3_000),
   /**
    * AWS: the pool's hosted sign-in domain (`https://<prefix>.auth.<region>.amazoncognito.com`).

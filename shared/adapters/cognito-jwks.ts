@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { jwtVerifier, type Jwk, type Jwks } from './local-jwt';
+import { jwtVerifier, type Jwk, type Jwks, type JwksSource } from './local-jwt';
 import type { CounselorTokenVerifier } from '../ports/counselor-tokens';
 
 /**
@@ -42,12 +42,24 @@ export interface JwksSourceOptions {
   timeoutMs: number;
   /** For tests; the global fetch otherwise. */
   fetch?: typeof fetch;
+  /** For tests; Date.now otherwise. */
+  now?: () => number;
 }
 
-/** A function answering the pool's keys, fetching them on first call and keeping them after. */
-export function cachedJwks(url: string, options: JwksSourceOptions): () => Promise<Jwks> {
+/** The least time between two fetches of the key set asked for by tokens naming an unknown key. */
+const REFRESH_COOLDOWN_MS = 30_000;
+
+/**
+ * The pool's keys: fetched on the first call and kept. Cognito adds a key before it signs with it,
+ * so a token naming a key we do not hold asks for a refresh (`refresh: true`); one refresh at most
+ * every REFRESH_COOLDOWN_MS, so tokens with made-up key ids cannot make us fetch on every request.
+ * A refresh that fails keeps the keys we had.
+ */
+export function cachedJwks(url: string, options: JwksSourceOptions): JwksSource {
   const fetchImpl = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
   let kept: Promise<Jwks> | undefined;
+  let fetchedAt = 0;
   const load = async (): Promise<Jwks> => {
     let response: Response;
     try {
@@ -74,11 +86,23 @@ export function cachedJwks(url: string, options: JwksSourceOptions): () => Promi
     if (keys.length === 0) throw new JwksUnavailable('key set holds no RS256 signing key');
     return { keys };
   };
-  return () => {
-    kept ??= load().catch((error: unknown) => {
-      kept = undefined; // the next request tries again
-      throw error;
-    });
+  const fetchNow = (onFailure: (error: unknown) => Promise<Jwks>) => {
+    fetchedAt = now();
+    const fetched: Promise<Jwks> = load().catch(onFailure);
+    kept = fetched;
+    return fetched;
+  };
+  return ({ refresh = false } = {}) => {
+    if (!kept) {
+      return fetchNow((error) => {
+        kept = undefined; // the next request tries again
+        throw error;
+      });
+    }
+    if (refresh && now() - fetchedAt >= REFRESH_COOLDOWN_MS) {
+      const previous = kept;
+      return fetchNow(() => previous);
+    }
     return kept;
   };
 }
@@ -89,8 +113,8 @@ export interface CognitoVerification {
   issuer: string;
   /** The counselors' app client: Cognito access tokens name it in `client_id` (they carry no `aud`). */
   clientId: string;
-  /** The pool's signing keys, fetched once per container (cachedJwks). */
-  jwks: () => Promise<Jwks>;
+  /** The pool's signing keys, kept and refreshed for a key they lack (cachedJwks). */
+  jwks: JwksSource;
 }
 
 /** The pool's token verifier, for awsAuthenticator. */

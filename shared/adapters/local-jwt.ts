@@ -24,12 +24,17 @@ export interface Jwk extends JsonWebKey {
   alg: 'RS256';
   use: 'sig';
 }
+/** Where keys come from: `refresh` asks again when a token names a key not among them. */
+export type JwksSource = (options?: { refresh?: boolean }) => Promise<Jwks>;
+
 export interface Jwks {
   keys: Jwk[];
 }
 type JwtClaims = Record<string, unknown>;
 
 class JwtRejected extends Error {}
+/** A token naming a key the set does not hold: perhaps one the issuer added since we fetched. */
+class UnknownSigningKey extends JwtRejected {}
 
 export interface LocalIssuer {
   issuer: string;
@@ -112,7 +117,7 @@ function verifyJwt(token: string, options: VerifyOptions): JwtClaims {
   if (header.alg !== 'RS256') throw new JwtRejected(`algorithm ${String(header.alg)} is not accepted`);
   if (header.crit !== undefined) throw new JwtRejected('critical header extensions are not supported');
   const jwk = options.jwks.keys.find((key) => key.kid === header.kid);
-  if (!jwk) throw new JwtRejected('unknown signing key');
+  if (!jwk) throw new UnknownSigningKey('unknown signing key');
   const publicKey = createPublicKey({ key: jwk, format: 'jwk' });
   if (publicKey.asymmetricKeyType !== 'rsa') throw new JwtRejected('signing key is not an RSA key');
   const signature = Buffer.from(signaturePart, 'base64url');
@@ -134,23 +139,32 @@ function verifyJwt(token: string, options: VerifyOptions): JwtClaims {
 
 export interface JwtVerifierOptions {
   /** The keys, or where to get them (a failure there is `keysUnavailable`, never a pass). */
-  jwks: Jwks | (() => Promise<Jwks>);
+  jwks: Jwks | JwksSource;
   issuer: string;
   audience: string;
 }
 
 /** The CounselorTokenVerifier port over verifyJwt: the local issuer's (a LocalIssuer is its own options), or any JWKS. */
 export function jwtVerifier(options: JwtVerifierOptions): CounselorTokenVerifier {
+  const source = options.jwks;
   return {
     async verify(token, { requiredScopes, now }) {
+      const check = (jwks: Jwks) => verifyJwt(token, { jwks, issuer: options.issuer, audience: options.audience, requiredScopes, now });
       let jwks: Jwks;
       try {
-        jwks = typeof options.jwks === 'function' ? await options.jwks() : options.jwks;
+        jwks = typeof source === 'function' ? await source() : source;
       } catch (error) {
         return { ok: false, keysUnavailable: true, reason: error instanceof Error ? error.message : typeof error };
       }
       try {
-        return { ok: true, claims: verifyJwt(token, { jwks, issuer: options.issuer, audience: options.audience, requiredScopes, now }) };
+        try {
+          return { ok: true, claims: check(jwks) };
+        } catch (error) {
+          // A key the issuer added since we fetched: ask for the keys again (the source decides
+          // whether it may fetch now), then check once more against what it gives.
+          if (!(error instanceof UnknownSigningKey) || typeof source !== 'function') throw error;
+          return { ok: true, claims: check(await source({ refresh: true })) };
+        }
       } catch (error) {
         if (error instanceof JwtRejected) return { ok: false, reason: error.message };
         throw error;

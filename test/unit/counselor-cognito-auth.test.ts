@@ -34,6 +34,8 @@ let jwksUrl: string;
 let jwksRequests = 0;
 /** What the fake pool answers next: its keys, an error status, or nothing at all (a hang). */
 let mode: 'keys' | 'error' | 'hang' | 'garbage' = 'keys';
+/** Keys the pool publishes besides its first (a rotation adds one before signing with it). */
+let addedKeys: object[] = [];
 const hanging: http.ServerResponse[] = [];
 
 beforeAll(async () => {
@@ -47,7 +49,7 @@ beforeAll(async () => {
     if (mode === 'error') return void res.writeHead(503).end('busy');
     res.writeHead(200, { 'content-type': 'application/json' });
     // Cognito publishes two keys (access and id tokens); an unusable entry is ignored, not fatal.
-    res.end(mode === 'garbage' ? '{"keys": "no"}' : JSON.stringify({ keys: [jwk, { kty: 'EC', kid: 'ec-key', crv: 'P-256', x: 'a', y: 'b' }] }));
+    res.end(mode === 'garbage' ? '{"keys": "no"}' : JSON.stringify({ keys: [jwk, { kty: 'EC', kid: 'ec-key', crv: 'P-256', x: 'a', y: 'b' }, ...addedKeys] }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${POOL_ID}/.well-known/jwks.json`;
@@ -59,6 +61,7 @@ afterAll(async () => {
 beforeEach(() => {
   mode = 'keys';
   jwksRequests = 0;
+  addedKeys = [];
 });
 
 /** An access token as Cognito issues it (after our pre-token-generation trigger added the org). */
@@ -82,7 +85,8 @@ const cognitoClaims = (overrides: Record<string, unknown> = {}) => ({
 const token = (overrides: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: KeyObject = poolKey) =>
   signJwt({ alg: 'RS256', kid: KID, ...header }, cognitoClaims(overrides), key);
 
-const authenticator = (timeoutMs = 2_000) => awsAuthenticator(cognitoTokenVerifier({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(jwksUrl, { timeoutMs }) }), clock);
+const authenticator = (timeoutMs = 2_000, now?: () => number) =>
+  awsAuthenticator(cognitoTokenVerifier({ issuer: ISSUER, clientId: CLIENT_ID, jwks: cachedJwks(jwksUrl, { timeoutMs, ...(now && { now }) }) }), clock);
 const bearer = (t: string) => counselorEvent('GET', '/dashboard', { token: t });
 
 describe('Cognito access tokens verified in the API function (AWS, no authorizer on the route)', () => {
@@ -115,6 +119,50 @@ describe('Cognito access tokens verified in the API function (AWS, no authorizer
     ['not a JWT', () => 'not.a.jwt'],
   ])('%s: not signed in', async (_case, make) => {
     expect(await authenticator().authenticate(bearer(make()))).toBeUndefined();
+  });
+
+  describe('a key the pool adds later (Cognito publishes a new key, then signs with it)', () => {
+    const rotatedKey = () => {
+      const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+      const publicJwk = key.export({ format: 'jwk' });
+      return { key, jwk: { kty: 'RSA', n: publicJwk.n, e: publicJwk.e, kid: 'rotated-key', alg: 'RS256', use: 'sig' } };
+    };
+
+    test('its token is accepted: the keys are fetched again once, then kept', async () => {
+      let now = 0;
+      const auth = authenticator(2_000, () => now);
+      expect(await auth.authenticate(bearer(token()))).toMatchObject({ orgId: 'org-a' });
+      const rotated = rotatedKey();
+      addedKeys = [rotated.jwk];
+      now += 60_000;
+      for (let i = 0; i < 3; i++) {
+        expect(await auth.authenticate(bearer(token({}, { kid: 'rotated-key' }, rotated.key)))).toMatchObject({ counselorId: 'c1', orgId: 'org-a' });
+      }
+      expect(await auth.authenticate(bearer(token()))).toMatchObject({ orgId: 'org-a' });
+      expect(jwksRequests).toBe(2);
+    });
+
+    test('made-up key ids make us fetch at most once every 30 seconds, and are refused', async () => {
+      let now = 0;
+      const auth = authenticator(2_000, () => now);
+      expect(await auth.authenticate(bearer(token()))).toMatchObject({ orgId: 'org-a' });
+      for (let i = 0; i < 5; i++) expect(await auth.authenticate(bearer(token({}, { kid: `made-up-${i}` })))).toBeUndefined();
+      expect(jwksRequests).toBe(1);
+      now += 30_000;
+      for (let i = 0; i < 5; i++) expect(await auth.authenticate(bearer(token({}, { kid: `made-up-again-${i}` })))).toBeUndefined();
+      expect(jwksRequests).toBe(2);
+    });
+
+    test('a refresh that fails keeps the keys we had: their tokens still pass, the unknown one is refused', async () => {
+      let now = 0;
+      const auth = authenticator(2_000, () => now);
+      expect(await auth.authenticate(bearer(token()))).toMatchObject({ orgId: 'org-a' });
+      mode = 'error';
+      now += 60_000;
+      expect(await auth.authenticate(bearer(token({}, { kid: 'rotated-key' }, rotatedKey().key)))).toBeUndefined();
+      expect(await auth.authenticate(bearer(token()))).toMatchObject({ orgId: 'org-a' });
+      expect(jwksRequests).toBe(2);
+    });
   });
 
   test('the authorizer’s claims, where API Gateway verified them, are used as before (no key fetch)', async () => {
