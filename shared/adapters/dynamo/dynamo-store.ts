@@ -148,8 +148,8 @@ export function createDynamoStore(options: DynamoStoreOptions): Store {
     return marked !== false;
   }
 
-  const plans = createDynamoPlanStore({ doc, tableName: TableName });
-  const windows = createDynamoConversationWindows({ doc, tableName: TableName });
+  const plans = createDynamoPlanStore(shared);
+  const windows = createDynamoConversationWindows(shared);
 
   return {
     ...createPeopleRepository(shared),
