@@ -17,8 +17,8 @@ import { createMemoryAuditLog } from './memory-audit-log';
  * here spans aggregates, as in counselor-store.ts: forgetting a person takes back their
  * engagement figures as well as their memberships.
  */
-export function createMemoryCounselorStore(options: MemoryCounselorOptions = {}): CounselorStore {
-  const context = createMemoryCounselorContext(options);
+/** `context`: the state to work on, when a test also holds a port's own twin on it. */
+export function createMemoryCounselorStore(options: MemoryCounselorOptions = {}, context = createMemoryCounselorContext(options)): CounselorStore {
   const { forgetMembership, ...members } = createMemoryCohortMembers(context);
   return {
     ...createMemoryOrganisations(context),
