@@ -1,7 +1,8 @@
 import { AuditEntry } from '../../domain/counselor';
 import type { AuditLog } from '../../ports/audit-log';
 import { auditKey, auditPk } from './keys';
-import { PK, type CounselorContext } from './counselor-context';
+import { PK } from './dynamo-context';
+import type { CounselorContext } from './counselor-context';
 import { parseItem } from './stored-item';
 
 /** The audit log (AUDIT#<orgId> / <at>#<auditId>): ids and counts only, newest first by sort key. */

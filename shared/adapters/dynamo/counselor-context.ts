@@ -1,8 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod';
-import { TABLE_DEFINITION } from './keys';
-import { documentClient } from './dynamo-context';
+import { PK, SK, documentClient } from './dynamo-context';
 import { parseItem, type Item } from './stored-item';
 import { withoutUndefined } from '../without-undefined';
 import { createDynamoEngagementStore } from './engagement-store';
@@ -19,8 +18,6 @@ export interface DynamoCounselorStoreOptions {
   client: DynamoDBDocumentClient | DynamoDBClient;
   tableName: string;
 }
-
-export const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
 
 export type CounselorContext = ReturnType<typeof createCounselorContext>;
 

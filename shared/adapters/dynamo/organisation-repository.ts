@@ -2,7 +2,8 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { Organisation } from '../../domain/counselor';
 import type { OrganisationStore } from '../../ports/organisations';
 import { ORGANISATIONS_PK, ORGANISATION_INDEX_PREFIX, organisationIndexKey, organisationKey } from './keys';
-import { PK, SK, type CounselorContext } from './counselor-context';
+import { PK, SK } from './dynamo-context';
+import type { CounselorContext } from './counselor-context';
 import { withoutUndefined } from '../without-undefined';
 
 /** Organisations: the profile (ORG#<orgId> / PROFILE) and its row in the list of them (ORGS / ORG#<orgId>). */
