@@ -37,8 +37,8 @@ export interface CohortMemberStore {
   forgetPerson(personId: string): Promise<number>;
   /**
    * A cohort's active members by their answer, as kept while memberships are written (the
-   * counselor store adds each write's change to the cohort's totals; see the DynamoDB adapter
-   * for what a crash between the two can leave).
+   * counselor store adds each write's change to the cohort's totals; see the DynamoDB
+   * cohort-member-repository.ts for what a crash between the two can leave).
    */
   countMembers(orgId: string, cohortId: string): Promise<{ accepted: number; pending: number; declined: number }>;
 }

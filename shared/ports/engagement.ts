@@ -60,7 +60,7 @@ export interface EngagementStore {
   cohortTotals(orgId: string, cohortId: string): Promise<Record<string, number>>;
   /**
    * Adds member counts to a cohort's totals (the counselor store, as memberships change). Not a
-   * transaction with the membership's own write: see the counselor store.
+   * transaction with the membership's own write: see the DynamoDB cohort-member-repository.ts.
    */
   addToCohortTotals(orgId: string, cohortId: string, personId: string, delta: Record<string, number>): Promise<void>;
   /**

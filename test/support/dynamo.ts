@@ -7,6 +7,9 @@ import { createDynamoContext, type DynamoContext } from '../../shared/adapters/d
 import { createDynamoStore } from '../../shared/adapters/dynamo/dynamo-store';
 import { DYNAMO_ENDPOINT_ENV } from './global-setup';
 import type { PortUnderTest } from './store-ports';
+import { createCounselorContext, type CounselorContext, type DynamoCounselorStoreOptions } from '../../shared/adapters/dynamo/counselor-context';
+import { createDynamoCounselorStore } from '../../shared/adapters/dynamo/counselor-store';
+import type { CounselorPortUnderTest } from './counselor-ports';
 
 export interface TestTable {
   client: DynamoDBClient;
@@ -69,5 +72,19 @@ export function dynamoPort<Port>(build: (shared: DynamoContext) => Port): () => 
     const table = await testTable();
     const options = { client: table.doc, tableName: table.tableName };
     return { port: build(createDynamoContext(options)), store: createDynamoStore(options), teardown: table.drop };
+  };
+}
+
+/** A counselor port's DynamoDB repository, the DynamoDB counselor store and the Store, on one fresh table (counselor-ports.ts). */
+export function dynamoCounselorPort<Port>(build: (shared: CounselorContext, options: DynamoCounselorStoreOptions) => Port): () => Promise<CounselorPortUnderTest<Port>> {
+  return async () => {
+    const table = await testTable();
+    const options = { client: table.doc, tableName: table.tableName };
+    return {
+      port: build(createCounselorContext(options), options),
+      store: createDynamoCounselorStore(options),
+      people: createDynamoStore(options),
+      teardown: table.drop,
+    };
   };
 }

@@ -1,8 +1,10 @@
 import { createMemoryCounselorStore } from '../../shared/adapters/memory/memory-counselor-store';
-import { createMemoryStore } from '../../shared/adapters/memory/memory-store';
 import { describeCounselorStoreContract } from '../support/counselor-store-contract';
+import { memoryCounselorPort } from '../support/counselor-ports';
 
-describeCounselorStoreContract('memory', async () => {
-  const people = createMemoryStore();
-  return { store: createMemoryCounselorStore({ isLiving: people.isLiving }), people, teardown: async () => {} };
-});
+/** The memory counselor store as a whole (what spans its ports), on the same contract as the DynamoDB store. */
+
+describeCounselorStoreContract(
+  'memory',
+  memoryCounselorPort((context) => createMemoryCounselorStore({}, context)),
+);

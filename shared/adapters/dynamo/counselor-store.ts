@@ -1,44 +1,12 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import type * as z from 'zod';
-import { AuditEntry, Cohort, CohortMember, Counselor, Organisation } from '../../domain/counselor';
 import type { CounselorStore } from '../../ports/counselor';
-import {
-  COHORT_PREFIX,
-  COUNSELOR_PREFIX,
-  MEMBER_PREFIX,
-  ORGANISATIONS_PK,
-  ORGANISATION_INDEX_PREFIX,
-  TABLE_DEFINITION,
-  auditKey,
-  ifAbsent,
-  auditPk,
-  cohortKey,
-  cohortMemberKey,
-  cohortMembersPk,
-  counselorKey,
-  orgPk,
-  organisationIndexKey,
-  organisationKey,
-  personCohortKey,
-  personPk,
-} from './keys';
-import { livingPersonCheck, writeForLivingPerson } from './person-guard';
-import { batchGetItems, documentClient } from './dynamo-context';
-import { parseItem, type Item } from './stored-item';
-import { withoutUndefined } from '../without-undefined';
-import { createDynamoEngagementStore } from './engagement-store';
-import { cohortFigures, cohortRef, difference, membershipCount, sumCounters } from '../../domain/engagement';
+import { cohortRef } from '../../domain/engagement';
 import { isAcceptedMember } from '../../domain/counselor';
-import { mapWithConcurrency } from '../../domain/concurrency';
+import { createCounselorContext, type DynamoCounselorStoreOptions } from './counselor-context';
+import { createOrganisationRepository } from './organisation-repository';
+import { createCounselorRecordRepository } from './counselor-record-repository';
+import { createCohortRepository } from './cohort-repository';
+import { createCohortMemberRepository } from './cohort-member-repository';
+import { createAuditLogRepository } from './audit-log-repository';
 
 /**
  * The CounselorStore on Match Coach's single table (keys.ts, "Counselors"). Items hold
@@ -54,280 +22,31 @@ import { mapWithConcurrency } from '../../domain/concurrency';
  * | member twin   | PERSON#<personId> / COHORT#<orgId>#<cohortId> | CohortMember (same transaction)   |
  * | audit         | AUDIT#<orgId> / <at>#<auditId>                | AuditEntry (ids and counts only)  |
  *
- * Member counts. Each membership write is made over the row's answer as read (its status and
- * consent state), then adds the change it made to the cohort's member counts (`members.pending`,
- * `members.accepted`, `members.declined`: active rows by answer) in the cohort's totals
- * (engagement-store.ts). The count is a plain ADD after the row's transaction, not part of it:
- * an import writes many chunks at once, and a transaction touching the same totals item from
- * each would conflict. A crash between the two leaves a count off by what that write changed,
- * until `matchcoach report recount`; nothing about a person is ever lost that way.
+ * Each port has its repository (organisation-, counselor-record-, cohort-, cohort-member- and
+ * audit-log-repository.ts), all built on one counselor-context.ts. What stays here spans
+ * aggregates: forgetting a person takes back their engagement figures as well as their
+ * memberships. Member counts are cohort-member-repository.ts's.
  */
-
-const { partitionKey: PK, sortKey: SK } = TABLE_DEFINITION;
-/** Member transactions in flight at once in saveCohortMembers. */
-const BATCH_CONCURRENCY = 8;
-const MEMBERS_PER_TRANSACTION = 33;
-/** The key whose totals shard member counts go to (any one does: the shards are summed). */
-const MEMBER_COUNTS_SHARD = '';
-/** Rounds of read-and-write for one membership before giving up (each lost round is someone else's write). */
-const MEMBER_ROUNDS = 8;
-
-export interface DynamoCounselorStoreOptions {
-  client: DynamoDBDocumentClient | DynamoDBClient;
-  tableName: string;
-}
-
 export function createDynamoCounselorStore(options: DynamoCounselorStoreOptions): CounselorStore {
-  const TableName = options.tableName;
-  const doc = documentClient(options.client);
-
-  const put = async (key: { pk: string; sk: string }, record: object) => {
-    await doc.send(new PutCommand({ TableName, Item: { ...withoutUndefined(record), ...key } }));
-  };
-  const get = async <Schema extends z.ZodType>(schema: Schema, kind: string, key: { pk: string; sk: string }): Promise<z.output<Schema> | undefined> => {
-    const out = await doc.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }));
-    return out.Item ? parseItem(schema, kind, out.Item) : undefined;
-  };
-  async function queryAll(shape: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>, max = Number.POSITIVE_INFINITY): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const remaining = max - items.length;
-      const out = await doc.send(
-        new QueryCommand({ ...shape, TableName, ExclusiveStartKey: startKey, ...(Number.isFinite(remaining) && { Limit: remaining }) }),
-      );
-      items.push(...(out.Items ?? []));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey && items.length < max);
-    return items;
-  }
-  const engagement = createDynamoEngagementStore({ client: doc, tableName: TableName });
-
-  /** The row's answer as read: the condition a write of the row is made under. */
-  function overAnswer(before: CohortMember | undefined): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues?: Record<string, string> } {
-    if (!before) return ifAbsent();
-    const names = { '#status': 'status', '#consent': 'consent', '#state': 'state' };
-    return before.consent
-      ? { ConditionExpression: '#status = :status AND #consent.#state = :state', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':status': before.status, ':state': before.consent.state } }
-      : { ConditionExpression: '#status = :status AND attribute_not_exists(#consent.#state)', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':status': before.status } };
-  }
-
-  /**
-   * Adds what some membership writes changed to their cohorts' counts: one ADD per cohort (a
-   * chunk of an import is one request more, not one per row). Plain ADDs do not conflict with
-   * each other, so member counts all go to one shard of the totals, which are read as a sum.
-   */
-  async function countChanges(changes: readonly { before: CohortMember | undefined; after: CohortMember | undefined }[]): Promise<void> {
-    const byCohort = new Map<string, { member: CohortMember; delta: Record<string, number> }>();
-    for (const { before, after } of changes) {
-      const member = (after ?? before)!;
-      const delta = difference(membershipCount(after), membershipCount(before));
-      if (Object.keys(delta).length === 0) continue;
-      const key = `${member.orgId}#${member.cohortId}`;
-      const had = byCohort.get(key);
-      byCohort.set(key, { member: had?.member ?? member, delta: sumCounters([had?.delta ?? {}, delta]) });
-    }
-    for (const { member, delta } of byCohort.values()) await engagement.addToCohortTotals(member.orgId, member.cohortId, MEMBER_COUNTS_SHARD, delta);
-  }
-
-  const prefixed = (pk: string, prefix: string) =>
-    queryAll({
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-      ConsistentRead: true,
-    });
-
-  /**
-   * Writes a chunk of memberships, each with its twin, only while its person lives
-   * (person-guard.ts) and over the row's answer as read: one transaction for the chunk. Members
-   * whose person is gone are left out and named; rows someone changed meanwhile are read again.
-   * Then the chunk's changes are added to the member counts.
-   */
-  async function writeChunk(chunk: readonly CohortMember[]): Promise<string[]> {
-    const gone: string[] = [];
-    let remaining = [...chunk];
-    for (let round = 0; remaining.length > 0; round++) {
-      if (round > MEMBER_ROUNDS) throw new Error('DynamoDB kept refusing a member batch');
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round * (0.5 + Math.random())));
-      const before = await readRows(remaining);
-      try {
-        await doc.send(new TransactWriteCommand({ TransactItems: remaining.flatMap((m) => memberItems(m, before.get(rowId(m)))) }));
-        await countChanges(remaining.map((m) => ({ before: before.get(rowId(m)), after: m })));
-        return gone;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const refused = remaining.filter((_, i) => reasons[i * MEMBER_ITEMS]?.Code === 'ConditionalCheckFailed');
-        gone.push(...refused.map((m) => m.personId));
-        remaining = remaining.filter((m) => !refused.includes(m));
-        // Anything else (a row changed since it was read, a conflict with another writer): the next round.
-      }
-    }
-    return gone;
-  }
-
-  const rowId = (m: Pick<CohortMember, 'orgId' | 'cohortId' | 'personId'>) => `${m.orgId}#${m.cohortId}#${m.personId}`;
-  async function readRows(members: readonly Pick<CohortMember, 'orgId' | 'cohortId' | 'personId'>[], consistent = true): Promise<Map<string, CohortMember>> {
-    const keys = members.map((m) => cohortMemberKey(m.orgId, m.cohortId, m.personId));
-    const items = await batchGetItems(doc, TableName, keys, { consistent });
-    return new Map(items.map(toMember).map((member) => [rowId(member), member]));
-  }
-
-  /** A membership's items in a transaction: the person's guard, the cohort's row (over its answer as read), the person's twin. */
-  const MEMBER_ITEMS = 3;
-  function memberItems(member: CohortMember, before: CohortMember | undefined) {
-    const record = withoutUndefined(member);
-    return [
-      livingPersonCheck(TableName, member.personId),
-      { Put: { TableName, Item: { ...record, ...cohortMemberKey(member.orgId, member.cohortId, member.personId) }, ...overAnswer(before) } },
-      { Put: { TableName, Item: { ...record, ...personCohortKey(member.personId, member.orgId, member.cohortId) } } },
-    ];
-  }
-
+  const shared = createCounselorContext(options);
+  const { forgetMembership, ...members } = createCohortMemberRepository(shared);
   return {
-    async saveOrganisation(org) {
-      // The profile and its row in the list of organisations go together: the digest never
-      // misses an organisation that exists, nor lists one that does not.
-      await doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName, Item: { ...withoutUndefined(org), ...organisationKey(org.orgId) } } },
-            { Put: { TableName, Item: { orgId: org.orgId, ...organisationIndexKey(org.orgId) } } },
-          ],
-        }),
-      );
-    },
-    getOrganisation: (orgId) => get(Organisation, 'organisation', organisationKey(orgId)),
-    async listOrganisations() {
-      const items = await queryAll({
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#orgId': 'orgId' },
-        ExpressionAttributeValues: { ':pk': ORGANISATIONS_PK, ':prefix': ORGANISATION_INDEX_PREFIX },
-        ProjectionExpression: '#orgId',
-      });
-      return items.map((item) => String(item.orgId));
-    },
+    ...createOrganisationRepository(shared),
+    ...createCounselorRecordRepository(shared),
+    ...createCohortRepository(shared),
+    ...members,
+    ...createAuditLogRepository(shared),
 
-    saveCounselor: (counselor) => put(counselorKey(counselor.orgId, counselor.counselorId), counselor),
-    getCounselor: (orgId, counselorId) => get(Counselor, 'counselor', counselorKey(orgId, counselorId)),
-    async deleteCounselor(orgId, counselorId) {
-      await doc.send(new DeleteCommand({ TableName, Key: counselorKey(orgId, counselorId) }));
-    },
-    async listCounselors(orgId) {
-      return (await prefixed(orgPk(orgId), COUNSELOR_PREFIX)).map((item) => parseItem(Counselor, 'counselor', item));
-    },
-
-    saveCohort: (cohort) => put(cohortKey(cohort.orgId, cohort.cohortId), cohort),
-    getCohort: (orgId, cohortId) => get(Cohort, 'cohort', cohortKey(orgId, cohortId)),
-    async listCohorts(orgId) {
-      return (await prefixed(orgPk(orgId), COHORT_PREFIX)).map((item) => parseItem(Cohort, 'cohort', item));
-    },
-
-    async saveCohortMember(member) {
-      for (let round = 0; round < MEMBER_ROUNDS; round++) {
-        const before = (await readRows([member])).get(rowId(member));
-        if (await writeForLivingPerson(doc, TableName, member.personId, memberItems(member, before).slice(1))) {
-          await countChanges([{ before, after: member }]);
-          return;
-        }
-        // The row changed since it was read: read it again, so the count moves by what this write changes.
-      }
-      throw new Error('a membership kept changing under us; try again');
-    },
-    async saveCohortMembers(members) {
-      // 33 members and their guards and twins to a transaction (99 of its 100 items).
-      const chunks: CohortMember[][] = [];
-      for (let start = 0; start < members.length; start += MEMBERS_PER_TRANSACTION) chunks.push(members.slice(start, start + MEMBERS_PER_TRANSACTION));
-      const gone: string[] = [];
-      await mapWithConcurrency(chunks, BATCH_CONCURRENCY, async (chunk) => {
-        gone.push(...(await writeChunk(chunk)));
-      });
-      return { gone };
-    },
-    async deleteCohortMember(orgId, cohortId, personId) {
-      for (let round = 0; round < MEMBER_ROUNDS; round++) {
-        const before = (await readRows([{ orgId, cohortId, personId }])).get(rowId({ orgId, cohortId, personId }));
-        try {
-          await doc.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Delete: { TableName, Key: cohortMemberKey(orgId, cohortId, personId), ...overAnswer(before) } },
-                { Delete: { TableName, Key: personCohortKey(personId, orgId, cohortId) } },
-              ],
-            }),
-          );
-          await countChanges([{ before, after: undefined }]);
-          return;
-        } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-        }
-      }
-      throw new Error('a membership kept changing under us; try again');
-    },
-    getCohortMember: (orgId, cohortId, personId) => get(CohortMember, 'cohort member', cohortMemberKey(orgId, cohortId, personId)),
-    async listCohortMembers(orgId, cohortId) {
-      return (await prefixed(cohortMembersPk(orgId, cohortId), MEMBER_PREFIX)).map(toMember);
-    },
-    async listCohortMembersPage(orgId, cohortId, { limit, after }) {
-      const pk = cohortMembersPk(orgId, cohortId);
-      const out = await doc.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': MEMBER_PREFIX },
-          Limit: limit,
-          // A page view: eventually consistent is half the units, and a second's lag is no matter there.
-          ...(after !== undefined && { ExclusiveStartKey: { [PK]: pk, [SK]: `${MEMBER_PREFIX}${after}` } }),
-        }),
-      );
-      const members = (out.Items ?? []).map(toMember);
-      return { members, ...(out.LastEvaluatedKey && members.length > 0 && { next: members.at(-1)!.personId }) };
-    },
-    async getCohortMembers(orgId, cohortId, personIds) {
-      const rows = await readRows(personIds.map((personId) => ({ orgId, cohortId, personId })), false);
-      return new Map([...rows.values()].map((m) => [m.personId, m]));
-    },
-    async cohortsOfPerson(personId) {
-      return (await prefixed(personPk(personId), COHORT_PREFIX)).map(toMember);
-    },
     async forgetPerson(personId) {
-      const memberships = (await prefixed(personPk(personId), COHORT_PREFIX)).map(toMember);
+      const memberships = await members.cohortsOfPerson(personId);
       // Their cohorts' figures first: what they added goes while the twins still say where.
-      await engagement.forgetPerson(personId, memberships.filter(isAcceptedMember).map((m) => cohortRef(m.orgId, m.cohortId)));
+      await shared.engagement.forgetPerson(personId, memberships.filter(isAcceptedMember).map((m) => cohortRef(m.orgId, m.cohortId)));
       let forgotten = 0;
       for (const member of memberships) {
-        // The cohort's row first: the person's twin is how a repeated run finds it again.
-        const out = await doc.send(new DeleteCommand({ TableName, Key: cohortMemberKey(member.orgId, member.cohortId, personId), ReturnValues: 'ALL_OLD' }));
-        if (out.Attributes) await countChanges([{ before: toMember(out.Attributes), after: undefined }]);
-        await doc.send(new DeleteCommand({ TableName, Key: personCohortKey(personId, member.orgId, member.cohortId) }));
+        await forgetMembership(member);
         forgotten++;
       }
       return forgotten;
     },
-    async countMembers(orgId, cohortId) {
-      return cohortFigures(await engagement.cohortTotals(orgId, cohortId), new Date(0), 0).members;
-    },
-
-    appendAudit: (entry) => put(auditKey(entry.orgId, entry.at, entry.auditId), entry),
-    async listAudit(orgId, options = {}) {
-      const items = await queryAll(
-        {
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': PK },
-          ExpressionAttributeValues: { ':pk': auditPk(orgId) },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-        },
-        options.limit ?? 100,
-      );
-      return items.map((item) => parseItem(AuditEntry, 'audit entry', item));
-    },
   };
-}
-
-/** A membership row or its twin in the person's partition: the same record under two keys. */
-function toMember(item: Item): CohortMember {
-  return parseItem(CohortMember, 'cohort member', item);
 }

@@ -328,7 +328,7 @@ export const formLimitKey = (budget: string, window: number) => ({ pk: `LIMIT#${
 // reads. Totals are spread over TOTALS_SHARDS items by person, so concurrent changes for different
 // members rarely touch the same item (transactions on one item conflict); a page view reads all
 // shards in one BatchGetItem. The member counts by answer (`members.pending` ...) are added to the
-// same items by the counselor store as memberships are written. Index entries hold only the person
+// same items by the counselor store as memberships are written (cohort-member-repository.ts). Index entries hold only the person
 // id (and the sort key's instant or name); a link holds counters, never words.
 const STATS_SK = 'STATS';
 export const statsKey = (personId: string) => ({ pk: personPk(personId), sk: STATS_SK });
